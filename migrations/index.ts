@@ -1,0 +1,13 @@
+import type { Knex } from 'knex';
+import * as initial from './20261125_001_initial.js';
+
+/** The migrations, in order. A static list works the same under tsx, tests and builds. */
+const migrations: Record<string, Knex.Migration> = {
+  '20261125_001_initial': initial,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

@@ -1,0 +1,107 @@
+/*
+ * The telephony port: what the engine needs from FreeSWITCH, in the engine's words.
+ * The FreeSWITCH adapter (src/adapters/freeswitch) implements it over the event
+ * socket; nothing here knows about ESL bytes.
+ */
+
+/** Ring one agent's phone (DESIGN §2 step 3, A4). */
+export interface AgentLegRequest {
+  attemptId: number;
+  /** Our own origination_uuid, stored on the attempt before the originate is sent (F2). */
+  legUuid: string;
+  /** FreeSWITCH server where the agent is registered (F3). */
+  node: string;
+  /** `extension@domain`. */
+  sipUser: string;
+  /** originate_timeout, seconds (agent call timeout). */
+  ringSec: number;
+  /** Caller id shown on the agent's phone. */
+  callerIdNumber: string;
+  callerIdName: string;
+  /** Channel variables for the agent leg (campaign + member variables, C8). */
+  variables: Record<string, string>;
+}
+
+/**
+ * What came of an originate to the agent. `answered` arrives at answer (BACKGROUND_JOB `+OK`),
+ * `failed` carries the FreeSWITCH cause (`USER_BUSY`, `CALL_REJECTED`, `NO_ANSWER`,
+ * `USER_NOT_REGISTERED`, …). `unknown`: no answer from FreeSWITCH before the deadline, or the
+ * connection dropped and the leg no longer exists; it is never re-sent (F2).
+ */
+export type OriginateResult =
+  | { kind: 'answered'; legUuid: string }
+  | { kind: 'failed'; legUuid: string; cause: string }
+  | { kind: 'unknown'; legUuid: string; reason: string };
+
+/** What to do with an answered agent leg that reached the outbound socket. */
+export type BridgePlan =
+  | {
+      kind: 'bridge';
+      /** Subscriber number, dialled through the standard outbound route (A4). */
+      number: string;
+      /** Campaign variables overridden by member variables (C8), set on the channel first. */
+      variables: Record<string, string>;
+      callerIdNumber: string;
+      callerIdName: string;
+    }
+  | { kind: 'hangup'; cause: string };
+
+/** How the subscriber leg ended, as seen from the agent's outbound socket session. */
+export interface MemberLegResult {
+  attemptId: number;
+  agentLegUuid: string;
+  /** Unique-ID of the subscriber leg when one was created. */
+  memberUuid: string | null;
+  /** Hangup cause of the subscriber leg (C9), e.g. NORMAL_CLEARING, USER_BUSY, NO_ANSWER. */
+  cause: string;
+  /** When the subscriber answered (bridge), null when it never did. */
+  answeredAt: Date | null;
+  endedAt: Date;
+  /** Subscriber talk seconds (0 when not answered). */
+  talkSec: number;
+}
+
+export type TelephonyEvent =
+  /** The subscriber answered and is bridged to the agent. */
+  | { kind: 'member-answered'; attemptId: number; agentLegUuid: string; memberUuid: string | null; at: Date }
+  /** The call with the subscriber is over (or never happened: failed bridge). */
+  | { kind: 'member-ended'; result: MemberLegResult }
+  /**
+   * The agent leg is gone. Comes after `member-ended` for a bridged call, or alone when the
+   * agent hung up / the socket dropped before the bridge was placed.
+   */
+  | { kind: 'agent-hangup'; attemptId: number; agentLegUuid: string; cause: string; at: Date }
+  /** A phone registered or unregistered (sofia::register / unregister / expire). */
+  | { kind: 'registration'; node: string; sipUser: string; registered: boolean; contact: string | null }
+  /** Full list of registered users on a node, after every (re)connect. */
+  | { kind: 'registrations-sync'; node: string; sipUsers: { sipUser: string; contact: string }[] }
+  /** The inbound connection to a node came up (again) or went down (F2, F3). */
+  | { kind: 'node-up'; node: string; reconnected: boolean }
+  | { kind: 'node-down'; node: string; reason: string };
+
+export type ServiceCode = 'login' | 'logout' | 'break';
+
+/** What the engine gives the telephony adapter to call back. */
+export interface TelephonyHandler {
+  onEvent(event: TelephonyEvent): Promise<void>;
+  /** An answered agent leg reached the outbound socket: what to do with it. */
+  planBridge(attemptId: number, agentLegUuid: string): Promise<BridgePlan>;
+  /** An agent dialled a service number (A5); true when the change was made. */
+  onServiceCode(node: string, sipUser: string, code: ServiceCode): Promise<boolean>;
+}
+
+export interface Telephony {
+  start(handler: TelephonyHandler): Promise<void>;
+  /**
+   * Rings the agent. Resolves when FreeSWITCH says answered or failed, or when the
+   * deadline (ringSec + a margin) passes. Never rejects for a call outcome.
+   */
+  originateAgent(req: AgentLegRequest): Promise<OriginateResult>;
+  /** `uuid_exists` on that node; 'unknown' when the node cannot be asked now. */
+  exists(node: string, uuid: string): Promise<boolean | 'unknown'>;
+  /** Hangs a channel up (`uuid_kill`); a channel already gone is not an error. */
+  kill(node: string, uuid: string, cause: string): Promise<void>;
+  /** Names of nodes whose inbound connection is up now. */
+  upNodes(): string[];
+  close(): Promise<void>;
+}

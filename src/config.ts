@@ -1,0 +1,113 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** One FreeSWITCH server the engine keeps an inbound event socket to (F2, F3). */
+export interface FreeSwitchNode {
+  /** Stable name of the server, `host:port`; stored on attempts. */
+  name: string;
+  host: string;
+  port: number;
+  password: string;
+}
+
+const hostPort = z
+  .string()
+  .regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port');
+
+const freeSwitchList = z
+  .string()
+  .transform((s, ctx): FreeSwitchNode[] => {
+    const nodes: FreeSwitchNode[] = [];
+    for (const item of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+      const m = /^([^:\s]+):(\d{1,5}):(.+)$/.exec(item);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not host:port:password` });
+        return z.NEVER;
+      }
+      nodes.push({ name: `${m[1]}:${m[2]}`, host: m[1]!, port: Number(m[2]), password: m[3]! });
+    }
+    if (nodes.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'at least one host:port:password is needed' });
+      return z.NEVER;
+    }
+    return nodes;
+  });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  /** MySQL/MariaDB URL; the database is created when missing. */
+  DIALER_DB_URL: z.string().url().default('mysql://root@127.0.0.1:3306/dialer'),
+  /** Redis URL for BullMQ wake-ups. */
+  DIALER_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key; hash-tagged so a queue's keys share one Redis Cluster slot. */
+  DIALER_QUEUE_PREFIX: z.string().min(1).default('{dialer}'),
+  DIALER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DIALER_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  /** First admin, created when the users table is empty. */
+  DIALER_ADMIN_USER: z.string().min(1).default('admin'),
+  /** When unset, a password is generated and printed once at first start. */
+  DIALER_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** HMAC secret for access tokens; when unset one is kept in the database. */
+  DIALER_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Access token lifetime, seconds. */
+  DIALER_TOKEN_TTL_SEC: z.coerce.number().int().min(60).max(31 * 86400).default(86400),
+  /** Largest JSON body accepted, bytes. */
+  DIALER_MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  DIALER_FREESWITCH: freeSwitchList.default([{ name: '127.0.0.1:8021', host: '127.0.0.1', port: 8021, password: 'ClueCon' }]),
+  /** Where the outbound socket server listens (DESIGN §2 step 3). */
+  DIALER_OUTBOUND_LISTEN: hostPort.default('127.0.0.1:8084'),
+  /** Address FreeSWITCH uses to reach the outbound server; defaults to DIALER_OUTBOUND_LISTEN. */
+  DIALER_OUTBOUND_ADVERTISE: hostPort.optional(),
+  /** Sofia profile whose registrations are read (`sofia status profile <p> reg`). */
+  DIALER_SOFIA_PROFILE: z.string().min(1).default('internal'),
+  /** Dialplan context of the outbound route the subscriber leg goes through (A4). */
+  DIALER_ROUTE_CONTEXT: z.string().min(1).default('dialer-out'),
+  /** Engine instance id; stored on the attempts it owns (DESIGN §1a). */
+  DIALER_INSTANCE_ID: z.string().min(1).optional(),
+  /** Lease on live attempts, seconds (S3). */
+  DIALER_LEASE_SEC: z.coerce.number().int().min(5).max(3600).default(30),
+  DIALER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Start the dialing engine with the API (false: API only). */
+  DIALER_ENGINE: bool.default(true),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and checks the environment once; fails with the names of the bad fields. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return {
+    dbUrl: c.DIALER_DB_URL,
+    redisUrl: c.DIALER_REDIS_URL,
+    queuePrefix: c.DIALER_QUEUE_PREFIX,
+    http: { port: c.DIALER_HTTP_PORT, host: c.DIALER_HTTP_HOST, maxJsonBytes: c.DIALER_MAX_JSON_BYTES },
+    admin: { user: c.DIALER_ADMIN_USER, password: c.DIALER_ADMIN_PASSWORD },
+    token: { secret: c.DIALER_TOKEN_SECRET, ttlSec: c.DIALER_TOKEN_TTL_SEC },
+    freeswitch: c.DIALER_FREESWITCH,
+    outbound: { listen: c.DIALER_OUTBOUND_LISTEN, advertise: c.DIALER_OUTBOUND_ADVERTISE ?? c.DIALER_OUTBOUND_LISTEN },
+    sofiaProfile: c.DIALER_SOFIA_PROFILE,
+    routeContext: c.DIALER_ROUTE_CONTEXT,
+    instanceId: c.DIALER_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    leaseSec: c.DIALER_LEASE_SEC,
+    logLevel: c.DIALER_LOG_LEVEL,
+    engine: c.DIALER_ENGINE,
+  };
+}
+
+/** A random secret, used when none is configured or stored. */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { dropDatabase, openMigratedDatabase } from '../../src/adapters/mysql/database.js';
+
+const SERVER = process.env.DIALER_TEST_DB_SERVER ?? 'mysql://root@127.0.0.1:3306';
+const created = new Set<string>();
+
+export interface TestDatabase {
+  url: string;
+  db: Knex;
+  /** Closes the pool and drops the database. Idempotent. */
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database of its own for one test file (never a mock of MySQL). */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const name = `dialer_t_${label.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const url = `${SERVER}/${name}`;
+  created.add(url);
+  const db = await openMigratedDatabase(url);
+  let dropping: Promise<void> | undefined;
+  return {
+    url,
+    db,
+    drop: () =>
+      (dropping ??= (async () => {
+        await db.destroy();
+        await dropDatabase(url);
+        created.delete(url);
+      })()),
+  };
+}
+
+/** Drops whatever a crashed or forgetful test file left behind. */
+export async function dropLeftovers(): Promise<void> {
+  for (const url of created) await dropDatabase(url).catch(() => undefined);
+  created.clear();
+}
