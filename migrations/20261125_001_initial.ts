@@ -91,6 +91,8 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('ended_at', { precision: 3 }).nullable();
     // R1 next_communication: the number to try next, whatever the priorities say.
     t.bigInteger('next_communication_id').unsigned().nullable();
+    // The number of the last attempt: numbers are tried in turn (M1).
+    t.bigInteger('last_communication_id').unsigned().nullable();
     t.integer('version').unsigned().notNullable().defaultTo(0);
     t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
     t.datetime('updated_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
