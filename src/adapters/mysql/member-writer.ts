@@ -1,0 +1,226 @@
+import type { Knex } from 'knex';
+import type { ParsedMember } from '../../app/members/member-input.js';
+import { isDuplicateKey, toJsonColumn } from './row-mapping.js';
+
+/*
+ * Writes members, their communications and their zones (SPEC M1, M2; DESIGN §3
+ * campaign_zones). Rows go in multi-row INSERTs: a million-row CSV must not pay
+ * one round trip per member.
+ */
+
+export interface DuplicateItem {
+  /** Index of the member in the request. */
+  index: number;
+  number: string;
+  reason: string;
+}
+
+export type InsertMembersResult =
+  | { kind: 'inserted'; ids: number[] }
+  | { kind: 'duplicates'; items: DuplicateItem[] };
+
+/** A member of a CSV batch with the file line it came from. */
+export interface LinedMember {
+  line: number;
+  member: ParsedMember;
+}
+
+export interface RejectedLine {
+  line: number;
+  reason: string;
+}
+
+export interface BatchInsertResult {
+  inserted: number;
+  rejected: RejectedLine[];
+}
+
+// Rows per INSERT statement: well under max_allowed_packet (16 MB by default)
+// even with 20 numbers and a few variables per member.
+const ROWS_PER_STATEMENT = 1000;
+// IN (...) list length of the duplicate lookup.
+const NUMBERS_PER_LOOKUP = 2000;
+// A concurrent upload can take a number between our lookup and our INSERT; the
+// unique index catches it and the batch is checked again this many times.
+const RACE_RETRIES = 3;
+
+/**
+ * M2 for a JSON upload: every number at most once in the campaign. Duplicates
+ * inside `members` and against the database are all reported, naming the
+ * number, and then nothing is stored. Otherwise all members are stored in one
+ * transaction and their ids come back in input order.
+ */
+export async function insertMembers(
+  db: Knex,
+  campaignId: number,
+  members: ParsedMember[],
+  now: Date,
+): Promise<InsertMembersResult> {
+  if (members.length === 0) return { kind: 'inserted', ids: [] };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(async (trx) => {
+        const items = await findDuplicates(trx, campaignId, members);
+        if (items.length > 0) return { kind: 'duplicates', items };
+        return { kind: 'inserted', ids: await writeMembers(trx, campaignId, members, now) };
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      if (attempt >= RACE_RETRIES) return { kind: 'duplicates', items: duplicatesFromError(err, members) };
+    }
+  }
+}
+
+/**
+ * The CSV variant: a row whose number repeats an earlier row of the batch or
+ * already exists in the campaign (an earlier batch of the same file included)
+ * is rejected with its line; the other rows are stored.
+ */
+export async function insertMemberBatch(
+  db: Knex,
+  campaignId: number,
+  rows: LinedMember[],
+  now: Date,
+): Promise<BatchInsertResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(async (trx) => {
+        const rejected: RejectedLine[] = [];
+        const firstLine = new Map<string, number>();
+        const candidates: LinedMember[] = [];
+        for (const row of rows) {
+          const repeated = row.member.communications.find((c) => firstLine.has(c.number));
+          if (repeated) {
+            rejected.push({
+              line: row.line,
+              reason: `number ${repeated.number} repeats line ${firstLine.get(repeated.number)}`,
+            });
+            continue;
+          }
+          for (const c of row.member.communications) firstLine.set(c.number, row.line);
+          candidates.push(row);
+        }
+        const existing = await existingNumbers(trx, campaignId, [...firstLine.keys()]);
+        const keep: LinedMember[] = [];
+        for (const row of candidates) {
+          const taken = row.member.communications.find((c) => existing.has(c.number));
+          if (taken) rejected.push({ line: row.line, reason: `number ${taken.number} already exists in the campaign` });
+          else keep.push(row);
+        }
+        await writeMembers(trx, campaignId, keep.map((r) => r.member), now);
+        rejected.sort((a, b) => a.line - b.line);
+        return { inserted: keep.length, rejected };
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err) || attempt >= RACE_RETRIES) throw err;
+    }
+  }
+}
+
+async function findDuplicates(trx: Knex.Transaction, campaignId: number, members: ParsedMember[]): Promise<DuplicateItem[]> {
+  const items: DuplicateItem[] = [];
+  const firstIndex = new Map<string, number>();
+  members.forEach((m, index) => {
+    for (const c of m.communications) {
+      const first = firstIndex.get(c.number);
+      if (first === undefined) firstIndex.set(c.number, index);
+      else if (first !== index) {
+        items.push({ index, number: c.number, reason: `number ${c.number} is also in item ${first}` });
+      }
+    }
+  });
+  const existing = await existingNumbers(trx, campaignId, [...firstIndex.keys()]);
+  members.forEach((m, index) => {
+    for (const c of m.communications) {
+      if (existing.has(c.number)) {
+        items.push({ index, number: c.number, reason: `number ${c.number} already exists in the campaign` });
+      }
+    }
+  });
+  return items.sort((a, b) => a.index - b.index);
+}
+
+async function existingNumbers(trx: Knex.Transaction, campaignId: number, numbers: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < numbers.length; i += NUMBERS_PER_LOOKUP) {
+    const rows: { number: string }[] = await trx('communications')
+      .select('number')
+      .where('campaign_id', campaignId)
+      .whereIn('number', numbers.slice(i, i + NUMBERS_PER_LOOKUP));
+    for (const r of rows) found.add(r.number);
+  }
+  return found;
+}
+
+/**
+ * Inserts members, communications and zones; returns member ids in input order.
+ *
+ * Ids: MariaDB/MySQL hand out consecutive ids (first = LAST_INSERT_ID(), step =
+ * auto_increment_increment) to one multi-row INSERT only when
+ * innodb_autoinc_lock_mode is 0 or 1. Mode 2 (the MySQL 8 default) may
+ * interleave ids of concurrent INSERTs, so then each member is inserted alone.
+ */
+async function writeMembers(trx: Knex.Transaction, campaignId: number, members: ParsedMember[], now: Date): Promise<number[]> {
+  if (members.length === 0) return [];
+  const { consecutive, step } = await autoIncrementMode(trx);
+  const ids: number[] = [];
+  const chunk = consecutive ? ROWS_PER_STATEMENT : 1;
+  for (let i = 0; i < members.length; i += chunk) {
+    const part = members.slice(i, i + chunk);
+    const [res] = (await trx('members').insert(part.map((m) => memberRow(campaignId, m, now)))) as [number];
+    part.forEach((_, k) => ids.push(res + k * step));
+  }
+
+  const comms: Record<string, unknown>[] = [];
+  members.forEach((m, i) => {
+    m.communications.forEach((c, position) => {
+      comms.push({ member_id: ids[i], campaign_id: campaignId, number: c.number, priority: c.priority, position });
+    });
+  });
+  for (let i = 0; i < comms.length; i += ROWS_PER_STATEMENT) {
+    await trx('communications').insert(comms.slice(i, i + ROWS_PER_STATEMENT));
+  }
+
+  const zones = [...new Set(members.map((m) => m.timezone).filter((z): z is string => z !== null))];
+  if (zones.length > 0) {
+    await trx('campaign_zones')
+      .insert(zones.map((timezone) => ({ campaign_id: campaignId, timezone })))
+      .onConflict()
+      .ignore();
+  }
+  return ids;
+}
+
+function memberRow(campaignId: number, m: ParsedMember, now: Date): Record<string, unknown> {
+  return {
+    campaign_id: campaignId,
+    name: m.name,
+    priority: m.priority,
+    expire_at: m.expire_at,
+    timezone: m.timezone,
+    variables: toJsonColumn(m.variables),
+    state: 'ready',
+    ready_at: now,
+    tries: 0,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+async function autoIncrementMode(trx: Knex.Transaction): Promise<{ consecutive: boolean; step: number }> {
+  const [rows] = (await trx.raw(
+    'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step',
+  )) as [{ mode: number | string; step: number | string }[]];
+  const row = rows[0];
+  const mode = Number(row?.mode);
+  return { consecutive: mode === 0 || mode === 1, step: Number(row?.step ?? 1) };
+}
+
+// "Duplicate entry '7-5551234' for key 'communications_campaign_number'" after a lost race.
+function duplicatesFromError(err: unknown, members: ParsedMember[]): DuplicateItem[] {
+  const msg = String((err as { sqlMessage?: string }).sqlMessage ?? (err as Error).message);
+  const m = /Duplicate entry '\d+-([^']*)'/.exec(msg);
+  const number = m?.[1] ?? '';
+  const index = Math.max(0, members.findIndex((x) => x.communications.some((c) => c.number === number)));
+  return [{ index, number, reason: `number ${number} already exists in the campaign` }];
+}
