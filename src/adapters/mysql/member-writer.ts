@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { ParsedMember } from '../../app/members/member-input.js';
-import { isDuplicateKey, toJsonColumn } from './row-mapping.js';
 
 /*
  * Writes members, their communications and their zones (SPEC M1, M2; DESIGN §3
@@ -198,7 +197,7 @@ function memberRow(campaignId: number, m: ParsedMember, now: Date): Record<strin
     priority: m.priority,
     expire_at: m.expire_at,
     timezone: m.timezone,
-    variables: toJsonColumn(m.variables),
+    variables: JSON.stringify(m.variables),
     state: 'ready',
     ready_at: now,
     tries: 0,
@@ -223,4 +222,8 @@ function duplicatesFromError(err: unknown, members: ParsedMember[]): DuplicateIt
   const number = m?.[1] ?? '';
   const index = Math.max(0, members.findIndex((x) => x.communications.some((c) => c.number === number)));
   return [{ index, number, reason: `number ${number} already exists in the campaign` }];
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'ER_DUP_ENTRY';
 }
