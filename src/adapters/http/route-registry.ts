@@ -1,0 +1,93 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { Principal } from '../../app/auth/auth-service.js';
+import type { Role } from '../../app/auth/roles.js';
+import { ApiError } from './api-error.js';
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+type AnySchema = z.ZodType;
+
+export interface ResponseSpec {
+  description: string;
+  schema?: AnySchema;
+}
+
+/** One route as the router serves it and as the OpenAPI document describes it. */
+export interface RouteSpec<P extends AnySchema, Q extends AnySchema, B extends AnySchema> {
+  method: Method;
+  /** Express path, e.g. `/api/v2/dialer/:id`. */
+  path: string;
+  tag: string;
+  summary: string;
+  /** Roles allowed (S1); `public` skips authentication. */
+  roles: readonly Role[] | 'public';
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, ResponseSpec>;
+}
+
+export interface RouteInput<P extends AnySchema, Q extends AnySchema, B extends AnySchema> {
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: z.output<B>;
+  principal: Principal | undefined;
+  req: Request;
+  res: Response;
+}
+
+export type RegisteredRoute = RouteSpec<AnySchema, AnySchema, AnySchema>;
+
+/**
+ * Keeps every route's schemas so `/api/openapi.json` is generated from exactly
+ * what the routes validate with.
+ */
+export class RouteRegistry {
+  readonly routes: RegisteredRoute[] = [];
+
+  /** Adds the route to `router`: role check, then params/query/body parsed with the spec's schemas. */
+  add<P extends AnySchema = z.ZodObject, Q extends AnySchema = z.ZodObject, B extends AnySchema = z.ZodUndefined>(
+    router: Router,
+    spec: RouteSpec<P, Q, B>,
+    handler: (input: RouteInput<P, Q, B>) => Promise<unknown>,
+  ): void {
+    this.routes.push(spec as unknown as RegisteredRoute);
+    router[spec.method](spec.path, async (req: Request, res: Response, _next: NextFunction) => {
+      const principal = res.locals.principal as Principal | undefined;
+      if (spec.roles !== 'public') {
+        if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'X-Key and X-Access-Token headers are required');
+        if (!spec.roles.includes(principal.role)) {
+          throw new ApiError(403, 'FORBIDDEN', `role "${principal.role}" may not ${spec.method.toUpperCase()} ${spec.path}`, {
+            allowed_roles: spec.roles,
+          });
+        }
+      }
+      const params = parsePart('params', spec.params, req.params);
+      const query = parsePart('query', spec.query, req.query);
+      const body = parsePart('body', spec.body, req.body);
+      await handler({ params, query, body, principal, req, res } as RouteInput<P, Q, B>);
+    });
+  }
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Turns zod issues into `{path, message}` with the request part first (`body.windows.0.end`). */
+export function fieldIssues(where: string, error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+}
+
+export function validationError(issues: FieldIssue[]): ApiError {
+  const message = issues.slice(0, 10).map((i) => `${i.path}: ${i.message}`).join('; ');
+  return new ApiError(400, 'VALIDATION_FAILED', message, { issues });
+}
+
+function parsePart(where: string, schema: AnySchema | undefined, value: unknown): unknown {
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(fieldIssues(where, parsed.error));
+  return parsed.data;
+}

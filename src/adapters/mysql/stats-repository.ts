@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+import type { CampaignStats } from '../../app/catalog/campaign-schemas.js';
+
+/** Counts for GET /api/v2/dialer/:id/stats: members by state, finished members by result, live calls. */
+export class StatsRepository {
+  constructor(private readonly db: Knex) {}
+
+  async campaignStats(campaignId: number): Promise<CampaignStats> {
+    const [states, results, live, attempts] = await Promise.all([
+      this.db('members').where({ campaign_id: campaignId }).groupBy('state').select('state').count({ n: '*' }),
+      this.db('members').where({ campaign_id: campaignId, state: 'done' }).groupBy('result').select('result').count({ n: '*' }),
+      this.db('attempts').where({ campaign_id: campaignId }).whereNotNull('active_member').count({ n: '*' }).first(),
+      this.db('attempts').where({ campaign_id: campaignId }).count({ n: '*' }).first(),
+    ]);
+    const members = { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 };
+    for (const r of states as Array<{ state: keyof typeof members; n: number | string }>) {
+      members[r.state] = Number(r.n);
+      members.total += Number(r.n);
+    }
+    const byResult: Record<string, number> = {};
+    for (const r of results as Array<{ result: string | null; n: number | string }>) byResult[r.result ?? 'UNKNOWN'] = Number(r.n);
+    return { members, results: byResult, live_calls: Number(live?.n ?? 0), attempts: Number(attempts?.n ?? 0) };
+  }
+}

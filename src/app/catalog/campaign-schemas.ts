@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { CAUSE_CLASSES } from '../../domain/cause-policy.js';
+import { Instant, Timestamps, Variables } from './common-schemas.js';
+
+export const CAMPAIGN_STATES = ['idle', 'running', 'stopping', 'stopped', 'finished'] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+/** C9: overrides of the default cause table, e.g. `{"USER_BUSY": "minus"}`. */
+export const CauseOverrides = z.record(
+  z.string().regex(/^[A-Z_]+$/, 'cause names are upper-case FreeSWITCH hangup causes').max(64),
+  z.enum(CAUSE_CLASSES),
+);
+
+const fields = {
+  name: z.string().trim().min(1).max(128),
+  type: z.literal('progressive'),
+  calendar_id: z.number().int().positive(),
+  /** C3: higher first. */
+  priority: z.number().int().min(-1_000_000).max(1_000_000),
+  /** C2: max simultaneous calls of this campaign. */
+  limit: z.number().int().min(1).max(100_000),
+  retry_wait_sec: z.number().int().min(0).max(30 * 86400),
+  max_tries: z.number().int().min(1).max(1000),
+  min_success_sec: z.number().int().min(0).max(86400),
+  /** C7 */
+  wait_result: z.boolean(),
+  wrapup_sec: z.number().int().min(0).max(86400),
+  variables: Variables,
+  causes: CauseOverrides,
+  line_group_id: z.number().int().positive().nullable(),
+};
+
+export const CampaignCreate = z.strictObject({
+  ...fields,
+  type: fields.type.default('progressive'),
+  priority: fields.priority.default(0),
+  retry_wait_sec: fields.retry_wait_sec.default(300),
+  max_tries: fields.max_tries.default(3),
+  min_success_sec: fields.min_success_sec.default(10),
+  wait_result: fields.wait_result.default(false),
+  wrapup_sec: fields.wrapup_sec.default(60),
+  variables: fields.variables.default({}),
+  causes: fields.causes.default({}),
+  line_group_id: fields.line_group_id.default(null),
+});
+
+/** PUT changes the fields given; `causes` replaces the stored overrides as a whole. */
+export const CampaignUpdate = z.strictObject(fields).partial();
+
+export type CampaignCreateInput = z.output<typeof CampaignCreate>;
+export type CampaignUpdateInput = z.output<typeof CampaignUpdate>;
+
+export const Campaign = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  type: z.literal('progressive'),
+  calendar_id: z.number().int(),
+  priority: z.number().int(),
+  limit: z.number().int(),
+  retry_wait_sec: z.number().int(),
+  max_tries: z.number().int(),
+  min_success_sec: z.number().int(),
+  wait_result: z.boolean(),
+  wrapup_sec: z.number().int(),
+  variables: z.record(z.string(), z.unknown()),
+  causes: z.record(z.string(), z.enum(CAUSE_CLASSES)).meta({ description: 'effective table: defaults with this campaign\'s overrides' }),
+  line_group_id: z.number().int().nullable(),
+  state: z.enum(CAMPAIGN_STATES),
+  version: z.number().int(),
+  finished_at: Instant.nullable(),
+  ...Timestamps,
+});
+export type Campaign = z.output<typeof Campaign>;
+
+export const CampaignStats = z.object({
+  members: z.object({
+    ready: z.number().int(),
+    dialing: z.number().int(),
+    waiting_result: z.number().int(),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
+  results: z.record(z.string(), z.number().int()),
+  live_calls: z.number().int(),
+  attempts: z.number().int(),
+});
+export type CampaignStats = z.output<typeof CampaignStats>;

@@ -1,0 +1,21 @@
+/**
+ * What the REST layer tells the dialing engine after a change has committed,
+ * so dispatch runs when something may have become possible (DESIGN §2 step 1).
+ * Calls are fire-and-forget: the database already holds the truth, a lost
+ * signal only delays work until the engine's safety sweep.
+ */
+export interface EngineSignals {
+  /** A campaign was created, changed, run, stopped or deleted. */
+  campaignChanged(campaignId: number): void;
+  /** An agent was created, changed, deleted or its status or tiers moved. */
+  agentChanged(agentId: number): void;
+  /** Members were added to a campaign (REST or CSV). */
+  membersAdded(campaignId: number): void;
+}
+
+/** Used until the engine is wired in, and by API-only processes. */
+export const noopEngineSignals: EngineSignals = {
+  campaignChanged: () => undefined,
+  agentChanged: () => undefined,
+  membersAdded: () => undefined,
+};
