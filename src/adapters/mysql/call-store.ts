@@ -1,0 +1,220 @@
+import type { Knex } from 'knex';
+import type { CallStore, SettleResult, WakeUp } from '../../app/ports/call-store.js';
+import type { BridgePlan, MemberLegResult } from '../../app/ports/telephony.js';
+import { onAgentAnswered, onAgentLegFailed, onCallEnded, onWrapupEnded } from '../../domain/agent-state.js';
+import { decideAfterCall, decideAfterResultDeadline, type MemberDecision } from '../../domain/attempt-rules.js';
+import { withRetry } from './deadlock.js';
+import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, parseJson, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
+
+const LIVE_STATES = ['reserved', 'ringing_agent', 'bridging', 'talking'];
+
+type Trx = Knex.Transaction;
+
+export class MysqlCallStore implements CallStore {
+  constructor(private readonly db: Knex) {}
+
+  private tx<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
+    return withRetry(() => this.db.transaction(fn, { isolationLevel: 'read committed' }));
+  }
+
+  async markRinging(attemptId: number, now: Date): Promise<void> {
+    await this.tx(async (trx) => {
+      const n = await trx('attempts').where({ id: attemptId, state: 'reserved' }).update({ state: 'ringing_agent' });
+      if (n) {
+        await trx('agents').where({ attempt_id: attemptId, state: 'Reserved' })
+          .update({ state: 'Receiving', version: trx.raw('version + 1'), updated_at: now });
+      }
+    });
+  }
+
+  planBridge(attemptId: number, agentLegUuid: string, now: Date): Promise<BridgePlan> {
+    return this.tx(async (trx) => {
+      const a = await trx('attempts').where('id', attemptId).forUpdate().first();
+      if (!a || a.agent_uuid !== agentLegUuid || !['reserved', 'ringing_agent'].includes(a.state)) {
+        return { kind: 'hangup', cause: 'NORMAL_CLEARING' } as const;
+      }
+      const [m, c, agent] = await Promise.all([
+        trx('members').where('id', a.member_id).first('id', 'name', 'variables'),
+        trx('campaigns').where('id', a.campaign_id).first('id', 'name', 'variables'),
+        trx('agents').where('id', a.agent_id).forUpdate().first(...AGENT_COLUMNS),
+      ]);
+      await trx('attempts').where('id', attemptId).update({ state: 'bridging', agent_answered_at: now });
+      if (agent) {
+        await trx('agents').where('id', agent.id)
+          .update({ ...agentViewColumns(onAgentAnswered(toAgentView(agent), now), now), version: trx.raw('version + 1') });
+      }
+      // C8: campaign variables, overridden by member variables; our ids last so they cannot be spoofed.
+      const variables = toChannelVariables({
+        ...parseJson<Record<string, unknown>>(c?.variables, {}),
+        ...parseJson<Record<string, unknown>>(m?.variables, {}),
+        dialer_campaign_id: a.campaign_id,
+        dialer_member_id: a.member_id,
+        dialer_attempt_id: a.id,
+      });
+      return {
+        kind: 'bridge',
+        number: a.number,
+        variables,
+        callerIdNumber: variables.dialer_caller_id_number ?? '',
+        callerIdName: variables.dialer_caller_id_name ?? (c?.name as string | undefined) ?? '',
+      } as const;
+    });
+  }
+
+  async markMemberAnswered(attemptId: number, memberUuid: string | null, at: Date): Promise<void> {
+    await this.db('attempts').where({ id: attemptId }).whereIn('state', LIVE_STATES)
+      .update({ state: 'talking', answered_at: at, member_uuid: memberUuid });
+  }
+
+  settleCall(r: MemberLegResult, now: Date): Promise<SettleResult> {
+    return this.tx(async (trx) => {
+      const a = await trx('attempts').where('id', r.attemptId).forUpdate().first();
+      if (!a || !LIVE_STATES.includes(a.state)) return { kind: 'already-settled' } as const;
+      const { m, rules, activeNumbers } = await loadMember(trx, a.member_id, a.campaign_id);
+      const outcome = r.answeredAt
+        ? ({ kind: 'answered', talkSec: r.talkSec, cause: r.cause } as const)
+        : ({ kind: 'not-answered', cause: r.cause } as const);
+      const decision = expireIfDue(decideAfterCall(rules, { tries: m.tries, activeNumbers }, outcome, r.endedAt), m.expire_at, now);
+      const counted = decision.kind === 'wait-result' || (decision.kind === 'retry' ? decision.countsAsTry : true);
+      await trx('attempts').where('id', a.id).update({
+        state: decision.kind === 'wait-result' ? 'waiting_result' : 'done',
+        member_uuid: r.memberUuid ?? a.member_uuid,
+        answered_at: r.answeredAt,
+        ended_at: r.endedAt,
+        hangup_cause: r.cause,
+        talk_sec: r.talkSec,
+        outcome: outcomeOf(decision),
+        result_deadline_at: decision.kind === 'wait-result' ? decision.deadline : null,
+        live_campaign: null,
+        live_line_group: null,
+        ...(decision.kind === 'wait-result' ? {} : { active_member: null }),
+      });
+      await trx('communications').where('id', a.communication_id).update({
+        tries: trx.raw(`tries + ${counted ? 1 : 0}`),
+        last_cause: r.cause,
+        ...(decision.kind === 'retry' && decision.stopNumber ? { state: 'stopped' } : {}),
+      });
+      const wakeUps: WakeUp[] = [];
+      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps);
+      if (decision.kind === 'wait-result') wakeUps.push({ kind: 'result-deadline', attemptId: a.id, at: decision.deadline });
+      await freeAgent(trx, a, now, wakeUps, (view) => onCallEnded(view, now));
+      return { kind: 'settled', campaignId: a.campaign_id, memberId: m.id, agentId: a.agent_id, decision, wakeUps } as const;
+    });
+  }
+
+  settleAgentFailure(attemptId: number, cause: string, answered: boolean, now: Date): Promise<SettleResult> {
+    return this.tx(async (trx) => {
+      const a = await trx('attempts').where('id', attemptId).forUpdate().first();
+      if (!a || !LIVE_STATES.includes(a.state)) return { kind: 'already-settled' } as const;
+      const m = await trx('members').where('id', a.member_id).forUpdate().first('id', 'expire_at');
+      await trx('attempts').where('id', a.id).update({
+        state: 'done', outcome: 'agent_failed', agent_cause: cause, ended_at: now,
+        active_member: null, live_campaign: null, live_line_group: null,
+      });
+      // A3: an agent-leg failure never costs the member an attempt; it is ready again at once.
+      const decision = expireIfDue({ kind: 'retry', readyAt: now, countsAsTry: false, stopNumber: false }, m?.expire_at ?? null, now);
+      const wakeUps: WakeUp[] = [];
+      await writeMember(trx, a.campaign_id, a.member_id, decision, now, wakeUps);
+      await freeAgent(trx, a, now, wakeUps, (view) => {
+        if (answered) return { ...onCallEnded(view, now), unregistered: false };
+        return onAgentLegFailed(view, cause, now);
+      });
+      return { kind: 'settled', campaignId: a.campaign_id, memberId: a.member_id, agentId: a.agent_id, decision, wakeUps } as const;
+    });
+  }
+
+  resultDeadlinePassed(attemptId: number, now: Date): Promise<SettleResult> {
+    return this.tx(async (trx) => {
+      const a = await trx('attempts').where({ id: attemptId, state: 'waiting_result' }).forUpdate().first();
+      if (!a) return { kind: 'already-settled' } as const;
+      const { m, rules, activeNumbers } = await loadMember(trx, a.member_id, a.campaign_id);
+      if (m.state !== 'waiting_result') return { kind: 'already-settled' } as const;
+      const decision = expireIfDue(decideAfterResultDeadline(rules, { tries: m.tries, activeNumbers }, a.ended_at, now), m.expire_at, now);
+      await trx('attempts').where('id', a.id).update({ state: 'done', outcome: outcomeOf(decision), active_member: null });
+      const wakeUps: WakeUp[] = [];
+      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps);
+      return { kind: 'settled', campaignId: a.campaign_id, memberId: m.id, agentId: null, decision, wakeUps } as const;
+    });
+  }
+
+  endWrapup(agentId: number, now: Date): Promise<boolean> {
+    return this.tx(async (trx) => {
+      const row = await trx('agents').where({ id: agentId, state: 'Wrap up' }).forUpdate().first(...AGENT_COLUMNS);
+      if (!row) return false;
+      const next = onWrapupEnded(toAgentView(row), now);
+      if (next.state !== 'Waiting') return false;
+      await trx('agents').where('id', agentId).update({ ...agentViewColumns(next, now), version: trx.raw('version + 1') });
+      return true;
+    });
+  }
+
+  async renewLeases(instanceId: string, until: Date): Promise<number> {
+    return this.db('attempts').where('instance_id', instanceId).whereIn('state', LIVE_STATES).update({ lease_until: until });
+  }
+
+  async orphanedAttempts(instanceId: string, now: Date) {
+    const rows = await this.db('attempts')
+      .whereIn('state', LIVE_STATES)
+      .where((w) => w.where('lease_until', '<', now).orWhereNull('lease_until'))
+      .whereNot('instance_id', instanceId)
+      .select('id', 'node', 'agent_uuid');
+    return rows.map((r) => ({ id: r.id as number, node: r.node as string | null, agentUuid: r.agent_uuid as string | null }));
+  }
+}
+
+async function loadMember(trx: Trx, memberId: number, campaignId: number) {
+  const [m, c, active] = await Promise.all([
+    trx('members').where('id', memberId).forUpdate().first('id', 'state', 'tries', 'expire_at'),
+    trx('campaigns').where('id', campaignId).first(...CAMPAIGN_RULE_COLUMNS),
+    trx('communications').where({ member_id: memberId, state: 'active' }).count({ n: '*' }).first(),
+  ]);
+  return { m, rules: toCampaignRules(c), activeNumbers: Number(active?.n ?? 0) };
+}
+
+/** M4: a member whose expire instant has passed is not made ready again. */
+function expireIfDue(d: MemberDecision, expireAt: Date | null, now: Date): MemberDecision {
+  if (d.kind === 'retry' && expireAt && expireAt <= now) return { kind: 'end', result: 'MEMBER_EXPIRED', success: false };
+  return d;
+}
+
+function outcomeOf(d: MemberDecision): string {
+  if (d.kind === 'end') return d.success ? 'success' : d.result === 'MAX_TRY_COUNT' ? 'retry' : 'error';
+  if (d.kind === 'retry') return d.countsAsTry ? 'retry' : 'minus';
+  return 'waiting_result';
+}
+
+async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[]): Promise<void> {
+  const base = { version: trx.raw('version + 1'), updated_at: now };
+  switch (d.kind) {
+    case 'end':
+      await trx('members').where('id', memberId).update({ ...base, state: 'done', result: d.result, ended_at: now });
+      return;
+    case 'retry':
+      await trx('members').where('id', memberId).update({
+        ...base, state: 'ready', ready_at: d.readyAt, tries: trx.raw(`tries + ${d.countsAsTry ? 1 : 0}`),
+      });
+      wakeUps.push({ kind: 'member-ready', campaignId, memberId, at: d.readyAt });
+      return;
+    case 'wait-result':
+      // Counted when the status or the deadline decides it (C7).
+      await trx('members').where('id', memberId).update({ ...base, state: 'waiting_result' });
+      return;
+  }
+}
+
+type AgentTransition = (view: ReturnType<typeof toAgentView>) => ReturnType<typeof toAgentView> & { unregistered?: boolean };
+
+async function freeAgent(trx: Trx, a: { id: number; agent_id: number | null }, now: Date, wakeUps: WakeUp[], next: AgentTransition) {
+  if (!a.agent_id) return;
+  const row = await trx('agents').where({ id: a.agent_id, attempt_id: a.id }).forUpdate().first(...AGENT_COLUMNS);
+  if (!row) return;
+  const view = next(toAgentView(row));
+  await trx('agents').where('id', row.id).update({
+    ...agentViewColumns(view, now),
+    attempt_id: null,
+    version: trx.raw('version + 1'),
+    ...(view.unregistered ? { registered_node: null, contact: null } : {}),
+  });
+  if (view.state === 'Wrap up') wakeUps.push({ kind: 'wrapup-end', agentId: row.id, at: view.readyAt });
+  else if (view.readyAt > now) wakeUps.push({ kind: 'agent-ready', agentId: row.id, at: view.readyAt });
+}

@@ -1,0 +1,142 @@
+import type { Knex } from 'knex';
+import type { WakeUp } from '../../app/ports/call-store.js';
+import type { CampaignSettled, EngineStore } from '../../app/ports/engine-store.js';
+import { onStatusChange, type AgentStatus } from '../../domain/agent-state.js';
+import { toCalendar } from './calendar-row.js';
+import { withRetry } from './deadlock.js';
+import { AGENT_COLUMNS, agentViewColumns, toAgentView } from './row-mappers.js';
+
+const LIVE_STATES = ['reserved', 'ringing_agent', 'bridging', 'talking'];
+
+export class MysqlEngineStore implements EngineStore {
+  constructor(private readonly db: Knex) {}
+
+  private tx<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return withRetry(() => this.db.transaction(fn, { isolationLevel: 'read committed' }));
+  }
+
+  settleCampaign(campaignId: number, now: Date): Promise<CampaignSettled> {
+    return this.tx(async (trx) => {
+      const c = await trx('campaigns').where('id', campaignId).forUpdate().first('state');
+      if (!c) return null;
+      if (c.state === 'running') {
+        const left = await trx('members').where('campaign_id', campaignId).whereIn('state', ['ready', 'dialing', 'waiting_result']).first('id');
+        if (left) return null;
+        await trx('campaigns').where('id', campaignId)
+          .update({ state: 'finished', finished_at: now, updated_at: now, version: trx.raw('version + 1') });
+        return 'finished';
+      }
+      if (c.state === 'stopping') {
+        const live = await trx('attempts').where('live_campaign', campaignId).first('id');
+        if (live) return null;
+        await trx('campaigns').where('id', campaignId).update({ state: 'stopped', updated_at: now, version: trx.raw('version + 1') });
+        return 'stopped';
+      }
+      return null;
+    });
+  }
+
+  async campaignCalendars() {
+    const rows = await this.db('campaigns as c').join('calendars as k', 'k.id', 'c.calendar_id')
+      .whereIn('c.state', ['running', 'stopping'])
+      .select('c.id', 'c.state', 'k.timezone', 'k.start_at', 'k.end_at', 'k.windows', 'k.holidays');
+    return rows.map((r) => ({ id: r.id as number, state: r.state as string, calendar: toCalendar(r) }));
+  }
+
+  stopCampaign(campaignId: number, now: Date): Promise<CampaignSettled | 'stopping'> {
+    return this.tx(async (trx) => {
+      const c = await trx('campaigns').where('id', campaignId).forUpdate().first('state');
+      if (!c || c.state !== 'running') return null;
+      const live = await trx('attempts').where('live_campaign', campaignId).first('id');
+      const state = live ? 'stopping' : 'stopped';
+      await trx('campaigns').where('id', campaignId).update({ state, updated_at: now, version: trx.raw('version + 1') });
+      return state;
+    });
+  }
+
+  async expireMembers(now: Date, batch: number) {
+    // Members in a call are left to the settle step, which sees the expiry itself (M4).
+    const ids = await this.db('members').whereIn('state', ['ready', 'waiting_result']).where('expire_at', '<=', now)
+      .limit(batch).select('id', 'campaign_id');
+    if (ids.length === 0) return { expired: 0, campaignIds: [] };
+    const expired = await this.tx(async (trx) => {
+      const n = await trx('members').whereIn('id', ids.map((r) => r.id)).whereIn('state', ['ready', 'waiting_result'])
+        .where('expire_at', '<=', now)
+        .update({ state: 'done', result: 'MEMBER_EXPIRED', ended_at: now, updated_at: now, version: trx.raw('version + 1') });
+      // A waiting-for-result attempt of an expired member is over too.
+      await trx('attempts').whereIn('member_id', ids.map((r) => r.id)).where('state', 'waiting_result')
+        .update({ state: 'done', outcome: 'expired', active_member: null });
+      return n;
+    });
+    return { expired, campaignIds: [...new Set(ids.map((r) => r.campaign_id as number))] };
+  }
+
+  async nextExpiry(): Promise<Date | null> {
+    const rows = await Promise.all(['ready', 'waiting_result'].map((state) =>
+      this.db('members').where('state', state).whereNotNull('expire_at').min({ at: 'expire_at' }).first()));
+    const times = rows.map((r) => r?.at as Date | null).filter((d): d is Date => d instanceof Date);
+    return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : null;
+  }
+
+  async pendingWakeUps(now: Date): Promise<WakeUp[]> {
+    const out: WakeUp[] = [];
+    // Only the earliest future ready_at per campaign matters: dispatch takes members in order.
+    const members: { campaign_id: number; at: Date }[] = await this.db('members').where('state', 'ready')
+      .where('ready_at', '>', now).groupBy('campaign_id').select('campaign_id').min({ at: 'ready_at' });
+    for (const m of members) out.push({ kind: 'member-ready', campaignId: m.campaign_id, memberId: null, at: m.at });
+    const agents = await this.db('agents').where('ready_at', '>', now).select('id', 'state', 'ready_at');
+    for (const a of agents) {
+      out.push(a.state === 'Wrap up'
+        ? { kind: 'wrapup-end', agentId: a.id, at: a.ready_at }
+        : { kind: 'agent-ready', agentId: a.id, at: a.ready_at });
+    }
+    const wrapped = await this.db('agents').where('state', 'Wrap up').where('ready_at', '<=', now).select('id');
+    for (const a of wrapped) out.push({ kind: 'wrapup-end', agentId: a.id, at: now });
+    const waiting = await this.db('attempts').where('state', 'waiting_result').select('id', 'result_deadline_at');
+    for (const a of waiting) out.push({ kind: 'result-deadline', attemptId: a.id, at: a.result_deadline_at ?? now });
+    return out;
+  }
+
+  setAgentStatusBySipUser(sipUser: string, status: AgentStatus, now: Date): Promise<number | null> {
+    return this.tx(async (trx) => {
+      const row = await trx('agents').where('sip_user', sipUser).forUpdate().first(...AGENT_COLUMNS);
+      if (!row) return null;
+      const next = onStatusChange(toAgentView(row), status, now);
+      await trx('agents').where('id', row.id).update({ ...agentViewColumns(next, now), version: trx.raw('version + 1') });
+      return row.id as number;
+    });
+  }
+
+  async setRegistration(node: string, sipUser: string, contact: string | null): Promise<number | null> {
+    const row = await this.db('agents').where('sip_user', sipUser).first('id', 'registered_node');
+    if (!row) return null;
+    if (contact === null) {
+      // An unregister from another node must not undo a newer registration elsewhere (F3).
+      await this.db('agents').where({ id: row.id, registered_node: node }).update({ registered_node: null, contact: null });
+    } else {
+      await this.db('agents').where('id', row.id).update({ registered_node: node, contact });
+    }
+    return row.id as number;
+  }
+
+  async syncRegistrations(node: string, users: { sipUser: string; contact: string }[]): Promise<void> {
+    await this.tx(async (trx) => {
+      const names = users.map((u) => u.sipUser);
+      const q = trx('agents').where('registered_node', node);
+      if (names.length) q.whereNotIn('sip_user', names);
+      await q.update({ registered_node: null, contact: null });
+      for (const u of users) {
+        await trx('agents').where('sip_user', u.sipUser).update({ registered_node: node, contact: u.contact });
+      }
+    });
+  }
+
+  async releaseStuckAgents(now: Date): Promise<number> {
+    return this.db('agents')
+      .whereIn('state', ['Reserved', 'Receiving', 'In a queue call'])
+      .where((w) => w.whereNull('attempt_id').orWhereNotExists(
+        this.db('attempts').whereRaw('attempts.id = agents.attempt_id').whereIn('attempts.state', LIVE_STATES).select(this.db.raw('1')),
+      ))
+      .update({ state: 'Waiting', attempt_id: null, idle_since: now, ready_at: now, updated_at: now, version: this.db.raw('version + 1') });
+  }
+}

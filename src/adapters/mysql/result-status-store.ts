@@ -1,0 +1,112 @@
+import type { Knex } from 'knex';
+import type { WakeUp } from '../../app/ports/call-store.js';
+import type { ResultStatus, ResultStatusOutcome } from '../../app/ports/result-status.js';
+import { applyResultStatus, type CommunicationView } from '../../domain/result-status.js';
+import { withRetry } from './deadlock.js';
+import { CAMPAIGN_RULE_COLUMNS, toCampaignRules } from './row-mappers.js';
+
+export interface AppliedStatus {
+  outcome: ResultStatusOutcome;
+  wakeUps: WakeUp[];
+  /** Set when the member is done now, so the campaign may finish (C10). */
+  campaignId: number | null;
+}
+
+function sameStatus(stored: unknown, s: ResultStatus): boolean {
+  const a = typeof stored === 'string' ? JSON.parse(stored) : stored;
+  return JSON.stringify(a) === JSON.stringify(s);
+}
+
+/*
+ * R1, R2 in one transaction. Locks the member row, then its latest attempt.
+ * - Same status again for the same attempt: answered as before, nothing changes (idempotent).
+ * - Member done: 409, nothing changes (a late or duplicate status never rewrites a result).
+ * - Otherwise the domain decides; the status and comment are stored on the latest attempt.
+ */
+export async function applyResultStatusInDb(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date): Promise<AppliedStatus> {
+  return withRetry(() => db.transaction(async (trx) => {
+    const m = await trx('members').where({ id: memberId, campaign_id: campaignId }).forUpdate()
+      .first('id', 'state', 'tries', 'ready_at', 'result', 'next_communication_id');
+    if (!m) return { outcome: { kind: 'not-found' }, wakeUps: [], campaignId: null };
+    const attempt = await trx('attempts').where('member_id', memberId).orderBy('id', 'desc').forUpdate()
+      .first('id', 'state', 'result_status');
+    if (attempt?.result_status && sameStatus(attempt.result_status, s)) {
+      return { outcome: { kind: 'applied', member: await memberView(trx, memberId) }, wakeUps: [], campaignId: null };
+    }
+    const [c, comms] = await Promise.all([
+      trx('campaigns').where('id', campaignId).first(...CAMPAIGN_RULE_COLUMNS),
+      trx('communications').where('member_id', memberId).orderBy('position').select('id', 'number', 'priority', 'position', 'state'),
+    ]);
+    const decision = applyResultStatus(toCampaignRules(c), {
+      state: m.state,
+      tries: m.tries,
+      readyAt: m.ready_at,
+      result: m.result,
+      communications: comms as CommunicationView[],
+    }, {
+      success: s.success,
+      resetRetries: s.reset_retries,
+      nextAfterSec: s.next_after_sec,
+      nextCommunication: s.next_communication,
+      stopCommunications: s.stop_communications,
+      comment: s.comment,
+    }, now);
+    if (decision.kind === 'conflict') return { outcome: { kind: 'conflict', reason: decision.reason }, wakeUps: [], campaignId: null };
+
+    let nextId: number | null = null;
+    let position = comms.length;
+    for (const cv of decision.communications) {
+      if (cv.id === null) {
+        const [id] = await trx('communications').insert({
+          member_id: memberId, campaign_id: campaignId, number: cv.number, priority: cv.priority, position: position++, state: cv.state,
+        });
+        if (cv.number === decision.nextCommunication) nextId = id!;
+        continue;
+      }
+      const before = comms.find((x) => x.id === cv.id);
+      if (before && (before.state !== cv.state || before.priority !== cv.priority)) {
+        await trx('communications').where('id', cv.id).update({ state: cv.state, priority: cv.priority });
+      }
+      if (cv.number === decision.nextCommunication) nextId = cv.id;
+    }
+    if (decision.resetTries) await trx('communications').where('member_id', memberId).update({ tries: 0 });
+    const dm = decision.member;
+    await trx('members').where('id', memberId).update({
+      state: dm.state,
+      tries: dm.tries,
+      ready_at: dm.readyAt,
+      result: dm.result,
+      ended_at: dm.state === 'done' ? now : null,
+      next_communication_id: nextId ?? m.next_communication_id,
+      version: trx.raw('version + 1'),
+      updated_at: now,
+    });
+    if (attempt) {
+      await trx('attempts').where('id', attempt.id).update({
+        result_status: JSON.stringify(s),
+        comment: s.comment ?? null,
+        // C7: a status ends the wait for a result.
+        ...(attempt.state === 'waiting_result'
+          ? { state: 'done', active_member: null, outcome: dm.state === 'done' && s.success ? 'success' : 'retry' }
+          : {}),
+      });
+    }
+    const wakeUps: WakeUp[] = dm.state === 'ready' ? [{ kind: 'member-ready', campaignId, memberId, at: dm.readyAt }] : [];
+    return {
+      outcome: { kind: 'applied', member: await memberView(trx, memberId) },
+      wakeUps,
+      campaignId: dm.state === 'done' ? campaignId : null,
+    };
+  }, { isolationLevel: 'read committed' }));
+}
+
+async function memberView(trx: Knex.Transaction, memberId: number) {
+  const m = await trx('members').where('id', memberId).first('id', 'campaign_id', 'state', 'tries', 'ready_at', 'result', 'ended_at');
+  const comms = await trx('communications').where('member_id', memberId).orderBy('position')
+    .select('number', 'priority', 'state', 'tries');
+  return {
+    id: m.id, campaign_id: m.campaign_id, state: m.state, tries: m.tries,
+    ready_at: m.ready_at?.toISOString() ?? null, result: m.result, ended_at: m.ended_at?.toISOString() ?? null,
+    communications: comms,
+  };
+}

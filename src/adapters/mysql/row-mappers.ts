@@ -1,0 +1,60 @@
+import type { AgentView } from '../../domain/agent-state.js';
+import type { CampaignRules } from '../../domain/attempt-rules.js';
+import type { CauseOverrides } from '../../domain/cause-policy.js';
+
+export function parseJson<T>(v: unknown, fallback: T): T {
+  if (v === null || v === undefined) return fallback;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+export const AGENT_COLUMNS = ['id', 'status', 'state', 'ready_at', 'no_answer_count', 'wrapup_sec', 'max_no_answer',
+  'busy_delay_sec', 'reject_delay_sec', 'no_answer_delay_sec', 'registered_node', 'version'] as const;
+
+export function toAgentView(r: Record<string, any>): AgentView {
+  return {
+    status: r.status,
+    state: r.state,
+    readyAt: r.ready_at,
+    noAnswerCount: r.no_answer_count,
+    wrapupSec: r.wrapup_sec,
+    maxNoAnswer: r.max_no_answer,
+    busyDelaySec: r.busy_delay_sec,
+    rejectDelaySec: r.reject_delay_sec,
+    noAnswerDelaySec: r.no_answer_delay_sec,
+  };
+}
+
+/** The agent columns written back after a domain transition. */
+export function agentViewColumns(a: AgentView, now: Date): Record<string, unknown> {
+  return {
+    status: a.status,
+    state: a.state,
+    ready_at: a.readyAt,
+    no_answer_count: a.noAnswerCount,
+    ...(a.state === 'Waiting' ? { idle_since: now } : {}),
+    updated_at: now,
+  };
+}
+
+export const CAMPAIGN_RULE_COLUMNS = ['retry_wait_sec', 'max_tries', 'min_success_sec', 'wait_result', 'wrapup_sec', 'causes'] as const;
+
+export function toCampaignRules(r: Record<string, any>): CampaignRules {
+  return {
+    retryWaitSec: r.retry_wait_sec,
+    maxTries: r.max_tries,
+    minSuccessSec: r.min_success_sec,
+    waitResult: Boolean(r.wait_result),
+    wrapupSec: r.wrapup_sec,
+    causes: parseJson<CauseOverrides>(r.causes, {}),
+  };
+}
+
+/** Channel variables are strings; JSON values of any other type are written as text (C8). */
+export function toChannelVariables(v: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (val === null || val === undefined) continue;
+    out[k] = typeof val === 'object' ? JSON.stringify(val) : String(val);
+  }
+  return out;
+}

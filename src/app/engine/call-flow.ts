@@ -1,0 +1,168 @@
+import type { Logger } from 'pino';
+import type { AgentStatus } from '../../domain/agent-state.js';
+import type { CallStore, SettleResult } from '../ports/call-store.js';
+import type { ClaimedAttempt } from '../ports/dispatch-store.js';
+import type { EngineStore } from '../ports/engine-store.js';
+import type { BridgePlan, ServiceCode, Telephony, TelephonyEvent, TelephonyHandler } from '../ports/telephony.js';
+
+export interface CallFlowDeps {
+  calls: CallStore;
+  engineStore: EngineStore;
+  telephony: Telephony;
+  log: Logger;
+  now: () => Date;
+  /** After every settle: arm wake-ups, settle the campaign, dispatch again. */
+  afterSettle: (r: SettleResult) => Promise<void>;
+  /** Something may have become possible (an agent registered, logged in, …). */
+  kick: () => void;
+  /** Caller id shown on the agent's phone for a dialler call. */
+  agentCallerId: { number: string; name: string };
+  /** How long an answered agent leg may take to reach the outbound socket, ms. */
+  socketDeadlineMs: number;
+  onOriginate?: (a: ClaimedAttempt) => void;
+}
+
+const SERVICE_STATUS: Record<ServiceCode, AgentStatus> = { login: 'Available', logout: 'Logged Out', break: 'On Break' };
+
+/**
+ * The agent-first call of one attempt (DESIGN §2 steps 3–6, A4) and the telephony events that
+ * drive it. Every step is written to MySQL first; a step that arrives twice finds the row
+ * already moved on and does nothing.
+ */
+export class CallFlow implements TelephonyHandler {
+  /** Answered agent legs waiting for their outbound socket, by attempt id. */
+  readonly #socketWaits = new Map<number, NodeJS.Timeout>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly d: CallFlowDeps) {}
+
+  /** Attempts whose call is in progress in this process. */
+  get busy(): number {
+    return this.#inFlight.size;
+  }
+
+  start(a: ClaimedAttempt): void {
+    const p = this.#ring(a).catch((err) => this.d.log.error({ err, attemptId: a.attemptId }, 'call flow failed'));
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+
+  async #ring(a: ClaimedAttempt): Promise<void> {
+    const log = this.d.log.child({ attemptId: a.attemptId, memberId: a.memberId, agentId: a.agentId });
+    this.d.onOriginate?.(a);
+    const [, res] = await Promise.all([
+      this.d.calls.markRinging(a.attemptId, this.d.now()),
+      this.d.telephony.originateAgent({
+        attemptId: a.attemptId,
+        legUuid: a.agentLegUuid,
+        node: a.node,
+        sipUser: a.sipUser,
+        ringSec: a.ringSec,
+        callerIdNumber: this.d.agentCallerId.number,
+        callerIdName: this.d.agentCallerId.name,
+        variables: { dialer_campaign_id: String(a.campaignId), dialer_member_id: String(a.memberId) },
+      }),
+    ]);
+    switch (res.kind) {
+      case 'answered':
+        log.debug('agent answered');
+        this.#armSocketWait(a);
+        return;
+      case 'failed':
+        log.info({ cause: res.cause }, 'agent leg failed');
+        await this.#settle(this.d.calls.settleAgentFailure(a.attemptId, res.cause, false, this.d.now()));
+        return;
+      case 'unknown':
+        // F2: never originate again; if the leg is alive after all, its socket finds the attempt over.
+        log.warn({ reason: res.reason }, 'agent leg outcome unknown');
+        await this.#settle(this.d.calls.settleAgentFailure(a.attemptId, 'UNKNOWN', false, this.d.now()));
+        return;
+      default: {
+        const never: never = res;
+        return never;
+      }
+    }
+  }
+
+  /** An answered agent leg that never reaches our socket must not keep the agent forever. */
+  #armSocketWait(a: ClaimedAttempt): void {
+    const timer = setTimeout(() => {
+      this.#socketWaits.delete(a.attemptId);
+      void (async () => {
+        const r = await this.d.calls.settleAgentFailure(a.attemptId, 'SOCKET_TIMEOUT', true, this.d.now());
+        if (r.kind === 'settled') {
+          this.d.log.warn({ attemptId: a.attemptId }, 'answered agent leg never reached the outbound socket');
+          await this.d.telephony.kill(a.node, a.agentLegUuid, 'NORMAL_CLEARING');
+        }
+        await this.d.afterSettle(r);
+      })().catch((err) => this.d.log.error({ err }, 'socket deadline failed'));
+    }, this.d.socketDeadlineMs);
+    timer.unref();
+    this.#socketWaits.set(a.attemptId, timer);
+  }
+
+  async planBridge(attemptId: number, agentLegUuid: string): Promise<BridgePlan> {
+    const wait = this.#socketWaits.get(attemptId);
+    if (wait) {
+      clearTimeout(wait);
+      this.#socketWaits.delete(attemptId);
+    }
+    return this.d.calls.planBridge(attemptId, agentLegUuid, this.d.now());
+  }
+
+  async onEvent(e: TelephonyEvent): Promise<void> {
+    switch (e.kind) {
+      case 'member-answered':
+        await this.d.calls.markMemberAnswered(e.attemptId, e.memberUuid, e.at);
+        return;
+      case 'member-ended':
+        await this.#settle(this.d.calls.settleCall(e.result, this.d.now()));
+        return;
+      case 'agent-hangup':
+        // After a bridged call this finds the attempt settled; before the bridge it frees the agent.
+        await this.#settle(this.d.calls.settleAgentFailure(e.attemptId, e.cause, true, this.d.now()));
+        return;
+      case 'registration': {
+        const id = await this.d.engineStore.setRegistration(e.node, e.sipUser, e.registered ? (e.contact ?? '') : null);
+        if (id !== null && e.registered) this.d.kick();
+        return;
+      }
+      case 'registrations-sync':
+        await this.d.engineStore.syncRegistrations(e.node, e.sipUsers);
+        this.d.kick();
+        return;
+      case 'node-up':
+        this.d.kick();
+        return;
+      case 'node-down':
+        this.d.log.warn({ node: e.node, reason: e.reason }, 'FreeSWITCH node down');
+        return;
+      default: {
+        const never: never = e;
+        return never;
+      }
+    }
+  }
+
+  async onServiceCode(_node: string, sipUser: string, code: ServiceCode): Promise<boolean> {
+    const id = await this.d.engineStore.setAgentStatusBySipUser(sipUser, SERVICE_STATUS[code], this.d.now());
+    if (id === null) return false;
+    this.d.log.info({ agentId: id, sipUser, code }, 'agent status by service number');
+    this.d.kick();
+    return true;
+  }
+
+  async #settle(p: Promise<SettleResult>): Promise<void> {
+    await this.d.afterSettle(await p);
+  }
+
+  /** Waits for the calls started here to reach a settled state (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  close(): void {
+    for (const t of this.#socketWaits.values()) clearTimeout(t);
+    this.#socketWaits.clear();
+  }
+}

@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import { isOpen, nextOpening } from '../../domain/calendar.js';
+import type { ClaimedAttempt, DispatchStore, OpenCampaign, RunningCampaign } from '../ports/dispatch-store.js';
+import type { Timers } from '../ports/timers.js';
+
+export interface DispatcherDeps {
+  store: DispatchStore;
+  timers: Timers;
+  log: Logger;
+  now: () => Date;
+  instanceId: string;
+  leaseSec: number;
+  upNodes: () => string[];
+  /** Starts the call of a claimed attempt; not awaited by dispatch. */
+  onClaimed: (a: ClaimedAttempt) => void;
+  /** Observes how long a claim took (metrics). */
+  observeClaim?: (seconds: number) => void;
+}
+
+/** Claims per pass before yielding, so one pass never starves the event loop. */
+const MAX_CLAIMS_PER_PASS = 200;
+
+/**
+ * Event-driven dispatch (DESIGN §2 step 1): `kick()` whenever something may have become
+ * possible. Kicks coalesce: one pass runs at a time and a kick during a pass runs one more.
+ */
+export class Dispatcher {
+  #running: Promise<void> | null = null;
+  #again = false;
+  #closed = false;
+  /** Calendar wake-ups already armed, so a pass does not re-send them to Redis. */
+  readonly #armed = new Map<number, number>();
+
+  constructor(private readonly d: DispatcherDeps) {}
+
+  kick(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#loop().finally(() => {
+      this.#running = null;
+    });
+  }
+
+  /** Waits for the pass in progress (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.idle();
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        const more = await this.#pass();
+        if (more) this.#again = true;
+      } catch (err) {
+        this.d.log.error({ err }, 'dispatch pass failed');
+        return;
+      }
+    } while (this.#again && !this.#closed);
+  }
+
+  /** One pass: claim until no agent or no member is left. True when it stopped at the cap. */
+  async #pass(): Promise<boolean> {
+    const now = this.d.now();
+    const open = await this.#openCampaigns(now);
+    if (open.length === 0) return false;
+    const upNodes = this.d.upNodes();
+    const exclude: number[] = [];
+    let campaigns = open;
+    for (let claims = 0; claims < MAX_CLAIMS_PER_PASS; ) {
+      if (this.#closed || campaigns.length === 0) return false;
+      const started = performance.now();
+      const r = await this.d.store.claimNext({
+        now: this.d.now(),
+        instanceId: this.d.instanceId,
+        leaseUntil: new Date(Date.now() + this.d.leaseSec * 1000),
+        upNodes,
+        campaigns,
+        excludeAgentIds: exclude,
+      });
+      switch (r.kind) {
+        case 'no-agent':
+          return false;
+        case 'agent-idle':
+          // Full or without a dialable member: true for every agent, not only this one.
+          exclude.push(r.agentId);
+          campaigns = campaigns.filter((c) => !r.exhaustedCampaignIds.includes(c.id));
+          continue;
+        case 'claimed':
+          claims++;
+          this.d.observeClaim?.((performance.now() - started) / 1000);
+          this.d.onClaimed(r.attempt);
+          continue;
+        default: {
+          const never: never = r;
+          return never;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * K3, K4: where each running campaign may dial now. A campaign closed in every zone it has
+   * members in gets one wake-up at its next opening instead of being polled.
+   */
+  async #openCampaigns(now: Date): Promise<OpenCampaign[]> {
+    const running = await this.d.store.runningCampaigns();
+    const open: OpenCampaign[] = [];
+    for (const c of running) {
+      const calendarZoneOpen = isOpen(c.calendar, c.calendar.timezone, now);
+      const openZones = c.zones.filter((z) => isOpen(c.calendar, z, now));
+      if (calendarZoneOpen || openZones.length) open.push({ id: c.id, calendarZoneOpen, openZones });
+      if (!calendarZoneOpen || openZones.length < c.zones.length) await this.#armOpening(c, now);
+    }
+    return open;
+  }
+
+  async #armOpening(c: RunningCampaign, now: Date): Promise<void> {
+    const next = [c.calendar.timezone, ...c.zones]
+      .filter((z) => !isOpen(c.calendar, z, now))
+      .map((z) => nextOpening(c.calendar, z, now))
+      .filter((d): d is Date => d !== null)
+      .reduce<Date | null>((min, d) => (min === null || d < min ? d : min), null);
+    if (!next || this.#armed.get(c.id) === next.getTime()) return;
+    await this.d.timers.schedule({ kind: 'calendar-open', id: String(c.id), atMs: next.getTime() });
+    this.#armed.set(c.id, next.getTime());
+  }
+}

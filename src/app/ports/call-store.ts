@@ -1,0 +1,36 @@
+import type { BridgePlan, MemberLegResult } from './telephony.js';
+import type { MemberDecision } from '../../domain/attempt-rules.js';
+
+/** A wake-up the caller must arm after a write (DESIGN §1: MySQL first, then the timer). */
+export type WakeUp =
+  /** memberId null: the earliest ready member of the campaign (startup rebuild). */
+  | { kind: 'member-ready'; campaignId: number; memberId: number | null; at: Date }
+  | { kind: 'agent-ready'; agentId: number; at: Date }
+  | { kind: 'wrapup-end'; agentId: number; at: Date }
+  | { kind: 'result-deadline'; attemptId: number; at: Date };
+
+export type SettleResult =
+  | { kind: 'settled'; campaignId: number; memberId: number; agentId: number | null; decision: MemberDecision | null; wakeUps: WakeUp[] }
+  /** Already settled (a duplicate or late event): nothing changed. */
+  | { kind: 'already-settled' };
+
+/** The writes of one attempt's life, each one transaction and safe to repeat (S3). */
+export interface CallStore {
+  /** Reserved → ringing: the originate is being sent. */
+  markRinging(attemptId: number, now: Date): Promise<void>;
+  /** The answered agent leg asks what to dial (A4); `hangup` when the attempt is no longer live. */
+  planBridge(attemptId: number, agentLegUuid: string, now: Date): Promise<BridgePlan>;
+  markMemberAnswered(attemptId: number, memberUuid: string | null, at: Date): Promise<void>;
+  /** The subscriber leg is over: C4–C9 decide the member, the agent goes to wrap-up (A3). */
+  settleCall(result: MemberLegResult, now: Date): Promise<SettleResult>;
+  /** The agent leg failed or was lost before a subscriber was called: never charged to the member (A3). */
+  settleAgentFailure(attemptId: number, cause: string, answered: boolean, now: Date): Promise<SettleResult>;
+  /** C7: no result status came before the deadline. */
+  resultDeadlinePassed(attemptId: number, now: Date): Promise<SettleResult>;
+  /** Wrap-up over: the agent is Waiting again. */
+  endWrapup(agentId: number, now: Date): Promise<boolean>;
+  /** Renews the lease on this process's live attempts (DESIGN §1a). */
+  renewLeases(instanceId: string, until: Date): Promise<number>;
+  /** Live attempts whose owner's lease ran out (or that this process owned before a restart). */
+  orphanedAttempts(instanceId: string, now: Date): Promise<{ id: number; node: string | null; agentUuid: string | null }[]>;
+}

@@ -1,0 +1,59 @@
+import type { Calendar } from '../../domain/calendar.js';
+
+/** A running campaign as dispatch sees it. */
+export interface RunningCampaign {
+  id: number;
+  priority: number;
+  limit: number;
+  lineGroupId: number | null;
+  calendar: Calendar;
+  /** Distinct member time zones of the campaign (K3). */
+  zones: string[];
+}
+
+/** Where a campaign may dial now: the zones whose local window is open (K3). */
+export interface OpenCampaign {
+  id: number;
+  /** Members without a zone of their own follow the calendar's zone. */
+  calendarZoneOpen: boolean;
+  openZones: string[];
+}
+
+export interface ClaimInput {
+  now: Date;
+  instanceId: string;
+  leaseUntil: Date;
+  /** FreeSWITCH nodes that are up: only agents registered there are offered calls (A2, F3). */
+  upNodes: string[];
+  campaigns: OpenCampaign[];
+  /** Agents already found unusable in this pass. */
+  excludeAgentIds: number[];
+}
+
+/** Everything needed to ring the agent, read in the claim transaction. */
+export interface ClaimedAttempt {
+  attemptId: number;
+  campaignId: number;
+  memberId: number;
+  communicationId: number;
+  number: string;
+  agentId: number;
+  sipUser: string;
+  node: string;
+  agentLegUuid: string;
+  ringSec: number;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; attempt: ClaimedAttempt }
+  /** No agent can take a call in these campaigns now. */
+  | { kind: 'no-agent' }
+  /** The agent found had nothing to dial: its campaigns are full or have no dialable member. */
+  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[] };
+
+/** Members ended during a claim (DNC, no number left): reported so timers and stats follow. */
+export interface DispatchStore {
+  runningCampaigns(): Promise<RunningCampaign[]>;
+  /** C2, C3, M3, A2 in one READ COMMITTED transaction (DESIGN §2 step 2). */
+  claimNext(input: ClaimInput): Promise<ClaimResult>;
+}

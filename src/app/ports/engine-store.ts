@@ -1,0 +1,30 @@
+import type { AgentStatus } from '../../domain/agent-state.js';
+import type { Calendar } from '../../domain/calendar.js';
+import type { WakeUp } from './call-store.js';
+
+export type CampaignSettled = 'finished' | 'stopped' | null;
+
+/** Campaign, member and agent housekeeping around the calls (C10, M4, A2, A5, S3). */
+export interface EngineStore {
+  /**
+   * C10: a running campaign with no member left to dial becomes finished; a stopping one with no
+   * live call becomes stopped. Returns the new state, or null when nothing changed.
+   */
+  settleCampaign(campaignId: number, now: Date): Promise<CampaignSettled>;
+  /** Running campaigns whose calendar end has passed stop (stopping while calls are live). */
+  campaignCalendars(): Promise<{ id: number; state: string; calendar: Calendar }[]>;
+  stopCampaign(campaignId: number, now: Date): Promise<CampaignSettled | 'stopping'>;
+  /** M4: ends members whose expire instant has passed; returns the campaigns touched. */
+  expireMembers(now: Date, batch: number): Promise<{ expired: number; campaignIds: number[] }>;
+  /** The earliest expire instant of a member that can still be dialled. */
+  nextExpiry(): Promise<Date | null>;
+  /** Every wake-up MySQL implies (startup rebuild, DESIGN §1). */
+  pendingWakeUps(now: Date): Promise<WakeUp[]>;
+  /** A5: status change by SIP user (service numbers); false when no such agent. */
+  setAgentStatusBySipUser(sipUser: string, status: AgentStatus, now: Date): Promise<number | null>;
+  /** A2, F3: where each agent's phone is registered. */
+  setRegistration(node: string, sipUser: string, contact: string | null): Promise<number | null>;
+  syncRegistrations(node: string, users: { sipUser: string; contact: string }[]): Promise<void>;
+  /** Agents left Reserved/Receiving/In a queue call without a live attempt (S3). */
+  releaseStuckAgents(now: Date): Promise<number>;
+}
