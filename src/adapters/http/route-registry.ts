@@ -24,6 +24,13 @@ export interface RouteSpec<P extends AnySchema, Q extends AnySchema, B extends A
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * Documents a body the handler validates itself (e.g. members, item by item
+   * with each bad index reported); it is not parsed by the registry.
+   */
+  docBody?: AnySchema;
+  /** A body that is not JSON (e.g. a CSV file), for the document only. */
+  docRawBody?: { contentType: string; description: string };
   responses: Record<number, ResponseSpec>;
 }
 

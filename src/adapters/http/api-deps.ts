@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { AuthService } from '../../app/auth/auth-service.js';
+import { resolveTokenSecret } from '../../app/auth/token-secret.js';
+import type { EngineSignals } from '../../app/ports/engine-signals.js';
+import type { ApplyResultStatus } from '../../app/ports/result-status.js';
+import { ApiKeyRepository } from '../mysql/api-key-repository.js';
+import { SettingsRepository } from '../mysql/settings-repository.js';
+import { UserRepository } from '../mysql/user-repository.js';
+import type { ApiDeps } from './route-context.js';
+
+export interface ApiDepsOptions {
+  db: Knex;
+  log: Logger;
+  token: { secret: string | undefined; ttlSec: number };
+  maxJsonBytes: number;
+  signals: EngineSignals;
+  applyResultStatus?: ApplyResultStatus;
+  now?: () => Date;
+}
+
+/** Wires authentication (token secret from config or the settings table) into the API's dependencies. */
+export async function buildApiDeps(o: ApiDepsOptions): Promise<ApiDeps> {
+  const secret = await resolveTokenSecret(new SettingsRepository(o.db), o.token.secret);
+  const auth = new AuthService({ users: new UserRepository(o.db), keys: new ApiKeyRepository(o.db), secret, ttlSec: o.token.ttlSec });
+  return {
+    db: o.db,
+    log: o.log,
+    auth,
+    signals: o.signals,
+    maxJsonBytes: o.maxJsonBytes,
+    ...(o.applyResultStatus ? { applyResultStatus: o.applyResultStatus } : {}),
+    ...(o.now ? { now: o.now } : {}),
+  };
+}

@@ -1,0 +1,72 @@
+import express, { type Express, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Router } from 'express';
+import { storeOnlyResultStatus } from '../../app/result-status-store-only.js';
+import { ApiError } from './api-error.js';
+import { authMiddleware } from './auth-middleware.js';
+import { errorMiddleware } from './error-middleware.js';
+import { buildOpenApi } from './openapi.js';
+import { buildRepositories, type ApiDeps, type RouteContext } from './route-context.js';
+import { RouteRegistry } from './route-registry.js';
+import { agentRoutes } from './routes/agent-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { calendarRoutes } from './routes/calendar-routes.js';
+import { campaignRoutes } from './routes/campaign-routes.js';
+import { dncRoutes } from './routes/dnc-routes.js';
+import { lineGroupRoutes } from './routes/line-group-routes.js';
+import { memberRoutes } from './routes/member-routes.js';
+import { tierRoutes } from './routes/tier-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+
+const OPENAPI_PATH = '/api/openapi.json';
+
+/** Extra routers mounted behind authentication (e.g. the CSV import); each checks its own roles. */
+export type ExtraRouter = (reg: RouteRegistry, ctx: RouteContext) => Router;
+
+/** The Express application of the REST API; no listening here (see api-server.ts). */
+export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Express {
+  const now = deps.now ?? (() => new Date());
+  const repos = buildRepositories(deps.db);
+  const ctx: RouteContext = {
+    db: deps.db,
+    repos,
+    auth: deps.auth,
+    signals: deps.signals,
+    applyResultStatus: deps.applyResultStatus ?? storeOnlyResultStatus(deps.db, (c, m) => repos.members.get(c, m)),
+    now,
+    log: deps.log,
+  };
+  const reg = new RouteRegistry();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(pinoHttp({
+    logger: deps.log.child({ component: 'http' }),
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && given.length <= 128 ? given : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  }));
+  // S2: only JSON bodies are parsed here; the CSV import streams its own body.
+  app.use(express.json({ limit: deps.maxJsonBytes, type: ['application/json', 'application/*+json'] }));
+  app.use('/api', authMiddleware(deps.auth, now, new Set([OPENAPI_PATH])));
+
+  const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
+    dncRoutes, ...extra, memberRoutes];
+  for (const build of routers) app.use(build(reg, ctx));
+
+  let doc: unknown;
+  app.get(OPENAPI_PATH, (_req: Request, res: Response) => {
+    doc ??= buildOpenApi(reg.routes, { title: 'fs-progressive-dialer', version: '0.1.0' });
+    res.json(doc);
+  });
+  app.use((req: Request) => {
+    throw new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`);
+  });
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

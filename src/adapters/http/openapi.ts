@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { RegisteredRoute } from './route-registry.js';
+
+const ErrorBody = z.object({
+  error: z.object({
+    code: z.string().meta({ example: 'VALIDATION_FAILED' }),
+    message: z.string(),
+    details: z.unknown(),
+  }),
+});
+
+type Json = Record<string, unknown>;
+
+function schemaOf(s: z.ZodType, io: 'input' | 'output'): Json {
+  const j = z.toJSONSchema(s, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Json;
+  delete j.$schema;
+  return j;
+}
+
+/** Express `:id` → OpenAPI `{id}`. */
+function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}
+
+function parameters(route: RegisteredRoute): Json[] {
+  const out: Json[] = [];
+  for (const [where, s] of [['path', route.params], ['query', route.query]] as const) {
+    if (!s) continue;
+    const j = schemaOf(s, 'input');
+    const props = (j.properties ?? {}) as Record<string, Json>;
+    const required = new Set((j.required as string[] | undefined) ?? []);
+    for (const [name, schema] of Object.entries(props)) {
+      out.push({ name, in: where, required: where === 'path' || required.has(name), schema });
+    }
+  }
+  return out;
+}
+
+/** OpenAPI 3 document of every registered route, from the schemas the routes validate with. */
+export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: string; version: string }): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) {
+    const op: Json = {
+      tags: [route.tag],
+      summary: route.summary,
+      operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      parameters: parameters(route),
+      responses: {} as Json,
+    };
+    if (route.roles === 'public') op.security = [];
+    else op['x-roles'] = route.roles;
+    const body = route.body ?? route.docBody;
+    if (body) op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(body, 'input') } } };
+    if (route.docRawBody) {
+      op.requestBody = { required: true, description: route.docRawBody.description, content: { [route.docRawBody.contentType]: { schema: { type: 'string', format: 'binary' } } } };
+    }
+    const responses = op.responses as Json;
+    for (const [status, r] of Object.entries(route.responses)) {
+      responses[status] = r.schema
+        ? { description: r.description, content: { 'application/json': { schema: schemaOf(r.schema, 'output') } } }
+        : Number(status) >= 400
+          ? { description: r.description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }
+          : { description: r.description };
+    }
+    if (route.roles !== 'public') {
+      responses['401'] ??= { description: 'missing, wrong, expired or revoked credentials', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses['403'] ??= { description: 'the role may not do this', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    if (route.body || route.docBody || route.params || route.query) {
+      responses['400'] ??= { description: 'invalid input; details name each field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    (paths[openApiPath(route.path)] ??= {})[route.method] = op;
+  }
+  return {
+    openapi: '3.0.3',
+    info: { ...info, description: 'Progressive outbound dialer for FreeSWITCH. Log in with POST /login, then send X-Key and X-Access-Token on every /api call.' },
+    components: {
+      securitySchemes: {
+        key: { type: 'apiKey', in: 'header', name: 'X-Key' },
+        token: { type: 'apiKey', in: 'header', name: 'X-Access-Token' },
+      },
+      schemas: { Error: schemaOf(ErrorBody, 'output') },
+    },
+    security: [{ key: [], token: [] }],
+    paths,
+  };
+}

@@ -1,0 +1,66 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { AuthService } from '../../app/auth/auth-service.js';
+import type { EngineSignals } from '../../app/ports/engine-signals.js';
+import type { ApplyResultStatus } from '../../app/ports/result-status.js';
+import { AgentRepository } from '../mysql/agent-repository.js';
+import { CalendarRepository } from '../mysql/calendar-repository.js';
+import { CampaignRepository } from '../mysql/campaign-repository.js';
+import { DncRepository } from '../mysql/dnc-repository.js';
+import { LineGroupRepository } from '../mysql/line-group-repository.js';
+import { MemberRepository } from '../mysql/member-repository.js';
+import { StatsRepository } from '../mysql/stats-repository.js';
+import { TierRepository } from '../mysql/tier-repository.js';
+import { UserRepository } from '../mysql/user-repository.js';
+
+/** What the REST API is built from (wired in main.ts, or by the test helper). */
+export interface ApiDeps {
+  db: Knex;
+  log: Logger;
+  auth: AuthService;
+  /** Told after each committed change the engine cares about. */
+  signals: EngineSignals;
+  /** R1: the engine's implementation, or storeOnlyResultStatus until then. */
+  applyResultStatus?: ApplyResultStatus;
+  /** Largest JSON body, bytes (413 above). */
+  maxJsonBytes: number;
+  /** Injected clock; defaults to the wall clock. */
+  now?: () => Date;
+}
+
+export interface Repositories {
+  users: UserRepository;
+  calendars: CalendarRepository;
+  lineGroups: LineGroupRepository;
+  campaigns: CampaignRepository;
+  agents: AgentRepository;
+  tiers: TierRepository;
+  dnc: DncRepository;
+  stats: StatsRepository;
+  members: MemberRepository;
+}
+
+/** Shared by every router. */
+export interface RouteContext {
+  db: Knex;
+  repos: Repositories;
+  auth: AuthService;
+  signals: EngineSignals;
+  applyResultStatus: ApplyResultStatus;
+  now: () => Date;
+  log: Logger;
+}
+
+export function buildRepositories(db: Knex): Repositories {
+  return {
+    users: new UserRepository(db),
+    calendars: new CalendarRepository(db),
+    lineGroups: new LineGroupRepository(db),
+    campaigns: new CampaignRepository(db),
+    agents: new AgentRepository(db),
+    tiers: new TierRepository(db),
+    dnc: new DncRepository(db),
+    stats: new StatsRepository(db),
+    members: new MemberRepository(db),
+  };
+}

@@ -1,0 +1,146 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ANY_ROLE, STAFF } from '../../../app/auth/roles.js';
+import { runCampaign } from '../../../app/catalog/campaign-state.js';
+import { IdParam, IdParams } from '../../../app/catalog/common-schemas.js';
+import { Attempt, Member, MemberListQuery, MemberPage, MemberUpdate, ResultStatusBody } from '../../../app/catalog/member-schemas.js';
+import { MemberInput, parseMembers } from '../../../app/members/member-input.js';
+import { insertMembers } from '../../mysql/member-writer.js';
+import { ApiError, conflict, notFound } from '../api-error.js';
+import type { RouteContext } from '../route-context.js';
+import type { RouteRegistry } from '../route-registry.js';
+
+const P = '/api/v2/dialer/:id/members';
+const MemberParams = z.object({ id: IdParam, mid: IdParam });
+const AddQuery = z.object({
+  autoRun: z.enum(['true', 'false', '1', '0']).optional().meta({ description: 'run the campaign after adding (M6)' }),
+});
+const AddAnswer = z.object({ ids: z.array(z.number().int()).meta({ description: 'member ids in input order' }) });
+
+/** M1, M2, M5, M6, R1: members of a campaign. */
+export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
+  const r = Router();
+  const members = ctx.repos.members;
+  const tag = 'members';
+  const requireCampaign = async (id: number) => {
+    if (!(await ctx.repos.campaigns.exists(id))) throw notFound('campaign', id);
+  };
+
+  reg.add(r, { method: 'post', path: P, tag, roles: ANY_ROLE, params: IdParams, query: AddQuery,
+    summary: 'Add one member or an array; every item is checked first and nothing is stored if any is bad',
+    docBody: z.union([MemberInput, z.array(MemberInput)]),
+    responses: { 201: { description: 'added', schema: AddAnswer }, 400: { description: 'bad items, each with index and reason' }, 404: { description: 'no such campaign' } } },
+  async ({ params, query, req, res }) => {
+    await requireCampaign(params.id);
+    const body: unknown = req.body;
+    const items = Array.isArray(body) ? body : body && typeof body === 'object' ? [body] : undefined;
+    if (items === undefined) throw new ApiError(400, 'VALIDATION_FAILED', 'body must be a member object or an array of members');
+    if (items.length === 0) throw new ApiError(400, 'VALIDATION_FAILED', 'body is an empty array: no members to add');
+    const parsed = parseMembers(items);
+    if (parsed.kind === 'invalid') throw itemsError(parsed.items);
+    const out = await insertMembers(ctx.db, params.id, parsed.members, ctx.now());
+    if (out.kind === 'duplicates') throw itemsError(out.items);
+    ctx.signals.membersAdded(params.id);
+    if (query.autoRun === 'true' || query.autoRun === '1') {
+      await runCampaign(ctx.repos.campaigns, ctx.signals, params.id, ctx.now());
+    }
+    res.status(201).json({ ids: out.ids });
+  });
+
+  reg.add(r, { method: 'get', path: P, tag, summary: 'Members, filtered, keyset-paged on id', roles: STAFF,
+    params: IdParams, query: MemberListQuery,
+    responses: { 200: { description: 'a page; pass next_after as after for the next', schema: MemberPage }, 404: { description: 'no such campaign' } } },
+  async ({ params, query, res }) => {
+    await requireCampaign(params.id);
+    res.json(await members.list(params.id, query));
+  });
+
+  reg.add(r, { method: 'get', path: `${P}/:mid`, tag, summary: 'Get a member', roles: STAFF, params: MemberParams,
+    responses: { 200: { description: 'member', schema: Member }, 404: { description: 'no such member in this campaign' } } },
+  async ({ params, res }) => {
+    const m = await members.get(params.id, params.mid);
+    if (!m) throw notFound('member', params.mid);
+    res.json(m);
+  });
+
+  reg.add(r, { method: 'put', path: `${P}/:mid`, tag, summary: 'Change a member (fields given); not while it is being dialled',
+    roles: STAFF, params: MemberParams, body: MemberUpdate,
+    responses: { 200: { description: 'changed', schema: Member }, 404: { description: 'no such member' }, 409: { description: 'dialling, or a number another member has' } } },
+  async ({ params, body, res }) => {
+    const cur = await members.get(params.id, params.mid);
+    if (!cur) throw notFound('member', params.mid);
+    const merged = {
+      name: cur.name, priority: cur.priority, expire_at: cur.expire_at, timezone: cur.timezone, variables: cur.variables,
+      communications: cur.communications.map((c) => ({ number: c.number, priority: c.priority })),
+      ...body,
+    };
+    const parsed = MemberInput.safeParse(merged);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message }));
+      throw new ApiError(400, 'VALIDATION_FAILED', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+    }
+    const out = await members.update(params.id, params.mid, parsed.data, ctx.now());
+    switch (out.kind) {
+      case 'ok':
+        ctx.signals.membersAdded(params.id);
+        res.json(out.member);
+        return;
+      case 'not-found':
+        throw notFound('member', params.mid);
+      case 'dialing':
+        throw conflict(`member ${params.mid} is being dialled; change it when the call is over`);
+      case 'duplicates':
+        throw conflict(`number ${out.numbers.join(', ')} already belongs to another member of campaign ${params.id}`, { numbers: out.numbers });
+      default: {
+        const never: never = out;
+        return never;
+      }
+    }
+  });
+
+  reg.add(r, { method: 'delete', path: `${P}/:mid`, tag, summary: 'Delete a member and its history; not while it is being dialled',
+    roles: STAFF, params: MemberParams,
+    responses: { 204: { description: 'deleted' }, 404: { description: 'no such member' }, 409: { description: 'dialling' } } },
+  async ({ params, res }) => {
+    const out = await members.delete(params.id, params.mid);
+    if (out === 'not-found') throw notFound('member', params.mid);
+    if (out === 'dialing') throw conflict(`member ${params.mid} is being dialled; delete it when the call is over`);
+    res.status(204).end();
+  });
+
+  reg.add(r, { method: 'get', path: `${P}/:mid/attempts`, tag, summary: 'Every attempt of the member (M5)', roles: STAFF,
+    params: MemberParams, responses: { 200: { description: 'attempts, oldest first', schema: z.array(Attempt) }, 404: { description: 'no such member' } } },
+  async ({ params, res }) => {
+    const list = await members.attempts(params.id, params.mid);
+    if (!list) throw notFound('member', params.mid);
+    res.json(list);
+  });
+
+  reg.add(r, { method: 'put', path: `${P}/:mid/status`, tag, summary: 'Result status of the member\'s call (R1)', roles: ANY_ROLE,
+    params: MemberParams, body: ResultStatusBody,
+    responses: { 200: { description: 'applied', schema: Member }, 404: { description: 'no such member' }, 409: { description: 'late or conflicting status (R2)' } } },
+  async ({ params, body, res }) => {
+    const out = await ctx.applyResultStatus(params.id, params.mid, body, ctx.now());
+    switch (out.kind) {
+      case 'applied':
+        res.json(out.member);
+        return;
+      case 'not-found':
+        throw notFound('member', params.mid);
+      case 'conflict':
+        throw conflict(out.reason);
+      default: {
+        const never: never = out;
+        return never;
+      }
+    }
+  });
+  return r;
+}
+
+/** M1/M2: 400 listing every refused item with its index and reason. */
+function itemsError(items: ReadonlyArray<{ index: number; reason: string; number?: string }>): ApiError {
+  const head = items.slice(0, 5).map((i) => `item ${i.index}: ${i.reason}`).join('; ');
+  const more = items.length > 5 ? ` (and ${items.length - 5} more)` : '';
+  return new ApiError(400, 'VALIDATION_FAILED', `${items.length} member(s) refused, nothing stored: ${head}${more}`, { items });
+}

@@ -1,0 +1,63 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { hashPassword } from '../../../app/auth/password.js';
+import { ADMIN_ONLY } from '../../../app/auth/roles.js';
+import { IdParams } from '../../../app/catalog/common-schemas.js';
+import { UserCreate, UserOut, UserUpdate } from '../../../app/catalog/user-schemas.js';
+import { conflict, notFound } from '../api-error.js';
+import type { RouteContext } from '../route-context.js';
+import type { RouteRegistry } from '../route-registry.js';
+
+const P = '/api/v2/users';
+
+/** Users and roles, admins only (S1). */
+export function userRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
+  const r = Router();
+  const users = ctx.repos.users;
+  const tag = 'users';
+  reg.add(r, { method: 'get', path: P, tag, summary: 'List users', roles: ADMIN_ONLY,
+    responses: { 200: { description: 'users', schema: z.array(UserOut) } } },
+  async ({ res }) => { res.json(await users.list()); });
+
+  reg.add(r, { method: 'post', path: P, tag, summary: 'Create a user', roles: ADMIN_ONLY, body: UserCreate,
+    responses: { 201: { description: 'created', schema: UserOut }, 409: { description: 'username taken' } } },
+  async ({ body, res }) => {
+    const out = await users.create({ username: body.username, role: body.role, passwordHash: await hashPassword(body.password) });
+    if (out.kind !== 'ok') throw conflict(out.kind === 'conflict' ? out.message : 'cannot create user');
+    res.status(201).json(out.user);
+  });
+
+  reg.add(r, { method: 'get', path: `${P}/:id`, tag, summary: 'Get a user', roles: ADMIN_ONLY, params: IdParams,
+    responses: { 200: { description: 'user', schema: UserOut }, 404: { description: 'no such user' } } },
+  async ({ params, res }) => {
+    const u = await users.get(params.id);
+    if (!u) throw notFound('user', params.id);
+    res.json(u);
+  });
+
+  reg.add(r, { method: 'put', path: `${P}/:id`, tag, summary: 'Change username, password or role', roles: ADMIN_ONLY,
+    params: IdParams, body: UserUpdate,
+    responses: { 200: { description: 'changed', schema: UserOut }, 404: { description: 'no such user' }, 409: { description: 'conflict' } } },
+  async ({ params, body, principal, res }) => {
+    // The last admin cannot demote itself: nobody could manage users afterwards.
+    if (body.role !== undefined && body.role !== 'admin' && params.id === principal!.userId && (await users.countAdmins()) <= 1) {
+      throw conflict('the last admin cannot give up the admin role');
+    }
+    const out = await users.update(params.id, {
+      username: body.username, role: body.role,
+      passwordHash: body.password === undefined ? undefined : await hashPassword(body.password),
+    });
+    if (out.kind === 'not-found') throw notFound('user', params.id);
+    if (out.kind === 'conflict') throw conflict(out.message);
+    res.json(out.user);
+  });
+
+  reg.add(r, { method: 'delete', path: `${P}/:id`, tag, summary: 'Delete a user (its keys go too)', roles: ADMIN_ONLY,
+    params: IdParams, responses: { 204: { description: 'deleted' }, 404: { description: 'no such user' }, 409: { description: 'self' } } },
+  async ({ params, principal, res }) => {
+    if (params.id === principal!.userId) throw conflict('you cannot delete your own user');
+    if (!(await users.delete(params.id))) throw notFound('user', params.id);
+    res.status(204).end();
+  });
+  return r;
+}

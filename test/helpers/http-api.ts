@@ -1,0 +1,117 @@
+import { pino } from 'pino';
+import { buildApiDeps } from '../../src/adapters/http/api-deps.js';
+import { startApiServer, type ApiServer } from '../../src/adapters/http/api-server.js';
+import type { ExtraRouter } from '../../src/adapters/http/app.js';
+import { hashPassword } from '../../src/app/auth/password.js';
+import type { Role } from '../../src/app/auth/roles.js';
+import { noopEngineSignals, type EngineSignals } from '../../src/app/ports/engine-signals.js';
+import type { ApplyResultStatus } from '../../src/app/ports/result-status.js';
+import { createTestDatabase, type TestDatabase } from './test-db.js';
+
+export const TEST_ADMIN = { username: 'admin', password: 'admin-password-1' };
+export const TEST_TOKEN_SECRET = 'test-secret-0123456789abcdef';
+
+export interface Credentials {
+  key: string;
+  token: string;
+}
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestApi {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  tdb: TestDatabase;
+  admin: Credentials;
+  /** JSON request; `auth` defaults to the admin's credentials, `null` sends none. */
+  call<T = any>(method: string, path: string, body?: unknown, auth?: Credentials | null, headers?: Record<string, string>): Promise<HttpAnswer<T>>;
+  /** A raw body (malformed JSON, CSV, …) with the admin's credentials unless given. */
+  raw<T = any>(method: string, path: string, body: string | Uint8Array, contentType: string, auth?: Credentials | null): Promise<HttpAnswer<T>>;
+  /** Creates a user with that role and logs it in. */
+  loginAs(role: Role, username?: string): Promise<Credentials>;
+  close(): Promise<void>;
+}
+
+export interface TestApiOptions {
+  signals?: EngineSignals;
+  applyResultStatus?: ApplyResultStatus;
+  maxJsonBytes?: number;
+  ttlSec?: number;
+  now?: () => Date;
+  extraRouters?: readonly ExtraRouter[];
+}
+
+/**
+ * The REST API on a free port over a fresh database, with an admin logged in.
+ * Used by the HTTP tests and the engine end-to-end tests.
+ */
+export async function startTestApi(label: string, o: TestApiOptions = {}): Promise<TestApi> {
+  const tdb = await createTestDatabase(label);
+  let server: ApiServer | undefined;
+  try {
+    const deps = await buildApiDeps({
+      db: tdb.db,
+      log: pino({ level: 'silent' }),
+      token: { secret: TEST_TOKEN_SECRET, ttlSec: o.ttlSec ?? 3600 },
+      maxJsonBytes: o.maxJsonBytes ?? 1024 * 1024,
+      signals: o.signals ?? noopEngineSignals,
+      ...(o.applyResultStatus ? { applyResultStatus: o.applyResultStatus } : {}),
+      ...(o.now ? { now: o.now } : {}),
+    });
+    await deps.auth.ensureFirstAdmin(TEST_ADMIN.username, TEST_ADMIN.password);
+    server = await startApiServer({ ...deps, host: '127.0.0.1', port: 0, extraRouters: o.extraRouters ?? [] });
+  } catch (err) {
+    await tdb.drop();
+    throw err;
+  }
+  const url = `http://127.0.0.1:${server.port}`;
+
+  const send = async (method: string, path: string, body: BodyInit | undefined, contentType: string | undefined,
+    auth: Credentials | null, extra: Record<string, string> = {}): Promise<HttpAnswer> => {
+    const headers: Record<string, string> = { ...extra };
+    if (contentType) headers['content-type'] = contentType;
+    if (auth) {
+      headers['x-key'] = auth.key;
+      headers['x-access-token'] = auth.token;
+    }
+    const res = await fetch(url + path, { method, headers, body: body ?? null, signal: AbortSignal.timeout(60_000) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+
+  const login = async (username: string, password: string): Promise<Credentials> => {
+    const r = await send('POST', '/login', JSON.stringify({ username, password }), 'application/json', null);
+    if (r.status !== 200) throw new Error(`login of ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return { key: r.body.key, token: r.body.token };
+  };
+  const admin = await login(TEST_ADMIN.username, TEST_ADMIN.password);
+  let users = 0;
+
+  return {
+    url,
+    tdb,
+    admin,
+    call: (method, path, body, auth = admin, headers) =>
+      send(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json', auth, headers),
+    raw: (method, path, body, contentType, auth = admin) => send(method, path, body as BodyInit, contentType, auth),
+    loginAs: async (role, username = `${role}${++users}`) => {
+      const password = `${role}-password-${users}`;
+      await tdb.db('users').insert({ username, role, password_hash: await hashPassword(password) });
+      return login(username, password);
+    },
+    close: async () => {
+      await server!.close();
+      await tdb.drop();
+    },
+  };
+}
