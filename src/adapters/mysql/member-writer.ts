@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
+import type { BatchInsertResult, LinedMember, RejectedLine } from '../../app/members/member-batch.js';
 import type { ParsedMember } from '../../app/members/member-input.js';
+
+export type { BatchInsertResult, LinedMember, RejectedLine };
 
 /*
  * Writes members, their communications and their zones (SPEC M1, M2; DESIGN §3
@@ -17,22 +20,6 @@ export interface DuplicateItem {
 export type InsertMembersResult =
   | { kind: 'inserted'; ids: number[] }
   | { kind: 'duplicates'; items: DuplicateItem[] };
-
-/** A member of a CSV batch with the file line it came from. */
-export interface LinedMember {
-  line: number;
-  member: ParsedMember;
-}
-
-export interface RejectedLine {
-  line: number;
-  reason: string;
-}
-
-export interface BatchInsertResult {
-  inserted: number;
-  rejected: RejectedLine[];
-}
 
 // Rows per INSERT statement: well under max_allowed_packet (16 MB by default)
 // even with 20 numbers and a few variables per member.
