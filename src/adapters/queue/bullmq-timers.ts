@@ -1,0 +1,308 @@
+import { EventEmitter } from 'node:events';
+import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import type { TimerHandler, TimerRequest, Timers } from '../../app/ports/timers.js';
+import { DelayedSet } from './delayed-set.js';
+import { LocalTimers } from './local-timers.js';
+import { assertValidTimer, parseTimerJobId, timerJobId } from './timer-job-id.js';
+
+export interface BullmqTimersOptions {
+  /** Redis URL (`redis://host:port/db`); used when `connection` is not given. */
+  redisUrl?: string;
+  /** ioredis options; merged over `redisUrl` when both are given. */
+  connection?: RedisOptions;
+  /** BullMQ key prefix, hash-tagged so a queue's keys share one Cluster slot (DESIGN §1a). */
+  prefix: string;
+  /** @defaultValue 'timers' */
+  queueName?: string;
+  log: Logger;
+  /** Timers due within this many ms also get an in-process timer. @defaultValue 45_000 */
+  horizonMs?: number;
+  /** How often the delayed set is read for near-due timers of other processes, ms. @defaultValue 2_000 */
+  scanIntervalMs?: number;
+  /** How long a local run holds its job before a Worker may run it again, ms. @defaultValue 30_000 */
+  leaseMs?: number;
+  /** Worker runs after a failed first run, with exponential backoff. @defaultValue 5 */
+  attempts?: number;
+  /** First retry delay, ms (then doubled each time). @defaultValue 1_000 */
+  backoffMs?: number;
+  /** Jobs the BullMQ Worker runs at once. @defaultValue 16 */
+  concurrency?: number;
+  /** Local runs at once; a timer beyond it is left to the Worker. @defaultValue 64 */
+  maxLocalInFlight?: number;
+  /** In-process timers kept at most. @defaultValue 50_000 */
+  maxLocalTimers?: number;
+  /** Deadline on each Redis command of the producer side, ms. @defaultValue 5_000 */
+  commandTimeoutMs?: number;
+  /** How long close() waits for running handlers, ms. @defaultValue 10_000 */
+  closeTimeoutMs?: number;
+  /** Clock, epoch ms. Must advance with Date.now(): BullMQ promotes jobs by Date.now(). */
+  now?: () => number;
+}
+
+/** One handler run, for the lateness histogram (`firedAtMs - atMs`). */
+export interface TimerFired extends TimerRequest {
+  firedAtMs: number;
+  /** 'local': the in-process timer; 'worker': BullMQ's delayed job (other process, retry, fallback). */
+  via: 'local' | 'worker';
+  /** 1 for a first run; retries count up. */
+  attempt: number;
+}
+
+interface Events {
+  fired: [TimerFired];
+}
+
+const BULK_CHUNK = 1000;
+
+/**
+ * Durable, precise wake-ups (DESIGN §1). A BullMQ delayed job is the durable record; a
+ * timer due within `horizonMs` also gets a setTimeout here (armed by schedule() or found by
+ * a scan of the delayed set, so other processes' timers are covered), which claims the job
+ * atomically (see delayed-set.ts), runs the handler and removes the job. Whatever the local
+ * path misses — a process that died, a full table, a failed run — the Worker runs when
+ * BullMQ promotes it, about one Redis tick late. Emits 'fired' before each handler run.
+ */
+export class BullmqTimers extends EventEmitter<Events> implements Timers {
+  readonly #o: Required<Omit<BullmqTimersOptions, 'redisUrl' | 'connection' | 'log' | 'now'>>;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #connection: RedisOptions & { url?: string };
+  readonly #queue: Queue;
+  readonly #redis: Redis;
+  readonly #delayed: DelayedSet;
+  readonly #local: LocalTimers;
+  readonly #inFlight = new Set<Promise<void>>();
+  #worker: Worker | undefined;
+  #handler: TimerHandler | undefined;
+  #scanTimer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(opts: BullmqTimersOptions) {
+    super();
+    this.#o = {
+      prefix: opts.prefix,
+      queueName: opts.queueName ?? 'timers',
+      horizonMs: opts.horizonMs ?? 45_000,
+      scanIntervalMs: opts.scanIntervalMs ?? 2_000,
+      leaseMs: opts.leaseMs ?? 30_000,
+      attempts: opts.attempts ?? 5,
+      backoffMs: opts.backoffMs ?? 1_000,
+      concurrency: opts.concurrency ?? 16,
+      maxLocalInFlight: opts.maxLocalInFlight ?? 64,
+      maxLocalTimers: opts.maxLocalTimers ?? 50_000,
+      commandTimeoutMs: opts.commandTimeoutMs ?? 5_000,
+      closeTimeoutMs: opts.closeTimeoutMs ?? 10_000,
+    };
+    if (this.#o.scanIntervalMs >= this.#o.horizonMs) throw new RangeError('scanIntervalMs must be below horizonMs');
+    if (!opts.redisUrl && !opts.connection) throw new RangeError('redisUrl or connection is required');
+    this.#log = opts.log.child({ component: 'timers', queue: this.#o.queueName });
+    this.#now = opts.now ?? Date.now;
+    this.#connection = { ...(opts.redisUrl ? { url: opts.redisUrl } : {}), ...opts.connection };
+    const { url, ...rest } = this.#connection;
+    const timeouts = { commandTimeout: this.#o.commandTimeoutMs, connectTimeout: this.#o.commandTimeoutMs };
+    this.#queue = new Queue(this.#o.queueName, {
+      connection: bullConnection({ ...this.#connection, ...timeouts }),
+      prefix: this.#o.prefix,
+      defaultJobOptions: this.#jobOptions(),
+    });
+    this.#queue.on('error', (err) => this.#log.warn({ err }, 'timer queue: redis error'));
+    this.#redis = url ? new Redis(url, { ...rest, ...timeouts }) : new Redis({ ...rest, ...timeouts });
+    this.#redis.on('error', (err) => this.#log.warn({ err }, 'timer claims: redis error'));
+    this.#delayed = new DelayedSet(this.#redis, this.#queue.keys.delayed!);
+    this.#local = new LocalTimers(this.#now, this.#o.maxLocalTimers);
+  }
+
+  async schedule(t: TimerRequest): Promise<void> {
+    assertValidTimer(t);
+    const now = this.#now();
+    await this.#queue.add(t.kind, toData(t), this.#addOptions(t, now));
+    this.#armIfNear(timerJobId(t), toData(t));
+  }
+
+  async scheduleMany(ts: TimerRequest[]): Promise<void> {
+    ts.forEach(assertValidTimer);
+    for (let i = 0; i < ts.length; i += BULK_CHUNK) {
+      const chunk = ts.slice(i, i + BULK_CHUNK);
+      const now = this.#now();
+      await this.#queue.addBulk(chunk.map((t) => ({ name: t.kind, data: toData(t), opts: this.#addOptions(t, now) })));
+      for (const t of chunk) this.#armIfNear(timerJobId(t), toData(t));
+    }
+  }
+
+  async cancel(t: TimerRequest): Promise<void> {
+    assertValidTimer(t);
+    const jobId = timerJobId(t);
+    this.#local.clear(jobId);
+    // 0 when a Worker is running it right now: too late to cancel, and harmless (STYLE 9).
+    await this.#queue.remove(jobId);
+  }
+
+  async start(handler: TimerHandler): Promise<void> {
+    if (this.#closing) throw new Error('timers: start() after close()');
+    if (this.#handler) throw new Error('timers: start() called twice');
+    this.#handler = handler;
+    this.#worker = new Worker(this.#o.queueName, (job) => this.#runFromWorker(job), {
+      // The Worker's blocking connection must have no command timeout (BZPOPMIN blocks).
+      connection: bullConnection(this.#connection),
+      prefix: this.#o.prefix,
+      concurrency: this.#o.concurrency,
+    });
+    this.#worker.on('error', (err) => this.#log.warn({ err }, 'timer worker: redis error'));
+    this.#worker.on('failed', (job, err) => this.#onWorkerFailed(job, err));
+    await this.#worker.waitUntilReady();
+    await this.#scan();
+  }
+
+  close(): Promise<void> {
+    return (this.#closing ??= this.#shutdown());
+  }
+
+  /** Timers armed in this process (for tests and metrics). */
+  get localCount(): number {
+    return this.#local.size;
+  }
+
+  #jobOptions(): JobsOptions {
+    return {
+      // Removed when done, so a deterministic id can be armed again (DESIGN §1).
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: this.#o.attempts,
+      backoff: { type: 'exponential', delay: this.#o.backoffMs },
+    };
+  }
+
+  #addOptions(t: TimerRequest, now: number): JobsOptions {
+    // timestamp + delay = atMs exactly, so the delayed score names the timer's own instant
+    // and a scan can tell a first run from a lease or a retry (delayed-set.ts).
+    return { jobId: timerJobId(t), timestamp: now, delay: Math.max(0, t.atMs - now) };
+  }
+
+  #armIfNear(jobId: string, t: TimerRequest): void {
+    if (!this.#handler || this.#closing) return;
+    const inMs = t.atMs - this.#now();
+    // A past timer went straight to BullMQ's wait list, where the Worker takes it at once.
+    if (inMs <= 0 || inMs > this.#o.horizonMs) return;
+    this.#local.arm(jobId, t.atMs, () => this.#track(this.#runLocal(jobId, t)));
+  }
+
+  async #scan(): Promise<void> {
+    this.#scanTimer = undefined;
+    if (this.#closing) return;
+    try {
+      const limit = Math.max(0, this.#o.maxLocalTimers - this.#local.size);
+      const due = limit > 0 ? await this.#delayed.dueUntil(this.#now() + this.#o.horizonMs, limit) : [];
+      for (const e of due) {
+        if (this.#local.has(e.jobId)) continue;
+        const t = parseTimerJobId(e.jobId);
+        // Only first runs: a job moved off its own instant is leased or awaiting a retry.
+        if (!t || t.atMs !== e.dueMs) continue;
+        this.#local.arm(e.jobId, t.atMs, () => this.#track(this.#runLocal(e.jobId, t)));
+      }
+    } catch (err) {
+      this.#log.warn({ err }, 'timer scan failed; the worker still runs due timers');
+    }
+    if (!this.#closing) this.#scanTimer = setTimeout(() => void this.#scan(), this.#o.scanIntervalMs);
+  }
+
+  #track(p: Promise<void>): void {
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+
+  async #runLocal(jobId: string, t: TimerRequest): Promise<void> {
+    const handler = this.#handler;
+    // Saturated: leave it to the Worker, about one Redis tick later, rather than queue here.
+    if (!handler || this.#closing || this.#inFlight.size >= this.#o.maxLocalInFlight) return;
+    try {
+      const claim = await this.#delayed.claim(jobId, t.atMs, this.#now() + this.#o.leaseMs);
+      if (claim.kind !== 'claimed') return;
+    } catch (err) {
+      this.#log.warn({ err, jobId }, 'timer claim failed; left to the worker');
+      return;
+    }
+    this.emit('fired', { ...t, firedAtMs: this.#now(), via: 'local', attempt: 1 });
+    try {
+      await handler(t);
+    } catch (err) {
+      this.#log.warn({ err, jobId }, 'timer handler failed; the worker retries it');
+      // Still delayed under our lease: bring it back soon, for the Worker and its attempts.
+      await this.#queue
+        .getBackend()
+        .changeDelay(jobId, this.#o.backoffMs)
+        .catch((e: unknown) => this.#log.warn({ err: e, jobId }, 'timer retry not armed; it runs when the lease ends'));
+      return;
+    }
+    try {
+      await this.#queue.remove(jobId);
+    } catch (err) {
+      this.#log.warn({ err, jobId }, 'timer ran but its job was not removed; it runs again when the lease ends');
+    }
+  }
+
+  async #runFromWorker(job: Job): Promise<void> {
+    const t = job.id ? parseTimerJobId(job.id) : null;
+    if (!t) {
+      this.#log.error({ jobId: job.id }, 'timer job with a foreign id dropped');
+      return;
+    }
+    this.emit('fired', { ...t, firedAtMs: this.#now(), via: 'worker', attempt: job.attemptsMade + 1 });
+    // A rejection makes BullMQ retry with backoff (attempts): a MySQL hiccup loses no timer.
+    await this.#handler!(t);
+  }
+
+  #onWorkerFailed(job: Job | undefined, err: Error): void {
+    const attempts = job?.opts.attempts ?? 1;
+    if (job && job.attemptsMade < attempts) {
+      this.#log.warn({ err, jobId: job.id, attemptsMade: job.attemptsMade }, 'timer handler failed; will retry');
+    } else {
+      this.#log.error({ err, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'timer dropped after its last attempt');
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#scanTimer) clearTimeout(this.#scanTimer);
+    this.#local.clearAll();
+    const steps: [string, () => Promise<unknown>][] = [
+      ['local runs', () => withDeadline(Promise.allSettled([...this.#inFlight]), this.#o.closeTimeoutMs)],
+      ['worker', () => (this.#worker ? withDeadline(this.#worker.close(), this.#o.closeTimeoutMs) : Promise.resolve())],
+      ['queue', () => this.#queue.close()],
+      ['redis', () => this.#redis.quit().catch(() => this.#redis.disconnect())],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        this.#log.warn({ err, step: name }, 'timers: close step failed');
+      }
+    }
+  }
+}
+
+/** ioredis options as BullMQ takes them (BullMQ's own type is a loose subset; `url` is its addition). */
+function bullConnection(o: RedisOptions & { url?: string }): ConnectionOptions {
+  return o as ConnectionOptions;
+}
+
+function toData(t: TimerRequest): TimerRequest {
+  return { kind: t.kind, id: t.id, atMs: t.atMs };
+}
+
+class DeadlineError extends Error {
+  override name = 'DeadlineError';
+}
+
+/** Unfinished work left behind at close is safe: its job is leased, a Worker runs it later. */
+async function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let h: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_r, reject) => {
+    h = setTimeout(() => reject(new DeadlineError(`not done within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(h);
+  }
+}
