@@ -137,7 +137,7 @@ export class RowMapper {
       if (typeof index === 'number' && commColumn[index] !== undefined) {
         return `column ${commColumn[index] + 1} (number): ${issue.message}`;
       }
-      return `number: ${issue.message}`;
+      return commColumn.length === 0 ? 'no number: every number column is empty' : `number: ${issue.message}`;
     }
     if (typeof head === 'string') {
       const target = head === 'variables' && typeof index === 'string' ? `var:${index}` : head;

@@ -1,0 +1,218 @@
+import { Readable } from 'node:stream';
+import { expect } from 'chai';
+import iconv from 'iconv-lite';
+import { insertMemberBatch } from '../../src/adapters/mysql/member-writer.js';
+import { parseColumns, type CsvColumn } from '../../src/app/members/csv-columns.js';
+import { importMembersCsv, type CsvImportOutcome } from '../../src/app/members/csv-import.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
+import { countRows, seedCampaign } from '../helpers/member-fixtures.js';
+
+const now = new Date('2026-11-25T12:00:00.000Z');
+
+function cols(spec: string): CsvColumn[] {
+  const r = parseColumns(spec.split(','));
+  if (r.kind !== 'ok') throw new Error(r.message);
+  return r.columns;
+}
+
+/** Sends the bytes in small chunks so records and multi-byte characters straddle chunk borders. */
+function chunked(buf: Buffer, size = 7): Readable {
+  return Readable.from((function* () {
+    for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+  })());
+}
+
+describe('csv-import', function () {
+  this.timeout(300_000);
+  let t: TestDatabase;
+
+  before(async () => {
+    t = await createTestDatabase('csv_import');
+  });
+  after(async () => t.drop());
+
+  async function run(
+    campaign: number,
+    body: string | Buffer,
+    opts: { columns?: string; charset?: string; separator?: string; skipHeader?: boolean; batchRows?: number; maxRejected?: number } = {},
+  ): Promise<CsvImportOutcome> {
+    const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    return importMembersCsv(
+      chunked(buf),
+      { charset: opts.charset ?? 'utf-8', separator: opts.separator ?? ',', skipHeader: opts.skipHeader ?? false, columns: cols(opts.columns ?? 'name,number') },
+      {
+        insertBatch: (rows) => insertMemberBatch(t.db, campaign, rows, now),
+        batchRows: opts.batchRows ?? 1000,
+        maxRejected: opts.maxRejected ?? 1000,
+      },
+    );
+  }
+
+  it('M6: 100k generated rows go through the real path; bad rows are reported by exact line', async () => {
+    const campaign = await seedCampaign(t.db, 'big');
+    const lines: string[] = ['name;phone;debt'];
+    const bad = new Set([2, 5_001, 50_000, 100_001]);
+    for (let line = 2; line <= 100_001; line++) {
+      const number = bad.has(line) ? 'x12' : `7${String(line).padStart(9, '0')}`;
+      lines.push(`Member ${line};${number};${line % 1000}`);
+    }
+    const progress: number[] = [];
+    const out = await importMembersCsv(
+      Readable.from([Buffer.from(lines.join('\n') + '\n')]),
+      { charset: 'utf-8', separator: ';', skipHeader: true, columns: cols('name,number,var:debt') },
+      { insertBatch: (rows) => insertMemberBatch(t.db, campaign, rows, now), onProgress: (p) => progress.push(p.rows) },
+    );
+    expect(out.kind).to.equal('done');
+    if (out.kind !== 'done') return;
+    expect(out.report.inserted).to.equal(100_000 - bad.size);
+    expect(out.report.rejected_count).to.equal(bad.size);
+    expect(out.report.rejected.map((r) => r.line)).to.deep.equal([...bad]);
+    expect(out.report.rejected[0]!.reason).to.equal('column 2 (number): must be 3..32 characters of 0-9 + * #');
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(100_000 - bad.size);
+    expect(await countRows(t.db, 'communications', { campaign_id: campaign })).to.equal(100_000 - bad.size);
+    const m = await t.db('members as m').join('communications as c', 'c.member_id', 'm.id')
+      .where({ 'c.campaign_id': campaign, 'c.number': '7000077777' }).first('m.name', 'm.variables', 'm.state');
+    expect(m.name).to.equal('Member 77777');
+    expect(m.state).to.equal('ready');
+    expect(typeof m.variables === 'string' ? JSON.parse(m.variables) : m.variables).to.deep.equal({ debt: '777' });
+    expect(progress.at(-1)).to.equal(100_000);
+  });
+
+  it('M6: windows-1251 names are decoded right', async () => {
+    const campaign = await seedCampaign(t.db, 'cp1251');
+    const body = iconv.encode('Іван Петренко,380441111111\nОлена Ковальчук,380442222222\n', 'windows-1251');
+    const out = await run(campaign, body, { charset: 'windows-1251' });
+    expect(out).to.deep.equal({ kind: 'done', report: { inserted: 2, rejected_count: 0, rejected: [] } });
+    const names = (await t.db('members').where({ campaign_id: campaign }).orderBy('id')).map((r) => r.name);
+    expect(names).to.deep.equal(['Іван Петренко', 'Олена Ковальчук']);
+  });
+
+  it('M6: bytes that are not valid UTF-8 reject the row and name the charset', async () => {
+    const campaign = await seedCampaign(t.db, 'badutf8');
+    const body = Buffer.concat([
+      Buffer.from('Ann,5550001\n'),
+      iconv.encode('Іван,5550002\n', 'windows-1251'),
+      Buffer.from('Bob,5550003\n'),
+    ]);
+    const out = await run(campaign, body);
+    expect(out).to.deep.equal({
+      kind: 'done',
+      report: { inserted: 2, rejected_count: 1, rejected: [{ line: 2, reason: 'column 1: bytes that are not valid utf-8' }] },
+    });
+  });
+
+  it('M6: a row with the wrong number of columns is rejected by line, the rest imported', async () => {
+    const campaign = await seedCampaign(t.db, 'width');
+    const out = await run(campaign, 'Ann,5550011\nBob,5550012,extra\nCy\nDi,5550014\n');
+    expect(out).to.deep.equal({
+      kind: 'done',
+      report: {
+        inserted: 2,
+        rejected_count: 2,
+        rejected: [
+          { line: 2, reason: 'expected 2 columns, found 3' },
+          { line: 3, reason: 'expected 2 columns, found 1' },
+        ],
+      },
+    });
+  });
+
+  it('M6: broken quotes: a stray quote rejects its row; a quote open at the end of the file names where it starts', async () => {
+    const campaign = await seedCampaign(t.db, 'quotes');
+    const out = await run(campaign, '"Ann, Jr",5550021\nB"ob,5550022\n"multi\nline",5550023\nDi,5550024\n"Ed,5550025\nFo,5550026\n');
+    expect(out.kind).to.equal('done');
+    if (out.kind !== 'done') return;
+    expect(out.report.inserted).to.equal(3);
+    expect(out.report.rejected).to.deep.equal([
+      { line: 2, reason: 'unbalanced quotes: a quote inside a field that does not start with one' },
+      { line: 6, reason: 'unbalanced quotes: a quoted field is not closed before the end of the file (line 7)' },
+    ]);
+    const names = (await t.db('members').where({ campaign_id: campaign }).orderBy('id')).map((r) => r.name);
+    expect(names).to.deep.equal(['Ann, Jr', 'multi\nline', 'Di']);
+  });
+
+  it('M6: a closing quote followed by text stops the import at its line; rows before it are stored', async () => {
+    const campaign = await seedCampaign(t.db, 'stop');
+    const out = await run(campaign, 'Ann,5550031\nBob,5550032\n"Cy"x,5550033\nDi,5550034\n', { batchRows: 1 });
+    expect(out).to.deep.equal({
+      kind: 'stopped',
+      line: 3,
+      reason: 'unbalanced quotes: a closing quote is followed by a character other than the separator',
+      report: { inserted: 2, rejected_count: 0, rejected: [] },
+    });
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(2);
+  });
+
+  it('M2: duplicates inside the file (same and later batches) and against the database are rejected by line', async () => {
+    const campaign = await seedCampaign(t.db, 'dups');
+    await run(campaign, 'Old,5550041\n');
+    const out = await run(campaign, 'A,5550042\nB,5550042\nC,5550041\nD,5550043\nE,5550044\nF,5550042\n', { batchRows: 3 });
+    expect(out).to.deep.equal({
+      kind: 'done',
+      report: {
+        inserted: 3,
+        rejected_count: 3,
+        rejected: [
+          { line: 2, reason: 'number 5550042 repeats line 1' },
+          { line: 3, reason: 'number 5550041 already exists in the campaign' },
+          { line: 6, reason: 'number 5550042 already exists in the campaign' },
+        ],
+      },
+    });
+    expect(await countRows(t.db, 'communications', { campaign_id: campaign })).to.equal(4);
+  });
+
+  it('M6: skip_header, separator, number priorities, variables, zone, expiry and skipped columns', async () => {
+    const campaign = await seedCampaign(t.db, 'mapping');
+    const out = await run(
+      campaign,
+      'name;p;exp;tz;home;work;cell;debt;note\n' +
+        'Ann;5;2027-01-01T00:00:00Z;Europe/Kyiv;5550051;5550052;5550053;12.50;ignored\n' +
+        'Bob;;;;5550054;;;;\n',
+      { separator: ';', skipHeader: true, columns: 'name,priority,expire_at,timezone,number,number,number:9,var:debt,-' },
+    );
+    expect(out).to.deep.equal({ kind: 'done', report: { inserted: 2, rejected_count: 0, rejected: [] } });
+    const [ann, bob] = await t.db('members').where({ campaign_id: campaign }).orderBy('id');
+    expect(ann).to.include({ name: 'Ann', priority: 5, timezone: 'Europe/Kyiv' });
+    expect(ann.expire_at.toISOString()).to.equal('2027-01-01T00:00:00.000Z');
+    expect(typeof ann.variables === 'string' ? JSON.parse(ann.variables) : ann.variables).to.deep.equal({ debt: '12.50' });
+    const comms = await t.db('communications').where({ member_id: ann.id }).orderBy('position');
+    expect(comms.map((c) => [c.number, c.priority, c.position])).to.deep.equal([['5550051', 1, 0], ['5550052', 0, 1], ['5550053', 9, 2]]);
+    expect(bob).to.include({ name: 'Bob', priority: 0, timezone: null, expire_at: null });
+    expect(await countRows(t.db, 'communications', { member_id: bob.id })).to.equal(1);
+    expect(await countRows(t.db, 'campaign_zones', { campaign_id: campaign, timezone: 'Europe/Kyiv' })).to.equal(1);
+  });
+
+  it('M6: bad values name the column; a row with no number is rejected', async () => {
+    const campaign = await seedCampaign(t.db, 'values');
+    const out = await run(campaign, 'Ann,x,Mars/Olympus,5550061\nBob,1,UTC,\nCy,2,UTC,5550063\n', { columns: 'name,priority,timezone,number' });
+    expect(out).to.deep.equal({
+      kind: 'done',
+      report: {
+        inserted: 1,
+        rejected_count: 2,
+        rejected: [
+          { line: 1, reason: 'column 2 (priority): "x" is not an integer' },
+          { line: 2, reason: 'no number: every number column is empty' },
+        ],
+      },
+    });
+  });
+
+  it('M6: the rejected list is capped but every rejected row is counted', async () => {
+    const campaign = await seedCampaign(t.db, 'cap');
+    const body = Array.from({ length: 50 }, (_, i) => `N${i},bad${i}`).join('\n');
+    const out = await run(campaign, body, { maxRejected: 10 });
+    expect(out.kind).to.equal('done');
+    if (out.kind !== 'done') return;
+    expect(out.report.rejected_count).to.equal(50);
+    expect(out.report.rejected.map((r) => r.line)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('S2: an unknown charset is refused before anything is read', async () => {
+    const campaign = await seedCampaign(t.db, 'charset');
+    const out = await run(campaign, 'Ann,5550071\n', { charset: 'klingon-8' });
+    expect(out).to.deep.equal({ kind: 'bad-option', field: 'charset', message: 'unknown charset "klingon-8"' });
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+  });
+});
