@@ -53,7 +53,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   }));
   // S2: only JSON bodies are parsed here; the CSV import streams its own body.
   app.use(express.json({ limit: deps.maxJsonBytes, type: ['application/json', 'application/*+json'] }));
-  app.use('/api', authMiddleware(deps.auth, now, new Set([OPENAPI_PATH])));
+  app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH])));
 
   const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
     dncRoutes, ...extra, memberRoutes];

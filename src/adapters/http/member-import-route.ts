@@ -1,0 +1,167 @@
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+import { Router, type Request, type Response } from 'express';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ANY_ROLE, type Role } from '../../app/auth/roles.js';
+import { IdParams } from '../../app/catalog/common-schemas.js';
+import { importMembersCsv, type CsvImportOutcome, type ImportReport } from '../../app/members/csv-import.js';
+import { CsvImportQuery, toImportOptions } from '../../app/members/csv-import-options.js';
+import { insertMemberBatch } from '../mysql/member-writer.js';
+import { runCampaign } from '../../app/catalog/campaign-state.js';
+import type { RouteContext } from './route-context.js';
+import { RouteRegistry } from './route-registry.js';
+
+/*
+ * POST /api/v2/dialer/:id/members/import (SPEC M6): the CSV is the raw body
+ * (any content type but multipart) or the first file of a multipart form.
+ * The body is streamed into the importer, never buffered (express.json only
+ * touches application/json bodies).
+ */
+
+export interface MemberImportDeps {
+  db: Knex;
+  log: Logger;
+  now(): Date;
+  /** Told after rows were stored, so the engine dispatches (DESIGN §2 step 1). */
+  onMembersAdded(campaignId: number): void;
+  /** `autoRun=true` runs the campaign after the import; refused when absent. */
+  runCampaign?(campaignId: number): Promise<unknown>;
+  /** Where the route is documented for /api/openapi.json; a private one when absent. */
+  registry?: RouteRegistry;
+  /** Roles allowed (S1). @defaultValue every role ('api' uploads members); 'public' skips the check */
+  roles?: readonly Role[] | 'public';
+}
+
+const PATH = '/api/v2/dialer/:id/members/import';
+
+const ImportQuery = CsvImportQuery.extend({
+  autoRun: z.enum(['true', 'false', '1', '0']).optional().meta({ description: 'run the campaign after the import (M6)' }),
+});
+
+const ImportAnswer = z.object({
+  inserted: z.number().int(),
+  rejected_count: z.number().int(),
+  rejected: z.array(z.object({ line: z.number().int(), reason: z.string() })).meta({ description: 'first 1000 rejected rows by line' }),
+});
+
+export function memberImportRouter(deps: MemberImportDeps): Router {
+  const router = Router();
+  const reg = deps.registry ?? new RouteRegistry();
+  reg.add(router, {
+    method: 'post',
+    path: PATH,
+    tag: 'members',
+    summary: 'Import members from a CSV (raw body or multipart file), streamed; rejected rows are reported by line',
+    roles: deps.roles ?? ANY_ROLE,
+    params: IdParams,
+    query: ImportQuery,
+    docRawBody: { contentType: 'text/csv', description: 'the CSV file, or multipart/form-data with the file as the first file field' },
+    responses: {
+      200: { description: 'imported; rows that could not be are listed with line and reason', schema: ImportAnswer },
+      400: { description: 'VALIDATION_FAILED (an option, named) or BAD_CSV (the parser had to stop; rows before the line are kept)' },
+      404: { description: 'no such campaign' },
+    },
+  }, async ({ params, query, req, res }) => {
+    const campaignId = params.id;
+    const log = deps.log.child({ component: 'member-import', campaignId });
+    const autoRun = query.autoRun === 'true' || query.autoRun === '1';
+    if (autoRun && !deps.runCampaign) {
+      return fail(res, 400, 'VALIDATION_FAILED', 'query.autoRun: not available on this server', { issues: [{ path: 'query.autoRun', message: 'not available' }] });
+    }
+    const campaign = await deps.db('campaigns').where({ id: campaignId }).first('id');
+    if (!campaign) return fail(res, 404, 'NOT_FOUND', `campaign ${campaignId} not found`, { campaign_id: campaignId });
+
+    const options = toImportOptions({ ...query, charset: query.charset ?? contentTypeCharset(req) });
+    const now = deps.now();
+    const run = (input: Readable) =>
+      importMembersCsv(input, options, { insertBatch: (rows) => insertMemberBatch(deps.db, campaignId, rows, now) });
+
+    const outcome = req.is('multipart/form-data') ? await fromMultipart(req, run) : await run(req);
+    if (outcome === 'no-file') {
+      return fail(res, 400, 'VALIDATION_FAILED', 'body: the multipart form has no file field', { issues: [{ path: 'body', message: 'no file' }] });
+    }
+    const report = reportOf(outcome);
+    if (report && report.inserted > 0) deps.onMembersAdded(campaignId);
+    log.info({ kind: outcome.kind, inserted: report?.inserted, rejected: report?.rejected_count }, 'csv import finished');
+    switch (outcome.kind) {
+      case 'done':
+        if (autoRun && deps.runCampaign) await deps.runCampaign(campaignId);
+        return res.status(200).json(outcome.report);
+      case 'bad-option':
+        return fail(res, 400, 'VALIDATION_FAILED', `query.${outcome.field}: ${outcome.message}`, {
+          issues: [{ path: `query.${outcome.field}`, message: outcome.message }],
+        });
+      case 'stopped':
+        return fail(res, 400, 'BAD_CSV', `line ${outcome.line}: ${outcome.reason}; the import stopped there, rows before it were imported`, {
+          line: outcome.line,
+          reason: outcome.reason,
+          ...outcome.report,
+        });
+      default:
+        return assertNever(outcome);
+    }
+  });
+  return router;
+}
+
+/** The import wired to the API's context: `createApp(deps, [memberImportExtraRouter])`. */
+export function memberImportExtraRouter(reg: RouteRegistry, ctx: RouteContext): Router {
+  return memberImportRouter({
+    db: ctx.db,
+    log: ctx.log,
+    now: ctx.now,
+    onMembersAdded: (id) => ctx.signals.membersAdded(id),
+    runCampaign: (id) => runCampaign(ctx.repos.campaigns, ctx.signals, id, ctx.now()),
+    registry: reg,
+  });
+}
+
+function reportOf(o: CsvImportOutcome): ImportReport | undefined {
+  return o.kind === 'bad-option' ? undefined : o.report;
+}
+
+/** The first file field goes to the importer; other files are drained. */
+function fromMultipart(req: Request, run: (input: Readable) => Promise<CsvImportOutcome>): Promise<CsvImportOutcome | 'no-file'> {
+  return new Promise((resolve, reject) => {
+    let started = false;
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 100 } });
+    } catch (err) {
+      // busboy throws on a multipart Content-Type without a boundary.
+      reject(Object.assign(new Error(`body: ${(err as Error).message}`), { status: 400 }));
+      return;
+    }
+    bb.on('file', (_name, stream) => {
+      if (started) {
+        stream.resume();
+        return;
+      }
+      started = true;
+      run(stream).then(resolve, reject);
+    });
+    bb.on('error', (err) => reject(Object.assign(err as Error, { status: 400 })));
+    bb.on('close', () => {
+      if (!started) resolve('no-file');
+    });
+    req.pipe(bb);
+  });
+}
+
+function contentTypeCharset(req: Request): string | undefined {
+  const m = /;\s*charset="?([^";]+)"?/i.exec(req.headers['content-type'] ?? '');
+  return m?.[1];
+}
+
+// Errors are answered here, not thrown: when the body is left unread the
+// connection is closed rather than reading a large upload only to discard it.
+function fail(res: Response, status: number, code: string, message: string, details: unknown): void {
+  if (!res.req.complete) res.setHeader('Connection', 'close');
+  res.status(status).json({ error: { code, message, details } });
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected outcome ${JSON.stringify(x)}`);
+}
