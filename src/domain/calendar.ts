@@ -16,7 +16,8 @@
  * overnight shift is written as two windows: 22:00–24:00 and 00:00–06:00 of the next day.
  * A repeat_yearly holiday matches its month-day in every year (02-29 only in leap years).
  * An unknown zone is never open (K3: never dial outside a member's own window), and never opens.
- * Calendars are treated as immutable values: their parsed form is memoised per object.
+ * The parsed form of a calendar's windows and holidays is memoised (per object and by
+ * content), so a Calendar must not be mutated after its first use.
  */
 import { zoneClock, type ZoneClock } from './zone-clock.js';
 
@@ -63,7 +64,11 @@ interface Compiled {
   monthDays: Set<string>;
 }
 
-const compiled = new WeakMap<Calendar, Compiled>();
+/** Parsed calendars by content; bounded, as the set of calendars of a deployment is small. */
+const compiled = new Map<string, Compiled>();
+const MAX_COMPILED = 1000;
+/** The same, per Calendar object: callers treat calendars as immutable values. */
+const byObject = new WeakMap<Calendar, Compiled>();
 
 /** K2: open at `at` in the local time of `zone` (the member's zone, else the calendar's — K3). */
 export function isOpen(cal: Calendar, zone: string, at: Date): boolean {
@@ -173,8 +178,15 @@ function weekday(dayIndex: number): number {
 }
 
 function compile(cal: Calendar): Compiled {
-  const known = compiled.get(cal);
-  if (known) return known;
+  const mine = byObject.get(cal);
+  if (mine) return mine;
+  // Then by content: the engine may build a fresh Calendar from each row it reads.
+  const key = JSON.stringify([cal.windows, cal.holidays]);
+  const known = compiled.get(key);
+  if (known) {
+    byObject.set(cal, known);
+    return known;
+  }
   const days: DayPlan[] = Array.from({ length: 7 }, () => ({ spans: [], boundaries: [] }));
   for (const w of cal.windows) {
     const s = parseClock(w.start);
@@ -197,7 +209,9 @@ function compile(cal: Calendar): Compiled {
     else dates.add(d);
   }
   const result: Compiled = { days, anyWindow: days.some((d) => d.spans.length > 0), dates, monthDays };
-  compiled.set(cal, result);
+  if (compiled.size >= MAX_COMPILED) compiled.clear();
+  compiled.set(key, result);
+  byObject.set(cal, result);
   return result;
 }
 
