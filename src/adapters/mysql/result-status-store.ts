@@ -1,16 +1,9 @@
 import type { Knex } from 'knex';
-import type { WakeUp } from '../../app/ports/call-store.js';
-import type { ResultStatus, ResultStatusOutcome } from '../../app/ports/result-status.js';
+import type { AppliedStatus, WakeUp } from '../../app/ports/call-store.js';
+import type { ResultStatus } from '../../app/ports/result-status.js';
 import { applyResultStatus, type CommunicationView } from '../../domain/result-status.js';
 import { withRetry } from './deadlock.js';
 import { CAMPAIGN_RULE_COLUMNS, toCampaignRules } from './row-mappers.js';
-
-export interface AppliedStatus {
-  outcome: ResultStatusOutcome;
-  wakeUps: WakeUp[];
-  /** Set when the member is done now, so the campaign may finish (C10). */
-  campaignId: number | null;
-}
 
 function sameStatus(stored: unknown, s: ResultStatus): boolean {
   const a = typeof stored === 'string' ? JSON.parse(stored) : stored;

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { isPastEnd } from '../../domain/calendar.js';
-import type { CallStore, SettleResult, WakeUp } from '../ports/call-store.js';
+import type { CallStore, ResultStatusStore, SettleResult, WakeUp } from '../ports/call-store.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { EngineStore } from '../ports/engine-store.js';
+import type { ResultStatus, ResultStatusOutcome } from '../ports/result-status.js';
 import type { Telephony } from '../ports/telephony.js';
 import type { TimerRequest, Timers } from '../ports/timers.js';
 import { CallFlow } from './call-flow.js';
@@ -13,6 +14,7 @@ import type { EngineMetrics } from './engine-metrics.js';
 export interface EngineDeps {
   dispatchStore: DispatchStore;
   calls: CallStore;
+  resultStatus: ResultStatusStore;
   engineStore: EngineStore;
   telephony: Telephony;
   timers: Timers;
@@ -96,6 +98,15 @@ export class Engine implements EngineSignals {
     void this.#armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
     this.dispatcher.kick();
   }
+
+  /** R1, R2: the REST status of a member, then its wake-up and the campaign's end (C10). */
+  readonly applyResultStatus = async (campaignId: number, memberId: number, s: ResultStatus, now: Date): Promise<ResultStatusOutcome> => {
+    const r = await this.d.resultStatus(campaignId, memberId, s, now);
+    await this.d.timers.scheduleMany(r.wakeUps.map(toTimer));
+    if (r.campaignId !== null) await this.d.engineStore.settleCampaign(r.campaignId, now);
+    if (r.wakeUps.length) this.dispatcher.kick();
+    return r.outcome;
+  };
 
   async #afterSettle(r: SettleResult): Promise<void> {
     if (r.kind !== 'settled') return;

@@ -1,5 +1,6 @@
 import type { BridgePlan, MemberLegResult } from './telephony.js';
 import type { MemberDecision } from '../../domain/attempt-rules.js';
+import type { ResultStatus, ResultStatusOutcome } from './result-status.js';
 
 /** A wake-up the caller must arm after a write (DESIGN §1: MySQL first, then the timer). */
 export type WakeUp =
@@ -34,3 +35,13 @@ export interface CallStore {
   /** Live attempts whose owner's lease ran out (or that this process owned before a restart). */
   orphanedAttempts(instanceId: string, now: Date): Promise<{ id: number; node: string | null; agentUuid: string | null }[]>;
 }
+
+export interface AppliedStatus {
+  outcome: ResultStatusOutcome;
+  wakeUps: WakeUp[];
+  /** Set when the member is done now, so the campaign may finish (C10). */
+  campaignId: number | null;
+}
+
+/** R1, R2 in one transaction. */
+export type ResultStatusStore = (campaignId: number, memberId: number, s: ResultStatus, now: Date) => Promise<AppliedStatus>;

@@ -1,0 +1,109 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { buildApiDeps } from './adapters/http/api-deps.js';
+import { startApiServer, type ApiServer } from './adapters/http/api-server.js';
+import type { ExtraRouter } from './adapters/http/app.js';
+import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
+import { MysqlCallStore } from './adapters/mysql/call-store.js';
+import { MysqlDispatchStore } from './adapters/mysql/claim-store.js';
+import { openMigratedDatabase } from './adapters/mysql/database.js';
+import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
+import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
+import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
+import { Engine } from './app/engine/engine.js';
+import type { AuthService } from './app/auth/auth-service.js';
+import { noopEngineSignals } from './app/ports/engine-signals.js';
+import type { Telephony } from './app/ports/telephony.js';
+
+export interface RuntimeOptions {
+  cfg: Config;
+  log: Logger;
+  /** The FreeSWITCH adapter (real servers, or the simulator in the demo and tests). */
+  telephony: Telephony;
+  /** An open, migrated pool; opened from cfg.dbUrl when absent (and then closed by close()). */
+  db?: Knex;
+  now?: () => Date;
+  extraRouters?: readonly ExtraRouter[];
+  /** Safety sweep period, ms. */
+  sweepMs?: number;
+}
+
+export interface Runtime {
+  db: Knex;
+  engine: Engine | null;
+  api: ApiServer;
+  auth: AuthService;
+  timers: BullmqTimers;
+  metrics: PrometheusMetrics;
+  /** Stops in the reverse order of start; idempotent. */
+  close(): Promise<void>;
+}
+
+function metricsRouter(metrics: PrometheusMetrics): ExtraRouter {
+  return () => {
+    const r = Router();
+    r.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+    return r;
+  };
+}
+
+/** Database, timers, engine and REST API, wired (DESIGN §7: the composition root's body). */
+export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
+  const { cfg, log } = o;
+  const ownDb = !o.db;
+  const db = o.db ?? (await openMigratedDatabase(cfg.dbUrl));
+  const metrics = new PrometheusMetrics(db);
+  const timers = new BullmqTimers({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, log: log.child({ component: 'timers' }) });
+  timers.on('fired', (f) => metrics.observeTimer(f.kind, f.firedAtMs - f.atMs));
+
+  const engine = cfg.engine
+    ? new Engine({
+        dispatchStore: new MysqlDispatchStore(db),
+        calls: new MysqlCallStore(db),
+        resultStatus: (c, m, s, now) => applyResultStatusInDb(db, c, m, s, now),
+        engineStore: new MysqlEngineStore(db),
+        telephony: o.telephony,
+        timers,
+        log: log.child({ component: 'engine' }),
+        instanceId: cfg.instanceId,
+        leaseSec: cfg.leaseSec,
+        metrics,
+        ...(o.now ? { now: o.now } : {}),
+        ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}),
+      })
+    : null;
+
+  const deps = await buildApiDeps({
+    db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes,
+    signals: engine ?? noopEngineSignals,
+    ...(engine ? { applyResultStatus: engine.applyResultStatus } : {}),
+    ...(o.now ? { now: o.now } : {}),
+  });
+  const api = await startApiServer({
+    ...deps, host: cfg.http.host, port: cfg.http.port, extraRouters: [metricsRouter(metrics), ...(o.extraRouters ?? [])],
+  });
+  if (engine) await engine.start();
+
+  let closing: Promise<void> | undefined;
+  const step = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (err) {
+      log.error({ err, what }, 'close step failed');
+    }
+  };
+  return {
+    db, engine, api, auth: deps.auth, timers, metrics,
+    close: () => (closing ??= (async () => {
+      await step('api', () => api.close());
+      if (engine) await step('engine', () => engine.close());
+      await step('telephony', () => o.telephony.close());
+      await step('timers', () => timers.close());
+      if (ownDb) await step('db', () => db.destroy());
+    })()),
+  };
+}
