@@ -50,6 +50,7 @@ export class MysqlCallStore implements CallStore {
         dialer_campaign_id: a.campaign_id,
         dialer_member_id: a.member_id,
         dialer_attempt_id: a.id,
+        dialer_agent_id: a.agent_id,
       });
       return {
         kind: 'bridge',

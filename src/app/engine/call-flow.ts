@@ -3,6 +3,7 @@ import type { AgentStatus } from '../../domain/agent-state.js';
 import type { CallStore, SettleResult } from '../ports/call-store.js';
 import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { EngineStore } from '../ports/engine-store.js';
+import type { LiveFeed } from './live-feed.js';
 import type { BridgePlan, ServiceCode, Telephony, TelephonyEvent, TelephonyHandler } from '../ports/telephony.js';
 
 export interface CallFlowDeps {
@@ -20,6 +21,7 @@ export interface CallFlowDeps {
   /** How long an answered agent leg may take to reach the outbound socket, ms. */
   socketDeadlineMs: number;
   onOriginate?: (a: ClaimedAttempt) => void;
+  live: LiveFeed;
 }
 
 const SERVICE_STATUS: Record<ServiceCode, AgentStatus> = { login: 'Available', logout: 'Logged Out', break: 'On Break' };
@@ -107,7 +109,9 @@ export class CallFlow implements TelephonyHandler {
       clearTimeout(wait);
       this.#socketWaits.delete(attemptId);
     }
-    return this.d.calls.planBridge(attemptId, agentLegUuid, this.d.now());
+    const plan = await this.d.calls.planBridge(attemptId, agentLegUuid, this.d.now());
+    this.d.live.agent(plan.kind === 'bridge' ? Number(plan.variables.dialer_agent_id) : null);
+    return plan;
   }
 
   async onEvent(e: TelephonyEvent): Promise<void> {
@@ -124,6 +128,7 @@ export class CallFlow implements TelephonyHandler {
         return;
       case 'registration': {
         const id = await this.d.engineStore.setRegistration(e.node, e.sipUser, e.registered ? (e.contact ?? '') : null);
+        this.d.live.agent(id);
         if (id !== null && e.registered) this.d.kick();
         return;
       }
@@ -147,6 +152,7 @@ export class CallFlow implements TelephonyHandler {
   async onServiceCode(_node: string, sipUser: string, code: ServiceCode): Promise<boolean> {
     const id = await this.d.engineStore.setAgentStatusBySipUser(sipUser, SERVICE_STATUS[code], this.d.now());
     if (id === null) return false;
+    this.d.live.agent(id);
     this.d.log.info({ agentId: id, sipUser, code }, 'agent status by service number');
     this.d.kick();
     return true;

@@ -10,6 +10,7 @@ import type { TimerRequest, Timers } from '../ports/timers.js';
 import { CallFlow } from './call-flow.js';
 import { Dispatcher } from './dispatcher.js';
 import type { EngineMetrics } from './engine-metrics.js';
+import { LiveFeed } from './live-feed.js';
 
 export interface EngineDeps {
   dispatchStore: DispatchStore;
@@ -37,6 +38,8 @@ const EXPIRE_BATCH = 1000;
 export class Engine implements EngineSignals {
   readonly dispatcher: Dispatcher;
   readonly calls: CallFlow;
+  /** Changes as they happen, for the live boards. */
+  readonly live = new LiveFeed();
   readonly #now: () => Date;
   #leaseTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -64,7 +67,12 @@ export class Engine implements EngineSignals {
       kick: () => this.dispatcher.kick(),
       agentCallerId: d.agentCallerId ?? { number: '0000000000', name: 'Dialer' },
       socketDeadlineMs: 10_000,
-      onOriginate: d.metrics?.onOriginate,
+      onOriginate: (a) => {
+        d.metrics?.onOriginate(a);
+        this.live.agent(a.agentId);
+        this.live.campaign(a.campaignId);
+      },
+      live: this.live,
     });
   }
 
@@ -85,16 +93,19 @@ export class Engine implements EngineSignals {
 
   campaignChanged(campaignId: number): void {
     this.d.log.debug({ campaignId }, 'campaign changed');
+    this.live.campaign(campaignId);
     void this.#checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
     void this.d.engineStore.settleCampaign(campaignId, this.#now()).catch((err) => this.d.log.error({ err }, 'campaign settle failed'));
     this.dispatcher.kick();
   }
 
-  agentChanged(): void {
+  agentChanged(agentId: number): void {
+    this.live.agent(agentId);
     this.dispatcher.kick();
   }
 
-  membersAdded(): void {
+  membersAdded(campaignId: number): void {
+    this.live.campaign(campaignId);
     void this.#armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
     this.dispatcher.kick();
   }
@@ -104,6 +115,7 @@ export class Engine implements EngineSignals {
     const r = await this.d.resultStatus(campaignId, memberId, s, now);
     await this.d.timers.scheduleMany(r.wakeUps.map(toTimer));
     if (r.campaignId !== null) await this.d.engineStore.settleCampaign(r.campaignId, now);
+    this.live.campaign(campaignId);
     if (r.wakeUps.length) this.dispatcher.kick();
     return r.outcome;
   };
@@ -111,6 +123,8 @@ export class Engine implements EngineSignals {
   async #afterSettle(r: SettleResult): Promise<void> {
     if (r.kind !== 'settled') return;
     this.d.metrics?.onSettled(r);
+    this.live.agent(r.agentId);
+    this.live.campaign(r.campaignId);
     await this.d.timers.scheduleMany(r.wakeUps.map(toTimer));
     const state = await this.d.engineStore.settleCampaign(r.campaignId, this.#now());
     if (state) this.d.log.info({ campaignId: r.campaignId, state }, 'campaign settled');
