@@ -38,7 +38,7 @@ describe('http member import', () => {
     const id = await seedCampaign(api.tdb.db, 'multipart');
     const form = new FormData();
     form.append('note', 'not a file');
-    form.append('file', new Blob([iconv.encode('Іван;5551101\nПетро;5551102\n', 'windows-1251')], { type: 'text/csv' }), 'm.csv');
+    form.append('file', new Blob([new Uint8Array(iconv.encode('Іван;5551101\nПетро;5551102\n', 'windows-1251'))], { type: 'text/csv' }), 'm.csv');
     const res = await fetch(api.url + path(id, '?charset=windows-1251&separator=%3B'), {
       method: 'POST',
       headers: { 'x-key': api.admin.key, 'x-access-token': api.admin.token },

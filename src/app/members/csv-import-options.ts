@@ -19,6 +19,7 @@ export interface CsvImportOptions {
 }
 
 export const DEFAULT_COLUMNS = 'name,number';
+export const DEFAULT_CHARSET = 'utf-8';
 
 const flag = z.union([
   z.boolean(),
@@ -29,9 +30,9 @@ const flag = z.union([
 export const CsvImportQuery = z.object({
   charset: z
     .string()
-    .default('utf-8')
-    .refine((c) => iconv.encodingExists(c), { message: 'unknown charset (try utf-8, windows-1251, iso-8859-1, koi8-r, utf-16le)' })
-    .meta({ description: 'character set of the file', example: 'windows-1251' }),
+    .optional()
+    .refine((c) => c === undefined || iconv.encodingExists(c), { message: 'unknown charset (try utf-8, windows-1251, iso-8859-1, koi8-r, utf-16le)' })
+    .meta({ description: 'character set of the file (default utf-8, or the charset of the Content-Type)', example: 'windows-1251' }),
   separator: z
     .string()
     .default(',')
@@ -55,5 +56,5 @@ export const CsvImportQuery = z.object({
 });
 
 export function toImportOptions(q: z.output<typeof CsvImportQuery>): CsvImportOptions {
-  return { charset: q.charset, separator: q.separator, skipHeader: q.skip_header, columns: q.columns };
+  return { charset: q.charset ?? DEFAULT_CHARSET, separator: q.separator, skipHeader: q.skip_header, columns: q.columns };
 }
