@@ -121,6 +121,40 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
     expect(runs.map(key)).to.deep.equal([key(keep)]);
   });
 
+  it('C4: cancelling a timer already claimed ahead of its instant still stops it', async () => {
+    const timers = make({ claimLeadMs: 400 });
+    await timers.start(recorder('a'));
+    const t: TimerRequest = { kind: 'wrapup-end', id: '9', atMs: Date.now() + 600 };
+    await timers.schedule(t);
+    const score = () => redis.zscore(`${prefix}:timers:delayed`, key(t));
+    let claimed = false;
+    while (!claimed && Date.now() < t.atMs) {
+      claimed = Number(await score()) !== t.atMs * 0x1000;
+      await sleep(10);
+    }
+    expect(claimed).to.equal(true);
+    await timers.cancel(t);
+    await sleep(Math.max(0, t.atMs - Date.now()) + 300);
+    expect(runs).to.have.length(0);
+    expect(await score()).to.equal(null);
+  });
+
+  it('S3: close() gives a claimed, unrun timer back at its own instant', async () => {
+    const a = make({ claimLeadMs: 1_000 });
+    await a.start(recorder('a'));
+    const t: TimerRequest = { kind: 'agent-ready', id: '12', atMs: Date.now() + 1_500 };
+    await a.schedule(t);
+    const score = async () => Number(await redis.zscore(`${prefix}:timers:delayed`, key(t)));
+    while ((await score()) === t.atMs * 0x1000 && Date.now() < t.atMs) await sleep(10);
+    expect(await score()).to.be.above(t.atMs * 0x1000); // leased by A
+    await a.close();
+    expect(await score()).to.equal(t.atMs * 0x1000);
+    const b = make();
+    await b.start(recorder('b'));
+    await waitFor(() => runs.length > 0, 'the run on B');
+    expect(runs.map((r) => r.by)).to.deep.equal(['b']);
+  });
+
   it('S3: a timer armed by process A runs on process B after A closed', async () => {
     const a = make();
     await a.start(recorder('a'));

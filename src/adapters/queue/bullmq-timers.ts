@@ -4,7 +4,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { TimerHandler, TimerRequest, Timers } from '../../app/ports/timers.js';
 import { DelayedSet } from './delayed-set.js';
-import { LocalTimers } from './local-timers.js';
+import { NearTimers, withDeadline } from './near-timers.js';
 import { assertValidTimer, parseTimerJobId, timerJobId } from './timer-job-id.js';
 
 export interface BullmqTimersOptions {
@@ -27,6 +27,8 @@ export interface BullmqTimersOptions {
   attempts?: number;
   /** First retry delay, ms (then doubled each time). @defaultValue 1_000 */
   backoffMs?: number;
+  /** The near path claims a job this long before its instant, ms. @defaultValue 50 */
+  claimLeadMs?: number;
   /** Jobs the BullMQ Worker runs at once. @defaultValue 16 */
   concurrency?: number;
   /** Local runs at once; a timer beyond it is left to the Worker. @defaultValue 64 */
@@ -58,11 +60,12 @@ const BULK_CHUNK = 1000;
 
 /**
  * Durable, precise wake-ups (DESIGN §1). A BullMQ delayed job is the durable record; a
- * timer due within `horizonMs` also gets a setTimeout here (armed by schedule() or found by
- * a scan of the delayed set, so other processes' timers are covered), which claims the job
- * atomically (see delayed-set.ts), runs the handler and removes the job. Whatever the local
- * path misses — a process that died, a full table, a failed run — the Worker runs when
- * BullMQ promotes it, about one Redis tick late. Emits 'fired' before each handler run.
+ * timer due within `horizonMs` also gets an in-process timer (near-timers.ts: armed by
+ * schedule() or found by a scan of the delayed set, so other processes' timers are covered)
+ * that claims the job atomically just before its instant, runs the handler at the instant and
+ * removes the job. Whatever that path misses — a process that died, a full table, a failed
+ * run — the Worker runs when BullMQ promotes it, about one Redis tick late. Each job runs on
+ * one process. Emits 'fired' before each handler run.
  */
 export class BullmqTimers extends EventEmitter<Events> implements Timers {
   readonly #o: Required<Omit<BullmqTimersOptions, 'redisUrl' | 'connection' | 'log' | 'now'>>;
@@ -72,11 +75,9 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
   readonly #queue: Queue;
   readonly #redis: Redis;
   readonly #delayed: DelayedSet;
-  readonly #local: LocalTimers;
-  readonly #inFlight = new Set<Promise<void>>();
+  #near: NearTimers | undefined;
   #worker: Worker | undefined;
   #handler: TimerHandler | undefined;
-  #scanTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(opts: BullmqTimersOptions) {
@@ -89,6 +90,7 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       leaseMs: opts.leaseMs ?? 30_000,
       attempts: opts.attempts ?? 5,
       backoffMs: opts.backoffMs ?? 1_000,
+      claimLeadMs: opts.claimLeadMs ?? 50,
       concurrency: opts.concurrency ?? 16,
       maxLocalInFlight: opts.maxLocalInFlight ?? 64,
       maxLocalTimers: opts.maxLocalTimers ?? 50_000,
@@ -111,14 +113,13 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
     this.#redis = url ? new Redis(url, { ...rest, ...timeouts }) : new Redis({ ...rest, ...timeouts });
     this.#redis.on('error', (err) => this.#log.warn({ err }, 'timer claims: redis error'));
     this.#delayed = new DelayedSet(this.#redis, this.#queue.keys.delayed!);
-    this.#local = new LocalTimers(this.#now, this.#o.maxLocalTimers);
   }
 
   async schedule(t: TimerRequest): Promise<void> {
     assertValidTimer(t);
     const now = this.#now();
     await this.#queue.add(t.kind, toData(t), this.#addOptions(t, now));
-    this.#armIfNear(timerJobId(t), toData(t));
+    this.#armIfDelayed(toData(t), now);
   }
 
   async scheduleMany(ts: TimerRequest[]): Promise<void> {
@@ -127,14 +128,14 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       const chunk = ts.slice(i, i + BULK_CHUNK);
       const now = this.#now();
       await this.#queue.addBulk(chunk.map((t) => ({ name: t.kind, data: toData(t), opts: this.#addOptions(t, now) })));
-      for (const t of chunk) this.#armIfNear(timerJobId(t), toData(t));
+      for (const t of chunk) this.#armIfDelayed(toData(t), now);
     }
   }
 
   async cancel(t: TimerRequest): Promise<void> {
     assertValidTimer(t);
     const jobId = timerJobId(t);
-    this.#local.clear(jobId);
+    this.#near?.cancel(jobId);
     // 0 when a Worker is running it right now: too late to cancel, and harmless (STYLE 9).
     await this.#queue.remove(jobId);
   }
@@ -152,7 +153,16 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
     this.#worker.on('error', (err) => this.#log.warn({ err }, 'timer worker: redis error'));
     this.#worker.on('failed', (job, err) => this.#onWorkerFailed(job, err));
     await this.#worker.waitUntilReady();
-    await this.#scan();
+    this.#near = new NearTimers(this.#o, {
+      delayed: this.#delayed,
+      handler,
+      remove: (jobId) => this.#queue.remove(jobId),
+      retrySoon: (jobId) => this.#queue.getBackend().changeDelay(jobId, this.#o.backoffMs),
+      onFired: (f, firedAtMs) => this.emit('fired', { ...f, firedAtMs, via: 'local', attempt: 1 }),
+      now: this.#now,
+      log: this.#log,
+    });
+    await this.#near.startScan();
   }
 
   close(): Promise<void> {
@@ -161,7 +171,7 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
 
   /** Timers armed in this process (for tests and metrics). */
   get localCount(): number {
-    return this.#local.size;
+    return this.#near?.size ?? 0;
   }
 
   #jobOptions(): JobsOptions {
@@ -180,66 +190,9 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
     return { jobId: timerJobId(t), timestamp: now, delay: Math.max(0, t.atMs - now) };
   }
 
-  #armIfNear(jobId: string, t: TimerRequest): void {
-    if (!this.#handler || this.#closing) return;
-    const inMs = t.atMs - this.#now();
-    // A past timer went straight to BullMQ's wait list, where the Worker takes it at once.
-    if (inMs <= 0 || inMs > this.#o.horizonMs) return;
-    this.#local.arm(jobId, t.atMs, () => this.#track(this.#runLocal(jobId, t)));
-  }
-
-  async #scan(): Promise<void> {
-    this.#scanTimer = undefined;
-    if (this.#closing) return;
-    try {
-      const limit = Math.max(0, this.#o.maxLocalTimers - this.#local.size);
-      const due = limit > 0 ? await this.#delayed.dueUntil(this.#now() + this.#o.horizonMs, limit) : [];
-      for (const e of due) {
-        if (this.#local.has(e.jobId)) continue;
-        const t = parseTimerJobId(e.jobId);
-        // Only first runs: a job moved off its own instant is leased or awaiting a retry.
-        if (!t || t.atMs !== e.dueMs) continue;
-        this.#local.arm(e.jobId, t.atMs, () => this.#track(this.#runLocal(e.jobId, t)));
-      }
-    } catch (err) {
-      this.#log.warn({ err }, 'timer scan failed; the worker still runs due timers');
-    }
-    if (!this.#closing) this.#scanTimer = setTimeout(() => void this.#scan(), this.#o.scanIntervalMs);
-  }
-
-  #track(p: Promise<void>): void {
-    this.#inFlight.add(p);
-    void p.finally(() => this.#inFlight.delete(p));
-  }
-
-  async #runLocal(jobId: string, t: TimerRequest): Promise<void> {
-    const handler = this.#handler;
-    // Saturated: leave it to the Worker, about one Redis tick later, rather than queue here.
-    if (!handler || this.#closing || this.#inFlight.size >= this.#o.maxLocalInFlight) return;
-    try {
-      const claim = await this.#delayed.claim(jobId, t.atMs, this.#now() + this.#o.leaseMs);
-      if (claim.kind !== 'claimed') return;
-    } catch (err) {
-      this.#log.warn({ err, jobId }, 'timer claim failed; left to the worker');
-      return;
-    }
-    this.emit('fired', { ...t, firedAtMs: this.#now(), via: 'local', attempt: 1 });
-    try {
-      await handler(t);
-    } catch (err) {
-      this.#log.warn({ err, jobId }, 'timer handler failed; the worker retries it');
-      // Still delayed under our lease: bring it back soon, for the Worker and its attempts.
-      await this.#queue
-        .getBackend()
-        .changeDelay(jobId, this.#o.backoffMs)
-        .catch((e: unknown) => this.#log.warn({ err: e, jobId }, 'timer retry not armed; it runs when the lease ends'));
-      return;
-    }
-    try {
-      await this.#queue.remove(jobId);
-    } catch (err) {
-      this.#log.warn({ err, jobId }, 'timer ran but its job was not removed; it runs again when the lease ends');
-    }
+  /** A job added with a delay sits in the delayed set: the near path may take it. */
+  #armIfDelayed(t: TimerRequest, addedAtMs: number): void {
+    if (this.#near && !this.#closing && t.atMs > addedAtMs) this.#near.arm(timerJobId(t), t);
   }
 
   async #runFromWorker(job: Job): Promise<void> {
@@ -263,10 +216,9 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
   }
 
   async #shutdown(): Promise<void> {
-    if (this.#scanTimer) clearTimeout(this.#scanTimer);
-    this.#local.clearAll();
+    // Reverse order of start(): the near path first (its runs use the queue), then the Worker.
     const steps: [string, () => Promise<unknown>][] = [
-      ['local runs', () => withDeadline(Promise.allSettled([...this.#inFlight]), this.#o.closeTimeoutMs)],
+      ['near timers', () => this.#near?.close(this.#o.closeTimeoutMs) ?? Promise.resolve()],
       ['worker', () => (this.#worker ? withDeadline(this.#worker.close(), this.#o.closeTimeoutMs) : Promise.resolve())],
       ['queue', () => this.#queue.close()],
       ['redis', () => this.#redis.quit().catch(() => this.#redis.disconnect())],
@@ -288,21 +240,4 @@ function bullConnection(o: RedisOptions & { url?: string }): ConnectionOptions {
 
 function toData(t: TimerRequest): TimerRequest {
   return { kind: t.kind, id: t.id, atMs: t.atMs };
-}
-
-class DeadlineError extends Error {
-  override name = 'DeadlineError';
-}
-
-/** Unfinished work left behind at close is safe: its job is leased, a Worker runs it later. */
-async function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let h: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_r, reject) => {
-    h = setTimeout(() => reject(new DeadlineError(`not done within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, deadline]);
-  } finally {
-    clearTimeout(h);
-  }
 }

@@ -33,6 +33,19 @@ redis.call('ZADD', KEYS[1], tonumber(ARGV[3]) * ${SEQ}, ARGV[1])
 return 1
 `;
 
+/*
+  Gives back a claim that was never run (close() between claim and instant).
+    KEYS[1] the queue's delayed zset
+    ARGV[1] job id   ARGV[2] atMs   ARGV[3] the lease end the claim set
+  Output: 1 back at its own instant; 0 no longer ours (removed, or taken after the lease)
+*/
+const releaseLua = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) ~= tonumber(ARGV[3]) * ${SEQ} then return 0 end
+redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) * ${SEQ}, ARGV[1])
+return 1
+`;
+
 export type ClaimOutcome = { kind: 'claimed' } | { kind: 'taken' } | { kind: 'not-first-run' };
 
 export interface DelayedEntry {
@@ -43,6 +56,7 @@ export interface DelayedEntry {
 
 type ClaimingRedis = Redis & {
   dialerClaimTimer(delayedKey: string, jobId: string, atMs: number, leaseUntilMs: number): Promise<number>;
+  dialerReleaseTimer(delayedKey: string, jobId: string, atMs: number, leaseUntilMs: number): Promise<number>;
 };
 
 export class DelayedSet {
@@ -53,6 +67,7 @@ export class DelayedSet {
     private readonly delayedKey: string,
   ) {
     if (!('dialerClaimTimer' in redis)) redis.defineCommand('dialerClaimTimer', { numberOfKeys: 1, lua: claimLua });
+    if (!('dialerReleaseTimer' in redis)) redis.defineCommand('dialerReleaseTimer', { numberOfKeys: 1, lua: releaseLua });
     this.#redis = redis as ClaimingRedis;
   }
 
@@ -61,6 +76,11 @@ export class DelayedSet {
     if (r === 1) return { kind: 'claimed' };
     if (r === 0) return { kind: 'taken' };
     return { kind: 'not-first-run' };
+  }
+
+  /** Puts a claimed, unrun job back at its own instant for others; false when no longer ours. */
+  async release(jobId: string, atMs: number, leaseUntilMs: number): Promise<boolean> {
+    return (await this.#redis.dialerReleaseTimer(this.delayedKey, jobId, atMs, leaseUntilMs)) === 1;
   }
 
   /** Delayed jobs due up to `untilMs` (past-due ones too), at most `limit`, earliest first. */
