@@ -139,7 +139,7 @@ describe('REST auth and roles (S1)', () => {
     for (const p of ['/login', '/logout', '/api/v2/users', '/api/v2/calendars/{id}', '/api/v2/line-groups', '/api/v2/dialer/{id}/run',
       '/api/v2/dialer/{id}/stop', '/api/v2/dialer/{id}/stats', '/api/v2/dialer/{id}/tiers', '/api/v2/agents/{id}/status',
       '/api/v2/dnc', '/api/v2/dialer/{id}/dnc', '/api/v2/dialer/{id}/members', '/api/v2/dialer/{id}/members/{mid}/status',
-      '/api/v2/dialer/{id}/members/{mid}/attempts']) {
+      '/api/v2/dialer/{id}/members/{mid}/attempts', '/api/v2/dialer/{id}/members/import']) {
       expect(paths, p).to.include(p);
     }
     const createCampaign = r.body.paths['/api/v2/dialer'].post;

@@ -6,6 +6,7 @@ import { storeOnlyResultStatus } from '../../app/result-status-store-only.js';
 import { ApiError } from './api-error.js';
 import { authMiddleware } from './auth-middleware.js';
 import { errorMiddleware } from './error-middleware.js';
+import { memberImportExtraRouter } from './member-import-route.js';
 import { buildOpenApi } from './openapi.js';
 import { buildRepositories, type ApiDeps, type RouteContext } from './route-context.js';
 import { RouteRegistry } from './route-registry.js';
@@ -56,7 +57,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH])));
 
   const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
-    dncRoutes, ...extra, memberRoutes];
+    dncRoutes, memberImportExtraRouter, ...extra, memberRoutes];
   for (const build of routers) app.use(build(reg, ctx));
 
   let doc: unknown;

@@ -37,9 +37,4 @@ export class ApiKeyRepository {
   async revoke(key: string, now: Date): Promise<void> {
     await this.db('api_keys').where({ key }).whereNull('revoked_at').update({ revoked_at: now });
   }
-
-  /** Old keys are useless after expiry; dropping them keeps the table small. */
-  async deleteExpiredBefore(instant: Date): Promise<number> {
-    return this.db('api_keys').where('expires_at', '<', instant).delete();
-  }
 }
