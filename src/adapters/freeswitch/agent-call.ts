@@ -1,0 +1,112 @@
+/*
+ * An answered agent leg on our outbound socket (DESIGN §2 steps 4-6, A4, C8): ask the engine
+ * for a plan, set the variables, `continue_on_fail=true` (else a failed bridge hangs up the
+ * agent leg with the subscriber's cause, 05b), `hangup_after_bridge=true`, then bridge through
+ * the outbound route (`loopback/<number>/<route context>`, so the route's call_timeout applies).
+ * Emits member-answered at CHANNEL_BRIDGE, member-ended when the bridge is over, then hangs the
+ * agent leg up and emits agent-hangup (once per leg, see LiveLegs).
+ */
+import { randomUUID } from 'node:crypto';
+import type { BridgePlan, TelephonyEvent } from '../../app/ports/telephony.js';
+import { memberOutcome, type BridgeObservation, type MemberOutcome } from './bridge-result.js';
+import { bracketBlock, sanitizeValue, splitVariables } from './channel-vars.js';
+import type { ChannelData, ChannelEvent } from './event-parser.js';
+import { withDeadline, type SessionContext } from './session-context.js';
+import type { SocketSession } from './socket-session.js';
+
+const NUMBER = /^\+?[0-9*#]{1,40}$/;
+
+export async function runAgentCall(ctx: SessionContext, session: SocketSession, data: ChannelData, attemptId: number, node: string): Promise<void> {
+  const legUuid = data.uuid;
+  const log = ctx.log.child({ attemptId, legUuid, node });
+  // The answer reached our socket: that settles the originate even if its BACKGROUND_JOB is late.
+  ctx.originator.markAnswered(legUuid);
+  ctx.legs.track(legUuid, node, attemptId);
+  ctx.legs.attachSession(legUuid);
+
+  let chain = Promise.resolve();
+  const emit = (ev: TelephonyEvent) => (chain = chain.then(() => ctx.emit(ev)));
+  const obs: BridgeObservation = { bridge: null, unbridge: null, complete: null, agentHangup: null };
+  session.onChannelEvent((ev) => {
+    if (ev.uuid !== legUuid) return;
+    if (ev.name === 'CHANNEL_BRIDGE' && !obs.bridge) {
+      obs.bridge = ev;
+      void emit({ kind: 'member-answered', attemptId, agentLegUuid: legUuid, memberUuid: ev.otherLegUuid, at: ev.bridgedAt ?? ev.at ?? new Date() });
+    } else if (ev.name === 'CHANNEL_UNBRIDGE') obs.unbridge = ev;
+    else if (ev.name === 'CHANNEL_HANGUP' || ev.name === 'CHANNEL_HANGUP_COMPLETE') obs.agentHangup = ev;
+  });
+
+  try {
+    const plan: BridgePlan = (await withDeadline(ctx.handler.planBridge(attemptId, legUuid), ctx.timeouts.handlerMs, log, 'planBridge')) ?? {
+      kind: 'hangup',
+      cause: 'NORMAL_TEMPORARY_FAILURE',
+    };
+    if (plan.kind === 'hangup') {
+      log.info({ cause: plan.cause }, 'plan: hang up the agent leg');
+      await session.hangupChannel(plan.cause);
+    } else {
+      const outcome = await bridge(ctx, session, plan, obs, log);
+      if (outcome) {
+        log.info({ cause: outcome.cause, talkSec: outcome.talkSec, answered: outcome.answeredAt !== null }, 'member leg ended');
+        await emit({ kind: 'member-ended', result: { attemptId, agentLegUuid: legUuid, ...outcome } });
+      }
+      await session.hangupChannel('NORMAL_CLEARING');
+    }
+    const hangup = await session.waitHangup(ctx.timeouts.hangupMs);
+    await chain;
+    if (ctx.legs.settle(legUuid)) {
+      // Without a hangup event the socket was lost: FreeSWITCH then hangs the leg up itself (06 B1/B2).
+      await emit({ kind: 'agent-hangup', attemptId, agentLegUuid: legUuid, cause: hangup?.cause ?? 'NORMAL_CLEARING', at: hangup?.hangupAt ?? hangup?.at ?? new Date() });
+    }
+  } finally {
+    ctx.legs.detachSession(legUuid);
+    session.close();
+  }
+}
+
+/** Runs the bridge; null when no subscriber call was placed (agent gone first). */
+async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract<BridgePlan, { kind: 'bridge' }>, obs: BridgeObservation, log: SessionContext['log']): Promise<MemberOutcome | null> {
+  const t = ctx.timeouts;
+  const { accepted, rejected } = splitVariables(plan.variables);
+  for (const r of rejected) log.warn({ variable: r.name, reason: r.reason }, 'channel variable not set');
+  for (const [k, v] of [...accepted, ['continue_on_fail', 'true'], ['hangup_after_bridge', 'true']] as [string, string][]) {
+    const r = await session.execute('set', `${k}=${v}`, t.executeMs);
+    if (r.kind === 'gone' || session.hangup) {
+      log.info('agent leg gone before the bridge');
+      return null;
+    }
+  }
+  if (!NUMBER.test(plan.number)) {
+    log.error({ number: plan.number }, 'subscriber number refused');
+    return { memberUuid: null, cause: 'INVALID_NUMBER_FORMAT', answeredAt: null, endedAt: new Date(), talkSec: 0 };
+  }
+  const memberUuid = randomUUID();
+  const vars = bracketBlock([
+    ['origination_uuid', memberUuid],
+    ['origination_caller_id_number', sanitizeValue(plan.callerIdNumber).trim() || '0000000000'],
+    ['origination_caller_id_name', sanitizeValue(plan.callerIdName).trim() || 'Dialer'],
+  ]);
+  const r = await session.execute('bridge', `${vars}loopback/${plan.number}/${ctx.routeContext}`, t.maxCallSec * 1000);
+  if (r.kind === 'done') {
+    obs.complete = r.event;
+    return memberOutcome(obs, memberUuid, 'UNKNOWN', new Date());
+  }
+  if (r.kind === 'timeout') {
+    log.warn({ maxCallSec: t.maxCallSec }, 'call longer than the limit; hanging up');
+    await session.hangupChannel('ALLOTTED_TIMEOUT');
+    await session.waitHangup(t.hangupMs);
+    return memberOutcome(obs, memberUuid, 'ALLOTTED_TIMEOUT', new Date());
+  }
+  // Socket lost mid-bridge: the subscriber leg's end still reaches the inbound connection.
+  const member = obs.bridge?.otherLegUuid ?? memberUuid;
+  const seen = await ctx.hangups.wait(member, t.lostLegMs);
+  log.warn({ reason: r.reason, memberSeen: seen !== null }, 'outbound socket lost during the bridge');
+  return seen ? fromInbound(obs, seen) : memberOutcome(obs, memberUuid, 'UNKNOWN', new Date());
+}
+
+function fromInbound(obs: BridgeObservation, h: ChannelEvent): MemberOutcome {
+  const answeredAt = obs.bridge?.bridgedAt ?? h.bridgedAt ?? h.answeredAt;
+  const endedAt = h.hangupAt ?? h.at ?? new Date();
+  const talkSec = answeredAt ? Math.max(0, Math.floor((endedAt.getTime() - answeredAt.getTime()) / 1000)) : 0;
+  return { memberUuid: h.uuid, cause: h.cause ?? 'UNKNOWN', answeredAt, endedAt, talkSec };
+}

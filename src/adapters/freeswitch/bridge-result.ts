@@ -1,0 +1,53 @@
+/*
+ * How the subscriber leg ended, decided from what the agent's outbound socket saw (DESIGN §2
+ * step 6). Pure: the socket session collects the events, this file reads them.
+ *
+ * Facts (05a/05b/05c/05d): CHANNEL_BRIDGE on the agent leg carries `Other-Leg-Unique-ID` (the
+ * subscriber leg, or loopback-a) and `Caller-Channel-Bridged-Time`; CHANNEL_UNBRIDGE's
+ * `Event-Date-Timestamp` is when the talk ended. The bridge's CHANNEL_EXECUTE_COMPLETE holds
+ * `last_bridge_hangup_cause` (subscriber cause, also on failure) and `originate_disposition`.
+ * The agent leg's own billsec counts from the agent's answer, so it is NOT the subscriber's
+ * talk time: bridge → unbridge is.
+ */
+import type { ChannelEvent } from './event-parser.js';
+
+export interface BridgeObservation {
+  bridge: ChannelEvent | null;
+  unbridge: ChannelEvent | null;
+  /** CHANNEL_EXECUTE_COMPLETE of our bridge (matched by Application-UUID). */
+  complete: ChannelEvent | null;
+  /** Last CHANNEL_HANGUP / CHANNEL_HANGUP_COMPLETE of the agent leg. */
+  agentHangup: ChannelEvent | null;
+}
+
+export interface MemberOutcome {
+  memberUuid: string | null;
+  cause: string;
+  answeredAt: Date | null;
+  endedAt: Date;
+  talkSec: number;
+}
+
+const NOT_A_CAUSE = new Set(['SUCCESS', 'failure', 'FAILURE', '']);
+
+function epochToDate(v: string | undefined): Date | null {
+  return v !== undefined && /^\d+$/.test(v) && v !== '0' ? new Date(Number(v) * 1000) : null;
+}
+
+/**
+ * @param fallbackCause used when FreeSWITCH never told us (socket lost before the bridge ended).
+ * @param now used as the end time when no event carries one.
+ */
+export function memberOutcome(o: BridgeObservation, memberUuidHint: string | null, fallbackCause: string, now: Date): MemberOutcome {
+  const vars = o.complete?.variables ?? o.unbridge?.variables ?? o.agentHangup?.variables ?? o.bridge?.variables ?? {};
+  const answeredAt = o.bridge?.bridgedAt ?? o.bridge?.at ?? epochToDate(vars['bridge_epoch']);
+  const memberUuid = o.bridge?.otherLegUuid ?? vars['bridge_uuid'] ?? vars['last_bridge_to'] ?? memberUuidHint;
+  const endedAt =
+    o.unbridge?.at ?? o.complete?.at ?? o.agentHangup?.hangupAt ?? o.agentHangup?.at ?? now;
+  const talkSec = answeredAt ? Math.max(0, Math.floor((endedAt.getTime() - answeredAt.getTime()) / 1000)) : 0;
+  const pick = (...xs: (string | undefined)[]) => xs.find((x) => x !== undefined && !NOT_A_CAUSE.has(x));
+  const cause = answeredAt
+    ? pick(vars['last_bridge_hangup_cause'], vars['bridge_hangup_cause']) ?? 'NORMAL_CLEARING'
+    : pick(vars['last_bridge_hangup_cause'], vars['originate_failed_cause'], vars['originate_disposition']) ?? fallbackCause;
+  return { memberUuid, cause, answeredAt, endedAt, talkSec };
+}

@@ -1,0 +1,49 @@
+/*
+ * Hangups seen on the inbound connections, kept briefly by channel uuid. When an outbound socket
+ * is lost mid-bridge, the subscriber leg's CHANNEL_HANGUP_COMPLETE still reaches the inbound
+ * connection (a separate TCP connection) and gives the real cause and talk time.
+ */
+import { parseChannelEvent, type ChannelEvent, type EslEvent } from './event-parser.js';
+
+const KEEP_MS = 120_000;
+
+export class HangupWatch {
+  readonly #seen = new Map<string, { ev: ChannelEvent; atMs: number }>();
+  readonly #waiters = new Map<string, Set<(ev: ChannelEvent) => void>>();
+
+  onEvent(ev: EslEvent): void {
+    if (ev.name !== 'CHANNEL_HANGUP_COMPLETE') return;
+    const c = parseChannelEvent(ev);
+    if (!c) return;
+    this.#prune();
+    this.#seen.set(c.uuid, { ev: c, atMs: Date.now() });
+    for (const fn of this.#waiters.get(c.uuid) ?? []) fn(c);
+    this.#waiters.delete(c.uuid);
+  }
+
+  /** The CHANNEL_HANGUP_COMPLETE of `uuid`, waiting at most `timeoutMs` for it. */
+  wait(uuid: string, timeoutMs: number): Promise<ChannelEvent | null> {
+    const seen = this.#seen.get(uuid);
+    if (seen) return Promise.resolve(seen.ev);
+    return new Promise((resolve) => {
+      const set = this.#waiters.get(uuid) ?? new Set();
+      this.#waiters.set(uuid, set);
+      const fn = (ev: ChannelEvent | null) => {
+        clearTimeout(timer);
+        set.delete(fn);
+        if (set.size === 0 && this.#waiters.get(uuid) === set) this.#waiters.delete(uuid);
+        resolve(ev);
+      };
+      const timer = setTimeout(() => fn(null), timeoutMs);
+      set.add(fn);
+    });
+  }
+
+  #prune(): void {
+    const old = Date.now() - KEEP_MS;
+    for (const [uuid, s] of this.#seen) {
+      if (s.atMs >= old) break;
+      this.#seen.delete(uuid);
+    }
+  }
+}

@@ -1,0 +1,244 @@
+/*
+ * One inbound event-socket connection to one FreeSWITCH server (F2, F3).
+ *
+ * Why not esl's FreeSwitchClient: in 11.2.1 it emits `connect` even after `auth` was refused,
+ * retries every 200 ms for ever when FreeSWITCH closes after `-ERR invalid` (its backoff only
+ * grows on ECONNREFUSED and never resets) and subscribes json events by itself. This class keeps
+ * esl's protocol object (EslSocket) and owns the socket lifecycle: connect deadline, auth,
+ * subscription, exponential backoff with a separate slow retry for a refused password, and an
+ * `up` notification carrying `reconnected` so callers re-check what they track (DESIGN §4:
+ * missed events are not replayed).
+ */
+import { Socket } from 'node:net';
+import { FreeSwitchError, FreeSwitchTimeout } from 'esl';
+import type { Logger } from 'pino';
+import type { FreeSwitchNode } from '../../config.js';
+import { EslSocket } from './esl-socket.js';
+import type { EslEvent } from './event-parser.js';
+
+/** The subscription every inbound connection makes (plain: the transcripts' format). */
+export const INBOUND_EVENTS =
+  'CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB CUSTOM sofia::register sofia::unregister sofia::expire';
+
+export interface ReconnectOptions {
+  /** First reconnect delay, doubled after each failure. @defaultValue 250 (ms) */
+  minBackoffMs?: number;
+  /** Longest reconnect delay. @defaultValue 10000 (ms) */
+  maxBackoffMs?: number;
+  /** A connection that stayed up this long resets the backoff. @defaultValue 5000 (ms) */
+  stableMs?: number;
+  /** First retry after a refused password, doubled up to 5 minutes. @defaultValue 30000 (ms) */
+  authRetryMs?: number;
+  /** Deadline for TCP connect + auth + subscribe. @defaultValue 5000 (ms) */
+  connectTimeoutMs?: number;
+}
+
+export type NodeState = { kind: 'connecting' } | { kind: 'up' } | { kind: 'down'; reason: string } | { kind: 'closed' };
+
+/** The node's inbound connection is not up; nothing was sent. */
+export class NodeDownError extends Error {
+  override name = 'NodeDownError';
+}
+
+/** A command got no reply in time; the connection is dropped because replies can no longer be matched. */
+export class EslTimeoutError extends Error {
+  override name = 'EslTimeoutError';
+}
+
+type Listener<T extends unknown[]> = (...args: T) => void;
+
+export class NodeConnection {
+  readonly name: string;
+  #state: NodeState = { kind: 'connecting' };
+  #conn: EslSocket | null = null;
+  #socket: Socket | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #failures = 0;
+  #authFailures = 0;
+  #everUp = false;
+  readonly #o: Required<ReconnectOptions>;
+  readonly #up = new Set<Listener<[boolean]>>();
+  readonly #down = new Set<Listener<[string]>>();
+  readonly #event = new Set<Listener<[EslEvent]>>();
+  /** Connection attempts so far (observable: a refused password must not loop). */
+  attempts = 0;
+
+  constructor(
+    private readonly node: FreeSwitchNode,
+    private readonly log: Logger,
+    opts: ReconnectOptions = {},
+  ) {
+    this.name = node.name;
+    this.#o = {
+      minBackoffMs: opts.minBackoffMs ?? 250,
+      maxBackoffMs: opts.maxBackoffMs ?? 10_000,
+      stableMs: opts.stableMs ?? 5_000,
+      authRetryMs: opts.authRetryMs ?? 30_000,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+    };
+  }
+
+  get state(): NodeState {
+    return this.#state;
+  }
+
+  get isUp(): boolean {
+    return this.#state.kind === 'up';
+  }
+
+  onUp(fn: Listener<[boolean]>): void {
+    this.#up.add(fn);
+  }
+  onDown(fn: Listener<[string]>): void {
+    this.#down.add(fn);
+  }
+  onEvent(fn: Listener<[EslEvent]>): void {
+    this.#event.add(fn);
+  }
+
+  start(): void {
+    if (this.#state.kind === 'closed' || this.#socket) return;
+    void this.#connect();
+  }
+
+  /** `api <cmd>`: resolves with the response body, `-ERR …` included. */
+  async api(cmd: string, timeoutMs: number): Promise<string> {
+    const conn = this.#live();
+    try {
+      const r = await conn.api(cmd, timeoutMs);
+      return r.body;
+    } catch (err) {
+      if (err instanceof FreeSwitchError && err.res && typeof err.res.body === 'string') return err.res.body;
+      throw this.#commandError(err, conn, `api ${cmd.split(' ')[0]}`);
+    }
+  }
+
+  /**
+   * `bgapi <cmd>` with our Job-UUID; resolves when FreeSWITCH accepted the job. The result comes
+   * later as a BACKGROUND_JOB event. Rejects with NodeDownError when nothing was written.
+   */
+  async bgapi(cmd: string, jobUuid: string, timeoutMs: number): Promise<void> {
+    const conn = this.#live();
+    try {
+      await conn.send(`bgapi ${cmd}`, { 'Job-UUID': jobUuid }, timeoutMs);
+    } catch (err) {
+      throw this.#commandError(err, conn, 'bgapi');
+    }
+  }
+
+  /** Drops the current connection (it reconnects); used by tests and after a desync. */
+  drop(reason: string): void {
+    this.log.warn({ node: this.name, reason }, 'dropping inbound connection');
+    this.#socket?.destroy();
+  }
+
+  close(): void {
+    if (this.#state.kind === 'closed') return;
+    this.#state = { kind: 'closed' };
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#socket?.destroy();
+    this.#socket = null;
+    this.#conn = null;
+  }
+
+  #isClosed(): boolean {
+    return this.#state.kind === 'closed';
+  }
+
+  #live(): EslSocket {
+    if (this.#state.kind !== 'up' || !this.#conn || this.#conn.closed) throw new NodeDownError(`node ${this.name} is not connected`);
+    return this.#conn;
+  }
+
+  #commandError(err: unknown, conn: EslSocket, what: string): Error {
+    if (err instanceof FreeSwitchTimeout) {
+      // esl matches replies to requests by order only: after a lost reply every later one is off by one.
+      if (this.#conn === conn) this.drop(`${what} timed out`);
+      return new EslTimeoutError(`${what} on ${this.name}: no reply within ${err.timeout} ms`);
+    }
+    if (err instanceof FreeSwitchError && /closed socket/.test(String(err.args['when'] ?? ''))) {
+      return new NodeDownError(`node ${this.name} connection closed before ${what} was written`);
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  async #connect(): Promise<void> {
+    this.#timer = null;
+    if (this.#state.kind === 'closed') return;
+    this.attempts++;
+    const socket = new Socket();
+    const conn = new EslSocket(socket, this.log);
+    this.#socket = socket;
+    let lastError: string | null = null;
+    let authRefused: string | null = null;
+    let upAt: number | null = null;
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      lastError = err.code ?? err.message;
+    });
+    const deadline = setTimeout(() => {
+      lastError = 'connect/auth timeout';
+      socket.destroy();
+    }, this.#o.connectTimeoutMs);
+    socket.once('close', () => {
+      clearTimeout(deadline);
+      this.#closed(socket, upAt, authRefused, lastError);
+    });
+    socket.connect({ host: this.node.host, port: this.node.port });
+    try {
+      await conn.onceAsync('freeswitch_auth_request', this.#o.connectTimeoutMs, 'auth request');
+      try {
+        await conn.send(`auth ${this.node.password}`, {}, this.#o.connectTimeoutMs);
+      } catch (err) {
+        const reply = err instanceof FreeSwitchError ? err.res?.headers['Reply-Text'] : undefined;
+        if (reply?.startsWith('-')) authRefused = reply;
+        throw err;
+      }
+      conn.onEvent((ev) => {
+        for (const fn of this.#event) fn(ev);
+      });
+      await conn.send(`event plain ${INBOUND_EVENTS}`, {}, this.#o.connectTimeoutMs);
+      clearTimeout(deadline);
+      if (this.#socket !== socket || this.#isClosed()) return;
+      upAt = Date.now();
+      this.#conn = conn;
+      this.#authFailures = 0;
+      const reconnected = this.#everUp;
+      this.#everUp = true;
+      this.#state = { kind: 'up' };
+      this.log.info({ node: this.name, reconnected, attempts: this.attempts }, 'inbound connection up');
+      for (const fn of this.#up) fn(reconnected);
+    } catch (err) {
+      if (!authRefused) this.log.debug({ err, node: this.name }, 'inbound connect failed');
+      socket.destroy();
+    }
+  }
+
+  #closed(socket: Socket, upAt: number | null, authRefused: string | null, lastError: string | null): void {
+    if (this.#socket === socket) {
+      this.#socket = null;
+      this.#conn = null;
+    }
+    if (this.#isClosed()) return;
+    let delay: number;
+    let reason: string;
+    if (authRefused) {
+      this.#authFailures++;
+      delay = Math.min(this.#o.authRetryMs * 2 ** (this.#authFailures - 1), 300_000);
+      reason = `authentication refused (${authRefused}): check the password of ${this.name} in DIALER_FREESWITCH`;
+      this.log.error({ node: this.name, reply: authRefused, retryInMs: delay }, 'FreeSWITCH refused the event socket password');
+    } else {
+      if (upAt !== null && Date.now() - upAt >= this.#o.stableMs) this.#failures = 0;
+      this.#failures++;
+      delay = Math.min(this.#o.minBackoffMs * 2 ** (this.#failures - 1), this.#o.maxBackoffMs);
+      reason = upAt !== null ? 'connection lost' : `connect failed: ${lastError ?? 'closed by server'}`;
+    }
+    const prev = this.#state;
+    this.#state = { kind: 'down', reason };
+    if (prev.kind !== 'down' || prev.reason !== reason) {
+      if (!authRefused) this.log.warn({ node: this.name, reason, retryInMs: delay }, 'inbound connection down');
+      for (const fn of this.#down) fn(reason);
+    }
+    this.#timer = setTimeout(() => void this.#connect(), delay);
+  }
+}

@@ -1,0 +1,68 @@
+/* What an outbound socket session needs from the adapter around it. */
+import type { Logger } from 'pino';
+import type { TelephonyEvent, TelephonyHandler } from '../../app/ports/telephony.js';
+import type { HangupWatch } from './hangup-watch.js';
+import type { LiveLegs } from './live-legs.js';
+import type { Originator } from './originate.js';
+import type { ServiceCodeMap } from './service-codes.js';
+
+/** Deadlines of an outbound socket session; every wait on FreeSWITCH or the engine has one. */
+export interface SessionTimeouts {
+  /** connect/myevents/linger/sendmsg replies. @defaultValue 5000 (ms) */
+  commandMs: number;
+  /** `set`, `playback`… completion. @defaultValue 10000 (ms) */
+  executeMs: number;
+  /** The engine's planBridge / onServiceCode. @defaultValue 10000 (ms) */
+  handlerMs: number;
+  /** Longest bridged call; the agent leg is hung up after it. @defaultValue 14400 (s) */
+  maxCallSec: number;
+  /** Wait for the channel to hang up after we asked. @defaultValue 5000 (ms) */
+  hangupMs: number;
+  /** Wait for the inbound CHANNEL_HANGUP_COMPLETE of a subscriber leg whose socket was lost. @defaultValue 3000 (ms) */
+  lostLegMs: number;
+}
+
+export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = {
+  commandMs: 5_000,
+  executeMs: 10_000,
+  handlerMs: 10_000,
+  maxCallSec: 4 * 3600,
+  hangupMs: 5_000,
+  lostLegMs: 3_000,
+};
+
+export interface SessionContext {
+  handler: TelephonyHandler;
+  /** Delivers one event to the engine; never rejects. */
+  emit(ev: TelephonyEvent): Promise<void>;
+  legs: LiveLegs;
+  hangups: HangupWatch;
+  originator: Originator;
+  routeContext: string;
+  serviceCodes: ServiceCodeMap;
+  /** Name of the node a session's channel lives on (by Core-UUID, registration, address). */
+  nodeOf(coreUuid: string | null, sipUser: string | null, remoteAddress: string | null): string;
+  timeouts: SessionTimeouts;
+  log: Logger;
+}
+
+/** Resolves with the promise's value, or null after `ms` or on rejection (logged). */
+export async function withDeadline<T>(p: Promise<T>, ms: number, log: Logger, what: string): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => {
+          log.warn({ ms }, `${what}: no answer before the deadline`);
+          resolve(null);
+        }, ms);
+      }),
+    ]);
+  } catch (err) {
+    log.error({ err }, `${what} failed`);
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,137 @@
+/*
+ * One outbound-socket connection FreeSWITCH opened to us (`socket … async full`).
+ *
+ * Facts (05a-05d, 06): FreeSWITCH sends nothing until `connect`; the reply is CHANNEL_DATA.
+ * `myevents` limits events to this channel, `linger` keeps the socket open after hangup so the
+ * final events arrive, then a `text/disconnect-notice` (`Content-Disposition: linger`) comes.
+ * `sendmsg` execute answers `+OK` at once; completion is CHANNEL_EXECUTE_COMPLETE whose
+ * `Application-UUID` is the `Event-UUID` we sent. Closing the socket mid-call hangs the channel up.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { EslSocket } from './esl-socket.js';
+import { parseChannelData, parseChannelEvent, type ChannelData, type ChannelEvent, type Headers } from './event-parser.js';
+
+export type ExecuteResult = { kind: 'done'; event: ChannelEvent } | { kind: 'timeout' } | { kind: 'gone'; reason: string };
+
+export class SocketSession {
+  readonly #conn: EslSocket;
+  readonly #waits = new Map<string, (r: ExecuteResult) => void>();
+  readonly #listeners = new Set<(ev: ChannelEvent) => void>();
+  #gone: string | null = null;
+  #goneWaiters: (() => void)[] = [];
+  /** Last CHANNEL_HANGUP / HANGUP_COMPLETE of this channel. */
+  hangup: ChannelEvent | null = null;
+  data: ChannelData | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly log: Logger,
+    private readonly commandTimeoutMs: number,
+  ) {
+    this.#conn = new EslSocket(socket, log);
+    this.#conn.onEvent((raw) => {
+      const ev = parseChannelEvent(raw);
+      if (!ev) return;
+      if (ev.name === 'CHANNEL_HANGUP' || ev.name === 'CHANNEL_HANGUP_COMPLETE') this.hangup = ev;
+      for (const fn of this.#listeners) fn(ev);
+      if (ev.name === 'CHANNEL_EXECUTE_COMPLETE' && ev.applicationUuid) this.#waits.get(ev.applicationUuid)?.({ kind: 'done', event: ev });
+    });
+    // After the linger notice FreeSWITCH sends nothing more for this channel.
+    this.#conn.on('freeswitch_disconnect_notice', () => this.#markGone('disconnect notice'));
+    socket.once('close', () => this.#markGone('socket closed'));
+  }
+
+  get gone(): string | null {
+    return this.#gone;
+  }
+
+  /** Resolves when the channel can send nothing more (disconnect notice or socket close). */
+  whenGone(): Promise<void> {
+    return this.#gone ? Promise.resolve() : new Promise((r) => this.#goneWaiters.push(r));
+  }
+
+  onChannelEvent(fn: (ev: ChannelEvent) => void): void {
+    this.#listeners.add(fn);
+  }
+
+  /** `connect`, `myevents`, `linger`: null when FreeSWITCH did not answer as expected. */
+  async handshake(): Promise<ChannelData | null> {
+    try {
+      const r = await this.#conn.send('connect', {}, this.commandTimeoutMs);
+      this.data = parseChannelData(r.body as Headers);
+      if (!this.data) return null;
+      await this.#conn.send('myevents', {}, this.commandTimeoutMs);
+      await this.#conn.send('linger', {}, this.commandTimeoutMs);
+      return this.data;
+    } catch (err) {
+      this.log.warn({ err }, 'outbound socket handshake failed');
+      return null;
+    }
+  }
+
+  /** Runs an application and waits for its CHANNEL_EXECUTE_COMPLETE, at most `timeoutMs`. */
+  async execute(app: string, arg: string, timeoutMs: number): Promise<ExecuteResult> {
+    if (this.#gone) return { kind: 'gone', reason: this.#gone };
+    const eventUuid = randomUUID();
+    const done = new Promise<ExecuteResult>((resolve) => {
+      const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+      const finish = (r: ExecuteResult) => {
+        clearTimeout(timer);
+        this.#waits.delete(eventUuid);
+        resolve(r);
+      };
+      this.#waits.set(eventUuid, finish);
+    });
+    try {
+      await this.#conn.send(
+        'sendmsg',
+        { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': eventUuid },
+        this.commandTimeoutMs,
+      );
+    } catch (err) {
+      this.#waits.get(eventUuid)?.({ kind: 'gone', reason: `sendmsg failed: ${(err as Error).message ?? String(err)}` });
+    }
+    return done;
+  }
+
+  /** `sendmsg hangup`; a channel already gone is fine (FreeSWITCH still replies +OK, 05b). */
+  async hangupChannel(cause: string): Promise<void> {
+    if (this.#gone) return;
+    try {
+      await this.#conn.send('sendmsg', { 'call-command': 'hangup', 'hangup-cause': cause }, this.commandTimeoutMs);
+    } catch (err) {
+      this.log.debug({ err }, 'sendmsg hangup failed');
+    }
+  }
+
+  /** Waits until the channel has hung up or the socket is gone, at most `timeoutMs`. */
+  async waitHangup(timeoutMs: number): Promise<ChannelEvent | null> {
+    if (this.hangup || this.#gone) return this.hangup;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.onChannelEvent((ev) => {
+        if (ev.name === 'CHANNEL_HANGUP' || ev.name === 'CHANNEL_HANGUP_COMPLETE') done();
+      });
+      void this.whenGone().then(done);
+    });
+    return this.hangup;
+  }
+
+  /** Closes our side; with linger FreeSWITCH has already sent the final events. */
+  close(): void {
+    this.socket.destroy();
+  }
+
+  #markGone(reason: string): void {
+    if (this.#gone) return;
+    this.#gone = reason;
+    for (const finish of [...this.#waits.values()]) finish({ kind: 'gone', reason });
+    for (const w of this.#goneWaiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,207 @@
+/*
+ * FreeSWITCH implementation of the telephony port (src/app/ports/telephony.ts): one inbound
+ * connection per node (F2, F3), the outbound socket server, registrations and the reconciliation
+ * after a reconnect (missed events are not replayed: ask `uuid_exists`, settle what ended).
+ */
+import type { Logger } from 'pino';
+import type { FreeSwitchNode } from '../../config.js';
+import type { AgentLegRequest, OriginateResult, Telephony, TelephonyEvent, TelephonyHandler } from '../../app/ports/telephony.js';
+import type { EslEvent } from './event-parser.js';
+import { HangupWatch } from './hangup-watch.js';
+import { LiveLegs } from './live-legs.js';
+import { NodeConnection, type ReconnectOptions } from './node-connection.js';
+import { Originator, type OriginatorOptions } from './originate.js';
+import { OutboundServer, splitHostPort } from './outbound-server.js';
+import { Registrations } from './registrations.js';
+import { DEFAULT_SERVICE_CODES, type ServiceCodeMap } from './service-codes.js';
+import { DEFAULT_SESSION_TIMEOUTS, type SessionContext, type SessionTimeouts } from './session-context.js';
+
+export interface FreeSwitchTelephonyOptions {
+  nodes: FreeSwitchNode[];
+  /** `listen`: where the outbound server binds; `advertise`: the address put in `&socket(…)`. Port 0 on both: a free port. */
+  outbound: { listen: string; advertise: string };
+  sofiaProfile: string;
+  /** Dialplan context of the subscriber route, used as `loopback/<number>/<routeContext>`. */
+  routeContext: string;
+  log: Logger;
+  /** @defaultValue DEFAULT_SERVICE_CODES (`*100` login, `*101` logout, `*102` break) */
+  serviceCodes?: ServiceCodeMap;
+  reconnect?: ReconnectOptions;
+  originate?: OriginatorOptions;
+  session?: Partial<SessionTimeouts>;
+  /** Deadline of every `api` command. @defaultValue 5000 (ms) */
+  apiTimeoutMs?: number;
+  /** How long an answered leg whose hangup came before any socket session waits for one. @defaultValue 3000 (ms) */
+  sessionGraceMs?: number;
+}
+
+export class FreeSwitchTelephony implements Telephony {
+  readonly #nodes = new Map<string, NodeConnection>();
+  readonly #coreUuids = new Map<string, string>();
+  readonly #legs = new LiveLegs();
+  readonly #hangups = new HangupWatch();
+  readonly #originator: Originator;
+  readonly #registrations: Registrations;
+  readonly #server: OutboundServer;
+  readonly #log: Logger;
+  readonly #apiMs: number;
+  #handler: TelephonyHandler | null = null;
+  #advertise: string;
+  #closing: Promise<void> | null = null;
+
+  constructor(private readonly o: FreeSwitchTelephonyOptions) {
+    this.#log = o.log.child({ component: 'freeswitch' });
+    this.#apiMs = o.apiTimeoutMs ?? 5_000;
+    this.#advertise = o.outbound.advertise;
+    this.#originator = new Originator((n) => this.#nodes.get(n), () => this.#advertise, this.#log, o.originate);
+    this.#registrations = new Registrations(o.sofiaProfile, (ev) => this.#emit(ev), this.#log, this.#apiMs);
+    const ctx: SessionContext = {
+      handler: { planBridge: (a, u) => this.#h().planBridge(a, u), onServiceCode: (n, s, c) => this.#h().onServiceCode(n, s, c), onEvent: (e) => this.#emit(e) },
+      emit: (ev) => this.#emit(ev),
+      legs: this.#legs,
+      hangups: this.#hangups,
+      originator: this.#originator,
+      routeContext: o.routeContext,
+      serviceCodes: o.serviceCodes ?? DEFAULT_SERVICE_CODES,
+      nodeOf: (core, sipUser, remote) => this.#nodeOf(core, sipUser, remote),
+      timeouts: { ...DEFAULT_SESSION_TIMEOUTS, ...o.session },
+      log: this.#log.child({ side: 'outbound' }),
+    };
+    this.#server = new OutboundServer(ctx);
+  }
+
+  /** Address FreeSWITCH is told to connect to (the bound port when configured as 0). */
+  get advertise(): string {
+    return this.#advertise;
+  }
+
+  async start(handler: TelephonyHandler): Promise<void> {
+    this.#handler = handler;
+    const bound = await this.#server.start(this.o.outbound.listen);
+    const [advHost, advPort] = splitHostPort(this.o.outbound.advertise);
+    if (advPort === 0) this.#advertise = `${advHost}:${bound.port}`;
+    for (const node of this.o.nodes) {
+      const conn = new NodeConnection(node, this.#log.child({ node: node.name }), this.o.reconnect);
+      this.#nodes.set(node.name, conn);
+      conn.onEvent((ev) => this.#onNodeEvent(conn, ev));
+      conn.onUp((reconnected) => void this.#onUp(conn, reconnected));
+      conn.onDown((reason) => void this.#emit({ kind: 'node-down', node: node.name, reason }));
+      conn.start();
+    }
+  }
+
+  originateAgent(req: AgentLegRequest): Promise<OriginateResult> {
+    return this.#originator.originate(req).then((r) => {
+      if (r.kind === 'answered') this.#legs.track(req.legUuid, req.node, req.attemptId);
+      return r;
+    });
+  }
+
+  async exists(node: string, uuid: string): Promise<boolean | 'unknown'> {
+    const conn = this.#nodes.get(node);
+    if (!conn?.isUp) return 'unknown';
+    try {
+      const body = (await conn.api(`uuid_exists ${uuid}`, this.#apiMs)).trim();
+      return body === 'true' ? true : body === 'false' ? false : 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  async kill(node: string, uuid: string, cause: string): Promise<void> {
+    const conn = this.#nodes.get(node);
+    if (!conn?.isUp) return;
+    try {
+      const body = await conn.api(`uuid_kill ${uuid} ${/^[A-Z_]+$/.test(cause) ? cause : 'NORMAL_CLEARING'}`, this.#apiMs);
+      if (body.startsWith('-ERR') && !/No such channel/i.test(body)) this.#log.warn({ node, uuid, reply: body.trim() }, 'uuid_kill refused');
+    } catch (err) {
+      this.#log.warn({ err, node, uuid }, 'uuid_kill failed');
+    }
+  }
+
+  upNodes(): string[] {
+    return [...this.#nodes.values()].filter((c) => c.isUp).map((c) => c.name);
+  }
+
+  /** The inbound connection of a node (inspection and tests). */
+  connection(node: string): NodeConnection | undefined {
+    return this.#nodes.get(node);
+  }
+
+  close(): Promise<void> {
+    return (this.#closing ??= this.#shutdown());
+  }
+
+  async #shutdown(): Promise<void> {
+    try {
+      await this.#server.close();
+    } catch (err) {
+      this.#log.warn({ err }, 'closing the outbound server failed');
+    }
+    this.#originator.close();
+    for (const conn of this.#nodes.values()) conn.close();
+  }
+
+  #h(): TelephonyHandler {
+    if (!this.#handler) throw new Error('FreeSwitchTelephony used before start()');
+    return this.#handler;
+  }
+
+  async #emit(ev: TelephonyEvent): Promise<void> {
+    if (!this.#handler || this.#closing) return;
+    try {
+      await this.#handler.onEvent(ev);
+    } catch (err) {
+      this.#log.error({ err, event: ev.kind }, 'telephony event handler failed');
+    }
+  }
+
+  #onNodeEvent(conn: NodeConnection, ev: EslEvent): void {
+    const core = ev.headers['Core-UUID'];
+    if (core) this.#coreUuids.set(core, conn.name);
+    this.#originator.onEvent(ev);
+    this.#registrations.onEvent(conn.name, ev);
+    this.#hangups.onEvent(ev);
+    if (ev.name === 'CHANNEL_HANGUP_COMPLETE') this.#maybeSettleWithoutSession(ev);
+  }
+
+  /** An answered leg that ended before any socket session took it (e.g. hung up at once). */
+  #maybeSettleWithoutSession(ev: EslEvent): void {
+    const uuid = ev.headers['Unique-ID'];
+    const leg = uuid ? this.#legs.get(uuid) : undefined;
+    if (!leg || leg.everSession) return;
+    const timer = setTimeout(() => {
+      const now = this.#legs.get(leg.legUuid);
+      if (!now || now.everSession || !this.#legs.settle(leg.legUuid)) return;
+      const cause = ev.headers['Hangup-Cause'] ?? 'NORMAL_CLEARING';
+      void this.#emit({ kind: 'agent-hangup', attemptId: leg.attemptId, agentLegUuid: leg.legUuid, cause, at: new Date() });
+    }, this.o.sessionGraceMs ?? 3_000);
+    timer.unref();
+  }
+
+  async #onUp(conn: NodeConnection, reconnected: boolean): Promise<void> {
+    await this.#emit({ kind: 'node-up', node: conn.name, reconnected });
+    await this.#registrations.resync(conn);
+    if (!reconnected) return;
+    await this.#originator.afterReconnect(conn);
+    for (const leg of this.#legs.on(conn.name)) {
+      // A leg driven by a socket session reports there (separate TCP connection); others are asked.
+      if (leg.session) continue;
+      const alive = await this.exists(conn.name, leg.legUuid);
+      if (alive === false && this.#legs.settle(leg.legUuid)) {
+        this.#log.warn({ legUuid: leg.legUuid, attemptId: leg.attemptId }, 'leg ended while the event socket was down');
+        await this.#emit({ kind: 'agent-hangup', attemptId: leg.attemptId, agentLegUuid: leg.legUuid, cause: 'UNKNOWN', at: new Date() });
+      }
+    }
+  }
+
+  #nodeOf(core: string | null, sipUser: string | null, remote: string | null): string {
+    const byCore = core ? this.#coreUuids.get(core) : undefined;
+    if (byCore) return byCore;
+    const byReg = sipUser ? this.#registrations.nodesOf(sipUser) : [];
+    if (byReg.length === 1) return byReg[0]!;
+    const byHost = this.o.nodes.filter((n) => remote !== null && remote.replace(/^::ffff:/, '') === n.host);
+    if (byHost.length === 1) return byHost[0]!.name;
+    return byReg[0] ?? byHost[0]?.name ?? this.o.nodes[0]?.name ?? 'unknown';
+  }
+}
