@@ -1,0 +1,107 @@
+// `api` / `bgapi` commands with the replies recorded in 01, 03 and 06.
+import { randomUUID } from 'node:crypto';
+import { apiResponse, commandHeader, commandReply, type EslCommand } from './esl-frame.js';
+import { localStamp } from './channel.js';
+import type { SimSwitch } from './sim-switch.js';
+import { startOriginate } from './originate.js';
+import { sofiaStatus, sofiaStatusReg, statusText } from './api-texts.js';
+
+const VERSION = 'FreeSWITCH Version 1.10.12-release~64bit ( 64bit)\n';
+
+/** Runs `api …` (reply api/response) or `bgapi …` (+OK Job-UUID now, BACKGROUND_JOB later). */
+export function runApi(sw: SimSwitch, c: EslCommand, verb: 'api' | 'bgapi' | string, write: (s: string) => void): void {
+  const text = c.line.slice(verb.length).trim();
+  const sp = text.indexOf(' ');
+  const cmd = sp === -1 ? text : text.slice(0, sp);
+  const arg = sp === -1 ? '' : text.slice(sp + 1).trim();
+  if (verb === 'bgapi') {
+    const jobUuid = commandHeader(c, 'Job-UUID') ?? randomUUID();
+    write(commandReply(`+OK Job-UUID: ${jobUuid}`, [['Job-UUID', jobUuid]]));
+    if (cmd === 'originate') {
+      startOriginate(sw, arg, jobUuid, (body) => sw.backgroundJob(jobUuid, 'originate', arg, body));
+      return;
+    }
+    sw.timers.after(1, () => sw.backgroundJob(jobUuid, cmd, arg, apiResult(sw, cmd, arg)));
+    return;
+  }
+  if (cmd === 'originate') {
+    startOriginate(sw, arg, randomUUID(), (body) => write(apiResponse(body)));
+    return;
+  }
+  write(apiResponse(apiResult(sw, cmd, arg)));
+}
+
+export function apiResult(sw: SimSwitch, cmd: string, arg: string): string {
+  const args = arg.split(/\s+/).filter((a) => a.length > 0);
+  switch (cmd) {
+    case 'status': return statusText(sw);
+    case 'version': return VERSION;
+    case 'sofia': return sofiaCommand(sw, args);
+    case 'show': return showCommand(sw, args);
+    case 'uuid_exists': return sw.channels.has(args[0] ?? '') ? 'true' : 'false';
+    case 'uuid_kill': {
+      const call = sw.calls.get(args[0] ?? '');
+      if (!call || call.ended) return '-ERR No such channel!\n';
+      // 02 and 06: a bare uuid_kill shows up as NORMAL_CLEARING on the wire
+      call.hangup(args[1] ?? 'NORMAL_CLEARING');
+      return '+OK\n';
+    }
+    case 'uuid_getvar': {
+      const ch = sw.channels.get(args[0] ?? '');
+      if (!ch) return '-ERR No such channel!\n';
+      return ch.getVar(args[1] ?? '') ?? '_undef_';
+    }
+    case 'hupall': {
+      for (const call of [...sw.calls.values()]) call.hangup(args[0] ?? 'MANAGER_REQUEST');
+      return '+OK\n';
+    }
+    case 'sofia_contact': {
+      const who = (args[0] ?? '').replace(/^[^/]+\//, '');
+      if (!who || !sw.registered.has(sw.userKey(who))) return 'error/user_not_registered';
+      const [ext = ''] = who.split('@');
+      return `sofia/${sw.opts.profile}/sip:${ext}@127.0.0.1:5080`;
+    }
+    case 'callcenter_config': return '+OK\n';
+    default: return `-ERR ${cmd} Command not found!\n`;
+  }
+}
+
+function sofiaCommand(sw: SimSwitch, args: string[]): string {
+  if (args[0] !== 'status') return '-ERR Usage: sofia status\n';
+  if (args.length === 1) return sofiaStatus(sw);
+  if (args[1] === 'profile' && args[3] === 'reg') {
+    if (args[2] !== sw.opts.profile) return 'Invalid Profile!\n';
+    return sofiaStatusReg(sw);
+  }
+  return 'Invalid Syntax!\n';
+}
+
+function showCommand(sw: SimSwitch, args: string[]): string {
+  const json = args[1] === 'as' && args[2] === 'json';
+  const what = args[0];
+  // 03: the core registration table stays empty with this sofia config, even while phones are registered
+  if (what === 'registrations') return json ? '{"row_count": 0}\n' : '\n0 total.\n';
+  if (what === 'channels' || what === 'calls') {
+    const rows = what === 'channels' ? [...sw.channels.values()] : [];
+    if (rows.length === 0) return json ? '{"row_count": 0}\n' : '\n0 total.\n';
+    if (!json) {
+      const head = 'uuid,direction,created,created_epoch,name,state,cid_name,cid_num,dest,application';
+      const lines = rows.map((ch) => [ch.uuid, ch.getVar('direction') ?? 'outbound', localStamp(ch.createdUs),
+        Math.floor(ch.createdUs / 1e6), ch.name, ch.state, ch.cidName, ch.ext, ch.ext, ch.getVar('current_application') ?? ''].join(','));
+      return `${head}\n${lines.join('\n')}\n\n${rows.length} total.\n`;
+    }
+    const objs = rows.map((ch) => ({
+      uuid: ch.uuid, direction: 'outbound', created: localStamp(ch.createdUs), created_epoch: String(Math.floor(ch.createdUs / 1e6)),
+      name: ch.name, state: ch.state, cid_name: 'Outbound Call', cid_num: ch.ext, ip_addr: '', dest: ch.ext,
+      application: ch.getVar('current_application') ?? '', application_data: ch.getVar('current_application_data') ?? '',
+      dialplan: '', context: 'default', read_codec: 'PCMU', read_rate: '8000', read_bit_rate: '64000', write_codec: 'PCMU',
+      write_rate: '8000', write_bit_rate: '64000', secure: '', hostname: sw.opts.hostname, presence_id: `${ch.ext}@${sw.opts.domain}`,
+      presence_data: '', accountcode: ch.ext, callstate: ch.answerState === 'answered' ? 'ACTIVE' : 'RINGING', callee_name: '',
+      callee_num: ch.cidNumber, callee_direction: 'RECV', call_uuid: ch.uuid, sent_callee_name: '', sent_callee_num: '',
+      initial_cid_name: '', initial_cid_num: ch.cidNumber, initial_ip_addr: '', initial_dest: ch.ext, initial_dialplan: '',
+      initial_context: 'default',
+    }));
+    return `${JSON.stringify({ row_count: rows.length, rows: objs })}\n`;
+  }
+  return `-USAGE: show ${what ?? ''}\n`;
+}

@@ -1,0 +1,194 @@
+// Turns channel state into an event's headers, in FreeSWITCH's order, using a recorded event of
+// the same kind as the template (event-templates.ts), and serialises events as plain or json.
+import { EVENT_TEMPLATES } from './event-templates.js';
+import { localStamp, type SimChannel } from './channel.js';
+import { fsUrlEncode } from './url-encode.js';
+
+export interface AppRun {
+  name: string;
+  data: string;
+  uuid: string;
+  response?: string;
+}
+
+/** A rendered event: what inbound and outbound sessions serialise. */
+export interface SimEvent {
+  name: string;
+  subclass: string | null;
+  /** Unique-ID of the channel it is about, for `myevents` filtering */
+  uuid: string | null;
+  headers: [string, string][];
+  body: string | null;
+}
+
+export interface CoreInfo {
+  coreUuid: string;
+  hostname: string;
+  seq: number;
+  nowUs: number;
+}
+
+const FAMILY_CHAIN: Record<SimChannel['family'], string[]> = {
+  park: ['park'],
+  fail: ['fail', 'park'],
+  noanswer: ['noanswer', 'fail', 'park'],
+  xfer: ['xfer', 'inline'],
+  inline: ['inline', 'xfer'],
+  sub: ['sub'],
+  subfail: ['subfail', 'sub'],
+  // a phone's own call into the socket (service numbers): no recording, the inline socket leg
+  // is the closest; direction and numbers come from headerOverrides
+  service: ['inline', 'xfer'],
+};
+
+const STATE_NUMBER: Record<string, string> = {
+  CS_NEW: '0', CS_INIT: '2', CS_ROUTING: '3', CS_EXECUTE: '4', CS_EXCHANGE_MEDIA: '5', CS_CONSUME_MEDIA: '7',
+  CS_HANGUP: '10', CS_REPORTING: '11', CS_DESTROY: '12',
+};
+
+function templateFor(ch: SimChannel, event: string, app: string | undefined): readonly (readonly [string, string])[] {
+  const chain = FAMILY_CHAIN[ch.family];
+  const keys: string[] = [];
+  const appPart = app ? [`|${app}`] : [];
+  if (ch.variant) for (const f of chain) for (const a of [...appPart, '']) keys.push(`${f}|${event}${a}#${ch.variant}`);
+  for (const f of chain) for (const a of [...appPart, '']) keys.push(`${f}|${event}${a}`);
+  // an event kind the recordings only show in another variant (e.g. CHANNEL_STATE of an unbridged call)
+  for (const f of chain) for (const v of ['bridged', 'cof', 'bridgefail']) keys.push(`${f}|${event}#${v}`);
+  for (const k of keys) {
+    const t = EVENT_TEMPLATES[k];
+    if (t) return t;
+  }
+  throw new Error(`no event template for ${ch.family} ${event}`);
+}
+
+const TIME_HEADER = /^(Caller|Channel|Other-Leg)-(Channel-)?(Profile-Created|Created|Answered|Progress|Hangup|Bridged|Transfer)-Time$/;
+
+function timeOf(ch: SimChannel, what: string): number {
+  switch (what) {
+    case 'Profile-Created': case 'Created': case 'Transfer': return ch.createdUs;
+    case 'Answered': return ch.answeredUs;
+    case 'Progress': return ch.progressUs;
+    case 'Hangup': return ch.hangupUs;
+    case 'Bridged': return ch.bridgedUs;
+    default: return 0;
+  }
+}
+
+export interface ChannelEventInput {
+  name: string;
+  channel: SimChannel;
+  other?: SimChannel | null;
+  app?: AppRun;
+  /** Channel-State override (CHANNEL_STATE events) */
+  state?: string;
+}
+
+export function renderChannelEvent(input: ChannelEventInput, core: CoreInfo): SimEvent {
+  const { channel: ch, other } = input;
+  const tpl = templateFor(ch, input.name, input.app?.name);
+  const subst = (v: string) =>
+    v.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => {
+      switch (k) {
+        case 'uuid': return ch.uuid;
+        case 'other': return ch.otherUuid ?? '';
+        case 'ext': return ch.ext;
+        case 'num': return ch.num;
+        case 'cidnum': return ch.cidNumber;
+        case 'cidname': return ch.cidName;
+        default: return '';
+      }
+    });
+  const timing = ch.timingVars(core.nowUs);
+  const headers: [string, string][] = [];
+  const renderedApp = new Set<string>();
+  const pushAppVars = () => {
+    for (const [k, v] of ch.appVars) if (!renderedApp.has(k)) { headers.push([`variable_${k}`, v]); renderedApp.add(k); }
+  };
+  for (const [k, tv] of tpl) {
+    if (k === '@originate') { for (const [n, v] of ch.originateVars) headers.push([`variable_${n}`, v]); continue; }
+    if (k === '@app') { pushAppVars(); continue; }
+    if (k.startsWith('variable_')) {
+      const n = k.slice(9);
+      if (renderedApp.has(n)) continue;
+      const v = ch.vars.get(n) ?? timing[n] ?? subst(tv);
+      headers.push([k, v]);
+      continue;
+    }
+    headers.push([k, headerValue(k, tv, input, core, subst, other ?? null)]);
+  }
+  pushAppVars();
+  return { name: input.name, subclass: null, uuid: ch.uuid, headers, body: null };
+}
+
+function headerValue(
+  k: string, tv: string, input: ChannelEventInput, core: CoreInfo, subst: (v: string) => string, other: SimChannel | null,
+): string {
+  const ch = input.channel;
+  const o = ch.headerOverrides.get(k);
+  if (o !== undefined) return o;
+  switch (k) {
+    case 'Event-Name': return input.name;
+    case 'Core-UUID': return core.coreUuid;
+    case 'FreeSWITCH-Hostname': case 'FreeSWITCH-Switchname': return core.hostname;
+    case 'FreeSWITCH-IPv4': return '127.0.0.1';
+    case 'FreeSWITCH-IPv6': return '::1';
+    case 'Event-Date-Local': return localStamp(core.nowUs);
+    case 'Event-Date-GMT': return new Date(core.nowUs / 1000).toUTCString();
+    case 'Event-Date-Timestamp': return String(core.nowUs);
+    case 'Event-Sequence': return String(core.seq);
+    case 'Answer-State': return ch.answerState;
+    case 'Hangup-Cause': return ch.hangupCause ?? tv;
+    case 'Channel-State': return input.state ?? tv;
+    case 'Channel-State-Number': return input.state ? (STATE_NUMBER[input.state] ?? tv) : tv;
+    case 'Application': return input.app?.name ?? tv;
+    case 'Application-Data': return input.app?.data ?? tv;
+    case 'Application-UUID': return input.app?.uuid ?? tv;
+    case 'Application-Response': return input.app?.response ?? '_none_';
+    default: break;
+  }
+  const t = TIME_HEADER.exec(k);
+  if (t && tv !== '0') {
+    const who = t[1] === 'Other-Leg' ? other : ch;
+    return String(who ? timeOf(who, t[3] ?? '') : 0);
+  }
+  return subst(tv);
+}
+
+/** Core headers every event starts with (BACKGROUND_JOB, CUSTOM …), as in the transcripts. */
+export function coreHeaders(name: string, core: CoreInfo, calling: [file: string, fn: string, line: string], subclass?: string): [string, string][] {
+  const hs: [string, string][] = subclass ? [['Event-Subclass', subclass]] : [];
+  hs.push(
+    ['Event-Name', name], ['Core-UUID', core.coreUuid], ['FreeSWITCH-Hostname', core.hostname],
+    ['FreeSWITCH-Switchname', core.hostname], ['FreeSWITCH-IPv4', '127.0.0.1'], ['FreeSWITCH-IPv6', '::1'],
+    ['Event-Date-Local', localStamp(core.nowUs)], ['Event-Date-GMT', new Date(core.nowUs / 1000).toUTCString()],
+    ['Event-Date-Timestamp', String(core.nowUs)], ['Event-Calling-File', calling[0]],
+    ['Event-Calling-Function', calling[1]], ['Event-Calling-Line-Number', calling[2]], ['Event-Sequence', String(core.seq)],
+  );
+  return hs;
+}
+
+/** Event body for `event plain`: URL-encoded values, own Content-Length when there is a body. */
+export function plainBody(ev: SimEvent): string {
+  let s = ev.headers.map(([k, v]) => `${k}: ${fsUrlEncode(v)}\n`).join('');
+  if (ev.body !== null) s += `Content-Length: ${Buffer.byteLength(ev.body)}\n\n${ev.body}`;
+  else s += '\n';
+  return s;
+}
+
+/** `event json`: one object, string values, duplicate keys kept, body under `_body`. */
+export function jsonBody(ev: SimEvent): string {
+  const parts = ev.headers.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  if (ev.body !== null) parts.push(`"Content-Length":${JSON.stringify(String(Buffer.byteLength(ev.body)))}`, `"_body":${JSON.stringify(ev.body)}`);
+  return `{${parts.join(',')}}`;
+}
+
+export function frameEvent(ev: SimEvent, format: 'plain' | 'json'): string {
+  const body = format === 'plain' ? plainBody(ev) : jsonBody(ev);
+  return `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-${format}\n\n${body}`;
+}
+
+/** The outbound `connect` reply: CHANNEL_DATA headers, no Content-Length, reply headers last. */
+export function channelDataReply(ev: SimEvent): string {
+  const hs = ev.headers.map(([k, v]) => `${k}: ${fsUrlEncode(v)}\n`).join('');
+  return `${hs}Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n`;
+}
