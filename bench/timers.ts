@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
 });
 const N = Number(args.n);
 const SPREAD_MS = Number(args['spread-ms']);
-const LEAD_MS = 1_000; // scheduling finishes before the first timer is due
+const LEAD_MS = 2_000; // scheduling finishes before the first timer is due
 const REDIS_URL = process.env.DIALER_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'warn' });
 
@@ -60,6 +60,14 @@ async function waitAll(late: number[], boundMs: number): Promise<void> {
 async function dropKeys(redis: Redis, prefix: string): Promise<void> {
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
+}
+
+/** Floor: a bare setTimeout per timer in this process (event loop + CPU share, no Redis). */
+async function bareSetTimeout(): Promise<Stats> {
+  const late: number[] = [];
+  for (const t of plan()) setTimeout(() => late.push(Date.now() - t.atMs), t.atMs - Date.now());
+  await waitAll(late, SPREAD_MS + LEAD_MS + 30_000);
+  return stats(late);
 }
 
 /** Baseline: Queue.add with a delay and a Worker, nothing else. */
@@ -123,7 +131,10 @@ const redis = new Redis(REDIS_URL);
 const hz = ((await redis.config('GET', 'hz')) as string[])[1] ?? '?';
 const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
 
-console.log(`timer lateness: ${N} timers over ${SPREAD_MS} ms, Redis ${redisVersion} hz ${hz}`);
+const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+console.log(`timer lateness: ${N} timers over ${SPREAD_MS} ms, Redis ${redisVersion} hz ${hz}, load average ${load}`);
+const floor = await bareSetTimeout();
+console.log('setTimeout alone (floor)      ', floor);
 const bare = await bareBullmq(redis);
 console.log('bare BullMQ delayed jobs      ', bare);
 const local = await adapter(redis, false);
@@ -142,11 +153,13 @@ if (!args['no-write']) {
     '',
     `\`npm run bench:timers\` — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}),` +
       ` Node ${process.version}, Redis ${redisVersion} at its own \`hz ${hz}\` (\`CONFIG GET hz\`; config untouched).`,
+    `Load average at start: ${load} (the machine is shared; other work runs beside the bench).`,
     `${N} timers due at random instants over ${SPREAD_MS / 1000} s, each path in turn in the same run;`,
     'lateness = handler start − due instant, in ms.',
     '',
     '| path | timers | p50 | p99 | max |',
     '|---|---|---|---|---|',
+    row('`setTimeout` alone, no Redis (floor: event loop and CPU share)', floor),
     row('bare BullMQ: `Queue.add` with `delay` + `Worker` (baseline)', bare),
     row('`BullmqTimers`, armed by this process (in-process timer)', local),
     row('`BullmqTimers`, armed by another instance (found by the delayed-set scan)', scanned),

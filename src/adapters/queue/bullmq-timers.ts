@@ -27,7 +27,7 @@ export interface BullmqTimersOptions {
   attempts?: number;
   /** First retry delay, ms (then doubled each time). @defaultValue 1_000 */
   backoffMs?: number;
-  /** The near path claims a job this long before its instant, ms. @defaultValue 50 */
+  /** The near path claims a job this long before its instant, ms. @defaultValue 200 */
   claimLeadMs?: number;
   /** Jobs the BullMQ Worker runs at once. @defaultValue 16 */
   concurrency?: number;
@@ -90,7 +90,7 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       leaseMs: opts.leaseMs ?? 30_000,
       attempts: opts.attempts ?? 5,
       backoffMs: opts.backoffMs ?? 1_000,
-      claimLeadMs: opts.claimLeadMs ?? 50,
+      claimLeadMs: opts.claimLeadMs ?? 200,
       concurrency: opts.concurrency ?? 16,
       maxLocalInFlight: opts.maxLocalInFlight ?? 64,
       maxLocalTimers: opts.maxLocalTimers ?? 50_000,
@@ -172,6 +172,11 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
   /** Timers armed in this process (for tests and metrics). */
   get localCount(): number {
     return this.#near?.size ?? 0;
+  }
+
+  /** The BullMQ queue, for the admin dashboard (bull-board) only; closed by close(). */
+  get queue(): Queue {
+    return this.#queue;
   }
 
   #jobOptions(): JobsOptions {
