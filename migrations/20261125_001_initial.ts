@@ -143,9 +143,6 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('no_answer_count').unsigned().notNullable().defaultTo(0);
     // A2: not offered a call before this instant (delays, wrap-up end).
     t.datetime('ready_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
-    // The FreeSWITCH server where the phone is registered, NULL when it is not (A2, F3).
-    t.string('registered_node', 128).nullable();
-    t.string('contact', 255).nullable();
     t.bigInteger('attempt_id').unsigned().nullable();
     // Longest idle first: when the agent last became Waiting.
     t.datetime('idle_since', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
@@ -153,6 +150,17 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('created_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
     t.datetime('updated_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
     t.index(['status', 'state', 'ready_at']);
+  });
+
+  // Where each SIP user's phone is registered (A2, F3), kept from sofia events and a resync on
+  // every connect. Keyed by SIP user, not agent, so an agent created later is found registered.
+  await knex.schema.createTable('registrations', (t) => {
+    t.string('sip_user', 128).notNullable();
+    t.string('node', 128).notNullable();
+    t.string('contact', 255).notNullable().defaultTo('');
+    t.datetime('updated_at', { precision: 3 }).notNullable().defaultTo(knex.fn.now(3));
+    t.primary(['sip_user', 'node']);
+    t.index(['node']);
   });
 
   await knex.schema.createTable('tiers', (t) => {
@@ -215,7 +223,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const t of ['dnc', 'attempts', 'tiers', 'agents', 'communications', 'campaign_zones', 'members',
+  for (const t of ['dnc', 'attempts', 'tiers', 'registrations', 'agents', 'communications', 'campaign_zones', 'members',
     'campaigns', 'line_groups', 'calendars', 'api_keys', 'users', 'settings']) {
     await knex.schema.dropTableIfExists(t);
   }

@@ -34,8 +34,10 @@ export function seeder(db: Knex) {
         const [id] = await db('agents').insert({
           name: `agent${k}`, sip_user: `${1000 + k}@127.0.0.1`, status: o.status ?? 'Available', state: 'Waiting',
           call_timeout: 10, wrapup_sec: 0, max_no_answer: 3, busy_delay_sec: 5, reject_delay_sec: 5, no_answer_delay_sec: 5,
-          registered_node: o.node === undefined ? 'fs1' : o.node, ready_at: new Date(0), idle_since: new Date(0),
+          ready_at: new Date(0), idle_since: new Date(0),
         });
+        const node = o.node === undefined ? 'fs1' : o.node;
+        if (node) await db('registrations').insert({ sip_user: `${1000 + k}@127.0.0.1`, node });
         ids.push(id!);
         for (const c of campaignIds) await db('tiers').insert({ campaign_id: c, agent_id: id, level: 1 });
       }

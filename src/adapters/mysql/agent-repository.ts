@@ -17,7 +17,7 @@ function toAgent(r: Record<string, unknown>): Agent {
     state: r.state as Agent['state'],
     no_answer_count: Number(r.no_answer_count),
     ready_at: isoOrNull(r.ready_at),
-    registered_node: r.registered_node === null ? null : String(r.registered_node),
+    registered_node: r.registered_node === null || r.registered_node === undefined ? null : String(r.registered_node),
     version: Number(r.version),
     created_at: isoOrNull(r.created_at),
     updated_at: isoOrNull(r.updated_at),
@@ -29,12 +29,18 @@ export type AgentWrite = { kind: 'ok'; agent: Agent } | { kind: 'not-found' } | 
 export class AgentRepository {
   constructor(private readonly db: Knex) {}
 
+  /** Agents with the node their phone is registered on (registrations table, A2). */
+  private select() {
+    return this.db('agents').select('agents.*', this.db.raw(
+      '(SELECT r.node FROM registrations r WHERE r.sip_user = agents.sip_user ORDER BY r.updated_at DESC LIMIT 1) AS registered_node'));
+  }
+
   async list(): Promise<Agent[]> {
-    return (await this.db('agents').orderBy('id')).map(toAgent);
+    return (await this.select().orderBy('id')).map(toAgent);
   }
 
   async get(id: number): Promise<Agent | undefined> {
-    const r = await this.db('agents').where({ id }).first();
+    const r = await this.select().where({ id }).first();
     return r ? toAgent(r) : undefined;
   }
 

@@ -205,7 +205,7 @@ async function writeMember(trx: Trx, campaignId: number, memberId: number, d: Me
 
 type AgentTransition = (view: ReturnType<typeof toAgentView>) => ReturnType<typeof toAgentView> & { unregistered?: boolean };
 
-async function freeAgent(trx: Trx, a: { id: number; agent_id: number | null }, now: Date, wakeUps: WakeUp[], next: AgentTransition) {
+async function freeAgent(trx: Trx, a: { id: number; agent_id: number | null; node: string | null }, now: Date, wakeUps: WakeUp[], next: AgentTransition) {
   if (!a.agent_id) return;
   const row = await trx('agents').where({ id: a.agent_id, attempt_id: a.id }).forUpdate().first(...AGENT_COLUMNS);
   if (!row) return;
@@ -214,8 +214,9 @@ async function freeAgent(trx: Trx, a: { id: number; agent_id: number | null }, n
     ...agentViewColumns(view, now),
     attempt_id: null,
     version: trx.raw('version + 1'),
-    ...(view.unregistered ? { registered_node: null, contact: null } : {}),
   });
+  // A3: USER_NOT_REGISTERED means our registration record is stale; the next sofia event or resync restores it.
+  if (view.unregistered && a.node) await trx('registrations').where({ sip_user: row.sip_user, node: a.node }).del();
   if (view.state === 'Wrap up') wakeUps.push({ kind: 'wrapup-end', agentId: row.id, at: view.readyAt });
   else if (view.readyAt > now) wakeUps.push({ kind: 'agent-ready', agentId: row.id, at: view.readyAt });
 }

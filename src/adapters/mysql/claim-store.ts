@@ -137,18 +137,21 @@ interface AgentRow { id: number; version: number; sip_user: string; registered_n
 /** A2: Available + Waiting + registered on an up node + every delay passed; best campaign priority, then longest idle. */
 async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: number[]): Promise<AgentRow | undefined> {
   const idList = campaignIds.map(() => '?').join(',');
+  const nodeList = input.upNodes.map(() => '?').join(',');
+  // The registration is read without a lock: a phone that unregisters meanwhile fails the originate.
+  const registeredOn = `SELECT r.node FROM registrations r WHERE r.sip_user = a.sip_user AND r.node IN (${nodeList})`;
   const q = trx('agents as a')
     .where('a.status', 'Available')
     .where('a.state', 'Waiting')
     .where('a.ready_at', '<=', input.now)
-    .whereIn('a.registered_node', input.upNodes)
+    .whereRaw(`EXISTS (${registeredOn})`, input.upNodes)
     .whereRaw(`EXISTS (SELECT 1 FROM tiers t WHERE t.agent_id = a.id AND t.campaign_id IN (${idList}))`, campaignIds)
     .orderByRaw(
       `(SELECT MAX(c.priority) FROM tiers t JOIN campaigns c ON c.id = t.campaign_id
          WHERE t.agent_id = a.id AND c.id IN (${idList})) DESC, a.idle_since, a.id`,
       campaignIds,
     )
-    .first('a.id', 'a.version', 'a.sip_user', 'a.registered_node', 'a.call_timeout')
+    .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout', trx.raw(`(${registeredOn} ORDER BY r.updated_at DESC LIMIT 1) AS registered_node`, input.upNodes))
     .forUpdate()
     .skipLocked();
   if (input.excludeAgentIds.length) q.whereNotIn('a.id', input.excludeAgentIds);

@@ -108,25 +108,25 @@ export class MysqlEngineStore implements EngineStore {
   }
 
   async setRegistration(node: string, sipUser: string, contact: string | null): Promise<number | null> {
-    const row = await this.db('agents').where('sip_user', sipUser).first('id', 'registered_node');
-    if (!row) return null;
     if (contact === null) {
-      // An unregister from another node must not undo a newer registration elsewhere (F3).
-      await this.db('agents').where({ id: row.id, registered_node: node }).update({ registered_node: null, contact: null });
+      await this.db('registrations').where({ sip_user: sipUser, node }).del();
     } else {
-      await this.db('agents').where('id', row.id).update({ registered_node: node, contact });
+      await this.db('registrations').insert({ sip_user: sipUser, node, contact, updated_at: new Date() })
+        .onConflict(['sip_user', 'node']).merge(['contact', 'updated_at']);
     }
-    return row.id as number;
+    const agent = await this.db('agents').where('sip_user', sipUser).first('id');
+    return agent ? (agent.id as number) : null;
   }
 
   async syncRegistrations(node: string, users: { sipUser: string; contact: string }[]): Promise<void> {
     await this.tx(async (trx) => {
-      const names = users.map((u) => u.sipUser);
-      const q = trx('agents').where('registered_node', node);
-      if (names.length) q.whereNotIn('sip_user', names);
-      await q.update({ registered_node: null, contact: null });
-      for (const u of users) {
-        await trx('agents').where('sip_user', u.sipUser).update({ registered_node: node, contact: u.contact });
+      const q = trx('registrations').where('node', node);
+      if (users.length) q.whereNotIn('sip_user', users.map((u) => u.sipUser));
+      await q.del();
+      if (users.length) {
+        const now = new Date();
+        await trx('registrations').insert(users.map((u) => ({ sip_user: u.sipUser, node, contact: u.contact, updated_at: now })))
+          .onConflict(['sip_user', 'node']).merge(['contact', 'updated_at']);
       }
     });
   }

@@ -8,7 +8,7 @@ export function parseJson<T>(v: unknown, fallback: T): T {
 }
 
 export const AGENT_COLUMNS = ['id', 'status', 'state', 'ready_at', 'no_answer_count', 'wrapup_sec', 'max_no_answer',
-  'busy_delay_sec', 'reject_delay_sec', 'no_answer_delay_sec', 'registered_node', 'version'] as const;
+  'busy_delay_sec', 'reject_delay_sec', 'no_answer_delay_sec', 'sip_user', 'version'] as const;
 
 export function toAgentView(r: Record<string, any>): AgentView {
   return {

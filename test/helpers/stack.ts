@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { FreeSwitchTelephony } from '../../src/adapters/freeswitch/telephony.js';
+import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { Simulator, type Scenario } from '../../src/simulator/index.js';
+import { httpClient, type Credentials, type HttpAnswer } from './http-client.js';
+import { createTestDatabase, type TestDatabase } from './test-db.js';
+
+export const STACK_ADMIN = { username: 'admin', password: 'admin-password-1' };
+
+export interface Stack {
+  /** `http://127.0.0.1:<port>` of the REST API */
+  url: string;
+  admin: Credentials;
+  sim: Simulator;
+  runtime: Runtime;
+  tdb: TestDatabase;
+  /** JSON request with the admin's credentials unless given (`null`: none). */
+  call<T = any>(method: string, path: string, body?: unknown, auth?: Credentials | null): Promise<HttpAnswer<T>>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  scenario?: Scenario;
+  /** Safety sweep period, ms. */
+  sweepMs?: number;
+  log?: Logger;
+  /** Route call_timeout of the simulated outbound route, seconds. */
+  routeCallTimeoutSec?: number;
+}
+
+/**
+ * The whole product over TCP: a fresh database, its own BullMQ prefix, the FreeSWITCH simulator,
+ * the FreeSWITCH adapter, the engine and the REST API, with an admin logged in (e2e tests).
+ */
+export async function startStack(label: string, o: StackOptions = {}): Promise<Stack> {
+  const log = o.log ?? pino({ level: process.env.STACK_LOG ?? 'silent' });
+  const tdb = await createTestDatabase(label);
+  const sim = new Simulator({ port: 0, scenario: o.scenario ?? {}, log: log.child({ component: 'simulator' }),
+    ...(o.routeCallTimeoutSec ? { routeCallTimeoutSec: o.routeCallTimeoutSec } : {}) });
+  const { port: simPort } = await sim.start();
+  const cfg = loadConfig({
+    DIALER_DB_URL: tdb.url,
+    DIALER_HTTP_PORT: '0',
+    DIALER_HTTP_HOST: '127.0.0.1',
+    DIALER_QUEUE_PREFIX: `{dialer-t-${randomBytes(4).toString('hex')}}`,
+    DIALER_TOKEN_SECRET: 'stack-secret-0123456789abcdef',
+    DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
+    DIALER_OUTBOUND_LISTEN: '127.0.0.1:0',
+    DIALER_LEASE_SEC: '30',
+  });
+  const telephony = new FreeSwitchTelephony({
+    nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext,
+    log: log.child({ component: 'freeswitch' }),
+  });
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime({ cfg, log, telephony, db: tdb.db, ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}) });
+  } catch (err) {
+    await sim.close();
+    await tdb.drop();
+    throw err;
+  }
+  await runtime.auth.ensureFirstAdmin(STACK_ADMIN.username, STACK_ADMIN.password);
+  const url = `http://127.0.0.1:${runtime.api.port}`;
+  const client = httpClient(url);
+  const admin = await client.login(STACK_ADMIN.username, STACK_ADMIN.password);
+  let closing: Promise<void> | undefined;
+  return {
+    url, admin, sim, runtime, tdb,
+    call: (method, path, body, auth = admin) =>
+      client.send(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json', auth),
+    close: () => (closing ??= (async () => {
+      await runtime.close();
+      await sim.close();
+      await tdb.drop();
+    })()),
+  };
+}
+
+/** Polls a condition until it holds (bounded); the e2e tests wait on outcomes, never on time. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
