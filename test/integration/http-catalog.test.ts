@@ -204,6 +204,9 @@ describe('REST calendars, line groups, campaigns, agents, tiers, DNC', () => {
         wrapup_sec: 10, max_no_answer: 3 });
       agentId = a.body.id;
       expect(signals.log).to.deep.equal([`agent:${agentId}`]);
+      expect(a.body.registered_node).to.equal(null);
+      await api.tdb.db('registrations').insert({ sip_user: '1001@pbx.local', node: '10.0.0.5:8021', contact: 'sip:1001@10.0.0.9' });
+      expect((await api.call('GET', `/api/v2/agents/${agentId}`)).body.registered_node).to.equal('10.0.0.5:8021');
       const u = await api.call('PUT', `/api/v2/agents/${agentId}`, { wrapup_sec: 5 });
       expect(u.body.wrapup_sec).to.equal(5);
       const dup = await api.call('POST', '/api/v2/agents', { name: 'B', sip_user: '1001@pbx.local' });

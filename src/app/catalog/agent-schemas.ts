@@ -46,7 +46,7 @@ export const Agent = z.object({
   state: z.enum(AGENT_STATES),
   no_answer_count: z.number().int(),
   ready_at: Instant.nullable(),
-  registered_node: z.string().nullable(),
+  registered_node: z.string().nullable().meta({ description: 'FreeSWITCH server where the phone is registered; null when it is not' }),
   version: z.number().int(),
   ...Timestamps,
 });
