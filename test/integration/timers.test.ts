@@ -268,4 +268,26 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
     expect(await delayedCount()).to.equal(1);
     expect(runs).to.have.length(0);
   });
+
+  it('S3: close() releases every timer and socket it created', async () => {
+    const count = () => {
+      const r = process.getActiveResourcesInfo();
+      return { timeouts: r.filter((x) => x === 'Timeout').length, sockets: r.filter((x) => x === 'TCPSocketWrap').length };
+    };
+    const before = count();
+    const timers = make({ claimLeadMs: 300 });
+    await timers.start(recorder('a'));
+    await timers.scheduleMany([
+      { kind: 'sweep', id: 'x', atMs: Date.now() + 100 },
+      { kind: 'sweep', id: 'y', atMs: Date.now() + 400 },
+      { kind: 'sweep', id: 'z', atMs: Date.now() + 30_000 },
+    ]);
+    await waitFor(() => runs.length > 0, 'the first run');
+    expect(count().sockets).to.be.above(before.sockets);
+    await timers.close();
+    await sleep(50);
+    const after = count();
+    expect(after.timeouts).to.be.at.most(before.timeouts);
+    expect(after.sockets).to.be.at.most(before.sockets);
+  });
 });

@@ -23,7 +23,7 @@ export interface BullmqTimersOptions {
   scanIntervalMs?: number;
   /** How long a local run holds its job before a Worker may run it again, ms. @defaultValue 30_000 */
   leaseMs?: number;
-  /** Worker runs after a failed first run, with exponential backoff. @defaultValue 5 */
+  /** Worker runs after a failed first run, with exponential backoff (8: about 2 min of retries). @defaultValue 8 */
   attempts?: number;
   /** First retry delay, ms (then doubled each time). @defaultValue 1_000 */
   backoffMs?: number;
@@ -88,7 +88,7 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       horizonMs: opts.horizonMs ?? 45_000,
       scanIntervalMs: opts.scanIntervalMs ?? 2_000,
       leaseMs: opts.leaseMs ?? 30_000,
-      attempts: opts.attempts ?? 5,
+      attempts: opts.attempts ?? 8,
       backoffMs: opts.backoffMs ?? 1_000,
       claimLeadMs: opts.claimLeadMs ?? 200,
       concurrency: opts.concurrency ?? 16,
@@ -98,6 +98,8 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       closeTimeoutMs: opts.closeTimeoutMs ?? 10_000,
     };
     if (this.#o.scanIntervalMs >= this.#o.horizonMs) throw new RangeError('scanIntervalMs must be below horizonMs');
+    // setTimeout turns a longer delay into 1 ms.
+    if (this.#o.horizonMs > 2 ** 31 - 1) throw new RangeError('horizonMs must fit a setTimeout delay');
     if (!opts.redisUrl && !opts.connection) throw new RangeError('redisUrl or connection is required');
     this.#log = opts.log.child({ component: 'timers', queue: this.#o.queueName });
     this.#now = opts.now ?? Date.now;
@@ -158,7 +160,7 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       handler,
       remove: (jobId) => this.#queue.remove(jobId),
       retrySoon: (jobId) => this.#queue.getBackend().changeDelay(jobId, this.#o.backoffMs),
-      onFired: (f, firedAtMs) => this.emit('fired', { ...f, firedAtMs, via: 'local', attempt: 1 }),
+      onFired: (f, firedAtMs) => this.#emitFired({ ...f, firedAtMs, via: 'local', attempt: 1 }),
       now: this.#now,
       log: this.#log,
     });
@@ -206,9 +208,18 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       this.#log.error({ jobId: job.id }, 'timer job with a foreign id dropped');
       return;
     }
-    this.emit('fired', { ...t, firedAtMs: this.#now(), via: 'worker', attempt: job.attemptsMade + 1 });
+    this.#emitFired({ ...t, firedAtMs: this.#now(), via: 'worker', attempt: job.attemptsMade + 1 });
     // A rejection makes BullMQ retry with backoff (attempts): a MySQL hiccup loses no timer.
     await this.#handler!(t);
+  }
+
+  /** A throwing metrics listener must not cost a timer its run. */
+  #emitFired(f: TimerFired): void {
+    try {
+      this.emit('fired', f);
+    } catch (err) {
+      this.#log.warn({ err }, "timers: a 'fired' listener threw");
+    }
   }
 
   #onWorkerFailed(job: Job | undefined, err: Error): void {
