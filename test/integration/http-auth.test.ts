@@ -1,5 +1,8 @@
 import { expect } from 'chai';
+import { ApiKeyRepository } from '../../src/adapters/mysql/api-key-repository.js';
+import { UserRepository } from '../../src/adapters/mysql/user-repository.js';
 import { signAccessToken } from '../../src/app/auth/access-token.js';
+import { AuthService } from '../../src/app/auth/auth-service.js';
 import { startTestApi, TEST_ADMIN, TEST_TOKEN_SECRET, type TestApi } from '../helpers/http-api.js';
 import { countRows, seedCampaign } from '../helpers/http-fixtures.js';
 
@@ -129,6 +132,15 @@ describe('REST auth and roles (S1)', () => {
     const gone = await api.call('GET', '/api/v2/users', undefined, { key: login.body.key, token: login.body.token });
     expect(gone.status).to.equal(401);
     expect((await api.call('GET', `/api/v2/users/${created.body.id}`)).status).to.equal(404);
+  });
+
+  it('S1: the first admin is created only while there is no user', async () => {
+    const again = await api.call('GET', '/api/v2/users');
+    const admins = again.body.filter((u: { role: string }) => u.role === 'admin');
+    expect(admins.map((u: { username: string }) => u.username)).to.deep.equal(['admin']);
+    const auth = new AuthService({ users: new UserRepository(api.tdb.db), keys: new ApiKeyRepository(api.tdb.db), secret: TEST_TOKEN_SECRET, ttlSec: 60 });
+    expect(await auth.ensureFirstAdmin('root', undefined)).to.deep.equal({ kind: 'exists' });
+    expect(await countRows(api, 'users')).to.equal(again.body.length);
   });
 
   it('S1: the OpenAPI document needs no credentials and lists every route with its roles', async () => {
