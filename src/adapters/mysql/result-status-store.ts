@@ -17,6 +17,17 @@ function sameStatus(stored: unknown, s: ResultStatus): boolean {
  * - Otherwise the domain decides; the status and comment are stored on the latest attempt.
  */
 export async function applyResultStatusInDb(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date): Promise<AppliedStatus> {
+  try {
+    return await applyInTransaction(db, campaignId, memberId, s, now);
+  } catch (err) {
+    // M2: next_communication named a number another member of the campaign already has.
+    if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
+    const reason = `number ${s.next_communication} belongs to another member of this campaign`;
+    return { outcome: { kind: 'conflict', reason }, wakeUps: [], campaignId: null };
+  }
+}
+
+function applyInTransaction(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date): Promise<AppliedStatus> {
   return withRetry(() => db.transaction(async (trx) => {
     const m = await trx('members').where({ id: memberId, campaign_id: campaignId }).forUpdate()
       .first('id', 'state', 'tries', 'ready_at', 'result', 'next_communication_id');
