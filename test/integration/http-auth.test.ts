@@ -123,13 +123,21 @@ describe('REST auth and roles (S1)', () => {
     expect(changed.body.role).to.equal('api');
     const got = await api.call('GET', `/api/v2/users/${created.body.id}`);
     expect(got.body.role).to.equal('api');
+    // A role change applies to the running login at once: api may not list calendars.
+    const asOlga = { key: login.body.key, token: login.body.token };
+    expect((await api.call('GET', '/api/v2/calendars', undefined, asOlga)).status).to.equal(403);
+    // A new password logs the user out everywhere.
+    await api.call('PUT', `/api/v2/users/${created.body.id}`, { password: 'olga-new-password' });
+    expect((await api.call('POST', `/api/v2/dialer/1/members`, {}, asOlga)).status).to.equal(401);
+    const relogin = await api.call('POST', '/login', { username: 'olga', password: 'olga-new-password' }, null);
+    expect(relogin.status).to.equal(200);
     const short = await api.call('POST', '/api/v2/users', { username: 'x', password: 'short', role: 'api' });
     expect(short.status).to.equal(400);
     expect(short.body.error.message).to.include('body.password: must be at least 8 characters');
     const del = await api.call('DELETE', `/api/v2/users/${created.body.id}`);
     expect(del.status).to.equal(204);
     // Its keys went with it: the login above no longer works.
-    const gone = await api.call('GET', '/api/v2/users', undefined, { key: login.body.key, token: login.body.token });
+    const gone = await api.call('GET', '/api/v2/users', undefined, { key: relogin.body.key, token: relogin.body.token });
     expect(gone.status).to.equal(401);
     expect((await api.call('GET', `/api/v2/users/${created.body.id}`)).status).to.equal(404);
   });

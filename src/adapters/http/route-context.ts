@@ -4,6 +4,7 @@ import type { AuthService } from '../../app/auth/auth-service.js';
 import type { EngineSignals } from '../../app/ports/engine-signals.js';
 import type { ApplyResultStatus } from '../../app/ports/result-status.js';
 import { AgentRepository } from '../mysql/agent-repository.js';
+import { ApiKeyRepository } from '../mysql/api-key-repository.js';
 import { CalendarRepository } from '../mysql/calendar-repository.js';
 import { CampaignRepository } from '../mysql/campaign-repository.js';
 import { DncRepository } from '../mysql/dnc-repository.js';
@@ -30,6 +31,7 @@ export interface ApiDeps {
 
 export interface Repositories {
   users: UserRepository;
+  keys: ApiKeyRepository;
   calendars: CalendarRepository;
   lineGroups: LineGroupRepository;
   campaigns: CampaignRepository;
@@ -54,6 +56,7 @@ export interface RouteContext {
 export function buildRepositories(db: Knex): Repositories {
   return {
     users: new UserRepository(db),
+    keys: new ApiKeyRepository(db),
     calendars: new CalendarRepository(db),
     lineGroups: new LineGroupRepository(db),
     campaigns: new CampaignRepository(db),

@@ -37,4 +37,9 @@ export class ApiKeyRepository {
   async revoke(key: string, now: Date): Promise<void> {
     await this.db('api_keys').where({ key }).whereNull('revoked_at').update({ revoked_at: now });
   }
+
+  /** Logs a user out everywhere (after a password change). */
+  async revokeAllOf(userId: number, now: Date): Promise<void> {
+    await this.db('api_keys').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: now });
+  }
 }

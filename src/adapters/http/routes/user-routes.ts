@@ -49,6 +49,8 @@ export function userRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     });
     if (out.kind === 'not-found') throw notFound('user', params.id);
     if (out.kind === 'conflict') throw conflict(out.message);
+    // A new password ends every login of the old one, including the caller's when it changed its own.
+    if (body.password !== undefined) await ctx.repos.keys.revokeAllOf(params.id, ctx.now());
     res.json(out.user);
   });
 
