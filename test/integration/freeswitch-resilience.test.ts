@@ -1,0 +1,187 @@
+/*
+ * F2, F3, S3: the FreeSWITCH adapter when connections fail: wrong password, inbound drops
+ * (a storm of 100 during originates), outbound socket lost mid-call, late and duplicated
+ * BACKGROUND_JOB, several FreeSWITCH servers at once.
+ */
+import { expect } from 'chai';
+import type { OriginateResult } from '../../src/app/ports/telephony.js';
+import { legRequest, sleep, startRig, waitFor, type Rig } from './freeswitch-harness.js';
+
+const AGENT = '1000@127.0.0.1';
+
+describe('FreeSWITCH adapter: connection faults against the simulator', function () {
+  this.timeout(60_000);
+  const rigs: Rig[] = [];
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) await r.close();
+  });
+
+  it('F2: a wrong password marks the node down with a clear reason and does not retry in a loop', async () => {
+    const rig = await startRig({ agents: { [AGENT]: {} } }, { password: 'WrongPassword' });
+    rigs.push(rig);
+    await waitFor(() => rig.handler.of('node-down').length === 1, 'node-down');
+    expect(rig.handler.of('node-down')[0]!.reason).to.match(/authentication refused \(-ERR invalid\)/);
+    const conn = rig.tel.connection(rig.node)!;
+    const attempts = conn.attempts;
+    await sleep(1_000);
+    expect(conn.attempts).to.equal(attempts);
+    expect(conn.state).to.deep.include({ kind: 'down' });
+    expect(rig.tel.upNodes()).to.deep.equal([]);
+    const r = await rig.tel.originateAgent(legRequest(rig.node, AGENT));
+    expect(r).to.include({ kind: 'failed', cause: 'NODE_DOWN' });
+    expect(rig.sim.originates()).to.have.length(0);
+  });
+
+  it('F2: 100 inbound drops during originates: no uuid originated twice, every attempt gets its result, calls finish', async () => {
+    const agents: Record<string, { answer: 'answer'; afterMs: number }> = {};
+    for (let i = 0; i < 10; i++) agents[`30${String(i).padStart(2, '0')}@127.0.0.1`] = { answer: 'answer', afterMs: 40 + i * 15 };
+    const rig = await startRig(
+      { agents, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 150 } },
+      { reconnect: { minBackoffMs: 5, maxBackoffMs: 40, stableMs: 20, connectTimeoutMs: 2_000 } },
+    );
+    rigs.push(rig);
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+
+    const results = new Map<number, OriginateResult>();
+    // Bounded: 100 drops, a new originate every 25 ms while they last.
+    const reqs: ReturnType<typeof legRequest>[] = [];
+    let dropping = true;
+    const storm = (async () => {
+      for (let i = 0; i < 100; i++) {
+        rig.sim.dropInbound();
+        await sleep(20 + (i % 4) * 15);
+      }
+      dropping = false;
+    })();
+    const calls: Promise<void>[] = [];
+    const users = Object.keys(agents);
+    for (let wave = 0; dropping; wave++) {
+      const req = legRequest(rig.node, users[wave % users.length]!, { ringSec: 3 });
+      reqs.push(req);
+      calls.push(rig.tel.originateAgent(req).then((r) => void results.set(req.attemptId, r)));
+      await sleep(25);
+    }
+    await storm;
+    await Promise.all(calls);
+
+    // F2: one originate per origination_uuid, whatever the drops.
+    const sent = rig.sim.originates().map((o) => o.originationUuid);
+    expect(new Set(sent).size).to.equal(sent.length);
+    expect(reqs.length).to.be.greaterThan(20);
+    expect(results.size).to.equal(reqs.length);
+
+    // Every answered leg ends with member-ended then agent-hangup (they travel on the outbound sockets).
+    const answered = reqs.filter((r) => results.get(r.attemptId)?.kind === 'answered');
+    expect(answered.length).to.be.greaterThan(0);
+    await waitFor(() => answered.every((r) => rig.handler.forAttempt(r.attemptId).some((e) => e.kind === 'agent-hangup')), 'all answered calls settled', 20_000);
+    for (const r of answered) {
+      const kinds = rig.handler.forAttempt(r.attemptId).map((e) => e.kind);
+      expect(kinds, `attempt ${r.attemptId}`).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+    }
+    // NODE_DOWN: nothing was sent. unknown: FreeSWITCH never got it (every simulated agent answers,
+    // so a leg it received always reaches the outbound socket and is reported answered).
+    for (const r of reqs) {
+      const res = results.get(r.attemptId)!;
+      if (res.kind === 'failed') expect(res.cause).to.equal('NODE_DOWN');
+      if (res.kind !== 'answered') expect(sent, `${res.kind} ${r.legUuid}`).to.not.include(r.legUuid);
+      else expect(sent).to.include(r.legUuid);
+    }
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up again');
+  });
+
+  it('F2: an originate pending across a reconnect is checked with uuid_exists, not re-sent, and resolves answered', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 600 } }, defaultSubscriber: { talkMs: 100 } });
+    rigs.push(rig);
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+    const req = legRequest(rig.node, AGENT);
+    const pending = rig.tel.originateAgent(req);
+    await waitFor(() => rig.sim.originates().length === 1, 'originate sent');
+    rig.sim.dropInbound();
+    expect(await pending).to.deep.equal({ kind: 'answered', legUuid: req.legUuid });
+    expect(rig.sim.originates()).to.have.length(1);
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'call over');
+    expect(rig.handler.of('node-up').map((e) => e.reconnected)).to.deep.equal([false, true]);
+    expect(rig.handler.of('registrations-sync')).to.have.length(2);
+  });
+
+  it('F2: a duplicated BACKGROUND_JOB settles the originate once; a late one is overtaken by the socket', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { talkMs: 100 } });
+    rigs.push(rig);
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+    rig.sim.duplicateNextEvent('BACKGROUND_JOB');
+    const a = legRequest(rig.node, AGENT);
+    expect((await rig.tel.originateAgent(a)).kind).to.equal('answered');
+    rig.sim.delayNextEvent('BACKGROUND_JOB', 2_000);
+    const b = legRequest(rig.node, AGENT);
+    expect((await rig.tel.originateAgent(b)).kind).to.equal('answered');
+    await waitFor(() => rig.handler.of('agent-hangup').length === 2, 'both calls over');
+    for (const r of [a, b]) expect(rig.handler.forAttempt(r.attemptId).map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+    // The same leg uuid is never originated twice, even if the engine asks again.
+    expect((await rig.tel.originateAgent(a)).kind).to.equal('answered');
+    expect(rig.sim.originates()).to.have.length(2);
+  });
+
+  it('S3: the outbound socket lost mid-call still gives member-ended and one agent-hangup', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 5_000 } });
+    rigs.push(rig);
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+    const req = legRequest(rig.node, AGENT);
+    expect((await rig.tel.originateAgent(req)).kind).to.equal('answered');
+    await waitFor(() => rig.handler.of('member-answered').length === 1, 'bridged');
+    rig.sim.closeOutbound(req.legUuid);
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
+    await sleep(200);
+    const evs = rig.handler.forAttempt(req.attemptId);
+    expect(evs.map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+    const ended = evs[1];
+    if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
+    expect(ended.result.answeredAt).to.be.instanceOf(Date);
+    expect(ended.result.cause).to.be.a('string').and.not.equal('');
+  });
+
+  it('F3: two FreeSWITCH servers: each originate goes to its node; a node that is down is skipped at once', async () => {
+    const a = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { talkMs: 100 } });
+    rigs.push(a);
+    const b = await startRig({ agents: { '2000@127.0.0.1': { answer: 'busy', afterMs: 20 } } });
+    rigs.push(b);
+    // One adapter, both nodes.
+    const { FreeSwitchTelephony } = await import('../../src/adapters/freeswitch/telephony.js');
+    const { RecordingHandler, silent, freePort } = await import('./freeswitch-harness.js');
+    const [ha, pa] = a.node.split(':');
+    const [hb, pb] = b.node.split(':');
+    const outbound = `127.0.0.1:${await freePort()}`;
+    const tel = new FreeSwitchTelephony({
+      nodes: [
+        { name: a.node, host: ha!, port: Number(pa), password: 'ClueCon' },
+        { name: b.node, host: hb!, port: Number(pb), password: 'ClueCon' },
+      ],
+      outbound: { listen: outbound, advertise: outbound },
+      sofiaProfile: 'internal',
+      routeContext: 'dialer-out',
+      log: silent,
+      reconnect: { minBackoffMs: 10, maxBackoffMs: 100 },
+    });
+    const handler = new RecordingHandler();
+    await tel.start(handler);
+    try {
+      await waitFor(() => tel.upNodes().length === 2, 'both nodes up');
+      const ra = legRequest(a.node, AGENT);
+      const rb = legRequest(b.node, '2000@127.0.0.1');
+      const [resA, resB] = await Promise.all([tel.originateAgent(ra), tel.originateAgent(rb)]);
+      expect(resA.kind).to.equal('answered');
+      expect(resB).to.include({ kind: 'failed', cause: 'USER_BUSY' });
+      expect(a.sim.originates().map((o) => o.originationUuid)).to.include(ra.legUuid).and.not.include(rb.legUuid);
+      expect(b.sim.originates().map((o) => o.originationUuid)).to.deep.equal([rb.legUuid]);
+      await waitFor(() => handler.of('agent-hangup').length === 1, 'call on node A over');
+      expect(handler.of('registrations-sync').map((e) => e.node).sort()).to.deep.equal([a.node, b.node].sort());
+
+      await b.sim.close();
+      await waitFor(() => !tel.upNodes().includes(b.node), 'node B down');
+      expect(tel.upNodes()).to.deep.equal([a.node]);
+      expect(await tel.originateAgent(legRequest(b.node, '2000@127.0.0.1'))).to.include({ kind: 'failed', cause: 'NODE_DOWN' });
+      expect(await tel.exists(b.node, rb.legUuid)).to.equal('unknown');
+    } finally {
+      await tel.close();
+    }
+  });
+});
