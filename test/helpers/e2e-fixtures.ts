@@ -82,3 +82,56 @@ export function campaignState(s: Stack, campaignId: number, state: string, timeo
 export function number(): string {
   return `555${String(++seq).padStart(6, '0')}`;
 }
+
+/** C3: a line group (shared capacity) through REST. */
+export async function createLineGroup(s: Stack, capacity: number): Promise<number> {
+  const r = await s.call('POST', '/api/v2/line-groups', { name: `lines${++seq}`, capacity });
+  expect(r.status, JSON.stringify(r.body)).to.equal(201);
+  return r.body.id;
+}
+
+export async function agent(s: Stack, agentId: number) {
+  const r = await s.call('GET', `/api/v2/agents/${agentId}`);
+  expect(r.status).to.equal(200);
+  return r.body;
+}
+
+export async function stats(s: Stack, campaignId: number) {
+  const r = await s.call('GET', `/api/v2/dialer/${campaignId}/stats`);
+  expect(r.status).to.equal(200);
+  return r.body;
+}
+
+/** Waits until the campaign has no member left to dial or in a call (finished campaigns included). */
+export function allDone(s: Stack, campaignId: number, timeoutMs = 30_000) {
+  return until(`campaign ${campaignId} members all done`, async () => {
+    const st = await stats(s, campaignId);
+    return st.members.total > 0 && st.members.done === st.members.total ? st : null;
+  }, timeoutMs);
+}
+
+/** Waits until the member's attempt count reaches n, and returns the attempts. */
+export function attemptsReach(s: Stack, campaignId: number, memberId: number, n: number, timeoutMs = 20_000) {
+  return until(`member ${memberId} has ${n} attempts`, async () => {
+    const list = await attempts(s, campaignId, memberId);
+    return list.length >= n ? list : null;
+  }, timeoutMs);
+}
+
+/** Subscriber legs the simulator created for a number (channel log, oldest first). */
+export function subscriberLegs(s: Stack, n: string) {
+  return s.sim.channelLog().filter((ch) => ch.name.includes(`/${n}@`));
+}
+
+/** Every member of a campaign (all pages). */
+export async function members(s: Stack, campaignId: number): Promise<any[]> {
+  const out: any[] = [];
+  let after: number | null = 0;
+  while (after !== null) {
+    const r = await s.call('GET', `/api/v2/dialer/${campaignId}/members?limit=500${after ? `&after=${after}` : ''}`);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    out.push(...r.body.items);
+    after = r.body.next_after;
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import { startStack, type Stack } from '../helpers/stack.js';
+import {
+  addMembers, allDone, attempts, createAgents, createCampaign, createLineGroup, members, number, run, stats,
+} from '../helpers/e2e-fixtures.js';
+
+/** Samples a value on every tick until stopped, keeping the largest seen. */
+function sampler(probe: () => number) {
+  let max = 0;
+  let samples = 0;
+  const t = setInterval(() => {
+    max = Math.max(max, probe());
+    samples++;
+  }, 1);
+  return { stop: () => { clearInterval(t); return { max, samples }; } };
+}
+
+/** Live agent legs of these SIP users on the simulator (each is part of one live call). */
+function liveAgentLegs(s: Stack, sipUsers: string[]): number {
+  const exts = sipUsers.map((u) => `/${u.split('@')[0]}@`);
+  return s.sim.channels().filter((ch) => ch.state !== 'CS_DESTROY' && exts.some((e) => ch.name.includes(e))).length;
+}
+
+async function allAttempts(s: Stack, campaignId: number) {
+  const out: any[] = [];
+  for (const m of await members(s, campaignId)) {
+    for (const a of await attempts(s, campaignId, m.id)) out.push({ ...a, campaignId });
+  }
+  return out;
+}
+
+describe('engine end to end: limits and shared lines', function () {
+  this.timeout(90_000);
+  let s: Stack;
+  before(async () => { s = await startStack('capacity'); });
+  after(async () => { await s?.close(); });
+
+  it('C2: 40 members, 10 agents, limit 3: never more than 3 live calls, on the switch or over REST', async () => {
+    const c = await createCampaign(s, { limit: 3, min_success_sec: 0 });
+    const list = Array.from({ length: 40 }, (_, i) => {
+      const n = number();
+      s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 150 });
+      return { name: `m${i}`, communications: [{ number: n }] };
+    });
+    await addMembers(s, c, list);
+    const agents = await createAgents(s, 10, [c]);
+    const users = agents.map((a) => a.sipUser);
+    const subscribers = new Set(list.map((m) => m.communications[0]!.number));
+    const onSwitch = sampler(() => liveAgentLegs(s, users));
+    const subLegs = sampler(() => s.sim.channels().filter((ch) => ch.state !== 'CS_DESTROY'
+      && [...subscribers].some((n) => ch.name.includes(`/${n}@`))).length);
+    let restMax = 0;
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        restMax = Math.max(restMax, (await stats(s, c)).live_calls);
+      }
+    })();
+    await run(s, c);
+    const st = await allDone(s, c, 60_000);
+    polling = false;
+    await poll;
+    const sw = onSwitch.stop();
+    const sub = subLegs.stop();
+    expect(st.results).to.deep.equal({ NORMAL_CLEARING: 40 });
+    expect(sw.max, 'agent legs at once').to.be.at.most(3);
+    expect(sub.max, 'subscriber legs at once').to.be.at.most(3);
+    expect(restMax, 'live_calls over REST').to.be.at.most(3);
+    // The load really reached the limit (else the test proves nothing).
+    expect(Math.max(sw.max, restMax)).to.equal(3);
+  });
+
+  it('C3: a shared line group serves the higher-priority campaign first, and never exceeds its capacity', async () => {
+    const group = await createLineGroup(s, 2);
+    const high = await createCampaign(s, { priority: 10, limit: 10, line_group_id: group, min_success_sec: 0 });
+    const low = await createCampaign(s, { priority: 1, limit: 10, line_group_id: group, min_success_sec: 0 });
+    for (const c of [high, low]) {
+      await addMembers(s, c, Array.from({ length: 8 }, (_, i) => {
+        const n = number();
+        s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 100 });
+        return { name: `m${i}`, communications: [{ number: n }] };
+      }));
+    }
+    // Both run before any agent exists, so neither gets a head start.
+    await run(s, low);
+    await run(s, high);
+    const agents = await createAgents(s, 4, [low, high]);
+    const onSwitch = sampler(() => liveAgentLegs(s, agents.map((a) => a.sipUser)));
+    await allDone(s, high, 60_000);
+    await allDone(s, low, 60_000);
+    const sw = onSwitch.stop();
+    expect(sw.max, 'calls in the line group at once').to.be.at.most(2);
+    const hi = await allAttempts(s, high);
+    const lo = await allAttempts(s, low);
+    expect(hi).to.have.length(8);
+    expect(lo).to.have.length(8);
+    const lastHighStart = Math.max(...hi.map((a) => Date.parse(a.created_at)));
+    const firstLowStart = Math.min(...lo.map((a) => Date.parse(a.created_at)));
+    // While the high campaign had a member to dial, the low one got no line.
+    expect(firstLowStart).to.be.at.least(lastHighStart);
+  });
+
+  it('C3: equal priorities share a contended line fairly', async () => {
+    const group = await createLineGroup(s, 1);
+    const a = await createCampaign(s, { priority: 5, limit: 10, line_group_id: group, min_success_sec: 0 });
+    const b = await createCampaign(s, { priority: 5, limit: 10, line_group_id: group, min_success_sec: 0 });
+    for (const c of [a, b]) {
+      await addMembers(s, c, Array.from({ length: 6 }, (_, i) => {
+        const n = number();
+        s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 80 });
+        return { name: `m${i}`, communications: [{ number: n }] };
+      }));
+    }
+    await run(s, a);
+    await run(s, b);
+    await createAgents(s, 2, [a, b]);
+    await allDone(s, a, 60_000);
+    await allDone(s, b, 60_000);
+    const all = [...await allAttempts(s, a), ...await allAttempts(s, b)].sort((x, y) => x.id - y.id);
+    expect(all).to.have.length(12);
+    // In every prefix of the dialling order the two campaigns are at most one call apart.
+    let da = 0;
+    let db = 0;
+    for (const x of all) {
+      if (x.campaignId === a) da++;
+      else db++;
+      expect(Math.abs(da - db), `after attempt ${x.id}`).to.be.at.most(1);
+    }
+  });
+});
