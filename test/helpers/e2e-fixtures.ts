@@ -128,7 +128,7 @@ export async function members(s: Stack, campaignId: number): Promise<any[]> {
   const out: any[] = [];
   let after: number | null = 0;
   while (after !== null) {
-    const r = await s.call('GET', `/api/v2/dialer/${campaignId}/members?limit=500${after ? `&after=${after}` : ''}`);
+    const r: { status: number; body: any } = await s.call('GET', `/api/v2/dialer/${campaignId}/members?limit=500${after ? `&after=${after}` : ''}`);
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     out.push(...r.body.items);
     after = r.body.next_after;
