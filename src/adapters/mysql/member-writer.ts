@@ -27,7 +27,8 @@ const ROWS_PER_STATEMENT = 1000;
 // IN (...) list length of the duplicate lookup.
 const NUMBERS_PER_LOOKUP = 2000;
 // A concurrent upload can take a number between our lookup and our INSERT; the
-// unique index catches it and the batch is checked again this many times.
+// unique index catches it and the batch is checked again this many times. A
+// deadlock between concurrent uploads is retried the same way.
 const RACE_RETRIES = 3;
 
 /**
@@ -51,6 +52,7 @@ export async function insertMembers(
         return { kind: 'inserted', ids: await writeMembers(trx, campaignId, members, now) };
       });
     } catch (err) {
+      if (isDeadlock(err) && attempt < RACE_RETRIES) continue;
       if (!isDuplicateKey(err)) throw err;
       if (attempt >= RACE_RETRIES) return { kind: 'duplicates', items: duplicatesFromError(err, members) };
     }
@@ -98,7 +100,7 @@ export async function insertMemberBatch(
         return { inserted: keep.length, rejected };
       });
     } catch (err) {
-      if (!isDuplicateKey(err) || attempt >= RACE_RETRIES) throw err;
+      if (!(isDuplicateKey(err) || isDeadlock(err)) || attempt >= RACE_RETRIES) throw err;
     }
   }
 }
@@ -213,4 +215,8 @@ function duplicatesFromError(err: unknown, members: ParsedMember[]): DuplicateIt
 
 function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'ER_DUP_ENTRY';
+}
+
+function isDeadlock(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'ER_LOCK_DEADLOCK';
 }

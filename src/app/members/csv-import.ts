@@ -1,6 +1,7 @@
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { BatchPipeline } from './batch-pipeline.js';
 import { RowMapper } from './csv-columns.js';
 import type { CsvImportOptions } from './csv-import-options.js';
 import type { InsertMemberBatch, LinedMember, RejectedLine } from './member-batch.js';
@@ -8,8 +9,8 @@ import { RejectedList } from './rejected-list.js';
 
 /*
  * Streaming CSV import (SPEC M6): bytes → iconv decoder → csv-parse → MemberInput
- * → batches → store. Only two batches are ever in memory (one being stored, one
- * being filled); the async iterator gives backpressure all the way to the input.
+ * → batches → store. Only `concurrency` + 1 batches are ever in memory (being
+ * stored, being filled); the async iterator gives backpressure to the input.
  */
 
 export interface ImportReport {
@@ -35,8 +36,10 @@ export interface CsvImportProgress {
 export interface CsvImportDeps {
   insertBatch: InsertMemberBatch;
   onProgress?: (p: CsvImportProgress) => void;
-  /** Rows per store call. @defaultValue 1000 */
+  /** Rows per store call (one transaction). @defaultValue 5000 */
   batchRows?: number;
+  /** Batches stored at once. @defaultValue 2 */
+  concurrency?: number;
   /** Length of the rejected list in the report; counting goes on past it. @defaultValue 1000 */
   maxRejected?: number;
 }
@@ -54,7 +57,7 @@ export async function importMembersCsv(input: Readable, options: CsvImportOption
   if (!iconv.encodingExists(options.charset)) {
     return { kind: 'bad-option', field: 'charset', message: `unknown charset "${options.charset}"` };
   }
-  const batchRows = deps.batchRows ?? 1000;
+  const batchRows = deps.batchRows ?? 5000;
   const rejected = new RejectedList(deps.maxRejected ?? 1000);
   const mapper = new RowMapper(options.columns);
   let bytes = 0;
@@ -127,18 +130,15 @@ export async function importMembersCsv(input: Readable, options: CsvImportOption
   pipeline(counter, decoder, parser, () => undefined); // errors surface through the iterator below
 
   let batch: LinedMember[] = [];
-  let inFlight: Promise<void> | undefined;
+  const pipe = new BatchPipeline(deps.insertBatch, deps.concurrency ?? 2, (_n, res) => {
+    inserted += res.inserted;
+    for (const r of res.rejected) rejected.add(r);
+    deps.onProgress?.({ rows, bytes });
+  });
   const store = async (): Promise<void> => {
     const rowsOfBatch = batch;
     batch = [];
-    if (inFlight) await inFlight;
-    if (rowsOfBatch.length === 0) return;
-    inFlight = deps.insertBatch(rowsOfBatch).then((res) => {
-      inserted += res.inserted;
-      for (const r of res.rejected) rejected.add(r);
-      deps.onProgress?.({ rows, bytes });
-    });
-    inFlight.catch(() => undefined); // awaited later; this only keeps Node from calling it unhandled
+    await pipe.submit(rowsOfBatch);
   };
   const report = (): ImportReport => ({ inserted, rejected_count: rejected.count, rejected: rejected.list() });
 
@@ -150,13 +150,13 @@ export async function importMembersCsv(input: Readable, options: CsvImportOption
       if (batch.length >= batchRows) await store();
     }
     await store();
-    if (inFlight) await inFlight;
+    await pipe.drain();
     deps.onProgress?.({ rows, bytes });
     // Rows before a fatal error are stored: the file is read in order, so they are all valid lines.
     if (stop) return { kind: 'stopped', line: stop.line, reason: stop.reason, report: report() };
     return { kind: 'done', report: report() };
   } catch (err) {
-    if (inFlight) await inFlight.catch(() => undefined);
+    await pipe.drain().catch(() => undefined);
     throw err;
   } finally {
     input.unpipe(counter);
