@@ -25,7 +25,8 @@ const { values: args } = parseArgs({
 });
 const N = Number(args.n);
 const SPREAD_MS = Number(args['spread-ms']);
-const LEAD_MS = 2_000; // scheduling finishes before the first timer is due
+// First instant this far ahead: scheduling is done, and a scan (every 2 s) has seen every timer.
+const LEAD_MS = 4_000;
 const REDIS_URL = process.env.DIALER_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'warn' });
 
@@ -34,6 +35,8 @@ interface Stats {
   p50: number;
   p99: number;
   max: number;
+  /** p99 of a bare setTimeout armed in the same process for the same instants, during the same run. */
+  floorP99?: number;
 }
 
 function stats(lateMs: number[]): Stats {
@@ -42,13 +45,19 @@ function stats(lateMs: number[]): Stats {
   return { n: s.length, p50: at(0.5), p99: at(0.99), max: s[s.length - 1]! };
 }
 
-function plan(): TimerRequest[] {
+/**
+ * N timers at random instants, and a bare setTimeout for each instant in this process: its
+ * lateness, measured at the same moments, is the floor set by the event loop and the CPU share.
+ */
+function plan(floorLate: number[]): TimerRequest[] {
   const start = Date.now() + LEAD_MS;
-  return Array.from({ length: N }, (_, i) => ({
+  const ts = Array.from({ length: N }, (_, i) => ({
     kind: 'member-ready' as const,
     id: `b${i}`,
     atMs: start + Math.floor(Math.random() * SPREAD_MS),
   }));
+  for (const t of ts) setTimeout(() => floorLate.push(Date.now() - t.atMs), t.atMs - Date.now());
+  return ts;
 }
 
 async function waitAll(late: number[], boundMs: number): Promise<void> {
@@ -62,18 +71,11 @@ async function dropKeys(redis: Redis, prefix: string): Promise<void> {
   if (keys.length > 0) await redis.del(...keys);
 }
 
-/** Floor: a bare setTimeout per timer in this process (event loop + CPU share, no Redis). */
-async function bareSetTimeout(): Promise<Stats> {
-  const late: number[] = [];
-  for (const t of plan()) setTimeout(() => late.push(Date.now() - t.atMs), t.atMs - Date.now());
-  await waitAll(late, SPREAD_MS + LEAD_MS + 30_000);
-  return stats(late);
-}
-
 /** Baseline: Queue.add with a delay and a Worker, nothing else. */
 async function bareBullmq(redis: Redis): Promise<Stats> {
   const prefix = `{bench-bare-${randomUUID()}}`;
   const late: number[] = [];
+  const floor: number[] = [];
   const worker = new Worker(
     'timers',
     async (job) => {
@@ -84,7 +86,7 @@ async function bareBullmq(redis: Redis): Promise<Stats> {
   const queue = new Queue('timers', { connection: { url: REDIS_URL }, prefix });
   try {
     await worker.waitUntilReady();
-    const ts = plan();
+    const ts = plan(floor);
     const now = Date.now();
     for (let i = 0; i < ts.length; i += 1000) {
       await queue.addBulk(
@@ -96,7 +98,7 @@ async function bareBullmq(redis: Redis): Promise<Stats> {
       );
     }
     await waitAll(late, SPREAD_MS + LEAD_MS + 30_000);
-    return stats(late);
+    return { ...stats(late), floorP99: stats(floor).p99 };
   } finally {
     await worker.close();
     await queue.close();
@@ -111,15 +113,16 @@ async function bareBullmq(redis: Redis): Promise<Stats> {
 async function adapter(redis: Redis, viaScan: boolean): Promise<Stats> {
   const prefix = `{bench-timers-${randomUUID()}}`;
   const late: number[] = [];
+  const floor: number[] = [];
   const runner = new BullmqTimers({ redisUrl: REDIS_URL, prefix, log });
   const producer = viaScan ? new BullmqTimers({ redisUrl: REDIS_URL, prefix, log }) : runner;
   try {
     await runner.start(async (t) => {
       late.push(Date.now() - t.atMs);
     });
-    await producer.scheduleMany(plan());
+    await producer.scheduleMany(plan(floor));
     await waitAll(late, SPREAD_MS + LEAD_MS + 30_000);
-    return stats(late);
+    return { ...stats(late), floorP99: stats(floor).p99 };
   } finally {
     await producer.close();
     await runner.close();
@@ -133,8 +136,6 @@ const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1]
 
 const load = loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`timer lateness: ${N} timers over ${SPREAD_MS} ms, Redis ${redisVersion} hz ${hz}, load average ${load}`);
-const floor = await bareSetTimeout();
-console.log('setTimeout alone (floor)      ', floor);
 const bare = await bareBullmq(redis);
 console.log('bare BullMQ delayed jobs      ', bare);
 const local = await adapter(redis, false);
@@ -146,7 +147,7 @@ console.log(`p99 ratio bare/Timers: ${ratio(bare, local)}x (armed here), ${ratio
 redis.disconnect();
 
 if (!args['no-write']) {
-  const row = (name: string, s: Stats) => `| ${name} | ${s.n} | ${s.p50} | ${s.p99} | ${s.max} |`;
+  const row = (name: string, s: Stats) => `| ${name} | ${s.n} | ${s.p50} | ${s.p99} | ${s.max} | ${s.floorP99} |`;
   const goal = Math.max(local.p99, scanned.p99) <= 25 ? 'met' : 'missed';
   const section = [
     '## Timer lateness',
@@ -155,17 +156,23 @@ if (!args['no-write']) {
       ` Node ${process.version}, Redis ${redisVersion} at its own \`hz ${hz}\` (\`CONFIG GET hz\`; config untouched).`,
     `Load average at start: ${load} (the machine is shared; other work runs beside the bench).`,
     `${N} timers due at random instants over ${SPREAD_MS / 1000} s, each path in turn in the same run;`,
-    'lateness = handler start − due instant, in ms.',
+    'lateness = handler start − due instant, in ms. Floor: a bare `setTimeout` armed in the same process for',
+    'the same instants during the same run (what the event loop and this shared CPU allow).',
     '',
-    '| path | timers | p50 | p99 | max |',
-    '|---|---|---|---|---|',
-    row('`setTimeout` alone, no Redis (floor: event loop and CPU share)', floor),
+    '| path | timers | p50 | p99 | max | floor p99 |',
+    '|---|---|---|---|---|---|',
     row('bare BullMQ: `Queue.add` with `delay` + `Worker` (baseline)', bare),
     row('`BullmqTimers`, armed by this process (in-process timer)', local),
     row('`BullmqTimers`, armed by another instance (found by the delayed-set scan)', scanned),
     '',
     `p99 ratio bare / ours: ${ratio(bare, local)}× (armed here), ${ratio(bare, scanned)}× (armed elsewhere).` +
       ` Goal p99 ≤ 25 ms: ${goal}.`,
+    `Ours above the floor at p99: ${local.p99 - (local.floorP99 ?? 0)} ms (armed here),` +
+      ` ${scanned.p99 - (scanned.floorP99 ?? 0)} ms (armed elsewhere); the rest is what the event loop gets of`,
+    'this shared CPU at those instants, so on a loaded machine the goal is bounded by the floor, not by Redis.',
+    'Each timer is claimed in Redis 200 ms ahead of its instant, so no round trip sits on the critical path.',
+    'A timer armed by another process less than one scan interval (2 s) ahead is run by the next scan or by',
+    'the Worker, whichever comes first (the bench arms every timer at least 4 s ahead).',
     'Why bare is late: the Worker blocks on `BZPOPMIN` until the next due instant, and Redis checks',
     'blocked-client timeouts once per server tick (1000/hz ms), so a delayed job runs up to a tick late.',
     '',
