@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { buildApiDeps } from './adapters/http/api-deps.js';
 import { startApiServer, type ApiServer } from './adapters/http/api-server.js';
 import type { ExtraRouter } from './adapters/http/app.js';
+import { webClient } from './adapters/http/web-routes.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { MysqlCallStore } from './adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from './adapters/mysql/claim-store.js';
@@ -83,8 +84,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     ...(engine ? { applyResultStatus: engine.applyResultStatus } : {}),
     ...(o.now ? { now: o.now } : {}),
   });
+  // The web client, its live push and the queue dashboard; last, as its page fallback catches the rest.
+  const web = webClient({ feed: engine?.live, queues: [timers.queue] });
   const api = await startApiServer({
-    ...deps, host: cfg.http.host, port: cfg.http.port, extraRouters: [metricsRouter(metrics), ...(o.extraRouters ?? [])],
+    ...deps, host: cfg.http.host, port: cfg.http.port, extraRouters: [metricsRouter(metrics), ...(o.extraRouters ?? []), ...web.routers],
   });
   if (engine) await engine.start();
 
@@ -99,6 +102,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   return {
     db, engine, api, auth: deps.auth, timers, metrics,
     close: () => (closing ??= (async () => {
+      web.close();
       await step('api', () => api.close());
       if (engine) await step('engine', () => engine.close());
       await step('telephony', () => o.telephony.close());

@@ -22,8 +22,11 @@ import { userRoutes } from './routes/user-routes.js';
 
 const OPENAPI_PATH = '/api/openapi.json';
 
-/** Extra routers mounted behind authentication (e.g. the CSV import); each checks its own roles. */
-export type ExtraRouter = (reg: RouteRegistry, ctx: RouteContext) => Router;
+/**
+ * Extra routers mounted behind authentication (e.g. the CSV import); each checks its own roles.
+ * `publicPaths` skip the X-Key/X-Access-Token check (the router authenticates them itself).
+ */
+export type ExtraRouter = ((reg: RouteRegistry, ctx: RouteContext) => Router) & { publicPaths?: readonly string[] };
 
 /** The Express application of the REST API; no listening here (see api-server.ts). */
 export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Express {
@@ -54,7 +57,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   }));
   // S2: only JSON bodies are parsed here; the CSV import streams its own body.
   app.use(express.json({ limit: deps.maxJsonBytes, type: ['application/json', 'application/*+json'] }));
-  app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH])));
+  app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH, ...extra.flatMap((e) => e.publicPaths ?? [])])));
 
   const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
     dncRoutes, memberImportExtraRouter, ...extra, memberRoutes];

@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Queue } from 'bullmq';
+import type { LiveFeed } from '../../app/engine/live-feed.js';
+import type { ExtraRouter } from './app.js';
+import { liveRoutes } from './live-routes.js';
+import { queueDashboard } from './queue-dashboard.js';
+import { HandleStore } from './web-ticket.js';
+
+/** `web/dist` of this checkout: `npm run build` (also run by `npm ci`) writes it. */
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+// Paths the server answers itself; everything else a browser GETs is a page of the web client.
+const NOT_PAGES = /^\/(api|admin|metrics|logout)(\/|$)/;
+
+/**
+ * The operator web client: the built files of web/dist, and index.html for any other page
+ * path (the client routes with the History API), so a reload of /campaigns/3 works.
+ */
+export function webRoutes(distDir: string = DEFAULT_WEB_DIST): ExtraRouter {
+  return () => {
+    const r = Router();
+    if (!existsSync(distDir)) {
+      r.get('/', (_req: Request, res: Response) => {
+        res.status(503).type('text').send('The web client is not built: run `npm run build`.');
+      });
+      return r;
+    }
+    // Vite names assets by content hash: they never change under one name.
+    r.use('/assets', express.static(`${distDir}/assets`, { immutable: true, maxAge: '365d', fallthrough: false }));
+    r.use(express.static(distDir, { index: false, maxAge: 0 }));
+    r.get(/.*/, (req: Request, res: Response, next: NextFunction) => {
+      if (NOT_PAGES.test(req.path) || !req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile('index.html', { root: distDir });
+    });
+    return r;
+  };
+}
+
+export interface WebClientOptions {
+  /** The engine's live feed; absent when this process runs no engine. */
+  feed: LiveFeed | undefined;
+  /** BullMQ queues shown at /admin/queues. */
+  queues: readonly Queue[];
+  distDir?: string;
+}
+
+/**
+ * Everything the web client needs from the server: the SSE push, the queue dashboard and the
+ * static files (last: its page fallback must not hide a route). One ticket store is shared:
+ * a ticket opens either the push stream or the dashboard. close() before the API server's.
+ */
+export function webClient(o: WebClientOptions): { routers: ExtraRouter[]; close(): void } {
+  const tickets = new HandleStore({ ttlMs: 30_000, singleUse: true });
+  const sessions = new HandleStore({ ttlMs: 8 * 3600_000, singleUse: false });
+  const live = liveRoutes({ feed: o.feed, tickets });
+  return {
+    routers: [live, queueDashboard({ queues: o.queues, tickets, sessions }), webRoutes(o.distDir)],
+    // Open event streams would hold the HTTP server's close() for ever.
+    close: () => live.closeAll(),
+  };
+}

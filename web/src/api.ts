@@ -1,0 +1,54 @@
+import { clearSession, currentSession } from './session.js';
+
+/** One field problem from a 400 answer: `path` names it (`body.windows.0.end`). */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export type ApiResult<T> =
+  | { ok: true; status: number; data: T }
+  | { ok: false; status: number; code: string; message: string; issues: Issue[]; details: unknown };
+
+/** Called when the server says the login is over (401). */
+let onUnauthorized: (message: string) => void = () => undefined;
+export function setUnauthorizedHandler(fn: (message: string) => void): void {
+  onUnauthorized = fn;
+}
+
+export function authHeaders(): Record<string, string> {
+  const s = currentSession();
+  return s ? { 'X-Key': s.key, 'X-Access-Token': s.token } : {};
+}
+
+/** JSON request to the REST API; failures are values, not exceptions. */
+export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = { ...authHeaders(), Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? null : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    return { ok: false, status: 0, code: 'NETWORK', message: `the server did not answer (${(err as Error).message})`, issues: [], details: null };
+  }
+  return toResult<T>(res.status, await res.text(), path);
+}
+
+export function toResult<T>(status: number, text: string, path = ''): ApiResult<T> {
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = text;
+  }
+  if (status >= 200 && status < 300) return { ok: true, status, data: parsed as T };
+  const e = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  const details = e?.details ?? null;
+  const issues = Array.isArray((details as { issues?: unknown })?.issues) ? (details as { issues: Issue[] }).issues : [];
+  const out = { ok: false as const, status, code: e?.code ?? 'HTTP', message: e?.message ?? `HTTP ${status}`, issues, details };
+  if (status === 401 && path !== '/login') {
+    clearSession();
+    onUnauthorized(out.message);
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+/*
+ * Client-side CSV parsing for the upload preview only: the server parses the whole file again
+ * (streamed) and is the one that accepts or rejects rows.
+ */
+
+/** Rows of `text` split on `sep` with RFC 4180 quotes; `complete` false drops a cut-off last line. */
+export function parseCsv(text: string, sep: string, maxRows: number, complete: boolean): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let i = 0;
+  if (text.charCodeAt(0) === 0xfeff) i = 1; // BOM
+  for (; i < text.length && rows.length < maxRows; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else cell += ch;
+    } else if (ch === '"' && cell === '') quoted = true;
+    else if (ch === sep) {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (rows.length < maxRows && complete && (cell !== '' || row.length > 0)) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+export const TARGETS = ['-', 'name', 'number', 'priority', 'expire_at', 'timezone', 'var'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** A first guess of each column's target from the header line (or the position). */
+export function guessTargets(header: string[] | undefined, count: number): Array<{ target: Target; varName: string }> {
+  const used = new Set<string>();
+  return Array.from({ length: count }, (_v, i) => {
+    const raw = (header?.[i] ?? '').trim();
+    const hname = raw.toLowerCase();
+    let target: Target = '-';
+    if (header) {
+      if (['name', 'priority', 'expire_at', 'timezone'].includes(hname)) target = hname as Target;
+      else if (/phone|number|tel|msisdn/.test(hname)) target = 'number';
+      else if (/^[a-z_][a-z0-9_.-]{0,63}$/i.test(raw)) target = 'var';
+    } else target = i === 0 ? 'name' : i === 1 ? 'number' : '-';
+    if (target !== 'number' && target !== 'var' && target !== '-' && used.has(target)) target = '-';
+    used.add(target);
+    return { target, varName: target === 'var' ? raw : '' };
+  });
+}

@@ -1,0 +1,106 @@
+import { api } from './api.js';
+import { currentSession } from './session.js';
+import type { AgentBoardRow, CampaignBoardRow, LiveMessage } from './types.js';
+
+/*
+ * The live boards' data: one EventSource per tab on GET /api/v2/live, opened with a
+ * single-use ticket (EventSource cannot send the auth headers; the token stays out of URLs).
+ * When the stream breaks, a new ticket is fetched and the stream reopened after a pause.
+ */
+
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+
+export interface AgentLive extends AgentBoardRow {
+  /** performance.now() when ready_in_ms was measured, for a local countdown. */
+  receivedAt: number;
+}
+
+export const board = {
+  agents: new Map<number, AgentLive>(),
+  campaigns: new Map<number, CampaignBoardRow>(),
+  status: 'offline' as LiveStatus,
+  updates: 0,
+};
+
+const listeners = new Set<() => void>();
+let source: EventSource | undefined;
+let retryTimer: number | undefined;
+let failures = 0;
+let wanted = false;
+
+export function onBoard(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+function changed(): void {
+  for (const fn of listeners) fn();
+}
+
+function setStatus(s: LiveStatus): void {
+  board.status = s;
+  changed();
+}
+
+/** ms until the agent's delays have passed, counted down locally from the server's figure. */
+export function remainingMs(a: AgentLive): number {
+  return Math.max(0, a.ready_in_ms - (performance.now() - a.receivedAt));
+}
+
+function apply(m: LiveMessage, full: boolean): void {
+  const at = performance.now();
+  if (full) {
+    board.agents.clear();
+    board.campaigns.clear();
+  }
+  for (const a of m.agents) board.agents.set(a.id, { ...a, receivedAt: at });
+  for (const c of m.campaigns) board.campaigns.set(c.id, c);
+  for (const id of m.removed?.agents ?? []) board.agents.delete(id);
+  for (const id of m.removed?.campaigns ?? []) board.campaigns.delete(id);
+  board.updates++;
+  changed();
+}
+
+export function startLive(): void {
+  wanted = true;
+  if (!source && retryTimer === undefined) void open();
+}
+
+export function stopLive(): void {
+  wanted = false;
+  source?.close();
+  source = undefined;
+  if (retryTimer !== undefined) clearTimeout(retryTimer);
+  retryTimer = undefined;
+  setStatus('offline');
+}
+
+async function open(): Promise<void> {
+  retryTimer = undefined;
+  if (!wanted || !currentSession()) return;
+  setStatus('connecting');
+  const t = await api<{ ticket: string }>('POST', '/api/v2/live/ticket');
+  if (!wanted) return;
+  if (!t.ok) return again();
+  const es = new EventSource(`/api/v2/live?ticket=${encodeURIComponent(t.data.ticket)}`);
+  source = es;
+  es.addEventListener('snapshot', (e) => {
+    failures = 0;
+    board.status = 'live';
+    apply(JSON.parse((e as MessageEvent<string>).data) as LiveMessage, true);
+  });
+  es.addEventListener('update', (e) => apply(JSON.parse((e as MessageEvent<string>).data) as LiveMessage, false));
+  es.onerror = () => {
+    // The ticket was single use: EventSource's own reconnect would be refused, so start over.
+    es.close();
+    if (source === es) source = undefined;
+    again();
+  };
+}
+
+function again(): void {
+  setStatus('offline');
+  if (!wanted) return;
+  failures++;
+  retryTimer = window.setTimeout(() => void open(), Math.min(30_000, 1000 * 2 ** Math.min(failures - 1, 5)));
+}

@@ -1,0 +1,79 @@
+import { h } from '../dom.js';
+import { board, onBoard, remainingMs, type AgentLive } from '../live.js';
+import type { Page } from '../router.js';
+import type { CampaignBoardRow } from '../types.js';
+import { runStop } from './campaigns.js';
+
+/**
+ * The live boards: agents and campaigns as the server pushes them (GET /api/v2/live). The
+ * delay countdown ticks locally between pushes; nothing here asks the server on a timer.
+ */
+export const boardsPage: Page = (main) => {
+  const agentsBody = h('tbody', { id: 'agents-board' });
+  const campaignsBody = h('tbody', { id: 'campaigns-board' });
+  const stamp = h('p', { class: 'muted', id: 'board-stamp' });
+  main.append(h('h1', null, 'Live boards'), stamp,
+    h('section', { 'aria-labelledby': 'cb-h' }, h('h2', { id: 'cb-h' }, 'Campaigns'),
+      h('div', { class: 'scroll' }, h('table', { class: 'board' }, h('thead', null, h('tr', null,
+        ['Campaign', 'State', 'Live calls / limit', 'Dialled', 'Succeeded', 'Failed', 'Remaining', 'Members', 'Result mix', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        campaignsBody))),
+    h('section', { 'aria-labelledby': 'ab-h' }, h('h2', { id: 'ab-h' }, 'Agents'),
+      h('div', { class: 'scroll' }, h('table', { class: 'board' }, h('thead', null, h('tr', null,
+        ['Agent', 'SIP user', 'Status', 'State', 'Registered', 'Current call', 'Ready in'].map((t) => h('th', { scope: 'col' }, t)))),
+        agentsBody))));
+
+  const paint = () => {
+    stamp.textContent = board.status === 'live' ? `Live · ${board.updates} update(s) received` : `Live feed ${board.status}…`;
+    if (!campaignsBody.contains(document.activeElement)) {
+      const camps = [...board.campaigns.values()];
+      campaignsBody.replaceChildren(...(camps.length ? camps.map(campaignRow) : [h('tr', null, h('td', { colspan: 10 }, 'No campaign yet.'))]));
+    }
+    const agents = [...board.agents.values()].sort((a, b) => a.name.localeCompare(b.name));
+    agentsBody.replaceChildren(...(agents.length ? agents.map(agentRow) : [h('tr', null, h('td', { colspan: 7 }, 'No agent yet.'))]));
+  };
+  paint();
+  const off = onBoard(paint);
+  // Only the "ready in" cells change with time.
+  const tick = window.setInterval(() => {
+    for (const a of board.agents.values()) {
+      const cell = document.getElementById(`agent-${a.id}-ready`);
+      if (cell) cell.textContent = readyIn(a);
+    }
+  }, 1000);
+  return () => {
+    off();
+    clearInterval(tick);
+  };
+};
+
+function campaignRow(c: CampaignBoardRow): HTMLElement {
+  const mix = Object.entries(c.results).sort((a, b) => b[1] - a[1]);
+  const total = mix.reduce((s, [, n]) => s + n, 0);
+  return h('tr', { id: `campaign-${c.id}` },
+    h('th', { scope: 'row' }, h('a', { href: `/campaigns/${c.id}` }, c.name)),
+    h('td', null, h('span', { class: `state ${c.state}` }, c.state)),
+    h('td', { class: 'num' }, h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` }), ` ${c.live_calls} / ${c.limit}`),
+    h('td', { class: 'num', 'data-k': 'dialled' }, c.dialled), h('td', { class: 'num', 'data-k': 'succeeded' }, c.succeeded),
+    h('td', { class: 'num', 'data-k': 'failed' }, c.failed), h('td', { class: 'num', 'data-k': 'remaining' }, c.remaining),
+    h('td', { class: 'num' }, `${c.members.ready} ready · ${c.members.dialing} dialling · ${c.members.waiting_result} waiting · ${c.members.done} done`),
+    h('td', null, total ? h('div', { class: 'mix' },
+      h('div', { class: 'bar', 'aria-hidden': 'true' }, mix.map(([r, n], i) => h('span', { class: `seg s${i % 6}`, style: `width:${(100 * n) / total}%`, title: `${r}: ${n}` }))),
+      h('span', { class: 'mix-text' }, mix.map(([r, n]) => `${r} ${n}`).join(', '))) : '—'),
+    h('td', null, runStop(c.id, c.name, c.state)));
+}
+
+function agentRow(a: AgentLive): HTMLElement {
+  return h('tr', { id: `agent-${a.id}` },
+    h('th', { scope: 'row' }, h('a', { href: `/agents/${a.id}` }, a.name)),
+    h('td', null, a.sip_user),
+    h('td', null, h('span', { class: `status ${a.status.replace(/\s/g, '-').toLowerCase()}` }, a.status)),
+    h('td', { 'data-k': 'state' }, a.state),
+    h('td', null, a.registered_node ? `yes (${a.registered_node})` : 'no'),
+    h('td', { 'data-k': 'call' }, a.call ? `${a.call.number} · ${a.call.state}` : '—'),
+    h('td', { id: `agent-${a.id}-ready`, class: 'num' }, readyIn(a)));
+}
+
+function readyIn(a: AgentLive): string {
+  const ms = remainingMs(a);
+  return ms > 0 ? `${Math.ceil(ms / 1000)} s` : 'ready';
+}

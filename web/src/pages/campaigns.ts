@@ -1,0 +1,146 @@
+import { DEFAULT_CAUSES } from '../../../src/domain/cause-policy.js';
+import { api } from '../api.js';
+import { append, h, notice } from '../dom.js';
+import { check, field, formErrorsBox, num, numberOf, select, submitted, text } from '../form.js';
+import { board, onBoard } from '../live.js';
+import { navigate, type Page } from '../router.js';
+import type { Calendar, Campaign, CauseClass, LineGroup } from '../types.js';
+import { causeGrid } from './cause-grid.js';
+import { tiersSection } from './tiers.js';
+
+export const campaignsPage: Page = async (main) => {
+  main.append(h('h1', null, 'Campaigns'), h('p', null, h('a', { href: '/campaigns/new', class: 'button' }, 'New campaign')));
+  const r = await api<Campaign[]>('GET', '/api/v2/dialer');
+  if (!r.ok) return void main.append(h('p', { class: 'error' }, r.message));
+  const tbody = h('tbody');
+  const paint = () => {
+    tbody.replaceChildren(...r.data.map((c) => {
+      const live = board.campaigns.get(c.id);
+      const state = live?.state ?? c.state;
+      return h('tr', null,
+        h('td', null, h('a', { href: `/campaigns/${c.id}` }, c.name)),
+        h('td', null, h('span', { class: `state ${state}` }, state)),
+        h('td', null, c.priority), h('td', null, live ? `${live.live_calls} / ${c.limit}` : `– / ${c.limit}`),
+        h('td', null, live ? `${live.remaining} of ${live.members.total}` : ''),
+        h('td', { class: 'nowrap' }, runStop(c.id, c.name, state, (n) => { c.state = n.state; paint(); }), ' ',
+          h('a', { href: `/campaigns/${c.id}/members` }, 'Members'), ' · ', h('a', { href: `/campaigns/${c.id}/import` }, 'Upload CSV')));
+    }));
+  };
+  paint();
+  main.append(h('table', null, h('thead', null, h('tr', null,
+    ['Name', 'State', 'Priority', 'Live calls / limit', 'Remaining members', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))), tbody));
+  return onBoard(paint);
+};
+
+/** Run or Stop, as the state allows (C10). */
+export function runStop(id: number, name: string, state: string, after?: (c: Campaign) => void): HTMLElement {
+  const running = state === 'running';
+  const label = running ? 'Stop' : 'Run';
+  return h('button', { type: 'button', class: running ? 'danger' : 'primary', disabled: state === 'stopping',
+    'aria-label': `${label} campaign ${name}`,
+    onclick: async () => {
+      const r = await api<Campaign>('POST', `/api/v2/dialer/${id}/${running ? 'stop' : 'run'}`);
+      if (!r.ok) return notice(r.message, 'error');
+      notice(`Campaign "${name}" is ${r.data.state}`);
+      // The push confirms it too; this answer is already the truth for the button.
+      const live = board.campaigns.get(id);
+      if (live) live.state = r.data.state;
+      after?.(r.data);
+    } }, label);
+}
+
+export const campaignEditPage: Page = async (main, params) => {
+  const id = params.id ? Number(params.id) : undefined;
+  const [cals, groups, current] = await Promise.all([
+    api<Calendar[]>('GET', '/api/v2/calendars'),
+    api<LineGroup[]>('GET', '/api/v2/line-groups'),
+    id ? api<Campaign>('GET', `/api/v2/dialer/${id}`) : Promise.resolve(undefined),
+  ]);
+  if (!cals.ok || !groups.ok) return void main.append(h('p', { class: 'error' }, 'Could not read calendars or line groups.'));
+  if (current && !current.ok) return void main.append(h('p', { class: 'error' }, current.message));
+  const c: Campaign = current?.ok ? current.data : {
+    id: 0, name: '', type: 'progressive', calendar_id: cals.data[0]?.id ?? 0, priority: 0, limit: 10, retry_wait_sec: 300,
+    max_tries: 3, min_success_sec: 10, wait_result: false, wrapup_sec: 60, variables: {}, causes: { ...DEFAULT_CAUSES },
+    line_group_id: null, state: 'idle',
+  };
+  if (cals.data.length === 0) {
+    main.append(h('p', { class: 'error' }, 'A campaign needs a calendar: ', h('a', { href: '/calendars/new' }, 'create one first'), '.'));
+  }
+  const name = text(c.name);
+  const type = select([{ value: 'progressive', label: 'Progressive' }], c.type);
+  const calendar = select(cals.data.map((x) => ({ value: String(x.id), label: `${x.name} (${x.timezone})` })), String(c.calendar_id));
+  const lineGroup = select([{ value: '', label: 'None (no shared limit)' }, ...groups.data.map((g) => ({ value: String(g.id), label: `${g.name} (${g.capacity})` }))],
+    c.line_group_id ? String(c.line_group_id) : '');
+  const priority = num(c.priority);
+  const limit = num(c.limit, { min: 1 });
+  const retryWait = num(c.retry_wait_sec, { min: 0 });
+  const maxTries = num(c.max_tries, { min: 1 });
+  const minSuccess = num(c.min_success_sec, { min: 0 });
+  const waitResult = check(c.wait_result);
+  const wrapup = num(c.wrapup_sec, { min: 0 });
+  const variables = h('textarea', { rows: 4, spellcheck: 'false' }, JSON.stringify(c.variables, null, 2));
+  const causes = causeGrid(DEFAULT_CAUSES, c.causes);
+
+  const stateBox = h('p', { class: 'campaign-state' });
+  const paintState = () => {
+    const live = id ? board.campaigns.get(id) : undefined;
+    const state = live?.state ?? c.state;
+    stateBox.replaceChildren();
+    append(stateBox, ['State: ', h('span', { class: `state ${state}` }, state),
+      live ? ` · live calls ${live.live_calls} / ${live.limit} · remaining ${live.remaining} of ${live.members.total}` : '',
+      id ? [' ', runStop(id, c.name, state, (n) => { c.state = n.state; paintState(); })] : '']);
+  };
+  paintState();
+
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h1', null, id ? `Campaign: ${c.name}` : 'New campaign'),
+    id ? stateBox : null,
+    id ? h('p', null, h('a', { href: `/campaigns/${id}/members` }, 'Members'), ' · ', h('a', { href: `/campaigns/${id}/import` }, 'Upload members (CSV)')) : null,
+    formErrorsBox(),
+    h('div', { class: 'row' },
+      field('Name', name, { path: 'name', required: true }),
+      field('Type', type, { path: 'type' })),
+    h('div', { class: 'row' },
+      field('Calendar', calendar, { path: 'calendar_id', required: true }),
+      field('Outbound line group', lineGroup, { path: 'line_group_id' })),
+    h('div', { class: 'row' },
+      field('Priority', priority, { path: 'priority', hint: 'higher is served first (C3)' }),
+      field('Limit', limit, { path: 'limit', hint: 'simultaneous calls at most (C2)' }),
+      field('Max tries', maxTries, { path: 'max_tries', hint: 'then MAX_TRY_COUNT (C5)' })),
+    h('div', { class: 'row' },
+      field('Retry wait, seconds', retryWait, { path: 'retry_wait_sec', hint: 'between two attempts of a member (C4)' }),
+      field('Minimum success duration, seconds', minSuccess, { path: 'min_success_sec', hint: 'talk time a success needs (C6)' })),
+    h('div', { class: 'row' },
+      field('Wait for a result status', waitResult, { path: 'wait_result', hint: 'C7: success only with a result status' }),
+      field('Wrap-up for the result, seconds', wrapup, { path: 'wrapup_sec' })),
+    field('Campaign variables (JSON object)', variables, { path: 'variables', hint: 'set on every channel; member variables override (C8)' }),
+    causes.el,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, id ? 'Save campaign' : 'Create campaign'), ' ', h('a', { href: '/campaigns' }, 'Back to campaigns')));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    let vars: unknown;
+    try {
+      vars = JSON.parse(variables.value.trim() || '{}');
+    } catch (err) {
+      return void (await submitted(form, Promise.resolve({ ok: false as const, status: 400, code: 'LOCAL', message: 'variables are not JSON',
+        issues: [{ path: 'body.variables', message: `not valid JSON: ${(err as Error).message}` }], details: null })));
+    }
+    const body = {
+      name: name.value, type: type.value, calendar_id: Number(calendar.value) || calendar.value,
+      line_group_id: lineGroup.value ? Number(lineGroup.value) : null,
+      priority: numberOf(priority), limit: numberOf(limit), retry_wait_sec: numberOf(retryWait), max_tries: numberOf(maxTries),
+      min_success_sec: numberOf(minSuccess), wait_result: waitResult.checked, wrapup_sec: numberOf(wrapup),
+      variables: vars, causes: causes.overrides(),
+    };
+    const saved = await submitted(form, api<Campaign>(id ? 'PUT' : 'POST', id ? `/api/v2/dialer/${id}` : '/api/v2/dialer', body));
+    if (!saved) return;
+    notice(`Campaign "${saved.name}" saved`);
+    if (!id) navigate(`/campaigns/${saved.id}`, true);
+  });
+  main.append(form);
+  if (id) main.append(await tiersSection(id));
+  return id ? onBoard(paintState) : undefined;
+};
+
+export type { CauseClass };

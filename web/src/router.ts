@@ -1,0 +1,63 @@
+/** History API routing: `/campaigns/:id` patterns, links navigate without reloading. */
+export type Cleanup = () => void;
+export type Page = (main: HTMLElement, params: Record<string, string>) => Promise<Cleanup | void> | Cleanup | void;
+
+interface Route {
+  re: RegExp;
+  keys: string[];
+  page: Page;
+  title: string;
+}
+
+const routes: Route[] = [];
+let render: (page: Page, params: Record<string, string>, title: string) => void = () => undefined;
+
+export function route(pattern: string, title: string, page: Page): void {
+  const keys: string[] = [];
+  const re = new RegExp(`^${pattern.replace(/:([a-z]+)/g, (_m, k: string) => {
+    keys.push(k);
+    return '([^/]+)';
+  })}/?$`);
+  routes.push({ re, keys, page, title });
+}
+
+export function onRoute(fn: typeof render): void {
+  render = fn;
+}
+
+export function navigate(path: string, replace = false): void {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  resolve();
+}
+
+export function resolve(): void {
+  const path = location.pathname;
+  for (const r of routes) {
+    const m = r.re.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    r.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
+    render(r.page, params, r.title);
+    return;
+  }
+  render(notFound, {}, 'Not found');
+}
+
+const notFound: Page = (main) => {
+  main.textContent = 'This page does not exist.';
+};
+
+export function startRouter(): void {
+  window.addEventListener('popstate', resolve);
+  document.addEventListener('click', (e) => {
+    const a = (e.target as Element | null)?.closest('a');
+    if (!a || a.target || a.hasAttribute('download') || e.defaultPrevented || e.button !== 0) return;
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin || a.dataset.external !== undefined) return;
+    e.preventDefault();
+    navigate(url.pathname + url.search);
+  });
+  resolve();
+}

@@ -1,0 +1,135 @@
+/* Shapes of the REST answers the client reads (see GET /api/openapi.json). */
+
+export interface Calendar {
+  id: number;
+  name: string;
+  timezone: string;
+  start_at: string | null;
+  end_at: string | null;
+  windows: Array<{ day: number; start: string; end: string }>;
+  holidays: Array<{ date: string; name: string; repeat_yearly: boolean }>;
+}
+
+export interface LineGroup {
+  id: number;
+  name: string;
+  capacity: number;
+}
+
+export type CauseClass = 'error' | 'retry' | 'ok' | 'minus';
+
+export interface Campaign {
+  id: number;
+  name: string;
+  type: 'progressive';
+  calendar_id: number;
+  priority: number;
+  limit: number;
+  retry_wait_sec: number;
+  max_tries: number;
+  min_success_sec: number;
+  wait_result: boolean;
+  wrapup_sec: number;
+  variables: Record<string, unknown>;
+  causes: Record<string, CauseClass>;
+  line_group_id: number | null;
+  state: 'idle' | 'running' | 'stopping' | 'stopped' | 'finished';
+}
+
+export interface Agent {
+  id: number;
+  name: string;
+  sip_user: string;
+  call_timeout: number;
+  wrapup_sec: number;
+  max_no_answer: number;
+  busy_delay_sec: number;
+  reject_delay_sec: number;
+  no_answer_delay_sec: number;
+  status: 'Available' | 'On Break' | 'Logged Out';
+  state: string;
+  no_answer_count: number;
+  ready_at: string | null;
+  registered_node: string | null;
+}
+
+export interface Tier {
+  campaign_id: number;
+  agent_id: number;
+  level: number;
+  agent_name: string;
+  sip_user: string;
+}
+
+export interface Member {
+  id: number;
+  name: string;
+  priority: number;
+  expire_at: string | null;
+  timezone: string | null;
+  variables: Record<string, unknown>;
+  communications: Array<{ id: number; number: string; priority: number; state: string; tries: number; last_cause: string | null }>;
+  state: string;
+  ready_at: string | null;
+  tries: number;
+  result: string | null;
+  ended_at: string | null;
+}
+
+export interface Attempt {
+  id: number;
+  number: string;
+  agent_id: number | null;
+  state: string;
+  created_at: string | null;
+  answered_at: string | null;
+  ended_at: string | null;
+  agent_cause: string | null;
+  hangup_cause: string | null;
+  talk_sec: number | null;
+  outcome: string | null;
+  comment: string | null;
+}
+
+export interface DncEntry {
+  id: number;
+  campaign_id: number | null;
+  number: string;
+  created_at: string | null;
+}
+
+/* The live push (GET /api/v2/live), as src/adapters/mysql/live-board-store.ts sends it. */
+
+export interface AgentBoardRow {
+  id: number;
+  name: string;
+  sip_user: string;
+  status: string;
+  state: string;
+  registered_node: string | null;
+  no_answer_count: number;
+  ready_at: string | null;
+  ready_in_ms: number;
+  call: { attempt_id: number; campaign_id: number; member_id: number; number: string; state: string; since: string | null; answered_at: string | null } | null;
+}
+
+export interface CampaignBoardRow {
+  id: number;
+  name: string;
+  state: string;
+  limit: number;
+  live_calls: number;
+  members: { ready: number; dialing: number; waiting_result: number; done: number; total: number };
+  dialled: number;
+  succeeded: number;
+  failed: number;
+  remaining: number;
+  results: Record<string, number>;
+}
+
+export interface LiveMessage {
+  server_now: string;
+  agents: AgentBoardRow[];
+  campaigns: CampaignBoardRow[];
+  removed?: { agents: number[]; campaigns: number[] };
+}
