@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { OriginateResult } from '../../src/app/ports/telephony.js';
-import { legRequest, sleep, startRig, waitFor, type Rig } from './freeswitch-harness.js';
+import { freePort, legRequest, sleep, startRig, waitFor, type Rig } from './freeswitch-harness.js';
 
 const AGENT = '1000@127.0.0.1';
 
@@ -137,6 +137,31 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
     expect(ended.result.answeredAt).to.be.instanceOf(Date);
     expect(ended.result.cause).to.be.a('string').and.not.equal('');
+  });
+
+  it('S3: an answered leg that never reaches our socket is settled once: by its hangup event, or by uuid_exists after a drop', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    for (const drop of [false, true]) {
+      const rig = await startRig(
+        { agents: { [AGENT]: { answer: 'answer', afterMs: 20 } } },
+        { outbound: { listen: `127.0.0.1:${await freePort()}`, advertise: dead }, sessionGraceMs: 300 },
+      );
+      rigs.push(rig);
+      await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+      const req = legRequest(rig.node, AGENT);
+      // The socket target does not answer: the simulated FreeSWITCH hangs the leg up (no session ever).
+      if (drop) rig.sim.delayNextEvent('CHANNEL_HANGUP_COMPLETE', 400);
+      expect((await rig.tel.originateAgent(req)).kind).to.equal('answered');
+      if (drop) rig.sim.dropInbound();
+      await waitFor(() => rig.handler.of('agent-hangup').length === 1, `agent hangup (drop: ${drop})`);
+      await sleep(600);
+      const hangups = rig.handler.of('agent-hangup');
+      expect(hangups, `drop: ${drop}`).to.have.length(1);
+      expect(hangups[0]).to.include({ attemptId: req.attemptId, agentLegUuid: req.legUuid });
+      // After the drop the hangup event is normally lost, and uuid_exists settles the leg as UNKNOWN.
+      expect(hangups[0]!.cause).to.be.oneOf(drop ? ['UNKNOWN', 'NORMAL_CLEARING'] : ['NORMAL_CLEARING']);
+      expect(rig.handler.of('member-ended')).to.have.length(0);
+    }
   });
 
   it('F3: two FreeSWITCH servers: each originate goes to its node; a node that is down is skipped at once', async () => {
