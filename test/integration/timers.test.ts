@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { BullmqTimers, type BullmqTimersOptions, type TimerFired } from '../../src/adapters/queue/bullmq-timers.js';
-import type { TimerRequest } from '../../src/app/ports/timers.js';
+import { MemoryTimers } from '../../src/adapters/queue/memory-timers.js';
+import type { TimerRequest, Timers } from '../../src/app/ports/timers.js';
 
 const REDIS_URL = process.env.DIALER_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = pino({ level: 'silent' });
@@ -23,6 +24,114 @@ interface Run extends TimerRequest {
   ranAtMs: number;
   by: string;
 }
+
+type Observable = Timers & { on(event: 'fired', listener: (f: TimerFired) => void): unknown };
+
+/** What every Timers implementation must do; the fake and the real adapter both pass it (STYLE §4). */
+function contract(name: string, factory: (prefix: string, o: { backoffMs: number }) => Observable): void {
+  describe(`Timers contract: ${name}`, () => {
+    let prefix: string;
+    let open: Observable[];
+    let runs: Run[];
+    const make = (backoffMs = 1_000) => {
+      const t = factory(prefix, { backoffMs });
+      open.push(t);
+      return t;
+    };
+    const record = async (t: TimerRequest) => {
+      runs.push({ ...t, ranAtMs: Date.now(), by: name });
+    };
+    const key = (t: TimerRequest) => `${t.kind}:${t.id}:${t.atMs}`;
+
+    beforeEach(() => {
+      prefix = `{timers-contract-${randomUUID()}}`;
+      open = [];
+      runs = [];
+    });
+
+    afterEach(async () => {
+      await Promise.all(open.map((t) => t.close()));
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    });
+
+    it('C4: fires once, not before its instant', async () => {
+      const timers = make();
+      await timers.start(record);
+      const t: TimerRequest = { kind: 'member-ready', id: '1', atMs: Date.now() + 200 };
+      await timers.schedule(t);
+      await waitFor(() => runs.length > 0, 'the run');
+      await sleep(300);
+      expect(runs.map(key)).to.deep.equal([key(t)]);
+      expect(runs[0]!.ranAtMs).to.be.at.least(t.atMs);
+    });
+
+    it('C4: an instant already past fires at once; one armed before start() runs after it', async () => {
+      const timers = make();
+      const early: TimerRequest = { kind: 'agent-ready', id: '2', atMs: Date.now() + 100 };
+      await timers.schedule(early);
+      await timers.start(record);
+      const past: TimerRequest = { kind: 'result-deadline', id: '9', atMs: Date.now() - 60_000 };
+      await timers.schedule(past);
+      await waitFor(() => runs.length === 2, 'both runs');
+      expect(runs.map(key).sort()).to.deep.equal([key(early), key(past)].sort());
+    });
+
+    it('S3: the same (kind, id, atMs) twice runs once; another atMs is another timer', async () => {
+      const timers = make();
+      await timers.start(record);
+      const atMs = Date.now() + 200;
+      const t: TimerRequest = { kind: 'calendar-open', id: '3:Asia/Tokyo', atMs };
+      await timers.schedule(t);
+      await timers.scheduleMany([t, { ...t }, { ...t, atMs: atMs + 100 }]);
+      await waitFor(() => runs.length >= 2, 'the runs');
+      await sleep(300);
+      expect(runs.map(key).sort()).to.deep.equal([key(t), key({ ...t, atMs: atMs + 100 })].sort());
+      expect(runs[0]!.id).to.equal('3:Asia/Tokyo');
+    });
+
+    it('C4: a cancelled timer never runs', async () => {
+      const timers = make();
+      await timers.start(record);
+      const gone: TimerRequest = { kind: 'wrapup-end', id: '5', atMs: Date.now() + 200 };
+      const kept: TimerRequest = { kind: 'wrapup-end', id: '6', atMs: Date.now() + 400 };
+      await timers.scheduleMany([gone, kept]);
+      await timers.cancel(gone);
+      await waitFor(() => runs.length > 0, 'the kept timer');
+      await sleep(200);
+      expect(runs.map(key)).to.deep.equal([key(kept)]);
+    });
+
+    it('S3: a failing handler is retried until it succeeds', async () => {
+      const timers = make(50);
+      let calls = 0;
+      await timers.start(async (t) => {
+        calls += 1;
+        if (calls <= 2) throw new Error('database hiccup');
+        await record(t);
+      });
+      await timers.schedule({ kind: 'member-expire', id: '7', atMs: Date.now() + 100 });
+      await waitFor(() => runs.length === 1, 'the successful run');
+      expect(calls).to.equal(3);
+    });
+
+    it('S3: close() is idempotent and stops every run', async () => {
+      const timers = make();
+      await timers.start(record);
+      await timers.schedule({ kind: 'sweep', id: 'all', atMs: Date.now() + 200 });
+      const first = timers.close();
+      expect(timers.close()).to.equal(first);
+      await first;
+      await sleep(400);
+      expect(runs).to.have.length(0);
+    });
+  });
+}
+
+contract('BullmqTimers', (prefix, o) => new BullmqTimers({ redisUrl: REDIS_URL, prefix, log, scanIntervalMs: 100, ...o }));
+contract('MemoryTimers', (_prefix, o) => new MemoryTimers(o));
 
 describe('timers (BullMQ + in-process, real Redis)', () => {
   let prefix: string;
@@ -71,15 +180,6 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
     expect(await redis.exists(`${prefix}:timers:${key(t)}`)).to.equal(0);
   });
 
-  it('C4: an instant already past fires at once', async () => {
-    const timers = make();
-    await timers.start(recorder('a'));
-    const t: TimerRequest = { kind: 'result-deadline', id: '9', atMs: Date.now() - 60_000 };
-    await timers.schedule(t);
-    await waitFor(() => runs.length > 0, 'the run');
-    expect(runs.map(key)).to.deep.equal([key(t)]);
-  });
-
   it('S3: arming the same (kind, id, atMs) twice keeps one job and runs once; ids with ":" survive', async () => {
     const timers = make();
     const atMs = Date.now() + 400;
@@ -93,16 +193,6 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
     await sleep(400);
     expect(runs).to.have.length(1);
     expect(runs[0]).to.include({ kind: 'calendar-open', id: '7:America/New_York', atMs });
-  });
-
-  it('C4: another atMs for the same kind and id is another timer', async () => {
-    const timers = make();
-    await timers.start(recorder('a'));
-    const atMs = Date.now() + 200;
-    await timers.schedule({ kind: 'agent-ready', id: '3', atMs });
-    await timers.schedule({ kind: 'agent-ready', id: '3', atMs: atMs + 100 });
-    await waitFor(() => runs.length === 2, 'both runs');
-    expect(runs.map((r) => r.atMs).sort()).to.deep.equal([atMs, atMs + 100]);
   });
 
   it('C4: a cancelled timer never runs, locally armed or not', async () => {
