@@ -212,9 +212,9 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
   });
 
   it('C4: cancelling a timer already claimed ahead of its instant still stops it', async () => {
-    const timers = make({ claimLeadMs: 400 });
+    const timers = make({ claimLeadMs: 1_000 });
     await timers.start(recorder('a'));
-    const t: TimerRequest = { kind: 'wrapup-end', id: '9', atMs: Date.now() + 600 };
+    const t: TimerRequest = { kind: 'wrapup-end', id: '9', atMs: Date.now() + 1_500 };
     await timers.schedule(t);
     const score = () => redis.zscore(`${prefix}:timers:delayed`, key(t));
     let claimed = false;
@@ -230,9 +230,9 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
   });
 
   it('S3: close() gives a claimed, unrun timer back at its own instant', async () => {
-    const a = make({ claimLeadMs: 1_000 });
+    const a = make({ claimLeadMs: 1_500 });
     await a.start(recorder('a'));
-    const t: TimerRequest = { kind: 'agent-ready', id: '12', atMs: Date.now() + 1_500 };
+    const t: TimerRequest = { kind: 'agent-ready', id: '12', atMs: Date.now() + 2_500 };
     await a.schedule(t);
     const score = async () => Number(await redis.zscore(`${prefix}:timers:delayed`, key(t)));
     while ((await score()) === t.atMs * 0x1000 && Date.now() < t.atMs) await sleep(10);
