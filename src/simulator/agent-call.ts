@@ -71,7 +71,15 @@ export class AgentCall {
 
   // ---- socket app queue: FreeSWITCH runs queued `execute` messages one after another ----
 
+  /** The socket app parks the leg when the app has not queued anything yet (06 B2: CHANNEL_PARK). */
+  parkIfIdle(): void {
+    if (!this.#running && this.#queue.length === 0 && !this.#executed && !this.ended) this.event('CHANNEL_PARK');
+  }
+
+  #executed = false;
+
   enqueue(req: AppRequest): void {
+    this.#executed = true;
     this.#queue.push(req);
     if (!this.#running) this.sw.timers.after(2, () => this.#next());
   }
@@ -86,9 +94,9 @@ export class AgentCall {
     this.ch.setVar('current_application', req.name);
     this.event('CHANNEL_EXECUTE', { app: run });
     switch (req.name) {
-      case 'set': case 'export': case 'set_user': {
-        const i = req.arg.indexOf('=');
-        if (i > 0) this.ch.setAppVar(req.arg.slice(0, i), req.arg.slice(i + 1));
+      case 'set': case 'export': {
+        const eq = req.arg.indexOf('=');
+        if (eq > 0) this.ch.setAppVar(req.arg.slice(0, eq), req.arg.slice(eq + 1));
         return this.completeApp();
       }
       case 'unset':
@@ -151,9 +159,13 @@ export class AgentCall {
     if (!before) job();
   }
 
-  /** Hang the leg up now (uuid_kill, sendmsg hangup, the agent's BYE, socket closed …). */
-  hangup(cause: string): void {
+  /**
+   * Hang the leg up now: `local` for uuid_kill, sendmsg hangup, a closed socket (06), else the
+   * phone's BYE (04b) — their variables differ.
+   */
+  hangup(cause: string, local = true): void {
     if (this.ended) return;
+    if (local && this.ch.variant === null) this.ch.variant = 'local';
     this.sw.timers.cancel(this.#ringTimer);
     if (this.ch.answerState !== 'answered') {
       // still ringing (uuid_kill before answer): no socket yet
@@ -215,6 +227,7 @@ export class AgentCall {
     this.ch.state = 'CS_REPORTING';
     this.event('CHANNEL_HANGUP_COMPLETE');
     this.sw.removeChannel(this.ch);
+    this.sw.timers.after(1, () => this.event('CHANNEL_DESTROY'));
     this.session?.channelGone();
     const ws = this.#endWaiters;
     this.#endWaiters = [];

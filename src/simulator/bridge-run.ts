@@ -109,6 +109,7 @@ export function startBridge(call: AgentCall, arg: string, _run: AppRun): BridgeR
     subEvent('CHANNEL_HANGUP');
     subEvent('CHANNEL_HANGUP_COMPLETE');
     sw.removeChannel(sub);
+    sw.timers.after(1, () => subEvent('CHANNEL_DESTROY'));
   };
 
   subEvent('CHANNEL_CREATE');

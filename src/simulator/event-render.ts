@@ -58,6 +58,8 @@ function templateFor(ch: SimChannel, event: string, app: string | undefined): re
     const t = EVENT_TEMPLATES[k];
     if (t) return t;
   }
+  // CHANNEL_DESTROY was only recorded for park/failed legs; it repeats HANGUP_COMPLETE's headers
+  if (event === 'CHANNEL_DESTROY') return templateFor(ch, 'CHANNEL_HANGUP_COMPLETE', app);
   throw new Error(`no event template for ${ch.family} ${event}`);
 }
 
@@ -101,23 +103,33 @@ export function renderChannelEvent(input: ChannelEventInput, core: CoreInfo): Si
   const timing = ch.timingVars(core.nowUs);
   const headers: [string, string][] = [];
   const renderedApp = new Set<string>();
+  // recordings made with origination_caller_id_name carry the name in headers that FreeSWITCH
+  // leaves out when no name was given (05b vs 06): drop those
+  const noCidName = ch.cidName === 'Outbound Call';
   const pushAppVars = () => {
     for (const [k, v] of ch.appVars) if (!renderedApp.has(k)) { headers.push([`variable_${k}`, v]); renderedApp.add(k); }
   };
-  for (const [k, tv] of tpl) {
-    if (k === '@originate') { for (const [n, v] of ch.originateVars) headers.push([`variable_${n}`, v]); continue; }
-    if (k === '@app') { pushAppVars(); continue; }
+  // app variables the template has no place for go at the end of the variable block
+  let lastVar = -1;
+  tpl.forEach(([k], i) => { if (k.startsWith('variable_') || k === '@app' || k === '@originate') lastVar = i; });
+  tpl.forEach(([k, tv], i) => {
+    renderOne(k, tv);
+    if (i === lastVar) pushAppVars();
+  });
+  return { name: input.name, subclass: null, uuid: ch.uuid, headers, body: null };
+
+  function renderOne(k: string, tv: string): void {
+    if (k === '@originate') { for (const [n, v] of ch.originateVars) headers.push([`variable_${n}`, v]); return; }
+    if (k === '@app') { pushAppVars(); return; }
+    if (noCidName && tv === '{{cidname}}') return;
     if (k.startsWith('variable_')) {
       const n = k.slice(9);
-      if (renderedApp.has(n)) continue;
-      const v = ch.vars.get(n) ?? timing[n] ?? subst(tv);
-      headers.push([k, v]);
-      continue;
+      if (renderedApp.has(n)) return;
+      headers.push([k, ch.vars.get(n) ?? timing[n] ?? subst(tv)]);
+      return;
     }
     headers.push([k, headerValue(k, tv, input, core, subst, other ?? null)]);
   }
-  pushAppVars();
-  return { name: input.name, subclass: null, uuid: ch.uuid, headers, body: null };
 }
 
 function headerValue(

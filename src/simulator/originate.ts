@@ -11,10 +11,12 @@ import type { AgentScript } from './types.js';
 function agentRefusal(a: AgentScript['answer']): Refusal | null {
   switch (a ?? 'answer') {
     case 'answer': return null;
-    case 'busy': case 'dnd': return refusal('busy');
-    case 'reject': return refusal('reject');
+    case 'busy': case 'dnd': case 486: return refusal('busy');
+    case 'reject': case 603: return refusal('reject');
     case 'no-answer': return refusal('no-answer');
-    case 'unavailable': return refusal('unavailable');
+    case 'unavailable': case 480: return refusal('unavailable');
+    case 404: return refusal('not-found');
+    case 503: return refusal('failure');
     default: return null;
   }
 }
@@ -88,7 +90,7 @@ export function startOriginate(sw: SimSwitch, arg: string, jobUuid: string, done
     ch.state = 'CS_EXECUTE';
     // 04b: the job completes at answer, not at hangup
     settle(`+OK ${uuid}\n`);
-    if (script.hangupAfterMs !== undefined) sw.timers.after(script.hangupAfterMs, () => call.hangup('NORMAL_CLEARING'));
+    if (script.hangupAfterMs !== undefined) sw.timers.after(script.hangupAfterMs, () => call.hangup('NORMAL_CLEARING', false));
     if (app.kind === 'socket') connectSocket(sw, call, app.target);
   }));
 }

@@ -105,6 +105,7 @@ export class OutboundSession implements ControlSession, EventSink {
       }
       case 'myevents':
         this.#myevents = true;
+        this.sw.timers.after(10, () => this.call.parkIfIdle());
         return this.#write(commandReply('+OK Events Enabled'));
       case 'linger': {
         const n = args[0] !== undefined ? Number(args[0]) : NaN;

@@ -6,9 +6,10 @@ export interface AgentScript {
   registered?: boolean;
   /**
    * @defaultValue 'answer'. busy/dnd → 486 USER_BUSY, reject → 603 CALL_REJECTED,
-   * no-answer → rings until originate_timeout → NO_ANSWER, unavailable → 480 NO_USER_RESPONSE
+   * no-answer → rings until originate_timeout → NO_ANSWER, unavailable → 480 NO_USER_RESPONSE;
+   * a SIP code gives that final response (404 UNALLOCATED_NUMBER, 503 NORMAL_TEMPORARY_FAILURE, …)
    */
-  answer?: 'answer' | 'busy' | 'reject' | 'no-answer' | 'unavailable' | 'dnd';
+  answer?: 'answer' | 'busy' | 'reject' | 'no-answer' | 'unavailable' | 'dnd' | 404 | 480 | 486 | 503 | 603;
   /** ring time before the answer/refusal, ms. @defaultValue 50 */
   afterMs?: number;
   /** the agent hangs up this long after answering, ms (never when absent) */

@@ -21,10 +21,14 @@ export interface TranscriptNote {
   text: string;
 }
 
+export type TranscriptItem = ({ kind: 'block' } & TranscriptBlock) | ({ kind: 'note' } & TranscriptNote);
+
 export interface Transcript {
   title: string;
   blocks: TranscriptBlock[];
   notes: TranscriptNote[];
+  /** blocks and notes in file order */
+  items: TranscriptItem[];
 }
 
 /** Default location of the reference transcripts; override with FS_TRANSCRIPTS_DIR. */
@@ -36,6 +40,7 @@ const NOTE_RE = /^### \+(\d+)ms (.*)$/;
 export function parseTranscript(buf: Buffer): Transcript {
   const blocks: TranscriptBlock[] = [];
   const notes: TranscriptNote[] = [];
+  const items: TranscriptItem[] = [];
   let title = '';
   let pos = 0;
   while (pos < buf.length) {
@@ -48,19 +53,23 @@ export function parseTranscript(buf: Buffer): Transcript {
       const n = Number(m[4]);
       const bytes = Buffer.from(buf.subarray(pos, pos + n));
       if (bytes.length !== n) throw new Error(`transcript block truncated: ${line}`);
-      blocks.push({ dir: m[1] === '>>>' ? 'out' : 'in', ms: Number(m[2]), conn: m[3] ?? '', bytes });
+      const block: TranscriptBlock = { dir: m[1] === '>>>' ? 'out' : 'in', ms: Number(m[2]), conn: m[3] ?? '', bytes };
+      blocks.push(block);
+      items.push({ kind: 'block', ...block });
       pos += n + 1; // the recorder's extra '\n' after each payload
       continue;
     }
     const note = NOTE_RE.exec(line);
     if (note) {
-      notes.push({ ms: Number(note[1]), text: note[2] ?? '' });
+      const n: TranscriptNote = { ms: Number(note[1]), text: note[2] ?? '' };
+      notes.push(n);
+      items.push({ kind: 'note', ...n });
       continue;
     }
     if (line.startsWith('# ') && title === '') title = line.slice(2);
     // anything else (blank separator lines) carries no bytes
   }
-  return { title, blocks, notes };
+  return { title, blocks, notes, items };
 }
 
 export function readTranscript(name: string, dir = TRANSCRIPTS_DIR): Transcript {
