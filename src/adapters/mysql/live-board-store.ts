@@ -61,7 +61,9 @@ export class LiveBoardStore {
     if (ids && ids.length === 0) return [];
     const q = this.db('agents as a')
       .leftJoin('attempts as t', 't.id', 'a.attempt_id')
-      .select('a.id', 'a.name', 'a.sip_user', 'a.status', 'a.state', 'a.registered_node', 'a.no_answer_count', 'a.ready_at',
+      .select('a.id', 'a.name', 'a.sip_user', 'a.status', 'a.state', 'a.no_answer_count', 'a.ready_at',
+        // A2: the node the phone is registered on, as the agents API reports it.
+        this.db.raw('(SELECT r.node FROM registrations r WHERE r.sip_user = a.sip_user ORDER BY r.updated_at DESC LIMIT 1) AS registered_node'),
         't.id as t_id', 't.campaign_id as t_campaign', 't.member_id as t_member', 't.number as t_number', 't.state as t_state',
         't.created_at as t_created', 't.answered_at as t_answered')
       .orderBy('a.name')
