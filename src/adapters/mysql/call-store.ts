@@ -99,7 +99,7 @@ export class MysqlCallStore implements CallStore {
         ...(decision.kind === 'retry' && decision.stopNumber ? { state: 'stopped' } : {}),
       });
       const wakeUps: WakeUp[] = [];
-      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps);
+      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps, counted);
       if (decision.kind === 'wait-result') wakeUps.push({ kind: 'result-deadline', attemptId: a.id, at: decision.deadline });
       await freeAgent(trx, a, now, wakeUps, (view) => onCallEnded(view, now));
       return { kind: 'settled', campaignId: a.campaign_id, memberId: m.id, agentId: a.agent_id, decision, wakeUps } as const;
@@ -136,7 +136,8 @@ export class MysqlCallStore implements CallStore {
       const decision = expireIfDue(decideAfterResultDeadline(rules, { tries: m.tries, activeNumbers }, a.ended_at, now), m.expire_at, now);
       await trx('attempts').where('id', a.id).update({ state: 'done', outcome: outcomeOf(decision), active_member: null });
       const wakeUps: WakeUp[] = [];
-      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps);
+      // C7: the deadline decides the waiting attempt, so it is counted now, also when it ends the member.
+      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps, true);
       return { kind: 'settled', campaignId: a.campaign_id, memberId: m.id, agentId: null, decision, wakeUps } as const;
     });
   }
@@ -187,11 +188,15 @@ function outcomeOf(d: MemberDecision): string {
   return 'waiting_result';
 }
 
-async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[]): Promise<void> {
+/** `countedEnd`: the attempt that ends the member counts (C5: tries equals the attempts used). */
+async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[],
+  countedEnd = false): Promise<void> {
   const base = { version: trx.raw('version + 1'), updated_at: now };
   switch (d.kind) {
     case 'end':
-      await trx('members').where('id', memberId).update({ ...base, state: 'done', result: d.result, ended_at: now });
+      await trx('members').where('id', memberId).update({
+        ...base, state: 'done', result: d.result, ended_at: now, tries: trx.raw(`tries + ${countedEnd ? 1 : 0}`),
+      });
       return;
     case 'retry':
       await trx('members').where('id', memberId).update({
