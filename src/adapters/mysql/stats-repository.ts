@@ -9,7 +9,7 @@ export class StatsRepository {
     const [states, results, live, attempts] = await Promise.all([
       this.db('members').where({ campaign_id: campaignId }).groupBy('state').select('state').count({ n: '*' }),
       this.db('members').where({ campaign_id: campaignId, state: 'done' }).groupBy('result').select('result').count({ n: '*' }),
-      this.db('attempts').where({ campaign_id: campaignId }).whereNotNull('active_member').count({ n: '*' }).first(),
+      this.db('attempts').where({ live_campaign: campaignId }).count({ n: '*' }).first(),
       this.db('attempts').where({ campaign_id: campaignId }).count({ n: '*' }).first(),
     ]);
     const members = { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 };
