@@ -7,6 +7,25 @@ export class EventFilter {
   #all = false;
   readonly #names = new Set<string>();
   readonly #subclasses = new Set<string>();
+  /** `filter <header> <value>`: when any is set, only matching events pass (mod_event_socket) */
+  readonly #filters: [string, string][] = [];
+
+  /** `filter <header> <value>` / `filter delete <header> [<value>]`; returns the Reply-Text. */
+  filter(args: string[]): string {
+    if (args[0] === 'delete') {
+      const [, name = '', value] = args;
+      for (let i = this.#filters.length - 1; i >= 0; i--) {
+        const f = this.#filters[i];
+        if (f && f[0] === name && (value === undefined || f[1] === value)) this.#filters.splice(i, 1);
+      }
+      return `+OK filter deleted. [${name}]=[${value ?? ''}]`;
+    }
+    const [name = '', ...rest] = args;
+    const value = rest.join(' ');
+    if (!name) return '-ERR invalid syntax';
+    this.#filters.push([name, value]);
+    return `+OK filter added. [${name}]=[${value}]`;
+  }
 
   /** Applies event / nixevent / noevents and returns the Reply-Text. */
   command(verb: string, args: string[]): string {
@@ -42,6 +61,7 @@ export class EventFilter {
   }
 
   wants(ev: SimEvent): boolean {
+    if (this.#filters.length > 0 && !this.#filters.some(([k, v]) => ev.headers.some(([hk, hv]) => hk === k && hv === v))) return false;
     if (this.#all) return true;
     if (ev.name === 'CUSTOM') return ev.subclass !== null && (this.#subclasses.has(ev.subclass) || (this.#names.has('CUSTOM') && this.#subclasses.size === 0));
     return this.#names.has(ev.name);

@@ -78,7 +78,7 @@ export class InboundSession implements EventSink {
       case 'log': case 'nolog':
         return this.#write(commandReply(verb === 'log' ? '+OK log level 7 [7]' : '+OK no longer logging'));
       case 'filter':
-        return this.#write(commandReply(`+OK filter added. [${args.join(' ')}]`));
+        return this.#write(commandReply(this.#filter.filter(args)));
       case 'sendmsg': {
         const uuid = args[0] ?? '';
         const call = this.sw.calls.get(uuid);

@@ -122,6 +122,8 @@ export class OutboundSession implements ControlSession, EventSink {
         return this.#write(commandReply('+OK'));
       case 'event': case 'nixevent': case 'noevents':
         return this.#write(commandReply(this.#filter.command(verb, args)));
+      case 'filter':
+        return this.#write(commandReply(this.#filter.filter(args)));
       case 'sendmsg':
         return this.#sendmsg(c);
       case 'api': case 'bgapi':
