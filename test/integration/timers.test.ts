@@ -375,7 +375,10 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
     await waitFor(() => runs.length > 0, 'the first run');
     expect(count().sockets).to.be.above(before.sockets);
     await timers.close();
-    await sleep(50);
+    // Give sockets a moment to finish closing; a handle still there after the bound is a leak.
+    await waitFor(() => count().timeouts <= before.timeouts && count().sockets <= before.sockets, 'handles to close', 2_000).catch(
+      () => undefined,
+    );
     const after = count();
     expect(after.timeouts).to.be.at.most(before.timeouts);
     expect(after.sockets).to.be.at.most(before.sockets);
