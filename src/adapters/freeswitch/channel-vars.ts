@@ -13,7 +13,7 @@
  * original value (test/unit/freeswitch-channel-vars.test.ts replays FreeSWITCH's tokenizer).
  * Characters that cannot be passed through all passes are refused: control characters (the
  * ESL command ends at a newline), `\`, `'`, `{`, `}` and the sequences `${`; leading and trailing
- * spaces are trimmed by FreeSWITCH itself.
+ * spaces are trimmed by FreeSWITCH itself, so an empty or blank value cannot be passed either.
  */
 
 export type VarCheck = { kind: 'ok' } | { kind: 'rejected'; reason: string };
@@ -27,6 +27,8 @@ export function checkVariable(name: string, value: string): VarCheck {
   if (CONTROL.test(value)) return { kind: 'rejected', reason: 'control character in value' };
   if (/[\\'{}]/.test(value)) return { kind: 'rejected', reason: "value contains \\ ' { or }" };
   if (value.includes('${')) return { kind: 'rejected', reason: 'value contains ${ (variable expansion)' };
+  // `name=` splits into one token and FreeSWITCH drops the item.
+  if (value.trim() === '') return { kind: 'rejected', reason: 'empty value' };
   return { kind: 'ok' };
 }
 

@@ -31,6 +31,11 @@ export interface ReconnectOptions {
   authRetryMs?: number;
   /** Deadline for TCP connect + auth + subscribe. @defaultValue 5000 (ms) */
   connectTimeoutMs?: number;
+  /**
+   * While up, `api status` this often; no reply within connectTimeoutMs drops the connection
+   * (a half-open TCP connection would otherwise look up for hours). 0 disables. @defaultValue 15000 (ms)
+   */
+  heartbeatMs?: number;
 }
 
 export type NodeState = { kind: 'connecting' } | { kind: 'up' } | { kind: 'down'; reason: string } | { kind: 'closed' };
@@ -53,6 +58,7 @@ export class NodeConnection {
   #conn: EslSocket | null = null;
   #socket: Socket | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
   #failures = 0;
   #authFailures = 0;
   #everUp = false;
@@ -75,6 +81,7 @@ export class NodeConnection {
       stableMs: opts.stableMs ?? 5_000,
       authRetryMs: opts.authRetryMs ?? 30_000,
       connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+      heartbeatMs: opts.heartbeatMs ?? 15_000,
     };
   }
 
@@ -137,6 +144,7 @@ export class NodeConnection {
     this.#state = { kind: 'closed' };
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#stopHeartbeat();
     this.#socket?.destroy();
     this.#socket = null;
     this.#conn = null;
@@ -207,6 +215,7 @@ export class NodeConnection {
       this.#everUp = true;
       this.#state = { kind: 'up' };
       this.log.info({ node: this.name, reconnected, attempts: this.attempts }, 'inbound connection up');
+      this.#startHeartbeat(conn);
       for (const fn of this.#up) fn(reconnected);
     } catch (err) {
       if (!authRefused) this.log.debug({ err, node: this.name }, 'inbound connect failed');
@@ -214,10 +223,27 @@ export class NodeConnection {
     }
   }
 
+  #startHeartbeat(conn: EslSocket): void {
+    this.#stopHeartbeat();
+    if (this.#o.heartbeatMs <= 0) return;
+    this.#heartbeat = setInterval(() => {
+      if (this.#conn !== conn) return;
+      // A timeout drops the connection in #commandError; other failures show up as a close.
+      this.api('status', this.#o.connectTimeoutMs).catch((err) => this.log.debug({ err, node: this.name }, 'heartbeat failed'));
+    }, this.#o.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+  }
+
   #closed(socket: Socket, upAt: number | null, authRefused: string | null, lastError: string | null): void {
     if (this.#socket === socket) {
       this.#socket = null;
       this.#conn = null;
+      this.#stopHeartbeat();
     }
     if (this.#isClosed()) return;
     let delay: number;

@@ -35,7 +35,7 @@ export class Registrations {
     void this.emit({ kind: 'registration', node, sipUser: change.sipUser, registered: change.registered, contact: change.contact });
   }
 
-  /** Full resync; on failure the connection is dropped so the next connect tries again. */
+  /** Full resync; a timed-out query drops the connection (NodeConnection), so the next connect retries it. */
   async resync(conn: NodeConnection): Promise<void> {
     let body: string;
     try {

@@ -147,8 +147,9 @@ export class FreeSwitchTelephony implements Telephony {
     return this.#handler;
   }
 
+  /** Also while closing: results of calls that end during shutdown must still reach the engine. */
   async #emit(ev: TelephonyEvent): Promise<void> {
-    if (!this.#handler || this.#closing) return;
+    if (!this.#handler) return;
     try {
       await this.#handler.onEvent(ev);
     } catch (err) {
