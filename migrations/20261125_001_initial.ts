@@ -207,6 +207,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['live_campaign']);
     t.index(['live_line_group']);
     t.index(['state', 'lease_until']);
+    t.index(['instance_id', 'state']);
     t.index(['agent_uuid']);
   });
 

@@ -39,9 +39,10 @@ export interface DemoMember {
 /** Realistic mix of subscriber behaviour (C6, C9): most answer, some busy, some never, a few broken numbers. */
 function subscriberScript(r: () => number): SubscriberScript {
   const x = r();
-  const ring = 80 + Math.floor(r() * 400);
-  if (x < 0.5) return { outcome: 'answer', afterMs: ring, talkMs: 1100 + Math.floor(r() * 1500) };
-  if (x < 0.58) return { outcome: 'answer', afterMs: ring, talkMs: 200 + Math.floor(r() * 500) }; // too short (C6)
+  // Calls are short so the demo ends in a couple of minutes; min success is 1 s.
+  const ring = 50 + Math.floor(r() * 200);
+  if (x < 0.5) return { outcome: 'answer', afterMs: ring, talkMs: 1050 + Math.floor(r() * 400) };
+  if (x < 0.58) return { outcome: 'answer', afterMs: ring, talkMs: 200 + Math.floor(r() * 400) }; // too short (C6)
   if (x < 0.72) return { outcome: 'busy', afterMs: ring };
   if (x < 0.82) return { outcome: 'no-answer' };
   if (x < 0.87) return { outcome: 404, afterMs: 60 };
@@ -68,7 +69,10 @@ export function buildPlan(opts: { members: number; agents: number; now: Date; se
   for (let i = 0; i < opts.agents; i++) {
     const sipUser = `${3000 + i}@127.0.0.1`;
     sipUsers.push(sipUser);
-    agents[sipUser] = i === 0 ? { answer: 'no-answer' } : i === 1 ? { answer: 'reject', afterMs: 300 } : { answer: 'answer', afterMs: 100 + Math.floor(r() * 300) };
+    // A3: agent 19 never answers (ends On Break), agent 20 rejects (reject delay); the rest answer.
+    const last = opts.agents - 1;
+    agents[sipUser] = i === last - 1 ? { answer: 'no-answer' } : i === last ? { answer: 'reject', afterMs: 200 }
+      : { answer: 'answer', afterMs: 50 + Math.floor(r() * 150) };
   }
   const subscribers: Record<string, SubscriberScript> = {};
   const expireAt = new Date(opts.now.getTime() + 60_000).toISOString();

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { FreeSwitchTelephony } from '../adapters/freeswitch/telephony.js';
+import { freePort } from '../adapters/free-port.js';
 import { dropDatabase, openMigratedDatabase, parseDbUrl } from '../adapters/mysql/database.js';
 import { startRuntime } from '../runtime.js';
 import { Simulator } from '../simulator/index.js';
@@ -47,7 +48,9 @@ async function main(): Promise<void> {
   await clearQueue(base.redisUrl);
   const db = await openMigratedDatabase(dbUrl);
   const plan = buildPlan({ members: MEMBERS, agents: AGENTS, now: new Date() });
-  const sim = new Simulator({ port: 0, scenario: plan.scenario, routeCallTimeoutSec: 2, log: log.child({ component: 'simulator' }) });
+  const outboundPort = await freePort();
+  const sim = new Simulator({ port: 0, scenario: plan.scenario, routeCallTimeoutSec: 1, log: log.child({ component: 'simulator' }),
+    agentContextSocket: `127.0.0.1:${outboundPort}` });
   const { port: simPort } = await sim.start();
 
   const cfg = loadConfig({
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
     DIALER_QUEUE_PREFIX: PREFIX,
     DIALER_HTTP_PORT: process.env.DIALER_HTTP_PORT ?? '0',
     DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
-    DIALER_OUTBOUND_LISTEN: '127.0.0.1:0',
+    DIALER_OUTBOUND_LISTEN: `127.0.0.1:${outboundPort}`,
   });
   const telephony = new FreeSwitchTelephony({
     nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext,
@@ -72,13 +75,14 @@ async function main(): Promise<void> {
   const calendar = await api.post('/api/v2/calendars', { name: 'Working hours', timezone: 'UTC', windows: DEMO_WINDOWS });
   const trunk = await api.post('/api/v2/line-groups', { name: 'Trunk', capacity: 16 });
   const common = { calendar_id: calendar.id, line_group_id: trunk.id, limit: 12, max_tries: 3, retry_wait_sec: 3, min_success_sec: 1 };
+  // C9: a trunk that answers 503 for a number is counted against it here instead of retried for free.
   const renewals = await api.post('/api/v2/dialer', { ...common, name: 'Renewals', priority: 10, wrapup_sec: 0, wait_result: false,
-    variables: { campaign: 'renewals', caller_language: 'en' } });
+    variables: { campaign: 'renewals', caller_language: 'en' }, causes: { NORMAL_TEMPORARY_FAILURE: 'retry' } });
   const survey = await api.post('/api/v2/dialer', { ...common, name: 'Survey', priority: 5, wrapup_sec: 2, wait_result: true,
-    variables: { campaign: 'survey' }, causes: { CALL_REJECTED: 'error' } });
+    variables: { campaign: 'survey' }, causes: { CALL_REJECTED: 'error', NORMAL_TEMPORARY_FAILURE: 'retry' } });
   const agentIds: number[] = [];
   for (const [i, sipUser] of plan.agents.entries()) {
-    const a = await api.post('/api/v2/agents', { name: `Agent ${i + 1}`, sip_user: sipUser, call_timeout: 3, wrapup_sec: 1,
+    const a = await api.post('/api/v2/agents', { name: `Agent ${i + 1}`, sip_user: sipUser, call_timeout: 2, wrapup_sec: 0,
       max_no_answer: 2, busy_delay_sec: 3, reject_delay_sec: 3, no_answer_delay_sec: 3 });
     agentIds.push(a.id);
     for (const c of [renewals.id, survey.id]) await api.post(`/api/v2/dialer/${c}/tiers`, { agent_id: a.id, level: 1 });

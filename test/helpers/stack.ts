@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { FreeSwitchTelephony } from '../../src/adapters/freeswitch/telephony.js';
+import { freePort } from '../../src/adapters/free-port.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { Simulator, type Scenario } from '../../src/simulator/index.js';
 import { httpClient, type Credentials, type HttpAnswer } from './http-client.js';
@@ -37,7 +38,9 @@ export interface StackOptions {
 export async function startStack(label: string, o: StackOptions = {}): Promise<Stack> {
   const log = o.log ?? pino({ level: process.env.STACK_LOG ?? 'silent' });
   const tdb = await createTestDatabase(label);
+  const outboundPort = await freePort();
   const sim = new Simulator({ port: 0, scenario: o.scenario ?? {}, log: log.child({ component: 'simulator' }),
+    agentContextSocket: `127.0.0.1:${outboundPort}`,
     ...(o.routeCallTimeoutSec ? { routeCallTimeoutSec: o.routeCallTimeoutSec } : {}) });
   const { port: simPort } = await sim.start();
   const cfg = loadConfig({
@@ -47,7 +50,7 @@ export async function startStack(label: string, o: StackOptions = {}): Promise<S
     DIALER_QUEUE_PREFIX: `{dialer-t-${randomBytes(4).toString('hex')}}`,
     DIALER_TOKEN_SECRET: 'stack-secret-0123456789abcdef',
     DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
-    DIALER_OUTBOUND_LISTEN: '127.0.0.1:0',
+    DIALER_OUTBOUND_LISTEN: `127.0.0.1:${outboundPort}`,
     DIALER_LEASE_SEC: '30',
   });
   const telephony = new FreeSwitchTelephony({

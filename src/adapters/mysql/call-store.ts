@@ -154,7 +154,7 @@ export class MysqlCallStore implements CallStore {
   }
 
   async renewLeases(instanceId: string, until: Date): Promise<number> {
-    return this.db('attempts').where('instance_id', instanceId).whereIn('state', LIVE_STATES).update({ lease_until: until });
+    return withRetry(() => this.db('attempts').where('instance_id', instanceId).whereIn('state', LIVE_STATES).update({ lease_until: until }));
   }
 
   async orphanedAttempts(instanceId: string, now: Date) {
