@@ -101,7 +101,8 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
     // setTimeout turns a longer delay into 1 ms.
     if (this.#o.horizonMs > 2 ** 31 - 1) throw new RangeError('horizonMs must fit a setTimeout delay');
     if (!opts.redisUrl && !opts.connection) throw new RangeError('redisUrl or connection is required');
-    this.#log = opts.log.child({ component: 'timers', queue: this.#o.queueName });
+    // The caller names the component (STYLE 6: children are made where the adapter is wired).
+    this.#log = opts.log.child({ queue: this.#o.queueName });
     this.#now = opts.now ?? Date.now;
     this.#connection = { ...(opts.redisUrl ? { url: opts.redisUrl } : {}), ...opts.connection };
     const { url, ...rest } = this.#connection;
