@@ -126,3 +126,26 @@ describe('http member import', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).to.contain('no file');
   });
 });
+
+describe('http member import: broken forms', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi('http_member_import_forms', { extraRouters: [memberImportExtraRouter] });
+  });
+  after(async () => api.close());
+
+  it('S2: a multipart body cut before its closing boundary is 400, not a hang or a 500', async () => {
+    const id = await seedCampaign(api.tdb.db, 'cut');
+    const body = '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="m.csv"\r\nContent-Type: text/csv\r\n\r\nAnn,5551901\nBob,5551902\n';
+    const r = await api.raw('POST', `/api/v2/dialer/${id}/members/import`, body, 'multipart/form-data; boundary=XyZ');
+    expect(r.status).to.equal(400);
+    expect(r.body.error.message).to.match(/^body: /);
+  });
+
+  it('S2: a multipart content type without a boundary is 400', async () => {
+    const id = await seedCampaign(api.tdb.db, 'noboundary');
+    const r = await api.raw('POST', `/api/v2/dialer/${id}/members/import`, 'Ann,5552001\n', 'multipart/form-data');
+    expect(r.status).to.equal(400);
+    expect(await countRows(api.tdb.db, 'members', { campaign_id: id })).to.equal(0);
+  });
+});

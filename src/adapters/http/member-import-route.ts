@@ -78,7 +78,11 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
     const run = (input: Readable) =>
       importMembersCsv(input, options, { insertBatch: (rows) => insertMemberBatch(deps.db, campaignId, rows, now) });
 
-    const outcome = req.is('multipart/form-data') ? await fromMultipart(req, run) : await run(req);
+    const outcome = await (req.is('multipart/form-data') ? fromMultipart(req, run) : run(req)).catch((err: unknown) => {
+      // A body that stopped arriving is the client's doing (S2), not a server error.
+      if (req.readableAborted || req.destroyed) throw Object.assign(new Error('body: the upload was aborted'), { status: 400 });
+      throw err;
+    });
     if (outcome === 'no-file') {
       return fail(res, 400, 'VALIDATION_FAILED', 'body: the multipart form has no file field', { issues: [{ path: 'body', message: 'no file' }] });
     }
@@ -126,6 +130,7 @@ function reportOf(o: CsvImportOutcome): ImportReport | undefined {
 function fromMultipart(req: Request, run: (input: Readable) => Promise<CsvImportOutcome>): Promise<CsvImportOutcome | 'no-file'> {
   return new Promise((resolve, reject) => {
     let started = false;
+    let formError: Error | undefined;
     let bb: busboy.Busboy;
     try {
       bb = busboy({ headers: req.headers, limits: { files: 1, fields: 100 } });
@@ -140,9 +145,13 @@ function fromMultipart(req: Request, run: (input: Readable) => Promise<CsvImport
         return;
       }
       started = true;
-      run(stream).then(resolve, reject);
+      // A broken form surfaces as an error of the file stream: answer it as the client's fault.
+      run(stream).then(resolve, (err: unknown) => reject(formError ? Object.assign(formError, { status: 400 }) : err));
     });
-    bb.on('error', (err) => reject(Object.assign(err as Error, { status: 400 })));
+    bb.on('error', (err) => {
+      formError = new Error(`body: ${(err as Error).message}`);
+      if (!started) reject(Object.assign(formError, { status: 400 }));
+    });
     bb.on('close', () => {
       if (!started) resolve('no-file');
     });
