@@ -164,6 +164,28 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     }
   });
 
+  it('S3: FreeSWITCH restarts mid-call (all calls gone): member-ended UNKNOWN and one agent-hangup, then the node is back', async () => {
+    const rig = await startRig(
+      { agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 10_000 } },
+      { session: { lostLegMs: 300 } },
+    );
+    rigs.push(rig);
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+    const req = legRequest(rig.node, AGENT);
+    expect((await rig.tel.originateAgent(req)).kind).to.equal('answered');
+    await waitFor(() => rig.handler.of('member-answered').length === 1, 'bridged');
+    await rig.sim.restart();
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
+    await waitFor(() => rig.handler.of('node-up').some((e) => e.reconnected), 'reconnected');
+    const evs = rig.handler.forAttempt(req.attemptId);
+    expect(evs.map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+    const ended = evs[1];
+    if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
+    expect(ended.result.cause).to.equal('UNKNOWN');
+    expect(ended.result.answeredAt).to.be.instanceOf(Date);
+    expect(await rig.tel.exists(rig.node, req.legUuid)).to.equal(false);
+  });
+
   it('F3: two FreeSWITCH servers: each originate goes to its node; a node that is down is skipped at once', async () => {
     const a = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { talkMs: 100 } });
     rigs.push(a);

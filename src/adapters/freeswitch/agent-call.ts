@@ -101,7 +101,10 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   const member = obs.bridge?.otherLegUuid ?? memberUuid;
   const seen = await ctx.hangups.wait(member, t.lostLegMs);
   log.warn({ reason: r.reason, memberSeen: seen !== null }, 'outbound socket lost during the bridge');
-  return seen ? fromInbound(obs, seen) : memberOutcome(obs, memberUuid, 'UNKNOWN', new Date());
+  if (seen) return fromInbound(obs, seen);
+  const guess = memberOutcome(obs, memberUuid, 'UNKNOWN', new Date());
+  // Its end was never reported (no unbridge, no completion): the cause is unknown, the talk time is up to the loss.
+  return obs.unbridge ? guess : { ...guess, cause: 'UNKNOWN' };
 }
 
 function fromInbound(obs: BridgeObservation, h: ChannelEvent): MemberOutcome {

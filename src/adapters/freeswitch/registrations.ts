@@ -12,6 +12,8 @@ import { parseRegistrationEvent, parseSofiaStatusReg } from './registration-pars
 export class Registrations {
   /** node → sipUser → contact */
   readonly #byNode = new Map<string, Map<string, string>>();
+  /** Delivery in arrival order: a register followed by an unregister must not be applied reversed. */
+  #chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly profile: string,
@@ -32,7 +34,7 @@ export class Registrations {
     const users = this.#users(node);
     if (change.registered) users.set(change.sipUser, change.contact ?? '');
     else users.delete(change.sipUser);
-    void this.emit({ kind: 'registration', node, sipUser: change.sipUser, registered: change.registered, contact: change.contact });
+    this.#deliver({ kind: 'registration', node, sipUser: change.sipUser, registered: change.registered, contact: change.contact });
   }
 
   /** Full resync; a timed-out query drops the connection (NodeConnection), so the next connect retries it. */
@@ -50,7 +52,12 @@ export class Registrations {
     const rows = parseSofiaStatusReg(body);
     const users = new Map(rows.map((r) => [r.sipUser, r.contact] as const));
     this.#byNode.set(conn.name, users);
-    await this.emit({ kind: 'registrations-sync', node: conn.name, sipUsers: rows.map((r) => ({ sipUser: r.sipUser, contact: r.contact })) });
+    await this.#deliver({ kind: 'registrations-sync', node: conn.name, sipUsers: rows.map((r) => ({ sipUser: r.sipUser, contact: r.contact })) });
+  }
+
+  #deliver(ev: TelephonyEvent): Promise<void> {
+    this.#chain = this.#chain.then(() => this.emit(ev));
+    return this.#chain;
   }
 
   #users(node: string): Map<string, string> {
