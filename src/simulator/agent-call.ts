@@ -46,8 +46,11 @@ export class AgentCall {
     else this.#endWaiters.push(fn);
   }
 
+  /** the last B leg, kept for Other-Leg-* headers after it is gone */
+  otherLeg: SimChannel | null = null;
+
   event(name: string, extra: { app?: AppRun; state?: string } = {}): void {
-    const other = this.ch.otherUuid ? this.sw.channels.get(this.ch.otherUuid) ?? this.bridge?.sub ?? null : null;
+    const other = this.ch.otherUuid ? this.otherLeg : null;
     this.sw.channelEvent({ name, channel: this.ch, other, ...extra });
   }
 

@@ -53,6 +53,7 @@ export function startBridge(call: AgentCall, arg: string, _run: AppRun): BridgeR
   }, sw.nowUs());
   sub.otherUuid = a.uuid;
   a.num = target.number;
+  call.otherLeg = sub;
   sw.addChannel(sub);
   const subEvent = (name: string) => sw.channelEvent({ name, channel: sub, other: a });
   let timer: NodeJS.Timeout | null = null;

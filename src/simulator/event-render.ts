@@ -148,6 +148,8 @@ function headerValue(
     case 'Event-Date-GMT': return new Date(core.nowUs / 1000).toUTCString();
     case 'Event-Date-Timestamp': return String(core.nowUs);
     case 'Event-Sequence': return String(core.seq);
+    case 'Channel-Name': case 'Caller-Channel-Name': case 'Channel-Channel-Name': return ch.name;
+    case 'Other-Leg-Channel-Name': return other?.name ?? subst(tv);
     case 'Answer-State': return ch.answerState;
     case 'Hangup-Cause': return ch.hangupCause ?? tv;
     case 'Channel-State': return input.state ?? tv;
