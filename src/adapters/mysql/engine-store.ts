@@ -15,7 +15,18 @@ export class MysqlEngineStore implements EngineStore {
     return withRetry(() => this.db.transaction(fn, { isolationLevel: 'read committed' }));
   }
 
-  settleCampaign(campaignId: number, now: Date): Promise<CampaignSettled> {
+  async settleCampaign(campaignId: number, now: Date): Promise<CampaignSettled> {
+    // Called after every settle: a lock-free look first, so the common "still work to do" case
+    // never queues behind the claims that hold the campaign row.
+    const c = await this.db('campaigns').where('id', campaignId).first('state');
+    if (c?.state === 'running') {
+      const left = await this.db('members').where('campaign_id', campaignId).whereIn('state', ['ready', 'dialing', 'waiting_result']).first('id');
+      if (left) return null;
+    } else if (c?.state === 'stopping') {
+      if (await this.db('attempts').where('live_campaign', campaignId).first('id')) return null;
+    } else {
+      return null;
+    }
     return this.tx(async (trx) => {
       const c = await trx('campaigns').where('id', campaignId).forUpdate().first('state');
       if (!c) return null;
