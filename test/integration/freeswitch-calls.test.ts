@@ -115,6 +115,21 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
     expect(rig.sim.channelLog().filter((c) => c.uuid !== req.legUuid)).to.have.length(0);
   });
 
+  it('S3: exists / kill on a live bridged call: exists true, kill ends it (member-ended, agent-hangup), a second kill is harmless', async () => {
+    rig.handler.plan = () => ({ kind: 'bridge', number: '5551234', variables: {}, callerIdNumber: '5550000', callerIdName: 'Dialer' });
+    rig.sim.setSubscriber('5551234', { outcome: 'answer', afterMs: 20, talkMs: 20_000 });
+    const req = legRequest(rig.node, AGENT);
+    expect((await rig.tel.originateAgent(req)).kind).to.equal('answered');
+    await waitFor(() => rig.handler.of('member-answered').length === 1, 'bridged');
+    expect(await rig.tel.exists(rig.node, req.legUuid)).to.equal(true);
+    await rig.tel.kill(rig.node, req.legUuid, 'NORMAL_CLEARING');
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
+    expect(rig.handler.forAttempt(req.attemptId).map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+    expect(await rig.tel.exists(rig.node, req.legUuid)).to.equal(false);
+    await rig.tel.kill(rig.node, req.legUuid, 'NORMAL_CLEARING');
+    expect(await rig.tel.exists('no-such-node', req.legUuid)).to.equal('unknown');
+  });
+
   it('A2: a full registration resync on connect, then register / unregister events', async () => {
     await waitFor(() => rig.handler.of('registrations-sync').length >= 1, 'sync');
     const sync = rig.handler.of('registrations-sync')[0]!;

@@ -32,6 +32,50 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     expect(rig.sim.originates()).to.have.length(0);
   });
 
+  it('F2: an api command without a reply fails at its deadline and the connection is replaced (replies cannot be matched any more)', async () => {
+    // A server that authenticates, subscribes, then never answers `api`: a hung FreeSWITCH.
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const server = createServer((sock) => {
+      connections++;
+      sock.write('Content-Type: auth/request\n\n');
+      sock.on('data', (d) => {
+        for (const cmd of d.toString().split('\n\n').filter(Boolean)) {
+          if (cmd.startsWith('auth ')) sock.write('Content-Type: command/reply\nReply-Text: +OK accepted\n\n');
+          else if (cmd.startsWith('event ')) sock.write('Content-Type: command/reply\nReply-Text: +OK event listener enabled plain\n\n');
+        }
+      });
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const { FreeSwitchTelephony } = await import('../../src/adapters/freeswitch/telephony.js');
+    const { RecordingHandler, silent } = await import('./freeswitch-harness.js');
+    const node = `127.0.0.1:${port}`;
+    const tel = new FreeSwitchTelephony({
+      nodes: [{ name: node, host: '127.0.0.1', port, password: 'ClueCon' }],
+      outbound: { listen: `127.0.0.1:${await freePort()}`, advertise: '127.0.0.1:1' },
+      sofiaProfile: 'internal',
+      routeContext: 'dialer-out',
+      log: silent,
+      apiTimeoutMs: 200,
+      reconnect: { minBackoffMs: 10, maxBackoffMs: 50, heartbeatMs: 0 },
+    });
+    const handler = new RecordingHandler();
+    await tel.start(handler);
+    try {
+      await waitFor(() => tel.upNodes().length === 1, 'node up');
+      // The registration resync on connect gets no reply either: that already replaces the connection.
+      await waitFor(() => connections >= 2, 'a new connection after the lost reply');
+      expect(handler.of('node-down').length).to.be.at.least(1);
+      await waitFor(() => tel.upNodes().length === 1, 'node up again');
+      expect(await tel.exists(node, '00000000-0000-0000-0000-000000000000')).to.equal('unknown');
+    } finally {
+      await tel.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('F2: 100 inbound drops during originates: no uuid originated twice, every attempt gets its result, calls finish', async () => {
     const agents: Record<string, { answer: 'answer'; afterMs: number }> = {};
     for (let i = 0; i < 10; i++) agents[`30${String(i).padStart(2, '0')}@127.0.0.1`] = { answer: 'answer', afterMs: 40 + i * 15 };

@@ -19,7 +19,6 @@
 export type VarCheck = { kind: 'ok' } | { kind: 'rejected'; reason: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function checkVariable(name: string, value: string): VarCheck {
@@ -34,8 +33,7 @@ export function checkVariable(name: string, value: string): VarCheck {
 
 /** Removes what checkVariable refuses: for display values such as caller id names. */
 export function sanitizeValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f\\'{}]/g, '').replaceAll('${', '$');
+    return value.replace(/[\u0000-\u001f\u007f\\'{}]/g, '').replaceAll('${', '$');
 }
 
 /** Escapes an accepted value for a `{…}` block (originate or bridge). */
