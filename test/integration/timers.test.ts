@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -382,5 +384,46 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
     const after = count();
     expect(after.timeouts).to.be.at.most(before.timeouts);
     expect(after.sockets).to.be.at.most(before.sockets);
+  });
+
+  describe('another OS process killed with SIGKILL', () => {
+    let child: ChildProcess | undefined;
+    afterEach(() => {
+      child?.kill('SIGKILL');
+      child = undefined;
+    });
+
+    /** Starts timers-child.ts; resolves with its stdout lines as they come. */
+    function spawnChild(delayMs: number, mode: 'hang' | 'idle'): string[] {
+      const lines: string[] = [];
+      const script = fileURLToPath(new URL('./timers-child.ts', import.meta.url));
+      child = spawn(process.execPath, ['--import', 'tsx', script, REDIS_URL, prefix, String(delayMs), mode], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      child.stdout!.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
+      return lines;
+    }
+
+    it('S3: a timer armed by a process killed before its instant runs on another process', async () => {
+      const lines = spawnChild(2_000, 'idle');
+      await waitFor(() => lines.some((l) => l.startsWith('scheduled')), 'the child to arm its timer', 20_000);
+      child!.kill('SIGKILL');
+      const atMs = Number(lines.find((l) => l.startsWith('scheduled'))!.split(' ')[1]);
+      const b = make();
+      await b.start(recorder('b'));
+      await waitFor(() => runs.length > 0, 'the run on B', 20_000);
+      expect(lines.filter((l) => l.startsWith('ran'))).to.deep.equal([]);
+      expect(runs.map((r) => [r.id, r.atMs, r.by])).to.deep.equal([['crash', atMs, 'b']]);
+    });
+
+    it('S3: a timer whose process was killed mid-handler runs again on another process after the lease', async () => {
+      const lines = spawnChild(300, 'hang');
+      await waitFor(() => lines.some((l) => l.startsWith('ran')), 'the run on the child', 30_000);
+      child!.kill('SIGKILL');
+      const b = make();
+      await b.start(recorder('b'));
+      await waitFor(() => runs.length > 0, 'the second run on B', 20_000);
+      expect(runs.map((r) => `ran ${key(r)}`)).to.deep.equal(lines.filter((l) => l.startsWith('ran')));
+    });
   });
 });
