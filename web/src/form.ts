@@ -43,7 +43,8 @@ export function select(options: Array<string | { value: string; label: string }>
     const v = typeof o === 'string' ? o : o.value;
     return h('option', { value: v, selected: v === value }, typeof o === 'string' ? o : o.label);
   }));
-  s.value = value;
+  // An absent value keeps the browser's default: the first option.
+  if (options.some((o) => (typeof o === 'string' ? o : o.value) === value)) s.value = value;
   return s;
 }
 
