@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import type { CallStore, SettleResult, WakeUp } from '../../app/ports/call-store.js';
 import type { BridgePlan, MemberLegResult } from '../../app/ports/telephony.js';
 import { onAgentAnswered, onAgentLegFailed, onCallEnded, onWrapupEnded } from '../../domain/agent-state.js';
-import { decideAfterCall, decideAfterResultDeadline, RESULT_SUCCESS, type MemberDecision } from '../../domain/attempt-rules.js';
+import { decideAfterCall, decideAfterResultDeadline, type MemberDecision } from '../../domain/attempt-rules.js';
 import { withRetry } from './deadlock.js';
+import { pendingStatusDecision } from './pending-status.js';
 import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, parseJson, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
 
 const LIVE_STATES = ['reserved', 'ringing_agent', 'bridging', 'talking'];
@@ -75,10 +76,8 @@ export class MysqlCallStore implements CallStore {
       const outcome = r.answeredAt
         ? ({ kind: 'answered', talkSec: r.talkSec, cause: r.cause } as const)
         : ({ kind: 'not-answered', cause: r.cause } as const);
-      // R1: a status that ended the member while its call was live wins over the call's own verdict.
-      const decision: MemberDecision = m.result
-        ? { kind: 'end', result: m.result, success: m.result === RESULT_SUCCESS }
-        : expireIfDue(decideAfterCall(rules, { tries: m.tries, activeNumbers }, outcome, r.endedAt), m.expire_at, now);
+      const decision: MemberDecision = (await pendingStatusDecision(trx, a, m, rules, now))
+        ?? expireIfDue(decideAfterCall(rules, { tries: m.tries, activeNumbers }, outcome, r.endedAt), m.expire_at, now);
       const counted = decision.kind === 'wait-result' || (decision.kind === 'retry' ? decision.countsAsTry : true);
       await trx('attempts').where('id', a.id).update({
         state: decision.kind === 'wait-result' ? 'waiting_result' : 'done',
@@ -169,7 +168,7 @@ export class MysqlCallStore implements CallStore {
 
 async function loadMember(trx: Trx, memberId: number, campaignId: number) {
   const [m, c, active] = await Promise.all([
-    trx('members').where('id', memberId).forUpdate().first('id', 'state', 'tries', 'expire_at', 'result'),
+    trx('members').where('id', memberId).forUpdate().first('id', 'state', 'tries', 'expire_at'),
     trx('campaigns').where('id', campaignId).first(...CAMPAIGN_RULE_COLUMNS),
     trx('communications').where({ member_id: memberId, state: 'active' }).count({ n: '*' }).first(),
   ]);
@@ -200,7 +199,7 @@ async function writeMember(trx: Trx, campaignId: number, memberId: number, d: Me
       return;
     case 'retry':
       await trx('members').where('id', memberId).update({
-        ...base, state: 'ready', ready_at: d.readyAt, tries: trx.raw(`tries + ${d.countsAsTry ? 1 : 0}`),
+        ...base, state: 'ready', ready_at: d.readyAt, result: null, tries: trx.raw(`tries + ${d.countsAsTry ? 1 : 0}`),
       });
       wakeUps.push({ kind: 'member-ready', campaignId, memberId, at: d.readyAt });
       return;
