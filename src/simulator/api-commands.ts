@@ -40,7 +40,13 @@ export function apiResult(sw: SimSwitch, cmd: string, arg: string): string {
     case 'show': return showCommand(sw, args);
     case 'uuid_exists': return sw.channels.has(args[0] ?? '') ? 'true' : 'false';
     case 'uuid_kill': {
-      const call = sw.calls.get(args[0] ?? '');
+      const uuid = args[0] ?? '';
+      const bridged = [...sw.calls.values()].find((c) => c.bridge?.sub.uuid === uuid && !c.bridge.sub.ended);
+      if (bridged?.bridge) {
+        bridged.bridge.subscriberGone(args[1] ?? 'NORMAL_CLEARING');
+        return '+OK\n';
+      }
+      const call = sw.calls.get(uuid);
       if (!call || call.ended) return '-ERR No such channel!\n';
       // 02 and 06: a bare uuid_kill shows up as NORMAL_CLEARING on the wire
       call.hangup(args[1] ?? 'NORMAL_CLEARING');

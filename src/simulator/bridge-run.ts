@@ -17,6 +17,8 @@ export interface BridgeRun {
   bridged: boolean;
   /** the agent leg hung up while the bridge ran */
   agentGone(): void;
+  /** the subscriber leg ends by itself (talk time over, or uuid_kill on the B leg) */
+  subscriberGone(cause: string): void;
 }
 
 function subscriberRefusal(o: SubscriberScript['outcome']): Refusal | null {
@@ -72,6 +74,7 @@ export function startBridge(call: AgentCall, arg: string, _run: AppRun): BridgeR
         endSub('ORIGINATOR_CANCEL', null);
       }
     },
+    subscriberGone: () => undefined,
   };
 
   const setResultVars = (failed: Refusal | null, cause: string) => {
@@ -154,16 +157,27 @@ export function startBridge(call: AgentCall, arg: string, _run: AppRun): BridgeR
     a.setVar('bridge_uuid', sub.uuid);
     run.bridged = true;
     call.event('CHANNEL_BRIDGE');
-    timer = sw.timers.after(script.talkMs ?? 1000, () => {
-      if (sub.ended || a.ended) return;
-      // the subscriber hangs up (05a): B leg first, then the agent leg unbridges
-      setResultVars(null, 'NORMAL_CLEARING');
-      endSub('NORMAL_CLEARING', null);
-      call.event('CHANNEL_UNBRIDGE');
-      run.bridged = false;
-      if (a.getVar('hangup_after_bridge') === 'true') call.hangupAfterBridge('NORMAL_CLEARING');
-      else call.completeApp();
-    });
+    timer = sw.timers.after(script.talkMs ?? 1000, () => run.subscriberGone('NORMAL_CLEARING'));
   });
+  run.subscriberGone = (cause: string) => {
+    sw.timers.cancel(timer);
+    if (sub.ended || a.ended) return;
+    if (!run.bridged) {
+      // killed while ringing: a failed bridge with that cause
+      const r: Refusal = { cause, q850: q850Of(cause), sip: null, ringing: true };
+      endSub(cause, null);
+      setResultVars(r, cause);
+      if (continues(a.getVar('continue_on_fail'), cause)) { a.variant = 'cof'; call.completeApp(); }
+      else { a.variant = 'bridgefail'; call.hangupAfterBridge(cause); }
+      return;
+    }
+    // the subscriber hangs up (05a): B leg first, then the agent leg unbridges
+    setResultVars(null, cause);
+    endSub(cause, null);
+    call.event('CHANNEL_UNBRIDGE');
+    run.bridged = false;
+    if (a.getVar('hangup_after_bridge') === 'true') call.hangupAfterBridge(cause);
+    else call.completeApp();
+  };
   return run;
 }

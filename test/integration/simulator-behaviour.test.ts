@@ -189,6 +189,32 @@ describe('simulator behaviour', () => {
     expect(header(notice, 'Content-Disposition')).to.equal('linger');
   });
 
+  it('C9: uuid_kill on a bridged subscriber leg ends it with that cause; without hangup_after_bridge the agent stays', async () => {
+    await boot({ agents: { [A]: { afterMs: 5 } }, subscribers: { 555: { afterMs: 5, talkMs: 60_000 } } });
+    const o = await agentOnSocket(U(17));
+    execute(o, 'bridge', 'loopback/555/dialer-out', U(170));
+    const bridge = await esl.event(is('CHANNEL_BRIDGE', U(17)));
+    const subUuid = header(bridge, 'Other-Leg-Unique-ID') ?? '';
+    expect(await esl.api(`uuid_exists ${subUuid}`)).to.equal('true');
+    expect(await esl.api(`uuid_kill ${subUuid} NORMAL_CLEARING`)).to.equal('+OK\n');
+    expect(header(await esl.event(is('CHANNEL_HANGUP_COMPLETE', subUuid)), 'Hangup-Cause')).to.equal('NORMAL_CLEARING');
+    const done = await o.next((m) => m.body.toString().includes('CHANNEL_EXECUTE_COMPLETE') && m.body.toString().includes(U(170)));
+    expect(done.body.toString()).to.contain('variable_bridge_hangup_cause: NORMAL_CLEARING');
+    expect(sim.channels().map((c) => c.uuid)).to.deep.equal([U(17)]);
+  });
+
+  it('F2: event json delivers channel events as one JSON object with Hangup-Cause twice on HANGUP_COMPLETE', async () => {
+    await boot({ agents: { [A]: { afterMs: 5, hangupAfterMs: 5 } } });
+    const j = await TestEsl.login(sim.port, 'CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB', 'json');
+    j.raw.send(`bgapi originate {origination_uuid=${U(18)}}user/1000 &park()\n\n`);
+    const m = await j.raw.next((x) => header(x, 'Content-Type') === 'text/event-json' && x.body.toString().includes('CHANNEL_HANGUP_COMPLETE'));
+    j.close();
+    const text = m.body.toString();
+    expect(Number(header(m, 'Content-Length'))).to.equal(Buffer.byteLength(text));
+    expect(text.match(/"Hangup-Cause":"NORMAL_CLEARING"/g)).to.have.length(2);
+    expect((JSON.parse(text) as Record<string, string>)['Unique-ID']).to.equal(U(18));
+  });
+
   it('F2: dropInbound leaves calls up; a new connection sees them (06 A)', async () => {
     await boot({ agents: { [A]: { afterMs: 5 } } });
     expect(await esl.bgapi(`originate {origination_uuid=${U(12)}}user/1000 &park()`)).to.equal(`+OK ${U(12)}\n`);
