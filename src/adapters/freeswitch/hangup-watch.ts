@@ -6,6 +6,8 @@
 import { parseChannelEvent, type ChannelEvent, type EslEvent } from './event-parser.js';
 
 const KEEP_MS = 120_000;
+/** Every channel of the server passes here: keep a slim copy, and a bounded number of them. */
+const MAX_KEPT = 20_000;
 
 export class HangupWatch {
   readonly #seen = new Map<string, { ev: ChannelEvent; atMs: number }>();
@@ -16,8 +18,10 @@ export class HangupWatch {
     const c = parseChannelEvent(ev);
     if (!c) return;
     this.#prune();
-    this.#seen.set(c.uuid, { ev: c, atMs: Date.now() });
-    for (const fn of this.#waiters.get(c.uuid) ?? []) fn(c);
+    const slim: ChannelEvent = { ...c, variables: {} };
+    this.#seen.set(c.uuid, { ev: slim, atMs: Date.now() });
+    if (this.#seen.size > MAX_KEPT) this.#seen.delete(this.#seen.keys().next().value!);
+    for (const fn of this.#waiters.get(c.uuid) ?? []) fn(slim);
     this.#waiters.delete(c.uuid);
   }
 

@@ -76,6 +76,7 @@ export class FreeSwitchTelephony implements Telephony {
   }
 
   async start(handler: TelephonyHandler): Promise<void> {
+    if (this.#handler) throw new Error('FreeSwitchTelephony.start() called twice');
     this.#handler = handler;
     const bound = await this.#server.start(this.o.outbound.listen);
     const [advHost, advPort] = splitHostPort(this.o.outbound.advertise);
