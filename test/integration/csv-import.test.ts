@@ -215,4 +215,18 @@ describe('csv-import', function () {
     expect(out).to.deep.equal({ kind: 'bad-option', field: 'charset', message: 'unknown charset "klingon-8"' });
     expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
   });
+
+  it('M6: Excel habits: a UTF-8 BOM, CRLF line ends and UTF-16LE files', async () => {
+    const campaign = await seedCampaign(t.db, 'excel');
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Zoë,5550081\r\nBad,1\r\nÅsa,5550083\r\n')]);
+    const out = await run(campaign, bom);
+    expect(out).to.deep.equal({
+      kind: 'done',
+      report: { inserted: 2, rejected_count: 1, rejected: [{ line: 2, reason: 'column 2 (number): must be 3..32 characters of 0-9 + * #' }] },
+    });
+    const utf16 = iconv.encode('Юля,5550084\n', 'utf-16le', { addBOM: true });
+    expect(await run(campaign, utf16, { charset: 'utf-16le' })).to.deep.equal({ kind: 'done', report: { inserted: 1, rejected_count: 0, rejected: [] } });
+    const names = (await t.db('members').where({ campaign_id: campaign }).orderBy('id')).map((r) => r.name);
+    expect(names).to.deep.equal(['Zoë', 'Åsa', 'Юля']);
+  });
 });
