@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 // One simulated FreeSWITCH channel: identity, state and ordered variables. Events are rendered
 // from it (event-render.ts); FreeSWITCH keeps variables in insertion order and a `set` moves
 // the variable to the end, which a JS Map reproduces with delete + set.
@@ -65,6 +67,8 @@ export class SimChannel {
     this.createdUs = nowUs;
     this.setVar('uuid', init.uuid);
     this.setVar('channel_name', init.name);
+    // every simulated leg is a SIP leg with its own Call-ID
+    this.setVar('sip_call_id', randomUUID());
     for (const [k, v] of init.originateVars) this.setVar(k, v);
   }
 

@@ -1,0 +1,132 @@
+// Builds src/simulator/event-templates.ts from the recorded transcripts. The simulator must not
+// read the reference folder at runtime, so the templates are generated once and committed;
+// simulator-templates.test.ts checks the committed file still equals what this builds.
+// Regenerate: npx tsx test/integration/simulator-templates.ts --write
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readTranscript, splitMessages, header, parseHeaderBlock, type EslMessage } from '../helpers/transcript.js';
+
+type Pick = { file: string; conn: string; event: string; leg: 'agent' | 'sub'; app?: string; nth?: number; state?: string; key: string };
+const P = (key: string, file: string, conn: string, event: string, leg: 'agent' | 'sub', extra: Partial<Pick> = {}): Pick => ({ key, file, conn, event, leg, ...extra });
+const picks: Pick[] = [
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`park|${e}`, '04b-originate-answered', 'inbound#1', e, 'agent')),
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`fail|${e}`, '04c-originate-486-busy', 'inbound#1', e, 'agent')),
+  P('park|CHANNEL_HANGUP#local', '06-esl-drop', 'inbound#2', 'CHANNEL_HANGUP', 'agent'),
+  P('park|CHANNEL_HANGUP_COMPLETE#local', '06-esl-drop', 'inbound#2', 'CHANNEL_HANGUP_COMPLETE', 'agent'),
+  P('park|CHANNEL_DESTROY', '04b-originate-answered', 'inbound#1', 'CHANNEL_DESTROY', 'agent'),
+  P('fail|CHANNEL_DESTROY', '04c-originate-486-busy', 'inbound#1', 'CHANNEL_DESTROY', 'agent'),
+  P('noanswer|CHANNEL_DESTROY', '04e-originate-no-answer-timeout', 'inbound#1', 'CHANNEL_DESTROY', 'agent'),
+  ...['CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`noanswer|${e}`, '04e-originate-no-answer-timeout', 'inbound#1', e, 'agent')),
+  // dialplan form (agent XML dialer-agent), 05a
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER'].map((e) => P(`xfer|${e}`, '05a-agent-first-subscriber-answers', 'inbound#1', e, 'agent')),
+  P('xfer|CHANNEL_DATA', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_DATA', 'agent'),
+  P('xfer|CHANNEL_EXECUTE', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_EXECUTE', 'agent', { app: 'set' }),
+  P('xfer|CHANNEL_EXECUTE_COMPLETE', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'set' }),
+  P('xfer|CHANNEL_EXECUTE|bridge', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_EXECUTE', 'agent', { app: 'bridge' }),
+  P('xfer|CHANNEL_BRIDGE', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_BRIDGE', 'agent'),
+  P('xfer|CHANNEL_UNBRIDGE', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_UNBRIDGE', 'agent'),
+  P('xfer|CHANNEL_HANGUP#bridged', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_HANGUP', 'agent'),
+  P('xfer|CHANNEL_EXECUTE_COMPLETE|bridge#bridged', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'bridge' }),
+  P('xfer|CHANNEL_UNPARK#bridged', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_UNPARK', 'agent'),
+  P('xfer|CHANNEL_EXECUTE_COMPLETE|socket#bridged', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'socket' }),
+  P('xfer|CHANNEL_STATE#bridged', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_STATE', 'agent'),
+  P('xfer|CHANNEL_HANGUP_COMPLETE#bridged', '05a-agent-first-subscriber-answers', 'outbound#1', 'CHANNEL_HANGUP_COMPLETE', 'agent'),
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`sub|${e}`, '05a-agent-first-subscriber-answers', 'inbound#1', e, 'sub')),
+  // inline form ('&socket(...)'), 05b busy without continue_on_fail
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER'].map((e) => P(`inline|${e}`, '05b-agent-first-subscriber-busy', 'inbound#1', e, 'agent')),
+  P('inline|CHANNEL_DATA', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_DATA', 'agent'),
+  P('inline|CHANNEL_EXECUTE', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_EXECUTE', 'agent', { app: 'set' }),
+  P('inline|CHANNEL_EXECUTE_COMPLETE', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'set' }),
+  P('inline|CHANNEL_EXECUTE|bridge', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_EXECUTE', 'agent', { app: 'bridge' }),
+  P('inline|CHANNEL_HANGUP#bridgefail', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_HANGUP', 'agent'),
+  P('inline|CHANNEL_EXECUTE_COMPLETE|bridge#bridgefail', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'bridge' }),
+  P('inline|CHANNEL_UNPARK#bridgefail', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_UNPARK', 'agent'),
+  P('inline|CHANNEL_EXECUTE_COMPLETE|socket#bridgefail', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'socket' }),
+  P('inline|CHANNEL_STATE#bridgefail', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_STATE', 'agent'),
+  P('inline|CHANNEL_HANGUP_COMPLETE#bridgefail', '05b-agent-first-subscriber-busy', 'outbound#1', 'CHANNEL_HANGUP_COMPLETE', 'agent'),
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`subfail|${e}`, '05b-agent-first-subscriber-busy', 'inbound#1', e, 'sub')),
+  // inline form, 05d busy with continue_on_fail: agent stays up, app hangs up
+  P('inline|CHANNEL_EXECUTE_COMPLETE|bridge#cof', '05d-agent-first-subscriber-busy-continue-on-fail', 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'bridge' }),
+  P('inline|CHANNEL_HANGUP#cof', '05d-agent-first-subscriber-busy-continue-on-fail', 'outbound#1', 'CHANNEL_HANGUP', 'agent'),
+  P('inline|CHANNEL_UNPARK#cof', '05d-agent-first-subscriber-busy-continue-on-fail', 'outbound#1', 'CHANNEL_UNPARK', 'agent'),
+  P('inline|CHANNEL_EXECUTE_COMPLETE|socket#cof', '05d-agent-first-subscriber-busy-continue-on-fail', 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'socket' }),
+  P('inline|CHANNEL_STATE#cof', '05d-agent-first-subscriber-busy-continue-on-fail', 'outbound#1', 'CHANNEL_STATE', 'agent'),
+  P('inline|CHANNEL_HANGUP_COMPLETE#cof', '05d-agent-first-subscriber-busy-continue-on-fail', 'outbound#1', 'CHANNEL_HANGUP_COMPLETE', 'agent'),
+  // inline socket with no app activity, app drops the socket (06 B2)
+  P('inline|CHANNEL_PARK', '05d-agent-first-subscriber-busy-continue-on-fail', 'outbound#1', 'CHANNEL_PARK', 'agent'),
+  P('inline|CHANNEL_HANGUP', '06-esl-drop', 'inbound#2', 'CHANNEL_HANGUP', 'agent', { nth: 1 }),
+  P('inline|CHANNEL_HANGUP_COMPLETE', '06-esl-drop', 'inbound#2', 'CHANNEL_HANGUP_COMPLETE', 'agent', { nth: 1 }),
+];
+
+function innerOf(m: EslMessage): EslMessage | null {
+  if (header(m, 'Content-Type') === 'text/event-plain') return splitMessages(m.body).messages[0] ?? null;
+  if (!m.headers.some(([k]) => k === 'Content-Length') && m.headers.some(([k, v]) => k === 'Event-Name' && v === 'CHANNEL_DATA')) return m;
+  return null;
+}
+const dec = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+
+export function buildTemplates(): Record<string, [string, string][]> {
+const out: Record<string, [string, string][]> = {};
+for (const p of picks) {
+  const t = readTranscript(p.file);
+  const orig = t.blocks.filter((b) => b.dir === 'out' && b.bytes.toString().startsWith('bgapi originate')).map((b) => b.bytes.toString());
+  const msgs = t.blocks.filter((b) => b.conn === p.conn && b.dir === 'in').map((b) => {
+    const s = splitMessages(b.bytes); return s.messages[0] ?? { headers: parseHeaderBlock(b.bytes.toString()), body: Buffer.alloc(0) };
+  }).map(innerOf).filter((m): m is EslMessage => m !== null);
+  // the agent uuid: origination_uuid of the originate that the picked channel belongs to
+  const agentUuids = orig.map((o) => /origination_uuid=([0-9a-f-]{36})/.exec(o)?.[1]).filter(Boolean) as string[];
+  const isAgent = (m: EslMessage) => agentUuids.includes(header(m, 'Unique-ID') ?? '');
+  const cands = msgs.filter((m) => header(m, 'Event-Name') === p.event && (p.leg === 'agent' ? isAgent(m) : !isAgent(m) && (header(m, 'Channel-Name') ?? '').includes('5551234'))
+    && (!p.app || header(m, 'Application') === p.app));
+  const m = cands[p.nth ?? 0];
+  if (!m) throw new Error(`no match for ${p.key}`);
+  const uuid = header(m, 'Unique-ID')!;
+  const allMsgs = t.blocks.filter((b) => b.dir === 'in').map((b) => splitMessages(b.bytes).messages[0]).filter((x): x is EslMessage => !!x).map(innerOf).filter((x): x is EslMessage => x !== null);
+  const subUuid = allMsgs.map((x) => (header(x, 'Channel-Name') ?? '').includes('5551234') ? header(x, 'Unique-ID') : undefined).find(Boolean) ?? '';
+  const other = p.leg === 'agent' ? subUuid : (header(m, 'Other-Leg-Unique-ID') ?? '');
+  const o = orig.find((x) => x.includes(uuid)) ?? orig[0] ?? '';
+  const ovars = (/\{([^}]*)\}/.exec(o)?.[1] ?? '').split(',').map((kv) => kv.split('=')[0]!);
+  const appSet = ['dialer_campaign', 'hangup_after_bridge', 'continue_on_fail'];
+  const bridgeVars = p.leg === 'sub' ? ['call_timeout', 'origination_caller_id_number'] : [];
+  const subst = (v: string) => {
+    let s = v.split(uuid).join('{{uuid}}');
+    if (other) s = s.split(other).join('{{other}}');
+    s = s.replace(/\b1000\b/g, '{{ext}}').replace(/\b5551234\b/g, '{{num}}').replace(/\b5550000\b/g, '{{cidnum}}');
+    s = s.replace(/\bDialer\b/g, "{{cidname}}");
+    return s;
+  };
+  const hs: [string, string][] = [];
+  let markedO = false; let markedA = false;
+  for (const [k, raw] of m.headers) {
+    if (k === 'Content-Length' || k === 'Content-Type' || k === 'Reply-Text' || k === 'Socket-Mode' || k === 'Control') continue;
+    const v = dec(raw);
+    if (k.startsWith('variable_')) {
+      const n = k.slice(9);
+      const isO = (p.leg === 'agent' ? ovars : bridgeVars).includes(n);
+      if (isO) { if (!markedO) { hs.push(['@originate', '']); markedO = true; } continue; }
+      if (p.leg === 'agent' && appSet.includes(n)) { if (!markedA) { hs.push(['@app', '']); markedA = true; } continue; }
+    }
+    hs.push([k, subst(v)]);
+  }
+  out[p.key] = hs;
+}
+return out;
+}
+
+export function templatesSource(out: Record<string, [string, string][]>): string {
+const body = Object.entries(out).map(([k, hs]) => `  ${JSON.stringify(k)}: [\n${hs.map(([a, b]) => `    [${JSON.stringify(a)}, ${JSON.stringify(b)}],`).join('\n')}\n  ],`).join('\n');
+return `// Event header templates copied from the recorded FreeSWITCH 1.10.12 transcripts
+// (reference/freeswitch-esl/). Data, not logic: each entry is one real event's headers in wire
+// order with values decoded; {{uuid}}/{{other}}/{{ext}}/{{num}}/{{cidnum}}/{{cidname}} stand for this leg,
+// the other leg, the agent extension, the dialled number and the caller id. '@originate'
+// marks where the originate/dial-string {vars} sit, '@app' where variables set by the
+// socket app go. Keys: '<family>|<Event-Name>[|<Application>][#<variant>]' (event-render.ts).
+export const EVENT_TEMPLATES: Record<string, readonly (readonly [string, string])[]> = {
+${body}
+};
+`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--write')) {
+  writeFileSync('src/simulator/event-templates.ts', templatesSource(buildTemplates()));
+}
