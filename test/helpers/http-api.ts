@@ -6,21 +6,13 @@ import { hashPassword } from '../../src/app/auth/password.js';
 import type { Role } from '../../src/app/auth/roles.js';
 import { noopEngineSignals, type EngineSignals } from '../../src/app/ports/engine-signals.js';
 import type { ApplyResultStatus } from '../../src/app/ports/result-status.js';
+import { httpClient, type Credentials, type HttpAnswer } from './http-client.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
+
+export type { Credentials, HttpAnswer };
 
 export const TEST_ADMIN = { username: 'admin', password: 'admin-password-1' };
 export const TEST_TOKEN_SECRET = 'test-secret-0123456789abcdef';
-
-export interface Credentials {
-  key: string;
-  token: string;
-}
-
-export interface HttpAnswer<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
 
 export interface TestApi {
   /** `http://127.0.0.1:<port>` */
@@ -70,30 +62,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
   }
   const url = `http://127.0.0.1:${server.port}`;
 
-  const send = async (method: string, path: string, body: BodyInit | undefined, contentType: string | undefined,
-    auth: Credentials | null, extra: Record<string, string> = {}): Promise<HttpAnswer> => {
-    const headers: Record<string, string> = { ...extra };
-    if (contentType) headers['content-type'] = contentType;
-    if (auth) {
-      headers['x-key'] = auth.key;
-      headers['x-access-token'] = auth.token;
-    }
-    const res = await fetch(url + path, { method, headers, body: body ?? null, signal: AbortSignal.timeout(60_000) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, body: parsed, headers: res.headers };
-  };
-
-  const login = async (username: string, password: string): Promise<Credentials> => {
-    const r = await send('POST', '/login', JSON.stringify({ username, password }), 'application/json', null);
-    if (r.status !== 200) throw new Error(`login of ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
-    return { key: r.body.key, token: r.body.token };
-  };
+  const { send, login } = httpClient(url);
   const admin = await login(TEST_ADMIN.username, TEST_ADMIN.password);
   let users = 0;
 
