@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import iconv from 'iconv-lite';
-import { memberImportExtraRouter } from '../../src/adapters/http/member-import-route.js';
 import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
 import { startTestApi, type TestApi } from '../helpers/http-api.js';
 import { countRows, seedCampaign } from '../helpers/member-fixtures.js';
@@ -16,7 +15,7 @@ describe('http member import', () => {
   const path = (id: number, q = '') => `/api/v2/dialer/${id}/members/import${q}`;
 
   before(async () => {
-    api = await startTestApi('http_member_import', { signals, extraRouters: [memberImportExtraRouter] });
+    api = await startTestApi('http_member_import', { signals });
   });
   after(async () => api.close());
 
@@ -130,7 +129,7 @@ describe('http member import', () => {
 describe('http member import: broken forms', () => {
   let api: TestApi;
   before(async () => {
-    api = await startTestApi('http_member_import_forms', { extraRouters: [memberImportExtraRouter] });
+    api = await startTestApi('http_member_import_forms');
   });
   after(async () => api.close());
 
