@@ -27,9 +27,18 @@ export interface EngineDeps {
   sweepMs?: number;
   agentCallerId?: { number: string; name: string };
   metrics?: EngineMetrics;
+  /**
+   * True when Redis lost the wake-ups since the last call (FLUSHALL, a restart of a Redis that
+   * keeps nothing on disk): they are rebuilt from MySQL (S3). Asked every housekeeping period.
+   */
+  timersLost?: () => Promise<boolean>;
+  /** How long close() waits for this process's live attempts to settle, ms. @defaultValue 20000 */
+  drainMs?: number;
 }
 
 const EXPIRE_BATCH = 1000;
+/** How many lease periods an orphan whose legs cannot be asked about waits before it is settled anyway. */
+const UNKNOWN_LEG_WAIT_LEASES = 10;
 
 /**
  * The dialing engine: dispatch, the calls, the wake-ups and the housekeeping, wired together.
@@ -42,6 +51,9 @@ export class Engine implements EngineSignals {
   readonly live = new LiveFeed();
   readonly #now: () => Date;
   #leaseTimer: NodeJS.Timeout | undefined;
+  #housekeeping: Promise<void> | null = null;
+  /** Attempts of this instance id created before this instant belong to a previous incarnation. */
+  #startedAt = new Date(0);
   #closing: Promise<void> | undefined;
 
   constructor(private readonly d: EngineDeps) {
@@ -78,17 +90,51 @@ export class Engine implements EngineSignals {
 
   async start(): Promise<void> {
     const now = this.#now();
+    this.#startedAt = now;
     await this.d.telephony.start(this.calls);
+    // S3: a previous incarnation of this instance id is surely dead: its attempts now; others' when their lease expires.
     await this.#recover(now);
     await this.d.engineStore.releaseStuckAgents(now);
+    // Marks Redis as holding the wake-ups, which the rebuild below makes true.
+    await this.#timersLost();
     await this.#rebuildTimers(now);
     await this.d.timers.start((t) => this.#onTimer(t));
+    // Renewal at a third of the lease; the same beat settles other processes' expired leases
+    // and notices a Redis that lost its wake-ups, independently of those wake-ups.
     this.#leaseTimer = setInterval(() => {
-      const until = new Date(this.#now().getTime() + this.d.leaseSec * 1000);
-      this.d.calls.renewLeases(this.d.instanceId, until).catch((err) => this.d.log.error({ err }, 'lease renewal failed'));
+      this.#housekeeping ??= this.#housekeep().finally(() => { this.#housekeeping = null; });
     }, (this.d.leaseSec * 1000) / 3);
     this.#leaseTimer.unref();
     await this.#sweep();
+  }
+
+  async #housekeep(): Promise<void> {
+    const now = this.#now();
+    try {
+      await this.d.calls.renewLeases(this.d.instanceId, new Date(now.getTime() + this.d.leaseSec * 1000));
+    } catch (err) {
+      this.d.log.error({ err }, 'lease renewal failed');
+    }
+    if (this.#closing) return;
+    try {
+      await this.#recover(now);
+      if (await this.#timersLost()) {
+        this.d.log.warn('Redis lost the wake-ups: rebuilding them from MySQL');
+        await this.#rebuildTimers(now);
+        await this.#sweep();
+      }
+    } catch (err) {
+      this.d.log.error({ err }, 'housekeeping failed');
+    }
+  }
+
+  async #timersLost(): Promise<boolean> {
+    try {
+      return (await this.d.timersLost?.()) ?? false;
+    } catch (err) {
+      this.d.log.warn({ err }, 'could not check the wake-ups in Redis');
+      return false;
+    }
   }
 
   campaignChanged(campaignId: number): void {
@@ -128,6 +174,7 @@ export class Engine implements EngineSignals {
     await this.d.timers.scheduleMany(r.wakeUps.map(toTimer));
     const state = await this.d.engineStore.settleCampaign(r.campaignId, this.#now());
     if (state) this.d.log.info({ campaignId: r.campaignId, state }, 'campaign settled');
+    if (state) this.live.campaign(r.campaignId);
     this.dispatcher.kick();
   }
 
@@ -139,7 +186,7 @@ export class Engine implements EngineSignals {
       case 'calendar-open':
         break;
       case 'wrapup-end':
-        await this.d.calls.endWrapup(Number(t.id), now);
+        if (await this.d.calls.endWrapup(Number(t.id), now)) this.live.agent(Number(t.id));
         break;
       case 'result-deadline':
         await this.#afterSettle(await this.d.calls.resultDeadlinePassed(Number(t.id), now));
@@ -180,7 +227,10 @@ export class Engine implements EngineSignals {
       r.campaignIds.forEach((id) => touched.add(id));
       if (r.expired < EXPIRE_BATCH) break;
     }
-    for (const id of touched) await this.d.engineStore.settleCampaign(id, now);
+    for (const id of touched) {
+      await this.d.engineStore.settleCampaign(id, now);
+      this.live.campaign(id);
+    }
     await this.#armExpiry();
   }
 
@@ -196,6 +246,7 @@ export class Engine implements EngineSignals {
       if (c.state !== 'running' || !c.calendar.endAt) continue;
       if (isPastEnd(c.calendar, now)) {
         const s = await this.d.engineStore.stopCampaign(c.id, now);
+        this.live.campaign(c.id);
         this.d.log.info({ campaignId: c.id, state: s }, 'calendar end passed');
       } else {
         await this.d.timers.schedule({ kind: 'campaign-end', id: String(c.id), atMs: c.calendar.endAt.getTime() });
@@ -205,14 +256,22 @@ export class Engine implements EngineSignals {
 
   /**
    * S3: attempts whose owner is gone are settled with no attempt charged to the member: the
-   * leg, if still up, is hung up (its socket owner is dead) and the agent is freed.
+   * legs, if still up, are hung up (their socket owner is dead) and the agent is freed. While
+   * FreeSWITCH cannot be asked, a leg may still be up: the attempt waits (bounded), so its member
+   * is not dialled twice at once.
    */
   async #recover(now: Date): Promise<void> {
-    const orphans = await this.d.calls.orphanedAttempts(this.d.instanceId, now);
+    const orphans = await this.d.calls.orphanedAttempts(this.d.instanceId, now, this.#startedAt);
     for (const o of orphans) {
-      if (o.node && o.agentUuid && (await this.d.telephony.exists(o.node, o.agentUuid)) === true) {
-        await this.d.telephony.kill(o.node, o.agentUuid, 'NORMAL_CLEARING');
+      const legs = [o.agentUuid, o.memberUuid].filter((u): u is string => u !== null);
+      let unknown = false;
+      for (const uuid of o.node ? legs : []) {
+        const alive = await this.d.telephony.exists(o.node!, uuid);
+        if (alive === true) await this.d.telephony.kill(o.node!, uuid, 'NORMAL_CLEARING');
+        if (alive === 'unknown') unknown = true;
       }
+      const expiredMs = now.getTime() - (o.leaseUntil?.getTime() ?? 0);
+      if (unknown && expiredMs < UNKNOWN_LEG_WAIT_LEASES * this.d.leaseSec * 1000) continue;
       const r = await this.d.calls.settleAgentFailure(o.id, 'UNKNOWN', false, now);
       if (r.kind === 'settled') this.d.log.warn({ attemptId: o.id }, 'orphaned attempt recovered');
       await this.#afterSettle(r);
@@ -226,12 +285,27 @@ export class Engine implements EngineSignals {
     await this.#checkCampaignEnds();
   }
 
-  /** Stops claiming, lets the calls of this process finish, then closes (STYLE 8). */
+  /**
+   * Graceful stop (STYLE 8, S3): stops claiming, waits (bounded by drainMs) until this process's
+   * live attempts are settled, leases renewed meanwhile, then closes. What is still live after
+   * that is recovered by another process when its lease expires, or by this instance's restart.
+   */
   close(): Promise<void> {
     return (this.#closing ??= (async () => {
-      clearInterval(this.#leaseTimer);
       await this.dispatcher.close();
       await this.calls.drain();
+      const deadline = Date.now() + (this.d.drainMs ?? 20_000);
+      for (;;) {
+        const live = await this.d.calls.liveCount(this.d.instanceId).catch(() => 0);
+        if (live === 0) break;
+        if (Date.now() >= deadline) {
+          this.d.log.warn({ live }, 'closing with live attempts; their lease will expire');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      clearInterval(this.#leaseTimer);
+      await this.#housekeeping;
       this.calls.close();
     })());
   }

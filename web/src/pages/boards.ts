@@ -24,10 +24,11 @@ export const boardsPage: Page = (main) => {
 
   const paint = () => {
     stamp.textContent = board.status === 'live' ? `Live · ${board.updates} update(s) received` : `Live feed ${board.status}…`;
-    if (!campaignsBody.contains(document.activeElement)) {
-      const camps = [...board.campaigns.values()];
-      campaignsBody.replaceChildren(...(camps.length ? camps.map(campaignRow) : [h('tr', null, h('td', { colspan: 10 }, 'No campaign yet.'))]));
-    }
+    // Keep keyboard focus on the same Run/Stop button (by its name) across a repaint.
+    const focused = campaignsBody.contains(document.activeElement) ? document.activeElement?.getAttribute('data-focus-key') : null;
+    const camps = [...board.campaigns.values()];
+    campaignsBody.replaceChildren(...(camps.length ? camps.map(campaignRow) : [h('tr', null, h('td', { colspan: 10 }, 'No campaign yet.'))]));
+    if (focused) campaignsBody.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
     const agents = [...board.agents.values()].sort((a, b) => a.name.localeCompare(b.name));
     agentsBody.replaceChildren(...(agents.length ? agents.map(agentRow) : [h('tr', null, h('td', { colspan: 7 }, 'No agent yet.'))]));
   };
@@ -59,7 +60,12 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
     h('td', null, total ? h('div', { class: 'mix' },
       h('div', { class: 'bar', 'aria-hidden': 'true' }, mix.map(([r, n], i) => h('span', { class: `seg s${i % 6}`, style: `width:${(100 * n) / total}%`, title: `${r}: ${n}` }))),
       h('span', { class: 'mix-text' }, mix.map(([r, n]) => `${r} ${n}`).join(', '))) : '—'),
-    h('td', null, runStop(c.id, c.name, c.state)));
+    h('td', null, withFocusKey(runStop(c.id, c.name, c.state), `run-${c.id}`)));
+}
+
+function withFocusKey(el: HTMLElement, key: string): HTMLElement {
+  el.dataset.focusKey = key;
+  return el;
 }
 
 function agentRow(a: AgentLive): HTMLElement {

@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { addMembers, campaignState, createAgents, createCampaign } from '../helpers/e2e-fixtures.js';
+import { startStack, STACK_ADMIN, until, type Stack } from '../helpers/stack.js';
+import { ensureWebBuild, launchBrowser, loginThroughForm, type TestBrowser } from '../helpers/web-browser.js';
+
+/*
+ * The whole product (FreeSWITCH simulator, adapter, engine, REST API and the web client) in
+ * Chromium: run a campaign from the live board, watch the agent and the progress change by
+ * push, stop it from the board.
+ */
+describe('web client live boards against the simulator', function () {
+  this.timeout(120_000);
+  let s: Stack;
+  let b: TestBrowser;
+
+  before(async () => {
+    ensureWebBuild();
+    s = await startStack('web_live');
+    b = await launchBrowser();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await b?.shot('live-failed').catch(() => undefined);
+  });
+  after(async () => {
+    await b?.close();
+    await s?.close();
+  });
+
+  it('A5, C2, C10: Run on the board dials; the agent board shows the call, progress counts up live; Stop stops it', async () => {
+    const c = await createCampaign(s, { name: 'Live board campaign', limit: 1, retry_wait_sec: 1, min_success_sec: 0 });
+    const [agent] = await createAgents(s, 1, [c], { name: 'Taras', wrapup_sec: 1 });
+    for (let i = 0; i < 8; i++) s.sim.setSubscriber(`55501${i}`, { outcome: 'answer', afterMs: 50, talkMs: 1500 });
+    await addMembers(s, c, Array.from({ length: 8 }, (_v, i) => ({ name: `m${i}`, communications: [{ number: `55501${i}` }] })));
+
+    const { page } = b;
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await loginThroughForm(page, s.url, STACK_ADMIN.username, STACK_ADMIN.password);
+    const campaignRow = page.locator(`#campaign-${c}`);
+    const agentRow = page.locator(`#agent-${agent!.id}`);
+    await campaignRow.waitFor();
+    await agentRow.locator('td', { hasText: /^yes/ }).waitFor(); // registered on the simulator (A2)
+    expect(await campaignRow.locator('[data-k="remaining"]').textContent()).to.equal('8');
+    expect(await agentRow.locator('[data-k="state"]').textContent()).to.equal('Waiting');
+    await b.shot('20-live-before-run');
+    const loadsBefore = requests.filter((u) => new URL(u).pathname === '/').length;
+
+    await campaignRow.getByRole('button', { name: 'Run campaign Live board campaign' }).click();
+    // The agent's current call appears on the board by push.
+    await agentRow.locator('[data-k="call"]', { hasText: /^55501\d · / }).waitFor({ timeout: 20_000 });
+    await campaignRow.locator('span.state', { hasText: 'running' }).waitFor();
+    await b.shot('21-live-calling');
+    expect(await campaignRow.textContent()).to.match(/[01] \/ 1/);
+
+    // Progress counts up without a reload.
+    await until('two members succeeded on the board', async () =>
+      Number(await campaignRow.locator('[data-k="succeeded"]').textContent()) >= 2, 40_000);
+    const dialled = Number(await campaignRow.locator('[data-k="dialled"]').textContent());
+    expect(dialled).to.be.at.least(2);
+    expect(await campaignRow.textContent()).to.include('NORMAL_CLEARING');
+    await b.shot('22-live-progress');
+
+    await campaignRow.getByRole('button', { name: 'Stop campaign Live board campaign' }).click();
+    await campaignState(s, c, 'stopped', 20_000);
+    await campaignRow.locator('span.state', { hasText: /^stopped$/ }).waitFor();
+    await agentRow.locator('[data-k="call"]', { hasText: '—' }).waitFor();
+    // A3: wrap-up ends by the engine's timer, and the board hears of it.
+    await agentRow.locator('[data-k="state"]', { hasText: /^Waiting$/ }).waitFor();
+    const remaining = Number(await campaignRow.locator('[data-k="remaining"]').textContent());
+    expect(remaining).to.be.greaterThan(0);
+    const stats = await s.call('GET', `/api/v2/dialer/${c}/stats`);
+    expect(stats.body.members.total - stats.body.members.done).to.equal(remaining);
+    await b.shot('23-live-stopped');
+    // Everything above arrived by push: the page was never reloaded.
+    expect(requests.filter((u) => new URL(u).pathname === '/').length).to.equal(loadsBefore);
+  });
+});
