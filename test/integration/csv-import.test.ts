@@ -229,4 +229,16 @@ describe('csv-import', function () {
     const names = (await t.db('members').where({ campaign_id: campaign }).orderBy('id')).map((r) => r.name);
     expect(names).to.deep.equal(['Zoë', 'Åsa', 'Юля']);
   });
+
+  it('M6: a quote left open early in a big file stops the import at its line instead of swallowing the file', async () => {
+    const campaign = await seedCampaign(t.db, 'openquote');
+    const tail = Array.from({ length: 5000 }, (_, i) => `N${i},${5560000 + i}`).join('\n');
+    const out = await run(campaign, `Ann,5550091\nBob,5550092\n"Cy,5550093\n${tail}\n`);
+    expect(out.kind).to.equal('stopped');
+    if (out.kind !== 'stopped') return;
+    expect(out.line).to.equal(3);
+    expect(out.reason).to.match(/^unbalanced quotes: a quoted field is still open at line \d+/);
+    expect(out.report.inserted).to.equal(2);
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(2);
+  });
 });
