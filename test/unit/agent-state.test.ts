@@ -1,3 +1,4 @@
+import { prng } from '../helpers/prng.js';
 import { expect } from 'chai';
 import {
   canTakeCall,
@@ -18,15 +19,6 @@ const agent = (a: Partial<AgentView> = {}): AgentView => ({
   wrapupSec: 20, maxNoAnswer: 3, busyDelaySec: 30, rejectDelaySec: 40, noAnswerDelaySec: 50, ...a,
 });
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('agent-state', () => {
   describe('A3: agent-leg failures (mod_callcenter delays)', () => {

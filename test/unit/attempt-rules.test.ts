@@ -1,3 +1,4 @@
+import { prng, int } from '../helpers/prng.js';
 import { expect } from 'chai';
 import {
   decideAfterCall,
@@ -16,16 +17,6 @@ const rules = (r: Partial<CampaignRules> = {}): CampaignRules => ({
 const member = { tries: 0, activeNumbers: 1 };
 const retry = (sec: number, countsAsTry: boolean): MemberDecision => ({ kind: 'retry', readyAt: at(sec), countsAsTry, stopNumber: false });
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const int = (r: () => number, n: number): number => Math.floor(r() * n);
 
 describe('attempt-rules', () => {
   describe('decideAfterCall (tables)', () => {

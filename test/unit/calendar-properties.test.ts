@@ -1,3 +1,4 @@
+import { prng } from '../helpers/prng.js';
 import { expect } from 'chai';
 import { isOpen, nextClosing, nextOpening, type Calendar, type CalendarWindow, type Holiday } from '../../src/domain/calendar.js';
 
@@ -67,15 +68,6 @@ describe('calendar properties (K2, K4) against a brute-force reference', functio
     }
   });
 
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let x = Math.imul(a ^ (a >>> 15), 1 | a);
-      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 

@@ -1,3 +1,4 @@
+import { prng } from '../helpers/prng.js';
 import { expect } from 'chai';
 import type { CampaignRules } from '../../src/domain/attempt-rules.js';
 import {
@@ -27,15 +28,6 @@ function applied(d: StatusDecision): Extract<StatusDecision, { kind: 'apply' }> 
 const states = (d: StatusDecision): Record<string, string> =>
   Object.fromEntries(applied(d).communications.map((c) => [c.number, c.state]));
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('result-status', () => {
   describe('R1: success and the attempt count', () => {

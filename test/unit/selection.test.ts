@@ -1,3 +1,4 @@
+import { prng, int } from '../helpers/prng.js';
 import { expect } from 'chai';
 import {
   compareMembers,
@@ -12,16 +13,6 @@ const load = (id: number, c: Partial<CampaignLoad> = {}): CampaignLoad =>
 const comm = (id: number, priority: number, state: 'active' | 'stopped' = 'active'): CommunicationChoice =>
   ({ id, number: String(100 + id), priority, position: id, state });
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const int = (r: () => number, n: number): number => Math.floor(r() * n);
 
 describe('selection', () => {
   describe('C3: campaign order', () => {
