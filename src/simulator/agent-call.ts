@@ -100,6 +100,7 @@ export class AgentCall {
       case 'set': case 'export': {
         const eq = req.arg.indexOf('=');
         if (eq > 0) this.ch.setAppVar(req.arg.slice(0, eq), req.arg.slice(eq + 1));
+        if (eq > 0 && req.name === 'export') this.ch.exported.set(req.arg.slice(0, eq).replace(/^nolocal:/, ''), req.arg.slice(eq + 1));
         return this.completeApp();
       }
       case 'unset':
@@ -180,7 +181,7 @@ export class AgentCall {
     const b = this.bridge;
     if (b && b.bridged) this.event('CHANNEL_UNBRIDGE');
     this.#markHangup(cause);
-    this.ch.setVar('sip_hangup_disposition', cause === 'NORMAL_CLEARING' ? 'send_bye' : 'send_bye');
+    this.ch.setVar('sip_hangup_disposition', local ? 'send_bye' : 'recv_bye');
     this.event('CHANNEL_HANGUP');
     if (b) b.agentGone();
     this.#socketTail();

@@ -51,7 +51,9 @@ export function startBridge(call: AgentCall, arg: string, _run: AppRun): BridgeR
   const name = target.kind === 'gateway' ? `sofia/gateway/${arg.split('/')[2] ?? 'gw'}/${target.number}` : `sofia/${sw.opts.profile}/${target.number}@127.0.0.1:5090`;
   const sub = new SimChannel({
     uuid: randomUUID(), name, family: outcome ? 'subfail' : 'sub', ext: a.ext, num: target.number,
-    cidNumber: dialVar('origination_caller_id_number') ?? a.cidNumber, cidName: a.cidName, originateVars: target.vars,
+    cidNumber: dialVar('origination_caller_id_number') ?? a.cidNumber, cidName: a.cidName,
+    // exported variables ride along to the B leg, after the dial string's own {vars}
+    originateVars: [...target.vars, ...[...a.exported].filter(([k]) => !target.vars.some(([n]) => n === k))],
   }, sw.nowUs());
   sub.otherUuid = a.uuid;
   a.num = target.number;

@@ -36,6 +36,8 @@ export class SimChannel {
   readonly originateVars: [string, string][];
   /** variables set by the socket app (`set`/`export`), in set order */
   readonly appVars = new Map<string, string>();
+  /** `export`ed variables: copied onto legs this channel originates (the bridge's B leg) */
+  readonly exported = new Map<string, string>();
   /** every variable the channel has; what tests read through Simulator.channels() */
   readonly vars = new Map<string, string>();
   /** header values that differ from the template's family (e.g. an inbound service call) */

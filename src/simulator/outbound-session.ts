@@ -10,7 +10,7 @@ import type { EventSink, SimSwitch } from './sim-switch.js';
 import { EventFilter } from './event-filter.js';
 import { runApi } from './api-commands.js';
 
-/** How long FreeSWITCH waits for the app to accept the TCP connection. */
+/** How long the simulated switch waits for the app to accept the TCP connection, then for `connect`. */
 const CONNECT_TIMEOUT_MS = 5000;
 
 export class OutboundSession implements ControlSession, EventSink {
@@ -23,6 +23,7 @@ export class OutboundSession implements ControlSession, EventSink {
   #linger: number | null = null;
   #closed = false;
   #gone = false;
+  #connectDeadline: NodeJS.Timeout | null = null;
 
   constructor(readonly sw: SimSwitch, readonly call: AgentCall, host: string, port: number) {
     this.#socket = net.connect({ host, port });
@@ -30,6 +31,7 @@ export class OutboundSession implements ControlSession, EventSink {
     const deadline = sw.timers.after(CONNECT_TIMEOUT_MS, () => this.#socket.destroy(new Error('connect timeout')));
     this.#socket.once('connect', () => {
       sw.timers.cancel(deadline);
+      this.#connectDeadline = sw.timers.after(CONNECT_TIMEOUT_MS, () => this.#socket.destroy());
       sw.emitter.emit('outbound-connect', call.ch.uuid);
     });
     this.#socket.on('data', (d: Buffer) => {
@@ -95,6 +97,7 @@ export class OutboundSession implements ControlSession, EventSink {
     if (!this.#connected) {
       if (verb !== 'connect') return this.#write(commandReply('-ERR command not found'));
       this.#connected = true;
+      this.sw.timers.cancel(this.#connectDeadline);
       const ev = renderChannelEvent({ name: 'CHANNEL_DATA', channel: this.call.ch }, this.sw.core());
       return this.#write(channelDataReply(ev));
     }

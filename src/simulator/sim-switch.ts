@@ -48,6 +48,8 @@ export class SimSwitch {
   readonly allChannels: SimChannel[] = [];
   readonly originateLog: OriginateRecord[] = [];
   readonly sinks = new Set<EventSink>();
+  /** unscripted users that were unregistered on demand */
+  readonly #unregistered = new Set<string>();
   readonly #delays = new Map<string, number[]>();
   readonly #dups = new Map<string, number>();
   #seq = 0;
@@ -89,11 +91,10 @@ export class SimSwitch {
 
   isRegistered(user: string): boolean {
     const key = this.userKey(user);
-    // an unscripted user treated as a default phone counts as registered (README: default answering phone)
+    // an unscripted user is a default phone: registered unless unregister() was called for it
     return this.registered.has(key) || (!this.agents.has(key) && !this.unknownUsersAbsent && !this.#unregistered.has(key));
   }
 
-  readonly #unregistered = new Set<string>();
   markRegistered(user: string, on: boolean): void {
     const key = this.userKey(user);
     if (on) { this.registered.add(key); this.#unregistered.delete(key); }

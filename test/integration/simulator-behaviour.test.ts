@@ -177,12 +177,14 @@ describe('simulator behaviour', () => {
     const o = await agentOnSocket(U(11));
     o.send('linger\n\n');
     execute(o, 'set', 'hangup_after_bridge=true', U(110));
+    execute(o, 'export', 'dialer_attempt_id=55', U(112));
     execute(o, 'bridge', 'sofia/gateway/gw1/555', U(111));
     const bridge = await esl.event(is('CHANNEL_BRIDGE', U(11)));
     const subUuid = header(bridge, 'Other-Leg-Unique-ID');
     const subHc = await esl.event(is('CHANNEL_HANGUP_COMPLETE', subUuid));
     expect(header(subHc, 'variable_billmsec')).to.match(/^\d+$/);
     expect(header(subHc, 'Channel-Name')).to.equal('sofia/gateway/gw1/555');
+    expect(header(subHc, 'variable_dialer_attempt_id'), 'exported to the B leg').to.equal('55');
     const agentHc = await esl.event(is('CHANNEL_HANGUP_COMPLETE', U(11)));
     expect(header(agentHc, 'variable_bridge_hangup_cause')).to.equal('NORMAL_CLEARING');
     const notice = await o.next((m) => header(m, 'Content-Type') === 'text/disconnect-notice');
