@@ -275,6 +275,15 @@ describe('simulator behaviour', () => {
     expect(r).to.deep.equal({ hangupCause: 'NORMAL_CLEARING', played: ['tone_stream://%(200,0,800)'] });
   });
 
+  it('F1: the shipped example scenario loads and scripts its phones', async () => {
+    const { readFileSync } = await import('node:fs');
+    const scenario = JSON.parse(readFileSync('src/simulator/scenarios/example.json', 'utf8')) as Scenario;
+    await boot(scenario);
+    expect(await esl.bgapi(`originate {origination_uuid=${U(19)}}user/1001 &park()`)).to.equal('-ERR USER_BUSY\n');
+    expect(await esl.bgapi(`originate {origination_uuid=${U(20)}}user/1003 &park()`)).to.equal('-ERR USER_NOT_REGISTERED\n');
+    expect(await esl.bgapi(`originate {origination_uuid=${U(21)}}user/4444 &park()`)).to.equal('-ERR SUBSCRIBER_ABSENT\n');
+  });
+
   it('F2: wrong password gets -ERR invalid and the connection is closed', async () => {
     await boot({});
     const { RawEsl } = await import('../helpers/raw-esl.js');
