@@ -43,7 +43,7 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
     await rig.close();
   });
 
-  it('A4, C6, C8: answered agent → bridge → subscriber answered, NORMAL_CLEARING, talk 1 s; events in order; sent once', async () => {
+  it('A4, C6, C8: answered agent → bridge → subscriber answered, NORMAL_CLEARING, talk 1 s; variables on both legs; events in order; sent once', async () => {
     const req = legRequest(rig.node, AGENT, { variables: { dialer_member_id: '77' } });
     const r = await rig.tel.originateAgent(req);
     expect(r).to.deep.equal({ kind: 'answered', legUuid: req.legUuid });
@@ -60,6 +60,9 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
     expect(sent[0]!.command).to.include(`dialer_attempt_id=${req.attemptId}`).and.include(`'&socket(${rig.tel.advertise} async full)'`);
     const agentLeg = rig.sim.channelLog().find((c) => c.uuid === req.legUuid);
     expect(agentLeg?.variables).to.include({ dialer_campaign: 'camp-1', dialer_member_id: '77', continue_on_fail: 'true', hangup_after_bridge: 'true' });
+    const memberLeg = rig.sim.channelLog().find((c) => c.uuid === ended.result.memberUuid);
+    expect(memberLeg?.variables).to.include({ dialer_campaign: 'camp-1' });
+    expect(memberLeg?.variables['continue_on_fail']).to.not.equal('true');
     expect(rig.handler.planned).to.deep.equal([{ attemptId: req.attemptId, legUuid: req.legUuid }]);
   });
 

@@ -1,6 +1,6 @@
 /*
  * An answered agent leg on our outbound socket (DESIGN §2 steps 4-6, A4, C8): ask the engine
- * for a plan, set the variables, `continue_on_fail=true` (else a failed bridge hangs up the
+ * for a plan, export the variables (agent leg and subscriber leg), `continue_on_fail=true` (else a failed bridge hangs up the
  * agent leg with the subscriber's cause, 05b), `hangup_after_bridge=true`, then bridge through
  * the outbound route (`loopback/<number>/<route context>`, so the route's call_timeout applies).
  * Emits member-answered at CHANNEL_BRIDGE, member-ended when the bridge is over, then hangs the
@@ -69,8 +69,15 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   const t = ctx.timeouts;
   const { accepted, rejected } = splitVariables(plan.variables);
   for (const r of rejected) log.warn({ variable: r.name, reason: r.reason }, 'channel variable not set');
-  for (const [k, v] of [...accepted, ['continue_on_fail', 'true'], ['hangup_after_bridge', 'true']] as [string, string][]) {
-    const r = await session.execute('set', `${k}=${v}`, t.executeMs);
+  // C8: `export` sets the variable here and copies it to the subscriber leg the bridge creates;
+  // continue_on_fail / hangup_after_bridge only concern the agent leg and must not reach the route.
+  const steps: [string, string][] = [
+    ...accepted.map(([k, v]): [string, string] => ['export', `${k}=${v}`]),
+    ['set', 'continue_on_fail=true'],
+    ['set', 'hangup_after_bridge=true'],
+  ];
+  for (const [app, arg] of steps) {
+    const r = await session.execute(app, arg, t.executeMs);
     if (r.kind === 'gone' || session.hangup) {
       log.info('agent leg gone before the bridge');
       return null;
@@ -81,11 +88,18 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
     return { memberUuid: null, cause: 'INVALID_NUMBER_FORMAT', answeredAt: null, endedAt: new Date(), talkSec: 0 };
   }
   const memberUuid = randomUUID();
-  const vars = bracketBlock([
+  const pairs: [string, string][] = [
     ['origination_uuid', memberUuid],
     ['origination_caller_id_number', sanitizeValue(plan.callerIdNumber).trim() || '0000000000'],
     ['origination_caller_id_name', sanitizeValue(plan.callerIdName).trim() || 'Dialer'],
-  ]);
+  ];
+  const names = accepted.map(([k]) => k);
+  if (names.length > 0) {
+    // The exported values land on loopback-a; loopback_export hands them (and export_vars) to
+    // loopback-b, whose export_vars then copies them to the real subscriber leg of the route.
+    pairs.push(['export_vars', names.join(',')], ['loopback_export', [...names, 'export_vars'].join(',')]);
+  }
+  const vars = bracketBlock(pairs);
   const r = await session.execute('bridge', `${vars}loopback/${plan.number}/${ctx.routeContext}`, t.maxCallSec * 1000);
   if (r.kind === 'done') {
     obs.complete = r.event;

@@ -89,6 +89,11 @@ export class Originator {
     return [...this.#byLeg.values()].filter((p) => p.req.node === node).map((p) => p.req.legUuid);
   }
 
+  /** Node of a leg still waiting for its outcome. */
+  nodeOfPending(legUuid: string): string | undefined {
+    return this.#byLeg.get(legUuid)?.req.node;
+  }
+
   /** The leg reached our outbound socket: it was answered, whatever the job says later. */
   markAnswered(legUuid: string): void {
     this.#byLeg.get(legUuid)?.settle({ kind: 'answered', legUuid });

@@ -70,7 +70,7 @@ export class OutboundServer {
     if (!data) return;
     const log = this.ctx.log.child({ uuid: data.uuid });
     if (data.attemptId !== null) {
-      const node = this.ctx.legs.get(data.uuid)?.node ?? this.ctx.nodeOf(data.coreUuid, null, remote);
+      const node = this.ctx.originator.nodeOfPending(data.uuid) ?? this.ctx.legs.get(data.uuid)?.node ?? this.ctx.nodeOf(data.coreUuid, null, remote);
       await runAgentCall(this.ctx, session, data, data.attemptId, node);
       return;
     }
