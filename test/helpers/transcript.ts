@@ -3,6 +3,7 @@
 // so blocks are cut by byte count, never by looking for delimiters.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** `out` = client → FreeSWITCH (`>>>`), `in` = FreeSWITCH → client (`<<<`). */
 export type TranscriptDir = 'out' | 'in';
@@ -31,8 +32,12 @@ export interface Transcript {
   items: TranscriptItem[];
 }
 
-/** Default location of the reference transcripts; override with FS_TRANSCRIPTS_DIR. */
-export const TRANSCRIPTS_DIR = process.env['FS_TRANSCRIPTS_DIR'] ?? '/work/shared/reference/freeswitch-esl';
+/**
+ * The recorded transcripts, vendored byte for byte from reference/freeswitch-esl so the
+ * conformance tests run from a clean clone; FS_TRANSCRIPTS_DIR points elsewhere.
+ */
+export const TRANSCRIPTS_DIR = process.env['FS_TRANSCRIPTS_DIR']
+  ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'freeswitch-esl');
 
 const BLOCK_RE = /^(>>>|<<<) \+(\d+)ms \[([^\]]+)\] (\d+) bytes$/;
 const NOTE_RE = /^### \+(\d+)ms (.*)$/;
