@@ -24,7 +24,7 @@ function liveAgentLegs(s: Stack, sipUsers: string[]): number {
 async function allAttempts(s: Stack, campaignId: number) {
   const out: any[] = [];
   for (const m of await members(s, campaignId)) {
-    for (const a of await attempts(s, campaignId, m.id)) out.push({ ...a, campaignId });
+    for (const a of await attempts(s, campaignId, m.id)) out.push({ ...a, campaignId, memberId: m.id });
   }
   return out;
 }
@@ -126,5 +126,43 @@ describe('engine end to end: limits and shared lines', function () {
       else db++;
       expect(Math.abs(da - db), `after attempt ${x.id}`).to.be.at.most(1);
     }
+  });
+  it('C3: a contended agent serves the higher-priority campaign first', async () => {
+    const high = await createCampaign(s, { priority: 10, min_success_sec: 0 });
+    const low = await createCampaign(s, { priority: 1, min_success_sec: 0 });
+    for (const c of [low, high]) {
+      await addMembers(s, c, Array.from({ length: 3 }, (_, i) => {
+        const n = number();
+        s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 80 });
+        return { name: `m${i}`, communications: [{ number: n }] };
+      }));
+    }
+    await run(s, low);
+    await run(s, high);
+    await createAgents(s, 1, [low, high]);
+    await allDone(s, high);
+    await allDone(s, low);
+    const hi = await allAttempts(s, high);
+    const lo = await allAttempts(s, low);
+    expect(Math.min(...lo.map((a) => a.id))).to.be.greaterThan(Math.max(...hi.map((a) => a.id)));
+  });
+
+  it('M3: members are dialled by priority, then by how long they have been ready', async () => {
+    const c = await createCampaign(s, { limit: 1, min_success_sec: 0 });
+    const list = ['a', 'b', 'c', 'd'].map((name) => {
+      const n = number();
+      s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 50 });
+      return { name, priority: name === 'c' ? 9 : 0, communications: [{ number: n }] };
+    });
+    const [a, b, cc, d] = await addMembers(s, c, list);
+    // a becomes ready again now: it has been ready for less time than b and d.
+    const r = await s.call('PUT', `/api/v2/dialer/${c}/members/${a}/status`, { success: false, next_after_sec: 0 });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    await run(s, c);
+    await createAgents(s, 1, [c]);
+    await allDone(s, c);
+    const byMember = new Map<number, string>([[a!, 'a'], [b!, 'b'], [cc!, 'c'], [d!, 'd']]);
+    const seq = (await allAttempts(s, c)).sort((x, y) => x.id - y.id).map((x) => byMember.get(x.memberId));
+    expect(seq).to.deep.equal(['c', 'b', 'd', 'a']);
   });
 });
