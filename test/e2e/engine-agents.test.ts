@@ -168,4 +168,22 @@ describe('engine end to end: agents', function () {
     s.sim.register(ag!.sipUser);
     await until('registered again', async () => (await agent(s, ag!.id)).registered_node !== null);
   });
+  it('A2: an agent whose phone is not registered gets no call; once it registers it does', async () => {
+    const c = await createCampaign(s, { max_tries: 1, min_success_sec: 0 });
+    const [ag] = await createAgents(s, 1, [c], {}, { registered: false });
+    const n = number();
+    s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 100 });
+    const [mid] = await addMembers(s, c, [{ name: 'x', communications: [{ number: n }] }]);
+    await run(s, c);
+    expect((await agent(s, ag!.id)).registered_node).to.equal(null);
+    expect(await attempts(s, c, mid!)).to.have.length(0);
+    const registeredAt = Date.now();
+    s.sim.setAgent(ag!.sipUser, {});
+    s.sim.register(ag!.sipUser);
+    const m = await memberDone(s, c, mid!);
+    expect(m.result).to.equal('NORMAL_CLEARING');
+    const [a] = await attempts(s, c, mid!);
+    expect(a.agent_id).to.equal(ag!.id);
+    expect(ms(a.created_at)).to.be.at.least(registeredAt);
+  });
 });
