@@ -54,7 +54,8 @@ export class OutboundSession implements ControlSession, EventSink {
   }
 
   offer(ev: SimEvent): void {
-    if (!this.#connected || this.#closed) return;
+    // 05a: after HANGUP_COMPLETE only the disconnect notices come (no CHANNEL_DESTROY)
+    if (!this.#connected || this.#closed || this.#gone) return;
     const mine = ev.uuid === this.call.ch.uuid;
     if ((this.#myevents && mine) || this.#filter.wants(ev)) this.#write(frameEvent(ev, this.#filter.format));
   }
