@@ -54,13 +54,13 @@ export async function withDeadline<T>(p: Promise<T>, ms: number, log: Logger, wh
       p,
       new Promise<null>((resolve) => {
         timer = setTimeout(() => {
-          log.warn({ ms }, `${what}: no answer before the deadline`);
+          log.warn({ ms, what }, 'engine gave no answer before the deadline');
           resolve(null);
         }, ms);
       }),
     ]);
   } catch (err) {
-    log.error({ err }, `${what} failed`);
+    log.error({ err, what }, 'engine call failed');
     return null;
   } finally {
     clearTimeout(timer);
