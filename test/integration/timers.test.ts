@@ -241,6 +241,8 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
     expect(await score()).to.be.above(t.atMs * 0x1000); // leased by A
     await a.close();
     expect(await score()).to.equal(t.atMs * 0x1000);
+    // A's Worker closed first, so the wake-up is left for another process's Worker.
+    expect(Number(await redis.zscore(`${prefix}:timers:marker`, '1'))).to.equal(t.atMs);
     const b = make();
     await b.start(recorder('b'));
     await waitFor(() => runs.length > 0, 'the run on B');

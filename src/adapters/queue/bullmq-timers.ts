@@ -115,7 +115,7 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
     this.#queue.on('error', (err) => this.#log.warn({ err }, 'timer queue: redis error'));
     this.#redis = url ? new Redis(url, { ...rest, ...timeouts }) : new Redis({ ...rest, ...timeouts });
     this.#redis.on('error', (err) => this.#log.warn({ err }, 'timer claims: redis error'));
-    this.#delayed = new DelayedSet(this.#redis, this.#queue.keys.delayed!);
+    this.#delayed = new DelayedSet(this.#redis, this.#queue.keys.delayed!, this.#queue.keys.marker!);
   }
 
   async schedule(t: TimerRequest): Promise<void> {
@@ -233,10 +233,12 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
   }
 
   async #shutdown(): Promise<void> {
-    // Reverse order of start(): the near path first (its runs use the queue), then the Worker.
+    // Reverse order of start(): the near path first (its runs use the queue), then the Worker,
+    // then unrun claims go back (once our Worker cannot take the wake-up meant for others).
     const steps: [string, () => Promise<unknown>][] = [
       ['near timers', () => this.#near?.close(this.#o.closeTimeoutMs) ?? Promise.resolve()],
       ['worker', () => (this.#worker ? withDeadline(this.#worker.close(), this.#o.closeTimeoutMs) : Promise.resolve())],
+      ['claims', () => this.#near?.releaseClaims() ?? Promise.resolve()],
       ['queue', () => this.#queue.close()],
       ['redis', () => this.#redis.quit().catch(() => this.#redis.disconnect())],
     ];

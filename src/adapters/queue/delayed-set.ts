@@ -36,13 +36,18 @@ return 1
 /*
   Gives back a claim that was never run (close() between claim and instant).
     KEYS[1] the queue's delayed zset
+    KEYS[2] the queue's marker zset
     ARGV[1] job id   ARGV[2] atMs   ARGV[3] the lease end the claim set
+  The job moves earlier, so the marker is refreshed as BullMQ's addDelayMarkerIfNeeded.lua
+  does: a Worker blocked until a later instant wakes and re-reads the next due time.
   Output: 1 back at its own instant; 0 no longer ours (removed, or taken after the lease)
 */
 const releaseLua = `
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not score or tonumber(score) ~= tonumber(ARGV[3]) * ${SEQ} then return 0 end
 redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) * ${SEQ}, ARGV[1])
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if first[2] then redis.call('ZADD', KEYS[2], tonumber(first[2]) / ${SEQ}, '1') end
 return 1
 `;
 
@@ -56,7 +61,7 @@ export interface DelayedEntry {
 
 type ClaimingRedis = Redis & {
   dialerClaimTimer(delayedKey: string, jobId: string, atMs: number, leaseUntilMs: number): Promise<number>;
-  dialerReleaseTimer(delayedKey: string, jobId: string, atMs: number, leaseUntilMs: number): Promise<number>;
+  dialerReleaseTimer(delayedKey: string, markerKey: string, jobId: string, atMs: number, leaseUntilMs: number): Promise<number>;
 };
 
 export class DelayedSet {
@@ -65,9 +70,10 @@ export class DelayedSet {
   constructor(
     redis: Redis,
     private readonly delayedKey: string,
+    private readonly markerKey: string,
   ) {
     if (!('dialerClaimTimer' in redis)) redis.defineCommand('dialerClaimTimer', { numberOfKeys: 1, lua: claimLua });
-    if (!('dialerReleaseTimer' in redis)) redis.defineCommand('dialerReleaseTimer', { numberOfKeys: 1, lua: releaseLua });
+    if (!('dialerReleaseTimer' in redis)) redis.defineCommand('dialerReleaseTimer', { numberOfKeys: 2, lua: releaseLua });
     this.#redis = redis as ClaimingRedis;
   }
 
@@ -80,7 +86,7 @@ export class DelayedSet {
 
   /** Puts a claimed, unrun job back at its own instant for others; false when no longer ours. */
   async release(jobId: string, atMs: number, leaseUntilMs: number): Promise<boolean> {
-    return (await this.#redis.dialerReleaseTimer(this.delayedKey, jobId, atMs, leaseUntilMs)) === 1;
+    return (await this.#redis.dialerReleaseTimer(this.delayedKey, this.markerKey, jobId, atMs, leaseUntilMs)) === 1;
   }
 
   /** Delayed jobs due up to `untilMs` (past-due ones too), at most `limit`, earliest first. */

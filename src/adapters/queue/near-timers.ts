@@ -41,6 +41,8 @@ export class NearTimers {
   readonly #inFlight = new Set<Promise<void>>();
   #scanTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** close() stopped waiting for runs; the queue is being closed under them. */
+  #queueGone = false;
 
   constructor(
     private readonly o: NearTimersOptions,
@@ -86,7 +88,7 @@ export class NearTimers {
     if (!this.#closed) this.#scanTimer = setTimeout(() => void this.startScan(), this.o.scanIntervalMs);
   }
 
-  /** Stops arming, waits (bounded) for running handlers, gives unrun claims back. */
+  /** Stops arming and waits (bounded) for running handlers. */
   async close(deadlineMs: number): Promise<void> {
     this.#closed = true;
     if (this.#scanTimer) clearTimeout(this.#scanTimer);
@@ -95,6 +97,14 @@ export class NearTimers {
     await withDeadline(Promise.allSettled([...this.#inFlight]), deadlineMs).catch((err: unknown) =>
       this.d.log.warn({ err, running: this.#inFlight.size }, 'timers: handlers still running at close; their jobs rerun after the lease'),
     );
+    this.#queueGone = true;
+  }
+
+  /**
+   * Gives claimed, unrun jobs back at their own instant. Call after this process's Worker is
+   * closed: the release wakes one blocked Worker, and it must be another process's.
+   */
+  async releaseClaims(): Promise<void> {
     const unrun = [...this.#claimed];
     this.#claimed.clear();
     await Promise.allSettled(
@@ -122,11 +132,8 @@ export class NearTimers {
       this.d.log.warn({ err, jobId }, 'timer claim failed; left to the worker');
       return;
     }
-    if (this.#closed) {
-      await this.d.delayed.release(jobId, t.atMs, leaseUntilMs).catch(() => undefined);
-      return;
-    }
     this.#claimed.set(jobId, { t, leaseUntilMs });
+    if (this.#closed) return; // releaseClaims() gives it back
     this.#toRun.arm(jobId, t.atMs, () => {
       // Cancelled meanwhile: cancel() dropped the entry and removed the job.
       if (this.#claimed.delete(jobId)) this.#track(this.#run(jobId, t));
@@ -135,9 +142,18 @@ export class NearTimers {
 
   async #run(jobId: string, t: TimerRequest): Promise<void> {
     this.d.onFired(t, this.d.now());
+    let failed: unknown;
     try {
       await this.d.handler(t);
     } catch (err) {
+      failed = err ?? new Error('handler rejected');
+    }
+    if (this.#queueGone) {
+      // Outlived close()'s deadline: the queue is closed; the job reruns after the lease.
+      return;
+    }
+    if (failed !== undefined) {
+      const err = failed;
       this.d.log.warn({ err, jobId }, 'timer handler failed; the worker retries it');
       // Still delayed under our lease: bring it back soon, for the Worker and its attempts.
       await this.d.retrySoon(jobId).catch((e: unknown) => {
