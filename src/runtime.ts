@@ -13,6 +13,7 @@ import { openMigratedDatabase } from './adapters/mysql/database.js';
 import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
+import { RedisLossProbe } from './adapters/queue/redis-loss-probe.js';
 import { Engine } from './app/engine/engine.js';
 import type { AuthService } from './app/auth/auth-service.js';
 import { noopEngineSignals } from './app/ports/engine-signals.js';
@@ -61,6 +62,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const timers = new BullmqTimers({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, log: log.child({ component: 'timers' }) });
   timers.on('fired', (f) => metrics.observeTimer(f.kind, f.firedAtMs - f.atMs));
 
+  const lossProbe = cfg.engine ? new RedisLossProbe({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, log: log.child({ component: 'timers' }) }) : null;
   const engine = cfg.engine
     ? new Engine({
         dispatchStore: new MysqlDispatchStore(db),
@@ -73,6 +75,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         instanceId: cfg.instanceId,
         leaseSec: cfg.leaseSec,
         metrics,
+        ...(lossProbe ? { timersLost: lossProbe.lost } : {}),
         ...(o.now ? { now: o.now } : {}),
         ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}),
       })
@@ -105,6 +108,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       web.close();
       await step('api', () => api.close());
       if (engine) await step('engine', () => engine.close());
+      if (lossProbe) await step('redis loss probe', () => lossProbe.close());
       await step('telephony', () => o.telephony.close());
       await step('timers', () => timers.close());
       if (ownDb) await step('db', () => db.destroy());

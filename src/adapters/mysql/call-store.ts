@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { CallStore, SettleResult, WakeUp } from '../../app/ports/call-store.js';
+import type { CallStore, OrphanedAttempt, SettleResult, WakeUp } from '../../app/ports/call-store.js';
 import type { BridgePlan, MemberLegResult } from '../../app/ports/telephony.js';
 import { onAgentAnswered, onAgentLegFailed, onCallEnded, onWrapupEnded } from '../../domain/agent-state.js';
 import { decideAfterCall, decideAfterResultDeadline, type MemberDecision } from '../../domain/attempt-rules.js';
@@ -156,13 +156,24 @@ export class MysqlCallStore implements CallStore {
     return withRetry(() => this.db('attempts').where('instance_id', instanceId).whereIn('state', LIVE_STATES).update({ lease_until: until }));
   }
 
-  async orphanedAttempts(instanceId: string, now: Date) {
+  async orphanedAttempts(instanceId: string, now: Date, ownBefore?: Date): Promise<OrphanedAttempt[]> {
     const rows = await this.db('attempts')
       .whereIn('state', LIVE_STATES)
-      .where((w) => w.where('lease_until', '<', now).orWhereNull('lease_until'))
-      .whereNot('instance_id', instanceId)
-      .select('id', 'node', 'agent_uuid');
-    return rows.map((r) => ({ id: r.id as number, node: r.node as string | null, agentUuid: r.agent_uuid as string | null }));
+      .where((w) => {
+        w.where((o) => o.where((l) => l.where('lease_until', '<', now).orWhereNull('lease_until'))
+          .where((i) => i.whereNot('instance_id', instanceId).orWhereNull('instance_id')));
+        if (ownBefore) w.orWhere((o) => o.where('instance_id', instanceId).where('created_at', '<', ownBefore));
+      })
+      .select('id', 'node', 'agent_uuid', 'member_uuid', 'lease_until');
+    return rows.map((r) => ({
+      id: r.id as number, node: r.node as string | null, agentUuid: r.agent_uuid as string | null,
+      memberUuid: r.member_uuid as string | null, leaseUntil: r.lease_until as Date | null,
+    }));
+  }
+
+  async liveCount(instanceId: string): Promise<number> {
+    const r = await this.db('attempts').where('instance_id', instanceId).whereIn('state', LIVE_STATES).count({ n: '*' }).first();
+    return Number(r?.n ?? 0);
   }
 }
 

@@ -35,6 +35,12 @@ export class CallFlow implements TelephonyHandler {
   /** Answered agent legs waiting for their outbound socket, by attempt id. */
   readonly #socketWaits = new Map<number, NodeJS.Timeout>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /**
+   * Attempts this process claimed whose answered agent leg has not reached the socket yet. An
+   * agent leg whose socket reaches a process that did not claim it (e.g. a restarted process of
+   * the same instance id and port) is hung up (DESIGN §1a).
+   */
+  readonly #owned = new Set<number>();
 
   constructor(private readonly d: CallFlowDeps) {}
 
@@ -44,6 +50,7 @@ export class CallFlow implements TelephonyHandler {
   }
 
   start(a: ClaimedAttempt): void {
+    this.#owned.add(a.attemptId);
     const p = this.#ring(a).catch((err) => this.d.log.error({ err, attemptId: a.attemptId }, 'call flow failed'));
     this.#inFlight.add(p);
     void p.finally(() => this.#inFlight.delete(p));
@@ -68,14 +75,17 @@ export class CallFlow implements TelephonyHandler {
     switch (res.kind) {
       case 'answered':
         log.debug('agent answered');
-        this.#armSocketWait(a);
+        // The socket may have come before the originate's reply (then it is no longer owned here).
+        if (this.#owned.has(a.attemptId)) this.#armSocketWait(a);
         return;
       case 'failed':
+        this.#owned.delete(a.attemptId);
         log.info({ cause: res.cause }, 'agent leg failed');
         await this.#settle(this.d.calls.settleAgentFailure(a.attemptId, res.cause, false, this.d.now()));
         return;
       case 'unknown':
         // F2: never originate again; if the leg is alive after all, its socket finds the attempt over.
+        this.#owned.delete(a.attemptId);
         log.warn({ reason: res.reason }, 'agent leg outcome unknown');
         await this.#settle(this.d.calls.settleAgentFailure(a.attemptId, 'UNKNOWN', false, this.d.now()));
         return;
@@ -90,6 +100,7 @@ export class CallFlow implements TelephonyHandler {
   #armSocketWait(a: ClaimedAttempt): void {
     const timer = setTimeout(() => {
       this.#socketWaits.delete(a.attemptId);
+      this.#owned.delete(a.attemptId);
       void (async () => {
         const r = await this.d.calls.settleAgentFailure(a.attemptId, 'SOCKET_TIMEOUT', true, this.d.now());
         if (r.kind === 'settled') {
@@ -104,6 +115,10 @@ export class CallFlow implements TelephonyHandler {
   }
 
   async planBridge(attemptId: number, agentLegUuid: string): Promise<BridgePlan> {
+    if (!this.#owned.delete(attemptId)) {
+      this.d.log.warn({ attemptId, agentLegUuid }, 'agent leg of an attempt this process does not own: hanging up');
+      return { kind: 'hangup', cause: 'NORMAL_CLEARING' };
+    }
     const wait = this.#socketWaits.get(attemptId);
     if (wait) {
       clearTimeout(wait);

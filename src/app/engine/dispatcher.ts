@@ -19,6 +19,8 @@ export interface DispatcherDeps {
 
 /** Claims per pass before yielding, so one pass never starves the event loop. */
 const MAX_CLAIMS_PER_PASS = 200;
+/** Pause before a pass that failed runs again, ms. */
+const RETRY_AFTER_FAILURE_MS = 1_000;
 
 /**
  * Event-driven dispatch (DESIGN §2 step 1): `kick()` whenever something may have become
@@ -61,7 +63,9 @@ export class Dispatcher {
         const more = await this.#pass();
         if (more) this.#again = true;
       } catch (err) {
+        // S3: e.g. the database connection was lost; try again soon rather than wait for the next event.
         this.d.log.error({ err }, 'dispatch pass failed');
+        setTimeout(() => this.kick(), RETRY_AFTER_FAILURE_MS).unref();
         return;
       }
     } while (this.#again && !this.#closed);

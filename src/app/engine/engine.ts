@@ -92,6 +92,8 @@ export class Engine implements EngineSignals {
     const now = this.#now();
     this.#startedAt = now;
     await this.d.telephony.start(this.calls);
+    // Legs can only be asked about once a FreeSWITCH connection is up (bounded; later passes retry).
+    for (let i = 0; i < 50 && this.d.telephony.upNodes().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     // S3: a previous incarnation of this instance id is surely dead: its attempts now; others' when their lease expires.
     await this.#recover(now);
     await this.d.engineStore.releaseStuckAgents(now);

@@ -32,8 +32,22 @@ export interface CallStore {
   endWrapup(agentId: number, now: Date): Promise<boolean>;
   /** Renews the lease on this process's live attempts (DESIGN §1a). */
   renewLeases(instanceId: string, until: Date): Promise<number>;
-  /** Live attempts whose owner's lease ran out (or that this process owned before a restart). */
-  orphanedAttempts(instanceId: string, now: Date): Promise<{ id: number; node: string | null; agentUuid: string | null }[]>;
+  /**
+   * Live attempts whose owner is gone (DESIGN §1a, S3): another instance's whose lease ran out,
+   * and, with `ownBefore`, this instance id's created before that instant (a previous
+   * incarnation of the same configured instance: surely dead).
+   */
+  orphanedAttempts(instanceId: string, now: Date, ownBefore?: Date): Promise<OrphanedAttempt[]>;
+  /** Live attempts this instance owns (graceful shutdown waits for 0). */
+  liveCount(instanceId: string): Promise<number>;
+}
+
+export interface OrphanedAttempt {
+  id: number;
+  node: string | null;
+  agentUuid: string | null;
+  memberUuid: string | null;
+  leaseUntil: Date | null;
 }
 
 export interface AppliedStatus {
