@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { expect } from 'chai';
+import type { Page } from 'playwright-core';
 import { webClient } from '../../src/adapters/http/web-routes.js';
 import { LiveFeed } from '../../src/app/engine/live-feed.js';
 import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
 import { startTestApi, TEST_ADMIN, type TestApi } from '../helpers/http-api.js';
-import { ensureWebBuild, launchBrowser, loginThroughForm, type TestBrowser } from '../helpers/web-browser.js';
+import { ensureWebBuild, launchBrowser, type TestBrowser } from '../helpers/web-browser.js';
 
 /*
  * The operator web client in Chromium against the REST API (no engine here; the run against
  * the simulator is web-live.test.ts). Each page is kept as a screenshot under test/artifacts/.
  */
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
 describe('web client in the browser: log in, edit, upload, browse', function () {
   this.timeout(120_000);
   let api: TestApi;
@@ -53,7 +56,15 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
     await b.shot('01-login-refused');
-    await loginThroughForm(page, api.url, TEST_ADMIN.username, TEST_ADMIN.password);
+    // Keyboard only: focus is on the first invalid field or the form; Tab and Enter do the rest.
+    await page.getByLabel('Username').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(TEST_ADMIN.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(TEST_ADMIN.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Live boards' }).waitFor();
     await page.locator('#live-status', { hasText: 'Live: live' }).waitFor();
     await b.shot('02-boards-empty');
     const session = JSON.parse((await page.evaluate(() => sessionStorage.getItem('dialer.session')))!);
@@ -64,7 +75,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
 
   it('K1: a calendar with a bad window shows the API\'s message next to that field, then saves', async () => {
     const { page } = b;
-    await page.getByRole('link', { name: 'Calendars' }).click();
+    await nav(page, 'Calendars').click();
     await page.getByRole('link', { name: 'New calendar' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Office hours');
     await page.getByLabel('Time zone').fill('Europe/Kyiv');
@@ -85,6 +96,9 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     await page.getByRole('button', { name: 'Save calendar' }).click();
     await page.waitForURL(/\/calendars\/\d+$/);
     await b.shot('04-calendar-saved');
+    await nav(page, 'Calendars').click();
+    await page.getByRole('link', { name: 'Office hours' }).waitFor();
+    await b.shot('04b-calendars-list');
     const list = await api.call('GET', '/api/v2/calendars');
     expect(list.body[0]).to.deep.include({ name: 'Office hours', timezone: 'Europe/Kyiv' });
     expect(list.body[0].windows).to.have.length(5);
@@ -93,7 +107,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
 
   it('C3: a line group is created on its page', async () => {
     const { page } = b;
-    await page.getByRole('link', { name: 'Line groups' }).click();
+    await nav(page, 'Line groups').click();
     await page.getByLabel('Name', { exact: true }).fill('Trunk A');
     await page.getByLabel('Capacity (simultaneous calls)').fill('4');
     await page.getByRole('button', { name: 'Create line group' }).click();
@@ -105,7 +119,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
 
   it('C1, C9: a campaign with every field and a remapped cause; a bad limit is shown next to Limit', async () => {
     const { page } = b;
-    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await nav(page, 'Campaigns').click();
     await page.getByRole('link', { name: 'New campaign' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Spring debts');
     await page.getByLabel('Outbound line group').selectOption({ label: 'Trunk A (4)' });
@@ -138,17 +152,23 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     await page.reload();
     expect(await page.getByLabel('USER_BUSY: minus').isChecked()).to.equal(true);
     await b.shot('07-campaign-saved');
+    await nav(page, 'Campaigns').click();
+    await page.getByRole('link', { name: 'Spring debts' }).waitFor();
+    await b.shot('07b-campaigns-list');
   });
 
   it('A1: an agent is created and put on the campaign (tier)', async () => {
     const { page } = b;
-    await page.getByRole('link', { name: 'Agents' }).click();
+    await nav(page, 'Agents').click();
     await page.getByRole('link', { name: 'New agent' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Olena');
     await page.getByLabel('SIP user').fill('1001@pbx.example.com');
     await page.getByLabel('Wrap-up, seconds').fill('5');
     await page.getByRole('button', { name: 'Create agent' }).click();
     await page.waitForURL(/\/agents\/\d+$/);
+    await nav(page, 'Agents').click();
+    await page.getByLabel('Status of Olena').waitFor();
+    await b.shot('08a-agents-list');
     await page.goto(`${api.url}/campaigns/${campaignId}`);
     await page.getByRole('button', { name: 'Add agent to campaign' }).click();
     await page.getByRole('cell', { name: 'Olena', exact: true }).waitFor();
@@ -201,7 +221,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
 
   it('C10, C2: the live board lists the campaign with its limit and remaining members, pushed on change', async () => {
     const { page } = b;
-    await page.getByRole('link', { name: 'Live boards' }).click();
+    await nav(page, 'Live boards').click();
     const row = page.locator(`#campaign-${campaignId}`);
     await row.waitFor();
     expect(await row.locator('[data-k="remaining"]').textContent()).to.equal('2');
@@ -214,7 +234,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
 
   it('S1: Do not call: a number is added to the global list', async () => {
     const { page } = b;
-    await page.getByRole('link', { name: 'Do not call' }).click();
+    await nav(page, 'Do not call').click();
     await page.getByLabel('Number').fill('+380509999999');
     await page.getByRole('button', { name: 'Add to list' }).click();
     await page.getByRole('cell', { name: '+380509999999', exact: true }).waitFor();
@@ -225,7 +245,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
 
   it('S1: an admin opens the queue dashboard from the menu; the access token stays out of its URL', async () => {
     const { page } = b;
-    await page.getByRole('link', { name: 'Queues' }).click();
+    await nav(page, 'Queues').click();
     await page.waitForURL(/\/admin\/queues/);
     await page.getByText('timers').first().waitFor();
     const token = JSON.parse((await page.evaluate(() => sessionStorage.getItem('dialer.session')) ?? 'null') ?? 'null')?.token;

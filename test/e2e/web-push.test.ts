@@ -134,6 +134,20 @@ describe('web client server side: live push, queue dashboard, static files', fun
     expect(row.members).to.deep.equal({ ready: 2, dialing: 0, waiting_result: 0, done: 0, total: 2 });
   });
 
+  it('S1: a logout ends the live streams of that login at the next news', async () => {
+    const op = await api.loginAs('operator');
+    const res = await openStream(await ticket(op));
+    let loggedOut = false;
+    const got = await readEvents(res, (evs) => {
+      if (!loggedOut && evs.some((e) => e.event === 'snapshot')) {
+        loggedOut = true;
+        void api.call('POST', '/logout', undefined, op).then(() => feed.agent(1));
+      }
+      return evs.find((e) => e.event === 'end');
+    });
+    expect(got.data.reason).to.include('revoked');
+  });
+
   it('S1: /admin/queues is closed without the cookie, closed to operators, open to an admin via ticket then cookie', async () => {
     const bare = await fetch(`${api.url}/admin/queues`, { redirect: 'manual' });
     expect(bare.status).to.equal(401);

@@ -90,6 +90,12 @@ async function open(): Promise<void> {
     apply(JSON.parse((e as MessageEvent<string>).data) as LiveMessage, true);
   });
   es.addEventListener('update', (e) => apply(JSON.parse((e as MessageEvent<string>).data) as LiveMessage, false));
+  // The login ended (expired or logged out elsewhere): asking for a new ticket gets the 401 that leads to the login page.
+  es.addEventListener('end', () => {
+    es.close();
+    if (source === es) source = undefined;
+    again();
+  });
   es.onerror = () => {
     // The ticket was single use: EventSource's own reconnect would be refused, so start over.
     es.close();

@@ -7,7 +7,7 @@ import { ApiError } from './api-error.js';
 import type { ExtraRouter } from './app.js';
 import type { RouteContext } from './route-context.js';
 import type { RouteRegistry } from './route-registry.js';
-import type { HandleStore } from './web-ticket.js';
+import type { HandleStore, HeldCredentials } from './web-ticket.js';
 
 /*
  * The push endpoint of the live boards: Server-Sent Events at GET /api/v2/live.
@@ -17,7 +17,8 @@ import type { HandleStore } from './web-ticket.js';
  * seconds; GET /api/v2/live?ticket=… redeems it. The access token never travels in a URL.
  *
  * Events: `snapshot` (every agent and campaign, on connect) then `update` (the agents and
- * campaigns the engine's live feed named, coalesced over `coalesceMs`). Rows are read from
+ * campaigns the engine's live feed named, coalesced over `coalesceMs`); `end` when the login
+ * expires or was logged out (the client then logs in again). Rows are read from
  * MySQL only when the feed says something changed, never on a timer. A comment line every
  * `heartbeatMs` keeps proxies from closing an idle stream.
  */
@@ -72,7 +73,7 @@ export function liveRoutes(o: LiveRoutesOptions): LiveRouter {
       if (!STAFF.includes(auth.principal.role)) throw new ApiError(403, 'FORBIDDEN', `role "${auth.principal.role}" may not watch the live boards`);
       open.add(res);
       res.on('close', () => open.delete(res));
-      await stream(req, res, store, ctx, o);
+      await stream(req, res, store, ctx, o, creds);
     });
     return r;
   };
@@ -86,7 +87,8 @@ export function liveRoutes(o: LiveRoutesOptions): LiveRouter {
   });
 }
 
-async function stream(req: Request, res: Response, store: LiveBoardStore, ctx: RouteContext, o: LiveRoutesOptions): Promise<void> {
+async function stream(req: Request, res: Response, store: LiveBoardStore, ctx: RouteContext, o: LiveRoutesOptions,
+  creds: HeldCredentials): Promise<void> {
   const log = ctx.log.child({ component: 'live' });
   const coalesceMs = o.coalesceMs ?? 200;
   const heartbeatMs = o.heartbeatMs ?? 15_000;
@@ -129,6 +131,9 @@ async function stream(req: Request, res: Response, store: LiveBoardStore, ctx: R
     flushing = true;
     try {
       const now = ctx.now();
+      // A logout ends the login's streams too; checked when there is news, not on a timer.
+      const auth = await ctx.auth.authenticate(creds.key, creds.token, now);
+      if (auth.kind === 'unauthorized') return end(auth.reason);
       const [ar, cr] = await Promise.all([store.agents(now, a), store.campaigns(c)]);
       // Ids asked for but not found were deleted: the board drops them.
       send('update', {
@@ -146,10 +151,19 @@ async function stream(req: Request, res: Response, store: LiveBoardStore, ctx: R
   const heartbeat = setInterval(() => {
     if (!closed) res.write(': heartbeat\n\n');
   }, heartbeatMs);
+  // The token carries its expiry (verified above): the stream ends with the login.
+  const expiresMs = Number(creds.token.split('.')[0]) - ctx.now().getTime();
+  const expiry = setTimeout(() => end('access token has expired; log in again'), Math.max(0, Math.min(expiresMs, 2 ** 31 - 1)));
+  const end = (reason: string): void => {
+    send('end', { reason });
+    close();
+    res.end();
+  };
   const close = (): void => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    clearTimeout(expiry);
     if (flushTimer) clearTimeout(flushTimer);
     o.feed?.off('agent', onAgent);
     o.feed?.off('campaign', onCampaign);
