@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ClaimInput, ClaimResult, DispatchStore, OpenCampaign, RunningCampaign } from '../../app/ports/dispatch-store.js';
+import type { ClaimedAttempt, ClaimInput, ClaimResult, DispatchStore, OpenCampaign, RunningCampaign } from '../../app/ports/dispatch-store.js';
 import { pickCommunication, type CommunicationChoice } from '../../domain/selection.js';
 import { toCalendar } from './calendar-row.js';
 import { withRetry } from './deadlock.js';
@@ -30,18 +30,19 @@ export class MysqlDispatchStore implements DispatchStore {
   }
 
   claimNext(input: ClaimInput): Promise<ClaimResult> {
-    return withRetry(() => this.db.transaction((trx) => claimInTransaction(trx, input), { isolationLevel: 'read committed' }));
+    return withRetry(() => this.db.transaction((trx) => claimInTransaction(trx, input)));
   }
 }
 
 /*
- * The claim (DESIGN §2 step 2). Locks, always in this order, so two claims never deadlock:
+ * The claim (DESIGN §2 step 2). Locks, in this order:
  *   1. one agent row            FOR UPDATE SKIP LOCKED  (another claim takes another agent)
- *   2. the agent's candidate campaign rows, by id, FOR UPDATE  (serialises live-call counting, C2)
- *   3. their line-group rows, by id, FOR UPDATE                (C3)
- *   4. one member row           FOR UPDATE SKIP LOCKED  (M3 order)
+ *   2. one member row           FOR UPDATE SKIP LOCKED  (M3 order; DNC checked now)
+ *   3. the campaign row, then its line-group row, FOR UPDATE (serialise live-call counting, C2, C3)
  * Live calls are counted from attempts.live_campaign / live_line_group under those locks, so the
- * counts are exact with any number of engine processes. Settling only clears those columns.
+ * counts are exact with any number of engine processes; settling only clears those columns.
+ * The campaign and line-group rows are locked last and held for the few writes that follow,
+ * so claims of one campaign queue behind each other as briefly as possible.
  * Output: the attempt row inserted (state reserved, agent_uuid chosen before any originate, F2),
  * the member 'dialing', the agent 'Reserved'.
  */
@@ -53,83 +54,94 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
   const agent = await pickAgent(trx, input, campaignIds);
   if (!agent) return { kind: 'no-agent' };
 
-  const candidates = await trx('tiers as t')
+  // C3: higher priority first; equal priorities share fairly (fewest dialled first).
+  const candidates: CandidateRow[] = await trx('tiers as t')
     .join('campaigns as c', 'c.id', 't.campaign_id')
     .where('t.agent_id', agent.id)
+    .where('c.state', 'running')
     .whereIn('c.id', campaignIds)
-    .orderBy('c.id')
-    .forUpdate()
-    .select('c.id', 'c.state', 'c.priority', 'c.dialled', 'c.call_limit', 'c.line_group_id');
-  const running = candidates.filter((c) => c.state === 'running');
-  const groupIds = [...new Set(running.map((c) => c.line_group_id).filter((g): g is number => g !== null))].sort((a, b) => a - b);
-  const groups = groupIds.length
-    ? await trx('line_groups').whereIn('id', groupIds).orderBy('id').forUpdate().select('id', 'capacity')
-    : [];
-  const liveByCampaign = await countLive(trx, 'live_campaign', running.map((c) => c.id));
-  const liveByGroup = await countLive(trx, 'live_line_group', groupIds);
-  const capacity = new Map(groups.map((g) => [g.id as number, g.capacity as number]));
-
-  // C3: higher priority first; equal priorities share fairly (fewest dialled first).
-  running.sort((a, b) => b.priority - a.priority || a.dialled - b.dialled || a.id - b.id);
+    .orderBy([{ column: 'c.priority', order: 'desc' }, { column: 'c.dialled' }, { column: 'c.id' }])
+    .select('c.id', 'c.call_limit', 'c.line_group_id');
   const exhausted: number[] = [];
-  for (const c of running) {
-    if ((liveByCampaign.get(c.id) ?? 0) >= c.call_limit) { exhausted.push(c.id); continue; }
-    if (c.line_group_id !== null && (liveByGroup.get(c.line_group_id) ?? 0) >= (capacity.get(c.line_group_id) ?? 0)) {
-      exhausted.push(c.id);
-      continue;
-    }
+  for (const c of candidates) {
+    // A look without locks first, so a full campaign costs no member lock.
+    if (await isFull(trx, c)) { exhausted.push(c.id); continue; }
     const picked = await pickMember(trx, c.id, byId.get(c.id)!, input.now);
     if (!picked) { exhausted.push(c.id); continue; }
-
-    const agentLegUuid = randomUUID();
-    const [attemptId] = await trx('attempts').insert({
-      campaign_id: c.id,
-      member_id: picked.memberId,
-      communication_id: picked.comm.id,
-      number: picked.comm.number,
-      agent_id: agent.id,
-      line_group_id: c.line_group_id,
-      node: agent.registered_node,
-      instance_id: input.instanceId,
-      lease_until: input.leaseUntil,
-      state: 'reserved',
-      agent_uuid: agentLegUuid,
-      created_at: input.now,
-      active_member: picked.memberId,
-      live_campaign: c.id,
-      live_line_group: c.line_group_id,
-    });
-    await trx('members').where('id', picked.memberId).update({
-      state: 'dialing',
-      next_communication_id: null,
-      last_communication_id: picked.comm.id,
-      version: trx.raw('version + 1'),
-      updated_at: input.now,
-    });
-    await trx('agents').where({ id: agent.id, version: agent.version }).update({
-      state: 'Reserved',
-      attempt_id: attemptId,
-      version: trx.raw('version + 1'),
-      updated_at: input.now,
-    });
-    await trx('campaigns').where('id', c.id).increment('dialled', 1);
-    return {
-      kind: 'claimed',
-      attempt: {
-        attemptId: attemptId!,
-        campaignId: c.id,
-        memberId: picked.memberId,
-        communicationId: picked.comm.id,
-        number: picked.comm.number,
-        agentId: agent.id,
-        sipUser: agent.sip_user,
-        node: agent.registered_node,
-        agentLegUuid,
-        ringSec: agent.call_timeout,
-      },
-    };
+    const locked = await trx('campaigns').where('id', c.id).forUpdate().first('state');
+    if (c.line_group_id !== null) await trx('line_groups').where('id', c.line_group_id).forUpdate().first('id');
+    if (locked?.state !== 'running' || (await isFull(trx, c))) {
+      // Another claim took the last line meanwhile. Locks are held to the end of a transaction,
+      // so rather than lock a second campaign here (and risk a lock-order cycle), let the
+      // dispatcher try this agent again without this campaign.
+      return { kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: [...exhausted, c.id], agentMayRetry: true };
+    }
+    return { kind: 'claimed', attempt: await reserve(trx, input, agent, c, picked) };
   }
-  return { kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted };
+  return { kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, agentMayRetry: false };
+}
+
+interface CandidateRow { id: number; call_limit: number; line_group_id: number | null }
+
+/** C2, C3: live calls of the campaign and of its line group against their caps. */
+async function isFull(trx: Knex.Transaction, c: CandidateRow): Promise<boolean> {
+  const [rows] = await trx.raw(
+    `SELECT (SELECT COUNT(*) FROM attempts WHERE live_campaign = ?) AS campaign_live,
+            (SELECT COUNT(*) FROM attempts WHERE live_line_group = ?) AS group_live,
+            (SELECT capacity FROM line_groups WHERE id = ?) AS capacity`,
+    [c.id, c.line_group_id ?? 0, c.line_group_id ?? 0],
+  );
+  const r = rows[0] as { campaign_live: number; group_live: number; capacity: number | null };
+  return Number(r.campaign_live) >= c.call_limit || (c.line_group_id !== null && Number(r.group_live) >= Number(r.capacity ?? 0));
+}
+
+/** Writes the reservation: attempt row, member dialing, agent Reserved, campaign's fair-share count. */
+async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow, c: CandidateRow,
+  picked: { memberId: number; comm: CommunicationChoice }): Promise<ClaimedAttempt> {
+  const agentLegUuid = randomUUID();
+  const [attemptId] = await trx('attempts').insert({
+    campaign_id: c.id,
+    member_id: picked.memberId,
+    communication_id: picked.comm.id,
+    number: picked.comm.number,
+    agent_id: agent.id,
+    line_group_id: c.line_group_id,
+    node: agent.registered_node,
+    instance_id: input.instanceId,
+    lease_until: input.leaseUntil,
+    state: 'reserved',
+    agent_uuid: agentLegUuid,
+    created_at: input.now,
+    active_member: picked.memberId,
+    live_campaign: c.id,
+    live_line_group: c.line_group_id,
+  });
+  await trx('members').where('id', picked.memberId).update({
+    state: 'dialing',
+    next_communication_id: null,
+    last_communication_id: picked.comm.id,
+    version: trx.raw('version + 1'),
+    updated_at: input.now,
+  });
+  await trx('agents').where({ id: agent.id, version: agent.version }).update({
+    state: 'Reserved',
+    attempt_id: attemptId,
+    version: trx.raw('version + 1'),
+    updated_at: input.now,
+  });
+  await trx('campaigns').where('id', c.id).increment('dialled', 1);
+  return {
+    attemptId: attemptId!,
+    campaignId: c.id,
+    memberId: picked.memberId,
+    communicationId: picked.comm.id,
+    number: picked.comm.number,
+    agentId: agent.id,
+    sipUser: agent.sip_user,
+    node: agent.registered_node,
+    agentLegUuid,
+    ringSec: agent.call_timeout,
+  };
 }
 
 interface AgentRow { id: number; version: number; sip_user: string; registered_node: string; call_timeout: number }
@@ -158,13 +170,6 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
   return (await q) as AgentRow | undefined;
 }
 
-async function countLive(trx: Knex.Transaction, column: 'live_campaign' | 'live_line_group', ids: number[]): Promise<Map<number, number>> {
-  if (ids.length === 0) return new Map();
-  const rows: { k: number; n: number }[] = await trx('attempts').whereIn(column, ids).groupBy(column)
-    .select({ k: column }).count({ n: '*' });
-  return new Map(rows.map((r) => [Number(r.k), Number(r.n)]));
-}
-
 /**
  * M3: best priority, then longest ready; only members whose local window is open (K3) and not
  * expired (M4). A member whose numbers are all on the DNC list or stopped is ended here.
@@ -187,14 +192,15 @@ async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenC
     const member = await q;
     if (!member) return null;
 
-    const comms: CommunicationChoice[] = await trx('communications')
-      .where('member_id', member.id)
-      .select('id', 'number', 'priority', 'position', 'state');
+    // Checked at dial time: a number put on a DNC list after upload is never dialled.
+    const comms: (CommunicationChoice & { dnc: number })[] = await trx('communications as c')
+      .where('c.member_id', member.id)
+      .select('c.id', 'c.number', 'c.priority', 'c.position', 'c.state',
+        trx.raw('EXISTS (SELECT 1 FROM dnc d WHERE d.number = c.number AND d.scope IN (0, ?)) AS dnc', [campaignId]));
     let choice = pickCommunication(comms, member.next_communication_id, member.last_communication_id);
     let dnc = false;
-    while (choice && (await onDncList(trx, campaignId, choice.number))) {
+    while (choice && comms.find((x) => x.id === choice!.id)!.dnc) {
       dnc = true;
-      // Checked at dial time: a number added to the DNC list after upload is never dialled.
       await trx('communications').where('id', choice.id).update({ state: 'stopped', last_cause: 'DNC' });
       choice.state = 'stopped';
       choice = pickCommunication(comms, null, choice.id);
@@ -209,9 +215,4 @@ async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenC
     });
   }
   return null;
-}
-
-async function onDncList(trx: Knex.Transaction, campaignId: number, number: string): Promise<boolean> {
-  const hit = await trx('dnc').where('number', number).whereIn('scope', [0, campaignId]).first('id');
-  return hit !== undefined;
 }

@@ -24,7 +24,13 @@ function connection(url: string, pool: { min: number; max: number }): Knex.Confi
     pool: {
       ...pool,
       afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
-        conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
+        // READ COMMITTED for every transaction (DESIGN §2: under REPEATABLE READ the claim's
+        // updates of indexed state columns deadlock); set once here instead of per transaction.
+        // (Standard syntax, which MariaDB and MySQL 8 share, but which cannot join another SET.)
+        conn.query("SET time_zone = '+00:00'", (err) => {
+          if (err) return done(err, conn);
+          conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err2) => done(err2, conn));
+        });
       },
     },
     acquireConnectionTimeout: 10_000,

@@ -12,7 +12,7 @@ export class MysqlEngineStore implements EngineStore {
   constructor(private readonly db: Knex) {}
 
   private tx<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return withRetry(() => this.db.transaction(fn, { isolationLevel: 'read committed' }));
+    return withRetry(() => this.db.transaction(fn));
   }
 
   async settleCampaign(campaignId: number, now: Date): Promise<CampaignSettled> {

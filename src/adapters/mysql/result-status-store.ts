@@ -101,7 +101,7 @@ function applyInTransaction(db: Knex, campaignId: number, memberId: number, s: R
       wakeUps,
       campaignId: dm.state === 'done' ? campaignId : null,
     };
-  }, { isolationLevel: 'read committed' }));
+  }));
 }
 
 async function memberView(trx: Knex.Transaction, memberId: number) {

@@ -95,7 +95,7 @@ export class Dispatcher {
           return false;
         case 'agent-idle':
           // Full or without a dialable member: true for every agent, not only this one.
-          exclude.push(r.agentId);
+          if (!r.agentMayRetry) exclude.push(r.agentId);
           campaigns = campaigns.filter((c) => !r.exhaustedCampaignIds.includes(c.id));
           continue;
         case 'claimed':

@@ -48,8 +48,11 @@ export type ClaimResult =
   | { kind: 'claimed'; attempt: ClaimedAttempt }
   /** No agent can take a call in these campaigns now. */
   | { kind: 'no-agent' }
-  /** The agent found had nothing to dial: its campaigns are full or have no dialable member. */
-  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[] };
+  /**
+   * The agent found had nothing to dial: its campaigns are full or have no dialable member.
+   * `agentMayRetry`: a campaign filled up during the claim; the agent may try the others.
+   */
+  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; agentMayRetry: boolean };
 
 /** Members ended during a claim (DNC, no number left): reported so timers and stats follow. */
 export interface DispatchStore {
