@@ -134,10 +134,17 @@ export class NearTimers {
     }
     this.#claimed.set(jobId, { t, leaseUntilMs });
     if (this.#closed) return; // releaseClaims() gives it back
-    this.#toRun.arm(jobId, t.atMs, () => {
+    const armed = this.#toRun.arm(jobId, t.atMs, () => {
       // Cancelled meanwhile: cancel() dropped the entry and removed the job.
       if (this.#claimed.delete(jobId)) this.#track(this.#run(jobId, t));
     });
+    if (!armed) {
+      // Table full: give the job back rather than leave it idle until the lease ends.
+      this.#claimed.delete(jobId);
+      await this.d.delayed.release(jobId, t.atMs, leaseUntilMs).catch((err: unknown) => {
+        this.d.log.warn({ err, jobId }, 'timer claim not given back; it runs when the lease ends');
+      });
+    }
   }
 
   async #run(jobId: string, t: TimerRequest): Promise<void> {
