@@ -186,4 +186,26 @@ describe('engine end to end: agents', function () {
     expect(a.agent_id).to.equal(ag!.id);
     expect(ms(a.created_at)).to.be.at.least(registeredAt);
   });
+  it('A3: USER_NOT_REGISTERED on the agent leg marks the phone unregistered and costs the member nothing', async () => {
+    const { c, mid, ag } = await setup(s, {}, {});
+    await until('registered', async () => (await agent(s, ag.id)).registered_node !== null);
+    // The phone went away without an unregister event reaching us: only the originate finds out.
+    s.sim.setAgent(ag.sipUser, { registered: false });
+    await run(s, c);
+    const [a] = await attemptsReach(s, c, mid, 1);
+    await until('attempt settled', async () => (await attempts(s, c, mid))[0].state === 'done');
+    const [settled] = await attempts(s, c, mid);
+    expect(settled.outcome).to.equal('agent_failed');
+    expect(settled.agent_cause).to.match(/NOT_REGISTERED|SUBSCRIBER_ABSENT/);
+    expect(a.agent_id).to.equal(ag.id);
+    await until('agent shown unregistered', async () => (await agent(s, ag.id)).registered_node === null);
+    await expectNotCharged(s, c, mid);
+    // No further call to a phone we know is not there; registering again brings the call.
+    expect(await attempts(s, c, mid)).to.have.length(1);
+    s.sim.setAgent(ag.sipUser, {});
+    s.sim.register(ag.sipUser);
+    const m = await memberDone(s, c, mid);
+    expect(m.result).to.equal('NORMAL_CLEARING');
+    expect(await attempts(s, c, mid)).to.have.length(2);
+  });
 });

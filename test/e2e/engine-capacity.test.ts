@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { startStack, until, type Stack } from '../helpers/stack.js';
 import {
   addMembers, allDone, attempts, createAgents, createCampaign, createLineGroup, members, number, run, stats,
 } from '../helpers/e2e-fixtures.js';
@@ -164,5 +164,55 @@ describe('engine end to end: limits and shared lines', function () {
     const byMember = new Map<number, string>([[a!, 'a'], [b!, 'b'], [cc!, 'c'], [d!, 'd']]);
     const seq = (await allAttempts(s, c)).sort((x, y) => x.id - y.id).map((x) => byMember.get(x.memberId));
     expect(seq).to.deep.equal(['c', 'b', 'd', 'a']);
+  });
+  it('C2: two campaigns sharing 8 agents, limits 2 and 3, mixed outcomes and agent failures: each limit holds', async () => {
+    const limits = new Map<number, number>();
+    const campaigns: number[] = [];
+    for (const limit of [2, 3]) {
+      const c = await createCampaign(s, { limit, min_success_sec: 0, max_tries: 2, retry_wait_sec: 1 });
+      limits.set(c, limit);
+      campaigns.push(c);
+      const outcomes = ['answer', 'busy', 404, 'answer', 503] as const;
+      await addMembers(s, c, Array.from({ length: 15 }, (_, i) => {
+        const n = number();
+        s.sim.setSubscriber(n, { outcome: outcomes[i % outcomes.length], afterMs: 20, talkMs: 120 });
+        return { name: `m${i}`, communications: [{ number: n }] };
+      }));
+    }
+    for (const c of campaigns) await run(s, c);
+    const agents = await createAgents(s, 6, campaigns);
+    // Two phones that refuse now and then: their failures free the agent, never the limit.
+    agents.push(...await createAgents(s, 2, campaigns, {}, { answer: 'reject', afterMs: 20 }));
+    const users = agents.map((a) => a.sipUser.split('@')[0]);
+    const perCampaign = new Map(campaigns.map((c) => [c, 0]));
+    const t = setInterval(() => {
+      for (const c of campaigns) {
+        const live = s.sim.channels().filter((ch) => ch.state !== 'CS_DESTROY' && ch.variables.dialer_campaign_id === String(c)
+          && users.some((u) => ch.name.includes(`/${u}@`))).length;
+        perCampaign.set(c, Math.max(perCampaign.get(c)!, live));
+      }
+    }, 1);
+    let restOver = '';
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        for (const c of campaigns) {
+          const live = (await stats(s, c)).live_calls;
+          if (live > limits.get(c)!) restOver = `campaign ${c}: ${live} live calls`;
+        }
+      }
+    })();
+    // The 503 members never count (minus) and would be retried for ever: wait for the others.
+    await Promise.all(campaigns.map((c) => until(`campaign ${c} settled`, async () => {
+      const st = await stats(s, c);
+      return st.members.done >= 12 ? st : null;
+    }, 60_000)));
+    polling = false;
+    await poll;
+    clearInterval(t);
+    for (const c of campaigns) await s.call('POST', `/api/v2/dialer/${c}/stop`);
+    expect(restOver).to.equal('');
+    for (const c of campaigns) expect(perCampaign.get(c), `campaign ${c} on the switch`).to.be.at.most(limits.get(c)!);
+    expect([...perCampaign.values()].some((v) => v > 0), 'agent legs carry dialer_campaign_id').to.equal(true);
   });
 });
