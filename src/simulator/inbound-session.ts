@@ -17,7 +17,15 @@ export class InboundSession implements EventSink {
   constructor(readonly sw: SimSwitch, readonly socket: net.Socket, readonly onGone: (s: InboundSession) => void) {
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => {
-      for (const c of this.#reader.push(d)) this.#command(c);
+      for (const c of this.#reader.push(d)) {
+        try {
+          this.#command(c);
+        } catch (err) {
+          // a simulator bug must not take the test process down: answer like a failed command
+          sw.log.error({ err, line: c.line }, 'inbound command failed');
+          this.#write(commandReply(`-ERR ${err instanceof Error ? err.message : String(err)}`));
+        }
+      }
     });
     socket.on('error', (err) => sw.log.debug({ err }, 'inbound socket error'));
     socket.on('end', () => {

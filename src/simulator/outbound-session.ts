@@ -35,7 +35,15 @@ export class OutboundSession implements ControlSession, EventSink {
       sw.emitter.emit('outbound-connect', call.ch.uuid);
     });
     this.#socket.on('data', (d: Buffer) => {
-      for (const c of this.#reader.push(d)) this.#command(c);
+      for (const c of this.#reader.push(d)) {
+        try {
+          this.#command(c);
+        } catch (err) {
+          // a simulator bug must not take the test process down: answer like a failed command
+          sw.log.error({ err, line: c.line }, 'outbound command failed');
+          this.#write(commandReply(`-ERR ${err instanceof Error ? err.message : String(err)}`));
+        }
+      }
     });
     this.#socket.on('error', (err) => sw.log.debug({ err, uuid: call.ch.uuid }, 'outbound socket error'));
     this.#socket.on('end', () => {

@@ -34,7 +34,7 @@ export type ResolvedOptions = Required<Omit<SimulatorOptions, 'scenario' | 'log'
 export class SimSwitch {
   readonly opts: ResolvedOptions;
   readonly log: Logger;
-  readonly timers = new TimerSet();
+  readonly timers: TimerSet;
   readonly coreUuid = randomUUID();
   readonly agents = new Map<string, AgentScript>();
   readonly subscribers = new Map<string, SubscriberScript>();
@@ -59,6 +59,7 @@ export class SimSwitch {
   constructor(opts: ResolvedOptions, scenario: Scenario, log: Logger, readonly emitter: EventEmitter) {
     this.opts = opts;
     this.log = log;
+    this.timers = new TimerSet((err) => log.error({ err }, 'simulator step failed'));
     this.loadScenario(scenario);
   }
 

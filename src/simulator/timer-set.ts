@@ -2,10 +2,17 @@
 export class TimerSet {
   readonly #timers = new Set<NodeJS.Timeout>();
 
+  /** `onError`: a bug in a scripted step is reported, never thrown into the event loop. */
+  constructor(private readonly onError: (err: unknown) => void = () => undefined) {}
+
   after(ms: number, fn: () => void): NodeJS.Timeout {
     const t = setTimeout(() => {
       this.#timers.delete(t);
-      fn();
+      try {
+        fn();
+      } catch (err) {
+        this.onError(err);
+      }
     }, Math.max(0, ms));
     this.#timers.add(t);
     return t;
