@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -12,9 +12,15 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.DIALER_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
 
-/** The web client must be built before the server can serve it. */
+/** The web client must be built before the server can serve it; rebuilt when a source is newer than the build. */
 export function ensureWebBuild(): void {
-  if (!existsSync(join(process.cwd(), 'web', 'dist', 'index.html'))) execSync('npm run build', { stdio: 'inherit' });
+  const web = join(process.cwd(), 'web');
+  const built = join(web, 'dist', 'index.html');
+  const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
+  const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true })
+    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
+  const sourcesAt = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs);
+  if (builtAt < sourcesAt) execSync('npm run build', { stdio: 'inherit' });
 }
 
 export interface TestBrowser {
