@@ -35,6 +35,9 @@ describe('engine end to end: agents', function () {
   it('A3: an answered agent is In a queue call, then Wrap up for its wrap-up time, then Waiting', async () => {
     const { c, mid, ag, n } = await setup(s, {}, { wrapup_sec: 2 });
     s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 1500 });
+    const next = number();
+    s.sim.setSubscriber(next, { outcome: 'answer', afterMs: 20, talkMs: 100 });
+    const [mid2] = await addMembers(s, c, [{ name: 'next', priority: -1, communications: [{ number: next }] }]);
     await run(s, c);
     await until('agent in a queue call', async () => (await agent(s, ag.id)).state === 'In a queue call');
     await memberDone(s, c, mid);
@@ -49,6 +52,10 @@ describe('engine end to end: agents', function () {
       return a.state === 'Waiting' ? a : null;
     });
     expect(waiting.status).to.equal('Available');
+    // No call during wrap-up: the next member's call started after the wrap-up ended.
+    await memberDone(s, c, mid2!);
+    const [att2] = await attempts(s, c, mid2!);
+    expect(ms(att2.created_at)).to.be.at.least(ms(att.ended_at) + 2000);
   });
 
   it('A3: USER_BUSY on the agent leg gives the busy delay and never costs the member an attempt', async () => {

@@ -131,6 +131,8 @@ describe('engine end to end: attempts, retries and causes', function () {
       expect(a.hangup_cause).to.equal('NORMAL_TEMPORARY_FAILURE');
       expect(a.outcome).to.equal('minus');
     }
+    // C4: a try that does not count still waits the retry wait.
+    expect(ms(list[1].created_at)).to.be.at.least(ms(list[0].ended_at) + 1000);
     s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 100 });
     const done = await memberDone(s, c, mid);
     expect(done.result).to.equal('NORMAL_CLEARING');
@@ -151,5 +153,14 @@ describe('engine end to end: attempts, retries and causes', function () {
     const a2 = await attempts(s, err.c, err.mid);
     expect(a2).to.have.length(1);
     expect(a2[0].outcome).to.equal('error');
+  });
+  it('C6, C7: with waiting for result, a call shorter than min_success_sec does not wait: it is an unsuccessful attempt at once', async () => {
+    const { c, mid } = await oneMember(s, { min_success_sec: 2, wait_result: true, wrapup_sec: 60, max_tries: 1 },
+      { outcome: 'answer', afterMs: 20, talkMs: 200 });
+    const m = await memberDone(s, c, mid);
+    expect(m.result).to.equal('MAX_TRY_COUNT');
+    const [a] = await attempts(s, c, mid);
+    expect(a.outcome).to.equal('retry');
+    expect(a.state).to.equal('done');
   });
 });

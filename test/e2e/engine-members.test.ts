@@ -50,6 +50,30 @@ describe('engine end to end: members, calendars, DNC, variables, history', funct
     expect(await attempts(s, c, old!)).to.have.length(0);
   });
 
+  it('M4: a member waiting for its result, or in a call, when its expire instant passes ends with MEMBER_EXPIRED', async () => {
+    const c = await createCampaign(s, { min_success_sec: 0, wait_result: true, wrapup_sec: 60 });
+    const c2 = await createCampaign(s, { min_success_sec: 5, max_tries: 5, retry_wait_sec: 1 });
+    await createAgents(s, 1, [c]);
+    await createAgents(s, 1, [c2]);
+    const long = number();
+    s.sim.setSubscriber(long, { outcome: 'answer', afterMs: 20, talkMs: 2500 });
+    const [waiting] = await addMembers(s, c, [{ name: 'waits', expire_at: new Date(Date.now() + 3000).toISOString(), communications: [{ number: answering(s) }] }]);
+    const [calling] = await addMembers(s, c2, [{ name: 'talks', expire_at: new Date(Date.now() + 1500).toISOString(), communications: [{ number: long }] }]);
+    await run(s, c);
+    await run(s, c2);
+    await until('waiting for result', async () => (await member(s, c, waiting!)).state === 'waiting_result');
+    const m = await memberDone(s, c, waiting!);
+    expect(m.result).to.equal('MEMBER_EXPIRED');
+    const [a] = await attempts(s, c, waiting!);
+    expect(a.state).to.equal('done');
+    const late = await s.call('PUT', `/api/v2/dialer/${c}/members/${waiting}/status`, { success: true });
+    expect(late.status).to.equal(409);
+    // The short call (below min_success_sec) ended after the expiry: no retry, the member expires.
+    const m2 = await memberDone(s, c2, calling!);
+    expect(m2.result).to.equal('MEMBER_EXPIRED');
+    expect(await attempts(s, c2, calling!)).to.have.length(1);
+  });
+
   it('K3: members are dialled only inside their own local window (3 zones, open now in one)', async () => {
     const now = new Date();
     const open = 'Asia/Tokyo';
