@@ -13,12 +13,24 @@ export interface DispatcherDeps {
   upNodes: () => string[];
   /** Starts the call of a claimed attempt; not awaited by dispatch. */
   onClaimed: (a: ClaimedAttempt) => void;
+  /** Claims run at once in a pass. @defaultValue 4 */
+  concurrency?: number;
   /** Observes how long a claim took (metrics). */
   observeClaim?: (seconds: number) => void;
 }
 
 /** Claims per pass before yielding, so one pass never starves the event loop. */
 const MAX_CLAIMS_PER_PASS = 200;
+const DEFAULT_CONCURRENCY = 4;
+
+interface PassState {
+  upNodes: string[];
+  exclude: number[];
+  campaigns: OpenCampaign[];
+  claims: number;
+  /** No agent left: every claim loop of the pass stops. */
+  done: boolean;
+}
 /** Pause before a pass that failed runs again, ms. */
 const RETRY_AFTER_FAILURE_MS = 1_000;
 
@@ -71,35 +83,41 @@ export class Dispatcher {
     } while (this.#again && !this.#closed);
   }
 
-  /** One pass: claim until no agent or no member is left. True when it stopped at the cap. */
+  /**
+   * One pass: claim until no agent or no member is left. True when it stopped at the cap.
+   * Several claims run at once: each waits mostly on MySQL round trips, and SKIP LOCKED keeps
+   * them off each other's agents and members.
+   */
   async #pass(): Promise<boolean> {
-    const now = this.d.now();
-    const open = await this.#openCampaigns(now);
+    const open = await this.#openCampaigns(this.d.now());
     if (open.length === 0) return false;
-    const upNodes = this.d.upNodes();
-    const exclude: number[] = [];
-    let campaigns = open;
-    for (let claims = 0; claims < MAX_CLAIMS_PER_PASS; ) {
-      if (this.#closed || campaigns.length === 0) return false;
+    const pass: PassState = { upNodes: this.d.upNodes(), exclude: [], campaigns: open, claims: 0, done: false };
+    await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, () => this.#claimLoop(pass)));
+    return pass.claims >= MAX_CLAIMS_PER_PASS;
+  }
+
+  async #claimLoop(pass: PassState): Promise<void> {
+    while (!pass.done && !this.#closed && pass.campaigns.length > 0 && pass.claims < MAX_CLAIMS_PER_PASS) {
       const started = performance.now();
       const r = await this.d.store.claimNext({
         now: this.d.now(),
         instanceId: this.d.instanceId,
         leaseUntil: new Date(Date.now() + this.d.leaseSec * 1000),
-        upNodes,
-        campaigns,
-        excludeAgentIds: exclude,
+        upNodes: pass.upNodes,
+        campaigns: pass.campaigns,
+        excludeAgentIds: [...pass.exclude],
       });
       switch (r.kind) {
         case 'no-agent':
-          return false;
+          pass.done = true;
+          return;
         case 'agent-idle':
           // Full or without a dialable member: true for every agent, not only this one.
-          if (!r.agentMayRetry) exclude.push(r.agentId);
-          campaigns = campaigns.filter((c) => !r.exhaustedCampaignIds.includes(c.id));
+          if (!r.agentMayRetry) pass.exclude.push(r.agentId);
+          pass.campaigns = pass.campaigns.filter((c) => !r.exhaustedCampaignIds.includes(c.id));
           continue;
         case 'claimed':
-          claims++;
+          pass.claims++;
           this.d.observeClaim?.((performance.now() - started) / 1000);
           this.d.onClaimed(r.attempt);
           continue;
@@ -109,7 +127,6 @@ export class Dispatcher {
         }
       }
     }
-    return true;
   }
 
   /**
