@@ -205,6 +205,8 @@ describe('web client server side: live push, queue dashboard, static files', fun
       expect(r.status, path).to.equal(200);
       expect(await r.text(), path).to.include('<main id="main"').and.to.include('/assets/');
     }
+    const asset = await fetch(`${api.url}/assets/missing.js`);
+    expect(asset.status).to.equal(404);
     const missing = await api.call('GET', '/api/v2/nothing-here');
     expect(missing.status).to.equal(404);
     expect(missing.body.error.code).to.equal('NOT_FOUND');

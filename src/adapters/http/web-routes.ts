@@ -12,7 +12,7 @@ import { HandleStore } from './web-ticket.js';
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 // Paths the server answers itself; everything else a browser GETs is a page of the web client.
-const NOT_PAGES = /^\/(api|admin|metrics|logout)(\/|$)/;
+const NOT_PAGES = /^\/(api|admin|metrics|logout|assets)(\/|$)/;
 
 /**
  * The operator web client: the built files of web/dist, and index.html for any other page
@@ -28,7 +28,7 @@ export function webRoutes(distDir: string = DEFAULT_WEB_DIST): ExtraRouter {
       return r;
     }
     // Vite names assets by content hash: they never change under one name.
-    r.use('/assets', express.static(`${distDir}/assets`, { immutable: true, maxAge: '365d', fallthrough: false }));
+    r.use('/assets', express.static(`${distDir}/assets`, { immutable: true, maxAge: '365d' }));
     r.use(express.static(distDir, { index: false, maxAge: 0 }));
     r.get(/.*/, (req: Request, res: Response, next: NextFunction) => {
       if (NOT_PAGES.test(req.path) || !req.accepts('html')) return next();
