@@ -81,7 +81,8 @@ async function open(): Promise<void> {
   setStatus('connecting');
   const t = await api<{ ticket: string }>('POST', '/api/v2/live/ticket');
   if (!wanted) return;
-  if (!t.ok) return again();
+  // 403: this role may not watch the boards; asking again would not change that.
+  if (!t.ok) return t.status === 403 ? setStatus('offline') : again();
   const es = new EventSource(`/api/v2/live?ticket=${encodeURIComponent(t.data.ticket)}`);
   source = es;
   es.addEventListener('snapshot', (e) => {
