@@ -121,7 +121,7 @@ export class AgentCall {
         this.hangup(req.arg.trim() || 'NORMAL_CLEARING');
         return;
       case 'bridge':
-        this.bridge = startBridge(this, req.arg, run);
+        this.bridge = startBridge(this, req.arg);
         return;
       case 'park':
         this.event('CHANNEL_PARK');

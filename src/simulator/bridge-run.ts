@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { SimChannel } from './channel.js';
 import { dialStatus, q850Of, refusal, type Refusal, type RefusalKind } from './causes.js';
-import type { AppRun } from './event-render.js';
 import { parseBridgeTarget } from './originate-parse.js';
 import type { SubscriberScript } from './types.js';
 import type { AgentCall } from './agent-call.js';
@@ -38,7 +37,7 @@ function continues(value: string | undefined, cause: string): boolean {
   return value.split(',').map((s) => s.trim()).some((c) => c === cause || c === String(q850Of(cause)));
 }
 
-export function startBridge(call: AgentCall, arg: string, _run: AppRun): BridgeRun {
+export function startBridge(call: AgentCall, arg: string): BridgeRun {
   const { sw, ch: a } = call;
   const target = parseBridgeTarget(arg);
   const script = sw.subscriberScript(target.number);

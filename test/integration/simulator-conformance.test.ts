@@ -1,6 +1,11 @@
 // F1: the simulator answers the recorded request bytes with messages of the recorded shape:
 // same kinds and Content-Types, same header names in the same order, same Reply-Texts, same
 // BACKGROUND_JOB bodies and causes, consistent Content-Length (reference/freeswitch-esl).
+// Known deviations, each scoped below: variables the socket app `set`s are compared as a set
+// (FreeSWITCH moves a re-set variable to the end; the simulator groups them); 02's callcenter
+// events and loopback echo call are not modelled; 05c's loopback-a/-b relay legs are replaced by
+// one direct subscriber leg; 04g (no SIP response at all) has no script; 04e's ring timeout is
+// shortened from 5 s to 0.3 s.
 import { expect } from 'chai';
 import { header, splitMessages, type EslMessage } from '../helpers/transcript.js';
 import { inner, names, normUuids, replay, type Pair, type ReplayOptions } from './simulator-replay.js';
