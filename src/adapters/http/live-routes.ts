@@ -129,6 +129,7 @@ async function stream(req: Request, res: Response, store: LiveBoardStore, ctx: R
     agents.clear();
     campaigns.clear();
     flushing = true;
+    let failed = false;
     try {
       const now = ctx.now();
       // A logout ends the login's streams too; checked when there is news, not on a timer.
@@ -142,10 +143,16 @@ async function stream(req: Request, res: Response, store: LiveBoardStore, ctx: R
       });
     } catch (err) {
       log.warn({ err }, 'live board read failed');
+      // Keep the news; try again a little later rather than hammering a struggling database.
+      failed = true;
+      a.forEach((id) => agents.add(id));
+      c.forEach((id) => campaigns.add(id));
     } finally {
       flushing = false;
       // Events that came while reading go out in the next batch.
-      if (agents.size || campaigns.size) arm();
+      if (!closed && !flushTimer && (agents.size || campaigns.size)) {
+        flushTimer = setTimeout(() => void flush(), failed ? 2_000 : coalesceMs);
+      }
     }
   };
   const heartbeat = setInterval(() => {
@@ -153,7 +160,8 @@ async function stream(req: Request, res: Response, store: LiveBoardStore, ctx: R
   }, heartbeatMs);
   // The token carries its expiry (verified above): the stream ends with the login.
   const expiresMs = Number(creds.token.split('.')[0]) - ctx.now().getTime();
-  const expiry = setTimeout(() => end('access token has expired; log in again'), Math.max(0, Math.min(expiresMs, 2 ** 31 - 1)));
+  // (A login longer than setTimeout's range, ~24 days, is left to the check on news.)
+  const expiry = expiresMs < 2 ** 31 ? setTimeout(() => end('access token has expired; log in again'), Math.max(0, expiresMs)) : undefined;
   const end = (reason: string): void => {
     send('end', { reason });
     close();
