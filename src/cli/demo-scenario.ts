@@ -40,9 +40,9 @@ export interface DemoMember {
 function subscriberScript(r: () => number): SubscriberScript {
   const x = r();
   // Calls are short so the demo ends in a couple of minutes; min success is 1 s.
-  const ring = 50 + Math.floor(r() * 200);
-  if (x < 0.5) return { outcome: 'answer', afterMs: ring, talkMs: 1050 + Math.floor(r() * 400) };
-  if (x < 0.58) return { outcome: 'answer', afterMs: ring, talkMs: 200 + Math.floor(r() * 400) }; // too short (C6)
+  const ring = 30 + Math.floor(r() * 120);
+  if (x < 0.5) return { outcome: 'answer', afterMs: ring, talkMs: 1020 + Math.floor(r() * 250) };
+  if (x < 0.58) return { outcome: 'answer', afterMs: ring, talkMs: 150 + Math.floor(r() * 300) }; // too short (C6)
   if (x < 0.72) return { outcome: 'busy', afterMs: ring };
   if (x < 0.82) return { outcome: 'no-answer' };
   if (x < 0.87) return { outcome: 404, afterMs: 60 };
@@ -72,7 +72,7 @@ export function buildPlan(opts: { members: number; agents: number; now: Date; se
     // A3: agent 19 never answers (ends On Break), agent 20 rejects (reject delay); the rest answer.
     const last = opts.agents - 1;
     agents[sipUser] = i === last - 1 ? { answer: 'no-answer' } : i === last ? { answer: 'reject', afterMs: 200 }
-      : { answer: 'answer', afterMs: 50 + Math.floor(r() * 150) };
+      : { answer: 'answer', afterMs: 30 + Math.floor(r() * 90) };
   }
   const subscribers: Record<string, SubscriberScript> = {};
   const expireAt = new Date(opts.now.getTime() + 60_000).toISOString();

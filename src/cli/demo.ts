@@ -73,12 +73,12 @@ async function main(): Promise<void> {
 
   // Set-up through REST, as an operator would.
   const calendar = await api.post('/api/v2/calendars', { name: 'Working hours', timezone: 'UTC', windows: DEMO_WINDOWS });
-  const trunk = await api.post('/api/v2/line-groups', { name: 'Trunk', capacity: 16 });
-  const common = { calendar_id: calendar.id, line_group_id: trunk.id, limit: 12, max_tries: 3, retry_wait_sec: 3, min_success_sec: 1 };
+  const trunk = await api.post('/api/v2/line-groups', { name: 'Trunk', capacity: 20 });
+  const common = { calendar_id: calendar.id, line_group_id: trunk.id, max_tries: 3, retry_wait_sec: 3, min_success_sec: 1 };
   // C9: a trunk that answers 503 for a number is counted against it here instead of retried for free.
-  const renewals = await api.post('/api/v2/dialer', { ...common, name: 'Renewals', priority: 10, wrapup_sec: 0, wait_result: false,
+  const renewals = await api.post('/api/v2/dialer', { ...common, name: 'Renewals', priority: 10, limit: 14, wrapup_sec: 0, wait_result: false,
     variables: { campaign: 'renewals', caller_language: 'en' }, causes: { NORMAL_TEMPORARY_FAILURE: 'retry' } });
-  const survey = await api.post('/api/v2/dialer', { ...common, name: 'Survey', priority: 5, wrapup_sec: 2, wait_result: true,
+  const survey = await api.post('/api/v2/dialer', { ...common, name: 'Survey', priority: 5, limit: 10, wrapup_sec: 2, wait_result: true,
     variables: { campaign: 'survey' }, causes: { CALL_REJECTED: 'error', NORMAL_TEMPORARY_FAILURE: 'retry' } });
   const agentIds: number[] = [];
   for (const [i, sipUser] of plan.agents.entries()) {
