@@ -93,8 +93,11 @@ export class AgentCall {
     if (!req) return;
     const run: AppRun = { name: req.name, data: req.arg, uuid: req.eventUuid };
     this.#running = { req, run };
-    this.ch.setVar('current_application_data', req.arg);
+    // every execute re-sets these, which moves them behind earlier `set`s (05a)
+    this.ch.setVar('current_loop', '1');
+    this.ch.setVar('total_loops', '1');
     this.ch.setVar('current_application', req.name);
+    this.ch.setVar('current_application_data', req.arg);
     this.event('CHANNEL_EXECUTE', { app: run });
     switch (req.name) {
       case 'set': case 'export': {

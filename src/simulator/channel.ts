@@ -23,6 +23,8 @@ export interface ChannelInit {
   originateVars: [string, string][];
 }
 
+let varClock = 0;
+
 export class SimChannel {
   readonly uuid: string;
   readonly name: string;
@@ -40,6 +42,8 @@ export class SimChannel {
   readonly exported = new Map<string, string>();
   /** every variable the channel has; what tests read through Simulator.channels() */
   readonly vars = new Map<string, string>();
+  /** when each variable was last set (a global order), to place app variables as FreeSWITCH does */
+  readonly varSeq = new Map<string, number>();
   /** header values that differ from the template's family (e.g. an inbound service call) */
   readonly headerOverrides = new Map<string, string>();
   answerState: AnswerState = 'ringing';
@@ -77,6 +81,7 @@ export class SimChannel {
   setVar(name: string, value: string): void {
     this.vars.delete(name);
     this.vars.set(name, value);
+    this.varSeq.set(name, ++varClock);
   }
 
   /** `set`/`export` from the socket app: kept apart so rendering puts them where FreeSWITCH does. */

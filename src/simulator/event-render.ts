@@ -106,21 +106,28 @@ export function renderChannelEvent(input: ChannelEventInput, core: CoreInfo): Si
   // recordings made with origination_caller_id_name carry the name in headers that FreeSWITCH
   // leaves out when no name was given (05b vs 06): drop those
   const noCidName = ch.cidName === 'Outbound Call';
-  const pushAppVars = () => {
-    for (const [k, v] of ch.appVars) if (!renderedApp.has(k)) { headers.push([`variable_${k}`, v]); renderedApp.add(k); }
+  const pushAppVars = (before: number) => {
+    for (const [k, v] of ch.appVars) {
+      if (renderedApp.has(k) || (ch.varSeq.get(k) ?? 0) >= before) continue;
+      headers.push([`variable_${k}`, v]);
+      renderedApp.add(k);
+    }
   };
-  // app variables the template has no place for go at the end of the variable block
+  // FreeSWITCH appends a `set` variable at the end of the list, and later sets land behind it.
+  // So each app variable goes right before the first template variable the simulator set after
+  // it, or at the end of the variable block.
   let lastVar = -1;
-  tpl.forEach(([k], i) => { if (k.startsWith('variable_') || k === '@app' || k === '@originate') lastVar = i; });
+  tpl.forEach(([k], i) => { if (k.startsWith('variable_') || k === '@originate') lastVar = i; });
   tpl.forEach(([k, tv], i) => {
+    if (k.startsWith('variable_')) pushAppVars(ch.varSeq.get(k.slice(9)) ?? 0);
     renderOne(k, tv);
-    if (i === lastVar) pushAppVars();
+    if (i === lastVar) pushAppVars(Infinity);
   });
   return { name: input.name, subclass: null, uuid: ch.uuid, headers, body: null };
 
   function renderOne(k: string, tv: string): void {
     if (k === '@originate') { for (const [n, v] of ch.originateVars) headers.push([`variable_${n}`, v]); return; }
-    if (k === '@app') { pushAppVars(); return; }
+    if (k === '@app') return;
     if (noCidName && tv === '{{cidname}}') return;
     if (k.startsWith('variable_')) {
       const n = k.slice(9);
