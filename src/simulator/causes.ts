@@ -9,7 +9,7 @@ export interface Refusal {
   ringing: boolean;
 }
 
-export type RefusalKind = 'busy' | 'reject' | 'no-answer' | 'unavailable' | 'not-found' | 'failure';
+export type RefusalKind = 'busy' | 'reject' | 'no-answer' | 'unavailable' | 'not-found' | 'failure' | 'unreachable';
 
 const REFUSALS: Record<RefusalKind, Refusal> = {
   busy: { cause: 'USER_BUSY', q850: 17, sip: 486, ringing: true },
@@ -18,6 +18,8 @@ const REFUSALS: Record<RefusalKind, Refusal> = {
   unavailable: { cause: 'NO_USER_RESPONSE', q850: 18, sip: 480, ringing: true },
   'not-found': { cause: 'UNALLOCATED_NUMBER', q850: 1, sip: 404, ringing: true },
   failure: { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: 503, ringing: true },
+  // 04g: registered, but nothing answers at the contact (ICMP unreachable): no 180, sofia's 503
+  unreachable: { cause: 'NORMAL_TEMPORARY_FAILURE', q850: 41, sip: 503, ringing: false },
 };
 
 export function refusal(kind: RefusalKind): Refusal {

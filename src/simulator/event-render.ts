@@ -32,6 +32,7 @@ const FAMILY_CHAIN: Record<SimChannel['family'], string[]> = {
   park: ['park'],
   fail: ['fail', 'park'],
   noanswer: ['noanswer', 'fail', 'park'],
+  unreach: ['unreach', 'fail', 'park'],
   xfer: ['xfer', 'inline'],
   inline: ['inline', 'xfer'],
   sub: ['sub'],

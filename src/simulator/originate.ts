@@ -17,6 +17,7 @@ function agentRefusal(a: AgentScript['answer']): Refusal | null {
     case 'unavailable': case 480: return refusal('unavailable');
     case 404: return refusal('not-found');
     case 503: return refusal('failure');
+    case 'unreachable': return refusal('unreachable');
     default: return null;
   }
 }
@@ -42,7 +43,7 @@ export function startOriginate(sw: SimSwitch, arg: string, jobUuid: string, done
     : p.app.kind === 'socket' ? { kind: 'socket', target: p.app.target, data: p.app.data }
     : { kind: 'socket', target: sw.opts.agentContextSocket, data: `${sw.opts.agentContextSocket} async full` };
   const r = agentRefusal(script.answer);
-  const family: ChannelFamily = r ? (r.cause === 'NO_ANSWER' ? 'noanswer' : 'fail')
+  const family: ChannelFamily = r ? (r.cause === 'NO_ANSWER' ? 'noanswer' : r.ringing ? 'fail' : 'unreach')
     : p.app.kind === 'park' ? 'park' : p.app.kind === 'socket' ? 'inline' : 'xfer';
   const v = (k: string) => p.vars.find(([n]) => n === k)?.[1];
   const ch = new SimChannel({

@@ -7,9 +7,10 @@ export interface AgentScript {
   /**
    * @defaultValue 'answer'. busy/dnd → 486 USER_BUSY, reject → 603 CALL_REJECTED,
    * no-answer → rings until originate_timeout → NO_ANSWER, unavailable → 480 NO_USER_RESPONSE;
-   * a SIP code gives that final response (404 UNALLOCATED_NUMBER, 503 NORMAL_TEMPORARY_FAILURE, …)
+   * a SIP code gives that final response (404 UNALLOCATED_NUMBER, 503 NORMAL_TEMPORARY_FAILURE, …);
+   * unreachable → the registered contact does not respond at all: NORMAL_TEMPORARY_FAILURE, no ringing
    */
-  answer?: 'answer' | 'busy' | 'reject' | 'no-answer' | 'unavailable' | 'dnd' | 404 | 480 | 486 | 503 | 603;
+  answer?: 'answer' | 'busy' | 'reject' | 'no-answer' | 'unavailable' | 'dnd' | 'unreachable' | 404 | 480 | 486 | 503 | 603;
   /** ring time before the answer/refusal, ms. @defaultValue 50 */
   afterMs?: number;
   /** the agent hangs up this long after answering, ms (never when absent) */

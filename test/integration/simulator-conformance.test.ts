@@ -3,7 +3,7 @@
 // BACKGROUND_JOB bodies and causes, consistent Content-Length (reference/freeswitch-esl).
 // Known deviations, each scoped below: 02's callcenter
 // events and loopback echo call are not modelled; 05c's loopback-a/-b relay legs are replaced by
-// one direct subscriber leg; 04g (no SIP response at all) has no script; 04e's ring timeout is
+// one direct subscriber leg; 04e's ring timeout is
 // shortened from 5 s to 0.3 s.
 import { expect } from 'chai';
 import { header, splitMessages, type EslMessage } from '../helpers/transcript.js';
@@ -160,6 +160,7 @@ describe('simulator conformance with the recorded FreeSWITCH transcripts', () =>
     ['04f1-originate-480', 'NO_USER_RESPONSE', 'unavailable'],
     ['04f2-originate-404', 'UNALLOCATED_NUMBER', 404],
     ['04f3-originate-503', 'NORMAL_TEMPORARY_FAILURE', 503],
+    ['04g-originate-no-response', 'NORMAL_TEMPORARY_FAILURE', 'unreachable'],
   ];
   for (const [file, cause, answer] of refusals) {
     it(`F1: ${file.slice(0, 3)} refused agent leg (${answer}) → ${cause} on the channel and -ERR ${cause} job`, async () => {

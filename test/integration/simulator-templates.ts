@@ -16,6 +16,7 @@ const picks: Pick[] = [
   P('park|CHANNEL_DESTROY', '04b-originate-answered', 'inbound#1', 'CHANNEL_DESTROY', 'agent'),
   P('fail|CHANNEL_DESTROY', '04c-originate-486-busy', 'inbound#1', 'CHANNEL_DESTROY', 'agent'),
   P('noanswer|CHANNEL_DESTROY', '04e-originate-no-answer-timeout', 'inbound#1', 'CHANNEL_DESTROY', 'agent'),
+  ...['CHANNEL_CREATE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY'].map((e) => P(`unreach|${e}`, '04g-originate-no-response', 'inbound#1', e, 'agent')),
   ...['CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`noanswer|${e}`, '04e-originate-no-answer-timeout', 'inbound#1', e, 'agent')),
   // dialplan form (agent XML dialer-agent), 05a
   ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER'].map((e) => P(`xfer|${e}`, '05a-agent-first-subscriber-answers', 'inbound#1', e, 'agent')),
