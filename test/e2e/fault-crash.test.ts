@@ -48,4 +48,30 @@ describe('fault: kill -9 of the engine process during live calls', function () {
     expect(Number(tries?.t)).to.equal(1);
     expect(await eng.stop(), 'exit code after SIGTERM').to.equal(0);
   });
+
+  it('S3: SIGTERM stops claiming, lets the live calls finish and settle, then exits', async () => {
+    const c = await w.seed.campaign({ call_limit: 3, retry_wait_sec: 1, max_tries: 20, min_success_sec: 0 });
+    await w.agents(3, [c]);
+    const numbers = await w.members(c, 20);
+    for (const n of numbers) w.sim.setSubscriber(n, { outcome: 'answer', afterMs: 100, talkMs: 2500 });
+    const eng = await w.engine('fault-term', await freePort());
+    const deadline = Date.now() + 60_000;
+    while (w.watch.live === 0 && Date.now() < deadline) await sleep(20);
+    await sleep(300);
+    const signalledAt = Date.now();
+    expect(await eng.stop(), 'exit code after SIGTERM').to.equal(0);
+    const mine = await w.db('attempts').where({ campaign_id: c, instance_id: 'fault-term' }).select('id', 'state', 'outcome', 'created_at');
+    expect(mine.length, 'calls live at the signal').to.be.at.least(1);
+    for (const a of mine) {
+      expect(a.state, `attempt ${a.id}`).to.equal('done');
+      // Drained: the call ran to its end and was decided, not abandoned to recovery.
+      expect(a.outcome, `attempt ${a.id}`).to.equal('success');
+    }
+    // Nothing new was claimed once the signal was in (a claim already under way may finish).
+    expect(mine.filter((a) => new Date(a.created_at).getTime() > signalledAt + 1000)).to.deep.equal([]);
+    const agents = await w.db('agents').whereIn('id', (await w.db('tiers').where('campaign_id', c).select('agent_id')).map((t) => t.agent_id)).select('state', 'attempt_id');
+    for (const a of agents) expect(a.attempt_id).to.equal(null);
+    const left = await w.db('members').where({ campaign_id: c, state: 'ready' }).count({ n: '*' }).first();
+    expect(Number(left?.n), 'members left ready for the next start').to.be.above(0);
+  });
 });
