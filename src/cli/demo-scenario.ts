@@ -51,6 +51,21 @@ function subscriberScript(r: () => number): SubscriberScript {
   return { outcome: 503, afterMs: 40 };
 }
 
+/**
+ * People are not always busy: before each round of calls the demo draws again how each number
+ * behaves, except numbers that do not exist (404), which stay broken.
+ */
+export function redraw(plan: DemoPlan, r: () => number): [string, SubscriberScript][] {
+  const out: [string, SubscriberScript][] = [];
+  for (const [number, script] of Object.entries(plan.scenario.subscribers ?? {})) {
+    if (script.outcome === 404) continue;
+    let next = subscriberScript(r);
+    while (next.outcome === 404) next = subscriberScript(r);
+    out.push([number, next]);
+  }
+  return out;
+}
+
 export interface DemoPlan {
   scenario: Scenario;
   agents: string[];

@@ -11,7 +11,7 @@ import { freePort } from '../adapters/free-port.js';
 import { dropDatabase, openMigratedDatabase, parseDbUrl } from '../adapters/mysql/database.js';
 import { startRuntime } from '../runtime.js';
 import { Simulator } from '../simulator/index.js';
-import { buildPlan, CSV_COLUMNS, DEMO_WINDOWS, toCsv } from './demo-scenario.js';
+import { buildPlan, CSV_COLUMNS, DEMO_WINDOWS, prng, redraw, toCsv } from './demo-scenario.js';
 import { DemoClient } from './demo-client.js';
 import { ProgressView, type ProgressFrame } from './progress-view.js';
 import { printSummary } from './demo-summary.js';
@@ -102,7 +102,9 @@ async function main(): Promise<void> {
   await api.post(`/api/v2/dialer/${survey.id}/run`);
 
   // C7: the Survey agents report results by REST after their calls.
-  const reported = new Set<number>();
+  const reported = new Set<string>();
+  const draw = prng(11);
+  let drawnAt = Date.now();
   const view = new ProgressView();
   const campaigns = [{ id: renewals.id, name: 'Renewals' }, { id: survey.id, name: 'Survey' }];
   for (;;) {
@@ -111,6 +113,10 @@ async function main(): Promise<void> {
     if (frame.campaigns.every((c) => c.state === 'finished')) break;
     if (Date.now() - started > DEADLINE_MS) throw new Error('the demo did not finish in time');
     await reportResults(api, survey.id, reported);
+    if (Date.now() - drawnAt > 3000) {
+      for (const [number, script] of redraw(plan, draw)) sim.setSubscriber(number, script);
+      drawnAt = Date.now();
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   await printSummary(db, campaigns, (Date.now() - started) / 1000);
@@ -142,13 +148,17 @@ async function progress(api: DemoClient, campaigns: { id: number; name: string }
   };
 }
 
-/** Seven in ten waiting members get `success: true`; the rest ask to be called again in 2 s (R1). */
-async function reportResults(api: DemoClient, campaignId: number, reported: Set<number>): Promise<void> {
-  const page = await api.get(`/api/v2/dialer/${campaignId}/members?state=waiting_result&limit=50`);
-  for (const m of page.items as { id: number }[]) {
-    if (reported.has(m.id)) continue;
-    reported.add(m.id);
-    const success = m.id % 10 < 7;
+/**
+ * Seven in ten calls waiting for a result get `success: true`; the rest ask to be called again
+ * in 2 s (R1). Each call is reported once: a member is keyed with its count of tries.
+ */
+async function reportResults(api: DemoClient, campaignId: number, reported: Set<string>): Promise<void> {
+  const page = await api.get(`/api/v2/dialer/${campaignId}/members?state=waiting_result&limit=200`);
+  for (const m of page.items as { id: number; tries: number }[]) {
+    const key = `${m.id}:${m.tries}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    const success = (m.id + m.tries) % 10 < 7;
     await api.put(`/api/v2/dialer/${campaignId}/members/${m.id}/status`,
       success ? { success: true, comment: 'sale' } : { success: false, next_after_sec: 2, comment: 'call back' }, [200, 409]);
   }
