@@ -129,17 +129,22 @@ export class MysqlEngineStore implements EngineStore {
     return agent ? (agent.id as number) : null;
   }
 
-  async syncRegistrations(node: string, users: { sipUser: string; contact: string }[]): Promise<void> {
-    await this.tx(async (trx) => {
-      const q = trx('registrations').where('node', node);
-      if (users.length) q.whereNotIn('sip_user', users.map((u) => u.sipUser));
-      await q.del();
+  async syncRegistrations(node: string, users: { sipUser: string; contact: string }[]): Promise<number[]> {
+    const names = users.map((u) => u.sipUser);
+    const gone: string[] = await this.tx(async (trx) => {
+      const stale = trx('registrations').where('node', node);
+      if (names.length) stale.whereNotIn('sip_user', names);
+      const dropped: string[] = await stale.clone().pluck('sip_user');
+      await stale.del();
       if (users.length) {
         const now = new Date();
         await trx('registrations').insert(users.map((u) => ({ sip_user: u.sipUser, node, contact: u.contact, updated_at: now })))
           .onConflict(['sip_user', 'node']).merge(['contact', 'updated_at']);
       }
+      return dropped;
     });
+    const touched = [...names, ...gone];
+    return touched.length ? this.db('agents').whereIn('sip_user', touched).pluck('id') : [];
   }
 
   async releaseStuckAgents(now: Date): Promise<number> {

@@ -148,7 +148,7 @@ export class CallFlow implements TelephonyHandler {
         return;
       }
       case 'registrations-sync':
-        await this.d.engineStore.syncRegistrations(e.node, e.sipUsers);
+        for (const id of await this.d.engineStore.syncRegistrations(e.node, e.sipUsers)) this.d.live.agent(id);
         this.d.kick();
         return;
       case 'node-up':

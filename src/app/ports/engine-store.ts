@@ -24,7 +24,8 @@ export interface EngineStore {
   setAgentStatusBySipUser(sipUser: string, status: AgentStatus, now: Date): Promise<number | null>;
   /** A2, F3: where each agent's phone is registered. */
   setRegistration(node: string, sipUser: string, contact: string | null): Promise<number | null>;
-  syncRegistrations(node: string, users: { sipUser: string; contact: string }[]): Promise<void>;
+  /** Returns the agents whose phones the resync concerns (for the live boards). */
+  syncRegistrations(node: string, users: { sipUser: string; contact: string }[]): Promise<number[]>;
   /** Agents left Reserved/Receiving/In a queue call without a live attempt (S3). */
   releaseStuckAgents(now: Date): Promise<number>;
 }
