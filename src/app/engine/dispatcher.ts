@@ -30,6 +30,8 @@ interface PassState {
   claims: number;
   /** No agent left: every claim loop of the pass stops. */
   done: boolean;
+  /** Claims of this pass in progress now (their agent rows are locked). */
+  inFlight: number;
 }
 /** Pause before a pass that failed runs again, ms. */
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -91,7 +93,7 @@ export class Dispatcher {
   async #pass(): Promise<boolean> {
     const open = await this.#openCampaigns(this.d.now());
     if (open.length === 0) return false;
-    const pass: PassState = { upNodes: this.d.upNodes(), exclude: [], campaigns: open, claims: 0, done: false };
+    const pass: PassState = { upNodes: this.d.upNodes(), exclude: [], campaigns: open, claims: 0, done: false, inFlight: 0 };
     await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, () => this.#claimLoop(pass)));
     return pass.claims >= MAX_CLAIMS_PER_PASS;
   }
@@ -99,6 +101,7 @@ export class Dispatcher {
   async #claimLoop(pass: PassState): Promise<void> {
     while (!pass.done && !this.#closed && pass.campaigns.length > 0 && pass.claims < MAX_CLAIMS_PER_PASS) {
       const started = performance.now();
+      pass.inFlight++;
       const r = await this.d.store.claimNext({
         now: this.d.now(),
         instanceId: this.d.instanceId,
@@ -106,10 +109,13 @@ export class Dispatcher {
         upNodes: pass.upNodes,
         campaigns: pass.campaigns,
         excludeAgentIds: [...pass.exclude],
-      });
+      }).finally(() => { pass.inFlight--; });
       switch (r.kind) {
         case 'no-agent':
-          pass.done = true;
+          // A sibling claim may hold agent rows it will not use (FOR UPDATE locks every row the
+          // ordered agent query matched, not only the one returned), so SKIP LOCKED saw none:
+          // only a claim with no sibling in progress knows that no agent is left.
+          if (pass.inFlight === 0) pass.done = true;
           return;
         case 'agent-idle':
           // Full or without a dialable member: true for every agent, not only this one.
