@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   // C9: a trunk that answers 503 for a number is counted against it here instead of retried for free.
   const renewals = await api.post('/api/v2/dialer', { ...common, name: 'Renewals', priority: 10, limit: 14, wrapup_sec: 0, wait_result: false,
     variables: { campaign: 'renewals', caller_language: 'en' }, causes: { NORMAL_TEMPORARY_FAILURE: 'retry' } });
-  const survey = await api.post('/api/v2/dialer', { ...common, name: 'Survey', priority: 5, limit: 10, wrapup_sec: 2, wait_result: true,
+  const survey = await api.post('/api/v2/dialer', { ...common, name: 'Survey', priority: 5, limit: 14, wrapup_sec: 2, wait_result: true,
     variables: { campaign: 'survey' }, causes: { CALL_REJECTED: 'error', NORMAL_TEMPORARY_FAILURE: 'retry' } });
   const agentIds: number[] = [];
   for (const [i, sipUser] of plan.agents.entries()) {
