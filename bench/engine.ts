@@ -1,0 +1,260 @@
+/**
+ * Engine benches (issue 6), each beside a baseline measured in the same run:
+ *   1. agent ready → originate sent, p50/p99, campaign of 1k and of N (1M) members, beside a raw
+ *      single-row claim (SELECT … FOR UPDATE SKIP LOCKED + UPDATE + COMMIT on the same table);
+ *   2. attempts completed per second through the whole engine against the simulator (its own
+ *      process), beside the raw SKIP LOCKED batch claim (50 rows a transaction);
+ *   3. RSS of the engine process (`src/main.ts`) with N members and 1000 agents dialling, beside
+ *      the same process on an empty database.
+ *
+ *   npm run bench:engine [-- --members 1000000 --samples 300 --window-sec 20 --no-write]
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Knex } from 'knex';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.js';
+import { FreeSwitchTelephony } from '../src/adapters/freeswitch/telephony.js';
+import { freePort } from '../src/adapters/free-port.js';
+import { MysqlCallStore } from '../src/adapters/mysql/call-store.js';
+import { MysqlDispatchStore } from '../src/adapters/mysql/claim-store.js';
+import { MysqlEngineStore } from '../src/adapters/mysql/engine-store.js';
+import { applyResultStatusInDb } from '../src/adapters/mysql/result-status-store.js';
+import { BullmqTimers } from '../src/adapters/queue/bullmq-timers.js';
+import { Engine } from '../src/app/engine/engine.js';
+import type { AgentLegRequest, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
+import { startRuntime } from '../src/runtime.js';
+import { agents, campaign, members, quantile, rssOf, scratchDb, sleep, spawnTs, waitForLine } from './engine-setup.js';
+import { writeSection } from './write-section.js';
+
+const { values: args } = parseArgs({
+  options: {
+    members: { type: 'string', default: '1000000' },
+    samples: { type: 'string', default: '300' },
+    'window-sec': { type: 'string', default: '20' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const N = Number(args.members);
+const SAMPLES = Number(args.samples);
+const WINDOW_MS = Number(args['window-sec']) * 1000;
+const REDIS_URL = process.env.DIALER_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const silent = pino({ level: 'silent' });
+const out: string[] = [];
+const say = (line: string) => { console.log(line); out.push(line); };
+
+/** Telephony that only records when the originate was sent, then puts the agent on break and reports "unknown" (no charge, A3). */
+class OriginateProbe implements Telephony {
+  next: ((t: number) => void) | null = null;
+  constructor(private readonly db: Knex) {}
+  async start(): Promise<void> {}
+  async originateAgent(req: AgentLegRequest): Promise<OriginateResult> {
+    const t = performance.now();
+    this.next?.(t);
+    this.next = null;
+    await this.db('agents').where('sip_user', req.sipUser).update({ status: 'On Break' });
+    return { kind: 'unknown', legUuid: req.legUuid, reason: 'bench' };
+  }
+  async exists(): Promise<boolean> { return false; }
+  async kill(): Promise<void> {}
+  upNodes(): string[] { return ['bench']; }
+  async close(): Promise<void> {}
+}
+
+async function rawSingleClaim(db: Knex, campaignId: number): Promise<number> {
+  const t0 = performance.now();
+  const id = await db.transaction(async (trx) => {
+    const [rows] = await trx.raw(`SELECT id FROM members WHERE campaign_id = ? AND state = 'ready' AND ready_at <= NOW(3)
+      ORDER BY priority DESC, ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`, [campaignId]);
+    const m = (rows as { id: number }[])[0];
+    if (m) await trx('members').where('id', m.id).update({ state: 'dialing' });
+    return m?.id;
+  }, { isolationLevel: 'read committed' });
+  const dt = performance.now() - t0;
+  if (id) await db('members').where('id', id).update({ state: 'ready', ready_at: db.raw('NOW(3)') });
+  return dt;
+}
+
+async function waitAgentIdle(db: Knex, agentId: number): Promise<void> {
+  for (let i = 0; i < 5000; i++) {
+    const a = await db('agents').where('id', agentId).first('state', 'attempt_id', 'status');
+    if (a.state === 'Waiting' && a.attempt_id === null && a.status === 'On Break') return;
+    await sleep(2);
+  }
+  throw new Error('agent never idle');
+}
+
+async function latency(db: Knex, small: number, big: number): Promise<void> {
+  const probe = new OriginateProbe(db);
+  const timers = new BullmqTimers({ redisUrl: REDIS_URL, prefix: `{bench-e-${randomBytes(3).toString('hex')}}`, log: silent });
+  const engine = new Engine({
+    dispatchStore: new MysqlDispatchStore(db), calls: new MysqlCallStore(db), engineStore: new MysqlEngineStore(db),
+    resultStatus: (c, m, s, now) => applyResultStatusInDb(db, c, m, s, now), telephony: probe, timers, log: silent,
+    instanceId: 'bench-latency', leaseSec: 30,
+  });
+  const [agent] = await agents(db, 4000, 1, [small, big], 'bench');
+  await db('agents').where('id', agent!.id).update({ status: 'On Break' });
+  await engine.start();
+  const rows: string[] = [];
+  const p99s: Record<string, number> = {};
+  for (const [label, c, size] of [['1k', small, 1000], ['N', big, N]] as const) {
+    await db('campaigns').whereIn('id', [small, big]).update({ state: 'stopped' });
+    await db('campaigns').where('id', c).update({ state: 'running' });
+    const eng: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < SAMPLES + 20; i++) {
+      await waitAgentIdle(db, agent!.id);
+      const r = await rawSingleClaim(db, c);
+      await db('agents').where('id', agent!.id).update({ status: 'Available' });
+      const sent = new Promise<number>((resolve) => { probe.next = resolve; });
+      const t0 = performance.now();
+      engine.agentChanged(agent!.id);
+      const dt = (await sent) - t0;
+      if (i >= 20) { eng.push(dt); raw.push(r); }
+    }
+    p99s[label] = quantile(eng, 0.99);
+    rows.push(`| ${size.toLocaleString('en')} | ${quantile(eng, 0.5).toFixed(1)} | ${quantile(eng, 0.99).toFixed(1)} | ${quantile(raw, 0.5).toFixed(1)} | ${quantile(raw, 0.99).toFixed(1)} |`);
+  }
+  await engine.close();
+  await timers.close();
+  await db('campaigns').whereIn('id', [small, big]).update({ state: 'stopped' });
+  say(`### Agent ready → originate sent (${SAMPLES} samples each, engine and raw claim interleaved), ms\n`);
+  say('| members in the campaign | engine p50 | engine p99 | raw single-row claim p50 | raw p99 |');
+  say('|---|---|---|---|---|');
+  rows.forEach(say);
+  say(`\np99 ratio ${N.toLocaleString('en')} / 1k: **${(p99s.N! / p99s['1k']!).toFixed(2)}** (goal ≤ 1.5); goal p99 ≤ 10 ms.\n`);
+}
+
+async function rawBatchRate(db: Knex, campaignId: number, ms: number): Promise<number> {
+  const claimed: number[] = [];
+  const end = Date.now() + ms;
+  const t0 = performance.now();
+  while (Date.now() < end) {
+    await db.transaction(async (trx) => {
+      const [rows] = await trx.raw(`SELECT id FROM members WHERE campaign_id = ? AND state = 'ready' AND ready_at <= NOW(3)
+        ORDER BY priority DESC, ready_at, id LIMIT 50 FOR UPDATE SKIP LOCKED`, [campaignId]);
+      const ids = (rows as { id: number }[]).map((r) => r.id);
+      if (ids.length) await trx('members').whereIn('id', ids).update({ state: 'dialing' });
+      claimed.push(...ids);
+    }, { isolationLevel: 'read committed' });
+  }
+  const rate = claimed.length / ((performance.now() - t0) / 1000);
+  for (let i = 0; i < claimed.length; i += 1000) await db('members').whereIn('id', claimed.slice(i, i + 1000)).update({ state: 'ready' });
+  return rate;
+}
+
+async function throughput(url: string, db: Knex, big: number, simPort: number): Promise<void> {
+  const raw = await rawBatchRate(db, big, 5000);
+  const outboundPort = await freePort();
+  const cfg = loadConfig({
+    DIALER_DB_URL: url, DIALER_HTTP_PORT: '0', DIALER_HTTP_HOST: '127.0.0.1', DIALER_REDIS_URL: REDIS_URL,
+    DIALER_QUEUE_PREFIX: `{bench-t-${randomBytes(3).toString('hex')}}`, DIALER_TOKEN_SECRET: 'bench-secret-0123456789abcdef',
+    DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`, DIALER_OUTBOUND_LISTEN: `127.0.0.1:${outboundPort}`,
+  });
+  const telephony = new FreeSwitchTelephony({ nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext, log: silent });
+  await db('campaigns').where('id', big).update({ state: 'running' });
+  const runtime = await startRuntime({ cfg, log: silent, telephony, db });
+  const done = async () => Number((await db('attempts').where('campaign_id', big).where('state', 'done').count({ n: '*' }).first())?.n);
+  await sleep(5000);
+  const a0 = await done();
+  const t0 = performance.now();
+  await sleep(WINDOW_MS);
+  const a1 = await done();
+  const rate = (a1 - a0) / ((performance.now() - t0) / 1000);
+  const hist = await runtime.metrics.registry.getSingleMetric('dialer_dispatch_claim_seconds')?.get();
+  const val = (name: string) => (hist?.values as { metricName?: string; value: number }[] | undefined)?.find((v) => v.metricName === name)?.value ?? NaN;
+  const claimMs = (val('dialer_dispatch_claim_seconds_sum') / val('dialer_dispatch_claim_seconds_count')) * 1000;
+  await db('campaigns').where('id', big).update({ state: 'stopped' });
+  await runtime.close();
+  // Where an attempt's time goes (means over the attempts of the window), ms.
+  const [[gap]] = await db.raw(`SELECT AVG(g) AS gap FROM (SELECT TIMESTAMPDIFF(MICROSECOND,
+      LAG(ended_at) OVER (PARTITION BY agent_id ORDER BY id), created_at) / 1000 AS g FROM attempts WHERE campaign_id = ?) x`, [big]);
+  const [[ph]] = await db.raw(`SELECT COUNT(*) AS n,
+      AVG(TIMESTAMPDIFF(MICROSECOND, created_at, agent_answered_at)) / 1000 AS ring,
+      AVG(TIMESTAMPDIFF(MICROSECOND, agent_answered_at, answered_at)) / 1000 AS dial,
+      AVG(TIMESTAMPDIFF(MICROSECOND, answered_at, ended_at)) / 1000 AS talk,
+      AVG(TIMESTAMPDIFF(MICROSECOND, created_at, ended_at)) / 1000 AS total
+    FROM attempts WHERE campaign_id = ? AND state = 'done' AND agent_answered_at IS NOT NULL`, [big]);
+  say(`### Attempts completed per second (200 agents, the simulator in its own process, ${WINDOW_MS / 1000} s window)\n`);
+  say('| path | per second |');
+  say('|---|---|');
+  say(`| engine: claim → originate → answer → bridge → hang-up → settle | ${rate.toFixed(0)} |`);
+  say(`| raw SKIP LOCKED batch claim, 50 rows a transaction (baseline) | ${raw.toFixed(0)} |`);
+  say(`\nratio engine / raw: ${(rate / raw).toFixed(3)}; goal ≥ 1000/s.`);
+  say(`Mean phases of the ${ph.n} attempts (ms): claim → agent answered at the socket ${Number(ph.ring).toFixed(0)}, → subscriber answered ${Number(ph.dial).toFixed(0)}, → ended ${Number(ph.talk).toFixed(0)}; claim → ended ${Number(ph.total).toFixed(0)}; an agent's end → its next claim ${Number(gap.gap).toFixed(0)}; one claim transaction ${claimMs.toFixed(1)} (${val('dialer_dispatch_claim_seconds_count')} claims).\n`);
+}
+
+/** Peak RSS of `src/main.ts` on `dbUrl` while dialling for WINDOW_MS. */
+async function engineRss(dbUrl: string, simPort: number): Promise<{ peak: number; hwm: number }> {
+  const child = spawnTs('src/main.ts', [], {
+    DIALER_DB_URL: dbUrl, DIALER_REDIS_URL: REDIS_URL, DIALER_QUEUE_PREFIX: `{bench-r-${randomBytes(3).toString('hex')}}`,
+    DIALER_HTTP_PORT: '0', DIALER_HTTP_HOST: '127.0.0.1', DIALER_TOKEN_SECRET: 'bench-secret-0123456789abcdef',
+    DIALER_ADMIN_PASSWORD: 'bench-admin-password', DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
+    DIALER_OUTBOUND_LISTEN: `127.0.0.1:${await freePort()}`, DIALER_LOG_LEVEL: 'info',
+  });
+  child.stderr!.resume();
+  await waitForLine(child, /REST API listening/);
+  child.stdout!.resume();
+  let peak = 0;
+  const end = Date.now() + WINDOW_MS;
+  while (Date.now() < end) {
+    peak = Math.max(peak, rssOf(child.pid!).rssMb);
+    await sleep(250);
+  }
+  const { hwmMb } = rssOf(child.pid!);
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  return { peak, hwm: hwmMb };
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  say(`\`npm run bench:engine\` — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}.`);
+  say(`Load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (the machine is shared; other work runs beside the bench).\n`);
+  const scratch = await scratchDb('engine');
+  const empty = await scratchDb('empty');
+  // The simulator in its own process: 1000 phones answering at once, subscribers answering and hanging up at once.
+  const scenarioFile = join(tmpdir(), `bench-scenario-${process.pid}.json`);
+  const phones = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`${5000 + i}@127.0.0.1`, { answer: 'answer', afterMs: 1 }]));
+  writeFileSync(scenarioFile, JSON.stringify({ agents: phones, defaultSubscriber: { outcome: 'answer', afterMs: 1, talkMs: 1 } }));
+  const simPort = await freePort();
+  const sim = spawnTs('src/simulator/cli.ts', ['--port', String(simPort), '--scenario', scenarioFile], { LOG_LEVEL: 'warn' });
+  sim.stdout!.resume();
+  sim.stderr!.resume();
+  try {
+    const { db } = scratch;
+    const small = await campaign(db);
+    const big = await campaign(db);
+    let t = performance.now();
+    await members(db, small, 1000);
+    await members(db, big, N);
+    say(`Set-up: ${(1000 + N).toLocaleString('en')} members made server-side in ${((performance.now() - t) / 1000).toFixed(0)} s.\n`);
+    await latency(db, small, big);
+
+    await agents(db, 5000, 200, [big], null);
+    await throughput(scratch.url, db, big, simPort);
+
+    await agents(db, 5200, 800, [big], null);
+    await db('campaigns').where('id', big).update({ state: 'running' });
+    t = performance.now();
+    const full = await engineRss(scratch.url, simPort);
+    const base = await engineRss(empty.url, simPort);
+    say(`### Engine RSS (\`src/main.ts\`, ${WINDOW_MS / 1000} s dialling), MB\n`);
+    say('| database | peak RSS sampled | VmHWM |');
+    say('|---|---|---|');
+    say(`| ${(1000 + N).toLocaleString('en')} members, 1001 agents, campaign running (figure) | ${full.peak.toFixed(0)} | ${full.hwm.toFixed(0)} |`);
+    say(`| empty (baseline: the same process with nothing to do) | ${base.peak.toFixed(0)} | ${base.hwm.toFixed(0)} |`);
+    say('\nGoal ≤ 200 MB.\n');
+  } finally {
+    sim.kill('SIGKILL');
+    await scratch.drop().catch(() => undefined);
+    await empty.drop().catch(() => undefined);
+  }
+  if (!args['no-write']) writeSection('Engine', out.join('\n'));
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: every bench in turn, each in its own process (each prints its figures beside a
+ * baseline measured in the same run; timers and engine write their own section of BENCHMARKS.md).
+ */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+
+const benches = ['bench/timers.ts', 'bench/engine.ts', 'bench/import.ts'];
+let failed = 0;
+for (const b of benches) {
+  console.log(`\n=== ${b} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}) ===\n`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', b], { stdio: 'inherit', cwd: new URL('..', import.meta.url).pathname });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`${b} failed (exit ${r.status ?? r.signal})`);
+  }
+}
+process.exit(failed ? 1 : 0);
