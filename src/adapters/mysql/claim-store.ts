@@ -146,28 +146,46 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
 
 interface AgentRow { id: number; version: number; sip_user: string; registered_node: string; call_timeout: number }
 
-/** A2: Available + Waiting + registered on an up node + every delay passed; best campaign priority, then longest idle. */
+/** Candidates read per claim; the first one no other claim holds is taken. */
+const AGENT_CANDIDATES = 8;
+
+/**
+ * A2: Available + Waiting + registered on an up node + every delay passed; best campaign
+ * priority, then longest idle. The ordered search is read without locks (an ordered
+ * `FOR UPDATE SKIP LOCKED` locks every row it scans, which would make concurrent claims queue);
+ * then one candidate at a time is locked by primary key, re-checked, and skipped when another
+ * claim holds it.
+ */
 async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: number[]): Promise<AgentRow | undefined> {
   const idList = campaignIds.map(() => '?').join(',');
   const nodeList = input.upNodes.map(() => '?').join(',');
   // The registration is read without a lock: a phone that unregisters meanwhile fails the originate.
   const registeredOn = `SELECT r.node FROM registrations r WHERE r.sip_user = a.sip_user AND r.node IN (${nodeList})`;
-  const q = trx('agents as a')
+  const ready = (q: Knex.QueryBuilder) => q
     .where('a.status', 'Available')
     .where('a.state', 'Waiting')
     .where('a.ready_at', '<=', input.now)
-    .whereRaw(`EXISTS (${registeredOn})`, input.upNodes)
+    .whereRaw(`EXISTS (${registeredOn})`, input.upNodes);
+  const search = ready(trx('agents as a'))
     .whereRaw(`EXISTS (SELECT 1 FROM tiers t WHERE t.agent_id = a.id AND t.campaign_id IN (${idList}))`, campaignIds)
     .orderByRaw(
       `(SELECT MAX(c.priority) FROM tiers t JOIN campaigns c ON c.id = t.campaign_id
          WHERE t.agent_id = a.id AND c.id IN (${idList})) DESC, a.idle_since, a.id`,
       campaignIds,
     )
-    .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout', trx.raw(`(${registeredOn} ORDER BY r.updated_at DESC LIMIT 1) AS registered_node`, input.upNodes))
-    .forUpdate()
-    .skipLocked();
-  if (input.excludeAgentIds.length) q.whereNotIn('a.id', input.excludeAgentIds);
-  return (await q) as AgentRow | undefined;
+    .limit(AGENT_CANDIDATES)
+    .pluck('a.id');
+  if (input.excludeAgentIds.length) search.whereNotIn('a.id', input.excludeAgentIds);
+  for (const id of (await search) as number[]) {
+    const agent = await ready(trx('agents as a'))
+      .where('a.id', id)
+      .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout',
+        trx.raw(`(${registeredOn} ORDER BY r.updated_at DESC LIMIT 1) AS registered_node`, input.upNodes))
+      .forUpdate()
+      .skipLocked();
+    if (agent) return agent as AgentRow;
+  }
+  return undefined;
 }
 
 /**
