@@ -14,9 +14,15 @@ export async function withRetry<T>(run: () => Promise<T>, attempts = 5): Promise
     try {
       return await run();
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (i >= attempts || !code || !RETRYABLE.has(code)) throw err;
+      if (i >= attempts || !retryable(err)) throw err;
       await new Promise((r) => setTimeout(r, 2 * i + Math.random() * 5));
     }
   }
+}
+
+function retryable(err: unknown): boolean {
+  const { code, message } = err as { code?: string; message?: string };
+  if (code && RETRYABLE.has(code)) return true;
+  // A connection killed mid-transaction: knex's ROLLBACK on it fails and that error (no code) is what we get.
+  return typeof message === 'string' && /connection is in closed state|Connection lost/i.test(message);
 }

@@ -128,6 +128,8 @@ export class Engine implements EngineSignals {
     } catch (err) {
       this.d.log.error({ err }, 'housekeeping failed');
     }
+    // A pass on every beat: work freed by another process (or a kick lost to a failure) is found here.
+    this.dispatcher.kick();
   }
 
   async #timersLost(): Promise<boolean> {
