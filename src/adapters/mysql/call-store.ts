@@ -156,13 +156,14 @@ export class MysqlCallStore implements CallStore {
     return withRetry(() => this.db('attempts').where('instance_id', instanceId).whereIn('state', LIVE_STATES).update({ lease_until: until }));
   }
 
-  async orphanedAttempts(instanceId: string, now: Date, ownBefore?: Date): Promise<OrphanedAttempt[]> {
+  async orphanedAttempts(instanceId: string, now: Date, ownBefore?: Date, reservedBefore?: Date): Promise<OrphanedAttempt[]> {
     const rows = await this.db('attempts')
       .whereIn('state', LIVE_STATES)
       .where((w) => {
         w.where((o) => o.where((l) => l.where('lease_until', '<', now).orWhereNull('lease_until'))
           .where((i) => i.whereNot('instance_id', instanceId).orWhereNull('instance_id')));
         if (ownBefore) w.orWhere((o) => o.where('instance_id', instanceId).where('created_at', '<', ownBefore));
+        if (reservedBefore) w.orWhere((o) => o.where({ instance_id: instanceId, state: 'reserved' }).where('created_at', '<', reservedBefore));
       })
       .select('id', 'node', 'agent_uuid', 'member_uuid', 'lease_until');
     return rows.map((r) => ({

@@ -265,7 +265,8 @@ export class Engine implements EngineSignals {
    * is not dialled twice at once.
    */
   async #recover(now: Date): Promise<void> {
-    const orphans = await this.d.calls.orphanedAttempts(this.d.instanceId, now, this.#startedAt);
+    const reservedBefore = new Date(now.getTime() - this.d.leaseSec * 1000);
+    const orphans = await this.d.calls.orphanedAttempts(this.d.instanceId, now, this.#startedAt, reservedBefore);
     for (const o of orphans) {
       const legs = [o.agentUuid, o.memberUuid].filter((u): u is string => u !== null);
       let unknown = false;

@@ -35,9 +35,11 @@ export interface CallStore {
   /**
    * Live attempts whose owner is gone (DESIGN §1a, S3): another instance's whose lease ran out,
    * and, with `ownBefore`, this instance id's created before that instant (a previous
-   * incarnation of the same configured instance: surely dead).
+   * incarnation of the same configured instance: surely dead); with `reservedBefore`, this
+   * instance's still 'reserved' since before then (a claim whose commit reply was lost: nothing
+   * here drives it, as a claimed attempt turns 'ringing_agent' at once).
    */
-  orphanedAttempts(instanceId: string, now: Date, ownBefore?: Date): Promise<OrphanedAttempt[]>;
+  orphanedAttempts(instanceId: string, now: Date, ownBefore?: Date, reservedBefore?: Date): Promise<OrphanedAttempt[]>;
   /** Live attempts this instance owns (graceful shutdown waits for 0). */
   liveCount(instanceId: string): Promise<number>;
 }
