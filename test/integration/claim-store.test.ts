@@ -20,7 +20,7 @@ describe('claim store (MySQL)', () => {
     }
   });
 
-  const open = (id: number, zones: string[] = []): OpenCampaign => ({ id, calendarZoneOpen: true, openZones: zones });
+  const open = (id: number, zones: string[] = []): OpenCampaign => ({ id, lineGroupId: null, calendarZoneOpen: true, openZones: zones });
   const input = (campaigns: OpenCampaign[], exclude: number[] = []): ClaimInput => ({
     now: new Date(), instanceId: 'test', leaseUntil: new Date(Date.now() + 30_000), upNodes: ['fs1'], campaigns, excludeAgentIds: exclude,
   });
@@ -89,7 +89,7 @@ describe('claim store (MySQL)', () => {
     const c = await seed.campaign({ call_limit: 10 });
     await seed.agents(10, [c]);
     await seed.members(c, 9, { timezone: (i) => ['Asia/Tokyo', 'Europe/Berlin', 'America/New_York'][i % 3]! });
-    const results = await drain([{ id: c, calendarZoneOpen: false, openZones: ['Europe/Berlin'] }]);
+    const results = await drain([{ id: c, lineGroupId: null, calendarZoneOpen: false, openZones: ['Europe/Berlin'] }]);
     expect(results).to.have.length(3);
     const zones = await t.db('members').whereIn('id', results.map((r) => r.kind === 'claimed' ? r.attempt.memberId : 0)).pluck('timezone');
     expect(new Set(zones)).to.deep.equal(new Set(['Europe/Berlin']));

@@ -63,28 +63,39 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
     .orderBy([{ column: 'c.priority', order: 'desc' }, { column: 'c.dialled' }, { column: 'c.id' }])
     .select('c.id', 'c.call_limit', 'c.line_group_id');
   const exhausted: number[] = [];
+  const fullLineGroupIds: number[] = [];
+  const idle = (agentMayRetry: boolean) =>
+    ({ kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds, agentMayRetry }) as const;
   for (const c of candidates) {
+    // C3: once a line group was seen full for a higher campaign, a line that frees meanwhile is
+    // not for a lower one: skip the group's later campaigns in this claim.
+    if (c.line_group_id !== null && fullLineGroupIds.includes(c.line_group_id)) { exhausted.push(c.id); continue; }
     // A look without locks first, so a full campaign costs no member lock.
-    if (await isFull(trx, c)) { exhausted.push(c.id); continue; }
+    let full = await fullness(trx, c);
+    if (full === 'group') fullLineGroupIds.push(c.line_group_id!);
+    if (full) { exhausted.push(c.id); continue; }
     const picked = await pickMember(trx, c.id, byId.get(c.id)!, input.now);
     if (!picked) { exhausted.push(c.id); continue; }
     const locked = await trx('campaigns').where('id', c.id).forUpdate().first('state');
     if (c.line_group_id !== null) await trx('line_groups').where('id', c.line_group_id).forUpdate().first('id');
-    if (locked?.state !== 'running' || (await isFull(trx, c))) {
+    full = locked?.state === 'running' ? await fullness(trx, c) : 'campaign';
+    if (full) {
       // Another claim took the last line meanwhile. Locks are held to the end of a transaction,
       // so rather than lock a second campaign here (and risk a lock-order cycle), let the
       // dispatcher try this agent again without this campaign.
-      return { kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: [...exhausted, c.id], agentMayRetry: true };
+      if (full === 'group') fullLineGroupIds.push(c.line_group_id!);
+      exhausted.push(c.id);
+      return idle(true);
     }
     return { kind: 'claimed', attempt: await reserve(trx, input, agent, c, picked) };
   }
-  return { kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, agentMayRetry: false };
+  return idle(false);
 }
 
 interface CandidateRow { id: number; call_limit: number; line_group_id: number | null }
 
-/** C2, C3: live calls of the campaign and of its line group against their caps. */
-async function isFull(trx: Knex.Transaction, c: CandidateRow): Promise<boolean> {
+/** C2, C3: which cap, if any, the live calls of the campaign or of its line group have reached. */
+async function fullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campaign' | 'group' | null> {
   const [rows] = await trx.raw(
     `SELECT (SELECT COUNT(*) FROM attempts WHERE live_campaign = ?) AS campaign_live,
             (SELECT COUNT(*) FROM attempts WHERE live_line_group = ?) AS group_live,
@@ -92,7 +103,8 @@ async function isFull(trx: Knex.Transaction, c: CandidateRow): Promise<boolean> 
     [c.id, c.line_group_id ?? 0, c.line_group_id ?? 0],
   );
   const r = rows[0] as { campaign_live: number; group_live: number; capacity: number | null };
-  return Number(r.campaign_live) >= c.call_limit || (c.line_group_id !== null && Number(r.group_live) >= Number(r.capacity ?? 0));
+  if (c.line_group_id !== null && Number(r.group_live) >= Number(r.capacity ?? 0)) return 'group';
+  return Number(r.campaign_live) >= c.call_limit ? 'campaign' : null;
 }
 
 /** Writes the reservation: attempt row, member dialing, agent Reserved, campaign's fair-share count. */

@@ -120,7 +120,10 @@ export class Dispatcher {
         case 'agent-idle':
           // Full or without a dialable member: true for every agent, not only this one.
           if (!r.agentMayRetry) pass.exclude.push(r.agentId);
-          pass.campaigns = pass.campaigns.filter((c) => !r.exhaustedCampaignIds.includes(c.id));
+          // C3: a full line group leaves this pass for every campaign on it; when a line frees, the
+          // settle kicks a new pass that serves the group's campaigns in priority order again.
+          pass.campaigns = pass.campaigns.filter((c) =>
+            !r.exhaustedCampaignIds.includes(c.id) && !(c.lineGroupId !== null && r.fullLineGroupIds.includes(c.lineGroupId)));
           continue;
         case 'claimed':
           pass.claims++;
@@ -145,7 +148,7 @@ export class Dispatcher {
     for (const c of running) {
       const calendarZoneOpen = isOpen(c.calendar, c.calendar.timezone, now);
       const openZones = c.zones.filter((z) => isOpen(c.calendar, z, now));
-      if (calendarZoneOpen || openZones.length) open.push({ id: c.id, calendarZoneOpen, openZones });
+      if (calendarZoneOpen || openZones.length) open.push({ id: c.id, lineGroupId: c.lineGroupId, calendarZoneOpen, openZones });
       if (!calendarZoneOpen || openZones.length < c.zones.length) await this.#armOpening(c, now);
     }
     return open;

@@ -14,6 +14,7 @@ export interface RunningCampaign {
 /** Where a campaign may dial now: the zones whose local window is open (K3). */
 export interface OpenCampaign {
   id: number;
+  lineGroupId: number | null;
   /** Members without a zone of their own follow the calendar's zone. */
   calendarZoneOpen: boolean;
   openZones: string[];
@@ -50,9 +51,10 @@ export type ClaimResult =
   | { kind: 'no-agent' }
   /**
    * The agent found had nothing to dial: its campaigns are full or have no dialable member.
-   * `agentMayRetry`: a campaign filled up during the claim; the agent may try the others.
+   * `fullLineGroupIds`: line groups found full. `agentMayRetry`: a campaign filled up during
+   * the claim; the agent may try the others.
    */
-  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; agentMayRetry: boolean };
+  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean };
 
 /** Members ended during a claim (DNC, no number left): reported so timers and stats follow. */
 export interface DispatchStore {
