@@ -15,7 +15,7 @@ export class MysqlCallStore implements CallStore {
   constructor(private readonly db: Knex) {}
 
   private tx<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
-    return withRetry(() => this.db.transaction(fn, { isolationLevel: 'read committed' }));
+    return withRetry(() => this.db.transaction(fn));
   }
 
   async markRinging(attemptId: number, now: Date): Promise<void> {
