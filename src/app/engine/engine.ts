@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isPastEnd } from '../../domain/calendar.js';
-import type { CallStore, ResultStatusStore, SettleResult, WakeUp } from '../ports/call-store.js';
+import type { CallStore, ResultStatusStore, SettleResult } from '../ports/call-store.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { EngineStore } from '../ports/engine-store.js';
@@ -11,6 +11,8 @@ import { CallFlow } from './call-flow.js';
 import { Dispatcher } from './dispatcher.js';
 import type { EngineMetrics } from './engine-metrics.js';
 import { LiveFeed } from './live-feed.js';
+import { recoverOrphans } from './recovery.js';
+import { toTimer } from './wake-up-timer.js';
 
 export interface EngineDeps {
   dispatchStore: DispatchStore;
@@ -37,8 +39,6 @@ export interface EngineDeps {
 }
 
 const EXPIRE_BATCH = 1000;
-/** How many lease periods an orphan whose legs cannot be asked about waits before it is settled anyway. */
-const UNKNOWN_LEG_WAIT_LEASES = 10;
 
 /**
  * The dialing engine: dispatch, the calls, the wake-ups and the housekeeping, wired together.
@@ -258,29 +258,11 @@ export class Engine implements EngineSignals {
     }
   }
 
-  /**
-   * S3: attempts whose owner is gone are settled with no attempt charged to the member: the
-   * legs, if still up, are hung up (their socket owner is dead) and the agent is freed. While
-   * FreeSWITCH cannot be asked, a leg may still be up: the attempt waits (bounded), so its member
-   * is not dialled twice at once.
-   */
+  /** S3: settles the attempts whose owner is gone (recovery.ts). */
   async #recover(now: Date): Promise<void> {
-    const reservedBefore = new Date(now.getTime() - this.d.leaseSec * 1000);
-    const orphans = await this.d.calls.orphanedAttempts(this.d.instanceId, now, this.#startedAt, reservedBefore);
-    for (const o of orphans) {
-      const legs = [o.agentUuid, o.memberUuid].filter((u): u is string => u !== null);
-      let unknown = false;
-      for (const uuid of o.node ? legs : []) {
-        const alive = await this.d.telephony.exists(o.node!, uuid);
-        if (alive === true) await this.d.telephony.kill(o.node!, uuid, 'NORMAL_CLEARING');
-        if (alive === 'unknown') unknown = true;
-      }
-      const expiredMs = now.getTime() - (o.leaseUntil?.getTime() ?? 0);
-      if (unknown && expiredMs < UNKNOWN_LEG_WAIT_LEASES * this.d.leaseSec * 1000) continue;
-      const r = await this.d.calls.settleAgentFailure(o.id, 'UNKNOWN', false, now);
-      if (r.kind === 'settled') this.d.log.warn({ attemptId: o.id }, 'orphaned attempt recovered');
-      await this.#afterSettle(r);
-    }
+    const settled = await recoverOrphans({ calls: this.d.calls, telephony: this.d.telephony, log: this.d.log,
+      instanceId: this.d.instanceId, leaseSec: this.d.leaseSec, startedAt: this.#startedAt }, now);
+    for (const r of settled) await this.#afterSettle(r);
   }
 
   async #rebuildTimers(now: Date): Promise<void> {
@@ -313,17 +295,5 @@ export class Engine implements EngineSignals {
       await this.#housekeeping;
       this.calls.close();
     })());
-  }
-}
-
-export function toTimer(w: WakeUp): TimerRequest {
-  switch (w.kind) {
-    case 'member-ready':
-      return { kind: w.kind, id: w.memberId === null ? `c${w.campaignId}` : String(w.memberId), atMs: w.at.getTime() };
-    case 'agent-ready':
-    case 'wrapup-end':
-      return { kind: w.kind, id: String(w.agentId), atMs: w.at.getTime() };
-    case 'result-deadline':
-      return { kind: w.kind, id: String(w.attemptId), atMs: w.at.getTime() };
   }
 }
