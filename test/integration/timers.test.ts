@@ -368,6 +368,9 @@ describe('timers (BullMQ + in-process, real Redis)', () => {
       const r = process.getActiveResourcesInfo();
       return { timeouts: r.filter((x) => x === 'Timeout').length, sockets: r.filter((x) => x === 'TCPSocketWrap').length };
     };
+    // The baseline is read once this test's own handles exist: mocha arms its per-test timeout
+    // timer when the test body first yields, and the fixture's client connects asynchronously.
+    await redis.ping();
     const before = count();
     const timers = make({ claimLeadMs: 300 });
     await timers.start(recorder('a'));
