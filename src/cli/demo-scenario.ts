@@ -21,11 +21,15 @@ const CANDIDATE_ZONES = [
   'America/Sao_Paulo', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney', 'Pacific/Auckland', 'Asia/Dubai',
 ];
 
-/** K3: three zones where the calendar is open now, and one where it is closed (if any). */
+/**
+ * K3: three zones where the calendar is open for the whole demo (now and an hour on), and one
+ * where it is closed now and stays closed for that hour (if any).
+ */
 export function pickZones(now: Date): { open: string[]; closed: string | null } {
   const cal: Calendar = { timezone: 'UTC', startAt: null, endAt: null, windows: DEMO_WINDOWS, holidays: [] };
-  const open = CANDIDATE_ZONES.filter((z) => isOpen(cal, z, now)).slice(0, 3);
-  const closed = CANDIDATE_ZONES.find((z) => !isOpen(cal, z, now)) ?? null;
+  const later = new Date(now.getTime() + 3_600_000);
+  const open = CANDIDATE_ZONES.filter((z) => isOpen(cal, z, now) && isOpen(cal, z, later)).slice(0, 3);
+  const closed = CANDIDATE_ZONES.find((z) => !isOpen(cal, z, now) && !isOpen(cal, z, later)) ?? null;
   return { open, closed };
 }
 
