@@ -126,9 +126,9 @@ export class Dispatcher {
             !r.exhaustedCampaignIds.includes(c.id) && !(c.lineGroupId !== null && r.fullLineGroupIds.includes(c.lineGroupId)));
           continue;
         case 'claimed':
-          pass.claims++;
+          pass.claims += r.attempts.length;
           this.d.observeClaim?.((performance.now() - started) / 1000);
-          this.d.onClaimed(r.attempt);
+          for (const a of r.attempts) this.d.onClaimed(a);
           continue;
         default: {
           const never: never = r;

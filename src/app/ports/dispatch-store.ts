@@ -46,7 +46,8 @@ export interface ClaimedAttempt {
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; attempt: ClaimedAttempt }
+  /** One or more reservations made in one transaction (the first for the agent that was asked for). */
+  | { kind: 'claimed'; attempts: ClaimedAttempt[] }
   /** No agent can take a call in these campaigns now. */
   | { kind: 'no-agent' }
   /**
