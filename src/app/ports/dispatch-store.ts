@@ -53,9 +53,11 @@ export type ClaimResult =
   /**
    * The agent found had nothing to dial: its campaigns are full or have no dialable member.
    * `fullLineGroupIds`: line groups found full. `agentMayRetry`: a campaign filled up during
-   * the claim; the agent may try the others.
+   * the claim; the agent may try the others. `passAgain`: members were only held by claims in
+   * flight; dispatch should look again once they are done.
    */
-  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean };
+  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean;
+      passAgain: boolean };
 
 /** Members ended during a claim (DNC, no number left): reported so timers and stats follow. */
 export interface DispatchStore {
