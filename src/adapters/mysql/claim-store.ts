@@ -61,7 +61,7 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
     .where('c.state', 'running')
     .whereIn('c.id', campaignIds)
     .orderBy([{ column: 'c.priority', order: 'desc' }, { column: 'c.dialled' }, { column: 'c.id' }])
-    .select('c.id', 'c.priority', 'c.call_limit', 'c.line_group_id');
+    .select('c.id', 'c.call_limit', 'c.line_group_id');
   const exhausted: number[] = [];
   const fullLineGroupIds: number[] = [];
   let contended = false;
@@ -99,39 +99,12 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
       exhausted.push(c.id);
       return idle(true);
     }
-    const attempts = [await reserve(trx, input, agent, c, picked)];
-    // One commit for several reservations while the campaign's lock is held anyway: the commit's
-    // log flush, not the statements, bounds how many claims a campaign gets per second.
-    if (!candidates.some((o) => o.id !== c.id && o.priority === c.priority)) {
-      await claimMore(trx, input, c, byId.get(c.id)!, campaignIds, attempts);
-    }
-    return { kind: 'claimed', attempts };
+    return { kind: 'claimed', attempt: await reserve(trx, input, agent, c, picked) };
   }
   return idle(false);
 }
 
-/** Reservations added to one claim transaction at most (lock hold time stays short). */
-const BATCH = 8;
-
-/**
- * Fills the rest of a batch for campaign `c`, under the locks the claim holds: only agents for
- * whom `c` is the one best campaign (C3: no other open campaign of theirs has a priority as high),
- * members in M3 order, up to the free capacity (C2, C3), counted again before each one.
- */
-async function claimMore(trx: Knex.Transaction, input: ClaimInput, c: CandidateRow, open: OpenCampaign,
-  campaignIds: number[], attempts: ClaimedAttempt[]): Promise<void> {
-  const others = campaignIds.filter((id) => id !== c.id);
-  while (attempts.length < BATCH && !(await fullness(trx, c))) {
-    const agent = await pickAgent(trx, { ...input, excludeAgentIds: [...input.excludeAgentIds, ...attempts.map((a) => a.agentId)] },
-      [c.id], { campaignId: c.id, priority: c.priority, others });
-    if (!agent) return;
-    const picked = await pickMember(trx, c.id, open, input.now);
-    if (!picked) return;
-    attempts.push(await reserve(trx, input, agent, c, picked));
-  }
-}
-
-interface CandidateRow { id: number; priority: number; call_limit: number; line_group_id: number | null }
+interface CandidateRow { id: number; call_limit: number; line_group_id: number | null }
 
 /** C2, C3: which cap, if any, the live calls of the campaign or of its line group have reached. */
 async function fullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campaign' | 'group' | null> {
@@ -207,8 +180,7 @@ const AGENT_CANDIDATES = 8;
  * then one candidate at a time is locked by primary key, re-checked, and skipped when another
  * claim holds it.
  */
-async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: number[],
-  bestFor?: { campaignId: number; priority: number; others: number[] }): Promise<AgentRow | undefined> {
+async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: number[]): Promise<AgentRow | undefined> {
   const idList = campaignIds.map(() => '?').join(',');
   const nodeList = input.upNodes.map(() => '?').join(',');
   // The registration is read without a lock: a phone that unregisters meanwhile fails the originate.
@@ -228,11 +200,6 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
     .limit(AGENT_CANDIDATES)
     .pluck('a.id');
   if (input.excludeAgentIds.length) search.whereNotIn('a.id', input.excludeAgentIds);
-  if (bestFor && bestFor.others.length) {
-    search.whereRaw(`NOT EXISTS (SELECT 1 FROM tiers t2 JOIN campaigns c2 ON c2.id = t2.campaign_id
-      WHERE t2.agent_id = a.id AND c2.state = 'running' AND c2.id IN (${bestFor.others.map(() => '?').join(',')}) AND c2.priority >= ?)`,
-    [...bestFor.others, bestFor.priority]);
-  }
   for (const id of (await search) as number[]) {
     const agent = await ready(trx('agents as a'))
       .where('a.id', id)

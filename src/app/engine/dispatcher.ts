@@ -130,9 +130,9 @@ export class Dispatcher {
             !r.exhaustedCampaignIds.includes(c.id) && !(c.lineGroupId !== null && r.fullLineGroupIds.includes(c.lineGroupId)));
           continue;
         case 'claimed':
-          pass.claims += r.attempts.length;
+          pass.claims++;
           this.d.observeClaim?.((performance.now() - started) / 1000);
-          for (const a of r.attempts) this.d.onClaimed(a);
+          this.d.onClaimed(r.attempt);
           continue;
         default: {
           const never: never = r;

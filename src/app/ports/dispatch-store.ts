@@ -46,8 +46,7 @@ export interface ClaimedAttempt {
 }
 
 export type ClaimResult =
-  /** One or more reservations made in one transaction (the first for the agent that was asked for). */
-  | { kind: 'claimed'; attempts: ClaimedAttempt[] }
+  | { kind: 'claimed'; attempt: ClaimedAttempt }
   /** No agent can take a call in these campaigns now. */
   | { kind: 'no-agent' }
   /**
