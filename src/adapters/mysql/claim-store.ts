@@ -64,11 +64,8 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
     .select('c.id', 'c.call_limit', 'c.line_group_id');
   const exhausted: number[] = [];
   const fullLineGroupIds: number[] = [];
-  let contended = false;
-  const idle = (agentMayRetry: boolean) => ({
-    kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds,
-    agentMayRetry: agentMayRetry || contended, passAgain: contended,
-  }) as const;
+  const idle = (agentMayRetry: boolean) =>
+    ({ kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds, agentMayRetry }) as const;
   for (const c of candidates) {
     // C3: once a line group was seen full for a higher campaign, a line that frees meanwhile is
     // not for a lower one: skip the group's later campaigns in this claim.
@@ -78,16 +75,7 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
     if (full === 'group') fullLineGroupIds.push(c.line_group_id!);
     if (full) { exhausted.push(c.id); continue; }
     const picked = await pickMember(trx, c.id, byId.get(c.id)!, input.now);
-    if (!picked) {
-      exhausted.push(c.id);
-      // C3: its members are only locked by claims in flight. A line of its group that is free
-      // now is theirs, not a lower campaign's: keep the group out of this claim, pass again later.
-      if (c.line_group_id !== null && (await dialable(trx, c.id, byId.get(c.id)!, input.now).first('id'))) {
-        fullLineGroupIds.push(c.line_group_id);
-        contended = true;
-      }
-      continue;
-    }
+    if (!picked) { exhausted.push(c.id); continue; }
     const locked = await trx('campaigns').where('id', c.id).forUpdate().first('state');
     if (c.line_group_id !== null) await trx('line_groups').where('id', c.line_group_id).forUpdate().first('id');
     full = locked?.state === 'running' ? await fullness(trx, c) : 'campaign';
@@ -216,26 +204,22 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
  * M3: best priority, then longest ready; only members whose local window is open (K3) and not
  * expired (M4). A member whose numbers are all on the DNC list or stopped is ended here.
  */
-/** Members of the campaign that may be dialled now (K3, M3, M4). */
-function dialable(trx: Knex.Transaction, campaignId: number, open: OpenCampaign, now: Date) {
-  return trx('members')
-    .where({ campaign_id: campaignId, state: 'ready' })
-    .where('ready_at', '<=', now)
-    .where((w) => w.whereNull('expire_at').orWhere('expire_at', '>', now))
-    .where((w) => {
-      if (open.openZones.length) w.whereIn('timezone', open.openZones);
-      if (open.calendarZoneOpen) w.orWhereNull('timezone');
-      if (!open.openZones.length && !open.calendarZoneOpen) w.whereRaw('FALSE');
-    });
-}
-
 async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenCampaign, now: Date) {
   for (let skips = 0; skips < MAX_MEMBER_SKIPS; skips++) {
-    const member = await dialable(trx, campaignId, open, now)
+    const q = trx('members')
+      .where({ campaign_id: campaignId, state: 'ready' })
+      .where('ready_at', '<=', now)
+      .where((w) => w.whereNull('expire_at').orWhere('expire_at', '>', now))
+      .where((w) => {
+        if (open.openZones.length) w.whereIn('timezone', open.openZones);
+        if (open.calendarZoneOpen) w.orWhereNull('timezone');
+        if (!open.openZones.length && !open.calendarZoneOpen) w.whereRaw('FALSE');
+      })
       .orderBy([{ column: 'priority', order: 'desc' }, { column: 'ready_at' }, { column: 'id' }])
       .first('id', 'next_communication_id', 'last_communication_id')
       .forUpdate()
       .skipLocked();
+    const member = await q;
     if (!member) return null;
 
     // Checked at dial time: a number put on a DNC list after upload is never dialled.

@@ -32,8 +32,6 @@ interface PassState {
   done: boolean;
   /** Claims of this pass in progress now (their agent rows are locked). */
   inFlight: number;
-  /** Run another pass after this one (members were held by claims in flight). */
-  again: boolean;
 }
 /** Pause before a pass that failed runs again, ms. */
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -88,17 +86,16 @@ export class Dispatcher {
   }
 
   /**
-   * One pass: claim until no agent or no member is left. True when another pass should follow
-   * (stopped at the cap, or members were held by claims in flight).
+   * One pass: claim until no agent or no member is left. True when it stopped at the cap.
    * Several claims run at once: each waits mostly on MySQL round trips, and SKIP LOCKED keeps
    * them off each other's agents and members.
    */
   async #pass(): Promise<boolean> {
     const open = await this.#openCampaigns(this.d.now());
     if (open.length === 0) return false;
-    const pass: PassState = { upNodes: this.d.upNodes(), exclude: [], campaigns: open, claims: 0, done: false, inFlight: 0, again: false };
+    const pass: PassState = { upNodes: this.d.upNodes(), exclude: [], campaigns: open, claims: 0, done: false, inFlight: 0 };
     await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, () => this.#claimLoop(pass)));
-    return pass.again || pass.claims >= MAX_CLAIMS_PER_PASS;
+    return pass.claims >= MAX_CLAIMS_PER_PASS;
   }
 
   async #claimLoop(pass: PassState): Promise<void> {
@@ -123,7 +120,6 @@ export class Dispatcher {
         case 'agent-idle':
           // Full or without a dialable member: true for every agent, not only this one.
           if (!r.agentMayRetry) pass.exclude.push(r.agentId);
-          if (r.passAgain) pass.again = true;
           // C3: a full line group leaves this pass for every campaign on it; when a line frees, the
           // settle kicks a new pass that serves the group's campaigns in priority order again.
           pass.campaigns = pass.campaigns.filter((c) =>

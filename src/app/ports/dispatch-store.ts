@@ -52,11 +52,9 @@ export type ClaimResult =
   /**
    * The agent found had nothing to dial: its campaigns are full or have no dialable member.
    * `fullLineGroupIds`: line groups found full. `agentMayRetry`: a campaign filled up during
-   * the claim; the agent may try the others. `passAgain`: members were only held by claims in
-   * flight; dispatch should look again once they are done.
+   * the claim; the agent may try the others.
    */
-  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean;
-      passAgain: boolean };
+  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean };
 
 /** Members ended during a claim (DNC, no number left): reported so timers and stats follow. */
 export interface DispatchStore {
