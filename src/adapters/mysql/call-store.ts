@@ -4,8 +4,9 @@ import type { BridgePlan, MemberLegResult } from '../../app/ports/telephony.js';
 import { onAgentAnswered, onAgentLegFailed, onCallEnded, onWrapupEnded } from '../../domain/agent-state.js';
 import { decideAfterCall, decideAfterResultDeadline, type MemberDecision } from '../../domain/attempt-rules.js';
 import { withRetry } from './deadlock.js';
+import { fromJsonColumn } from './row-mapping.js';
 import { pendingStatusDecision } from './pending-status.js';
-import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, parseJson, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
+import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
 
 const LIVE_STATES = ['reserved', 'ringing_agent', 'bridging', 'talking'];
 
@@ -46,8 +47,8 @@ export class MysqlCallStore implements CallStore {
       }
       // C8: campaign variables, overridden by member variables; our ids last so they cannot be spoofed.
       const variables = toChannelVariables({
-        ...parseJson<Record<string, unknown>>(c?.variables, {}),
-        ...parseJson<Record<string, unknown>>(m?.variables, {}),
+        ...fromJsonColumn<Record<string, unknown>>(c?.variables, {}),
+        ...fromJsonColumn<Record<string, unknown>>(m?.variables, {}),
         dialer_campaign_id: a.campaign_id,
         dialer_member_id: a.member_id,
         dialer_attempt_id: a.id,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { ResultStatus } from '../../app/ports/result-status.js';
 import { RESULT_SUCCESS, type CampaignRules, type MemberDecision } from '../../domain/attempt-rules.js';
 import { applyResultStatus, type CommunicationView } from '../../domain/result-status.js';
-import { parseJson } from './row-mappers.js';
+import { fromJsonColumn } from './row-mapping.js';
 
 /**
  * R1: a result status that came while the call was still live (the agent sent it before hanging
@@ -12,7 +12,7 @@ import { parseJson } from './row-mappers.js';
  */
 export async function pendingStatusDecision(trx: Knex.Transaction, attempt: { member_id: number; result_status: unknown },
   member: { tries: number }, rules: CampaignRules, now: Date): Promise<MemberDecision | null> {
-  const s = parseJson<ResultStatus | null>(attempt.result_status, null);
+  const s = fromJsonColumn<ResultStatus | null>(attempt.result_status, null);
   if (!s) return null;
   const communications: CommunicationView[] = await trx('communications').where('member_id', attempt.member_id)
     .select('id', 'number', 'priority', 'position', 'state');

@@ -1,11 +1,7 @@
 import type { AgentView } from '../../domain/agent-state.js';
 import type { CampaignRules } from '../../domain/attempt-rules.js';
 import type { CauseOverrides } from '../../domain/cause-policy.js';
-
-export function parseJson<T>(v: unknown, fallback: T): T {
-  if (v === null || v === undefined) return fallback;
-  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
-}
+import { fromJsonColumn } from './row-mapping.js';
 
 export const AGENT_COLUMNS = ['id', 'status', 'state', 'ready_at', 'no_answer_count', 'wrapup_sec', 'max_no_answer',
   'busy_delay_sec', 'reject_delay_sec', 'no_answer_delay_sec', 'sip_user', 'version'] as const;
@@ -45,7 +41,7 @@ export function toCampaignRules(r: Record<string, any>): CampaignRules {
     minSuccessSec: r.min_success_sec,
     waitResult: Boolean(r.wait_result),
     wrapupSec: r.wrapup_sec,
-    causes: parseJson<CauseOverrides>(r.causes, {}),
+    causes: fromJsonColumn<CauseOverrides>(r.causes, {}),
   };
 }
 
