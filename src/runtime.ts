@@ -13,10 +13,11 @@ import { openMigratedDatabase } from './adapters/mysql/database.js';
 import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
+import { RedisDispatchNews } from './adapters/queue/redis-dispatch-news.js';
 import { RedisLossProbe } from './adapters/queue/redis-loss-probe.js';
 import { Engine } from './app/engine/engine.js';
 import type { AuthService } from './app/auth/auth-service.js';
-import { noopEngineSignals } from './app/ports/engine-signals.js';
+import { announcingSignals } from './app/ports/engine-signals.js';
 import type { Telephony } from './app/ports/telephony.js';
 
 export interface RuntimeOptions {
@@ -63,6 +64,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   timers.on('fired', (f) => metrics.observeTimer(f.kind, f.firedAtMs - f.atMs));
 
   const lossProbe = cfg.engine ? new RedisLossProbe({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, log: log.child({ component: 'timers' }) }) : null;
+  const news = new RedisDispatchNews({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, instanceId: cfg.instanceId, log: log.child({ component: 'news' }) });
   const engine = cfg.engine
     ? new Engine({
         dispatchStore: new MysqlDispatchStore(db),
@@ -75,6 +77,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         instanceId: cfg.instanceId,
         leaseSec: cfg.leaseSec,
         metrics,
+        news,
         ...(lossProbe ? { timersLost: lossProbe.lost } : {}),
         ...(o.now ? { now: o.now } : {}),
         ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}),
@@ -83,7 +86,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
 
   const deps = await buildApiDeps({
     db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes,
-    signals: engine ?? noopEngineSignals,
+    signals: engine ?? announcingSignals(news),
     ...(engine ? { applyResultStatus: engine.applyResultStatus } : {}),
     ...(o.now ? { now: o.now } : {}),
   });
@@ -109,6 +112,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await step('api', () => api.close());
       if (engine) await step('engine', () => engine.close());
       if (lossProbe) await step('redis loss probe', () => lossProbe.close());
+      await step('dispatch news', () => news.close());
       await step('telephony', () => o.telephony.close());
       await step('timers', () => timers.close());
       if (ownDb) await step('db', () => db.destroy());

@@ -22,7 +22,7 @@ describe('fault: two engine processes at once', function () {
     await w.members(a, 30, group);
     await w.members(b, 30, group);
     const [p1, p2] = await Promise.all([w.engine('fault-multi-1', await freePort()), w.engine('fault-multi-2', await freePort())]);
-    // Both processes take calls (each dispatches on its own events and on its lease beat).
+    // Both processes take calls: each hears of the capacity the other frees (dispatch news).
     const deadline = Date.now() + 60_000;
     const claimedBy = async () => (await w.db('attempts').whereIn('campaign_id', [a, b]).distinct('instance_id')).map((r) => r.instance_id as string);
     while ((await claimedBy()).length < 2 && Date.now() < deadline) await sleep(100);

@@ -205,22 +205,30 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
  * expired (M4). A member whose numbers are all on the DNC list or stopped is ended here.
  */
 async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenCampaign, now: Date) {
+  const ready = () => trx('members')
+    .where({ campaign_id: campaignId, state: 'ready' })
+    .where('ready_at', '<=', now)
+    .where((w) => w.whereNull('expire_at').orWhere('expire_at', '>', now))
+    .where((w) => {
+      if (open.openZones.length) w.whereIn('timezone', open.openZones);
+      if (open.calendarZoneOpen) w.orWhereNull('timezone');
+      if (!open.openZones.length && !open.calendarZoneOpen) w.whereRaw('FALSE');
+    });
   for (let skips = 0; skips < MAX_MEMBER_SKIPS; skips++) {
-    const q = trx('members')
-      .where({ campaign_id: campaignId, state: 'ready' })
-      .where('ready_at', '<=', now)
-      .where((w) => w.whereNull('expire_at').orWhere('expire_at', '>', now))
-      .where((w) => {
-        if (open.openZones.length) w.whereIn('timezone', open.openZones);
-        if (open.calendarZoneOpen) w.orWhereNull('timezone');
-        if (!open.openZones.length && !open.calendarZoneOpen) w.whereRaw('FALSE');
-      })
+    let member = await ready()
       .orderBy([{ column: 'priority', order: 'desc' }, { column: 'ready_at' }, { column: 'id' }])
       .first('id', 'next_communication_id', 'last_communication_id')
       .forUpdate()
       .skipLocked();
-    const member = await q;
-    if (!member) return null;
+    if (!member) {
+      // C3: every ready member is held by another claim in flight. If that claim does not take it
+      // (its line group filled meanwhile), it is still this campaign's to dial: wait for the
+      // holder rather than let a lower campaign of the line group take the line.
+      const held = await ready().first('id');
+      if (!held) return null;
+      member = await ready().where('id', held.id).first('id', 'next_communication_id', 'last_communication_id').forUpdate();
+      if (!member) continue;
+    }
 
     // Checked at dial time: a number put on a DNC list after upload is never dialled.
     const comms: (CommunicationChoice & { dnc: number })[] = await trx('communications as c')

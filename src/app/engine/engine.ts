@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { isPastEnd } from '../../domain/calendar.js';
 import type { CallStore, ResultStatusStore, SettleResult } from '../ports/call-store.js';
+import type { DispatchNews } from '../ports/dispatch-news.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { EngineStore } from '../ports/engine-store.js';
@@ -34,6 +35,8 @@ export interface EngineDeps {
    * keeps nothing on disk): they are rebuilt from MySQL (S3). Asked every housekeeping period.
    */
   timersLost?: () => Promise<boolean>;
+  /** Shares "work may be possible" with the other engine processes (DESIGN §1a). */
+  news?: DispatchNews;
   /** How long close() waits for this process's live attempts to settle, ms. @defaultValue 20000 */
   drainMs?: number;
 }
@@ -101,6 +104,7 @@ export class Engine implements EngineSignals {
     await this.#timersLost();
     await this.#rebuildTimers(now);
     await this.d.timers.start((t) => this.#onTimer(t));
+    await this.d.news?.listen(() => this.dispatcher.kick());
     // Renewal at a third of the lease; the same beat settles other processes' expired leases
     // and notices a Redis that lost its wake-ups, independently of those wake-ups.
     this.#leaseTimer = setInterval(() => {
@@ -144,6 +148,7 @@ export class Engine implements EngineSignals {
   campaignChanged(campaignId: number): void {
     this.d.log.debug({ campaignId }, 'campaign changed');
     this.live.campaign(campaignId);
+    this.d.news?.announce();
     void this.#checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
     void this.d.engineStore.settleCampaign(campaignId, this.#now()).catch((err) => this.d.log.error({ err }, 'campaign settle failed'));
     this.dispatcher.kick();
@@ -151,11 +156,13 @@ export class Engine implements EngineSignals {
 
   agentChanged(agentId: number): void {
     this.live.agent(agentId);
+    this.d.news?.announce();
     this.dispatcher.kick();
   }
 
   membersAdded(campaignId: number): void {
     this.live.campaign(campaignId);
+    this.d.news?.announce();
     void this.#armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
     this.dispatcher.kick();
   }
@@ -166,12 +173,17 @@ export class Engine implements EngineSignals {
     await this.d.timers.scheduleMany(r.wakeUps.map(toTimer));
     if (r.campaignId !== null) await this.d.engineStore.settleCampaign(r.campaignId, now);
     this.live.campaign(campaignId);
-    if (r.wakeUps.length) this.dispatcher.kick();
+    if (r.wakeUps.length) {
+      this.d.news?.announce();
+      this.dispatcher.kick();
+    }
     return r.outcome;
   };
 
   async #afterSettle(r: SettleResult): Promise<void> {
     if (r.kind !== 'settled') return;
+    // First, so the other processes race this one for the freed line and agent on equal terms.
+    this.d.news?.announce();
     this.d.metrics?.onSettled(r);
     this.live.agent(r.agentId);
     this.live.campaign(r.campaignId);

@@ -1,3 +1,5 @@
+import type { DispatchNews } from './dispatch-news.js';
+
 /**
  * What the REST layer tells the dialing engine after a change has committed,
  * so dispatch runs when something may have become possible (DESIGN §2 step 1).
@@ -13,9 +15,15 @@ export interface EngineSignals {
   membersAdded(campaignId: number): void;
 }
 
-/** Used until the engine is wired in, and by API-only processes. */
+/** For an API without an engine anywhere (tests of the REST layer alone). */
 export const noopEngineSignals: EngineSignals = {
   campaignChanged: () => undefined,
   agentChanged: () => undefined,
   membersAdded: () => undefined,
 };
+
+/** An API-only process: the engine processes hear of every change (DESIGN §1a). */
+export function announcingSignals(news: DispatchNews): EngineSignals {
+  const announce = () => news.announce();
+  return { campaignChanged: announce, agentChanged: announce, membersAdded: announce };
+}
