@@ -12,6 +12,7 @@ import { memberOutcome, type BridgeObservation, type MemberOutcome } from './bri
 import { bracketBlock, sanitizeValue, splitVariables } from './channel-vars.js';
 import type { ChannelData, ChannelEvent } from './event-parser.js';
 import { withDeadline, type SessionContext } from './session-context.js';
+import type { SeenHangup } from './hangup-watch.js';
 import type { SocketSession } from './socket-session.js';
 
 const NUMBER = /^\+?[0-9*#]{1,40}$/;
@@ -121,7 +122,7 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   return obs.unbridge ? guess : { ...guess, cause: 'UNKNOWN' };
 }
 
-function fromInbound(obs: BridgeObservation, h: ChannelEvent): MemberOutcome {
+function fromInbound(obs: BridgeObservation, h: SeenHangup): MemberOutcome {
   const answeredAt = obs.bridge?.bridgedAt ?? h.bridgedAt ?? h.answeredAt;
   const endedAt = h.hangupAt ?? h.at ?? new Date();
   const talkSec = answeredAt ? Math.max(0, Math.floor((endedAt.getTime() - answeredAt.getTime()) / 1000)) : 0;
