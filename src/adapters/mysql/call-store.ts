@@ -20,13 +20,11 @@ export class MysqlCallStore implements CallStore {
   }
 
   async markRinging(attemptId: number, now: Date): Promise<void> {
-    await this.tx(async (trx) => {
-      const n = await trx('attempts').where({ id: attemptId, state: 'reserved' }).update({ state: 'ringing_agent' });
-      if (n) {
-        await trx('agents').where({ attempt_id: attemptId, state: 'Reserved' })
-          .update({ state: 'Receiving', version: trx.raw('version + 1'), updated_at: now });
-      }
-    });
+    // One statement (attempt, then its Reserved agent): it runs on every call.
+    await withRetry(() => this.db.raw(
+      `UPDATE attempts a LEFT JOIN agents g ON g.attempt_id = a.id AND g.state = 'Reserved'
+          SET a.state = 'ringing_agent', g.state = 'Receiving', g.version = g.version + 1, g.updated_at = ?
+        WHERE a.id = ? AND a.state = 'reserved'`, [now, attemptId]));
   }
 
   planBridge(attemptId: number, agentLegUuid: string, now: Date): Promise<BridgePlan> {

@@ -166,7 +166,7 @@ const AGENT_CANDIDATES = 8;
  * priority, then longest idle. The ordered search is read without locks (an ordered
  * `FOR UPDATE SKIP LOCKED` locks every row it scans, which would make concurrent claims queue);
  * then one candidate at a time is locked by primary key, re-checked, and skipped when another
- * claim holds it.
+ * claim holds it (each sibling claim of a pass starts at its own slot in the list).
  */
 async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: number[]): Promise<AgentRow | undefined> {
   const idList = campaignIds.map(() => '?').join(',');
@@ -188,7 +188,9 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
     .limit(AGENT_CANDIDATES)
     .pluck('a.id');
   if (input.excludeAgentIds.length) search.whereNotIn('a.id', input.excludeAgentIds);
-  for (const id of (await search) as number[]) {
+  const found = (await search) as number[];
+  const start = found.length ? (input.slot ?? 0) % found.length : 0;
+  for (const id of [...found.slice(start), ...found.slice(0, start)]) {
     const agent = await ready(trx('agents as a'))
       .where('a.id', id)
       .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout',

@@ -41,6 +41,12 @@ export class CallFlow implements TelephonyHandler {
    * the same instance id and port) is hung up (DESIGN §1a).
    */
   readonly #owned = new Set<number>();
+  /**
+   * Attempts whose member leg's end was settled here: their agent-hangup, which follows every
+   * bridged call, finds nothing left to do, so it skips the database. Bounded; a missed entry
+   * only costs the look-up.
+   */
+  readonly #memberEnded = new Set<number>();
 
   constructor(private readonly d: CallFlowDeps) {}
 
@@ -134,11 +140,16 @@ export class CallFlow implements TelephonyHandler {
       case 'member-answered':
         await this.d.calls.markMemberAnswered(e.attemptId, e.memberUuid, e.at);
         return;
-      case 'member-ended':
-        await this.#settle(this.d.calls.settleCall(e.result, this.d.now()));
+      case 'member-ended': {
+        const r = await this.d.calls.settleCall(e.result, this.d.now());
+        this.#memberEnded.add(e.result.attemptId);
+        if (this.#memberEnded.size > 10_000) this.#memberEnded.delete(this.#memberEnded.values().next().value!);
+        await this.d.afterSettle(r);
         return;
+      }
       case 'agent-hangup':
-        // After a bridged call this finds the attempt settled; before the bridge it frees the agent.
+        // After a bridged call the attempt is settled already; before the bridge this frees the agent.
+        if (this.#memberEnded.delete(e.attemptId)) return;
         await this.#settle(this.d.calls.settleAgentFailure(e.attemptId, e.cause, true, this.d.now()));
         return;
       case 'registration': {

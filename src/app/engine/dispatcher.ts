@@ -94,11 +94,11 @@ export class Dispatcher {
     const open = await this.#openCampaigns(this.d.now());
     if (open.length === 0) return false;
     const pass: PassState = { upNodes: this.d.upNodes(), exclude: [], campaigns: open, claims: 0, done: false, inFlight: 0 };
-    await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, () => this.#claimLoop(pass)));
+    await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, (_, slot) => this.#claimLoop(pass, slot)));
     return pass.claims >= MAX_CLAIMS_PER_PASS;
   }
 
-  async #claimLoop(pass: PassState): Promise<void> {
+  async #claimLoop(pass: PassState, slot: number): Promise<void> {
     while (!pass.done && !this.#closed && pass.campaigns.length > 0 && pass.claims < MAX_CLAIMS_PER_PASS) {
       const started = performance.now();
       pass.inFlight++;
@@ -109,6 +109,7 @@ export class Dispatcher {
         upNodes: pass.upNodes,
         campaigns: pass.campaigns,
         excludeAgentIds: [...pass.exclude],
+        slot,
       }).finally(() => { pass.inFlight--; });
       switch (r.kind) {
         case 'no-agent':

@@ -29,6 +29,11 @@ export interface ClaimInput {
   campaigns: OpenCampaign[];
   /** Agents already found unusable in this pass. */
   excludeAgentIds: number[];
+  /**
+   * Which of the claims running at once this is (0 for the first). Each starts at a different
+   * one of the best ready agents, so sibling claims do not all try to lock the same one.
+   */
+  slot?: number;
 }
 
 /** Everything needed to ring the agent, read in the claim transaction. */
