@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { dropDatabase, openMigratedDatabase } from '../src/adapters/mysql/database.js';
 
@@ -91,8 +91,31 @@ export function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 60_000)
 }
 
 /** Resident set size of a process, MB (current and peak), from /proc. */
-export function rssOf(pid: number): { rssMb: number; hwmMb: number } {
+export function rssOf(pid: number): { rssMb: number; hwmMb: number; fileMb: number } {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024, fileMb: kb('RssFile') / 1024 };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; null when it is not readable. */
+export function cpuSecondsOf(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid of the local MariaDB server, or null (a remote database is not measured). */
+export function mariadbPid(): number | null {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'mariadbd') return Number(d);
+    } catch { /* gone meanwhile */ }
+  }
+  return null;
 }

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance as perfHooks } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
@@ -27,7 +28,7 @@ import { BullmqTimers } from '../src/adapters/queue/bullmq-timers.js';
 import { Engine } from '../src/app/engine/engine.js';
 import type { AgentLegRequest, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
 import { startRuntime } from '../src/runtime.js';
-import { agents, campaign, members, quantile, rssOf, scratchDb, sleep, spawnTs, waitForLine } from './engine-setup.js';
+import { agents, campaign, cpuSecondsOf, mariadbPid, members, quantile, rssOf, scratchDb, sleep, spawnTs, waitForLine } from './engine-setup.js';
 import { writeSection } from './write-section.js';
 
 const { values: args } = parseArgs({
@@ -146,7 +147,7 @@ async function rawBatchRate(db: Knex, campaignId: number, ms: number): Promise<n
   return rate;
 }
 
-async function throughput(url: string, db: Knex, big: number, simPort: number): Promise<void> {
+async function throughput(url: string, db: Knex, big: number, simPort: number, simPid: number): Promise<void> {
   const raw = await rawBatchRate(db, big, 5000);
   const outboundPort = await freePort();
   const cfg = loadConfig({
@@ -159,11 +160,32 @@ async function throughput(url: string, db: Knex, big: number, simPort: number): 
   const runtime = await startRuntime({ cfg, log: silent, telephony, db });
   const done = async () => Number((await db('attempts').where('campaign_id', big).where('state', 'done').count({ n: '*' }).first())?.n);
   await sleep(5000);
+  // What each attempt costs, to say what bounds the rate: SQL statements, CPU of each process.
+  const questions = async () => Number((await db.raw("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value);
+  const dbPid = mariadbPid();
+  const cpu = () => ({ engine: process.cpuUsage(), sim: cpuSecondsOf(simPid), db: dbPid === null ? null : cpuSecondsOf(dbPid) });
   const a0 = await done();
+  const q0 = await questions();
+  const c0 = cpu();
+  const elu0 = perfHooks.eventLoopUtilization();
   const t0 = performance.now();
   await sleep(WINDOW_MS);
   const a1 = await done();
-  const rate = (a1 - a0) / ((performance.now() - t0) / 1000);
+  const elu = perfHooks.eventLoopUtilization(elu0);
+  const c1 = cpu();
+  const q1 = await questions();
+  const secs = (performance.now() - t0) / 1000;
+  const rate = (a1 - a0) / secs;
+  const n = Math.max(1, a1 - a0);
+  const engineCpu = process.cpuUsage(c0.engine);
+  const perAttemptMs = (s: number | null) => (s === null ? 'n/a' : ((s * 1000) / n).toFixed(1));
+  const cost = {
+    sql: ((q1 - q0) / n).toFixed(1),
+    engine: perAttemptMs((engineCpu.user + engineCpu.system) / 1e6),
+    sim: perAttemptMs(c1.sim !== null && c0.sim !== null ? c1.sim - c0.sim : null),
+    db: perAttemptMs(c1.db !== null && c0.db !== null ? c1.db - c0.db : null),
+    busy: (elu.utilization * 100).toFixed(0),
+  };
   const hist = await runtime.metrics.registry.getSingleMetric('dialer_dispatch_claim_seconds')?.get();
   const val = (name: string) => (hist?.values as { metricName?: string; value: number }[] | undefined)?.find((v) => v.metricName === name)?.value ?? NaN;
   const claimMs = (val('dialer_dispatch_claim_seconds_sum') / val('dialer_dispatch_claim_seconds_count')) * 1000;
@@ -184,11 +206,14 @@ async function throughput(url: string, db: Knex, big: number, simPort: number): 
   say(`| engine: claim → originate → answer → bridge → hang-up → settle | ${rate.toFixed(0)} |`);
   say(`| raw SKIP LOCKED batch claim, 50 rows a transaction (baseline) | ${raw.toFixed(0)} |`);
   say(`\nratio engine / raw: ${(rate / raw).toFixed(3)}; goal ≥ 1000/s.`);
-  say(`Mean phases of the ${ph.n} attempts (ms): claim → agent answered at the socket ${Number(ph.ring).toFixed(0)}, → subscriber answered ${Number(ph.dial).toFixed(0)}, → ended ${Number(ph.talk).toFixed(0)}; claim → ended ${Number(ph.total).toFixed(0)}; an agent's end → its next claim ${Number(gap.gap).toFixed(0)}; one claim transaction ${claimMs.toFixed(1)} (${val('dialer_dispatch_claim_seconds_count')} claims).\n`);
+  say(`Mean phases of the ${ph.n} attempts (ms): claim → agent answered at the socket ${Number(ph.ring).toFixed(0)}, → subscriber answered ${Number(ph.dial).toFixed(0)}, → ended ${Number(ph.talk).toFixed(0)}; claim → ended ${Number(ph.total).toFixed(0)}; an agent's end → its next claim ${Number(gap.gap).toFixed(0)}; one claim transaction ${claimMs.toFixed(1)} (${val('dialer_dispatch_claim_seconds_count')} claims).`);
+  say(`Cost of one attempt in the window: ${cost.sql} SQL statements; CPU ms: engine ${cost.engine}, simulator ${cost.sim}, MariaDB ${cost.db} (${cpus().length} cores in all); the engine's event loop was busy ${cost.busy} % of the window.\n`);
 }
 
 /** Peak RSS of `src/main.ts` on `dbUrl` while dialling for WINDOW_MS. */
-async function engineRss(dbUrl: string, simPort: number): Promise<{ peak: number; hwm: number }> {
+interface RssFigure { peak: number; hwm: number; file: number; heapTotal: number; heapUsed: number }
+
+async function engineRss(dbUrl: string, simPort: number): Promise<RssFigure> {
   const child = spawnTs('src/main.ts', [], {
     DIALER_DB_URL: dbUrl, DIALER_REDIS_URL: REDIS_URL, DIALER_QUEUE_PREFIX: `{bench-r-${randomBytes(3).toString('hex')}}`,
     DIALER_HTTP_PORT: '0', DIALER_HTTP_HOST: '127.0.0.1', DIALER_TOKEN_SECRET: 'bench-secret-0123456789abcdef',
@@ -196,7 +221,8 @@ async function engineRss(dbUrl: string, simPort: number): Promise<{ peak: number
     DIALER_OUTBOUND_LISTEN: `127.0.0.1:${await freePort()}`, DIALER_LOG_LEVEL: 'info',
   });
   child.stderr!.resume();
-  await waitForLine(child, /REST API listening/);
+  const listening = await waitForLine(child, /"port":(\d+)[^\n]*REST API listening|REST API listening[^\n]*"port":(\d+)/);
+  const port = listening[1] ?? listening[2];
   child.stdout!.resume();
   let peak = 0;
   const end = Date.now() + WINDOW_MS;
@@ -204,10 +230,13 @@ async function engineRss(dbUrl: string, simPort: number): Promise<{ peak: number
     peak = Math.max(peak, rssOf(child.pid!).rssMb);
     await sleep(250);
   }
-  const { hwmMb } = rssOf(child.pid!);
+  const { hwmMb, fileMb } = rssOf(child.pid!);
+  // The V8 heap at the end (prom-client's default metrics): what the heap holds against what V8 reserved.
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 1024 / 1024;
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  return { peak, hwm: hwmMb };
+  return { peak, hwm: hwmMb, file: fileMb, heapTotal: mb('dialer_process_nodejs_heap_size_total_bytes'), heapUsed: mb('dialer_process_nodejs_heap_size_used_bytes') };
 }
 
 async function main(): Promise<void> {
@@ -235,7 +264,7 @@ async function main(): Promise<void> {
     await latency(db, small, big);
 
     await agents(db, 5000, 200, [big], null);
-    await throughput(scratch.url, db, big, simPort);
+    await throughput(scratch.url, db, big, simPort, sim.pid!);
 
     await agents(db, 5200, 800, [big], null);
     await db('campaigns').where('id', big).update({ state: 'running' });
@@ -243,10 +272,11 @@ async function main(): Promise<void> {
     const full = await engineRss(scratch.url, simPort);
     const base = await engineRss(empty.url, simPort);
     say(`### Engine RSS (\`src/main.ts\`, ${WINDOW_MS / 1000} s dialling), MB\n`);
-    say('| database | peak RSS sampled | VmHWM |');
-    say('|---|---|---|');
-    say(`| ${(1000 + N).toLocaleString('en')} members, 1001 agents, campaign running (figure) | ${full.peak.toFixed(0)} | ${full.hwm.toFixed(0)} |`);
-    say(`| empty (baseline: the same process with nothing to do) | ${base.peak.toFixed(0)} | ${base.hwm.toFixed(0)} |`);
+    say('| database | peak RSS sampled | VmHWM | of it file-backed (binary, libraries) | V8 heap reserved / used at the end |');
+    say('|---|---|---|---|---|');
+    const row = (f: RssFigure) => `${f.peak.toFixed(0)} | ${f.hwm.toFixed(0)} | ${f.file.toFixed(0)} | ${f.heapTotal.toFixed(0)} / ${f.heapUsed.toFixed(0)}`;
+    say(`| ${(1000 + N).toLocaleString('en')} members, 1001 agents, campaign running (figure) | ${row(full)} |`);
+    say(`| empty (baseline: the same process with nothing to do) | ${row(base)} |`);
     say('\nGoal ≤ 200 MB.\n');
   } finally {
     sim.kill('SIGKILL');

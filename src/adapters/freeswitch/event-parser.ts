@@ -39,16 +39,25 @@ export function safeDecode(value: string): string {
   }
 }
 
-/** Parses a header block (`Name: value` lines). The first occurrence of a name wins. */
+/**
+ * Parses a header block (`Name: value` lines). The first occurrence of a name wins.
+ * Scans with indexOf rather than splitting into lines first: every event of every channel of
+ * the server passes here (~200 headers each), so it is the engine's hottest function.
+ */
 export function parseHeaderBlock(text: string, decode: boolean): Headers {
   const headers: Headers = {};
-  for (const line of text.split('\n')) {
-    const i = line.indexOf(': ');
-    if (i <= 0) continue;
-    const name = line.slice(0, i);
-    if (name in headers) continue;
-    const raw = line.slice(i + 2);
-    headers[name] = decode ? safeDecode(raw) : raw;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const i = text.indexOf(': ', start);
+    if (i > start && i < end) {
+      const name = text.slice(start, i);
+      if (!Object.hasOwn(headers, name)) {
+        const raw = text.slice(i + 2, end);
+        headers[name] = decode ? safeDecode(raw) : raw;
+      }
+    }
+    start = end + 1;
   }
   return headers;
 }
