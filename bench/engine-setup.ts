@@ -68,8 +68,8 @@ export function quantile(xs: number[], q: number): number {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A TypeScript entry point of this repo as its own node process (tsx loader, no tsx CLI grandchild). */
-export function spawnTs(file: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+export function spawnTs(file: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', file, ...args], {
     cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
 }
@@ -118,4 +118,10 @@ export function mariadbPid(): number | null {
     } catch { /* gone meanwhile */ }
   }
   return null;
+}
+
+/** The V8 flags `npm start` runs the server with (package.json), so a bench measures the same process. */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((a) => /^--max-[a-z-]+=\d+$/.test(a));
 }

@@ -28,7 +28,7 @@ import { BullmqTimers } from '../src/adapters/queue/bullmq-timers.js';
 import { Engine } from '../src/app/engine/engine.js';
 import type { AgentLegRequest, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
 import { startRuntime } from '../src/runtime.js';
-import { agents, campaign, cpuSecondsOf, mariadbPid, members, quantile, rssOf, scratchDb, sleep, spawnTs, waitForLine } from './engine-setup.js';
+import { agents, campaign, cpuSecondsOf, mariadbPid, members, quantile, rssOf, scratchDb, sleep, spawnTs, startNodeFlags, waitForLine } from './engine-setup.js';
 import { writeSection } from './write-section.js';
 
 const { values: args } = parseArgs({
@@ -219,7 +219,7 @@ async function engineRss(dbUrl: string, simPort: number): Promise<RssFigure> {
     DIALER_HTTP_PORT: '0', DIALER_HTTP_HOST: '127.0.0.1', DIALER_TOKEN_SECRET: 'bench-secret-0123456789abcdef',
     DIALER_ADMIN_PASSWORD: 'bench-admin-password', DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
     DIALER_OUTBOUND_LISTEN: `127.0.0.1:${await freePort()}`, DIALER_LOG_LEVEL: 'info',
-  });
+  }, startNodeFlags());
   child.stderr!.resume();
   const listening = await waitForLine(child, /"port":(\d+)[^\n]*REST API listening|REST API listening[^\n]*"port":(\d+)/);
   const port = listening[1] ?? listening[2];
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
     t = performance.now();
     const full = await engineRss(scratch.url, simPort);
     const base = await engineRss(empty.url, simPort);
-    say(`### Engine RSS (\`src/main.ts\`, ${WINDOW_MS / 1000} s dialling), MB\n`);
+    say(`### Engine RSS (\`src/main.ts\` with npm start's flags \`${startNodeFlags().join(' ')}\`, ${WINDOW_MS / 1000} s dialling), MB\n`);
     say('| database | peak RSS sampled | VmHWM | of it file-backed (binary, libraries) | V8 heap reserved / used at the end |');
     say('|---|---|---|---|---|');
     const row = (f: RssFigure) => `${f.peak.toFixed(0)} | ${f.hwm.toFixed(0)} | ${f.file.toFixed(0)} | ${f.heapTotal.toFixed(0)} / ${f.heapUsed.toFixed(0)}`;

@@ -50,12 +50,16 @@ export function seeder(db: Knex) {
       for (let i = 0; i < n; i++) {
         const tz = o.timezone?.(i) ?? null;
         if (tz) zones.add(tz);
-        const [id] = await db('members').insert({
-          campaign_id: campaignId, name: `m${i}`, priority: o.priority?.(i) ?? 0, timezone: tz, variables: '{}',
-          ready_at: o.readyAt?.(i) ?? new Date(Date.UTC(2020, 0, 1, 0, 0, i % 60)), expire_at: o.expireAt ?? null,
+        // One transaction, as the REST import writes them: a running engine must never see a member without its number.
+        const id = await db.transaction(async (trx) => {
+          const [memberId] = await trx('members').insert({
+            campaign_id: campaignId, name: `m${i}`, priority: o.priority?.(i) ?? 0, timezone: tz, variables: '{}',
+            ready_at: o.readyAt?.(i) ?? new Date(Date.UTC(2020, 0, 1, 0, 0, i % 60)), expire_at: o.expireAt ?? null,
+          });
+          await trx('communications').insert({ member_id: memberId, campaign_id: campaignId, number: `${campaignId}${String(++seq).padStart(7, '0')}`, position: 0 });
+          return memberId!;
         });
-        await db('communications').insert({ member_id: id, campaign_id: campaignId, number: `${campaignId}${String(++seq).padStart(7, '0')}`, position: 0 });
-        ids.push(id!);
+        ids.push(id);
       }
       for (const z of zones) await db('campaign_zones').insert({ campaign_id: campaignId, timezone: z }).onConflict().ignore();
       return ids;

@@ -237,9 +237,8 @@ async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenC
       .where('c.member_id', member.id)
       .select('c.id', 'c.number', 'c.priority', 'c.position', 'c.state',
         trx.raw('EXISTS (SELECT 1 FROM dnc d WHERE d.number = c.number AND d.scope IN (0, ?)) AS dnc', [campaignId]));
-    // Every member has at least one number (M1): an empty read is a broken read, never a reason to
-    // end the member (seen under killed connections). Fail the claim; dispatch runs it again.
-    if (comms.length === 0) throw new EmptyReadError(`no numbers read for member ${member.id}`);
+    // Members and their numbers are written in one transaction (member-writer.ts), so a member read
+    // here without numbers really has none, and ends NO_COMMUNICATIONS below.
     let choice = pickCommunication(comms, member.next_communication_id, member.last_communication_id);
     let dnc = false;
     while (choice && comms.find((x) => x.id === choice!.id)!.dnc) {
@@ -260,6 +259,3 @@ async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenC
   return null;
 }
 
-export class EmptyReadError extends Error {
-  override name = 'EmptyReadError';
-}
