@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { FreeSwitchTelephony } from '../adapters/freeswitch/telephony.js';
-import { freePort } from '../adapters/free-port.js';
+import { freePorts } from '../adapters/free-port.js';
 import { dropDatabase, openMigratedDatabase, parseDbUrl } from '../adapters/mysql/database.js';
 import { startRuntime } from '../runtime.js';
 import { Simulator } from '../simulator/index.js';
@@ -48,8 +48,8 @@ async function main(): Promise<void> {
   await clearQueue(base.redisUrl);
   const db = await openMigratedDatabase(dbUrl);
   const plan = buildPlan({ members: MEMBERS, agents: AGENTS, now: new Date() });
-  const outboundPort = await freePort();
-  const sim = new Simulator({ port: 0, scenario: plan.scenario, routeCallTimeoutSec: 1, log: log.child({ component: 'simulator' }),
+  const [outboundPort, simListenPort] = await freePorts(2);
+  const sim = new Simulator({ port: simListenPort!, scenario: plan.scenario, routeCallTimeoutSec: 1, log: log.child({ component: 'simulator' }),
     agentContextSocket: `127.0.0.1:${outboundPort}` });
   const { port: simPort } = await sim.start();
 

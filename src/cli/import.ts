@@ -2,9 +2,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { openMigratedDatabase } from '../adapters/mysql/database.js';
 import { insertMemberBatch } from '../adapters/mysql/member-writer.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { RedisDispatchNews } from '../adapters/queue/redis-dispatch-news.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import { importMembersCsv } from '../app/members/csv-import.js';
 import { CsvImportQuery, DEFAULT_COLUMNS, toImportOptions } from '../app/members/csv-import-options.js';
 import { ProgressBar } from './progress-bar.js';
@@ -77,6 +79,7 @@ async function run(argv: string[]): Promise<number> {
       },
     });
     bar.done(last.rows, last.bytes);
+    if (out.kind !== 'bad-option' && out.report.inserted > 0) await tellEngines(cfg, campaignId);
     switch (out.kind) {
       case 'done':
         process.stdout.write(`${JSON.stringify(out.report, null, 2)}\n`);
@@ -95,6 +98,14 @@ async function run(argv: string[]): Promise<number> {
     if (file !== '-') input.destroy();
     await db.destroy();
   }
+}
+
+/** The running engines dial the new members at once and arm their expiry (DESIGN §1a). */
+async function tellEngines(cfg: Config, campaignId: number): Promise<void> {
+  const news = new RedisDispatchNews({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, instanceId: `${cfg.instanceId}-import`,
+    log: pino({ level: 'silent' }) });
+  news.announce({ kind: 'members-added', campaignId });
+  await news.close();
 }
 
 function assertNever(x: never): never {

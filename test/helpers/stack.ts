@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { FreeSwitchTelephony } from '../../src/adapters/freeswitch/telephony.js';
-import { freePort } from '../../src/adapters/free-port.js';
+import { freePorts } from '../../src/adapters/free-port.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { Simulator, type Scenario } from '../../src/simulator/index.js';
 import { httpClient, type Credentials, type HttpAnswer } from './http-client.js';
@@ -17,6 +17,9 @@ export interface Stack {
   sim: Simulator;
   runtime: Runtime;
   tdb: TestDatabase;
+  cfg: Config;
+  /** The engine's FreeSWITCH adapter (e.g. to end a call as uuid_kill would). */
+  telephony: FreeSwitchTelephony;
   /** JSON request with the admin's credentials unless given (`null`: none). */
   call<T = any>(method: string, path: string, body?: unknown, auth?: Credentials | null): Promise<HttpAnswer<T>>;
   close(): Promise<void>;
@@ -29,6 +32,8 @@ export interface StackOptions {
   log?: Logger;
   /** Route call_timeout of the simulated outbound route, seconds. */
   routeCallTimeoutSec?: number;
+  /** DIALER_LEASE_SEC: a third of it is the engine's housekeeping beat (a dispatch pass each). @defaultValue 30 */
+  leaseSec?: number;
 }
 
 /**
@@ -38,8 +43,8 @@ export interface StackOptions {
 export async function startStack(label: string, o: StackOptions = {}): Promise<Stack> {
   const log = o.log ?? pino({ level: process.env.STACK_LOG ?? 'silent' });
   const tdb = await createTestDatabase(label);
-  const outboundPort = await freePort();
-  const sim = new Simulator({ port: 0, scenario: o.scenario ?? {}, log: log.child({ component: 'simulator' }),
+  const [outboundPort, simListenPort] = await freePorts(2);
+  const sim = new Simulator({ port: simListenPort!, scenario: o.scenario ?? {}, log: log.child({ component: 'simulator' }),
     agentContextSocket: `127.0.0.1:${outboundPort}`,
     ...(o.routeCallTimeoutSec ? { routeCallTimeoutSec: o.routeCallTimeoutSec } : {}) });
   const { port: simPort } = await sim.start();
@@ -51,7 +56,7 @@ export async function startStack(label: string, o: StackOptions = {}): Promise<S
     DIALER_TOKEN_SECRET: 'stack-secret-0123456789abcdef',
     DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
     DIALER_OUTBOUND_LISTEN: `127.0.0.1:${outboundPort}`,
-    DIALER_LEASE_SEC: '30',
+    DIALER_LEASE_SEC: String(o.leaseSec ?? 30),
   });
   const telephony = new FreeSwitchTelephony({
     nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext,
@@ -71,7 +76,7 @@ export async function startStack(label: string, o: StackOptions = {}): Promise<S
   const admin = await client.login(STACK_ADMIN.username, STACK_ADMIN.password);
   let closing: Promise<void> | undefined;
   return {
-    url, admin, sim, runtime, tdb,
+    url, admin, sim, runtime, tdb, cfg, telephony,
     call: (method, path, body, auth = admin) =>
       client.send(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json', auth),
     close: () => (closing ??= (async () => {

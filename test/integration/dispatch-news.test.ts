@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { RedisDispatchNews } from '../../src/adapters/queue/redis-dispatch-news.js';
+import type { DispatchNewsItem } from '../../src/app/ports/dispatch-news.js';
 
 const log = pino({ level: 'silent' });
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -11,7 +13,7 @@ async function until(what: string, ok: () => boolean): Promise<void> {
   expect(ok(), what).to.equal(true);
 }
 
-/** DESIGN §1a: every engine process hears that work may be possible, wherever it happened. */
+/** DESIGN §1a: every engine process hears what another process (or the import CLI) changed. */
 describe('dispatch news between processes (real Redis pub/sub)', () => {
   const opened: RedisDispatchNews[] = [];
   const news = (prefix: string, instanceId: string) => {
@@ -23,38 +25,62 @@ describe('dispatch news between processes (real Redis pub/sub)', () => {
     await Promise.all(opened.splice(0).map((n) => n.close()));
   });
 
-  it('an announcement reaches the other processes of the deployment, not the sender nor another deployment', async () => {
+  it('an item reaches the other processes of the deployment, not the sender nor another deployment', async () => {
     const prefix = `{news-${randomUUID()}}`;
-    const heard = { a: 0, b: 0, c: 0, other: 0 };
+    const heard: Record<string, DispatchNewsItem[]> = { a: [], b: [], c: [], other: [] };
     const a = news(prefix, 'a');
-    await a.listen(() => heard.a++);
-    await news(prefix, 'b').listen(() => heard.b++);
-    await news(prefix, 'c').listen(() => heard.c++);
-    await news(`{news-${randomUUID()}}`, 'd').listen(() => heard.other++);
-    a.announce();
-    await until('b and c heard', () => heard.b === 1 && heard.c === 1);
-    // A second announcement proves the first was fully delivered before the counts are read.
-    a.announce();
-    await until('b and c heard twice', () => heard.b === 2 && heard.c === 2);
-    expect(heard.a, 'the sender').to.equal(0);
-    expect(heard.other, 'another deployment').to.equal(0);
+    await a.listen((items) => heard.a!.push(...items));
+    await news(prefix, 'b').listen((items) => heard.b!.push(...items));
+    await news(prefix, 'c').listen((items) => heard.c!.push(...items));
+    await news(`{news-${randomUUID()}}`, 'd').listen((items) => heard.other!.push(...items));
+    a.announce({ kind: 'members-added', campaignId: 7 });
+    await until('b and c heard', () => heard.b!.length === 1 && heard.c!.length === 1);
+    // A second item proves the first was fully delivered before the others are read.
+    a.announce({ kind: 'settled', campaignId: 7, agentId: 3 });
+    await until('b and c heard twice', () => heard.b!.length === 2 && heard.c!.length === 2);
+    expect(heard.b).to.deep.equal([{ kind: 'members-added', campaignId: 7 }, { kind: 'settled', campaignId: 7, agentId: 3 }]);
+    expect(heard.a, 'the sender').to.deep.equal([]);
+    expect(heard.other, 'another deployment').to.deep.equal([]);
   });
 
-  it('a burst of announcements is folded: at least one arrives after the last, far fewer than sent', async () => {
+  it('a burst is batched into few messages, each distinct item once, none lost', async () => {
     const prefix = `{news-${randomUUID()}}`;
-    let heard = 0;
+    const messages: DispatchNewsItem[][] = [];
     const a = news(prefix, 'a');
-    await news(prefix, 'b').listen(() => heard++);
-    for (let i = 0; i < 1000; i++) a.announce();
-    await until('heard', () => heard >= 1);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(heard).to.be.within(1, 2);
+    await news(prefix, 'b').listen((items) => messages.push(items));
+    for (let i = 0; i < 1000; i++) a.announce({ kind: 'settled', campaignId: 1 + (i % 5), agentId: 1 + (i % 10) });
+    a.announce({ kind: 'agent-changed', agentId: 99 });
+    await until('the last item heard', () => messages.flat().some((x) => x.kind === 'agent-changed'));
+    expect(messages.length, 'messages').to.be.at.most(3);
+    const distinct = new Set(messages.flat().map((x) => JSON.stringify(x)));
+    expect(distinct.size, 'ten distinct settles and the agent change').to.equal(11);
   });
 
-  it('close is idempotent and announcing after it is a no-op', async () => {
-    const a = news(`{news-${randomUUID()}}`, 'a');
-    await a.listen(() => undefined);
+  it('close sends what is pending first; it is idempotent and announcing after it is a no-op', async () => {
+    const prefix = `{news-${randomUUID()}}`;
+    const heard: DispatchNewsItem[] = [];
+    await news(prefix, 'b').listen((items) => heard.push(...items));
+    const a = new RedisDispatchNews({ redisUrl: REDIS_URL, prefix, instanceId: 'a', log });
+    a.announce({ kind: 'members-added', campaignId: 5 });
     await Promise.all([a.close(), a.close()]);
-    a.announce();
+    a.announce({ kind: 'members-added', campaignId: 6 });
+    await until('heard the pending item', () => heard.length === 1);
+    expect(heard).to.deep.equal([{ kind: 'members-added', campaignId: 5 }]);
+  });
+
+  it('a message that is not ours is ignored', async () => {
+    const prefix = `{news-${randomUUID()}}`;
+    const heard: DispatchNewsItem[] = [];
+    await news(prefix, 'b').listen((items) => heard.push(...items));
+    const raw = new Redis(REDIS_URL);
+    try {
+      await raw.publish(`${prefix}:dispatch-news`, 'not json');
+      await raw.publish(`${prefix}:dispatch-news`, JSON.stringify({ from: 'x', items: [{ kind: 'reboot' }] }));
+      await raw.publish(`${prefix}:dispatch-news`, JSON.stringify({ from: 'x', items: [{ kind: 'agent-changed', agentId: 4 }] }));
+    } finally {
+      raw.disconnect();
+    }
+    await until('the good message heard', () => heard.length === 1);
+    expect(heard).to.deep.equal([{ kind: 'agent-changed', agentId: 4 }]);
   });
 });

@@ -3,10 +3,10 @@
  * records what the engine would receive. Not a test file itself (no `.test.ts`).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { pino } from 'pino';
 import type { AgentLegRequest, BridgePlan, ServiceCode, TelephonyEvent, TelephonyHandler } from '../../src/app/ports/telephony.js';
 import { FreeSwitchTelephony, type FreeSwitchTelephonyOptions } from '../../src/adapters/freeswitch/telephony.js';
+import { freePort, freePorts } from '../../src/adapters/free-port.js';
 import { Simulator } from '../../src/simulator/index.js';
 import type { Scenario } from '../../src/simulator/index.js';
 
@@ -62,18 +62,10 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-/** A port free right now, so the simulator's dialplan socket target and our listener agree. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  return typeof addr === 'object' && addr ? addr.port : 0;
-}
-
 export async function startRig(scenario: Scenario, opts: Partial<FreeSwitchTelephonyOptions> & { password?: string; simPassword?: string; routeCallTimeoutSec?: number } = {}): Promise<Rig> {
-  const outbound = `127.0.0.1:${await freePort()}`;
-  const sim = new Simulator({ port: 0, scenario, password: opts.simPassword ?? 'ClueCon', routeCallTimeoutSec: opts.routeCallTimeoutSec ?? 60, agentContextSocket: outbound });
+  const [outboundPort, simListenPort] = await freePorts(2);
+  const outbound = `127.0.0.1:${outboundPort}`;
+  const sim = new Simulator({ port: simListenPort!, scenario, password: opts.simPassword ?? 'ClueCon', routeCallTimeoutSec: opts.routeCallTimeoutSec ?? 60, agentContextSocket: outbound });
   const { host, port } = await sim.start();
   const node = `${host}:${port}`;
   const handler = new RecordingHandler();
@@ -103,3 +95,5 @@ let nextAttempt = 1;
 export function legRequest(node: string, sipUser: string, over: Partial<AgentLegRequest> = {}): AgentLegRequest {
   return { attemptId: nextAttempt++, legUuid: randomUUID(), node, sipUser, ringSec: 5, callerIdNumber: '5550000', callerIdName: 'Dialer', variables: {}, ...over };
 }
+
+export { freePort };

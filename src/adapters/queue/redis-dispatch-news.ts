@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DispatchNews } from '../../app/ports/dispatch-news.js';
+import { z } from 'zod';
+import type { DispatchNews, DispatchNewsItem } from '../../app/ports/dispatch-news.js';
 
 export interface RedisDispatchNewsOptions {
   redisUrl: string;
@@ -13,17 +14,28 @@ export interface RedisDispatchNewsOptions {
   commandTimeoutMs?: number;
 }
 
+const id = z.number().int().positive();
+const message = z.object({
+  from: z.string(),
+  items: z.array(z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('settled'), campaignId: id, agentId: id.nullable() }),
+    z.object({ kind: z.literal('campaign-changed'), campaignId: id }),
+    z.object({ kind: z.literal('agent-changed'), agentId: id }),
+    z.object({ kind: z.literal('members-added'), campaignId: id }),
+  ])),
+});
+
 /**
- * DispatchNews over Redis pub/sub: one channel per deployment, the message is the sender's
- * instance id. Announcements made while one is being published are folded into the next one,
- * so a burst of settles costs one or two PUBLISHes, not one each.
+ * DispatchNews over Redis pub/sub, one channel per deployment. News announced while a publish is
+ * in flight waits for it and goes out in the next message, the same item once: a burst of
+ * settles costs a few PUBLISHes, not one each.
  */
 export class RedisDispatchNews implements DispatchNews {
   readonly #pub: Redis;
   readonly #sub: Redis;
   readonly #channel: string;
-  #publishing = false;
-  #pending = false;
+  readonly #pending = new Map<string, DispatchNewsItem>();
+  #publishing: Promise<void> | null = null;
   #closing: Promise<void> | undefined;
 
   constructor(private readonly o: RedisDispatchNewsOptions) {
@@ -35,33 +47,43 @@ export class RedisDispatchNews implements DispatchNews {
     this.#channel = `${o.prefix}:dispatch-news`;
   }
 
-  async listen(onNews: () => void): Promise<void> {
-    this.#sub.on('message', (_channel: string, from: string) => {
-      if (from !== this.o.instanceId) onNews();
+  async listen(onNews: (items: DispatchNewsItem[]) => void): Promise<void> {
+    this.#sub.on('message', (_channel: string, text: string) => {
+      let parsed: z.infer<typeof message>;
+      try {
+        parsed = message.parse(JSON.parse(text));
+      } catch (err) {
+        this.o.log.warn({ err }, 'dispatch news: unreadable message ignored');
+        return;
+      }
+      if (parsed.from !== this.o.instanceId) onNews(parsed.items);
     });
     await this.#sub.subscribe(this.#channel);
   }
 
-  announce(): void {
+  announce(item: DispatchNewsItem): void {
     if (this.#closing) return;
-    if (this.#publishing) {
-      this.#pending = true;
-      return;
+    this.#pending.set(JSON.stringify(item), item);
+    this.#publishing ??= this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#pending.size > 0) {
+      const items = [...this.#pending.values()];
+      this.#pending.clear();
+      try {
+        await this.#pub.publish(this.#channel, JSON.stringify({ from: this.o.instanceId, items }));
+      } catch (err) {
+        this.o.log.debug({ err }, 'dispatch news: publish failed');
+      }
     }
-    this.#publishing = true;
-    void this.#pub.publish(this.#channel, this.o.instanceId)
-      .catch((err) => this.o.log.debug({ err }, 'dispatch news: publish failed'))
-      .finally(() => {
-        this.#publishing = false;
-        if (this.#pending) {
-          this.#pending = false;
-          this.announce();
-        }
-      });
+    this.#publishing = null;
   }
 
   close(): Promise<void> {
-    return (this.#closing ??= Promise.all([this.#pub, this.#sub].map((r) =>
-      r.quit().then(() => undefined, () => r.disconnect()))).then(() => undefined));
+    return (this.#closing ??= (async () => {
+      await this.#publishing;
+      await Promise.all([this.#pub, this.#sub].map((r) => r.quit().then(() => undefined, () => r.disconnect())));
+    })());
   }
 }

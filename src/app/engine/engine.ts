@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { isPastEnd } from '../../domain/calendar.js';
 import type { CallStore, ResultStatusStore, SettleResult } from '../ports/call-store.js';
-import type { DispatchNews } from '../ports/dispatch-news.js';
+import type { DispatchNews, DispatchNewsItem } from '../ports/dispatch-news.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { EngineStore } from '../ports/engine-store.js';
@@ -104,7 +104,7 @@ export class Engine implements EngineSignals {
     await this.#timersLost();
     await this.#rebuildTimers(now);
     await this.d.timers.start((t) => this.#onTimer(t));
-    await this.d.news?.listen(() => this.dispatcher.kick());
+    await this.d.news?.listen((items) => this.#onNews(items));
     // Renewal at a third of the lease; the same beat settles other processes' expired leases
     // and notices a Redis that lost its wake-ups, independently of those wake-ups.
     this.#leaseTimer = setInterval(() => {
@@ -146,23 +146,61 @@ export class Engine implements EngineSignals {
   }
 
   campaignChanged(campaignId: number): void {
+    this.#campaignChanged(campaignId);
+    this.d.news?.announce({ kind: 'campaign-changed', campaignId });
+  }
+
+  agentChanged(agentId: number): void {
+    this.#agentChanged(agentId);
+    this.d.news?.announce({ kind: 'agent-changed', agentId });
+  }
+
+  membersAdded(campaignId: number): void {
+    this.#membersAdded(campaignId);
+    this.d.news?.announce({ kind: 'members-added', campaignId });
+  }
+
+  /** What another process (or the import CLI) announced: handled as if it had happened here. */
+  #onNews(items: DispatchNewsItem[]): void {
+    for (const n of items) {
+      switch (n.kind) {
+        case 'settled':
+          this.live.agent(n.agentId);
+          this.live.campaign(n.campaignId);
+          this.dispatcher.kick();
+          break;
+        case 'campaign-changed':
+          this.#campaignChanged(n.campaignId);
+          break;
+        case 'agent-changed':
+          this.#agentChanged(n.agentId);
+          break;
+        case 'members-added':
+          this.#membersAdded(n.campaignId);
+          break;
+        default: {
+          const never: never = n;
+          return never;
+        }
+      }
+    }
+  }
+
+  #campaignChanged(campaignId: number): void {
     this.d.log.debug({ campaignId }, 'campaign changed');
     this.live.campaign(campaignId);
-    this.d.news?.announce();
     void this.#checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
     void this.d.engineStore.settleCampaign(campaignId, this.#now()).catch((err) => this.d.log.error({ err }, 'campaign settle failed'));
     this.dispatcher.kick();
   }
 
-  agentChanged(agentId: number): void {
+  #agentChanged(agentId: number): void {
     this.live.agent(agentId);
-    this.d.news?.announce();
     this.dispatcher.kick();
   }
 
-  membersAdded(campaignId: number): void {
+  #membersAdded(campaignId: number): void {
     this.live.campaign(campaignId);
-    this.d.news?.announce();
     void this.#armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
     this.dispatcher.kick();
   }
@@ -174,7 +212,7 @@ export class Engine implements EngineSignals {
     if (r.campaignId !== null) await this.d.engineStore.settleCampaign(r.campaignId, now);
     this.live.campaign(campaignId);
     if (r.wakeUps.length) {
-      this.d.news?.announce();
+      this.d.news?.announce({ kind: 'settled', campaignId, agentId: null });
       this.dispatcher.kick();
     }
     return r.outcome;
@@ -183,7 +221,7 @@ export class Engine implements EngineSignals {
   async #afterSettle(r: SettleResult): Promise<void> {
     if (r.kind !== 'settled') return;
     // First, so the other processes race this one for the freed line and agent on equal terms.
-    this.d.news?.announce();
+    this.d.news?.announce({ kind: 'settled', campaignId: r.campaignId, agentId: r.agentId });
     this.d.metrics?.onSettled(r);
     this.live.agent(r.agentId);
     this.live.campaign(r.campaignId);

@@ -1,15 +1,23 @@
 /**
- * News, shared by every process on the same MySQL + Redis, that dispatch may find work now: a
- * line or an agent freed, members added, a campaign run, an agent made available (DESIGN §1a:
- * every handler safe on any process). Without it, a process learns of another's freed capacity
- * only on its lease beat, and the process that freed a line would take it every time.
- * Fire-and-forget: MySQL holds the truth; lost news only delays work until the next beat.
+ * What one process tells the others on the same MySQL + Redis (DESIGN §1a: every handler safe on
+ * any process): a call settled (a line and an agent may be free), or the REST API or the import
+ * CLI changed a campaign, an agent or added members. Each process then does what it would have
+ * done for the change itself — dispatch, arm the wake-ups it implies, push to its live boards —
+ * so an API-only process or the CLI wakes the engines at once, and the process that freed a line
+ * does not take it every time. Fire-and-forget: MySQL holds the truth; lost news only delays
+ * work until the next lease beat or safety sweep.
  */
+export type DispatchNewsItem =
+  | { kind: 'settled'; campaignId: number; agentId: number | null }
+  | { kind: 'campaign-changed'; campaignId: number }
+  | { kind: 'agent-changed'; agentId: number }
+  | { kind: 'members-added'; campaignId: number };
+
 export interface DispatchNews {
-  /** Tells the other processes; coalesced, never throws. */
-  announce(): void;
-  /** Calls onNews when another process announced. Once, before announcing. */
-  listen(onNews: () => void): Promise<void>;
-  /** Idempotent. */
+  /** Tells the other processes; batched with other news of the moment, never throws. */
+  announce(item: DispatchNewsItem): void;
+  /** Calls onNews with what another process announced. Once, before announcing. */
+  listen(onNews: (items: DispatchNewsItem[]) => void): Promise<void>;
+  /** Sends what is still pending, then disconnects. Idempotent. */
   close(): Promise<void>;
 }

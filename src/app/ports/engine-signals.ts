@@ -24,6 +24,9 @@ export const noopEngineSignals: EngineSignals = {
 
 /** An API-only process: the engine processes hear of every change (DESIGN §1a). */
 export function announcingSignals(news: DispatchNews): EngineSignals {
-  const announce = () => news.announce();
-  return { campaignChanged: announce, agentChanged: announce, membersAdded: announce };
+  return {
+    campaignChanged: (campaignId) => news.announce({ kind: 'campaign-changed', campaignId }),
+    agentChanged: (agentId) => news.announce({ kind: 'agent-changed', agentId }),
+    membersAdded: (campaignId) => news.announce({ kind: 'members-added', campaignId }),
+  };
 }
