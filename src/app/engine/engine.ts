@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { isPastEnd } from '../../domain/calendar.js';
 import type { CallStore, ResultStatusStore, SettleResult } from '../ports/call-store.js';
 import type { DispatchNews, DispatchNewsItem } from '../ports/dispatch-news.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
@@ -13,6 +12,7 @@ import { Dispatcher } from './dispatcher.js';
 import type { EngineMetrics } from './engine-metrics.js';
 import { LiveFeed } from './live-feed.js';
 import { recoverOrphans } from './recovery.js';
+import { Upkeep } from './upkeep.js';
 import { toTimer } from './wake-up-timer.js';
 
 export interface EngineDeps {
@@ -41,8 +41,6 @@ export interface EngineDeps {
   drainMs?: number;
 }
 
-const EXPIRE_BATCH = 1000;
-
 /**
  * The dialing engine: dispatch, the calls, the wake-ups and the housekeeping, wired together.
  * Also the EngineSignals the REST layer calls after a change.
@@ -52,6 +50,7 @@ export class Engine implements EngineSignals {
   readonly calls: CallFlow;
   /** Changes as they happen, for the live boards. */
   readonly live = new LiveFeed();
+  readonly #upkeep: Upkeep;
   readonly #now: () => Date;
   #leaseTimer: NodeJS.Timeout | undefined;
   #housekeeping: Promise<void> | null = null;
@@ -89,6 +88,16 @@ export class Engine implements EngineSignals {
       },
       live: this.live,
     });
+    this.#upkeep = new Upkeep({
+      engineStore: d.engineStore,
+      timers: d.timers,
+      live: this.live,
+      log: d.log,
+      now: this.#now,
+      recover: (now) => this.#recover(now),
+      kick: () => this.dispatcher.kick(),
+      ...(d.sweepMs ? { sweepMs: d.sweepMs } : {}),
+    });
   }
 
   async start(): Promise<void> {
@@ -102,7 +111,7 @@ export class Engine implements EngineSignals {
     await this.d.engineStore.releaseStuckAgents(now);
     // Marks Redis as holding the wake-ups, which the rebuild below makes true.
     await this.#timersLost();
-    await this.#rebuildTimers(now);
+    await this.#upkeep.rebuildTimers(now);
     await this.d.timers.start((t) => this.#onTimer(t));
     await this.d.news?.listen((items) => this.#onNews(items));
     // Renewal at a third of the lease; the same beat settles other processes' expired leases
@@ -111,7 +120,7 @@ export class Engine implements EngineSignals {
       this.#housekeeping ??= this.#housekeep().finally(() => { this.#housekeeping = null; });
     }, (this.d.leaseSec * 1000) / 3);
     this.#leaseTimer.unref();
-    await this.#sweep();
+    await this.#upkeep.sweep();
   }
 
   async #housekeep(): Promise<void> {
@@ -126,8 +135,8 @@ export class Engine implements EngineSignals {
       await this.#recover(now);
       if (await this.#timersLost()) {
         this.d.log.warn('Redis lost the wake-ups: rebuilding them from MySQL');
-        await this.#rebuildTimers(now);
-        await this.#sweep();
+        await this.#upkeep.rebuildTimers(now);
+        await this.#upkeep.sweep();
       }
     } catch (err) {
       this.d.log.error({ err }, 'housekeeping failed');
@@ -189,7 +198,7 @@ export class Engine implements EngineSignals {
   #campaignChanged(campaignId: number): void {
     this.d.log.debug({ campaignId }, 'campaign changed');
     this.live.campaign(campaignId);
-    void this.#checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
+    void this.#upkeep.checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
     void this.d.engineStore.settleCampaign(campaignId, this.#now()).catch((err) => this.d.log.error({ err }, 'campaign settle failed'));
     this.dispatcher.kick();
   }
@@ -201,7 +210,7 @@ export class Engine implements EngineSignals {
 
   #membersAdded(campaignId: number): void {
     this.live.campaign(campaignId);
-    void this.#armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
+    void this.#upkeep.armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
     this.dispatcher.kick();
   }
 
@@ -246,13 +255,13 @@ export class Engine implements EngineSignals {
         await this.#afterSettle(await this.d.calls.resultDeadlinePassed(Number(t.id), now));
         return;
       case 'member-expire':
-        await this.#expire(now);
+        await this.#upkeep.expire(now);
         break;
       case 'campaign-end':
-        await this.#checkCampaignEnds();
+        await this.#upkeep.checkCampaignEnds();
         return;
       case 'sweep':
-        await this.#sweep();
+        await this.#upkeep.sweep();
         return;
       default: {
         const never: never = t.kind;
@@ -262,64 +271,11 @@ export class Engine implements EngineSignals {
     this.dispatcher.kick();
   }
 
-  /** The slow safety net beside the events: expiry, calendar ends, orphans, then dispatch. */
-  async #sweep(): Promise<void> {
-    const now = this.#now();
-    await this.#expire(now);
-    await this.#checkCampaignEnds();
-    await this.#recover(now);
-    const at = now.getTime() + (this.d.sweepMs ?? 30_000);
-    await this.d.timers.schedule({ kind: 'sweep', id: 'engine', atMs: at });
-    this.dispatcher.kick();
-  }
-
-  /** M4: members past their expire instant end with MEMBER_EXPIRED. */
-  async #expire(now: Date): Promise<void> {
-    const touched = new Set<number>();
-    for (;;) {
-      const r = await this.d.engineStore.expireMembers(now, EXPIRE_BATCH);
-      r.campaignIds.forEach((id) => touched.add(id));
-      if (r.expired < EXPIRE_BATCH) break;
-    }
-    for (const id of touched) {
-      await this.d.engineStore.settleCampaign(id, now);
-      this.live.campaign(id);
-    }
-    await this.#armExpiry();
-  }
-
-  async #armExpiry(): Promise<void> {
-    const next = await this.d.engineStore.nextExpiry();
-    if (next) await this.d.timers.schedule({ kind: 'member-expire', id: 'next', atMs: next.getTime() });
-  }
-
-  /** C10: a campaign stops when its calendar's end passes; otherwise it wakes up then. */
-  async #checkCampaignEnds(): Promise<void> {
-    const now = this.#now();
-    for (const c of await this.d.engineStore.campaignCalendars()) {
-      if (c.state !== 'running' || !c.calendar.endAt) continue;
-      if (isPastEnd(c.calendar, now)) {
-        const s = await this.d.engineStore.stopCampaign(c.id, now);
-        this.live.campaign(c.id);
-        this.d.log.info({ campaignId: c.id, state: s }, 'calendar end passed');
-      } else {
-        await this.d.timers.schedule({ kind: 'campaign-end', id: String(c.id), atMs: c.calendar.endAt.getTime() });
-      }
-    }
-  }
-
   /** S3: settles the attempts whose owner is gone (recovery.ts). */
   async #recover(now: Date): Promise<void> {
     const settled = await recoverOrphans({ calls: this.d.calls, telephony: this.d.telephony, log: this.d.log,
       instanceId: this.d.instanceId, leaseSec: this.d.leaseSec, startedAt: this.#startedAt }, now);
     for (const r of settled) await this.#afterSettle(r);
-  }
-
-  async #rebuildTimers(now: Date): Promise<void> {
-    const wakeUps = await this.d.engineStore.pendingWakeUps(now);
-    await this.d.timers.scheduleMany(wakeUps.map(toTimer));
-    await this.#armExpiry();
-    await this.#checkCampaignEnds();
   }
 
   /**

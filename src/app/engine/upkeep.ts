@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import { isPastEnd } from '../../domain/calendar.js';
+import type { EngineStore } from '../ports/engine-store.js';
+import type { Timers } from '../ports/timers.js';
+import type { LiveFeed } from './live-feed.js';
+import { toTimer } from './wake-up-timer.js';
+
+export interface UpkeepDeps {
+  engineStore: EngineStore;
+  timers: Timers;
+  live: LiveFeed;
+  log: Logger;
+  now: () => Date;
+  /** S3: settles the attempts whose owner is gone. */
+  recover: (now: Date) => Promise<void>;
+  kick: () => void;
+  /** Safety sweep period, ms. @defaultValue 30000 */
+  sweepMs?: number;
+}
+
+const EXPIRE_BATCH = 1000;
+
+/**
+ * What time does to campaigns and members, beside the calls: member expiry (M4), calendar ends
+ * (C10), the wake-ups rebuilt from MySQL (S3) and the slow safety sweep over all of it.
+ */
+export class Upkeep {
+  constructor(private readonly d: UpkeepDeps) {}
+
+  /** The slow safety net beside the events: expiry, calendar ends, orphans, then dispatch. */
+  async sweep(): Promise<void> {
+    const now = this.d.now();
+    await this.expire(now);
+    await this.checkCampaignEnds();
+    await this.d.recover(now);
+    await this.d.timers.schedule({ kind: 'sweep', id: 'engine', atMs: now.getTime() + (this.d.sweepMs ?? 30_000) });
+    this.d.kick();
+  }
+
+  /** M4: members past their expire instant end with MEMBER_EXPIRED. */
+  async expire(now: Date): Promise<void> {
+    const touched = new Set<number>();
+    for (;;) {
+      const r = await this.d.engineStore.expireMembers(now, EXPIRE_BATCH);
+      r.campaignIds.forEach((id) => touched.add(id));
+      if (r.expired < EXPIRE_BATCH) break;
+    }
+    for (const id of touched) {
+      await this.d.engineStore.settleCampaign(id, now);
+      this.d.live.campaign(id);
+    }
+    await this.armExpiry();
+  }
+
+  /** One wake-up at the next member's expire instant. */
+  async armExpiry(): Promise<void> {
+    const next = await this.d.engineStore.nextExpiry();
+    if (next) await this.d.timers.schedule({ kind: 'member-expire', id: 'next', atMs: next.getTime() });
+  }
+
+  /** C10: a campaign stops when its calendar's end passes; otherwise it wakes up then. */
+  async checkCampaignEnds(): Promise<void> {
+    const now = this.d.now();
+    for (const c of await this.d.engineStore.campaignCalendars()) {
+      if (c.state !== 'running' || !c.calendar.endAt) continue;
+      if (isPastEnd(c.calendar, now)) {
+        const s = await this.d.engineStore.stopCampaign(c.id, now);
+        this.d.live.campaign(c.id);
+        this.d.log.info({ campaignId: c.id, state: s }, 'calendar end passed');
+      } else {
+        await this.d.timers.schedule({ kind: 'campaign-end', id: String(c.id), atMs: c.calendar.endAt.getTime() });
+      }
+    }
+  }
+
+  /** S3: every wake-up MySQL implies, armed again (at start, and when Redis lost them). */
+  async rebuildTimers(now: Date): Promise<void> {
+    const wakeUps = await this.d.engineStore.pendingWakeUps(now);
+    await this.d.timers.scheduleMany(wakeUps.map(toTimer));
+    await this.armExpiry();
+    await this.checkCampaignEnds();
+  }
+}
