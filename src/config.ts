@@ -70,6 +70,8 @@ const schema = z.object({
   DIALER_INSTANCE_ID: z.string().min(1).optional(),
   /** Lease on live attempts, seconds (S3). */
   DIALER_LEASE_SEC: z.coerce.number().int().min(5).max(3600).default(30),
+  /** On SIGTERM, how long live calls may take to finish before the process exits, seconds (S3). */
+  DIALER_DRAIN_SEC: z.coerce.number().int().min(0).max(86_400).default(20),
   DIALER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Start the dialing engine with the API (false: API only). */
   DIALER_ENGINE: bool.default(true),
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     routeContext: c.DIALER_ROUTE_CONTEXT,
     instanceId: c.DIALER_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     leaseSec: c.DIALER_LEASE_SEC,
+    drainSec: c.DIALER_DRAIN_SEC,
     logLevel: c.DIALER_LOG_LEVEL,
     engine: c.DIALER_ENGINE,
   };

@@ -8,7 +8,8 @@ import { startRuntime } from './runtime.js';
  * migrated when needed, BullMQ wake-ups, the FreeSWITCH adapter, the engine, the REST API).
  * SIGTERM/SIGINT: stop claiming, let live calls settle, close, with a forced exit after a grace.
  */
-const SHUTDOWN_GRACE_MS = 30_000;
+/** Beyond the calls' drain: closing connections and queues. */
+const CLOSE_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    }, cfg.drainSec * 1000 + CLOSE_GRACE_MS).unref();
     await runtime.close();
     log.info('stopped');
   };

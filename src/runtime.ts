@@ -76,6 +76,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         log: log.child({ component: 'engine' }),
         instanceId: cfg.instanceId,
         leaseSec: cfg.leaseSec,
+        drainMs: cfg.drainSec * 1000,
         metrics,
         news,
         ...(lossProbe ? { timersLost: lossProbe.lost } : {}),

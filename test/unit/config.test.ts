@@ -9,6 +9,8 @@ describe('config', () => {
     expect(c.http.port).to.equal(8080);
     expect(c.freeswitch).to.deep.equal([{ name: '127.0.0.1:8021', host: '127.0.0.1', port: 8021, password: 'ClueCon' }]);
     expect(c.outbound.listen).to.equal('127.0.0.1:8084');
+    expect(c.leaseSec).to.equal(30);
+    expect(c.drainSec).to.equal(20);
   });
 
   it('F3: reads several FreeSWITCH servers', () => {
@@ -18,10 +20,11 @@ describe('config', () => {
   });
 
   it('fails with the names of the bad fields', () => {
-    expect(() => loadConfig({ DIALER_HTTP_PORT: 'x', DIALER_FREESWITCH: 'nohost' }))
+    expect(() => loadConfig({ DIALER_HTTP_PORT: 'x', DIALER_FREESWITCH: 'nohost', DIALER_DRAIN_SEC: '-1' }))
       .to.throw(ConfigError)
       .with.property('message')
       .that.matches(/DIALER_HTTP_PORT/)
-      .and.matches(/DIALER_FREESWITCH/);
+      .and.matches(/DIALER_FREESWITCH/)
+      .and.matches(/DIALER_DRAIN_SEC/);
   });
 });
