@@ -215,4 +215,13 @@ describe('engine end to end: agents', function () {
     expect(m.result).to.equal('NORMAL_CLEARING');
     expect(await attempts(s, c, mid)).to.have.length(2);
   });
+
+  it('A3, S3: an agent left in Wrap up after its wrap-up ended (its wake-up lost) is made Waiting by the housekeeping beat', async () => {
+    const c = await createCampaign(s);
+    const [ag] = await createAgents(s, 1, [c]);
+    // As if the wrap-up-end wake-up had been lost with Redis: nothing will fire for it.
+    await s.tdb.db('agents').where('id', ag!.id).update({ state: 'Wrap up', ready_at: new Date(Date.now() - 5_000) });
+    await until('the agent is Waiting again', async () =>
+      (await s.tdb.db('agents').where('id', ag!.id).first('state'))?.state === 'Waiting', 30_000);
+  });
 });

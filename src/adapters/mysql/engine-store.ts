@@ -155,4 +155,8 @@ export class MysqlEngineStore implements EngineStore {
       ))
       .update({ state: 'Waiting', attempt_id: null, idle_since: now, ready_at: now, updated_at: now, version: this.db.raw('version + 1') });
   }
+
+  overdueWrapups(endedBefore: Date): Promise<number[]> {
+    return this.db('agents').where('state', 'Wrap up').where('ready_at', '<', endedBefore).pluck('id');
+  }
 }

@@ -90,6 +90,7 @@ export class Engine implements EngineSignals {
     });
     this.#upkeep = new Upkeep({
       engineStore: d.engineStore,
+      calls: d.calls,
       timers: d.timers,
       live: this.live,
       log: d.log,
@@ -133,6 +134,7 @@ export class Engine implements EngineSignals {
     if (this.#closing) return;
     try {
       await this.#recover(now);
+      await this.#upkeep.endOverdueWrapups(now);
       if (await this.#timersLost()) {
         this.d.log.warn('Redis lost the wake-ups: rebuilding them from MySQL');
         await this.#upkeep.rebuildTimers(now);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { isPastEnd } from '../../domain/calendar.js';
+import type { CallStore } from '../ports/call-store.js';
 import type { EngineStore } from '../ports/engine-store.js';
 import type { Timers } from '../ports/timers.js';
 import type { LiveFeed } from './live-feed.js';
@@ -7,6 +8,7 @@ import { toTimer } from './wake-up-timer.js';
 
 export interface UpkeepDeps {
   engineStore: EngineStore;
+  calls: CallStore;
   timers: Timers;
   live: LiveFeed;
   log: Logger;
@@ -19,6 +21,8 @@ export interface UpkeepDeps {
 }
 
 const EXPIRE_BATCH = 1000;
+/** A wrap-up this late is taken as a lost wake-up, not one about to fire. */
+const WRAPUP_OVERDUE_MS = 1000;
 
 /**
  * What time does to campaigns and members, beside the calls: member expiry (M4), calendar ends
@@ -70,6 +74,23 @@ export class Upkeep {
       } else {
         await this.d.timers.schedule({ kind: 'campaign-end', id: String(c.id), atMs: c.calendar.endAt.getTime() });
       }
+    }
+  }
+
+  /**
+   * A3, S3: an agent whose wrap-up ended but is still in Wrap up lost its wake-up (Redis lost it,
+   * or its run failed for good); it goes back to Waiting here rather than stay stuck.
+   */
+  async endOverdueWrapups(now: Date): Promise<void> {
+    let ended = 0;
+    for (const id of await this.d.engineStore.overdueWrapups(new Date(now.getTime() - WRAPUP_OVERDUE_MS))) {
+      if (!(await this.d.calls.endWrapup(id, now))) continue;
+      ended++;
+      this.d.live.agent(id);
+    }
+    if (ended) {
+      this.d.log.warn({ agents: ended }, 'wrap-up ended without its wake-up');
+      this.d.kick();
     }
   }
 

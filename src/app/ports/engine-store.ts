@@ -28,4 +28,6 @@ export interface EngineStore {
   syncRegistrations(node: string, users: { sipUser: string; contact: string }[]): Promise<number[]>;
   /** Agents left Reserved/Receiving/In a queue call without a live attempt (S3). */
   releaseStuckAgents(now: Date): Promise<number>;
+  /** Agents still in Wrap up whose wrap-up ended before `endedBefore` (their wake-up was lost). */
+  overdueWrapups(endedBefore: Date): Promise<number[]>;
 }
