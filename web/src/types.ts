@@ -98,38 +98,5 @@ export interface DncEntry {
   created_at: string | null;
 }
 
-/* The live push (GET /api/v2/live), as src/adapters/mysql/live-board-store.ts sends it. */
-
-export interface AgentBoardRow {
-  id: number;
-  name: string;
-  sip_user: string;
-  status: string;
-  state: string;
-  registered_node: string | null;
-  no_answer_count: number;
-  ready_at: string | null;
-  ready_in_ms: number;
-  call: { attempt_id: number; campaign_id: number; member_id: number; number: string; state: string; since: string | null; answered_at: string | null } | null;
-}
-
-export interface CampaignBoardRow {
-  id: number;
-  name: string;
-  state: string;
-  limit: number;
-  live_calls: number;
-  members: { ready: number; dialing: number; waiting_result: number; done: number; total: number };
-  dialled: number;
-  succeeded: number;
-  failed: number;
-  remaining: number;
-  results: Record<string, number>;
-}
-
-export interface LiveMessage {
-  server_now: string;
-  agents: AgentBoardRow[];
-  campaigns: CampaignBoardRow[];
-  removed?: { agents: number[]; campaigns: number[] };
-}
+/* The live push (GET /api/v2/live): the server's own definitions. */
+export type { AgentBoardRow, CampaignBoardRow, LiveMessage } from '../../src/app/ports/live-board.js';
