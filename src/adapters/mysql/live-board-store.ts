@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AgentBoardRow, AgentCallView, CampaignBoardRow } from '../../app/ports/live-board.js';
+import type { AgentBoardRow, CampaignBoardRow } from '../../app/ports/live-board.js';
 
 /*
  * What the live boards show (issue: live boards), read from MySQL, the truth, when the
