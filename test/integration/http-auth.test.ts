@@ -26,6 +26,18 @@ describe('REST auth and roles (S1)', () => {
     expect(list.body).to.deep.equal([]);
   });
 
+  it('S1: a login clears keys past their expiry (they open nothing), not the live ones', async () => {
+    const first = await api.call('POST', '/login', TEST_ADMIN, null);
+    const admin = await api.tdb.db('users').where('username', TEST_ADMIN.username).first('id');
+    await api.tdb.db('api_keys').insert({ key: 'expired-key-0000-0000-000000000000', user_id: admin.id,
+      created_at: new Date(Date.now() - 86_400_000), expires_at: new Date(Date.now() - 3_600_000) });
+    const second = await api.call('POST', '/login', TEST_ADMIN, null);
+    expect(second.status).to.equal(200);
+    expect(await api.tdb.db('api_keys').where('key', 'expired-key-0000-0000-000000000000').first()).to.equal(undefined);
+    const live = await api.call('GET', '/api/v2/calendars', undefined, { key: first.body.key, token: first.body.token });
+    expect(live.status, 'the earlier login still works').to.equal(200);
+  });
+
   it('S1: a wrong password gets 401 and creates no key', async () => {
     const before = await countRows(api, 'api_keys');
     const r = await api.call('POST', '/login', { username: 'admin', password: 'wrong-password' }, null);

@@ -10,12 +10,17 @@ export interface KeyOwner {
   revokedAt: Date | null;
 }
 
+const PURGE_PER_LOGIN = 1000;
+
 /** One row per login (S1): the token is bound to the key, logout revokes the key. */
 export class ApiKeyRepository {
   constructor(private readonly db: Knex) {}
 
   async create(key: string, userId: number, createdAt: Date, expiresAt: Date): Promise<void> {
     await this.db('api_keys').insert({ key, user_id: userId, created_at: createdAt, expires_at: expiresAt });
+    // A key past its expiry opens nothing: each login clears some, so the table stays the size of
+    // the live logins instead of growing with every login ever made.
+    await this.db('api_keys').where('expires_at', '<', createdAt).limit(PURGE_PER_LOGIN).del();
   }
 
   async find(key: string): Promise<KeyOwner | undefined> {
