@@ -33,6 +33,13 @@ describe('http member import', () => {
     expect(added).to.include(id);
   });
 
+  it('M6: a CSV sent as application/json (a common client mistake) is still read as the CSV', async () => {
+    const id = await seedCampaign(api.tdb.db, 'json-typed');
+    const r = await api.raw('POST', path(id), 'Ann,5551401\nBob,5551402\n', 'application/json');
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.inserted).to.equal(2);
+  });
+
   it('M6: multipart/form-data with the file as a field, windows-1251 and ";"', async () => {
     const id = await seedCampaign(api.tdb.db, 'multipart');
     const form = new FormData();

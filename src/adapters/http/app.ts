@@ -29,6 +29,9 @@ const OPENAPI_PATH = '/api/openapi.json';
 export type ExtraRouter = ((reg: RouteRegistry, ctx: RouteContext) => Router) & { publicPaths?: readonly string[] };
 
 /** The Express application of the REST API; no listening here (see api-server.ts). */
+const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+const CSV_IMPORT = /^\/api\/v2\/dialer\/[^/]+\/members\/import(\?|$)/;
+
 export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Express {
   const now = deps.now ?? (() => new Date());
   const repos = buildRepositories(deps.db);
@@ -55,8 +58,12 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   }));
-  // S2: only JSON bodies are parsed here; the CSV import streams its own body.
-  app.use(express.json({ limit: deps.maxJsonBytes, type: ['application/json', 'application/*+json'] }));
+  // S2: only JSON bodies are parsed here. The CSV import streams its own body whatever type the
+  // client names (a CSV sent as application/json is still a CSV, and may be far above the JSON limit).
+  app.use(express.json({
+    limit: deps.maxJsonBytes,
+    type: (req) => JSON_TYPE.test(req.headers['content-type'] ?? '') && !CSV_IMPORT.test(req.url ?? ''),
+  }));
   app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH, ...extra.flatMap((e) => e.publicPaths ?? [])])));
 
   const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
