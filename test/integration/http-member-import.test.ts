@@ -1,7 +1,9 @@
 import { expect } from 'chai';
+import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
 import { startTestApi, type TestApi } from '../helpers/http-api.js';
+import { httpClient } from '../helpers/http-client.js';
 import { countRows, seedCampaign } from '../helpers/member-fixtures.js';
 
 describe('http member import', () => {
@@ -38,6 +40,22 @@ describe('http member import', () => {
     const r = await api.raw('POST', path(id), 'Ann,5551401\nBob,5551402\n', 'application/json');
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body.inserted).to.equal(2);
+  });
+
+  it('M6: a gzip-compressed CSV (Content-Encoding: gzip) is inflated as it streams; other encodings get 415, bad gzip 400', async () => {
+    const id = await seedCampaign(api.tdb.db, 'gzip');
+    const { send } = httpClient(api.url);
+    const csv = Array.from({ length: 2000 }, (_, i) => `m${i},${5552000 + i}`).join('\n');
+    const ok = await send('POST', path(id), gzipSync(csv), 'text/csv', api.admin, { 'content-encoding': 'gzip' });
+    expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
+    expect(ok.body.inserted).to.equal(2000);
+    const br = await send('POST', path(id), 'Ann,5559001\n', 'text/csv', api.admin, { 'content-encoding': 'br' });
+    expect(br.status).to.equal(415);
+    expect(br.body.error.message).to.match(/content-encoding/);
+    const bad = await send('POST', path(id), 'Ann,5559002\n', 'text/csv', api.admin, { 'content-encoding': 'gzip' });
+    expect(bad.status, JSON.stringify(bad.body)).to.equal(400);
+    expect(bad.body.error.message).to.match(/gzip/);
+    expect(await countRows(api.tdb.db, 'members', { campaign_id: id })).to.equal(2000);
   });
 
   it('M6: multipart/form-data with the file as a field, windows-1251 and ";"', async () => {
