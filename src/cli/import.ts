@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { createGunzip } from 'node:zlib';
 import { pino } from 'pino';
 import { openMigratedDatabase } from '../adapters/mysql/database.js';
 import { insertMemberBatch } from '../adapters/mysql/member-writer.js';
@@ -19,7 +20,9 @@ const USAGE = `usage: npm run import -- --campaign <id> [--charset utf-8] [--sep
 
 Prints {inserted, rejected_count, rejected:[{line, reason}]} as JSON on stdout.
 Exit code 0 when the whole file was read (rejected rows are in the report), 1 otherwise.
-The database is DIALER_DB_URL. A running engine sees the new members at its next sweep.
+A file whose name ends in .gz is inflated as it is read.
+The database is DIALER_DB_URL; the running engines are told over Redis (DIALER_REDIS_URL,
+DIALER_QUEUE_PREFIX) and dial the new members at once.
 `;
 
 class UsageError extends Error {
@@ -60,8 +63,11 @@ async function run(argv: string[]): Promise<number> {
   const options = toImportOptions(parsed.data);
 
   const cfg = loadConfig();
-  const totalBytes = file === '-' ? 0 : (await stat(file)).size;
-  const input: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
+  const gzipped = file.endsWith('.gz');
+  // The bar counts CSV bytes, so it has no total for a compressed file (nor for stdin).
+  const totalBytes = file === '-' || gzipped ? 0 : (await stat(file)).size;
+  const source: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
+  const input: Readable = gzipped ? source.pipe(createGunzip()) : source;
   const db = await openMigratedDatabase(cfg.dbUrl, 2);
   try {
     if (!(await db('campaigns').where({ id: campaignId }).first('id'))) {
@@ -95,7 +101,7 @@ async function run(argv: string[]): Promise<number> {
         return assertNever(out);
     }
   } finally {
-    if (file !== '-') input.destroy();
+    if (file !== '-') source.destroy();
     await db.destroy();
   }
 }

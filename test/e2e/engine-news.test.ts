@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { addMembers, createAgents, createCampaign, number, run } from '../helpers/e2e-fixtures.js';
@@ -36,7 +37,7 @@ describe('engine end to end: news from other processes', function () {
   });
   after(async () => { await s?.close(); });
 
-  it('M6, DESIGN 1a: members imported by the CLI into a running campaign are dialled on its news alone', async () => {
+  it('M6, DESIGN 1a: members imported by the CLI (from a .gz file) into a running campaign are dialled on its news alone', async () => {
     const c = await createCampaign(s, { limit: 10 });
     // One long call keeps the campaign running (it would finish with nothing left to dial).
     const talking = number();
@@ -49,8 +50,9 @@ describe('engine end to end: news from other processes', function () {
 
     const fresh = [number(), number()];
     for (const n of fresh) s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 50 });
-    const file = join(tmpdir(), `engine-news-${process.pid}.csv`);
-    writeFileSync(file, `name,number\nfirst,${fresh[0]}\nsecond,${fresh[1]}\n`);
+    // Gzipped: the CLI inflates a .gz file as it reads it.
+    const file = join(tmpdir(), `engine-news-${process.pid}.csv.gz`);
+    writeFileSync(file, gzipSync(`name,number\nfirst,${fresh[0]}\nsecond,${fresh[1]}\n`));
     const cli = await importCli(s, c, `${file}`);
     expect(cli.code, cli.out).to.equal(0);
 
