@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import type { BridgePlan, TelephonyEvent } from '../../app/ports/telephony.js';
 import { memberOutcome, type BridgeObservation, type MemberOutcome } from './bridge-result.js';
 import { bracketBlock, sanitizeValue, splitVariables } from './channel-vars.js';
-import type { ChannelData, ChannelEvent } from './event-parser.js';
-import { withDeadline, type SessionContext } from './session-context.js';
+import type { ChannelData } from './event-parser.js';
 import type { SeenHangup } from './hangup-watch.js';
+import { withDeadline, type SessionContext } from './session-context.js';
 import type { SocketSession } from './socket-session.js';
 
 const NUMBER = /^\+?[0-9*#]{1,40}$/;

@@ -6,7 +6,7 @@ import { storeOnlyResultStatus } from '../../app/result-status-store-only.js';
 import { ApiError } from './api-error.js';
 import { authMiddleware } from './auth-middleware.js';
 import { errorMiddleware } from './error-middleware.js';
-import { memberImportExtraRouter } from './member-import-route.js';
+import { CSV_IMPORT_URL, memberImportExtraRouter } from './member-import-route.js';
 import { buildOpenApi } from './openapi.js';
 import { buildRepositories, type ApiDeps, type RouteContext } from './route-context.js';
 import { RouteRegistry } from './route-registry.js';
@@ -28,10 +28,9 @@ const OPENAPI_PATH = '/api/openapi.json';
  */
 export type ExtraRouter = ((reg: RouteRegistry, ctx: RouteContext) => Router) & { publicPaths?: readonly string[] };
 
-/** The Express application of the REST API; no listening here (see api-server.ts). */
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
-const CSV_IMPORT = /^\/api\/v2\/dialer\/[^/]+\/members\/import(\?|$)/;
 
+/** The Express application of the REST API; no listening here (see api-server.ts). */
 export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Express {
   const now = deps.now ?? (() => new Date());
   const repos = buildRepositories(deps.db);
@@ -62,7 +61,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   // client names (a CSV sent as application/json is still a CSV, and may be far above the JSON limit).
   app.use(express.json({
     limit: deps.maxJsonBytes,
-    type: (req) => JSON_TYPE.test(req.headers['content-type'] ?? '') && !CSV_IMPORT.test(req.url ?? ''),
+    type: (req) => JSON_TYPE.test(req.headers['content-type'] ?? '') && !CSV_IMPORT_URL.test(req.url ?? ''),
   }));
   app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH, ...extra.flatMap((e) => e.publicPaths ?? [])])));
 

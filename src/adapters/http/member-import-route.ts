@@ -36,6 +36,8 @@ export interface MemberImportDeps {
 }
 
 const PATH = '/api/v2/dialer/:id/members/import';
+/** PATH as a request URL matches it (query string allowed): its body is never parsed as JSON. */
+export const CSV_IMPORT_URL = /^\/api\/v2\/dialer\/[^/]+\/members\/import(\?|$)/;
 
 const ImportQuery = CsvImportQuery.extend({
   autoRun: z.enum(['true', 'false', '1', '0']).optional().meta({ description: 'run the campaign after the import (M6)' }),

@@ -157,37 +157,44 @@ export class Engine implements EngineSignals {
   }
 
   campaignChanged(campaignId: number): void {
-    this.#campaignChanged(campaignId);
-    this.d.news?.announce({ kind: 'campaign-changed', campaignId });
+    this.#changedHere({ kind: 'campaign-changed', campaignId });
   }
 
   agentChanged(agentId: number): void {
-    this.#agentChanged(agentId);
-    this.d.news?.announce({ kind: 'agent-changed', agentId });
+    this.#changedHere({ kind: 'agent-changed', agentId });
   }
 
   membersAdded(campaignId: number): void {
-    this.#membersAdded(campaignId);
-    this.d.news?.announce({ kind: 'members-added', campaignId });
+    this.#changedHere({ kind: 'members-added', campaignId });
   }
 
-  /** What another process (or the import CLI) announced: handled as if it had happened here. */
+  /** A change made through this process's REST API: handled here, then told to the others. */
+  #changedHere(item: DispatchNewsItem): void {
+    this.#onNews([item]);
+    this.d.news?.announce(item);
+  }
+
+  /** Changes, made here or announced by another process (or the import CLI), handled alike. */
   #onNews(items: DispatchNewsItem[]): void {
     for (const n of items) {
       switch (n.kind) {
         case 'settled':
           this.live.agent(n.agentId);
           this.live.campaign(n.campaignId);
-          this.dispatcher.kick();
           break;
         case 'campaign-changed':
-          this.#campaignChanged(n.campaignId);
+          this.d.log.debug({ campaignId: n.campaignId }, 'campaign changed');
+          this.live.campaign(n.campaignId);
+          void this.#upkeep.checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
+          void this.d.engineStore.settleCampaign(n.campaignId, this.#now())
+            .catch((err) => this.d.log.error({ err }, 'campaign settle failed'));
           break;
         case 'agent-changed':
-          this.#agentChanged(n.agentId);
+          this.live.agent(n.agentId);
           break;
         case 'members-added':
-          this.#membersAdded(n.campaignId);
+          this.live.campaign(n.campaignId);
+          void this.#upkeep.armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
           break;
         default: {
           const never: never = n;
@@ -195,24 +202,6 @@ export class Engine implements EngineSignals {
         }
       }
     }
-  }
-
-  #campaignChanged(campaignId: number): void {
-    this.d.log.debug({ campaignId }, 'campaign changed');
-    this.live.campaign(campaignId);
-    void this.#upkeep.checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
-    void this.d.engineStore.settleCampaign(campaignId, this.#now()).catch((err) => this.d.log.error({ err }, 'campaign settle failed'));
-    this.dispatcher.kick();
-  }
-
-  #agentChanged(agentId: number): void {
-    this.live.agent(agentId);
-    this.dispatcher.kick();
-  }
-
-  #membersAdded(campaignId: number): void {
-    this.live.campaign(campaignId);
-    void this.#upkeep.armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
     this.dispatcher.kick();
   }
 
