@@ -202,6 +202,9 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
   return undefined;
 }
 
+/** M3: best priority first, then longest ready. */
+const M3_ORDER = [{ column: 'priority', order: 'desc' as const }, { column: 'ready_at' }, { column: 'id' }];
+
 /**
  * M3: best priority, then longest ready; only members whose local window is open (K3) and not
  * expired (M4). A member whose numbers are all on the DNC list or stopped is ended here.
@@ -218,7 +221,7 @@ async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenC
     });
   for (let skips = 0; skips < MAX_MEMBER_SKIPS; skips++) {
     let member = await ready()
-      .orderBy([{ column: 'priority', order: 'desc' }, { column: 'ready_at' }, { column: 'id' }])
+      .orderBy(M3_ORDER)
       .first('id', 'next_communication_id', 'last_communication_id')
       .forUpdate()
       .skipLocked();
@@ -226,7 +229,7 @@ async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenC
       // C3: every ready member is held by another claim in flight. If that claim does not take it
       // (its line group filled meanwhile), it is still this campaign's to dial: wait for the
       // holder rather than let a lower campaign of the line group take the line.
-      const held = await ready().first('id');
+      const held = await ready().orderBy(M3_ORDER).first('id');
       if (!held) return null;
       member = await ready().where('id', held.id).first('id', 'next_communication_id', 'last_communication_id').forUpdate();
       if (!member) continue;
