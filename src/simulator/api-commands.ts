@@ -21,45 +21,64 @@ export function runApi(sw: SimSwitch, c: EslCommand, verb: 'api' | 'bgapi' | str
       startOriginate(sw, arg, jobUuid, (body) => sw.backgroundJob(jobUuid, 'originate', arg, body));
       return;
     }
-    sw.timers.after(1, () => sw.backgroundJob(jobUuid, cmd, arg, apiResult(sw, cmd, arg)));
+    sw.timers.after(1, () => {
+      const r = apiResult(sw, cmd, arg);
+      r.effect?.();
+      sw.backgroundJob(jobUuid, cmd, arg, r.body);
+    });
     return;
   }
   if (cmd === 'originate') {
     startOriginate(sw, arg, randomUUID(), (body) => write(apiResponse(body)));
     return;
   }
-  write(apiResponse(apiResult(sw, cmd, arg)));
+  const r = apiResult(sw, cmd, arg);
+  // 06: `api uuid_kill` answers +OK first; the channel's CHANNEL_HANGUP follows on the wire
+  write(apiResponse(r.body));
+  r.effect?.();
 }
 
-export function apiResult(sw: SimSwitch, cmd: string, arg: string): string {
+/** The reply text, and what the command does to calls once the reply is on its way. */
+export interface ApiResult {
+  body: string;
+  effect?: () => void;
+}
+
+export function apiResult(sw: SimSwitch, cmd: string, arg: string): ApiResult {
   const args = arg.split(/\s+/).filter((a) => a.length > 0);
+  switch (cmd) {
+    case 'uuid_kill': return uuidKill(sw, args);
+    case 'hupall': {
+      const cause = args[0] ?? 'MANAGER_REQUEST';
+      return { body: '+OK\n', effect: () => { for (const call of [...sw.calls.values()]) call.hangup(cause); } };
+    }
+    default: return { body: replyText(sw, cmd, args) };
+  }
+}
+
+function uuidKill(sw: SimSwitch, args: string[]): ApiResult {
+  const uuid = args[0] ?? '';
+  // 02 and 06: a bare uuid_kill shows up as NORMAL_CLEARING on the wire
+  const cause = args[1] ?? 'NORMAL_CLEARING';
+  const bridged = [...sw.calls.values()].find((c) => c.bridge?.sub.uuid === uuid && !c.bridge.sub.ended);
+  const bridge = bridged?.bridge;
+  if (bridge) return { body: '+OK\n', effect: () => bridge.subscriberGone(cause) };
+  const call = sw.calls.get(uuid);
+  if (!call || call.ended) return { body: '-ERR No such channel!\n' };
+  return { body: '+OK\n', effect: () => call.hangup(cause) };
+}
+
+function replyText(sw: SimSwitch, cmd: string, args: string[]): string {
   switch (cmd) {
     case 'status': return statusText(sw);
     case 'version': return VERSION;
     case 'sofia': return sofiaCommand(sw, args);
     case 'show': return showCommand(sw, args);
     case 'uuid_exists': return sw.channels.has(args[0] ?? '') ? 'true' : 'false';
-    case 'uuid_kill': {
-      const uuid = args[0] ?? '';
-      const bridged = [...sw.calls.values()].find((c) => c.bridge?.sub.uuid === uuid && !c.bridge.sub.ended);
-      if (bridged?.bridge) {
-        bridged.bridge.subscriberGone(args[1] ?? 'NORMAL_CLEARING');
-        return '+OK\n';
-      }
-      const call = sw.calls.get(uuid);
-      if (!call || call.ended) return '-ERR No such channel!\n';
-      // 02 and 06: a bare uuid_kill shows up as NORMAL_CLEARING on the wire
-      call.hangup(args[1] ?? 'NORMAL_CLEARING');
-      return '+OK\n';
-    }
     case 'uuid_getvar': {
       const ch = sw.channels.get(args[0] ?? '');
       if (!ch) return '-ERR No such channel!\n';
       return ch.getVar(args[1] ?? '') ?? '_undef_';
-    }
-    case 'hupall': {
-      for (const call of [...sw.calls.values()]) call.hangup(args[0] ?? 'MANAGER_REQUEST');
-      return '+OK\n';
     }
     case 'sofia_contact': {
       const who = (args[0] ?? '').replace(/^[^/]+\//, '');

@@ -5,6 +5,7 @@ import { Simulator, type Scenario } from '../../src/simulator/index.js';
 import { RawOutboundServer, type RawEsl } from '../helpers/raw-esl.js';
 import { header } from '../helpers/transcript.js';
 import { TestEsl, evName, is } from './simulator-esl-client.js';
+import { inner } from './simulator-replay.js';
 
 const A = '1000@127.0.0.1';
 const U = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -227,6 +228,17 @@ describe('simulator behaviour', () => {
     expect(await esl.api(`uuid_kill ${U(12)} USER_BUSY`)).to.equal('+OK\n');
     expect(header(await esl.event(is('CHANNEL_HANGUP', U(12))), 'Hangup-Cause')).to.equal('USER_BUSY');
     expect(await esl.api(`uuid_exists ${U(12)}`)).to.equal('false');
+  });
+
+  it('F2: api uuid_kill answers +OK before the channel\'s CHANNEL_HANGUP and HANGUP_COMPLETE (06 A)', async () => {
+    await boot({ agents: { [A]: { afterMs: 5 } } });
+    expect(await esl.bgapi(`originate {origination_uuid=${U(22)}}user/1000 &park()`)).to.equal(`+OK ${U(22)}\n`);
+    expect(await esl.api(`uuid_kill ${U(22)}`)).to.equal('+OK\n');
+    await esl.event(is('CHANNEL_HANGUP_COMPLETE', U(22)));
+    const order = esl.raw.received
+      .map((m) => (header(m, 'Content-Type') === 'api/response' ? `api ${m.body.toString().trim()}` : evName(inner(m) ?? m)))
+      .filter((k) => k === 'api +OK' || k === 'CHANNEL_HANGUP' || k === 'CHANNEL_HANGUP_COMPLETE');
+    expect(order).to.deep.equal(['api +OK', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE']);
   });
 
   it('F2: closeOutbound hangs the agent leg up with NORMAL_CLEARING', async () => {
