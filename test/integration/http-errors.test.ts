@@ -34,6 +34,48 @@ describe('REST bad input (S2)', () => {
     expect(await countRows(api, 'members')).to.equal(0);
   });
 
+  it('S1/S2: without credentials, malformed JSON is 401 (not 400) and stores nothing', async () => {
+    const r = await api.raw('POST', '/api/v2/line-groups', '{"name": "g", "capacity": 1', 'application/json', null);
+    expect(r.status).to.equal(401);
+    expect(r.body.error).to.include({ code: 'UNAUTHORIZED', message: 'X-Key and X-Access-Token headers are required' });
+    const members = await api.raw('POST', `/api/v2/dialer/${campaignId}/members`, '[{"communications": [}]', 'application/json', null);
+    expect(members.status).to.equal(401);
+    expect(members.body.error.code).to.equal('UNAUTHORIZED');
+    expect(await countRows(api, 'line_groups')).to.equal(0);
+    expect(await countRows(api, 'members')).to.equal(0);
+  });
+
+  it('S1/S2: without credentials, a body over the limit is 401 (not 413) and stores nothing', async () => {
+    const many = Array.from({ length: 2000 }, (_, i) => ({ name: `member ${i}`, communications: [{ number: String(380500000000 + i) }] }));
+    const body = JSON.stringify(many);
+    expect(body.length).to.be.greaterThan(4096 * 10);
+    const r = await api.raw('POST', `/api/v2/dialer/${campaignId}/members`, body, 'application/json', null);
+    expect(r.status).to.equal(401);
+    expect(r.body.error).to.include({ code: 'UNAUTHORIZED', message: 'X-Key and X-Access-Token headers are required' });
+    const forged = await api.raw('POST', `/api/v2/dialer/${campaignId}/members`, body, 'application/json', { key: api.admin.key, token: 'forged' });
+    expect(forged.status).to.equal(401);
+    expect(forged.body.error.message).to.equal('access token is not valid for this key');
+    expect(await countRows(api, 'members')).to.equal(0);
+  });
+
+  it('S1/S2: a role that may not use a route gets 403 whatever its body (malformed, oversized); nothing changes', async () => {
+    const apiUser = await api.loginAs('api');
+    const bad = await api.raw('POST', '/api/v2/line-groups', '{"name": "g", "capacity": 1', 'application/json', apiUser);
+    expect(bad.status).to.equal(403);
+    expect(bad.body.error).to.deep.equal({
+      code: 'FORBIDDEN', message: 'role "api" may not POST /api/v2/line-groups', details: { allowed_roles: ['admin', 'operator'] },
+    });
+    const big = await api.raw('PUT', `/api/v2/dialer/${campaignId}`, `{"name": "${'x'.repeat(10_000)}"}`, 'application/json', apiUser);
+    expect(big.status).to.equal(403);
+    expect(big.body.error.message).to.equal('role "api" may not PUT /api/v2/dialer/:id');
+    // A route the role may use still parses its body: bad JSON there is 400.
+    const allowed = await api.raw('POST', `/api/v2/dialer/${campaignId}/members`, '[{"communications": [}]', 'application/json', apiUser);
+    expect(allowed.status).to.equal(400);
+    expect(allowed.body.error.code).to.equal('BAD_JSON');
+    expect(await countRows(api, 'line_groups')).to.equal(0);
+    expect((await api.tdb.db('campaigns').where({ id: campaignId }).first('name')).name).to.equal('Campaign');
+  });
+
   it('S2: wrong types name every field path; unknown fields are refused', async () => {
     const r = await api.call('POST', '/api/v2/dialer', { name: '', calendar_id: 'one', limit: -1, wait_result: 'yes', colour: 'red' });
     expect(r.status).to.equal(400);

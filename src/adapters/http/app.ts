@@ -9,6 +9,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { CSV_IMPORT_URL, memberImportExtraRouter } from './member-import-route.js';
 import { buildOpenApi } from './openapi.js';
 import { buildRepositories, type ApiDeps, type RouteContext } from './route-context.js';
+import { roleGuard } from './role-guard.js';
 import { RouteRegistry } from './route-registry.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -47,6 +48,10 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Built first: their routes' roles go into `reg`, which the guard below reads.
+  const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
+    dncRoutes, memberImportExtraRouter, ...extra, memberRoutes].map((build) => build(reg, ctx));
+
   app.use(pinoHttp({
     logger: deps.log.child({ component: 'http' }),
     genReqId: (req, res) => {
@@ -57,17 +62,17 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   }));
+  // S1, S2: who may call comes before any body is read, so a caller without credentials gets 401
+  // and a role without rights 403 whatever body it sent, and neither makes the server parse one.
+  app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH, ...extra.flatMap((e) => e.publicPaths ?? [])])));
+  app.use(roleGuard(reg.routes));
   // S2: only JSON bodies are parsed here. The CSV import streams its own body whatever type the
   // client names (a CSV sent as application/json is still a CSV, and may be far above the JSON limit).
   app.use(express.json({
     limit: deps.maxJsonBytes,
     type: (req) => JSON_TYPE.test(req.headers['content-type'] ?? '') && !CSV_IMPORT_URL.test(req.url ?? ''),
   }));
-  app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH, ...extra.flatMap((e) => e.publicPaths ?? [])])));
-
-  const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
-    dncRoutes, memberImportExtraRouter, ...extra, memberRoutes];
-  for (const build of routers) app.use(build(reg, ctx));
+  for (const router of routers) app.use(router);
 
   let doc: unknown;
   app.get(OPENAPI_PATH, (_req: Request, res: Response) => {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Principal } from '../../app/auth/auth-service.js';
 import type { Role } from '../../app/auth/roles.js';
 import { ApiError } from './api-error.js';
+import { roleRefusal } from './role-guard.js';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 type AnySchema = z.ZodType;
@@ -61,14 +62,9 @@ export class RouteRegistry {
     this.routes.push(spec as unknown as RegisteredRoute);
     router[spec.method](spec.path, async (req: Request, res: Response, _next: NextFunction) => {
       const principal = res.locals.principal as Principal | undefined;
-      if (spec.roles !== 'public') {
-        if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'X-Key and X-Access-Token headers are required');
-        if (!spec.roles.includes(principal.role)) {
-          throw new ApiError(403, 'FORBIDDEN', `role "${principal.role}" may not ${spec.method.toUpperCase()} ${spec.path}`, {
-            allowed_roles: spec.roles,
-          });
-        }
-      }
+      // Already checked by roleGuard before the body was read; checked again for a router used without it.
+      const refusal = roleRefusal(spec, principal);
+      if (refusal) throw refusal;
       const params = parsePart('params', spec.params, req.params);
       const query = parsePart('query', spec.query, req.query);
       const body = parsePart('body', spec.body, req.body);
