@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import type { AgentScript, SimulatorOptions, SubscriberScript } from './types.js';
 import { SimSwitch, type ChannelView, type OriginateRecord } from './sim-switch.js';
 import { InboundSession } from './inbound-session.js';
-import { dialServiceCode } from './service-call.js';
+import { dialServiceCode, type ServiceDialOptions } from './service-call.js';
 import { OutboundSession } from './outbound-session.js';
 
 export class Simulator extends EventEmitter {
@@ -121,8 +121,9 @@ export class Simulator extends EventEmitter {
     ];
   }
 
-  dialServiceCode(sipUser: string, code: string): Promise<{ hangupCause: string; played: string[] }> {
-    return dialServiceCode(this.#sw, sipUser, code);
+  /** The phone dials a service number through the shipped dialplan extension (set, answer, socket). */
+  dialServiceCode(sipUser: string, code: string, o: ServiceDialOptions = {}): Promise<{ hangupCause: string; played: string[] }> {
+    return dialServiceCode(this.#sw, sipUser, code, o);
   }
 
   // ---- faults ----

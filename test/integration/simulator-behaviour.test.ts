@@ -280,11 +280,29 @@ describe('simulator behaviour', () => {
     const data = await o.next();
     expect(header(data, 'Caller-Destination-Number')).to.equal('*100');
     expect(header(data, 'variable_sip_from_user')).to.equal('1000');
+    // 00_dialer_service_codes.xml: set dialer_sip_user, answer, then socket
+    expect(decodeURIComponent(header(data, 'variable_dialer_sip_user') ?? '')).to.equal(A);
+    expect(header(data, 'Answer-State')).to.equal('answered');
+    const uuid = header(data, 'Unique-ID')!;
+    expect(esl.events().filter((e) => header(e, 'Unique-ID') === uuid).map(evName)).to.deep.equal(['CHANNEL_CREATE', 'CHANNEL_ANSWER']);
     execute(o, 'answer', '', U(160));
     execute(o, 'playback', 'tone_stream://%(200,0,800)', U(161));
     execute(o, 'hangup', 'NORMAL_CLEARING', U(162));
     const r = await result;
     expect(r).to.deep.equal({ hangupCause: 'NORMAL_CLEARING', played: ['tone_stream://%(200,0,800)'] });
+  });
+
+  it('A5: a service call through a dialplan without the dialer_sip_user set carries only the phone\'s own variables', async () => {
+    await boot({ agents: { [A]: {} } });
+    const result = sim.dialServiceCode(A, '*101', { dialerSipUser: null });
+    const o = await app.accept();
+    open.push(o);
+    o.send('connect\n\n');
+    const data = await o.next();
+    expect(header(data, 'variable_dialer_sip_user')).to.equal(undefined);
+    expect([header(data, 'variable_user_name'), header(data, 'variable_domain_name')]).to.deep.equal(['1000', '127.0.0.1']);
+    o.send('sendmsg\ncall-command: hangup\nhangup-cause: NORMAL_CLEARING\n\n');
+    expect((await result).hangupCause).to.equal('NORMAL_CLEARING');
   });
 
   it('F1: the shipped example scenario loads and scripts its phones', async () => {
