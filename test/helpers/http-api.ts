@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildApiDeps } from '../../src/adapters/http/api-deps.js';
 import { startApiServer, type ApiServer } from '../../src/adapters/http/api-server.js';
 import type { ExtraRouter } from '../../src/adapters/http/app.js';
@@ -35,6 +35,8 @@ export interface TestApiOptions {
   ttlSec?: number;
   now?: () => Date;
   extraRouters?: readonly ExtraRouter[];
+  /** The API's root logger; silent when absent. */
+  log?: Logger;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
   try {
     const deps = await buildApiDeps({
       db: tdb.db,
-      log: pino({ level: 'silent' }),
+      log: o.log ?? pino({ level: 'silent' }),
       token: { secret: TEST_TOKEN_SECRET, ttlSec: o.ttlSec ?? 3600 },
       maxJsonBytes: o.maxJsonBytes ?? 1024 * 1024,
       signals: o.signals ?? noopEngineSignals,

@@ -5,6 +5,7 @@ import type { Router } from 'express';
 import { storeOnlyResultStatus } from '../../app/result-status-store-only.js';
 import { ApiError } from './api-error.js';
 import { authMiddleware } from './auth-middleware.js';
+import { REDACTED, withoutTicket } from './log-redaction.js';
 import { errorMiddleware } from './error-middleware.js';
 import { CSV_IMPORT_URL, memberImportExtraRouter } from './member-import-route.js';
 import { buildOpenApi } from './openapi.js';
@@ -54,6 +55,9 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
 
   app.use(pinoHttp({
     logger: deps.log.child({ component: 'http' }),
+    // S1: credentials never reach the log, neither as headers nor as a login body.
+    redact: { paths: REDACTED, censor: '[Redacted]' },
+    serializers: { req: withoutTicket },
     genReqId: (req, res) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && given.length <= 128 ? given : randomUUID();
