@@ -35,7 +35,8 @@ export class SimSwitch {
   readonly opts: ResolvedOptions;
   readonly log: Logger;
   readonly timers: TimerSet;
-  readonly coreUuid = randomUUID();
+  /** A new one each (re)start, like FreeSWITCH's; events carry it as Core-UUID. */
+  coreUuid = randomUUID();
   readonly agents = new Map<string, AgentScript>();
   readonly subscribers = new Map<string, SubscriberScript>();
   defaultSubscriber: SubscriberScript = {};
@@ -184,7 +185,10 @@ export class SimSwitch {
     };
   }
 
+  /** The switch is gone: calls, timers and faults cleared; the next start is a new core (restart). */
   reset(): void {
+    this.coreUuid = randomUUID();
+    this.#seq = 0;
     this.timers.clear();
     this.channels.clear();
     this.calls.clear();

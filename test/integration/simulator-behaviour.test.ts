@@ -261,14 +261,21 @@ describe('simulator behaviour', () => {
     expect(names.indexOf('BACKGROUND_JOB')).to.be.lessThan(names.indexOf('CHANNEL_ANSWER'));
   });
 
-  it('F2: restart drops every connection and channel, then accepts logins again', async () => {
+  it('F2: restart drops every connection and channel, then accepts logins again as a new core (Core-UUID, Event-Sequence)', async () => {
     await boot({ agents: { [A]: { afterMs: 5 } } });
     await esl.bgapi(`originate {origination_uuid=${U(15)}}user/1000 &park()`);
+    const before = esl.events().at(-1)!;
     await sim.restart();
     await esl.raw.waitClosed();
     esl = await TestEsl.login(sim.port);
     expect(await esl.api(`uuid_exists ${U(15)}`)).to.equal('false');
     expect(sim.channels()).to.have.length(0);
+    await esl.bgapi(`originate {origination_uuid=${U(23)}}user/1000 &park()`);
+    const after = esl.events()[0]!;
+    expect(evName(after)).to.equal('CHANNEL_CREATE');
+    expect(header(after, 'Core-UUID')).to.match(/^[0-9a-f-]{36}$/).and.not.equal(header(before, 'Core-UUID'));
+    // the sequence starts over with the new process
+    expect(Number(header(after, 'Event-Sequence'))).to.be.lessThan(Number(header(before, 'Event-Sequence')));
   });
 
   it('A5: a phone dials a service code; the app plays a tone and hangs up', async () => {
