@@ -63,10 +63,16 @@ describe('REST auth and roles (S1)', () => {
     expect(r1.body.error.message).to.equal('access token is not valid for this key');
     const other = await api.loginAs('operator');
     const swapped = { key: api.admin.key, token: other.token };
-    const r2 = await api.call('GET', '/api/v2/calendars', undefined, swapped);
+    const r2 = await api.call('POST', '/api/v2/line-groups', { name: 'g', capacity: 1 }, swapped);
     expect(r2.status).to.equal(401);
-    const garbage = await api.call('GET', '/api/v2/calendars', undefined, { key: api.admin.key, token: 'not-a-token' });
+    expect(r2.body.error).to.include({ code: 'UNAUTHORIZED', message: 'access token is not valid for this key' });
+    const garbage = await api.call('POST', '/api/v2/line-groups', { name: 'g', capacity: 1 }, { key: api.admin.key, token: 'not-a-token' });
     expect(garbage.status).to.equal(401);
+    expect(garbage.body.error).to.include({ code: 'UNAUTHORIZED', message: 'access token is not valid for this key' });
+    const unknownKey = await api.call('POST', '/api/v2/line-groups', { name: 'g', capacity: 1 },
+      { key: '00000000-0000-0000-0000-000000000000', token: signAccessToken(TEST_TOKEN_SECRET, '00000000-0000-0000-0000-000000000000', new Date(Date.now() + 60_000)) });
+    expect(unknownKey.status).to.equal(401);
+    expect(unknownKey.body.error).to.include({ code: 'UNAUTHORIZED', message: 'unknown key' });
     expect(await countRows(api, 'line_groups')).to.equal(0);
   });
 
@@ -111,13 +117,17 @@ describe('REST auth and roles (S1)', () => {
       await api.call('GET', `/api/v2/dialer/${campaignId}/members`, undefined, apiUser),
       await api.call('POST', '/api/v2/calendars', { name: 'x', timezone: 'UTC' }, apiUser),
     ];
-    for (const d of denied) {
-      expect(d.status).to.equal(403);
-      expect(d.body.error.code).to.equal('FORBIDDEN');
-    }
+    expect(denied.map((d) => [d.status, d.body.error.code, d.body.error.message])).to.deep.equal([
+      [403, 'FORBIDDEN', 'role "api" may not GET /api/v2/dialer'],
+      [403, 'FORBIDDEN', 'role "api" may not POST /api/v2/dialer/:id/run'],
+      [403, 'FORBIDDEN', 'role "api" may not GET /api/v2/dialer/:id/members'],
+      [403, 'FORBIDDEN', 'role "api" may not POST /api/v2/calendars'],
+    ]);
+    for (const d of denied) expect(d.body.error.details).to.deep.equal({ allowed_roles: ['admin', 'operator'] });
     const campaign = await api.tdb.db('campaigns').where({ id: campaignId }).first('state');
     expect(campaign.state).to.equal('idle');
     expect(await countRows(api, 'calendars')).to.equal(1);
+    expect(await countRows(api, 'members')).to.equal(1);
   });
 
   it('S1: admins manage users and roles; a new user can log in with its password', async () => {

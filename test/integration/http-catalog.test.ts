@@ -275,5 +275,50 @@ describe('REST calendars, line groups, campaigns, agents, tiers, DNC', () => {
       expect((await api.call('GET', '/api/v2/dnc')).body.items).to.have.length(0);
       expect((await api.call('GET', `/api/v2/dialer/${campaignId}/dnc`)).body.items).to.have.length(1);
     });
+
+    it('S2: a campaign DNC number is removed from that campaign only; a number not listed is 404 naming it', async () => {
+      await api.call('POST', '/api/v2/dnc', { number: '380671112233' });
+      const other = await api.call('POST', '/api/v2/dialer', { name: 'dnc-other', calendar_id: calendarId, limit: 1 });
+      for (const id of [campaignId, other.body.id]) {
+        expect((await api.call('POST', `/api/v2/dialer/${id}/dnc`, { number: '380671112233' })).status).to.equal(201);
+      }
+      const del = await api.call('DELETE', `/api/v2/dialer/${campaignId}/dnc/380671112233`);
+      expect(del.status).to.equal(204);
+      const numbers = async (path: string) => (await api.call('GET', path)).body.items.map((i: { number: string }) => i.number);
+      expect(await numbers(`/api/v2/dialer/${campaignId}/dnc`)).to.deep.equal(['+380501234567']);
+      expect(await numbers(`/api/v2/dialer/${other.body.id}/dnc`)).to.deep.equal(['380671112233']);
+      expect(await numbers('/api/v2/dnc')).to.deep.equal(['380671112233']);
+      const before = await countRows(api, 'dnc');
+      const again = await api.call('DELETE', `/api/v2/dialer/${campaignId}/dnc/380671112233`);
+      expect(again.status).to.equal(404);
+      expect(again.body.error).to.include({ code: 'NOT_FOUND', message: 'do-not-call number 380671112233 not found' });
+      const unknown = await api.call('DELETE', '/api/v2/dialer/4242/dnc/380671112233');
+      expect(unknown.status).to.equal(404);
+      expect(unknown.body.error.message).to.equal('campaign 4242 not found');
+      const globalAgain = await api.call('DELETE', `/api/v2/dnc/${encodeURIComponent('+380501234567')}`);
+      expect(globalAgain.status).to.equal(404);
+      expect(globalAgain.body.error.message).to.equal('do-not-call number +380501234567 not found');
+      expect(await countRows(api, 'dnc')).to.equal(before);
+    });
+  });
+
+  describe('line group deletion (C3)', () => {
+    it('C3: DELETE removes an unused line group; one a campaign uses is 409 and stays; an unknown one is 404', async () => {
+      const spare = await api.call('POST', '/api/v2/line-groups', { name: 'trunk-spare', capacity: 2 });
+      expect(spare.status).to.equal(201);
+      const del = await api.call('DELETE', `/api/v2/line-groups/${spare.body.id}`);
+      expect(del.status).to.equal(204);
+      expect(del.body).to.equal(undefined);
+      expect((await api.call('GET', `/api/v2/line-groups/${spare.body.id}`)).status).to.equal(404);
+      expect((await api.call('GET', '/api/v2/line-groups')).body.map((g: { id: number }) => g.id)).to.deep.equal([lineGroupId]);
+      const inUse = await api.call('DELETE', `/api/v2/line-groups/${lineGroupId}`);
+      expect(inUse.status).to.equal(409);
+      expect(inUse.body.error).to.include({ code: 'CONFLICT', message: `line group ${lineGroupId} is used by a campaign` });
+      expect((await api.call('GET', `/api/v2/line-groups/${lineGroupId}`)).body).to.include({ name: 'trunk-a', capacity: 40 });
+      const gone = await api.call('DELETE', `/api/v2/line-groups/${spare.body.id}`);
+      expect(gone.status).to.equal(404);
+      expect(gone.body.error.message).to.equal(`line group ${spare.body.id} not found`);
+      expect(await countRows(api, 'line_groups')).to.equal(1);
+    });
   });
 });

@@ -147,10 +147,16 @@ describe('REST members and result status (M1, M2, M5, M6, R1)', () => {
     const r = await api.call('PUT', `${path()}/${ivan.id}`, { communications: [{ number: '380501110011' }] });
     expect(r.status).to.equal(409);
     expect(r.body.error.message).to.include('number 380501110011 already belongs to another member');
-    const t = await api.call('PUT', `${path()}/${ivan.id}`, { timezone: 'Nowhere/City', priority: 1.5 });
+    const t = await api.call('PUT', `${path()}/${ivan.id}`, { timezone: 'Nowhere/City', priority: 1.5, expire_at: 'soon' });
     expect(t.status).to.equal(400);
+    expect(t.body.error.code).to.equal('VALIDATION_FAILED');
     const paths = t.body.error.details.issues.map((i: { path: string }) => i.path);
-    expect(paths).to.include.members(['body.priority']);
+    expect(paths).to.have.members(['body.priority', 'body.timezone', 'body.expire_at']);
+    expect(t.body.error.message).to.include('body.priority: ').and.include('body.timezone: is not a known IANA time zone')
+      .and.include('body.expire_at: "soon" is not an ISO-8601 date-time');
+    const notObject = await api.call('PUT', `${path()}/${ivan.id}`, ['name']);
+    expect(notObject.status).to.equal(400);
+    expect(notObject.body.error.message).to.match(/^body: /);
     const after = (await api.call('GET', `${path()}/${ivan.id}`)).body;
     expect(after.priority).to.equal(9);
     expect(after.communications.map((c: { number: string }) => c.number)).to.deep.equal(['380501110001', '380501115555']);
@@ -198,14 +204,25 @@ describe('REST members and result status (M1, M2, M5, M6, R1)', () => {
 
   it('R1/R2/S2: bad bodies are 400, unknown members 404, a different status for a finished member 409', async () => {
     const b = (await api.call('GET', `${path()}?name=B`)).body.items[0];
+    const snapshot = async () => ({
+      member: await api.tdb.db('members').where({ id: b.id }).first(),
+      attempts: await api.tdb.db('attempts').where({ member_id: b.id }).orderBy('id'),
+      communications: await api.tdb.db('communications').where({ member_id: b.id }).orderBy('id'),
+    });
+    const before = await snapshot();
     const bad = await api.call('PUT', `${path()}/${b.id}/status`, { success: 'yes', next_after_sec: -1, stop_communications: 'some' });
     expect(bad.status).to.equal(400);
+    expect(bad.body.error.code).to.equal('VALIDATION_FAILED');
     const paths = bad.body.error.details.issues.map((i: { path: string }) => i.path);
     expect(paths).to.include.members(['body.success', 'body.next_after_sec', 'body.stop_communications']);
+    expect(bad.body.error.message).to.match(/^body\.success: /);
     const missing = await api.call('PUT', `${path()}/${b.id}/status`, { comment: 'no success field' });
     expect(missing.status).to.equal(400);
     expect(missing.body.error.message).to.include('body.success');
-    expect((await api.call('PUT', `${path()}/99999/status`, { success: true })).status).to.equal(404);
+    const unknown = await api.call('PUT', `${path()}/99999/status`, { success: true });
+    expect(unknown.status).to.equal(404);
+    expect(unknown.body.error.message).to.equal('member 99999 not found');
+    expect(await snapshot(), 'the refused statuses changed nothing').to.deep.equal(before);
     await api.tdb.db('members').where({ id: b.id }).update({ state: 'done', result: 'NORMAL_CLEARING' });
     const late = await api.call('PUT', `${path()}/${b.id}/status`, { success: true });
     expect(late.status).to.equal(409);

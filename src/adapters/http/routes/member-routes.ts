@@ -8,7 +8,7 @@ import { MemberInput, parseMembers } from '../../../app/members/member-input.js'
 import { insertMembers } from '../../mysql/member-writer.js';
 import { ApiError, conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
-import type { RouteRegistry } from '../route-registry.js';
+import { fieldIssues, validationError, type RouteRegistry } from '../route-registry.js';
 
 const P = '/api/v2/dialer/:id/members';
 const MemberParams = z.object({ id: IdParam, mid: IdParam });
@@ -64,9 +64,14 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   });
 
   reg.add(r, { method: 'put', path: `${P}/:mid`, tag, summary: 'Change a member (fields given); not while it is being dialled',
-    roles: STAFF, params: MemberParams, body: MemberUpdate,
-    responses: { 200: { description: 'changed', schema: Member }, 404: { description: 'no such member' }, 409: { description: 'dialling, or a number another member has' } } },
-  async ({ params, body, res }) => {
+    roles: STAFF, params: MemberParams, docBody: MemberUpdate,
+    responses: { 200: { description: 'changed', schema: Member }, 400: { description: 'every bad field, named' }, 404: { description: 'no such member' }, 409: { description: 'dialling, or a number another member has' } } },
+  async ({ params, req, res }) => {
+    // S2: the body's shape and the merged member are both checked before answering, so every bad
+    // field is reported at once (a bad priority does not hide a bad time zone).
+    const given = MemberUpdate.safeParse(req.body);
+    const body: unknown = given.success ? given.data : req.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw validationError(given.success ? [] : fieldIssues('body', given.error));
     const cur = await members.get(params.id, params.mid);
     if (!cur) throw notFound('member', params.mid);
     const merged = {
@@ -75,9 +80,9 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
       ...body,
     };
     const parsed = MemberInput.safeParse(merged);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message }));
-      throw new ApiError(400, 'VALIDATION_FAILED', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+    if (!given.success || !parsed.success) {
+      const issues = [...(given.success ? [] : fieldIssues('body', given.error)), ...(parsed.success ? [] : fieldIssues('body', parsed.error))];
+      throw validationError(issues.filter((i, n) => issues.findIndex((j) => j.path === i.path && j.message === i.message) === n));
     }
     const out = await members.update(params.id, params.mid, parsed.data, ctx.now());
     switch (out.kind) {
