@@ -38,6 +38,8 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
 const schema = z.object({
   /** MySQL/MariaDB URL; the database is created when missing. */
   DIALER_DB_URL: z.string().url().default('mysql://root@127.0.0.1:3306/dialer'),
@@ -72,7 +74,7 @@ const schema = z.object({
   DIALER_LEASE_SEC: z.coerce.number().int().min(5).max(3600).default(30),
   /** On SIGTERM, how long live calls may take to finish before the process exits, seconds (S3). */
   DIALER_DRAIN_SEC: z.coerce.number().int().min(0).max(86_400).default(20),
-  DIALER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DIALER_LOG_LEVEL: logLevel.default('info'),
   /** Start the dialing engine with the API (false: API only). */
   DIALER_ENGINE: bool.default(true),
 });
@@ -83,14 +85,26 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads and checks the environment once; fails with the names of the bad fields. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = schema.safeParse(env);
+/** Values a program sets around the environment (the demo runs on its own database and port). */
+export interface ConfigLayers {
+  /** Used where the environment has no value. */
+  defaults?: NodeJS.ProcessEnv;
+  /** Win over the environment. */
+  overrides?: NodeJS.ProcessEnv;
+}
+
+function parseEnv<S extends z.ZodType>(s: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = s.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const c = parsed.data;
+  return parsed.data;
+}
+
+/** Reads and checks the environment once; fails with the names of the bad fields. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigLayers = {}) {
+  const c = parseEnv(schema, { ...layers.defaults, ...env, ...layers.overrides });
   return {
     dbUrl: c.DIALER_DB_URL,
     redisUrl: c.DIALER_REDIS_URL,
@@ -108,6 +122,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: c.DIALER_LOG_LEVEL,
     engine: c.DIALER_ENGINE,
   };
+}
+
+const demoSchema = z.object({
+  /** Members loaded, half per campaign. */
+  DEMO_MEMBERS: z.coerce.number().int().min(2).max(1_000_000).default(2000),
+  /** Agents; the first two log in by phone, the last two never answer and reject. */
+  DEMO_AGENTS: z.coerce.number().int().min(4).max(10_000).default(20),
+  /** The demo fails when its campaigns have not finished by then, seconds. */
+  DEMO_DEADLINE_SEC: z.coerce.number().int().min(10).default(600),
+  DEMO_LOG: logLevel.default('warn'),
+});
+
+/** `npm run demo`'s own settings (the dialer's come from loadConfig). */
+export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env) {
+  const c = parseEnv(demoSchema, env);
+  return { members: c.DEMO_MEMBERS, agents: c.DEMO_AGENTS, deadlineSec: c.DEMO_DEADLINE_SEC, logLevel: c.DEMO_LOG };
+}
+
+/** `npm run simulator`'s settings besides its command-line options. */
+export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env) {
+  const c = parseEnv(z.object({ LOG_LEVEL: logLevel.default('info') }), env);
+  return { logLevel: c.LOG_LEVEL };
 }
 
 /** A random secret, used when none is configured or stored. */

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { loadSimulatorConfig } from '../config.js';
 import { Simulator } from './simulator.js';
 import type { Scenario } from './types.js';
 
@@ -17,7 +18,7 @@ const { values } = parseArgs({
   },
 });
 
-const log = pino({ level: process.env['LOG_LEVEL'] ?? 'info', base: { svc: 'fs-simulator' } });
+const log = pino({ level: loadSimulatorConfig().logLevel, base: { svc: 'fs-simulator' } });
 const scenario: Scenario = values.scenario ? JSON.parse(readFileSync(values.scenario, 'utf8')) as Scenario : {};
 const sim = new Simulator({
   host: values.host, port: Number(values.port), password: values.password, scenario, log,
