@@ -37,7 +37,7 @@ async function readEvents<T>(res: Response, want: (ev: { event: string; data: an
   throw new Error(`stream ended without the expected event; got ${JSON.stringify(events.map((e) => e.event))}`);
 }
 
-describe('web client server side: live push, queue dashboard, static files', function () {
+describe('web client server side: live push, static files', function () {
   this.timeout(60_000);
   let api: TestApi;
   let queue: Queue;
@@ -163,40 +163,6 @@ describe('web client server side: live push, queue dashboard, static files', fun
       return evs.find((e) => e.event === 'end');
     });
     expect(got.data.reason).to.include('revoked');
-  });
-
-  it('S1: /admin/queues is closed without the cookie, closed to operators, open to an admin via ticket then cookie', async () => {
-    const bare = await fetch(`${api.url}/admin/queues`, { redirect: 'manual' });
-    expect(bare.status).to.equal(401);
-    const forged = await fetch(`${api.url}/admin/queues`, { headers: { cookie: 'dialer_queues=nope' } });
-    expect(forged.status).to.equal(401);
-
-    const op = await api.loginAs('operator');
-    const opLogin = await fetch(`${api.url}/admin/queues/login?ticket=${await ticket(op)}`, { redirect: 'manual' });
-    expect(opLogin.status).to.equal(403);
-    expect(opLogin.headers.get('set-cookie')).to.equal(null);
-
-    const login = await fetch(`${api.url}/admin/queues/login?ticket=${await ticket()}`, { redirect: 'manual' });
-    expect(login.status).to.equal(303);
-    const cookie = login.headers.get('set-cookie')!;
-    expect(cookie).to.match(/^dialer_queues=[\w-]+; Path=\/admin\/queues; HttpOnly; SameSite=Strict/);
-    expect(cookie).to.not.include(api.admin.token);
-    const session = cookie.split(';')[0]!;
-    const page = await fetch(`${api.url}/admin/queues`, { headers: { cookie: session } });
-    expect(page.status).to.equal(200);
-    expect(await page.text()).to.include('<div id="root"');
-    const queues = await fetch(`${api.url}/admin/queues/api/queues`, { headers: { cookie: session } });
-    expect(queues.status).to.equal(200);
-    expect(JSON.stringify(await queues.json())).to.include('"timers"');
-  });
-
-  it('S1: logging out closes the queue dashboard opened with that login', async () => {
-    const op = await api.loginAs('admin', 'admin2');
-    const login = await fetch(`${api.url}/admin/queues/login?ticket=${await ticket(op)}`, { redirect: 'manual' });
-    const session = login.headers.get('set-cookie')!.split(';')[0]!;
-    expect((await fetch(`${api.url}/admin/queues`, { headers: { cookie: session } })).status).to.equal(200);
-    expect((await api.call('POST', '/logout', undefined, op)).status).to.equal(204);
-    expect((await fetch(`${api.url}/admin/queues`, { headers: { cookie: session } })).status).to.equal(401);
   });
 
   it('web: pages are the client\'s index.html, the API keeps its JSON 404', async () => {

@@ -7,6 +7,7 @@ import type { ExtraRouter } from './app.js';
 import { liveRoutes } from './live-routes.js';
 import { queueDashboard } from './queue-dashboard.js';
 import { HandleStore } from './web-ticket.js';
+import { webSessionRoutes } from './web-session-routes.js';
 
 /** `web/dist` of this checkout: `npm run build` (also run by `npm ci`) writes it. */
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
@@ -48,16 +49,15 @@ export interface WebClientOptions {
 }
 
 /**
- * Everything the web client needs from the server: the SSE push, the queue dashboard and the
- * static files (last: its page fallback must not hide a route). One ticket store is shared:
- * a ticket opens either the push stream or the dashboard. close() before the API server's.
+ * Everything the web client needs from the server: its log-in and session cookie, the SSE
+ * push, the queue dashboard and the static files (last: its page fallback must not hide a
+ * route). close() before the API server's.
  */
 export function webClient(o: WebClientOptions): { routers: ExtraRouter[]; close(): void } {
   const tickets = new HandleStore({ ttlMs: 30_000, singleUse: true });
-  const sessions = new HandleStore({ ttlMs: 8 * 3600_000, singleUse: false });
   const live = liveRoutes({ feed: o.feed, tickets });
   return {
-    routers: [live, queueDashboard({ queues: o.queues, tickets, sessions }), webRoutes(o.distDir)],
+    routers: [webSessionRoutes(), live, queueDashboard({ queues: o.queues }), webRoutes(o.distDir)],
     // Open event streams would hold the HTTP server's close() for ever.
     close: () => live.closeAll(),
   };

@@ -23,10 +23,10 @@ export interface HandleStoreOptions {
 }
 
 /**
- * Short-lived random handles that stand for an X-Key + X-Access-Token pair, for the places a
- * browser cannot send headers: EventSource (GET /api/v2/live?ticket=…) and a navigation to
- * /admin/queues. The access token itself never appears in a URL or a cookie; a handle is
- * random, expires quickly, and is useless once the key is logged out.
+ * Short-lived random handles that stand for an X-Key + X-Access-Token pair, for where a browser
+ * cannot send headers and the session cookie is not read: EventSource (GET
+ * /api/v2/live?ticket=…). The access token itself never appears in a URL; a handle is random,
+ * expires quickly, and is useless once the key is logged out.
  *
  * Held in process memory: the ticket must be redeemed on the process that issued it, which
  * holds for one API process or a load balancer with sticky sessions.
