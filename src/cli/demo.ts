@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadDemoConfig } from '../config.js';
 import { FreeSwitchTelephony } from '../adapters/freeswitch/telephony.js';
 import { freePorts } from '../adapters/free-port.js';
 import { dropDatabase, openMigratedDatabase, parseDbUrl } from '../adapters/mysql/database.js';
@@ -16,9 +16,6 @@ import { DemoClient } from './demo-client.js';
 import { ProgressView, type ProgressFrame } from './progress-view.js';
 import { printSummary } from './demo-summary.js';
 
-const MEMBERS = Number(process.env.DEMO_MEMBERS ?? 2000);
-const AGENTS = Number(process.env.DEMO_AGENTS ?? 20);
-const DEADLINE_MS = Number(process.env.DEMO_DEADLINE_SEC ?? 600) * 1000;
 const PREFIX = '{dialer-demo}';
 const ADMIN = { username: 'demo', password: 'demo-password' };
 
@@ -38,28 +35,31 @@ async function clearQueue(redisUrl: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const demo = loadDemoConfig();
   const base = loadConfig();
   const { serverUrl } = parseDbUrl(base.dbUrl);
   const dbUrl = `${serverUrl}dialer_demo`;
-  const log = pino({ level: process.env.DEMO_LOG ?? 'warn' });
+  const log = pino({ level: demo.logLevel });
   const started = Date.now();
 
   await dropDatabase(dbUrl);
   await clearQueue(base.redisUrl);
   const db = await openMigratedDatabase(dbUrl);
-  const plan = buildPlan({ members: MEMBERS, agents: AGENTS, now: new Date() });
+  const plan = buildPlan({ members: demo.members, agents: demo.agents, now: new Date() });
   const [outboundPort, simListenPort] = await freePorts(2);
   const sim = new Simulator({ port: simListenPort!, scenario: plan.scenario, routeCallTimeoutSec: 1, log: log.child({ component: 'simulator' }),
     agentContextSocket: `127.0.0.1:${outboundPort}` });
   const { port: simPort } = await sim.start();
 
-  const cfg = loadConfig({
-    ...process.env,
-    DIALER_DB_URL: dbUrl,
-    DIALER_QUEUE_PREFIX: PREFIX,
-    DIALER_HTTP_PORT: process.env.DIALER_HTTP_PORT ?? '0',
-    DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
-    DIALER_OUTBOUND_LISTEN: `127.0.0.1:${outboundPort}`,
+  // A free API port unless DIALER_HTTP_PORT names one (to watch the demo from the web client).
+  const cfg = loadConfig(undefined, {
+    defaults: { DIALER_HTTP_PORT: '0' },
+    overrides: {
+      DIALER_DB_URL: dbUrl,
+      DIALER_QUEUE_PREFIX: PREFIX,
+      DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
+      DIALER_OUTBOUND_LISTEN: `127.0.0.1:${outboundPort}`,
+    },
   });
   const telephony = new FreeSwitchTelephony({
     nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext,
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   await runtime.auth.ensureFirstAdmin(ADMIN.username, ADMIN.password);
   const api = new DemoClient(`http://127.0.0.1:${runtime.api.port}`);
   await api.login(ADMIN.username, ADMIN.password);
-  process.stdout.write(`Demo: ${MEMBERS} members, ${AGENTS} agents, simulator on :${simPort}, API on http://127.0.0.1:${runtime.api.port} (user ${ADMIN.username} / ${ADMIN.password})\n\n`);
+  process.stdout.write(`Demo: ${demo.members} members, ${demo.agents} agents, simulator on :${simPort}, API on http://127.0.0.1:${runtime.api.port} (user ${ADMIN.username} / ${ADMIN.password})\n\n`);
 
   // Set-up through REST, as an operator would.
   const calendar = await api.post('/api/v2/calendars', { name: 'Working hours', timezone: 'UTC', windows: DEMO_WINDOWS });
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     const frame = await progress(api, campaigns, trunk, started);
     view.draw(frame);
     if (frame.campaigns.every((c) => c.state === 'finished')) break;
-    if (Date.now() - started > DEADLINE_MS) throw new Error('the demo did not finish in time');
+    if (Date.now() - started > demo.deadlineSec * 1000) throw new Error('the demo did not finish in time');
     await reportResults(api, survey.id, reported);
     if (Date.now() - drawnAt > 3000) {
       for (const [number, script] of redraw(plan, draw)) sim.setSubscriber(number, script);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { loadConfig, ConfigError } from '../../src/config.js';
+import { loadConfig, loadDemoConfig, loadSimulatorConfig, ConfigError } from '../../src/config.js';
 
 describe('config', () => {
   it('uses the documented defaults', () => {
@@ -26,5 +26,32 @@ describe('config', () => {
       .that.matches(/DIALER_HTTP_PORT/)
       .and.matches(/DIALER_FREESWITCH/)
       .and.matches(/DIALER_DRAIN_SEC/);
+  });
+
+  it('DESIGN §7: layers: a default yields to the environment, an override wins over it', () => {
+    const layers = { defaults: { DIALER_HTTP_PORT: '0' }, overrides: { DIALER_QUEUE_PREFIX: '{demo}' } };
+    expect(loadConfig({}, layers).http.port).to.equal(0);
+    const c = loadConfig({ DIALER_HTTP_PORT: '9090', DIALER_QUEUE_PREFIX: '{mine}' }, layers);
+    expect(c.http.port).to.equal(9090);
+    expect(c.queuePrefix).to.equal('{demo}');
+    expect(() => loadConfig({ DIALER_HTTP_PORT: 'x' }, layers)).to.throw(ConfigError, /DIALER_HTTP_PORT/);
+  });
+
+  it('DESIGN §7: the demo\'s settings are read here, with defaults, and checked', () => {
+    expect(loadDemoConfig({})).to.deep.equal({ members: 2000, agents: 20, deadlineSec: 600, logLevel: 'warn' });
+    expect(loadDemoConfig({ DEMO_MEMBERS: '500', DEMO_AGENTS: '8', DEMO_DEADLINE_SEC: '120', DEMO_LOG: 'info' }))
+      .to.deep.equal({ members: 500, agents: 8, deadlineSec: 120, logLevel: 'info' });
+    expect(() => loadDemoConfig({ DEMO_MEMBERS: 'lots', DEMO_AGENTS: '2', DEMO_LOG: 'loud' }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.matches(/DEMO_MEMBERS/)
+      .and.matches(/DEMO_AGENTS/)
+      .and.matches(/DEMO_LOG/);
+  });
+
+  it('DESIGN §7: the simulator\'s log level is read here and checked', () => {
+    expect(loadSimulatorConfig({})).to.deep.equal({ logLevel: 'info' });
+    expect(loadSimulatorConfig({ LOG_LEVEL: 'debug' })).to.deep.equal({ logLevel: 'debug' });
+    expect(() => loadSimulatorConfig({ LOG_LEVEL: 'chatty' })).to.throw(ConfigError, /LOG_LEVEL/);
   });
 });
