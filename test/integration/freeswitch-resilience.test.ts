@@ -64,12 +64,15 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     const handler = new RecordingHandler();
     await tel.start(handler);
     try {
-      await waitFor(() => tel.upNodes().length === 1, 'node up');
+      await waitFor(() => tel.connection(node)!.isUp, 'connected');
       // The registration resync on connect gets no reply either: that already replaces the connection.
       await waitFor(() => connections >= 2, 'a new connection after the lost reply');
       expect(handler.of('node-down').length).to.be.at.least(1);
-      await waitFor(() => tel.upNodes().length === 1, 'node up again');
+      await waitFor(() => tel.connection(node)!.isUp, 'connected again');
       expect(await tel.exists(node, '00000000-0000-0000-0000-000000000000')).to.equal('unknown');
+      // A2: registrations it cannot read: never offered calls.
+      expect(tel.upNodes()).to.deep.equal([]);
+      expect(handler.of('node-up')).to.have.length(0);
     } finally {
       await tel.close();
       await new Promise<void>((r) => server.close(() => r()));
@@ -131,6 +134,47 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
       else expect(sent).to.include(r.legUuid);
     }
     await waitFor(() => rig.tel.upNodes().length === 1, 'node up again');
+  });
+
+  it('A2, F2: after a FreeSWITCH restart the registrations are read again before the node is offered calls: an agent that is gone gets none', async () => {
+    const GONE = '1001@127.0.0.1';
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 }, [GONE]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { talkMs: 50 } });
+    rigs.push(rig);
+    // What the engine does: on every news, ring each agent it believes registered on a node that is up.
+    const registered = new Map<string, Set<string>>();
+    const offered: string[] = [];
+    const record = rig.handler.onEvent.bind(rig.handler);
+    rig.handler.onEvent = async (e) => {
+      await record(e);
+      if (e.kind === 'registrations-sync') registered.set(e.node, new Set(e.sipUsers.map((u) => u.sipUser)));
+      if (e.kind === 'registration') {
+        const users = registered.get(e.node) ?? new Set<string>();
+        if (e.registered) users.add(e.sipUser);
+        else users.delete(e.sipUser);
+        registered.set(e.node, users);
+      }
+      for (const node of rig.tel.upNodes()) {
+        for (const sipUser of registered.get(node) ?? []) {
+          if (offered.includes(sipUser)) continue;
+          offered.push(sipUser);
+          void rig.tel.originateAgent(legRequest(node, sipUser));
+        }
+      }
+    };
+    await waitFor(() => offered.length === 2, 'both agents rung once');
+    await waitFor(() => rig.handler.of('agent-hangup').length === 2, 'both calls over');
+    offered.length = 0;
+    const before = rig.sim.originates().length;
+    // The phone of GONE does not register with the restarted FreeSWITCH.
+    rig.sim.setAgent(GONE, { registered: false });
+    await rig.sim.restart();
+    await waitFor(() => rig.handler.of('node-up').some((e) => e.reconnected), 'node up again');
+    await waitFor(() => offered.length >= 1, 'the registered agent rung again');
+    await sleep(200);
+    expect(offered).to.deep.equal([AGENT]);
+    expect(rig.sim.originates().slice(before).map((o) => o.command)).to.have.length(1).and.satisfy((c: string[]) => c[0]!.includes(`user/${AGENT}`));
+    const kinds = rig.handler.events.map((e) => e.kind).filter((k) => k === 'node-up' || k === 'registrations-sync');
+    expect(kinds).to.deep.equal(['registrations-sync', 'node-up', 'registrations-sync', 'node-up']);
   });
 
   it('F2: an originate pending across a reconnect is checked with uuid_exists, not re-sent, and resolves answered', async () => {

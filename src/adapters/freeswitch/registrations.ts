@@ -37,14 +37,17 @@ export class Registrations {
     this.#deliver({ kind: 'registration', node, sipUser: change.sipUser, registered: change.registered, contact: change.contact });
   }
 
-  /** Full resync; a timed-out query drops the connection (NodeConnection), so the next connect retries it. */
-  async resync(conn: NodeConnection): Promise<void> {
+  /**
+   * Full resync; false when the list could not be read (a timed-out query drops the connection
+   * in NodeConnection, so the next connect retries it).
+   */
+  async resync(conn: NodeConnection): Promise<boolean> {
     let body: string;
     try {
       body = await conn.api(`sofia status profile ${this.profile} reg`, this.apiTimeoutMs);
     } catch (err) {
       this.log.warn({ err, node: conn.name }, 'registration resync failed');
-      return;
+      return false;
     }
     if (/^-ERR|Invalid Profile/i.test(body.trim())) {
       this.log.error({ node: conn.name, profile: this.profile, reply: body.trim().slice(0, 200) }, 'sofia profile unknown; check DIALER_SOFIA_PROFILE');
@@ -53,6 +56,7 @@ export class Registrations {
     const users = new Map(rows.map((r) => [r.sipUser, r.contact] as const));
     this.#byNode.set(conn.name, users);
     await this.#deliver({ kind: 'registrations-sync', node: conn.name, sipUsers: rows.map((r) => ({ sipUser: r.sipUser, contact: r.contact })) });
+    return true;
   }
 
   #deliver(ev: TelephonyEvent): Promise<void> {

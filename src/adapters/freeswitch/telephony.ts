@@ -38,6 +38,8 @@ export interface FreeSwitchTelephonyOptions {
 export class FreeSwitchTelephony implements Telephony {
   readonly #nodes = new Map<string, NodeConnection>();
   readonly #coreUuids = new Map<string, string>();
+  /** node → the connection (NodeConnection.attempts) whose registration resync is done: only then is it offered calls (A2) */
+  readonly #synced = new Map<string, number>();
   readonly #legs = new LiveLegs();
   readonly #hangups = new HangupWatch();
   readonly #originator: Originator;
@@ -120,8 +122,9 @@ export class FreeSwitchTelephony implements Telephony {
     }
   }
 
+  /** Nodes that are connected and whose registrations were read again on this connection. */
   upNodes(): string[] {
-    return [...this.#nodes.values()].filter((c) => c.isUp).map((c) => c.name);
+    return [...this.#nodes.values()].filter((c) => c.isUp && this.#synced.get(c.name) === c.attempts).map((c) => c.name);
   }
 
   /** The inbound connection of a node (inspection and tests). */
@@ -182,8 +185,14 @@ export class FreeSwitchTelephony implements Telephony {
   }
 
   async #onUp(conn: NodeConnection, reconnected: boolean): Promise<void> {
+    // A2: registrations of the gap (a restart forgets them all) are read before the node is
+    // offered calls again, so no agent is dispatched on a registration that is gone.
+    const connection = conn.attempts;
+    const synced = await this.#registrations.resync(conn);
+    // Not read, or lost again meanwhile: the next connection's own resync announces the node.
+    if (!synced || !conn.isUp || conn.attempts !== connection) return;
+    this.#synced.set(conn.name, connection);
     await this.#emit({ kind: 'node-up', node: conn.name, reconnected });
-    await this.#registrations.resync(conn);
     if (!reconnected) return;
     await this.#originator.afterReconnect(conn);
     for (const leg of this.#legs.on(conn.name)) {
