@@ -189,5 +189,9 @@ describe('REST auth and roles (S1)', () => {
     expect(schema.required).to.include.members(['name', 'calendar_id', 'limit']);
     expect(schema.properties.causes.additionalProperties.enum).to.have.members(['error', 'retry', 'ok', 'minus']);
     expect(createCampaign['x-roles']).to.deep.equal(['admin', 'operator']);
+    // M6: the CSV goes as the raw body or as a multipart form's file.
+    const importBody = r.body.paths['/api/v2/dialer/{id}/members/import'].post.requestBody.content;
+    expect(Object.keys(importBody)).to.have.members(['text/csv', 'multipart/form-data']);
+    expect(importBody['multipart/form-data'].schema.properties.file).to.deep.equal({ type: 'string', format: 'binary' });
   });
 });

@@ -52,7 +52,16 @@ export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: 
     const body = route.body ?? route.docBody;
     if (body) op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(body, 'input') } } };
     if (route.docRawBody) {
-      op.requestBody = { required: true, description: route.docRawBody.description, content: { [route.docRawBody.contentType]: { schema: { type: 'string', format: 'binary' } } } };
+      const file = { type: 'string', format: 'binary' };
+      op.requestBody = {
+        required: true,
+        description: route.docRawBody.description,
+        content: {
+          [route.docRawBody.contentType]: { schema: file },
+          // The route reads the first file field, whatever its name; `file` is what clients usually send.
+          'multipart/form-data': { schema: { type: 'object', properties: { file }, required: ['file'] } },
+        },
+      };
     }
     const responses = op.responses as Json;
     for (const [status, r] of Object.entries(route.responses)) {

@@ -30,7 +30,10 @@ export interface RouteSpec<P extends AnySchema, Q extends AnySchema, B extends A
    * with each bad index reported); it is not parsed by the registry.
    */
   docBody?: AnySchema;
-  /** A body that is not JSON (e.g. a CSV file), for the document only. */
+  /**
+   * A file body that is not JSON (e.g. a CSV file), for the document only: sent as the raw body
+   * with this content type, or as the first file field of a multipart/form-data form.
+   */
   docRawBody?: { contentType: string; description: string };
   responses: Record<number, ResponseSpec>;
 }
