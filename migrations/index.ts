@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import * as initial from './20261125_001_initial.js';
+import * as boardCounts from './20261125_002_board_counts.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
 const migrations: Record<string, Knex.Migration> = {
   '20261125_001_initial': initial,
+  '20261125_002_board_counts': boardCounts,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

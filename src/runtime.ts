@@ -14,10 +14,12 @@ import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
 import { RedisDispatchNews } from './adapters/queue/redis-dispatch-news.js';
+import { RedisLiveRelay } from './adapters/queue/redis-live-relay.js';
 import { RedisLossProbe } from './adapters/queue/redis-loss-probe.js';
 import { Engine } from './app/engine/engine.js';
+import { LiveFeed, liveNewsOf } from './app/engine/live-feed.js';
 import type { AuthService } from './app/auth/auth-service.js';
-import { announcingSignals } from './app/ports/engine-signals.js';
+import { announcingSignals, type EngineSignals } from './app/ports/engine-signals.js';
 import type { Telephony } from './app/ports/telephony.js';
 
 export interface RuntimeOptions {
@@ -54,6 +56,15 @@ function metricsRouter(metrics: PrometheusMetrics): ExtraRouter {
   };
 }
 
+/** REST changes of an API-only process on its own boards too (the news does not come back to it). */
+function showingSignals(signals: EngineSignals, feed: LiveFeed): EngineSignals {
+  return {
+    campaignChanged: (id) => { signals.campaignChanged(id); feed.show({ campaigns: [id] }); },
+    agentChanged: (id) => { signals.agentChanged(id); feed.show({ agents: [id] }); },
+    membersAdded: (id) => { signals.membersAdded(id); feed.show({ campaigns: [id] }); },
+  };
+}
+
 /** Database, timers, engine and REST API, wired (DESIGN §7: the composition root's body). */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const { cfg, log } = o;
@@ -65,6 +76,10 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
 
   const lossProbe = cfg.engine ? new RedisLossProbe({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, log: log.child({ component: 'timers' }) }) : null;
   const news = new RedisDispatchNews({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, instanceId: cfg.instanceId, log: log.child({ component: 'news' }) });
+  // The live boards of this process show every process's changes: its own, the dispatch news
+  // (settles, REST changes) and, through the relay, what only the process that made it knows.
+  const feed = new LiveFeed();
+  const relay = new RedisLiveRelay({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, instanceId: cfg.instanceId, log: log.child({ component: 'live' }) });
   const engine = cfg.engine
     ? new Engine({
         dispatchStore: new MysqlDispatchStore(db),
@@ -79,20 +94,24 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         drainMs: cfg.drainSec * 1000,
         metrics,
         news,
+        live: feed,
         ...(lossProbe ? { timersLost: lossProbe.lost } : {}),
         ...(o.now ? { now: o.now } : {}),
         ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}),
       })
     : null;
 
+  await relay.start(feed);
+  // An API-only process: the engines hear of its REST changes, its boards of everyone's news.
+  if (!engine) await news.listen((items) => feed.show(liveNewsOf(items)));
   const deps = await buildApiDeps({
     db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes,
-    signals: engine ?? announcingSignals(news),
+    signals: engine ?? showingSignals(announcingSignals(news), feed),
     ...(engine ? { applyResultStatus: engine.applyResultStatus } : {}),
     ...(o.now ? { now: o.now } : {}),
   });
   // The web client, its live push and the queue dashboard; last, as its page fallback catches the rest.
-  const web = webClient({ feed: engine?.live, queues: [timers.queue] });
+  const web = webClient({ feed, queues: [timers.queue] });
   const api = await startApiServer({
     ...deps, host: cfg.http.host, port: cfg.http.port, extraRouters: [metricsRouter(metrics), ...(o.extraRouters ?? []), ...web.routers],
   });
@@ -112,6 +131,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       web.close();
       await step('api', () => api.close());
       if (engine) await step('engine', () => engine.close());
+      await step('live relay', () => relay.close());
       if (lossProbe) await step('redis loss probe', () => lossProbe.close());
       await step('dispatch news', () => news.close());
       await step('telephony', () => o.telephony.close());

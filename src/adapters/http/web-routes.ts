@@ -41,7 +41,7 @@ export function webRoutes(distDir: string = DEFAULT_WEB_DIST): ExtraRouter {
 }
 
 export interface WebClientOptions {
-  /** The engine's live feed; absent when this process runs no engine. */
+  /** The process's live feed (its engine's changes and, relayed, the other processes'). */
   feed: LiveFeed | undefined;
   /** BullMQ queues shown at /admin/queues. */
   queues: readonly Queue[];

@@ -1,16 +1,16 @@
 import type { Knex } from 'knex';
-import type { AgentBoardRow, CampaignBoardRow } from '../../app/ports/live-board.js';
+import type { AgentBoardRow, CampaignCounts, CampaignHead, LiveBoardReader } from '../../app/ports/live-board.js';
 
 /*
  * What the live boards show (issue: live boards), read from MySQL, the truth, when the
- * engine says something changed. Rows are read by id so a burst of events costs one query
+ * live feed says something changed. Rows are read by id so a burst of events costs one query
  * per table, not one per event.
  */
 
 const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
 const num = (v: unknown): number => Number(v ?? 0);
 
-export class LiveBoardStore {
+export class LiveBoardStore implements LiveBoardReader {
   constructor(private readonly db: Knex) {}
 
   /** Agents by id, or all when `ids` is undefined; a deleted agent is simply absent. */
@@ -55,47 +55,60 @@ export class LiveBoardStore {
     });
   }
 
-  /** Campaigns by id, or all when `ids` is undefined. */
-  async campaigns(ids?: readonly number[]): Promise<CampaignBoardRow[]> {
+  /** Campaigns' own fields and live calls, by id or all; in board order (priority, then id). */
+  async campaignHeads(ids?: readonly number[]): Promise<CampaignHead[]> {
     if (ids && ids.length === 0) return [];
-    const scope = <T extends Knex.QueryBuilder>(q: T, col: string): T => (ids ? (q.whereIn(col, ids) as T) : q);
-    const [camps, states, results, attempts] = await Promise.all([
-      scope(this.db('campaigns').select('id', 'name', 'state', 'call_limit').orderBy('priority', 'desc').orderBy('id'), 'id'),
-      scope(this.db('members').select('campaign_id', 'state').count({ n: '*' }).groupBy('campaign_id', 'state'), 'campaign_id'),
-      scope(this.db('members').where('state', 'done').select('campaign_id', 'result').count({ n: '*' }).groupBy('campaign_id', 'result'),
-        'campaign_id'),
-      scope(this.db('attempts').select('campaign_id')
-        .select(this.db.raw('SUM(active_member IS NOT NULL) AS live'))
-        .select(this.db.raw("SUM(outcome IS NULL OR outcome <> 'agent_failed') AS dialled"))
-        .select(this.db.raw("COUNT(DISTINCT CASE WHEN outcome = 'success' THEN member_id END) AS succeeded"))
-        .groupBy('campaign_id'), 'campaign_id'),
-    ]);
-    const byId = new Map<number, CampaignBoardRow>();
-    for (const c of camps as Array<Record<string, unknown>>) {
-      byId.set(num(c.id), {
-        id: num(c.id), name: String(c.name), state: String(c.state), limit: num(c.call_limit), live_calls: 0,
-        members: { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 },
-        dialled: 0, succeeded: 0, failed: 0, remaining: 0, results: {},
-      });
+    const camps = this.db('campaigns').select('id', 'name', 'state', 'call_limit').orderBy('priority', 'desc').orderBy('id');
+    // C2: the calls holding a line of the campaign, as the limit counts them (index on live_campaign).
+    const live = this.db('attempts').select('live_campaign').count({ n: '*' }).groupBy('live_campaign');
+    if (ids) {
+      camps.whereIn('id', ids);
+      live.whereIn('live_campaign', ids);
+    } else {
+      live.whereNotNull('live_campaign');
     }
-    for (const s of states as Array<Record<string, unknown>>) {
-      const c = byId.get(num(s.campaign_id));
-      if (!c) continue;
-      const n = num(s.n);
-      c.members[s.state as keyof CampaignBoardRow['members']] = n;
+    const [rows, lives] = (await Promise.all([camps, live])) as [Array<Record<string, unknown>>, Array<Record<string, unknown>>];
+    const liveOf = new Map(lives.map((l) => [num(l.live_campaign), num(l.n)]));
+    return rows.map((c) => ({
+      id: num(c.id), name: String(c.name), state: String(c.state), limit: num(c.call_limit), live_calls: liveOf.get(num(c.id)) ?? 0,
+    }));
+  }
+
+  /**
+   * Members by state and result, and attempts by outcome, of campaigns by id or all. Each query
+   * reads one index only (members_board, attempts_board), never the rows: still a scan of the
+   * campaign's entries, so callers share and space these reads (LiveBoards).
+   */
+  async campaignCounts(ids?: readonly number[]): Promise<CampaignCounts[]> {
+    if (ids && ids.length === 0) return [];
+    const scope = <T extends Knex.QueryBuilder>(q: T): T => (ids ? (q.whereIn('campaign_id', ids) as T) : q);
+    const [members, outcomes, successes] = (await Promise.all([
+      scope(this.db('members').select('campaign_id', 'state', 'result').count({ n: '*' }).groupBy('campaign_id', 'state', 'result')),
+      scope(this.db('attempts').select('campaign_id', 'outcome').count({ n: '*' }).groupBy('campaign_id', 'outcome')),
+      scope(this.db('attempts').where('outcome', 'success').select('campaign_id').countDistinct({ n: 'member_id' }).groupBy('campaign_id')),
+    ])) as Array<Array<Record<string, unknown>>>;
+    const byId = new Map<number, CampaignCounts>();
+    const row = (id: number): CampaignCounts => {
+      let c = byId.get(id);
+      if (!c) {
+        c = { id, members: { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 }, dialled: 0, succeeded: 0, failed: 0, remaining: 0, results: {} };
+        byId.set(id, c);
+      }
+      return c;
+    };
+    for (const m of members!) {
+      const c = row(num(m.campaign_id));
+      const n = num(m.n);
+      c.members[m.state as keyof CampaignCounts['members']] += n;
       c.members.total += n;
+      if (m.state === 'done') {
+        const result = (m.result as string | null) ?? 'UNKNOWN';
+        c.results[result] = (c.results[result] ?? 0) + n;
+      }
     }
-    for (const r of results as Array<Record<string, unknown>>) {
-      const c = byId.get(num(r.campaign_id));
-      if (c) c.results[(r.result as string | null) ?? 'UNKNOWN'] = num(r.n);
-    }
-    for (const a of attempts as Array<Record<string, unknown>>) {
-      const c = byId.get(num(a.campaign_id));
-      if (!c) continue;
-      c.live_calls = num(a.live);
-      c.dialled = num(a.dialled);
-      c.succeeded = num(a.succeeded);
-    }
+    // Attempts that went past the agent leg: an agent-leg failure is not a dial (A3).
+    for (const o of outcomes!) if (o.outcome !== 'agent_failed') row(num(o.campaign_id)).dialled += num(o.n);
+    for (const s of successes!) row(num(s.campaign_id)).succeeded = num(s.n);
     for (const c of byId.values()) {
       // A member whose success was later undone by a result status is counted by its final state.
       c.succeeded = Math.min(c.succeeded, c.members.done);

@@ -47,6 +47,8 @@ export class CallFlow implements TelephonyHandler {
    * only costs the look-up.
    */
   readonly #memberEnded = new Set<number>();
+  /** The agent of each bridged attempt, for the live board when the subscriber answers. Bounded. */
+  readonly #bridgedAgent = new Map<number, number>();
 
   constructor(private readonly d: CallFlowDeps) {}
 
@@ -131,7 +133,12 @@ export class CallFlow implements TelephonyHandler {
       this.#socketWaits.delete(attemptId);
     }
     const plan = await this.d.calls.planBridge(attemptId, agentLegUuid, this.d.now());
-    this.d.live.agent(plan.kind === 'bridge' ? Number(plan.variables.dialer_agent_id) : null);
+    const agentId = plan.kind === 'bridge' ? Number(plan.variables.dialer_agent_id) : null;
+    if (agentId) {
+      this.#bridgedAgent.set(attemptId, agentId);
+      if (this.#bridgedAgent.size > 10_000) this.#bridgedAgent.delete(this.#bridgedAgent.keys().next().value!);
+    }
+    this.d.live.agent(agentId);
     return plan;
   }
 
@@ -139,8 +146,10 @@ export class CallFlow implements TelephonyHandler {
     switch (e.kind) {
       case 'member-answered':
         await this.d.calls.markMemberAnswered(e.attemptId, e.memberUuid, e.at);
+        this.d.live.agent(this.#bridgedAgent.get(e.attemptId));
         return;
       case 'member-ended': {
+        this.#bridgedAgent.delete(e.result.attemptId);
         const r = await this.d.calls.settleCall(e.result, this.d.now());
         this.#memberEnded.add(e.result.attemptId);
         if (this.#memberEnded.size > 10_000) this.#memberEnded.delete(this.#memberEnded.values().next().value!);
@@ -149,6 +158,7 @@ export class CallFlow implements TelephonyHandler {
       }
       case 'agent-hangup':
         // After a bridged call the attempt is settled already; before the bridge this frees the agent.
+        this.#bridgedAgent.delete(e.attemptId);
         if (this.#memberEnded.delete(e.attemptId)) return;
         await this.#settle(this.d.calls.settleAgentFailure(e.attemptId, e.cause, true, this.d.now()));
         return;

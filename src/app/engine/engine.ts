@@ -39,6 +39,8 @@ export interface EngineDeps {
   news?: DispatchNews;
   /** How long close() waits for this process's live attempts to settle, ms. @defaultValue 20000 */
   drainMs?: number;
+  /** The process's live feed (the runtime relays it to the other processes); its own when absent. */
+  live?: LiveFeed;
 }
 
 /**
@@ -49,7 +51,7 @@ export class Engine implements EngineSignals {
   readonly dispatcher: Dispatcher;
   readonly calls: CallFlow;
   /** Changes as they happen, for the live boards. */
-  readonly live = new LiveFeed();
+  readonly live: LiveFeed;
   readonly #upkeep: Upkeep;
   readonly #now: () => Date;
   #leaseTimer: NodeJS.Timeout | undefined;
@@ -60,6 +62,7 @@ export class Engine implements EngineSignals {
 
   constructor(private readonly d: EngineDeps) {
     this.#now = d.now ?? (() => new Date());
+    this.live = d.live ?? new LiveFeed();
     this.dispatcher = new Dispatcher({
       store: d.dispatchStore,
       timers: d.timers,
@@ -174,26 +177,28 @@ export class Engine implements EngineSignals {
     this.d.news?.announce(item);
   }
 
-  /** Changes, made here or announced by another process (or the import CLI), handled alike. */
+  /**
+   * Changes, made here or announced by another process (or the import CLI), handled alike.
+   * Every process hears dispatch news, so its boards are only shown the change, not relayed.
+   */
   #onNews(items: DispatchNewsItem[]): void {
     for (const n of items) {
       switch (n.kind) {
         case 'settled':
-          this.live.agent(n.agentId);
-          this.live.campaign(n.campaignId);
+          this.live.show({ agents: n.agentId ? [n.agentId] : [], campaigns: [n.campaignId] });
           break;
         case 'campaign-changed':
           this.d.log.debug({ campaignId: n.campaignId }, 'campaign changed');
-          this.live.campaign(n.campaignId);
+          this.live.show({ campaigns: [n.campaignId] });
           void this.#upkeep.checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
           void this.d.engineStore.settleCampaign(n.campaignId, this.#now())
             .catch((err) => this.d.log.error({ err }, 'campaign settle failed'));
           break;
         case 'agent-changed':
-          this.live.agent(n.agentId);
+          this.live.show({ agents: [n.agentId] });
           break;
         case 'members-added':
-          this.live.campaign(n.campaignId);
+          this.live.show({ campaigns: [n.campaignId] });
           void this.#upkeep.armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
           break;
         default: {
@@ -223,8 +228,8 @@ export class Engine implements EngineSignals {
     // First, so the other processes race this one for the freed line and agent on equal terms.
     this.d.news?.announce({ kind: 'settled', campaignId: r.campaignId, agentId: r.agentId });
     this.d.metrics?.onSettled(r);
-    this.live.agent(r.agentId);
-    this.live.campaign(r.campaignId);
+    // The news above tells the other processes' boards too.
+    this.live.show({ agents: r.agentId ? [r.agentId] : [], campaigns: [r.campaignId] });
     await this.d.timers.scheduleMany(r.wakeUps.map(toTimer));
     const state = await this.d.engineStore.settleCampaign(r.campaignId, this.#now());
     if (state) this.d.log.info({ campaignId: r.campaignId, state }, 'campaign settled');

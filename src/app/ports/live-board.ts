@@ -47,10 +47,33 @@ export interface CampaignBoardRow {
   results: Record<string, number>;
 }
 
-/** One `snapshot` or `update` event of the live push. */
+/** A campaign row's own fields: cheap to read (the row and an index lookup of its live calls). */
+export type CampaignHead = Pick<CampaignBoardRow, 'id' | 'name' | 'state' | 'limit' | 'live_calls'>;
+
+/** A campaign row's counts over its members and attempts: the costly part, read less often. */
+export type CampaignCounts = Omit<CampaignBoardRow, 'name' | 'state' | 'limit' | 'live_calls'>;
+
+/**
+ * One `snapshot` or `update` event of the live push. A `snapshot` replaces the whole board; one
+ * may come again on an open stream (when `live` changes).
+ */
 export interface LiveMessage {
   server_now: string;
   agents: AgentBoardRow[];
   campaigns: CampaignBoardRow[];
   removed?: { agents: number[]; campaigns: number[] };
+  /**
+   * Snapshots only. True when the changes of every process reach this stream as they happen;
+   * false when they do not (no feed in this process, or its relay to the others is down): the
+   * rows are then only as fresh as this snapshot and the board must not claim to be live.
+   */
+  live?: boolean;
+}
+
+/** What the live boards read (from MySQL, the truth): rows by id, or all when `ids` is absent. */
+export interface LiveBoardReader {
+  agents(now: Date, ids?: readonly number[]): Promise<AgentBoardRow[]>;
+  campaignHeads(ids?: readonly number[]): Promise<CampaignHead[]>;
+  /** Only campaigns with members or attempts have a row; the others count zero. */
+  campaignCounts(ids?: readonly number[]): Promise<CampaignCounts[]>;
 }

@@ -1,0 +1,125 @@
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { LiveFeed, LiveNews } from '../../app/engine/live-feed.js';
+
+export interface RedisLiveRelayOptions {
+  redisUrl: string;
+  /** The BullMQ prefix; the channel lives beside the queue so deployments sharing a Redis stay apart. */
+  prefix: string;
+  /** This process's instance id: its own messages are not shown twice. */
+  instanceId: string;
+  log: Logger;
+  /** How long changes are gathered into one message, ms. @defaultValue 50 */
+  batchMs?: number;
+  /** Deadline of a publish, ms. @defaultValue 2000 */
+  commandTimeoutMs?: number;
+}
+
+const id = z.number().int().positive();
+const message = z.object({
+  from: z.string(),
+  agents: z.array(id).max(100_000),
+  campaigns: z.array(id).max(100_000),
+});
+
+/**
+ * Carries each process's live-board changes to every other process on the same Redis (DESIGN
+ * §1a: a supervisor's browser may reach any process, the call may run on another one). One
+ * channel per deployment; changes are gathered for `batchMs` and sent as one message of ids.
+ * Fire-and-forget like dispatch news: a lost message only makes a board late until the next
+ * change of that row, or the fresh snapshot the boards get when the relay reconnects.
+ *
+ * The feed is marked not live while the subscription is down (the boards say so) and live again
+ * once it is back.
+ */
+export class RedisLiveRelay {
+  readonly #pub: Redis;
+  readonly #sub: Redis;
+  readonly #channel: string;
+  readonly #agents = new Set<number>();
+  readonly #campaigns = new Set<number>();
+  #timer: NodeJS.Timeout | undefined;
+  #publishing: Promise<void> | null = null;
+  #feed: LiveFeed | undefined;
+  #subscribed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(private readonly o: RedisLiveRelayOptions) {
+    const t = o.commandTimeoutMs ?? 2_000;
+    this.#pub = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
+    // A subscriber connection blocks for its lifetime: no command timeout; ioredis re-subscribes on reconnect.
+    this.#sub = new Redis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true });
+    for (const r of [this.#pub, this.#sub]) r.on('error', (err) => o.log.debug({ err }, 'live relay: redis error'));
+    this.#channel = `${o.prefix}:live`;
+  }
+
+  /** Relays the feed's own changes and shows the others' on it; resolves once subscribed. */
+  async start(feed: LiveFeed): Promise<void> {
+    this.#feed = feed;
+    feed.setLive(false);
+    feed.on('relay', this.#onLocal);
+    this.#sub.on('message', (_channel: string, text: string) => this.#onMessage(text));
+    // ioredis subscribes again by itself after a reconnect; 'ready' follows it.
+    this.#sub.on('close', () => {
+      if (this.#subscribed) feed.setLive(false);
+    });
+    this.#sub.on('ready', () => {
+      if (this.#subscribed && !this.#closing) feed.setLive(true);
+    });
+    await this.#sub.subscribe(this.#channel);
+    this.#subscribed = true;
+    feed.setLive(true);
+  }
+
+  readonly #onLocal = (news: LiveNews): void => {
+    if (this.#closing) return;
+    news.agents?.forEach((a) => this.#agents.add(a));
+    news.campaigns?.forEach((c) => this.#campaigns.add(c));
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#publishing ??= this.#flush();
+    }, this.o.batchMs ?? 50);
+  };
+
+  #onMessage(text: string): void {
+    let parsed: z.infer<typeof message>;
+    try {
+      parsed = message.parse(JSON.parse(text));
+    } catch (err) {
+      this.o.log.warn({ err }, 'live relay: unreadable message ignored');
+      return;
+    }
+    if (parsed.from !== this.o.instanceId) this.#feed?.show(parsed);
+  }
+
+  async #flush(): Promise<void> {
+    // Changes gathered while a publish is in flight go out in the next message.
+    while (this.#agents.size > 0 || this.#campaigns.size > 0) {
+      const body = JSON.stringify({ from: this.o.instanceId, agents: [...this.#agents], campaigns: [...this.#campaigns] });
+      this.#agents.clear();
+      this.#campaigns.clear();
+      try {
+        await this.#pub.publish(this.#channel, body);
+      } catch (err) {
+        this.o.log.debug({ err }, 'live relay: publish failed');
+      }
+    }
+    this.#publishing = null;
+  }
+
+  /** Sends what is still gathered, then disconnects. Idempotent. */
+  close(): Promise<void> {
+    return (this.#closing ??= (async () => {
+      this.#feed?.off('relay', this.#onLocal);
+      if (this.#timer) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#publishing ??= this.#flush();
+      }
+      await this.#publishing;
+      this.#feed?.setLive(false);
+      await Promise.all([this.#pub, this.#sub].map((r) => r.quit().then(() => undefined, () => r.disconnect())));
+    })());
+  }
+}
