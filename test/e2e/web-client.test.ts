@@ -1,38 +1,27 @@
-import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { webClient } from '../../src/adapters/http/web-routes.js';
-import { LiveFeed } from '../../src/app/engine/live-feed.js';
-import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
-import { startTestApi, TEST_ADMIN, type TestApi } from '../helpers/http-api.js';
-import { ensureWebBuild, launchBrowser, type TestBrowser } from '../helpers/web-browser.js';
+import { TEST_ADMIN, type TestApi } from '../helpers/http-api.js';
+import { ensureWebBuild, launchBrowser, startWebApi, type TestBrowser, type WebApi } from '../helpers/web-browser.js';
 
 /*
  * The operator web client in Chromium against the REST API (no engine here; the run against
- * the simulator is web-live.test.ts). Each page is kept as a screenshot under test/artifacts/.
+ * the simulator is web-live.test.ts, supervisor tools are web-client-manage.test.ts). Each
+ * page is kept as a screenshot under test/artifacts/.
  */
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
 describe('web client in the browser: log in, edit, upload, browse', function () {
   this.timeout(120_000);
+  let w: WebApi;
   let api: TestApi;
-  let queue: Queue;
-  let web: ReturnType<typeof webClient>;
   let b: TestBrowser;
-  const feed = new LiveFeed();
-  const signals: EngineSignals = {
-    campaignChanged: (id) => feed.campaign(id),
-    agentChanged: (id) => feed.agent(id),
-    membersAdded: (id) => feed.campaign(id),
-  };
   let campaignId = 0;
+  let token = '';
 
   before(async () => {
     ensureWebBuild();
-    queue = new Queue('timers', { connection: { host: '127.0.0.1', port: 6379 }, prefix: `{web-t-${randomBytes(4).toString('hex')}}` });
-    web = webClient({ feed, queues: [queue] });
-    api = await startTestApi('web_client', { signals, extraRouters: web.routers });
+    w = await startWebApi('web_client');
+    api = w.api;
     b = await launchBrowser();
   });
   afterEach(async function () {
@@ -40,37 +29,63 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
   });
   after(async () => {
     await b?.close();
-    web?.close();
-    await api?.close();
-    await queue?.close();
+    await w?.close();
   });
 
-  it('S1: a wrong password is refused on the form; the right one opens the live boards; no token in any URL', async () => {
+  it('S1: the login form is keyboard-first; a wrong password is refused; the right one returns to the page asked for', async () => {
     const { page } = b;
     const urls: string[] = [];
     page.on('request', (r) => urls.push(r.url()));
     await page.goto(`${api.url}/campaigns`);
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
-    await page.getByLabel('Username').fill(TEST_ADMIN.username);
-    await page.getByLabel('Password').fill('wrong');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
-    await b.shot('01-login-refused');
-    // Keyboard only: focus is on the first invalid field or the form; Tab and Enter do the rest.
-    await page.getByLabel('Username').focus();
-    await page.keyboard.press('Control+A');
+    // Focus is in the username field on arrival: no click needed.
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.autocomplete)).to.equal('username');
     await page.keyboard.type(TEST_ADMIN.username);
     await page.keyboard.press('Tab');
-    await page.keyboard.press('Control+A');
+    await page.keyboard.type('wrong');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
+    await b.shot('01-login-refused');
+    // The refused password is cleared and focused: type it again and press Enter.
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.autocomplete)).to.equal('current-password');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/v2/session/login') && r.status() === 200);
     await page.keyboard.type(TEST_ADMIN.password);
     await page.keyboard.press('Enter');
+    token = (await (await answer).json()).token;
+    await page.getByRole('heading', { name: 'Campaigns' }).waitFor();
+    expect(new URL(page.url()).pathname).to.equal('/campaigns');
+    await page.locator('#live-status', { hasText: 'Live: live' }).waitFor();
+    expect(token).to.be.a('string').and.not.equal('');
+    expect(urls.filter((u) => u.includes(token) || u.includes(encodeURIComponent(token)))).to.deep.equal([]);
+    expect(urls.some((u) => u.includes('/api/v2/live?ticket='))).to.equal(true);
+  });
+
+  it('S1: the token is in no Web Storage and no script-readable cookie; a reload resumes the login through the session cookie', async () => {
+    const { page } = b;
+    const stored = await page.evaluate(() => JSON.stringify([Object.entries(sessionStorage), Object.entries(localStorage), document.cookie]));
+    expect(stored).to.not.include(token);
+    expect(stored).to.not.include(token.split('.')[1]);
+    const cookie = (await b.context.cookies(api.url)).find((c) => c.name === 'dialer_session')!;
+    expect(cookie).to.include({ httpOnly: true, sameSite: 'Strict', path: '/', expires: -1 });
+    await nav(page, 'Live boards').click();
+    await page.reload();
     await page.getByRole('heading', { name: 'Live boards' }).waitFor();
     await page.locator('#live-status', { hasText: 'Live: live' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Log in' }).count()).to.equal(0);
     await b.shot('02-boards-empty');
-    const session = JSON.parse((await page.evaluate(() => sessionStorage.getItem('dialer.session')))!);
-    expect(session.token).to.be.a('string');
-    expect(urls.filter((u) => u.includes(session.token) || u.includes(encodeURIComponent(session.token)))).to.deep.equal([]);
-    expect(urls.some((u) => u.includes('/api/v2/live?ticket='))).to.equal(true);
+  });
+
+  it('a11y: "Skip to content" moves focus to the page\'s content without routing or a history entry', async () => {
+    const { page } = b;
+    await page.reload();
+    await page.getByRole('heading', { name: 'Live boards' }).waitFor();
+    const before = await page.evaluate(() => history.length);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('main');
+    expect(await page.evaluate(() => history.length)).to.equal(before);
+    expect(page.url()).to.equal(`${api.url}/`);
   });
 
   it('K1: a calendar with a bad window shows the API\'s message next to that field, then saves', async () => {
@@ -189,6 +204,9 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     expect(await page.getByLabel('Column "phone" is').inputValue()).to.equal('number');
     expect(await page.getByLabel('Column "debt" is').inputValue()).to.equal('var');
     expect(await page.getByLabel('Variable name for column "debt"').inputValue()).to.equal('debt');
+    // M1: a number column may carry its own priority (sent as number:<p>).
+    await page.getByLabel('Priority of the numbers in column "phone"').fill('5');
+    expect(await page.getByLabel('Priority of the numbers in column "debt"').isHidden()).to.equal(true);
     await b.shot('09-import-preview');
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.locator('#import-summary').waitFor();
@@ -200,7 +218,8 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     expect(await page.locator('#upload-progress').evaluate((p) => (p as HTMLProgressElement).value)).to.equal(100);
     await b.shot('10-import-result');
     const m = await api.call('GET', `/api/v2/dialer/${campaignId}/members`);
-    expect(m.body.items.map((x: any) => [x.name, x.variables.debt])).to.deep.equal([['Anna', '100'], ['Cyril', '7']]);
+    expect(m.body.items.map((x: any) => [x.name, x.variables.debt, x.communications[0].priority])).to.deep.equal([['Anna', '100', 5], ['Cyril', '7', 5]]);
+    expect(await page.locator('#upload-progress-text').textContent()).to.include('file sent');
   });
 
   it('M5: the member browser filters, pages by keyset and shows a member\'s attempt history', async () => {
@@ -232,25 +251,28 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     await b.shot('12-boards');
   });
 
-  it('S1: Do not call: a number is added to the global list', async () => {
+  it('S1: Do not call: a number is added to the global list, with the date it was added', async () => {
     const { page } = b;
     await nav(page, 'Do not call').click();
     await page.getByLabel('Number').fill('+380509999999');
     await page.getByRole('button', { name: 'Add to list' }).click();
     await page.getByRole('cell', { name: '+380509999999', exact: true }).waitFor();
+    // The date it was added, as a local date and time, not an ISO string.
+    const added = await page.getByRole('row', { name: /\+380509999999/ }).getByRole('cell').nth(1).textContent();
+    expect(added).to.not.match(/T\d{2}:\d{2}.*Z$/);
+    expect(new Date(added!).getFullYear()).to.equal(new Date().getFullYear());
     await b.shot('13-dnc');
     const d = await api.call('GET', '/api/v2/dnc');
     expect(d.body.items.map((x: any) => x.number)).to.deep.equal(['+380509999999']);
   });
 
-  it('S1: an admin opens the queue dashboard from the menu; the access token stays out of its URL', async () => {
+  it('S1: an admin opens the queue dashboard from the menu with the session cookie; no token or ticket in its URL', async () => {
     const { page } = b;
     await nav(page, 'Queues').click();
     await page.waitForURL(/\/admin\/queues/);
     await page.getByText('timers').first().waitFor();
-    const token = JSON.parse((await page.evaluate(() => sessionStorage.getItem('dialer.session')) ?? 'null') ?? 'null')?.token;
     expect(page.url()).to.not.include('ticket=');
-    if (token) expect(page.url()).to.not.include(token);
+    expect(page.url()).to.not.include(token);
     await b.shot('14-queues');
   });
 });

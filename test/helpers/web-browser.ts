@@ -1,8 +1,15 @@
 import { execSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { webClient } from '../../src/adapters/http/web-routes.js';
+import { applyResultStatusInDb } from '../../src/adapters/mysql/result-status-store.js';
+import { LiveFeed } from '../../src/app/engine/live-feed.js';
+import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
+import { startTestApi, type TestApi } from './http-api.js';
 
 /*
  * Browser tests drive Debian's Chromium (/usr/bin/chromium, installed by .ci/run) through
@@ -54,6 +61,49 @@ export async function launchBrowser(): Promise<TestBrowser> {
       await context.close().catch(() => undefined);
       rmSync(profile, { recursive: true, force: true });
     })()),
+  };
+}
+
+export interface WebApi {
+  api: TestApi;
+  /** What the engine would announce on REST changes, so open boards get pushes. */
+  feed: LiveFeed;
+  close(): Promise<void>;
+}
+
+/**
+ * The REST API with the web client's routes (session, push, queue dashboard, static files) on
+ * a fresh database, without an engine: REST changes are announced on a live feed as the engine
+ * would, and result statuses are applied as the engine applies them (R1).
+ */
+export async function startWebApi(label: string): Promise<WebApi> {
+  const feed = new LiveFeed();
+  const signals: EngineSignals = {
+    campaignChanged: (id) => feed.campaign(id),
+    agentChanged: (id) => feed.agent(id),
+    membersAdded: (id) => feed.campaign(id),
+  };
+  const queue = new Queue('timers', { connection: { host: '127.0.0.1', port: 6379 }, prefix: `{web-${randomBytes(4).toString('hex')}}` });
+  const web = webClient({ feed, queues: [queue] });
+  let api: TestApi | undefined;
+  try {
+    api = await startTestApi(label, {
+      signals, extraRouters: web.routers,
+      applyResultStatus: async (c, m, s, now) => (await applyResultStatusInDb(api!.tdb.db, c, m, s, now)).outcome,
+    });
+  } catch (err) {
+    web.close();
+    await queue.close();
+    throw err;
+  }
+  const started = api;
+  return {
+    api: started, feed,
+    close: async () => {
+      web.close();
+      await started.close();
+      await queue.close();
+    },
   };
 }
 

@@ -34,6 +34,8 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return toResult<T>(res.status, await res.text(), path);
 }
 
+const NOT_A_LOGIN = new Set(['/api/v2/session/login', '/api/v2/session/resume']);
+
 export function toResult<T>(status: number, text: string, path = ''): ApiResult<T> {
   let parsed: unknown;
   try {
@@ -46,7 +48,8 @@ export function toResult<T>(status: number, text: string, path = ''): ApiResult<
   const details = e?.details ?? null;
   const issues = Array.isArray((details as { issues?: unknown })?.issues) ? (details as { issues: Issue[] }).issues : [];
   const out = { ok: false as const, status, code: e?.code ?? 'HTTP', message: e?.message ?? `HTTP ${status}`, issues, details };
-  if (status === 401 && path !== '/login') {
+  // A refused log-in is an answer for the form, not the end of a login.
+  if (status === 401 && !NOT_A_LOGIN.has(path)) {
     clearSession();
     onUnauthorized(out.message);
   }

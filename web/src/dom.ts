@@ -34,11 +34,11 @@ export function uid(prefix: string): string {
   return `${prefix}-${++seq}`;
 }
 
-/** Shows a short message to screen readers and sighted users (role=status, polite). */
+/** Shows a short message to screen readers and sighted users, in the live region of index.html (role=status, polite). */
 export function notice(text: string, kind: 'ok' | 'error' = 'ok'): void {
   let box = document.getElementById('notice');
   if (!box) {
-    box = h('div', { id: 'notice', role: 'status', 'aria-live': 'polite' });
+    box = h('div', { id: 'notice', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
     document.body.appendChild(box);
   }
   box.className = `notice ${kind}`;

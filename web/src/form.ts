@@ -53,18 +53,34 @@ export function numberOf(i: HTMLInputElement): number | string {
   return i.value.trim() === '' ? '' : Number.isFinite(i.valueAsNumber) ? i.valueAsNumber : i.value;
 }
 
+/** Removes the message fieldError put next to `el`. */
+export function clearFieldError(el: HTMLElement): void {
+  el.removeAttribute('aria-invalid');
+  const err = document.getElementById(`${el.id}-err`);
+  if (!err) return;
+  const ids = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== err.id);
+  if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
+  else el.removeAttribute('aria-describedby');
+  err.remove();
+}
+
+/** Shows `message` next to the input (its .field, or its parent), tied by aria-describedby and aria-invalid. */
+export function fieldError(target: HTMLElement, message: string, root: HTMLElement = target.parentElement ?? document.body): void {
+  target.id ||= uid('f');
+  let err = document.getElementById(`${target.id}-err`);
+  if (!err) {
+    err = h('span', { id: `${target.id}-err`, class: 'error' });
+    (target.closest('.field') ?? target.parentElement ?? root).appendChild(err);
+    const ids = (target.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+    target.setAttribute('aria-describedby', [...ids, err.id].join(' '));
+  }
+  err.textContent = err.textContent ? `${err.textContent}; ${message}` : message;
+  target.setAttribute('aria-invalid', 'true');
+}
+
 /** Clears the errors shown by showIssues in `root`. */
 export function clearIssues(root: HTMLElement): void {
-  for (const el of root.querySelectorAll<HTMLElement>('[aria-invalid="true"]')) {
-    el.removeAttribute('aria-invalid');
-    const err = document.getElementById(`${el.id}-err`);
-    if (err) {
-      const ids = (el.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== err.id);
-      if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
-      else el.removeAttribute('aria-describedby');
-      err.remove();
-    }
-  }
+  for (const el of root.querySelectorAll<HTMLElement>('[aria-invalid="true"]')) clearFieldError(el);
   const summary = root.querySelector<HTMLElement>('.form-errors');
   if (summary) {
     summary.hidden = true;
@@ -84,16 +100,7 @@ export function showIssues(root: HTMLElement, message: string, issues: Issue[]):
       loose.push(`${issue.path}: ${issue.message}`);
       continue;
     }
-    target.id ||= uid('f');
-    let err = document.getElementById(`${target.id}-err`);
-    if (!err) {
-      err = h('span', { id: `${target.id}-err`, class: 'error' });
-      (target.closest('.field') ?? target.parentElement ?? root).appendChild(err);
-      const ids = (target.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
-      target.setAttribute('aria-describedby', [...ids, err.id].join(' '));
-    }
-    err.textContent = err.textContent ? `${err.textContent}; ${issue.message}` : issue.message;
-    target.setAttribute('aria-invalid', 'true');
+    fieldError(target, issue.message, root);
     first ??= target;
   }
   let summary = root.querySelector<HTMLElement>('.form-errors');

@@ -3,7 +3,7 @@ import { api, setUnauthorizedHandler } from './api.js';
 import { clear, h, notice } from './dom.js';
 import { board, onBoard, startLive, stopLive } from './live.js';
 import { navigate, onRoute, route, startRouter, type Cleanup } from './router.js';
-import { clearSession, currentSession } from './session.js';
+import { clearSession, currentSession, resumeSession } from './session.js';
 import { agentsPage, agentEditPage } from './pages/agents.js';
 import { boardsPage } from './pages/boards.js';
 import { calendarEditPage, calendarsPage } from './pages/calendars.js';
@@ -11,12 +11,15 @@ import { campaignEditPage, campaignsPage } from './pages/campaigns.js';
 import { dncPage } from './pages/dnc.js';
 import { importPage } from './pages/import.js';
 import { lineGroupsPage } from './pages/line-groups.js';
-import { loginPage } from './pages/login.js';
+import { loginPage, loginPath, nextPage } from './pages/login.js';
 import { membersPage } from './pages/members.js';
+import { usersPage } from './pages/users.js';
 
 const top = document.getElementById('top')!;
 const main = document.getElementById('main')!;
 let cleanup: Cleanup | void;
+let firstRender = true;
+let renders = 0;
 
 route('/login', 'Log in', loginPage);
 route('/', 'Live boards', boardsPage);
@@ -33,11 +36,14 @@ route('/agents', 'Agents', agentsPage);
 route('/agents/new', 'New agent', agentEditPage);
 route('/agents/:id', 'Agent', agentEditPage);
 route('/dnc', 'Do not call', dncPage);
+route('/users', 'Users', usersPage);
 
 const NAV: Array<[string, string]> = [
   ['/', 'Live boards'], ['/campaigns', 'Campaigns'], ['/calendars', 'Calendars'], ['/line-groups', 'Line groups'],
   ['/agents', 'Agents'], ['/dnc', 'Do not call'],
 ];
+// Users and the queue dashboard are for admins (S1); other roles would only get 403s there.
+const ADMIN_NAV: Array<[string, string]> = [['/users', 'Users']];
 
 function header(): void {
   clear(top);
@@ -45,30 +51,26 @@ function header(): void {
   if (!s) return;
   const here = location.pathname;
   const liveDot = h('span', { class: `live-dot ${board.status}`, id: 'live-status', role: 'status' }, `Live: ${board.status}`);
+  const links = s.role === 'admin' ? [...NAV, ...ADMIN_NAV] : NAV;
   top.append(h('nav', { 'aria-label': 'Main' },
     h('span', { class: 'brand' }, 'Dialer'),
-    h('ul', null, NAV.map(([href, label]) => {
+    h('ul', null, links.map(([href, label]) => {
       const current = href === '/' ? here === '/' : here.startsWith(href);
       return h('li', null, h('a', { href, 'aria-current': current ? 'page' : false }, label));
     }),
-    s.role === 'admin' ? h('li', null, h('a', { href: '/admin/queues', 'data-external': '', onclick: openQueues }, 'Queues')) : null),
+    // A separate page that reads the session cookie: a full navigation, not a client route.
+    s.role === 'admin' ? h('li', null, h('a', { href: '/admin/queues', 'data-external': '' }, 'Queues')) : null),
     h('span', { class: 'who' }, liveDot, ` ${s.username} (${s.role}) `,
       h('button', { type: 'button', class: 'link', onclick: logout }, 'Log out'))));
 }
 
-/** The dashboard is a separate page: a single-use ticket turns into its cookie there. */
-async function openQueues(e: Event): Promise<void> {
-  e.preventDefault();
-  const t = await api<{ ticket: string }>('POST', '/api/v2/live/ticket');
-  if (!t.ok) return notice(t.message, 'error');
-  location.assign(`/admin/queues/login?ticket=${encodeURIComponent(t.data.ticket)}`);
-}
-
 async function logout(): Promise<void> {
-  await api('POST', '/logout');
+  // Revokes the key and clears the session cookie, so a reload does not log in again.
+  const r = await api('POST', '/api/v2/session/logout');
+  if (!r.ok && r.status !== 401) notice(`Log out: ${r.message}`, 'error');
   clearSession();
   stopLive();
-  navigate('/login');
+  navigate('/login', true);
 }
 
 onBoard(() => {
@@ -82,7 +84,8 @@ onBoard(() => {
 setUnauthorizedHandler((message) => {
   stopLive();
   if (location.pathname !== '/login') {
-    navigate('/login', true);
+    // Back to this page once logged in again.
+    navigate(loginPath(location.pathname + location.search), true);
     notice(`Please log in again: ${message}`, 'error');
   }
 });
@@ -92,17 +95,27 @@ onRoute((page, params, title) => {
   cleanup = undefined;
   const loggedIn = currentSession() !== undefined;
   if (!loggedIn && page !== loginPage) {
-    navigate('/login', true);
+    navigate(loginPath(location.pathname + location.search), true);
+    return;
+  }
+  if (loggedIn && page === loginPage) {
+    navigate(nextPage(), true);
     return;
   }
   if (loggedIn) startLive();
   document.title = `${title} · Dialer`;
   header();
   clear(main);
+  // A new page: keyboard and screen reader users start at its content, not where the old one
+  // was. Done before the page renders, so a page that focuses a field itself (log in) wins.
+  if (!firstRender) main.focus({ preventScroll: true });
+  firstRender = false;
+  const seq = ++renders;
   const result = page(main, params);
-  if (result instanceof Promise) void result.then((c) => (cleanup = c));
+  // A page that finishes loading after the next one was shown cleans up at once.
+  if (result instanceof Promise) void result.then((c) => (seq === renders ? (cleanup = c) : typeof c === 'function' && c()));
   else cleanup = result;
-  main.focus({ preventScroll: true });
 });
 
-startRouter();
+main.textContent = 'Loading…';
+void resumeSession().then(() => startRouter());

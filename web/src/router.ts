@@ -48,6 +48,14 @@ const notFound: Page = (main) => {
   main.textContent = 'This page does not exist.';
 };
 
+function focusTarget(id: string): void {
+  const target = document.getElementById(id);
+  if (!target) return;
+  if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+  target.focus();
+  target.scrollIntoView({ block: 'start' });
+}
+
 export function startRouter(): void {
   window.addEventListener('popstate', resolve);
   document.addEventListener('click', (e) => {
@@ -57,6 +65,11 @@ export function startRouter(): void {
     const url = new URL(a.href, location.href);
     if (url.origin !== location.origin || a.dataset.external !== undefined) return;
     e.preventDefault();
+    // An in-page link (the "Skip to content" link): move focus there, no route, no history entry.
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) {
+      focusTarget(decodeURIComponent(url.hash.slice(1)));
+      return;
+    }
     navigate(url.pathname + url.search);
   });
   resolve();

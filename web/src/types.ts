@@ -78,16 +78,23 @@ export interface Member {
 
 export interface Attempt {
   id: number;
+  communication_id: number;
   number: string;
   agent_id: number | null;
+  node: string | null;
   state: string;
+  /** Call ids: the agent leg's and the subscriber leg's FreeSWITCH uuids. */
+  agent_uuid: string | null;
+  member_uuid: string | null;
   created_at: string | null;
+  agent_answered_at: string | null;
   answered_at: string | null;
   ended_at: string | null;
   agent_cause: string | null;
   hangup_cause: string | null;
   talk_sec: number | null;
   outcome: string | null;
+  result_status: unknown;
   comment: string | null;
 }
 
@@ -100,3 +107,10 @@ export interface DncEntry {
 
 /* The live push (GET /api/v2/live): the server's own definitions. */
 export type { AgentBoardRow, CampaignBoardRow, LiveMessage } from '../../src/app/ports/live-board.js';
+
+export interface User {
+  id: number;
+  username: string;
+  role: 'admin' | 'operator' | 'api';
+  created_at: string | null;
+}

@@ -4,6 +4,7 @@ import { field, formErrorsBox, num, numberOf, select, submitted, text } from '..
 import { board, onBoard } from '../live.js';
 import { navigate, type Page } from '../router.js';
 import type { Agent } from '../types.js';
+import { agentCampaignsSection } from './agent-campaigns.js';
 
 const STATUSES = ['Available', 'On Break', 'Logged Out'] as const;
 
@@ -65,9 +66,8 @@ export const agentEditPage: Page = async (main, params) => {
     call_timeout: n(a.call_timeout), wrapup_sec: n(a.wrapup_sec), max_no_answer: n(a.max_no_answer),
     busy_delay_sec: n(a.busy_delay_sec), reject_delay_sec: n(a.reject_delay_sec), no_answer_delay_sec: n(a.no_answer_delay_sec),
   };
-  const form = h('form', { class: 'card', novalidate: true },
-    h('h1', null, id ? `Agent: ${a.name}` : 'New agent'),
-    id ? h('p', null, `Status ${a.status}, state ${a.state}, ${a.registered_node ? `registered on ${a.registered_node}` : 'not registered'}.`) : null,
+  const form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'agent-form-h' },
+    id ? h('h2', { id: 'agent-form-h' }, 'Settings') : h('h1', { id: 'agent-form-h' }, 'New agent'),
     formErrorsBox(),
     h('div', { class: 'row' },
       field('Name', name, { path: 'name', required: true }),
@@ -90,5 +90,44 @@ export const agentEditPage: Page = async (main, params) => {
     notice(`Agent "${saved.name}" saved`);
     if (!id) navigate(`/agents/${saved.id}`, true);
   });
-  main.append(form);
+  if (!id) return void main.append(form);
+  const status = statusSection(a as Agent);
+  main.append(h('h1', null, `Agent: ${a.name}`), status.el, form, await agentCampaignsSection(Number(id), a.name ?? ''));
+  return status.off;
 };
+
+/** A5: the agent's status (log in, break, log out) and its live state, changed in place by pushes. */
+function statusSection(a: Agent): { el: HTMLElement; off: () => void } {
+  const status = select([...STATUSES], a.status);
+  const line = h('p', { id: 'agent-live' });
+  let shown: string = a.status;
+  const paint = () => {
+    const live = board.agents.get(a.id);
+    const s = live ?? a;
+    // A status changed elsewhere (a phone's *102, another supervisor) shows in the select too,
+    // unless the user is choosing one right now.
+    if (s.status !== shown) {
+      shown = s.status;
+      if (document.activeElement !== status) status.value = s.status;
+    }
+    const text = `Status ${s.status} · state ${s.state} · ${s.registered_node ? `phone registered on ${s.registered_node}` : 'phone not registered'}`;
+    if (line.textContent !== text) line.textContent = text;
+  };
+  const form = h('form', { class: 'inline', novalidate: true }, formErrorsBox(),
+    field('Status', status, { path: 'status', hint: 'Available gets calls; On Break and Logged Out do not (A2)' }),
+    h('button', { type: 'submit' }, 'Set status'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const saved = await submitted(form, api<Agent>('PUT', `/api/v2/agents/${a.id}/status`, { status: status.value }));
+    if (!saved) return;
+    Object.assign(a, saved);
+    shown = saved.status;
+    const live = board.agents.get(a.id);
+    if (live) live.status = saved.status;
+    paint();
+    notice(`${a.name} is ${saved.status}`);
+  });
+  paint();
+  const el = h('section', { class: 'card', 'aria-labelledby': 'agent-status-h' }, h('h2', { id: 'agent-status-h' }, 'Status and state'), line, form);
+  return { el, off: onBoard(paint) };
+}

@@ -2,7 +2,7 @@ import { h } from '../dom.js';
 import { board, onBoard, remainingMs, type AgentLive } from '../live.js';
 import type { Page } from '../router.js';
 import type { CampaignBoardRow } from '../types.js';
-import { runStop } from './campaigns.js';
+import { runStopButton } from './run-stop.js';
 
 /**
  * The live boards: agents and campaigns as the server pushes them (GET /api/v2/live). The
@@ -60,7 +60,7 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
     h('td', null, total ? h('div', { class: 'mix' },
       h('div', { class: 'bar', 'aria-hidden': 'true' }, mix.map(([r, n], i) => h('span', { class: `seg s${i % 6}`, style: `width:${(100 * n) / total}%`, title: `${r}: ${n}` }))),
       h('span', { class: 'mix-text' }, mix.map(([r, n]) => `${r} ${n}`).join(', '))) : '—'),
-    h('td', null, withFocusKey(runStop(c.id, c.name, c.state), `run-${c.id}`)));
+    h('td', null, withFocusKey(runStopButton(c.id, c.name, c.state).el, `run-${c.id}`)));
 }
 
 function withFocusKey(el: HTMLElement, key: string): HTMLElement {

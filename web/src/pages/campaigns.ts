@@ -1,52 +1,64 @@
 import { DEFAULT_CAUSES } from '../../../src/domain/cause-policy.js';
 import { api } from '../api.js';
-import { append, h, notice } from '../dom.js';
+import { h, notice } from '../dom.js';
 import { check, field, formErrorsBox, num, numberOf, select, submitted, text } from '../form.js';
 import { board, onBoard } from '../live.js';
 import { navigate, type Page } from '../router.js';
 import type { Calendar, Campaign, CauseClass, LineGroup } from '../types.js';
 import { causeGrid } from './cause-grid.js';
+import { runStopButton } from './run-stop.js';
 import { tiersSection } from './tiers.js';
 
 export const campaignsPage: Page = async (main) => {
   main.append(h('h1', null, 'Campaigns'), h('p', null, h('a', { href: '/campaigns/new', class: 'button' }, 'New campaign')));
   const r = await api<Campaign[]>('GET', '/api/v2/dialer');
   if (!r.ok) return void main.append(h('p', { class: 'error' }, r.message));
-  const tbody = h('tbody');
-  const paint = () => {
-    tbody.replaceChildren(...r.data.map((c) => {
-      const live = board.campaigns.get(c.id);
-      const state = live?.state ?? c.state;
-      return h('tr', null,
-        h('td', null, h('a', { href: `/campaigns/${c.id}` }, c.name)),
-        h('td', null, h('span', { class: `state ${state}` }, state)),
-        h('td', null, c.priority), h('td', null, live ? `${live.live_calls} / ${c.limit}` : `– / ${c.limit}`),
-        h('td', null, live ? `${live.remaining} of ${live.members.total}` : ''),
-        h('td', { class: 'nowrap' }, runStop(c.id, c.name, state, (n) => { c.state = n.state; paint(); }), ' ',
-          h('a', { href: `/campaigns/${c.id}/members` }, 'Members'), ' · ', h('a', { href: `/campaigns/${c.id}/import` }, 'Upload CSV')));
-    }));
-  };
-  paint();
+  // Rows are built once; a push changes their text in place, so a focused Run/Stop button or
+  // link keeps keyboard focus through a run (a rebuilt row would drop it to the page).
+  const rows = r.data.map((c) => campaignListRow(c));
   main.append(h('table', null, h('thead', null, h('tr', null,
-    ['Name', 'State', 'Priority', 'Live calls / limit', 'Remaining members', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))), tbody));
+    ['Name', 'State', 'Priority', 'Live calls / limit', 'Remaining members', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, rows.length ? rows.map((x) => x.el) : h('tr', null, h('td', { colspan: 6 }, 'No campaign yet.')))));
+  const paint = () => rows.forEach((x) => x.paint());
   return onBoard(paint);
 };
 
-/** Run or Stop, as the state allows (C10). */
-export function runStop(id: number, name: string, state: string, after?: (c: Campaign) => void): HTMLElement {
-  const running = state === 'running';
-  const label = running ? 'Stop' : 'Run';
-  return h('button', { type: 'button', class: running ? 'danger' : 'primary', disabled: state === 'stopping',
-    'aria-label': `${label} campaign ${name}`,
-    onclick: async () => {
-      const r = await api<Campaign>('POST', `/api/v2/dialer/${id}/${running ? 'stop' : 'run'}`);
-      if (!r.ok) return notice(r.message, 'error');
-      notice(`Campaign "${name}" is ${r.data.state}`);
-      // The push confirms it too; this answer is already the truth for the button.
-      const live = board.campaigns.get(id);
-      if (live) live.state = r.data.state;
-      after?.(r.data);
-    } }, label);
+function campaignListRow(c: Campaign): { el: HTMLElement; paint(): void } {
+  const state = h('span');
+  const calls = h('td');
+  const remaining = h('td');
+  const button = runStopButton(c.id, c.name, c.state, (n) => { c.state = n.state; paint(); });
+  const paint = () => {
+    const live = board.campaigns.get(c.id);
+    const s = live?.state ?? c.state;
+    setText(state, s);
+    state.className = `state ${s}`;
+    setText(calls, live ? `${live.live_calls} / ${c.limit}` : `– / ${c.limit}`);
+    setText(remaining, live ? `${live.remaining} of ${live.members.total}` : '');
+    button.show(s);
+  };
+  paint();
+  const el = h('tr', { id: `campaign-row-${c.id}` },
+    h('td', null, h('a', { href: `/campaigns/${c.id}` }, c.name)), h('td', null, state), h('td', null, c.priority), calls, remaining,
+    h('td', { class: 'nowrap' }, button.el, ' ', h('a', { href: `/campaigns/${c.id}/members` }, 'Members'), ' · ',
+      h('a', { href: `/campaigns/${c.id}/import` }, 'Upload CSV'), ' ', deleteButton(c)));
+  return { el, paint };
+}
+
+/** Deletes the campaign after a confirmation; the API refuses (409) while it runs or has live calls. */
+function deleteButton(c: Campaign): HTMLElement {
+  return h('button', { type: 'button', class: 'danger', 'aria-label': `Delete campaign ${c.name}`, onclick: async () => {
+    if (!confirm(`Delete campaign "${c.name}" with its members, their history and its tiers?`)) return;
+    const d = await api('DELETE', `/api/v2/dialer/${c.id}`);
+    if (!d.ok) return notice(d.message, 'error');
+    notice(`Campaign "${c.name}" deleted`);
+    navigate('/campaigns', true);
+  } }, 'Delete');
+}
+
+/** Changes a text node only when it differs (no needless mutation for screen readers). */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 export const campaignEditPage: Page = async (main, params) => {
@@ -81,14 +93,18 @@ export const campaignEditPage: Page = async (main, params) => {
   const variables = h('textarea', { rows: 4, spellcheck: 'false' }, JSON.stringify(c.variables, null, 2));
   const causes = causeGrid(DEFAULT_CAUSES, c.causes);
 
-  const stateBox = h('p', { class: 'campaign-state' });
+  // Built once and changed in place on pushes: the Run/Stop button keeps keyboard focus.
+  const stateSpan = h('span');
+  const liveText = h('span');
+  const button = id ? runStopButton(id, c.name, c.state, (n) => { c.state = n.state; paintState(); }) : undefined;
+  const stateBox = h('p', { class: 'campaign-state' }, 'State: ', stateSpan, liveText, button ? [' ', button.el, ' ', deleteButton(c)] : null);
   const paintState = () => {
     const live = id ? board.campaigns.get(id) : undefined;
     const state = live?.state ?? c.state;
-    stateBox.replaceChildren();
-    append(stateBox, ['State: ', h('span', { class: `state ${state}` }, state),
-      live ? ` · live calls ${live.live_calls} / ${live.limit} · remaining ${live.remaining} of ${live.members.total}` : '',
-      id ? [' ', runStop(id, c.name, state, (n) => { c.state = n.state; paintState(); })] : '']);
+    setText(stateSpan, state);
+    stateSpan.className = `state ${state}`;
+    setText(liveText, live ? ` · live calls ${live.live_calls} / ${live.limit} · remaining ${live.remaining} of ${live.members.total}` : '');
+    button?.show(state);
   };
   paintState();
 

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { h, notice } from '../dom.js';
+import { fmtTime, h, notice } from '../dom.js';
 import { field, formErrorsBox, select, submitted, text } from '../form.js';
 import type { Page } from '../router.js';
 import type { Campaign, DncEntry } from '../types.js';
@@ -21,7 +21,7 @@ export const dncPage: Page = async (main) => {
     list.replaceChildren(
       r.data.items.length === 0 ? h('p', null, 'The list is empty.') : h('table', null,
         h('thead', null, h('tr', null, ['Number', 'Added', ''].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, r.data.items.map((d) => h('tr', null, h('td', null, d.number), h('td', null, d.created_at ?? ''),
+        h('tbody', null, r.data.items.map((d) => h('tr', null, h('td', null, d.number), h('td', null, fmtTime(d.created_at)),
           h('td', null, h('button', { type: 'button', class: 'danger', onclick: async () => {
             const x = await api('DELETE', `${base()}/${encodeURIComponent(d.number)}`);
             if (!x.ok) return notice(x.message, 'error');

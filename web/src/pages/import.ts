@@ -32,7 +32,7 @@ export const importPage: Page = async (main, params) => {
   const progressText = h('span', { id: 'upload-progress-text', 'aria-live': 'polite' });
   const result = h('section', { 'aria-live': 'polite', id: 'import-result' });
   const upload = h('button', { type: 'submit', disabled: true }, 'Upload');
-  let columns: Array<{ target: HTMLSelectElement; varName: HTMLInputElement }> = [];
+  let columns: Array<{ target: HTMLSelectElement; varName: HTMLInputElement; priority: HTMLInputElement }> = [];
 
   const form = h('form', { class: 'card wizard', novalidate: true },
     h('h1', null, `Upload members: ${c.data.name}`),
@@ -45,7 +45,7 @@ export const importPage: Page = async (main, params) => {
     h('fieldset', null, h('legend', null, '3. Columns'), mapping),
     h('fieldset', null, h('legend', null, '4. Upload'),
       field('Run the campaign after the upload', autoRun, { path: 'autoRun' }),
-      h('div', { class: 'progress' }, h('label', { for: progress.id }, 'Upload progress'), progress, progressText),
+      h('div', { class: 'progress' }, h('label', { for: progress.id }, 'File sent to the server'), progress, progressText),
       h('div', { class: 'actions' }, upload, ' ', h('a', { href: `/campaigns/${id}/members` }, 'Members of this campaign'))),
     result);
 
@@ -65,26 +65,35 @@ export const importPage: Page = async (main, params) => {
     const header = skipHeader.checked ? rows[0] : undefined;
     const body = skipHeader.checked ? rows.slice(1) : rows.slice(0, PREVIEW_ROWS);
     const width = Math.max(1, ...rows.map((r) => r.length));
-    const prev = columns.length === width ? columns.map((x) => ({ target: x.target.value as Target, varName: x.varName.value })) : guessTargets(header, width);
+    const prev = columns.length === width
+      ? columns.map((x) => ({ target: x.target.value as Target, varName: x.varName.value, priority: x.priority.value }))
+      : guessTargets(header, width).map((g) => ({ ...g, priority: '' }));
     columns = prev.map((g, i) => {
       const label = header?.[i] ? `"${header[i]}"` : `${i + 1}`;
       const target = select(TARGETS.map((t) => ({ value: t, label: t === '-' ? 'skip' : t === 'var' ? 'variable…' : t })), g.target);
       target.setAttribute('aria-label', `Column ${label} is`);
       const varName = text(g.varName, { size: 10, 'aria-label': `Variable name for column ${label}`, placeholder: 'variable name' });
-      varName.hidden = g.target !== 'var';
-      target.addEventListener('change', () => {
+      // M1: a number column may carry its own priority (number:<p>); empty = by position, left first.
+      const priority = h('input', { type: 'number', step: '1', value: g.priority, class: 'short', 'aria-label': `Priority of the numbers in column ${label}`,
+        placeholder: 'priority', title: 'optional; higher is dialled first' });
+      const sync = () => {
         varName.hidden = target.value !== 'var';
+        priority.hidden = target.value !== 'number';
+      };
+      sync();
+      target.addEventListener('change', () => {
+        sync();
         if (!varName.hidden) varName.focus();
       });
-      return { target, varName };
+      return { target, varName, priority };
     });
     if (columns[0]) columns[0].target.dataset.path = 'columns';
     clear(mapping);
     const head = h('tr', null, columns.map((col, i) =>
-      h('th', { scope: 'col' }, header?.[i] ? h('div', { class: 'muted' }, header[i]) : `Column ${i + 1}`, col.target, ' ', col.varName)));
+      h('th', { scope: 'col' }, header?.[i] ? h('div', { class: 'muted' }, header[i]) : `Column ${i + 1}`, col.target, ' ', col.varName, col.priority)));
     const rowsEl = body.map((r) => h('tr', null, Array.from({ length: width }, (_v, i) => h('td', null, r[i] ?? ''))));
     mapping.append(
-      h('p', { class: 'hint' }, `Map each column. At least one must be a number; several number columns are dialled left first. Preview of the first ${body.length} row(s):`),
+      h('p', { class: 'hint' }, `Map each column. At least one must be a number; several number columns are dialled left first unless you give them priorities (higher first). Preview of the first ${body.length} row(s):`),
       h('div', { class: 'scroll' }, h('table', { class: 'grid preview' }, h('thead', null, head), h('tbody', null, rowsEl))));
     upload.disabled = false;
   };
@@ -95,7 +104,8 @@ export const importPage: Page = async (main, params) => {
     e.preventDefault();
     const f = file.files?.[0];
     if (!f) return showIssues(form, 'no file', [{ path: 'file', message: 'choose a CSV file first' }]);
-    const mapped = columns.map((x) => (x.target.value === 'var' ? `var:${x.varName.value.trim()}` : x.target.value));
+    const mapped = columns.map((x) => (x.target.value === 'var' ? `var:${x.varName.value.trim()}`
+      : x.target.value === 'number' && x.priority.value.trim() !== '' ? `number:${x.priority.value.trim()}` : x.target.value));
     const q = new URLSearchParams({ charset: charset.value, separator: separator.value, skip_header: String(skipHeader.checked),
       columns: mapped.join(',') });
     if (autoRun.checked) q.set('autoRun', 'true');
@@ -107,12 +117,16 @@ export const importPage: Page = async (main, params) => {
     xhr.upload.onprogress = (ev) => {
       if (!ev.lengthComputable) return;
       progress.value = Math.round((ev.loaded / ev.total) * 100);
-      progressText.textContent = ` ${progress.value}% sent`;
+      progressText.textContent = ` ${progress.value}% of the file sent`;
+    };
+    // The bar measures bytes sent; the server imports as it reads and answers when it is done.
+    xhr.upload.onload = () => {
+      progressText.textContent = ' file sent; the server is finishing the import…';
     };
     xhr.onload = () => {
       upload.disabled = false;
       progress.value = 100;
-      progressText.textContent = ' done';
+      progressText.textContent = ' file sent; import finished';
       const r = toResult<ImportReport>(xhr.status, xhr.responseText, 'import');
       if (r.ok) {
         clearIssues(form);
@@ -131,7 +145,7 @@ export const importPage: Page = async (main, params) => {
     };
     upload.disabled = true;
     progress.value = 0;
-    progressText.textContent = ' 0% sent';
+    progressText.textContent = ' 0% of the file sent';
     clear(result);
     xhr.send(f);
   });

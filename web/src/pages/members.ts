@@ -1,10 +1,15 @@
 import { api } from '../api.js';
-import { fmtTime, h } from '../dom.js';
-import { field, formErrorsBox, select, showIssues, clearIssues, text } from '../form.js';
+import { h, notice } from '../dom.js';
+import { clearIssues, field, formErrorsBox, select, showIssues, text } from '../form.js';
 import type { Page } from '../router.js';
-import type { Attempt, Campaign, Member } from '../types.js';
+import type { Campaign, Member } from '../types.js';
+import { agentNames, memberHistory } from './member-history.js';
+import { memberForm } from './member-form.js';
+import { resultStatusForm } from './result-status-form.js';
 
-/** M5: the members of a campaign, filtered and keyset-paged, each with its attempt history. */
+type Panel = 'history' | 'edit' | 'status';
+
+/** M5: the members of a campaign, filtered and keyset-paged; each with its history, edit, result status (R1), delete. */
 export const membersPage: Page = async (main, params) => {
   const id = Number(params.id);
   const c = await api<Campaign>('GET', `/api/v2/dialer/${id}`);
@@ -16,6 +21,7 @@ export const membersPage: Page = async (main, params) => {
   const limit = select(['25', '100', '500'], '25');
   const out = h('div');
   const pages: number[] = [0]; // cursors of the pages seen, for "Previous"
+  const agentName = agentNames();
   const form = h('form', { class: 'filters', novalidate: true }, formErrorsBox(),
     field('State', state, { path: 'state' }), field('Result', result, { path: 'result' }),
     field('Number', number, { path: 'number', hint: 'exact' }), field('Name starts with', name, { path: 'name' }),
@@ -30,45 +36,90 @@ export const membersPage: Page = async (main, params) => {
     const r = await api<{ items: Member[]; next_after: number | null }>('GET', `/api/v2/dialer/${id}/members?${q}`);
     if (!r.ok) return showIssues(form, r.message, r.issues);
     clearIssues(form);
-    const rows = r.data.items.flatMap((m) => {
-      const history = h('tr', { hidden: true, class: 'history' }, h('td', { colspan: 8 }));
-      const btn = h('button', { type: 'button', 'aria-expanded': 'false', onclick: async () => {
-        const open = btn.getAttribute('aria-expanded') === 'true';
-        btn.setAttribute('aria-expanded', String(!open));
-        history.hidden = open;
-        if (!open) await showHistory(id, m.id, history.firstElementChild as HTMLElement);
-      } }, `History of member ${m.id}`);
-      return [h('tr', null,
-        h('td', null, m.id), h('td', null, m.name), h('td', null, m.communications.map((x) => `${x.number}${x.state === 'stopped' ? ' (stopped)' : ''}`).join(', ')),
-        h('td', null, m.priority), h('td', null, m.state), h('td', null, m.tries), h('td', null, m.result ?? ''), h('td', null, btn)), history];
-    });
     out.replaceChildren(
       h('table', null, h('caption', null, `Members of ${c.data.name}${after ? ` after #${after}` : ''}`),
-        h('thead', null, h('tr', null, ['Id', 'Name', 'Numbers', 'Priority', 'State', 'Tries', 'Result', ''].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: 8 }, 'No member matches.')))),
+        h('thead', null, h('tr', null, ['Id', 'Name', 'Numbers', 'Priority', 'State', 'Tries', 'Result', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, r.data.items.length ? r.data.items.flatMap(memberRows) : h('tr', null, h('td', { colspan: 8 }, 'No member matches.')))),
       h('p', { class: 'pager' },
         pages.length > 1 ? h('button', { type: 'button', onclick: () => { pages.pop(); void load(pages[pages.length - 1]!); } }, 'Previous page') : null, ' ',
         r.data.next_after !== null ? h('button', { type: 'button', onclick: () => { pages.push(r.data.next_after!); void load(r.data.next_after!); } }, 'Next page') : null));
   };
+  const reload = () => load(pages[pages.length - 1]!);
+
+  /** A member's row, and a row under it for the panel one of its buttons opens. */
+  const memberRows = (m: Member): HTMLElement[] => {
+    const detail = h('tr', { hidden: true, class: 'history' }, h('td', { colspan: 8 }));
+    const cell = detail.firstElementChild as HTMLElement;
+    const buttons = new Map<Panel, HTMLButtonElement>();
+    let open: Panel | undefined;
+    const close = (focusBack: boolean) => {
+      const was = open && buttons.get(open);
+      open = undefined;
+      detail.hidden = true;
+      cell.replaceChildren();
+      for (const b of buttons.values()) b.setAttribute('aria-expanded', 'false');
+      if (focusBack && was) was.focus();
+    };
+    const show = async (p: Panel) => {
+      if (open === p) return close(false);
+      close(false);
+      open = p;
+      buttons.get(p)!.setAttribute('aria-expanded', 'true');
+      detail.hidden = false;
+      // The list is read again; the keyboard goes back to the button that opened the form.
+      const done = (what: string) => async () => {
+        notice(what);
+        const label = buttons.get(p)!.getAttribute('aria-label')!;
+        await reload();
+        out.querySelector<HTMLElement>(`[aria-label="${CSS.escape(label)}"]`)?.focus();
+      };
+      if (p === 'history') cell.replaceChildren(await memberHistory(id, m.id, agentName));
+      else if (p === 'edit') cell.replaceChildren(memberForm(id, m, done(`Member ${m.id} saved`), () => close(true)));
+      else cell.replaceChildren(resultStatusForm(id, m, done(`Result status of member ${m.id} applied`), () => close(true)));
+      if (p !== 'history') cell.querySelector<HTMLElement>('input, select, textarea')?.focus();
+    };
+    const toggle = (p: Panel, label: string, ariaLabel: string) => {
+      const b = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-label': ariaLabel, onclick: () => void show(p) }, label);
+      buttons.set(p, b);
+      return b;
+    };
+    const remove = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete member ${m.id}`, onclick: async () => {
+      if (!confirm(`Delete member ${m.id} (${m.name || 'no name'}) and its attempt history?`)) return;
+      const d = await api('DELETE', `/api/v2/dialer/${id}/members/${m.id}`);
+      if (!d.ok) return notice(d.message, 'error');
+      notice(`Member ${m.id} deleted`);
+      await reload();
+    } }, 'Delete');
+    return [h('tr', { id: `member-${m.id}` },
+      h('td', null, m.id), h('td', null, m.name), h('td', null, m.communications.map((x) => `${x.number}${x.state === 'stopped' ? ' (stopped)' : ''}`).join(', ')),
+      h('td', null, m.priority), h('td', null, m.state), h('td', null, m.tries), h('td', null, m.result ?? ''),
+      h('td', { class: 'nowrap' }, toggle('history', 'History', `History of member ${m.id}`), ' ',
+        toggle('edit', 'Edit', `Edit member ${m.id}`), ' ', toggle('status', 'Result status', `Result status of member ${m.id}`), ' ', remove)), detail];
+  };
+
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     pages.length = 1;
     void load(0);
   });
+  const addBox = h('div', { hidden: true, id: 'add-member' });
+  const addToggle = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': addBox.id, onclick: () => {
+    const opening = addBox.hidden;
+    addBox.hidden = !opening;
+    addToggle.setAttribute('aria-expanded', String(opening));
+    if (opening) {
+      addBox.replaceChildren(memberForm(id, undefined, async (mid) => {
+        notice(`Member ${mid} added`);
+        addBox.hidden = true;
+        addToggle.setAttribute('aria-expanded', 'false');
+        addToggle.focus();
+        await reload();
+      }, () => { addBox.hidden = true; addToggle.setAttribute('aria-expanded', 'false'); addToggle.focus(); }));
+      addBox.querySelector<HTMLElement>('input')?.focus();
+    }
+  } }, 'Add a member');
   main.append(h('h1', null, `Members: ${c.data.name}`),
-    h('p', null, h('a', { href: `/campaigns/${id}` }, 'Campaign'), ' · ', h('a', { href: `/campaigns/${id}/import` }, 'Upload members (CSV)')),
-    h('div', { class: 'card' }, form), out);
+    h('p', null, h('a', { href: `/campaigns/${id}` }, 'Campaign'), ' · ', h('a', { href: `/campaigns/${id}/import` }, 'Upload members (CSV)'), ' · ', addToggle),
+    addBox, h('div', { class: 'card' }, form), out);
   await load(0);
 };
-
-async function showHistory(campaignId: number, memberId: number, cell: HTMLElement): Promise<void> {
-  const r = await api<Attempt[]>('GET', `/api/v2/dialer/${campaignId}/members/${memberId}/attempts`);
-  if (!r.ok) return void cell.replaceChildren(h('p', { class: 'error' }, r.message));
-  cell.replaceChildren(r.data.length === 0 ? h('p', null, 'Not dialled yet.') : h('table', { class: 'inner' },
-    h('caption', null, `Attempts of member ${memberId}`),
-    h('thead', null, h('tr', null, ['Started', 'Number', 'Agent', 'Answered', 'Ended', 'Agent cause', 'Hangup cause', 'Talk s', 'Outcome', 'Comment']
-      .map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, r.data.map((a) => h('tr', null, h('td', null, fmtTime(a.created_at)), h('td', null, a.number), h('td', null, a.agent_id ?? ''),
-      h('td', null, fmtTime(a.answered_at)), h('td', null, fmtTime(a.ended_at)), h('td', null, a.agent_cause ?? ''), h('td', null, a.hangup_cause ?? ''),
-      h('td', null, a.talk_sec ?? ''), h('td', null, a.outcome ?? a.state), h('td', null, a.comment ?? ''))))));
-}

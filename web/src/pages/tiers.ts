@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h, notice } from '../dom.js';
-import { field, formErrorsBox, num, numberOf, select, submitted } from '../form.js';
+import { clearFieldError, field, fieldError, formErrorsBox, num, numberOf, select, submitted } from '../form.js';
 import type { Agent, Tier } from '../types.js';
 
 /** A1: the agents who work a campaign (tiers), with their level. */
@@ -16,10 +16,14 @@ export async function tiersSection(campaignId: number): Promise<HTMLElement> {
       h('tbody', null, tiers.data.map((t) => {
         const level = num(t.level, { min: 1, 'aria-label': `Level of ${t.agent_name}`, class: 'short' });
         return h('tr', null, h('td', null, t.agent_name), h('td', null, t.sip_user),
-          h('td', null, level, ' ', h('button', { type: 'button', onclick: async () => {
+          h('td', null, h('span', { class: 'cell-edit' }, level, ' ', h('button', { type: 'button', onclick: async () => {
+            clearFieldError(level);
             const r = await api('PUT', `${P}/${t.agent_id}`, { level: numberOf(level) });
-            notice(r.ok ? `Level of ${t.agent_name} saved` : r.message, r.ok ? 'ok' : 'error');
-          } }, `Save level of ${t.agent_name}`)),
+            if (r.ok) return notice(`Level of ${t.agent_name} saved`);
+            // Next to the field, with the API's words (e.g. "Too small: expected number to be >=1").
+            fieldError(level, r.issues.length ? r.issues.map((i) => i.message).join('; ') : r.message);
+            level.focus();
+          } }, `Save level of ${t.agent_name}`))),
           h('td', null, h('button', { type: 'button', class: 'danger', onclick: async () => {
             const r = await api('DELETE', `${P}/${t.agent_id}`);
             if (!r.ok) return notice(r.message, 'error');
