@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { pino } from 'pino';
 import { openMigratedDatabase } from '../adapters/mysql/database.js';
-import { insertMemberBatch } from '../adapters/mysql/member-writer.js';
+import { beginMemberImport } from '../adapters/mysql/member-import-session.js';
 import { RedisDispatchNews } from '../adapters/queue/redis-dispatch-news.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { importMembersCsv } from '../app/members/csv-import.js';
@@ -18,12 +18,21 @@ const USAGE = `usage: npm run import -- --campaign <id> [--charset utf-8] [--sep
   --columns  target of each CSV column in order: name, priority, expire_at, timezone,
              number (repeatable, earlier = higher priority), number:<priority>, var:<name>, - (skip)
 
-Prints {inserted, rejected_count, rejected:[{line, reason}]} as JSON on stdout.
-Exit code 0 when the whole file was read (rejected rows are in the report), 1 otherwise.
+The file is imported as a whole or not at all: rows with bad values are rejected one by one
+and the rest is stored, but a file the CSV parser cannot get through (a quote that never
+closes, a stray quote) or whose bytes are not in --charset stores nothing.
+Prints {inserted, rejected_count, rejected:[{line, reason}]} as JSON on stdout and exits 0
+once the file is imported (rejected rows are in the report). Otherwise nothing is stored,
+the reason goes to stderr and the exit code is 2 for a broken file or a wrong charset,
+3 when another import into the campaign is running, 1 for anything else.
 A file whose name ends in .gz is inflated as it is read.
 The database is DIALER_DB_URL; the running engines are told over Redis (DIALER_REDIS_URL,
 DIALER_QUEUE_PREFIX) and dial the new members at once.
 `;
+
+/** Exit codes besides 0 (imported) and 1 (usage, configuration, unknown campaign, failure). */
+const EXIT_REFUSED = 2;
+const EXIT_BUSY = 3;
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -78,21 +87,31 @@ async function run(argv: string[]): Promise<number> {
     let last = { rows: 0, bytes: 0 };
     const now = new Date();
     const out = await importMembersCsv(input, options, {
-      insertBatch: (rows) => insertMemberBatch(db, campaignId, rows, now),
+      begin: () => beginMemberImport(db, campaignId, now),
       onProgress: (p) => {
         last = p;
         bar.update(p.rows, p.bytes);
       },
     });
     bar.done(last.rows, last.bytes);
-    if (out.kind !== 'bad-option' && out.report.inserted > 0) await tellEngines(cfg, campaignId);
+    const nothing = 'nothing was imported';
     switch (out.kind) {
       case 'done':
+        // After COMMIT: an engine told earlier would look for members it cannot see yet.
+        if (out.report.inserted > 0) await tellEngines(cfg, campaignId);
         process.stdout.write(`${JSON.stringify(out.report, null, 2)}\n`);
         return 0;
-      case 'stopped':
-        process.stdout.write(`${JSON.stringify({ ...out.report, stopped: { line: out.line, reason: out.reason } }, null, 2)}\n`);
-        process.stderr.write(`line ${out.line}: ${out.reason}; the import stopped there, rows before it were imported\n`);
+      case 'broken-csv':
+        process.stderr.write(`line ${out.line}: ${out.reason}; ${nothing}\n`);
+        return EXIT_REFUSED;
+      case 'wrong-charset':
+        process.stderr.write(`--charset: line ${out.line}: ${out.reason}; set --charset to the file's charset (${nothing})\n`);
+        return EXIT_REFUSED;
+      case 'busy':
+        process.stderr.write(`another import into campaign ${campaignId} is running; ${nothing}, run it again when that one has finished\n`);
+        return EXIT_BUSY;
+      case 'campaign-gone':
+        process.stderr.write(`campaign ${campaignId} was deleted during the import; ${nothing}\n`);
         return 1;
       case 'bad-option':
         process.stderr.write(`--${out.field}: ${out.message}\n`);

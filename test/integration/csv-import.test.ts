@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import iconv from 'iconv-lite';
-import { insertMemberBatch } from '../../src/adapters/mysql/member-writer.js';
+import { beginMemberImport } from '../../src/adapters/mysql/member-import-session.js';
 import { parseColumns, type CsvColumn } from '../../src/app/members/csv-columns.js';
 import { importMembersCsv, type CsvImportOutcome } from '../../src/app/members/csv-import.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
@@ -41,7 +41,7 @@ describe('csv-import', function () {
       chunked(buf),
       { charset: opts.charset ?? 'utf-8', separator: opts.separator ?? ',', skipHeader: opts.skipHeader ?? false, columns: cols(opts.columns ?? 'name,number') },
       {
-        insertBatch: (rows) => insertMemberBatch(t.db, campaign, rows, now),
+        begin: () => beginMemberImport(t.db, campaign, now),
         batchRows: opts.batchRows ?? 1000,
         maxRejected: opts.maxRejected ?? 1000,
       },
@@ -60,7 +60,7 @@ describe('csv-import', function () {
     const out = await importMembersCsv(
       Readable.from([Buffer.from(lines.join('\n') + '\n')]),
       { charset: 'utf-8', separator: ';', skipHeader: true, columns: cols('name,number,var:debt') },
-      { insertBatch: (rows) => insertMemberBatch(t.db, campaign, rows, now), onProgress: (p) => progress.push(p.rows) },
+      { begin: () => beginMemberImport(t.db, campaign, now), onProgress: (p) => progress.push(p.rows) },
     );
     expect(out.kind).to.equal('done');
     if (out.kind !== 'done') return;
@@ -87,18 +87,33 @@ describe('csv-import', function () {
     expect(names).to.deep.equal(['Іван Петренко', 'Олена Ковальчук']);
   });
 
-  it('M6: bytes that are not valid UTF-8 reject the row and name the charset', async () => {
+  it('S2: bytes that are not valid UTF-8 refuse the whole file, naming the first bad line; nothing is stored', async () => {
     const campaign = await seedCampaign(t.db, 'badutf8');
     const body = Buffer.concat([
-      Buffer.from('Ann,5550001\n'),
+      Buffer.from('Ann,5550001\nBob,5550003\n'),
       iconv.encode('Іван,5550002\n', 'windows-1251'),
-      Buffer.from('Bob,5550003\n'),
+      Buffer.from('Cy,5550004\n'),
     ]);
-    const out = await run(campaign, body);
+    const out = await run(campaign, body, { batchRows: 1 });
+    expect(out).to.deep.equal({ kind: 'wrong-charset', line: 3, reason: 'bytes that are not valid utf-8' });
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+  });
+
+  it('S2: a UTF-8 file named windows-1251 is refused at the end (it would be stored as mojibake); nothing is stored', async () => {
+    const campaign = await seedCampaign(t.db, 'utf8as1251');
+    const rows = Array.from({ length: 3000 }, (_, i) => `Member ${i},${5570000 + i}`);
+    rows.splice(2000, 0, 'Іван,5569999');
+    const out = await run(campaign, `${rows.join('\n')}\n`, { charset: 'windows-1251', batchRows: 500 });
     expect(out).to.deep.equal({
-      kind: 'done',
-      report: { inserted: 2, rejected_count: 1, rejected: [{ line: 2, reason: 'column 1: bytes that are not valid utf-8' }] },
+      kind: 'wrong-charset',
+      line: 2001,
+      reason: 'the file is UTF-8, not windows-1251: every byte is valid UTF-8 and line 2001 has characters beyond ASCII',
     });
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+    // Plain ASCII is the same in both, and a U+FFFD written in a UTF-8 file is a character like any other.
+    expect((await run(campaign, 'Ann,5550005\n', { charset: 'windows-1251' })).kind).to.equal('done');
+    expect((await run(campaign, 'Bo\uFFFDb,5550006\n')).kind).to.equal('done');
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(2);
   });
 
   it('M6: a row with the wrong number of columns is rejected by line, the rest imported', async () => {
@@ -117,30 +132,37 @@ describe('csv-import', function () {
     });
   });
 
-  it('M6: broken quotes: a stray quote rejects its row; a quote open at the end of the file names where it starts', async () => {
+  it('S2: a stray quote refuses the file at its line; quoted fields with separators and line breaks are fine', async () => {
     const campaign = await seedCampaign(t.db, 'quotes');
-    const out = await run(campaign, '"Ann, Jr",5550021\nB"ob,5550022\n"multi\nline",5550023\nDi,5550024\n"Ed,5550025\nFo,5550026\n');
-    expect(out.kind).to.equal('done');
-    if (out.kind !== 'done') return;
-    expect(out.report.inserted).to.equal(3);
-    expect(out.report.rejected).to.deep.equal([
-      { line: 2, reason: 'unbalanced quotes: a quote inside a field that does not start with one' },
-      { line: 6, reason: 'unbalanced quotes: a quoted field is not closed before the end of the file (line 7)' },
-    ]);
+    const out = await run(campaign, '"Ann, Jr",5550021\n"multi\nline",5550023\nB"ob,5550022\nDi,5550024\n', { batchRows: 1 });
+    expect(out).to.deep.equal({ kind: 'broken-csv', line: 4, reason: 'unbalanced quotes: a quote inside a field that does not start with one' });
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+    expect(await run(campaign, '"Ann, Jr",5550021\n"multi\nline",5550023\n')).to.deep.equal({ kind: 'done', report: { inserted: 2, rejected_count: 0, rejected: [] } });
     const names = (await t.db('members').where({ campaign_id: campaign }).orderBy('id')).map((r) => r.name);
-    expect(names).to.deep.equal(['Ann, Jr', 'multi\nline', 'Di']);
+    expect(names).to.deep.equal(['Ann, Jr', 'multi\nline']);
   });
 
-  it('M6: a closing quote followed by text stops the import at its line; rows before it are stored', async () => {
+  it('S2: a quote open at the end of the file refuses it, naming the line where the field starts', async () => {
+    const campaign = await seedCampaign(t.db, 'openeof');
+    const out = await run(campaign, 'Ann,5550026\nDi,5550024\n"Ed,5550025\nFo,5550027\n', { batchRows: 1 });
+    expect(out).to.deep.equal({
+      kind: 'broken-csv',
+      line: 3,
+      reason: 'unbalanced quotes: a quoted field that opens on this line is not closed before the end of the file',
+    });
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+  });
+
+  it('S2: a closing quote followed by text refuses the file at its line; rows before it are not kept', async () => {
     const campaign = await seedCampaign(t.db, 'stop');
     const out = await run(campaign, 'Ann,5550031\nBob,5550032\n"Cy"x,5550033\nDi,5550034\n', { batchRows: 1 });
     expect(out).to.deep.equal({
-      kind: 'stopped',
+      kind: 'broken-csv',
       line: 3,
       reason: 'unbalanced quotes: a closing quote is followed by a character other than the separator',
-      report: { inserted: 2, rejected_count: 0, rejected: [] },
     });
-    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(2);
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+    expect(await countRows(t.db, 'communications', { campaign_id: campaign })).to.equal(0);
   });
 
   it('M2: duplicates inside the file (same and later batches) and against the database are rejected by line', async () => {
@@ -230,15 +252,32 @@ describe('csv-import', function () {
     expect(names).to.deep.equal(['Zoë', 'Åsa', 'Юля']);
   });
 
-  it('M6: a quote left open early in a big file stops the import at its line instead of swallowing the file', async () => {
+  it('S2: a quote left open early in a big file refuses it at its line instead of swallowing the file', async () => {
     const campaign = await seedCampaign(t.db, 'openquote');
     const tail = Array.from({ length: 5000 }, (_, i) => `N${i},${5560000 + i}`).join('\n');
-    const out = await run(campaign, `Ann,5550091\nBob,5550092\n"Cy,5550093\n${tail}\n`);
-    expect(out.kind).to.equal('stopped');
-    if (out.kind !== 'stopped') return;
+    const out = await run(campaign, `Ann,5550091\nBob,5550092\n"Cy,5550093\n${tail}\n`, { batchRows: 1 });
+    expect(out.kind).to.equal('broken-csv');
+    if (out.kind !== 'broken-csv') return;
     expect(out.line).to.equal(3);
     expect(out.reason).to.match(/^unbalanced quotes: a quoted field is still open at line \d+/);
-    expect(out.report.inserted).to.equal(2);
-    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(2);
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+  });
+
+  it('M6: a second import into the same campaign while one runs is told at once (busy) and reads nothing', async () => {
+    const campaign = await seedCampaign(t.db, 'busy');
+    const first = await beginMemberImport(t.db, campaign, now);
+    if (first.kind !== 'begun') throw new Error('first import did not begin');
+    try {
+      const input = chunked(Buffer.from('Ann,5550101\n'));
+      const out = await importMembersCsv(input, { charset: 'utf-8', separator: ',', skipHeader: false, columns: cols('name,number') },
+        { begin: () => beginMemberImport(t.db, campaign, now) });
+      expect(out).to.deep.equal({ kind: 'busy' });
+      // Another campaign is not held up.
+      const other = await seedCampaign(t.db, 'busy-other');
+      expect((await run(other, 'Bob,5550102\n')).kind).to.equal('done');
+    } finally {
+      await first.session.rollback();
+    }
+    expect((await run(campaign, 'Ann,5550101\n')).kind).to.equal('done');
   });
 });

@@ -1,10 +1,27 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
+import type { Knex } from 'knex';
+import { beginMemberImport } from '../../src/adapters/mysql/member-import-session.js';
 import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
 import { startTestApi, type TestApi } from '../helpers/http-api.js';
 import { httpClient } from '../helpers/http-client.js';
 import { countRows, seedCampaign } from '../helpers/member-fixtures.js';
+
+/** Members and numbers of a campaign, to show that a refused upload changed nothing. */
+async function snapshot(db: Knex, campaignId: number): Promise<{ members: number; communications: number; zones: number }> {
+  return {
+    members: await countRows(db, 'members', { campaign_id: campaignId }),
+    communications: await countRows(db, 'communications', { campaign_id: campaignId }),
+    zones: await countRows(db, 'campaign_zones', { campaign_id: campaignId }),
+  };
+}
 
 describe('http member import', () => {
   let api: TestApi;
@@ -99,21 +116,92 @@ describe('http member import', () => {
     expect(r.body.error).to.deep.include({ code: 'NOT_FOUND', message: 'campaign 999999 not found' });
   });
 
-  it('S2: a quote the parser cannot get past is 400 BAD_CSV with the line; rows before it are kept', async () => {
+  it('S2: an unbalanced quote after many good rows is 400 BAD_CSV naming the line, and nothing is stored', async () => {
     const id = await seedCampaign(api.tdb.db, 'badcsv');
-    const r = await api.raw('POST', path(id), 'Ann,5551401\n"Bob"x,5551402\nCy,5551403\n', 'text/csv');
-    expect(r.status).to.equal(400);
+    await api.raw('POST', path(id), 'Old,5551400\n', 'text/csv');
+    const before = await snapshot(api.tdb.db, id);
+    const good = Array.from({ length: 12_000 }, (_, i) => `M${i},${7100000000 + i},Europe/Kyiv`);
+    const body = `${good.join('\n')}\n"Bob"x,5551402,UTC\nCy,5551403,UTC\n`;
+    added.length = 0;
+    const r = await api.raw('POST', path(id, '?columns=name,number,timezone'), body, 'text/csv');
+    expect(r.status, JSON.stringify(r.body)).to.equal(400);
     expect(r.body.error.code).to.equal('BAD_CSV');
-    expect(r.body.error.message).to.match(/^line 2: unbalanced quotes/);
-    expect(r.body.error.details).to.deep.include({ line: 2, inserted: 1 });
-    expect(await countRows(api.tdb.db, 'members', { campaign_id: id })).to.equal(1);
+    expect(r.body.error.message).to.equal('line 12001: unbalanced quotes: a closing quote is followed by a character other than the separator; nothing was imported');
+    expect(r.body.error.details).to.deep.include({ line: 12_001, inserted: 0 });
+    expect(await snapshot(api.tdb.db, id)).to.deep.equal(before);
+    expect(added, 'no members-added news for a refused file').to.deep.equal([]);
   });
 
-  it('S2: a file in the wrong charset has its rows rejected naming the charset', async () => {
+  it('S2: a quote left open at the end of the file is 400 BAD_CSV naming the line it opens on; nothing is stored', async () => {
+    const id = await seedCampaign(api.tdb.db, 'openeof');
+    const r = await api.raw('POST', path(id), 'Ann,5551411\nBob,5551412\n"Cy,5551413\nDi,5551414\n', 'text/csv');
+    expect(r.status).to.equal(400);
+    expect(r.body.error.code).to.equal('BAD_CSV');
+    expect(r.body.error.message).to.equal('line 3: unbalanced quotes: a quoted field that opens on this line is not closed before the end of the file; nothing was imported');
+    expect(await snapshot(api.tdb.db, id)).to.deep.equal({ members: 0, communications: 0, zones: 0 });
+  });
+
+  it('S2: a windows-1251 file sent as UTF-8 (the default) is 400 naming charset and the line; nothing is stored', async () => {
     const id = await seedCampaign(api.tdb.db, 'wrongcharset');
-    const r = await api.raw('POST', path(id), iconv.encode('Іван,5551501\n', 'windows-1251'), 'text/csv');
+    const body = Buffer.concat([Buffer.from('Ann,5551501\n'), iconv.encode('Іван,5551502\n', 'windows-1251')]);
+    const r = await api.raw('POST', path(id), body, 'text/csv');
+    expect(r.status).to.equal(400);
+    expect(r.body.error.code).to.equal('VALIDATION_FAILED');
+    expect(r.body.error.message).to.equal("query.charset: line 2: bytes that are not valid utf-8; set charset to the file's charset (nothing was imported)");
+    expect(r.body.error.details.issues[0].path).to.equal('query.charset');
+    expect(await snapshot(api.tdb.db, id)).to.deep.equal({ members: 0, communications: 0, zones: 0 });
+  });
+
+  it('S2: a UTF-8 file sent with charset=windows-1251 is 400 (it would be stored as "Р†РІР°РЅ"); nothing is stored', async () => {
+    const id = await seedCampaign(api.tdb.db, 'utf8as1251');
+    const r = await api.raw('POST', path(id, '?charset=windows-1251'), 'Ann,5551511\nІван,5551512\n', 'text/csv');
+    expect(r.status).to.equal(400);
+    expect(r.body.error.message).to.equal(
+      "query.charset: line 2: the file is UTF-8, not windows-1251: every byte is valid UTF-8 and line 2 has characters beyond ASCII; set charset to the file's charset (nothing was imported)",
+    );
+    // The same through the charset of the Content-Type.
+    const ct = await api.raw('POST', path(id), 'Ann,5551511\nІван,5551512\n', 'text/csv; charset=windows-1251');
+    expect(ct.status).to.equal(400);
+    expect(ct.body.error.message).to.match(/^query\.charset: line 2: the file is UTF-8, not windows-1251/);
+    expect(await snapshot(api.tdb.db, id)).to.deep.equal({ members: 0, communications: 0, zones: 0 });
+  });
+
+  it('M6: a windows-1251 file sent as windows-1251 (query or Content-Type) is decoded right', async () => {
+    const id = await seedCampaign(api.tdb.db, 'cp1251');
+    const q = await api.raw('POST', path(id, '?charset=windows-1251'), iconv.encode('Іван Петренко,5551521\n', 'windows-1251'), 'text/csv');
+    expect(q.status, JSON.stringify(q.body)).to.equal(200);
+    const ct = await api.raw('POST', path(id), iconv.encode('Олена Ковальчук,5551522\n', 'windows-1251'), 'text/csv; charset=windows-1251');
+    expect(ct.status, JSON.stringify(ct.body)).to.equal(200);
+    const names = (await api.tdb.db('members').where({ campaign_id: id }).orderBy('id')).map((m) => m.name);
+    expect(names).to.deep.equal(['Іван Петренко', 'Олена Ковальчук']);
+  });
+
+  it('M6: a row with the wrong number of columns is rejected with its line; the rest is imported', async () => {
+    const id = await seedCampaign(api.tdb.db, 'width');
+    const r = await api.raw('POST', path(id), 'Ann,5551531\nBob,5551532,extra\nCy,5551533\n', 'text/csv');
     expect(r.status).to.equal(200);
-    expect(r.body).to.deep.equal({ inserted: 0, rejected_count: 1, rejected: [{ line: 1, reason: 'column 1: bytes that are not valid utf-8' }] });
+    expect(r.body).to.deep.equal({ inserted: 2, rejected_count: 1, rejected: [{ line: 2, reason: 'expected 2 columns, found 3' }] });
+    expect(await countRows(api.tdb.db, 'members', { campaign_id: id })).to.equal(2);
+  });
+
+  it('M6: a second import into a campaign while one runs is 409 and stores nothing; other campaigns go on', async () => {
+    const id = await seedCampaign(api.tdb.db, 'busy');
+    const running = await beginMemberImport(api.tdb.db, id, new Date());
+    if (running.kind !== 'begun') throw new Error('the first import did not begin');
+    try {
+      const r = await api.raw('POST', path(id), 'Ann,5551541\n', 'text/csv');
+      expect(r.status).to.equal(409);
+      expect(r.body.error).to.deep.include({
+        code: 'CONFLICT',
+        message: `another CSV import into campaign ${id} is running; nothing was imported, send the file again when it has finished`,
+      });
+      const other = await seedCampaign(api.tdb.db, 'busy-other');
+      expect((await api.raw('POST', path(other), 'Ann,5551541\n', 'text/csv')).status).to.equal(200);
+    } finally {
+      await running.session.rollback();
+    }
+    expect(await countRows(api.tdb.db, 'members', { campaign_id: id })).to.equal(0);
+    expect((await api.raw('POST', path(id), 'Ann,5551541\n', 'text/csv')).status).to.equal(200);
   });
 
   it('M2: a number already in the campaign is rejected with its line', async () => {
@@ -137,6 +225,55 @@ describe('http member import', () => {
     expect((await api.raw('POST', path(id), 'Ann,5551801\n', 'text/csv', apiUser)).status).to.equal(200);
     expect((await api.raw('POST', path(id), 'Bob,5551802\n', 'text/csv', null)).status).to.equal(401);
     expect(await countRows(api.tdb.db, 'members', { campaign_id: id })).to.equal(1);
+  });
+
+  it('S1: the api role may not run a campaign through autoRun=true (CSV or JSON): 403 naming autoRun, nothing stored', async () => {
+    const id = await seedCampaign(api.tdb.db, 'api-autorun');
+    const apiUser = await api.loginAs('api');
+    const csv = await api.raw('POST', path(id, '?autoRun=true'), 'Ann,5551811\n', 'text/csv', apiUser);
+    expect(csv.status).to.equal(403);
+    expect(csv.body.error.code).to.equal('FORBIDDEN');
+    expect(csv.body.error.message).to.match(/^query\.autoRun: role "api" may not run a campaign/);
+    const json = await api.call('POST', `/api/v2/dialer/${id}/members?autoRun=true`, { communications: [{ number: '5551812' }] }, apiUser);
+    expect(json.status).to.equal(403);
+    expect(json.body.error.message).to.match(/^query\.autoRun: role "api" may not run a campaign/);
+    expect(await snapshot(api.tdb.db, id)).to.deep.equal({ members: 0, communications: 0, zones: 0 });
+    const c = await api.tdb.db('campaigns').where({ id }).first('state');
+    expect(c.state).to.equal('idle');
+  });
+
+  it('M6: 100k generated rows streamed over HTTP from a file on disk are all imported', async function () {
+    this.timeout(300_000);
+    const id = await seedCampaign(api.tdb.db, 'big');
+    const dir = await mkdtemp(join(tmpdir(), 'dialer-import-'));
+    try {
+      const file = join(dir, 'members.csv');
+      const out = createWriteStream(file);
+      out.write('name;phone;debt\n');
+      for (let i = 0; i < 100_000; i++) {
+        const bad = i === 54_321;
+        if (!out.write(`Member ${i};${bad ? 'x1' : 7200000000 + i};${i % 1000}\n`)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'finish');
+      const res = await fetch(api.url + path(id, '?separator=%3B&skip_header=true&columns=name,number,var:debt'), {
+        method: 'POST',
+        headers: { 'x-key': api.admin.key, 'x-access-token': api.admin.token, 'content-type': 'text/csv', 'content-length': String((await stat(file)).size) },
+        body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+        duplex: 'half',
+        signal: AbortSignal.timeout(280_000),
+      } as RequestInit);
+      const body = await res.json();
+      expect(res.status, JSON.stringify(body)).to.equal(200);
+      expect(body).to.deep.equal({
+        inserted: 99_999,
+        rejected_count: 1,
+        rejected: [{ line: 54_323, reason: 'column 2 (number): must be 3..32 characters of 0-9 + * #' }],
+      });
+      expect(await snapshot(api.tdb.db, id)).to.deep.equal({ members: 99_999, communications: 99_999, zones: 0 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('S2: a multipart form without a file is 400', async () => {

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { insertMemberBatch, insertMembers } from '../../src/adapters/mysql/member-writer.js';
+import { openDatabase } from '../../src/adapters/mysql/database.js';
+import { beginMemberImport } from '../../src/adapters/mysql/member-import-session.js';
+import { insertMembers } from '../../src/adapters/mysql/member-writer.js';
+import type { MemberImportSession } from '../../src/app/members/member-batch.js';
 import { MemberInput, type ParsedMember } from '../../src/app/members/member-input.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -15,6 +18,12 @@ async function seedCampaign(db: Knex, name: string): Promise<number> {
     wrapup_sec: 0, variables: '{}', causes: '{}',
   });
   return id!;
+}
+
+async function begin(db: Knex, campaignId: number, now: Date): Promise<MemberImportSession> {
+  const b = await beginMemberImport(db, campaignId, now);
+  if (b.kind !== 'begun') throw new Error(`import did not begin: ${b.kind}`);
+  return b.session;
 }
 
 const m = (numbers: string[], extra: object = {}): ParsedMember =>
@@ -87,13 +96,16 @@ describe('member-writer', () => {
     expect(r.kind).to.equal('inserted');
   });
 
-  it('M2: the batch variant rejects repeated and existing numbers by line and stores the rest', async () => {
-    const r = await insertMemberBatch(t.db, campaign, [
+  it('M2: the import session rejects repeated and existing numbers by line and stores the rest at commit', async () => {
+    const session = await begin(t.db, campaign, now);
+    const r = await session.insertBatch([
       { line: 2, member: m(['4000001']) },
       { line: 3, member: m(['1000002']) },
       { line: 4, member: m(['4000002', '4000001']) },
       { line: 5, member: m(['4000003'], { timezone: 'Asia/Tokyo' }) },
-    ], now);
+    ]);
+    expect(await t.db('communications').where({ campaign_id: campaign, number: '4000001' })).to.have.length(0);
+    expect(await session.commit()).to.equal('committed');
     expect(r).to.deep.equal({
       inserted: 2,
       rejected: [
@@ -115,5 +127,63 @@ describe('member-writer', () => {
     const dup = a.kind === 'duplicates' ? a : b;
     if (dup.kind === 'duplicates') expect(dup.items[0]?.number).to.equal('5000001');
     expect(await t.db('communications').where({ campaign_id: campaign, number: '5000001' })).to.have.length(1);
+  });
+  it('S2: a rolled-back import leaves no member, number or zone', async () => {
+    const other = await seedCampaign(t.db, 'rollback');
+    const session = await begin(t.db, other, now);
+    await session.insertBatch([{ line: 1, member: m(['6000001'], { timezone: 'Pacific/Fiji' }) }]);
+    await session.insertBatch([{ line: 2, member: m(['6000002']) }]);
+    await session.rollback();
+    await session.rollback();
+    expect(await t.db('members').where({ campaign_id: other })).to.have.length(0);
+    expect(await t.db('communications').where({ campaign_id: other })).to.have.length(0);
+    expect(await t.db('campaign_zones').where({ campaign_id: other })).to.have.length(0);
+  });
+
+  it('C2: an import in progress does not hold the campaign row, which every claim locks FOR UPDATE', async () => {
+    const running = await seedCampaign(t.db, 'running');
+    const session = await begin(t.db, running, now);
+    try {
+      await session.insertBatch([{ line: 1, member: m(['6100001'], { timezone: 'Europe/Kyiv' }) }]);
+      const locked = await t.db.transaction(async (trx) => {
+        await trx.raw('SET SESSION innodb_lock_wait_timeout = 1');
+        try {
+          return await trx('campaigns').where('id', running).forUpdate().first('id');
+        } finally {
+          await trx.raw('SET SESSION innodb_lock_wait_timeout = DEFAULT');
+        }
+      });
+      expect(locked).to.deep.equal({ id: running });
+    } finally {
+      await session.rollback();
+    }
+  });
+
+  it('S2: a campaign deleted before the import commits gets nothing stored', async () => {
+    const doomed = await seedCampaign(t.db, 'doomed');
+    const session = await begin(t.db, doomed, now);
+    try {
+      await t.db('campaigns').where('id', doomed).del();
+      await session.insertBatch([{ line: 1, member: m(['6200001']) }]);
+      expect(await session.commit()).to.equal('campaign-gone');
+    } finally {
+      await session.rollback();
+    }
+    expect(await t.db('members').where({ campaign_id: doomed })).to.have.length(0);
+    expect(await t.db('communications').where({ campaign_id: doomed })).to.have.length(0);
+  });
+
+  it('S2: the import connection goes back to the pool with foreign key checks on and its lock released', async () => {
+    const one = openDatabase(t.url, 1);
+    try {
+      const session = await begin(one, campaign, now);
+      await session.rollback();
+      const [rows] = (await one.raw('SELECT @@SESSION.foreign_key_checks AS fk')) as [{ fk: number }[]];
+      expect(Number(rows[0]!.fk)).to.equal(1);
+      const again = await begin(one, campaign, now);
+      expect(await again.commit()).to.equal('committed');
+    } finally {
+      await one.destroy();
+    }
   });
 });

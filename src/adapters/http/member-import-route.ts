@@ -5,11 +5,11 @@ import { Router, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ANY_ROLE, type Role } from '../../app/auth/roles.js';
+import { ANY_ROLE, STAFF, type Role } from '../../app/auth/roles.js';
 import { IdParams } from '../../app/catalog/common-schemas.js';
-import { importMembersCsv, type CsvImportOutcome, type ImportReport } from '../../app/members/csv-import.js';
+import { importMembersCsv, type CsvImportOutcome } from '../../app/members/csv-import.js';
 import { CsvImportQuery, toImportOptions } from '../../app/members/csv-import-options.js';
-import { insertMemberBatch } from '../mysql/member-writer.js';
+import { beginMemberImport } from '../mysql/member-import-session.js';
 import { runCampaign } from '../../app/catalog/campaign-state.js';
 import type { RouteContext } from './route-context.js';
 import { RouteRegistry } from './route-registry.js';
@@ -18,14 +18,15 @@ import { RouteRegistry } from './route-registry.js';
  * POST /api/v2/dialer/:id/members/import (SPEC M6): the CSV is the raw body
  * (any content type but multipart) or the first file of a multipart form.
  * The body is streamed into the importer, never buffered (express.json only
- * touches application/json bodies).
+ * touches application/json bodies). The file is imported as a whole or not at
+ * all (S2): a broken CSV or a wrong charset is a 400 and changes nothing.
  */
 
 export interface MemberImportDeps {
   db: Knex;
   log: Logger;
   now(): Date;
-  /** Told after rows were stored, so the engine dispatches (DESIGN §2 step 1). */
+  /** Told after rows were committed, so the engine dispatches (DESIGN §2 step 1). */
   onMembersAdded(campaignId: number): void;
   /** `autoRun=true` runs the campaign after the import; refused when absent. */
   runCampaign?(campaignId: number): Promise<unknown>;
@@ -62,14 +63,22 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
     query: ImportQuery,
     docRawBody: { contentType: 'text/csv', description: 'the CSV file, or multipart/form-data with the file as the first file field; either may be sent with `Content-Encoding: gzip`' },
     responses: {
-      200: { description: 'imported; rows that could not be are listed with line and reason', schema: ImportAnswer },
-      400: { description: 'VALIDATION_FAILED (an option, named) or BAD_CSV (the parser had to stop; rows before the line are kept)' },
+      200: { description: 'imported; rows with bad values are listed with line and reason, the others are stored', schema: ImportAnswer },
+      400: { description: 'nothing stored: VALIDATION_FAILED (an option, named; query.charset when the bytes are not in that charset, with the line) or BAD_CSV (a quote the parser cannot get past, with the line)' },
+      403: { description: 'autoRun=true by a role that may not run campaigns (api)' },
       404: { description: 'no such campaign' },
+      409: { description: 'another import into this campaign is running; nothing read' },
     },
-  }, async ({ params, query, req, res }) => {
+  }, async ({ params, query, principal, req, res }) => {
     const campaignId = params.id;
     const log = deps.log.child({ component: 'member-import', campaignId });
     const autoRun = query.autoRun === 'true' || query.autoRun === '1';
+    // S1: the api role uploads members but may not run a campaign (POST …/run is 403 for it too).
+    if (autoRun && principal && !STAFF.includes(principal.role)) {
+      return fail(res, 403, 'FORBIDDEN', `query.autoRun: role "${principal.role}" may not run a campaign; import without autoRun`, {
+        issues: [{ path: 'query.autoRun', message: 'not allowed for this role' }], allowed_roles: STAFF,
+      });
+    }
     if (autoRun && !deps.runCampaign) {
       return fail(res, 400, 'VALIDATION_FAILED', 'query.autoRun: not available on this server', { issues: [{ path: 'query.autoRun', message: 'not available' }] });
     }
@@ -78,8 +87,7 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
 
     const options = toImportOptions({ ...query, charset: query.charset ?? contentTypeCharset(req) });
     const now = deps.now();
-    const run = (input: Readable) =>
-      importMembersCsv(input, options, { insertBatch: (rows) => insertMemberBatch(deps.db, campaignId, rows, now) });
+    const run = (input: Readable) => importMembersCsv(input, options, { begin: () => beginMemberImport(deps.db, campaignId, now) });
 
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (encoding !== 'identity' && encoding !== 'gzip') {
@@ -98,23 +106,35 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
     if (outcome === 'no-file') {
       return fail(res, 400, 'VALIDATION_FAILED', 'body: the multipart form has no file field', { issues: [{ path: 'body', message: 'no file' }] });
     }
-    const report = reportOf(outcome);
-    if (report && report.inserted > 0) deps.onMembersAdded(campaignId);
-    log.info({ kind: outcome.kind, inserted: report?.inserted, rejected: report?.rejected_count }, 'csv import finished');
+    log.info({ kind: outcome.kind, inserted: outcome.kind === 'done' ? outcome.report.inserted : 0 }, 'csv import finished');
+    const nothing = 'nothing was imported';
     switch (outcome.kind) {
       case 'done':
+        // After COMMIT: an engine told earlier would look for members it cannot see yet.
+        if (outcome.report.inserted > 0) deps.onMembersAdded(campaignId);
         if (autoRun && deps.runCampaign) await deps.runCampaign(campaignId);
         return res.status(200).json(outcome.report);
       case 'bad-option':
         return fail(res, 400, 'VALIDATION_FAILED', `query.${outcome.field}: ${outcome.message}`, {
           issues: [{ path: `query.${outcome.field}`, message: outcome.message }],
         });
-      case 'stopped':
-        return fail(res, 400, 'BAD_CSV', `line ${outcome.line}: ${outcome.reason}; the import stopped there, rows before it were imported`, {
-          line: outcome.line,
-          reason: outcome.reason,
-          ...outcome.report,
+      case 'busy':
+        return fail(res, 409, 'CONFLICT', `another CSV import into campaign ${campaignId} is running; ${nothing}, send the file again when it has finished`, {
+          campaign_id: campaignId,
         });
+      case 'campaign-gone':
+        return fail(res, 404, 'NOT_FOUND', `campaign ${campaignId} was deleted during the import; ${nothing}`, { campaign_id: campaignId });
+      case 'broken-csv':
+        // The report fields keep the shape of a 200 for clients that show one either way.
+        return fail(res, 400, 'BAD_CSV', `line ${outcome.line}: ${outcome.reason}; ${nothing}`, {
+          line: outcome.line, reason: outcome.reason, inserted: 0, rejected_count: 0, rejected: [],
+        });
+      case 'wrong-charset': {
+        const message = `line ${outcome.line}: ${outcome.reason}; set charset to the file's charset (${nothing})`;
+        return fail(res, 400, 'VALIDATION_FAILED', `query.charset: ${message}`, {
+          issues: [{ path: 'query.charset', message }], line: outcome.line, charset: options.charset,
+        });
+      }
       default:
         return assertNever(outcome);
     }
@@ -132,10 +152,6 @@ export function memberImportExtraRouter(reg: RouteRegistry, ctx: RouteContext): 
     runCampaign: (id) => runCampaign(ctx.repos.campaigns, ctx.signals, id, ctx.now()),
     registry: reg,
   });
-}
-
-function reportOf(o: CsvImportOutcome): ImportReport | undefined {
-  return o.kind === 'bad-option' ? undefined : o.report;
 }
 
 /** The first file field goes to the importer; other files are drained. */

@@ -49,7 +49,9 @@ export async function insertMembers(
       return await db.transaction(async (trx) => {
         const items = await findDuplicates(trx, campaignId, members);
         if (items.length > 0) return { kind: 'duplicates', items };
-        return { kind: 'inserted', ids: await writeMembers(trx, campaignId, members, now) };
+        const ids = await writeMembers(trx, campaignId, members, now);
+        await writeZones(trx, campaignId, members.flatMap((m) => (m.timezone === null ? [] : [m.timezone])));
+        return { kind: 'inserted', ids };
       });
     } catch (err) {
       if (isDeadlock(err) && attempt < RACE_RETRIES) continue;
@@ -60,19 +62,24 @@ export async function insertMembers(
 }
 
 /**
- * The CSV variant: a row whose number repeats an earlier row of the batch or
- * already exists in the campaign (an earlier batch of the same file included)
- * is rejected with its line; the other rows are stored.
+ * The CSV variant, run inside an import's transaction (member-import-session.ts):
+ * a row whose number repeats an earlier row of the batch or already exists in
+ * the campaign (an earlier batch of the same file included) is rejected with
+ * its line; the other rows are stored. The zones of stored rows are added to
+ * `zones` for the session to write once, at commit.
  */
 export async function insertMemberBatch(
-  db: Knex,
+  trx: Knex.Transaction,
   campaignId: number,
   rows: LinedMember[],
   now: Date,
+  zones: Set<string>,
 ): Promise<BatchInsertResult> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.transaction(async (trx) => {
+      // A savepoint: when another upload commits one of these numbers between our lookup and
+      // our INSERT, only this batch is undone and checked again (READ COMMITTED sees it then).
+      const res = await trx.transaction(async (sp) => {
         const rejected: RejectedLine[] = [];
         const firstLine = new Map<string, number>();
         const candidates: LinedMember[] = [];
@@ -88,19 +95,23 @@ export async function insertMemberBatch(
           for (const c of row.member.communications) firstLine.set(c.number, row.line);
           candidates.push(row);
         }
-        const existing = await existingNumbers(trx, campaignId, [...firstLine.keys()]);
+        const existing = await existingNumbers(sp, campaignId, [...firstLine.keys()]);
         const keep: LinedMember[] = [];
         for (const row of candidates) {
           const taken = row.member.communications.find((c) => existing.has(c.number));
           if (taken) rejected.push({ line: row.line, reason: `number ${taken.number} already exists in the campaign` });
           else keep.push(row);
         }
-        await writeMembers(trx, campaignId, keep.map((r) => r.member), now);
+        await writeMembers(sp, campaignId, keep.map((r) => r.member), now);
         rejected.sort((a, b) => a.line - b.line);
-        return { inserted: keep.length, rejected };
+        return { inserted: keep.length, rejected, keep };
       });
+      for (const r of res.keep) if (r.member.timezone !== null) zones.add(r.member.timezone);
+      return { inserted: res.inserted, rejected: res.rejected };
     } catch (err) {
-      if (!(isDuplicateKey(err) || isDeadlock(err)) || attempt >= RACE_RETRIES) throw err;
+      // Only a lost race on a number is retried here: a deadlock has already rolled back the
+      // whole transaction, and a retry would run outside it.
+      if (!isDuplicateKey(err) || attempt >= RACE_RETRIES) throw err;
     }
   }
 }
@@ -141,7 +152,7 @@ async function existingNumbers(trx: Knex.Transaction, campaignId: number, number
 }
 
 /**
- * Inserts members, communications and zones; returns member ids in input order.
+ * Inserts members and communications; returns member ids in input order.
  *
  * Ids: MariaDB/MySQL hand out consecutive ids (first = LAST_INSERT_ID(), step =
  * auto_increment_increment) to one multi-row INSERT only when
@@ -168,15 +179,17 @@ async function writeMembers(trx: Knex.Transaction, campaignId: number, members: 
   for (let i = 0; i < comms.length; i += ROWS_PER_STATEMENT) {
     await trx('communications').insert(comms.slice(i, i + ROWS_PER_STATEMENT));
   }
-
-  const zones = [...new Set(members.map((m) => m.timezone).filter((z): z is string => z !== null))];
-  if (zones.length > 0) {
-    await trx('campaign_zones')
-      .insert(zones.map((timezone) => ({ campaign_id: campaignId, timezone })))
-      .onConflict()
-      .ignore();
-  }
   return ids;
+}
+
+/** Records the zones members of the campaign use (DESIGN §3 campaign_zones); known ones are kept. */
+export async function writeZones(trx: Knex.Transaction, campaignId: number, zones: Iterable<string>): Promise<void> {
+  const list = [...new Set(zones)];
+  if (list.length === 0) return;
+  await trx('campaign_zones')
+    .insert(list.map((timezone) => ({ campaign_id: campaignId, timezone })))
+    .onConflict()
+    .ignore();
 }
 
 function memberRow(campaignId: number, m: ParsedMember, now: Date): Record<string, unknown> {
