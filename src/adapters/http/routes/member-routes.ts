@@ -29,8 +29,15 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   reg.add(r, { method: 'post', path: P, tag, roles: ANY_ROLE, params: IdParams, query: AddQuery,
     summary: 'Add one member or an array; every item is checked first and nothing is stored if any is bad',
     docBody: z.union([MemberInput, z.array(MemberInput)]),
-    responses: { 201: { description: 'added', schema: AddAnswer }, 400: { description: 'bad items, each with index and reason' }, 404: { description: 'no such campaign' } } },
-  async ({ params, query, req, res }) => {
+    responses: { 201: { description: 'added', schema: AddAnswer }, 400: { description: 'bad items, each with index and reason' },
+      403: { description: 'autoRun=true by a role that may not run campaigns (api)' }, 404: { description: 'no such campaign' } } },
+  async ({ params, query, principal, req, res }) => {
+    // S1: the api role adds members but may not run a campaign (POST …/run is 403 for it too).
+    if ((query.autoRun === 'true' || query.autoRun === '1') && principal && !STAFF.includes(principal.role)) {
+      throw new ApiError(403, 'FORBIDDEN', `query.autoRun: role "${principal.role}" may not run a campaign; add the members without autoRun`, {
+        issues: [{ path: 'query.autoRun', message: 'not allowed for this role' }], allowed_roles: STAFF,
+      });
+    }
     await requireCampaign(params.id);
     const body: unknown = req.body;
     const items = Array.isArray(body) ? body : body && typeof body === 'object' ? [body] : undefined;
