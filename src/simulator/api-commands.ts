@@ -60,7 +60,8 @@ function uuidKill(sw: SimSwitch, args: string[]): ApiResult {
   const uuid = args[0] ?? '';
   // 02 and 06: a bare uuid_kill shows up as NORMAL_CLEARING on the wire
   const cause = args[1] ?? 'NORMAL_CLEARING';
-  const bridged = [...sw.calls.values()].find((c) => c.bridge?.sub.uuid === uuid && !c.bridge.sub.ended);
+  // a subscriber-side leg of a running bridge: the SIP leg, or loopback-a/-b of a loopback target
+  const bridged = [...sw.calls.values()].find((c) => c.bridge?.holds(uuid));
   const bridge = bridged?.bridge;
   if (bridge) return { body: '+OK\n', effect: () => bridge.subscriberGone(cause) };
   const call = sw.calls.get(uuid);

@@ -42,6 +42,25 @@ const FAMILY_CHAIN: Record<SimChannel['family'], string[]> = {
   service: ['inline', 'xfer'],
 };
 
+/**
+ * What a channel's templates need beyond SimChannel: uuids of the other legs of its call for the
+ * role placeholders of the loopback recordings ({{agent}} {{loopa}} {{loopb}} {{sipleg}}, and the
+ * route context {{ctx}}), and recorded variables this channel must not show (e.g. answer times
+ * of a relay leg that never answered).
+ */
+export interface RenderExtras {
+  refs: Record<string, string>;
+  hidden: Set<string>;
+}
+
+const EXTRAS = new WeakMap<SimChannel, RenderExtras>();
+
+export function renderExtras(ch: SimChannel): RenderExtras {
+  let x = EXTRAS.get(ch);
+  if (!x) EXTRAS.set(ch, (x = { refs: {}, hidden: new Set() }));
+  return x;
+}
+
 const STATE_NUMBER: Record<string, string> = {
   CS_NEW: '0', CS_INIT: '2', CS_ROUTING: '3', CS_EXECUTE: '4', CS_EXCHANGE_MEDIA: '5', CS_CONSUME_MEDIA: '7',
   CS_HANGUP: '10', CS_REPORTING: '11', CS_DESTROY: '12',
@@ -89,6 +108,7 @@ export interface ChannelEventInput {
 export function renderChannelEvent(input: ChannelEventInput, core: CoreInfo): SimEvent {
   const { channel: ch, other } = input;
   const tpl = templateFor(ch, input.name, input.app?.name);
+  const extras = EXTRAS.get(ch);
   const subst = (v: string) =>
     v.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => {
       switch (k) {
@@ -98,9 +118,13 @@ export function renderChannelEvent(input: ChannelEventInput, core: CoreInfo): Si
         case 'num': return ch.num;
         case 'cidnum': return ch.cidNumber;
         case 'cidname': return ch.cidName;
-        default: return '';
+        default: return extras?.refs[k] ?? '';
       }
     });
+  // A template recorded on a hung-up channel (05a's bridge completion) used for a live one (a
+  // bridge that ended without hangup_after_bridge): FreeSWITCH adds Hangup-Cause only once the
+  // channel has a cause, and numbers the state it is in (05d: CS_EXECUTE is 4, not 10).
+  const liveOnHungUpTemplate = !ch.ended && tpl.some(([k, v]) => k === 'Answer-State' && v === 'hangup');
   const timing = ch.timingVars(core.nowUs);
   const headers: [string, string][] = [];
   const renderedApp = new Set<string>();
@@ -130,10 +154,16 @@ export function renderChannelEvent(input: ChannelEventInput, core: CoreInfo): Si
     if (k === '@originate') { for (const [n, v] of ch.originateVars) headers.push([`variable_${n}`, v]); return; }
     if (k === '@app') return;
     if (noCidName && tv === '{{cidname}}') return;
+    if (k === 'Hangup-Cause' && ch.hangupCause === null) return;
     if (k.startsWith('variable_')) {
       const n = k.slice(9);
-      if (renderedApp.has(n)) return;
+      if (renderedApp.has(n) || extras?.hidden.has(n)) return;
       headers.push([k, ch.vars.get(n) ?? timing[n] ?? subst(tv)]);
+      return;
+    }
+    if (k === 'Channel-State-Number' && liveOnHungUpTemplate && !input.state) {
+      const state = tpl.find(([n]) => n === 'Channel-State')?.[1] ?? '';
+      headers.push([k, STATE_NUMBER[state] ?? tv]);
       return;
     }
     headers.push([k, headerValue(k, tv, input, core, subst, other ?? null)]);

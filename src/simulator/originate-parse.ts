@@ -14,15 +14,19 @@ export interface ParsedOriginate {
   app: OriginateApp | null;
 }
 
-/** Splits `{a=1,b=2}rest` into vars and rest; values may not contain ',' (as on the wire here). */
+/**
+ * Splits `{a=1,b=2}rest` into vars and rest. `\,` keeps a comma inside a value and `\s` is a
+ * space, as FreeSWITCH reads them (the app sends lists such as export_vars=a\,b that way).
+ */
 export function splitVars(s: string): { vars: [string, string][]; rest: string } {
   const t = s.trim();
   if (!t.startsWith('{')) return { vars: [], rest: t };
   const end = t.indexOf('}');
   if (end === -1) return { vars: [], rest: t };
-  const vars = t.slice(1, end).split(',').filter((kv) => kv.includes('=')).map((kv): [string, string] => {
+  const unescape = (v: string) => v.replace(/\\,/g, ',').replace(/\\s/g, ' ');
+  const vars = t.slice(1, end).split(/(?<!\\),/).filter((kv) => kv.includes('=')).map((kv): [string, string] => {
     const i = kv.indexOf('=');
-    return [kv.slice(0, i).trim(), kv.slice(i + 1).trim()];
+    return [kv.slice(0, i).trim(), unescape(kv.slice(i + 1).trim())];
   });
   return { vars, rest: t.slice(end + 1) };
 }

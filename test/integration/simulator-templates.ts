@@ -6,8 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readTranscript, splitMessages, header, parseHeaderBlock, type EslMessage } from '../helpers/transcript.js';
 
-type Pick = { file: string; conn: string; event: string; leg: 'agent' | 'sub'; app?: string; nth?: number; state?: string; key: string };
-const P = (key: string, file: string, conn: string, event: string, leg: 'agent' | 'sub', extra: Partial<Pick> = {}): Pick => ({ key, file, conn, event, leg, ...extra });
+// 'sub' is the SIP subscriber leg; 'loopa' / 'loopb' the relay pair of a loopback bridge (05c).
+type Leg = 'agent' | 'sub' | 'loopa' | 'loopb';
+type Pick = { file: string; conn: string; event: string; leg: Leg; app?: string; nth?: number; state?: string; key: string };
+const P = (key: string, file: string, conn: string, event: string, leg: Leg, extra: Partial<Pick> = {}): Pick => ({ key, file, conn, event, leg, ...extra });
+const LOOP = '05c-agent-first-loopback-subscriber-answers';
 const picks: Pick[] = [
   ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`park|${e}`, '04b-originate-answered', 'inbound#1', e, 'agent')),
   ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`fail|${e}`, '04c-originate-486-busy', 'inbound#1', e, 'agent')),
@@ -57,7 +60,22 @@ const picks: Pick[] = [
   P('inline|CHANNEL_PARK', '05d-agent-first-subscriber-busy-continue-on-fail', 'outbound#1', 'CHANNEL_PARK', 'agent'),
   P('inline|CHANNEL_HANGUP', '06-esl-drop', 'inbound#2', 'CHANNEL_HANGUP', 'agent', { nth: 1 }),
   P('inline|CHANNEL_HANGUP_COMPLETE', '06-esl-drop', 'inbound#2', 'CHANNEL_HANGUP_COMPLETE', 'agent', { nth: 1 }),
+  // loopback bridge (05c): the agent leg bridged to loopback-a, the relay pair, and the SIP leg
+  // the route context bridges loopback-b to (variants: #loop, #loop-a, #loop-b, #loop-sip)
+  ...['CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_UNPARK', 'CHANNEL_STATE', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`xfer|${e}#loop`, LOOP, 'outbound#1', e, 'agent')),
+  P('xfer|CHANNEL_EXECUTE_COMPLETE|bridge#loop', LOOP, 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'bridge' }),
+  P('xfer|CHANNEL_EXECUTE_COMPLETE|socket#loop', LOOP, 'outbound#1', 'CHANNEL_EXECUTE_COMPLETE', 'agent', { app: 'socket' }),
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`sub|${e}#loop-a`, LOOP, 'inbound#1', e, 'loopa')),
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`sub|${e}#loop-b`, LOOP, 'inbound#1', e, 'loopb')),
+  ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`sub|${e}#loop-sip`, LOOP, 'inbound#1', e, 'sub')),
 ];
+
+const channelName = (m: EslMessage) => decodeURIComponent(header(m, 'Channel-Name') ?? '');
+const LEG_OF: Record<Exclude<Leg, 'agent'>, (name: string) => boolean> = {
+  sub: (n) => n.includes('5551234@'),
+  loopa: (n) => n === 'loopback/5551234-a',
+  loopb: (n) => n === 'loopback/5551234-b',
+};
 
 function innerOf(m: EslMessage): EslMessage | null {
   if (header(m, 'Content-Type') === 'text/event-plain') return splitMessages(m.body).messages[0] ?? null;
@@ -77,7 +95,7 @@ for (const p of picks) {
   // the agent uuid: origination_uuid of the originate that the picked channel belongs to
   const agentUuids = orig.map((o) => /origination_uuid=([0-9a-f-]{36})/.exec(o)?.[1]).filter(Boolean) as string[];
   const isAgent = (m: EslMessage) => agentUuids.includes(header(m, 'Unique-ID') ?? '');
-  const cands = msgs.filter((m) => header(m, 'Event-Name') === p.event && (p.leg === 'agent' ? isAgent(m) : !isAgent(m) && (header(m, 'Channel-Name') ?? '').includes('5551234'))
+  const cands = msgs.filter((m) => header(m, 'Event-Name') === p.event && (p.leg === 'agent' ? isAgent(m) : !isAgent(m) && LEG_OF[p.leg](channelName(m)))
     && (!p.app || header(m, 'Application') === p.app));
   const m = cands[p.nth ?? 0];
   if (!m) throw new Error(`no match for ${p.key}`);
@@ -88,12 +106,20 @@ for (const p of picks) {
   const o = orig.find((x) => x.includes(uuid)) ?? orig[0] ?? '';
   const ovars = (/\{([^}]*)\}/.exec(o)?.[1] ?? '').split(',').map((kv) => kv.split('=')[0]!);
   const appSet = ['dialer_campaign', 'hangup_after_bridge', 'continue_on_fail'];
-  const bridgeVars = p.leg === 'sub' ? ['call_timeout', 'origination_caller_id_number'] : [];
+  const loop = p.file === LOOP;
+  const bridgeVars = p.leg === 'sub' && !loop ? ['call_timeout', 'origination_caller_id_number'] : [];
+  // 05c has four channels: the legs other than this one and its Other-Leg get role placeholders
+  const uuidOf = (leg: Exclude<Leg, 'agent'>) => allMsgs.map((x) => LEG_OF[leg](channelName(x)) ? header(x, 'Unique-ID') : undefined).find(Boolean) ?? '';
+  const roles: [string, string][] = loop
+    ? [[agentUuids[0] ?? '', '{{agent}}'], [uuidOf('loopa'), '{{loopa}}'], [uuidOf('loopb'), '{{loopb}}'], [uuidOf('sub'), '{{sipleg}}']]
+    : [];
   const subst = (v: string) => {
     let s = v.split(uuid).join('{{uuid}}');
     if (other) s = s.split(other).join('{{other}}');
+    for (const [u, ph] of roles) if (u) s = s.split(u).join(ph);
     s = s.replace(/\b1000\b/g, '{{ext}}').replace(/\b5551234\b/g, '{{num}}').replace(/\b5550000\b/g, '{{cidnum}}');
     s = s.replace(/\bDialer\b/g, "{{cidname}}");
+    if (loop) s = s.replace(/\bdialer-out\b/g, '{{ctx}}');
     return s;
   };
   const hs: [string, string][] = [];
@@ -101,6 +127,9 @@ for (const p of picks) {
   for (const [k, raw] of m.headers) {
     if (k === 'Content-Length' || k === 'Content-Type' || k === 'Reply-Text' || k === 'Socket-Mode' || k === 'Control') continue;
     const v = dec(raw);
+    // 05c's bridge had no {vars}: a leg of it takes dial-string variables where FreeSWITCH puts
+    // them (as in 05a), right before ignore_early_media, which comes from the same variable set
+    if (loop && p.leg !== 'agent' && k === 'variable_ignore_early_media' && !markedO) { hs.push(['@originate', '']); markedO = true; }
     if (k.startsWith('variable_')) {
       const n = k.slice(9);
       const isO = (p.leg === 'agent' ? ovars : bridgeVars).includes(n);
