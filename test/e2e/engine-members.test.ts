@@ -209,7 +209,9 @@ describe('engine end to end: members, calendars, DNC, variables, history', funct
       expect(s.sim.channelLog().some((ch) => ch.uuid === a.agent_uuid), 'agent leg uuid').to.equal(true);
     }
     expect(ms(ok.answered_at)).to.be.at.most(ms(ok.ended_at));
-    expect(subscriberLegs(s, n2).map((ch) => ch.uuid)).to.include(ok.member_uuid);
+    // the subscriber is dialled through loopback (05c): the member leg is loopback-a of that number
+    expect(s.sim.channelLog().find((ch) => ch.uuid === ok.member_uuid)?.name).to.equal(`loopback/${n2}-a`);
+    expect(subscriberLegs(s, n2)).to.have.length(1);
     expect(ms(m.ended_at)).to.be.at.least(ms(ok.ended_at));
   });
 });

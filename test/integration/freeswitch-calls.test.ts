@@ -1,12 +1,17 @@
 /*
  * The FreeSWITCH adapter against the simulator over TCP: agent-first calls (A3, A4, C6, C8, C9),
- * registrations (A2) and service numbers (A5).
+ * registrations (A2) and service numbers (A5). The subscriber is dialled through
+ * `loopback/<number>/dialer-out`, which the simulator runs as FreeSWITCH does (05c): the agent is
+ * bridged to loopback-a, the route bridges loopback-b to the SIP leg.
  */
 import { expect } from 'chai';
 import { CONFIRM_TONE, ERROR_TONE } from '../../src/adapters/freeswitch/service-codes.js';
+import { header, type EslMessage } from '../helpers/transcript.js';
 import { legRequest, startRig, waitFor, type Rig } from './freeswitch-harness.js';
+import { TestEsl } from './simulator-esl-client.js';
 
 const AGENT = '1000@127.0.0.1';
+const sipLeg = (n: string) => `sofia/internal/${n}@127.0.0.1:5090`;
 
 describe('FreeSWITCH adapter: calls over TCP against the simulator', function () {
   this.timeout(30_000);
@@ -44,6 +49,7 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
   });
 
   it('A4, C6, C8: answered agent → bridge → subscriber answered, NORMAL_CLEARING, talk 1 s; variables on both legs; events in order; sent once', async () => {
+    const esl = await TestEsl.login(Number(rig.node.split(':')[1]), 'CHANNEL_HANGUP_COMPLETE');
     const req = legRequest(rig.node, AGENT, { variables: { dialer_member_id: '77' } });
     const r = await rig.tel.originateAgent(req);
     expect(r).to.deep.equal({ kind: 'answered', legUuid: req.legUuid });
@@ -64,6 +70,18 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
     expect(memberLeg?.variables).to.include({ dialer_campaign: 'camp-1' });
     expect(memberLeg?.variables['continue_on_fail']).to.not.equal('true');
     expect(rig.handler.planned).to.deep.equal([{ attemptId: req.attemptId, legUuid: req.legUuid }]);
+    // 05c layout: the member uuid is loopback-a, kept for the whole call (no bow-out); the
+    // exported variables reach the SIP leg through loopback-b's export_vars
+    expect(memberLeg?.name).to.equal('loopback/5551234-a');
+    expect(memberLeg?.variables).to.include({ loopback_bowout: 'false' });
+    const sip = rig.sim.channelLog().find((c) => c.name === sipLeg('5551234'));
+    expect(sip?.variables).to.include({ dialer_campaign: 'camp-1' });
+    expect(sip?.variables['continue_on_fail']).to.not.equal('true');
+    // the talk seconds are the SIP leg's billsec, which loopback-a repeats
+    const billsec = async (uuid: string) => header(await esl.event((e: EslMessage) => header(e, 'Unique-ID') === uuid), 'variable_billsec');
+    expect(await billsec(sip!.uuid)).to.equal('1');
+    expect(await billsec(memberLeg!.uuid)).to.equal('1');
+    esl.close();
   });
 
   const agentFailures: [string, string][] = [
@@ -106,7 +124,48 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
       const ended = evs[0];
       if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
       expect(ended.result, subscriberOutcomes[i]![0]).to.include({ cause: subscriberOutcomes[i]![1], talkSec: 0, answeredAt: null });
+      // the cause came back through the loopback pair: every leg of it ended with the SIP leg's cause
+      const log = rig.sim.channelLog();
+      const member = log.find((c) => c.uuid === ended.result.memberUuid);
+      expect(member?.name, subscriberOutcomes[i]![0]).to.equal(`loopback/${subscriberOutcomes[i]![0]}-a`);
+      for (const name of [`loopback/${subscriberOutcomes[i]![0]}-a`, `loopback/${subscriberOutcomes[i]![0]}-b`, sipLeg(subscriberOutcomes[i]![0])]) {
+        expect(log.find((c) => c.name === name)?.hangupCause, name).to.equal(subscriberOutcomes[i]![1]);
+      }
     }
+  });
+
+  it('S3: the outbound socket lost mid-bridge: member-ended from loopback-a\'s inbound HANGUP_COMPLETE (the member uuid), then one agent-hangup', async () => {
+    rig.sim.setSubscriber('5551234', { outcome: 'answer', afterMs: 20, talkMs: 20_000 });
+    const req = legRequest(rig.node, AGENT);
+    expect((await rig.tel.originateAgent(req)).kind).to.equal('answered');
+    await waitFor(() => rig.handler.of('member-answered').length === 1, 'bridged');
+    const answered = rig.handler.of('member-answered')[0]!;
+    rig.sim.closeOutbound(req.legUuid);
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
+    const evs = rig.handler.forAttempt(req.attemptId);
+    expect(evs.map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+    const ended = evs[1];
+    if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
+    const memberLeg = rig.sim.channelLog().find((c) => c.uuid === answered.memberUuid);
+    expect(memberLeg?.name).to.equal('loopback/5551234-a');
+    // the agent leg went first (06): loopback-a ended with its NORMAL_CLEARING, not an unknown cause
+    expect(ended.result).to.include({ memberUuid: answered.memberUuid, cause: 'NORMAL_CLEARING' });
+    expect(ended.result.answeredAt?.getTime()).to.equal(answered.at.getTime());
+    expect(rig.sim.channelLog().find((c) => c.name === sipLeg('5551234'))?.hangupCause).to.equal('NORMAL_CLEARING');
+  });
+
+  it('S3: uuid_kill on the member uuid (loopback-a) ends the subscriber\'s call with that cause', async () => {
+    rig.sim.setSubscriber('5551234', { outcome: 'answer', afterMs: 20, talkMs: 20_000 });
+    const req = legRequest(rig.node, AGENT);
+    expect((await rig.tel.originateAgent(req)).kind).to.equal('answered');
+    await waitFor(() => rig.handler.of('member-answered').length === 1, 'bridged');
+    const { memberUuid } = rig.handler.of('member-answered')[0]!;
+    expect(await rig.tel.exists(rig.node, memberUuid!)).to.equal(true);
+    await rig.tel.kill(rig.node, memberUuid!, 'NORMAL_CLEARING');
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
+    const ended = rig.handler.of('member-ended')[0]!;
+    expect(ended.result).to.include({ memberUuid, cause: 'NORMAL_CLEARING' });
+    expect(await rig.tel.exists(rig.node, memberUuid!)).to.equal(false);
   });
 
   it('A4: a `hangup` plan hangs the answered agent leg up with its cause and sends no bridge', async () => {

@@ -89,10 +89,17 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
     return { memberUuid: null, cause: 'INVALID_NUMBER_FORMAT', answeredAt: null, endedAt: new Date(), talkSec: 0 };
   }
   const memberUuid = randomUUID();
+  // origination_uuid names loopback-a, the leg the agent is bridged to (05c): memberUuid is the
+  // CHANNEL_BRIDGE's Other-Leg-Unique-ID and the leg whose hangup a lost socket waits for.
+  // loopback_bowout=false keeps that layout for the whole call: by default mod_loopback replaces
+  // the pair with a direct bridge once audio flows (uuid_bridge of the agent and the SIP leg),
+  // which unbridges the agent from loopback-a mid-conversation, and this session would read
+  // that as the end of the call.
   const pairs: [string, string][] = [
     ['origination_uuid', memberUuid],
     ['origination_caller_id_number', sanitizeValue(plan.callerIdNumber).trim() || '0000000000'],
     ['origination_caller_id_name', sanitizeValue(plan.callerIdName).trim() || 'Dialer'],
+    ['loopback_bowout', 'false'],
   ];
   const names = accepted.map(([k]) => k);
   if (names.length > 0) {
@@ -112,7 +119,9 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
     await session.waitHangup(t.hangupMs);
     return memberOutcome(obs, memberUuid, 'ALLOTTED_TIMEOUT', new Date());
   }
-  // Socket lost mid-bridge: the subscriber leg's end still reaches the inbound connection.
+  // Socket lost mid-bridge: the member leg's end still reaches the inbound connection. That leg is
+  // loopback-a (05c): mod_loopback ends it with the SIP leg's cause, or with the agent's when the
+  // agent went first, and its HANGUP_COMPLETE comes after the agent leg's.
   const member = obs.bridge?.otherLegUuid ?? memberUuid;
   const seen = await ctx.hangups.wait(member, t.lostLegMs);
   log.warn({ reason: r.reason, memberSeen: seen !== null }, 'outbound socket lost during the bridge');

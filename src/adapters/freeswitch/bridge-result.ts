@@ -7,7 +7,11 @@
  * `Event-Date-Timestamp` is when the talk ended. The bridge's CHANNEL_EXECUTE_COMPLETE holds
  * `last_bridge_hangup_cause` (subscriber cause, also on failure) and `originate_disposition`.
  * The agent leg's own billsec counts from the agent's answer, so it is NOT the subscriber's
- * talk time: bridge → unbridge is.
+ * talk time: bridge → unbridge is. Through loopback (05c) loopback-a answers at the SIP leg's
+ * answer time and mod_loopback hands it the SIP leg's cause, so the agent's bridge → unbridge
+ * (~20 ms later at both ends) and last_bridge_hangup_cause still give the subscriber's talk time
+ * and cause (SIP leg billsec 3 / 3020 ms, loopback-a 3 / 3040 ms). No SIP detail reaches the
+ * agent leg that way (no last_bridge_proto_specific_hangup_cause), and none is read here.
  */
 import type { ChannelEvent } from './event-parser.js';
 
