@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import type { OriginateResult } from '../../src/app/ports/telephony.js';
+import type { Scenario } from '../../src/simulator/index.js';
 import { freePort, legRequest, sleep, startRig, waitFor, type Rig } from './freeswitch-harness.js';
 
 const AGENT = '1000@127.0.0.1';
@@ -79,9 +80,17 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     }
   });
 
-  it('F2: 100 inbound drops during originates: no uuid originated twice, every attempt gets its result, calls finish', async () => {
-    const agents: Record<string, { answer: 'answer'; afterMs: number }> = {};
-    for (let i = 0; i < 10; i++) agents[`30${String(i).padStart(2, '0')}@127.0.0.1`] = { answer: 'answer', afterMs: 40 + i * 15 };
+  it('F2: 100 inbound drops during originates to answering, busy, rejecting, silent and unregistered phones: no uuid originated twice, every attempt gets a definite result, no event of a live call lost', async () => {
+    type Kind = 'answer' | 'busy' | 'reject' | 'no-answer' | 'unregistered';
+    const kinds: Kind[] = ['answer', 'answer', 'answer', 'answer', 'busy', 'busy', 'reject', 'reject', 'no-answer', 'unregistered'];
+    const agents: Scenario['agents'] = {};
+    const kindOf = new Map<string, Kind>();
+    kinds.forEach((kind, i) => {
+      const user = `30${String(i).padStart(2, '0')}@127.0.0.1`;
+      kindOf.set(user, kind);
+      // refusals land at different instants, so many of them fall while the socket is down
+      agents[user] = kind === 'unregistered' ? { registered: false } : { answer: kind, afterMs: 40 + i * 15 };
+    });
     const rig = await startRig(
       { agents, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 150 } },
       { reconnect: { minBackoffMs: 5, maxBackoffMs: 40, stableMs: 20, connectTimeoutMs: 2_000 } },
@@ -101,9 +110,10 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
       dropping = false;
     })();
     const calls: Promise<void>[] = [];
-    const users = Object.keys(agents);
+    const users = [...kindOf.keys()];
     for (let wave = 0; dropping; wave++) {
-      const req = legRequest(rig.node, users[wave % users.length]!, { ringSec: 3 });
+      // ring 1 s: the silent phone's NO_ANSWER also comes during the storm
+      const req = legRequest(rig.node, users[wave % users.length]!, { ringSec: 1 });
       reqs.push(req);
       calls.push(rig.tel.originateAgent(req).then((r) => void results.set(req.attemptId, r)));
       await sleep(25);
@@ -112,8 +122,9 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     await Promise.all(calls);
 
     // F2: one originate per origination_uuid, whatever the drops.
-    const sent = rig.sim.originates().map((o) => o.originationUuid);
-    expect(new Set(sent).size).to.equal(sent.length);
+    const perUuid = new Map<string, number>();
+    for (const o of rig.sim.originates()) perUuid.set(o.originationUuid ?? '', (perUuid.get(o.originationUuid ?? '') ?? 0) + 1);
+    expect([...perUuid.values()].filter((n) => n > 1)).to.deep.equal([]);
     expect(reqs.length).to.be.greaterThan(20);
     expect(results.size).to.equal(reqs.length);
 
@@ -122,18 +133,68 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     expect(answered.length).to.be.greaterThan(0);
     await waitFor(() => answered.every((r) => rig.handler.forAttempt(r.attemptId).some((e) => e.kind === 'agent-hangup')), 'all answered calls settled', 20_000);
     for (const r of answered) {
-      const kinds = rig.handler.forAttempt(r.attemptId).map((e) => e.kind);
-      expect(kinds, `attempt ${r.attemptId}`).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+      const events = rig.handler.forAttempt(r.attemptId).map((e) => e.kind);
+      expect(events, `attempt ${r.attemptId}`).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
     }
-    // NODE_DOWN: nothing was sent. unknown: FreeSWITCH never got it (every simulated agent answers,
-    // so a leg it received always reaches the outbound socket and is reported answered).
+
+    const expectedCause: Record<Exclude<Kind, 'answer'>, string> = {
+      busy: 'USER_BUSY', reject: 'CALL_REJECTED', 'no-answer': 'NO_ANSWER', unregistered: 'USER_NOT_REGISTERED',
+    };
+    const sent = new Set(perUuid.keys());
+    const lost: string[] = [];
     for (const r of reqs) {
       const res = results.get(r.attemptId)!;
-      if (res.kind === 'failed') expect(res.cause).to.equal('NODE_DOWN');
-      if (res.kind !== 'answered') expect(sent, `${res.kind} ${r.legUuid}`).to.not.include(r.legUuid);
-      else expect(sent).to.include(r.legUuid);
+      const kind = kindOf.get(r.sipUser)!;
+      const where = `${kind} ${res.kind} ${r.legUuid}`;
+      // NODE_DOWN: nothing was sent.
+      if (res.kind === 'failed' && res.cause === 'NODE_DOWN') {
+        expect(sent.has(r.legUuid), where).to.equal(false);
+        continue;
+      }
+      if (kind === 'answer') {
+        // A leg FreeSWITCH received is answered and reaches the outbound socket; unknown: never received.
+        if (res.kind === 'unknown') expect(sent.has(r.legUuid), where).to.equal(false);
+        else expect(res.kind, where).to.equal('answered');
+        continue;
+      }
+      expect(res.kind, where).to.not.equal('answered');
+      // The registration resync after each reconnect tells why an unregistered phone's leg is gone.
+      if (kind === 'unregistered') expect(res, where).to.deep.include({ kind: 'failed', cause: 'USER_NOT_REGISTERED' });
+      if (res.kind === 'failed') expect(res.cause, where).to.equal(expectedCause[kind]);
+      // The refusal and its BACKGROUND_JOB both fell in a gap: FreeSWITCH did refuse it.
+      if (res.kind === 'unknown' && sent.has(r.legUuid)) lost.push(r.legUuid);
     }
+    const ended = new Map(rig.sim.channelLog().map((c) => [c.uuid, c.hangupCause]));
+    for (const uuid of lost) expect(ended.get(uuid), uuid).to.be.oneOf(Object.values(expectedCause));
+    // Refusals were reported, through the job or the leg's own hangup event, also around drops.
+    const refused = reqs.filter((r) => kindOf.get(r.sipUser) !== 'answer' && results.get(r.attemptId)?.kind === 'failed');
+    expect(refused.length).to.be.greaterThan(5);
     await waitFor(() => rig.tel.upNodes().length === 1, 'node up again');
+    expect(rig.sim.channels()).to.deep.equal([]);
+  });
+
+  it('F2: a refused agent leg whose BACKGROUND_JOB falls in a drop: the cause of its hangup event, USER_NOT_REGISTERED from the resync, else unknown; never left pending', async () => {
+    const GONE = '1001@127.0.0.1';
+    const cases: { label: string; user: string; lose: string[]; expected: Partial<OriginateResult> }[] = [
+      { label: 'hangup seen before the drop', user: AGENT, lose: ['BACKGROUND_JOB'], expected: { kind: 'failed', cause: 'USER_BUSY' } },
+      { label: 'unregistered phone (no channel at all)', user: GONE, lose: ['BACKGROUND_JOB'], expected: { kind: 'failed', cause: 'USER_NOT_REGISTERED' } },
+      { label: 'every event lost', user: AGENT, lose: ['BACKGROUND_JOB', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'], expected: { kind: 'unknown' } },
+    ];
+    for (const c of cases) {
+      const rig = await startRig({ agents: { [AGENT]: { answer: 'busy', afterMs: 30 }, [GONE]: { registered: false } } });
+      rigs.push(rig);
+      await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+      // Held back past the end of the test: to the adapter they never arrive.
+      for (const name of c.lose) rig.sim.delayNextEvent(name, 60_000);
+      const req = legRequest(rig.node, c.user);
+      const pending = rig.tel.originateAgent(req);
+      await waitFor(() => rig.sim.originates().length === 1 && rig.sim.channels().length === 0, `${c.label}: leg over`);
+      // An api round trip on the same connection: every event sent before its reply has been read.
+      expect(await rig.tel.exists(rig.node, req.legUuid), c.label).to.equal(false);
+      rig.sim.dropInbound();
+      expect(await pending, c.label).to.deep.include({ ...c.expected, legUuid: req.legUuid });
+      expect(rig.sim.originates(), c.label).to.have.length(1);
+    }
   });
 
   it('A2, F2: after a FreeSWITCH restart the registrations are read again before the node is offered calls: an agent that is gone gets none', async () => {

@@ -9,7 +9,8 @@
  * - F2: a leg uuid is sent at most once by this process. After a reconnect a pending leg is
  *   checked with `uuid_exists`: alive → keep waiting (its BACKGROUND_JOB reaches the new
  *   connection, jobs are broadcast to every subscriber); gone → what we saw before the drop
- *   (answer, hangup cause) or `unknown`.
+ *   (answer, hangup cause), USER_NOT_REGISTERED when the resync no longer lists the phone, or
+ *   `unknown` (the engine frees the agent without a penalty).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -115,8 +116,11 @@ export class Originator {
     if ((ev.name === 'CHANNEL_HANGUP' || ev.name === 'CHANNEL_HANGUP_COMPLETE') && ev.headers['Hangup-Cause']) p.cause = ev.headers['Hangup-Cause'];
   }
 
-  /** After a reconnect: ask FreeSWITCH about each pending leg of that node, never re-send (F2). */
-  async afterReconnect(conn: NodeConnection): Promise<void> {
+  /**
+   * After a reconnect: ask FreeSWITCH about each pending leg of that node, never re-send (F2).
+   * `registered` answers from the registrations read on this connection.
+   */
+  async afterReconnect(conn: NodeConnection, registered: (sipUser: string) => boolean = () => true): Promise<void> {
     for (const leg of this.pendingOn(conn.name)) {
       const p = this.#byLeg.get(leg);
       if (!p) continue;
@@ -130,6 +134,8 @@ export class Originator {
       if (body === 'true') continue;
       if (p.answered) p.settle({ kind: 'answered', legUuid: leg });
       else if (p.cause) p.settle({ kind: 'failed', legUuid: leg, cause: p.cause });
+      // Its `-ERR USER_NOT_REGISTERED` (a job without any channel event) fell in the gap.
+      else if (!registered(p.req.sipUser)) p.settle({ kind: 'failed', legUuid: leg, cause: 'USER_NOT_REGISTERED' });
       else p.settle({ kind: 'unknown', legUuid: leg, reason: 'leg gone after the event socket reconnected' });
     }
   }

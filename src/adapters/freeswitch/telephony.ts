@@ -194,7 +194,7 @@ export class FreeSwitchTelephony implements Telephony {
     this.#synced.set(conn.name, connection);
     await this.#emit({ kind: 'node-up', node: conn.name, reconnected });
     if (!reconnected) return;
-    await this.#originator.afterReconnect(conn);
+    await this.#originator.afterReconnect(conn, (sipUser) => this.#registrations.nodesOf(sipUser).includes(conn.name));
     for (const leg of this.#legs.on(conn.name)) {
       // A leg driven by a socket session reports there (separate TCP connection); others are asked.
       if (leg.session) continue;
