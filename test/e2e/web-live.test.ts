@@ -26,11 +26,11 @@ describe('web client live boards against the simulator', function () {
     await s?.close();
   });
 
-  it('A5, C2, C10: Run on the board dials; the agent board shows the call, progress counts up live; Stop stops it', async () => {
+  it('A5, C2, C10, M5: Run on the board dials; the agent board shows the call, progress counts up live with focus kept on Stop; Stop stops it; the history names agent and call ids', async () => {
     const c = await createCampaign(s, { name: 'Live board campaign', limit: 1, retry_wait_sec: 1, min_success_sec: 0 });
     const [agent] = await createAgents(s, 1, [c], { name: 'Taras', wrapup_sec: 1 });
-    for (let i = 0; i < 8; i++) s.sim.setSubscriber(`55501${i}`, { outcome: 'answer', afterMs: 50, talkMs: 1500 });
-    await addMembers(s, c, Array.from({ length: 8 }, (_v, i) => ({ name: `m${i}`, communications: [{ number: `55501${i}` }] })));
+    for (let i = 10; i < 24; i++) s.sim.setSubscriber(`5550${i}`, { outcome: 'answer', afterMs: 50, talkMs: 1500 });
+    await addMembers(s, c, Array.from({ length: 14 }, (_v, i) => ({ name: `m${i}`, communications: [{ number: `5550${i + 10}` }] })));
 
     const { page } = b;
     const requests: string[] = [];
@@ -40,14 +40,14 @@ describe('web client live boards against the simulator', function () {
     const agentRow = page.locator(`#agent-${agent!.id}`);
     await campaignRow.waitFor();
     await agentRow.locator('td', { hasText: /^yes/ }).waitFor(); // registered on the simulator (A2)
-    expect(await campaignRow.locator('[data-k="remaining"]').textContent()).to.equal('8');
+    expect(await campaignRow.locator('[data-k="remaining"]').textContent()).to.equal('14');
     expect(await agentRow.locator('[data-k="state"]').textContent()).to.equal('Waiting');
     await b.shot('20-live-before-run');
     const loadsBefore = requests.filter((u) => new URL(u).pathname === '/').length;
 
     await campaignRow.getByRole('button', { name: 'Run campaign Live board campaign' }).click();
     // The agent's current call appears on the board by push.
-    await agentRow.locator('[data-k="call"]', { hasText: /^55501\d · / }).waitFor({ timeout: 20_000 });
+    await agentRow.locator('[data-k="call"]', { hasText: /^5550\d\d · / }).waitFor({ timeout: 20_000 });
     await campaignRow.locator('span.state', { hasText: 'running' }).waitFor();
     await b.shot('21-live-calling');
     expect(await campaignRow.textContent()).to.match(/[01] \/ 1/);
@@ -60,6 +60,24 @@ describe('web client live boards against the simulator', function () {
     expect(await campaignRow.textContent()).to.include('NORMAL_CLEARING');
     await b.shot('22-live-progress');
 
+    // a11y: on the campaign page and the campaigns list, keyboard focus stays on Stop while pushes change them.
+    const changes = async (selector: string, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const was = await page.locator(selector).textContent();
+        await page.waitForFunction(([sel, prev]) => document.querySelector(sel!)?.textContent !== prev, [selector, was], { timeout: 20_000 });
+      }
+    };
+    const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    await campaignRow.getByRole('link', { name: 'Live board campaign' }).click();
+    await page.getByRole('button', { name: 'Stop campaign Live board campaign' }).focus();
+    await changes('.campaign-state', 2);
+    expect(await focusedLabel()).to.equal('Stop campaign Live board campaign');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns', exact: true }).click();
+    await page.getByRole('button', { name: 'Stop campaign Live board campaign' }).focus();
+    await changes(`#campaign-row-${c}`, 1);
+    expect(await focusedLabel()).to.equal('Stop campaign Live board campaign');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Live boards', exact: true }).click();
+
     await campaignRow.getByRole('button', { name: 'Stop campaign Live board campaign' }).click();
     await campaignState(s, c, 'stopped', 20_000);
     await campaignRow.locator('span.state', { hasText: /^stopped$/ }).waitFor();
@@ -71,6 +89,21 @@ describe('web client live boards against the simulator', function () {
     const stats = await s.call('GET', `/api/v2/dialer/${c}/stats`);
     expect(stats.body.members.total - stats.body.members.done).to.equal(remaining);
     await b.shot('23-live-stopped');
+
+    // M5: a dialled member's history names the agent and the call ids.
+    await campaignRow.getByRole('link', { name: 'Live board campaign' }).click();
+    await page.getByRole('link', { name: 'Members', exact: true }).first().click();
+    await page.getByLabel('State').selectOption('done');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'NORMAL_CLEARING' }).first().waitFor();
+    await page.getByRole('button', { name: /^History of member/ }).first().click();
+    const attempts = page.locator('table.inner tbody tr').first();
+    await attempts.waitFor();
+    const cells = await attempts.locator('td').allTextContents();
+    expect(cells[2]).to.equal('Taras');
+    expect(cells.join(' ')).to.match(/agent leg [0-9a-f-]{36}/).and.to.match(/subscriber leg [0-9a-f-]{36}/);
+    expect(cells[3], 'agent answered').to.not.equal('');
+    await b.shot('24-live-history');
     // Everything above arrived by push: the page was never reloaded.
     expect(requests.filter((u) => new URL(u).pathname === '/').length).to.equal(loadsBefore);
   });

@@ -8,7 +8,8 @@ import type { AgentBoardRow, CampaignBoardRow, LiveMessage } from './types.js';
  * When the stream breaks, a new ticket is fetched and the stream reopened after a pause.
  */
 
-export type LiveStatus = 'connecting' | 'live' | 'offline';
+/** `stale`: connected, but the server says changes do not reach this stream as they happen (snapshot `live: false`). */
+export type LiveStatus = 'connecting' | 'live' | 'stale' | 'offline';
 
 export interface AgentLive extends AgentBoardRow {
   /** performance.now() when ready_in_ms was measured, for a local countdown. */
@@ -87,8 +88,10 @@ async function open(): Promise<void> {
   source = es;
   es.addEventListener('snapshot', (e) => {
     failures = 0;
-    board.status = 'live';
-    apply(JSON.parse((e as MessageEvent<string>).data) as LiveMessage, true);
+    const m = JSON.parse((e as MessageEvent<string>).data) as LiveMessage;
+    // The board must not claim to be live when the server says it is not.
+    board.status = m.live === false ? 'stale' : 'live';
+    apply(m, true);
   });
   es.addEventListener('update', (e) => apply(JSON.parse((e as MessageEvent<string>).data) as LiveMessage, false));
   // The login ended (expired or logged out elsewhere): asking for a new ticket gets the 401 that leads to the login page.

@@ -23,7 +23,9 @@ export const boardsPage: Page = (main) => {
         agentsBody))));
 
   const paint = () => {
-    stamp.textContent = board.status === 'live' ? `Live · ${board.updates} update(s) received` : `Live feed ${board.status}…`;
+    stamp.textContent = board.status === 'live' ? `Live · ${board.updates} update(s) received`
+      : board.status === 'stale' ? 'Not live: these rows are as of the last snapshot; the server is not hearing every change right now.'
+        : `Live feed ${board.status}…`;
     // Keep keyboard focus on the same Run/Stop button (by its name) across a repaint.
     const focused = campaignsBody.contains(document.activeElement) ? document.activeElement?.getAttribute('data-focus-key') : null;
     const camps = [...board.campaigns.values()];
