@@ -49,9 +49,11 @@ export class RedisLiveRelay {
     const t = o.commandTimeoutMs ?? 2_000;
     this.#pub = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
     // A subscriber connection blocks for its lifetime: no command timeout; ioredis re-subscribes on reconnect.
-    this.#sub = new Redis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true });
-    for (const r of [this.#pub, this.#sub]) r.on('error', (err) => o.log.debug({ err }, 'live relay: redis error'));
     this.#channel = `${o.prefix}:live`;
+    // Named, so that CLIENT LIST shows which process's subscription it is.
+    this.#sub = new Redis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true,
+      connectionName: `${this.#channel}:${o.instanceId}`.replace(/[^\w:{}.-]/g, '_') });
+    for (const r of [this.#pub, this.#sub]) r.on('error', (err) => o.log.debug({ err }, 'live relay: redis error'));
   }
 
   /** Relays the feed's own changes and shows the others' on it; resolves once subscribed. */
