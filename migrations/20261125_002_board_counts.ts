@@ -4,7 +4,8 @@ import type { Knex } from 'knex';
  * Live boards (issue: live boards): a campaign's counts read one index each, never the rows.
  * Members by (state, result) come from members_board; attempts by outcome, and the distinct
  * members with a successful attempt, from attempts_board. Measured on a campaign of 1M members
- * and 1.5M attempts: the three counts went from ~4 s (a scan of both tables) to ~1.1 s.
+ * and 1.5M attempts (2 busy cores): 2.4-4 s before (the attempts table scanned row by row), 0.8-1.2 s
+ * after, each query reading its index only.
  * attempts_board starts with campaign_id, so it serves the campaign foreign key too: MariaDB and
  * MySQL drop the key's implicit index by themselves, and an attempt costs no more index writes.
  */
