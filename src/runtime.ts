@@ -101,9 +101,11 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       })
     : null;
 
-  await relay.start(feed);
+  // Not awaited: an API-only process serves REST while Redis is away; its boards say they are
+  // not live until the relay has subscribed (an engine process waits for Redis in its start).
+  void relay.start(feed).catch((err) => log.warn({ err }, 'live relay did not start'));
   // An API-only process: the engines hear of its REST changes, its boards of everyone's news.
-  if (!engine) await news.listen((items) => feed.show(liveNewsOf(items)));
+  if (!engine) void news.listen((items) => feed.show(liveNewsOf(items))).catch((err) => log.warn({ err }, 'dispatch news did not start'));
   const deps = await buildApiDeps({
     db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes,
     signals: engine ?? showingSignals(announcingSignals(news), feed),
