@@ -71,10 +71,10 @@ describe('web client in the browser: supervisor tools', function () {
     const users = await api.call('GET', '/api/v2/users');
     expect(users.body.find((u: any) => u.username === 'olga')).to.include({ role: 'admin' });
     expect((await api.call('POST', '/login', { username: 'olga', password: 'olga-password-2' }, null)).status).to.equal(200);
-    // The last admin's own role: the API's refusal is shown next to that select.
     await page.getByRole('button', { name: 'Delete olga' }).click();
     await page.getByRole('rowheader', { name: 'olga' }).waitFor({ state: 'detached' });
     expect((await api.call('GET', '/api/v2/users')).body.map((u: any) => u.username)).to.deep.equal([TEST_ADMIN.username]);
+    // The last admin giving up its role: the API's refusal is shown next to that select.
     await page.getByLabel(`Role of ${TEST_ADMIN.username}`).selectOption('operator');
     await page.getByRole('button', { name: `Save role of ${TEST_ADMIN.username}` }).click();
     await errorNextTo(page, page.getByLabel(`Role of ${TEST_ADMIN.username}`), 'last admin');
