@@ -21,6 +21,7 @@ import { LiveFeed, liveNewsOf } from './app/engine/live-feed.js';
 import type { AuthService } from './app/auth/auth-service.js';
 import { announcingSignals, type EngineSignals } from './app/ports/engine-signals.js';
 import type { Telephony } from './app/ports/telephony.js';
+import { resultStatusFlow } from './app/result-status-flow.js';
 
 export interface RuntimeOptions {
   cfg: Config;
@@ -84,7 +85,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     ? new Engine({
         dispatchStore: new MysqlDispatchStore(db),
         calls: new MysqlCallStore(db),
-        resultStatus: (c, m, s, now) => applyResultStatusInDb(db, c, m, s, now),
+        resultStatus: (c, m, st, now) => applyResultStatusInDb(db, c, m, st, now),
         engineStore: new MysqlEngineStore(db),
         telephony: o.telephony,
         timers,
@@ -109,7 +110,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const deps = await buildApiDeps({
     db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes,
     signals: engine ?? showingSignals(announcingSignals(news), feed),
-    ...(engine ? { applyResultStatus: engine.applyResultStatus } : {}),
+    applyResultStatus: engine?.applyResultStatus ?? resultStatusFlow({
+      store: (c, m, st, now) => applyResultStatusInDb(db, c, m, st, now), timers, engineStore: new MysqlEngineStore(db), news, live: feed,
+    }),
     ...(o.now ? { now: o.now } : {}),
   });
   // The web client, its live push and the queue dashboard; last, as its page fallback catches the rest.

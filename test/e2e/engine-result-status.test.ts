@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { pino } from 'pino';
+import { FreeSwitchTelephony } from '../../src/adapters/freeswitch/telephony.js';
+import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { httpClient } from '../helpers/http-client.js';
 import { startStack, until, type Stack } from '../helpers/stack.js';
 import {
   addMembers, attempts, attemptsReach, createAgents, createCampaign, member, memberDone, number, run,
@@ -174,5 +178,51 @@ describe('engine end to end: result status', function () {
     expect(r.status).to.equal(409);
     const m = await member(s, c, mid);
     expect(m).to.deep.equal(done);
+  });
+});
+
+/*
+ * R1 through a process that does not dial (DIALER_ENGINE=false): the same rule, the member's
+ * wake-up as a durable timer and the news to the engines, so the dialling process acts on it.
+ */
+describe('engine end to end: result status sent to an API-only process', function () {
+  this.timeout(60_000);
+  let s: Stack;
+  let apiOnly: Runtime;
+  let send: ReturnType<typeof httpClient>['send'];
+  before(async () => {
+    // No beat and no sweep within the test: only the status's wake-up and news can bring the try.
+    s = await startStack('result-status-api', { leaseSec: 3600, sweepMs: 3_600_000 });
+    const cfg = { ...s.cfg, engine: false, instanceId: `${s.cfg.instanceId}-api-only` };
+    const log = pino({ level: 'silent' });
+    const telephony = new FreeSwitchTelephony({ nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile,
+      routeContext: cfg.routeContext, log });
+    apiOnly = await startRuntime({ cfg, log, telephony });
+    send = httpClient(`http://127.0.0.1:${apiOnly.api.port}`).send;
+  });
+  after(async () => {
+    await apiOnly?.close();
+    await s?.close();
+  });
+
+  it('R1, C4: next_after_sec on the API-only process brings the next try forward on the engine process', async () => {
+    const { c, mid } = await setup(s, ['busy'], { max_tries: 5 });
+    const { m } = await settled(s, c, mid, 1);
+    expect(ms(m.ready_at)).to.be.greaterThan(Date.now() + 60_000);
+    const r = await send('PUT', `/api/v2/dialer/${c}/members/${mid}/status`, JSON.stringify({ success: false, next_after_sec: 1 }),
+      'application/json', s.admin);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(ms(r.body.ready_at)).to.be.lessThan(Date.now() + 60_000);
+    const list = await attemptsReach(s, c, mid, 2);
+    expect(ms(list[1].created_at)).to.be.at.least(ms(r.body.ready_at));
+  });
+
+  it('R1, C10: success:true on the API-only process ends the member, and the campaign with its last member', async () => {
+    const { c, mid } = await setup(s, ['busy'], { max_tries: 5 });
+    await settled(s, c, mid, 1);
+    const r = await send('PUT', `/api/v2/dialer/${c}/members/${mid}/status`, JSON.stringify({ success: true }), 'application/json', s.admin);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.state).to.equal('done');
+    await until('the campaign ended', async () => ((await s.call('GET', `/api/v2/dialer/${c}`)).body.state === 'finished' ? true : null));
   });
 });

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { buildApiDeps } from '../../src/adapters/http/api-deps.js';
+import { applyResultStatusInDb } from '../../src/adapters/mysql/result-status-store.js';
 import { startApiServer, type ApiServer } from '../../src/adapters/http/api-server.js';
 import type { ExtraRouter } from '../../src/adapters/http/app.js';
 import { hashPassword } from '../../src/app/auth/password.js';
@@ -53,7 +54,8 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       token: { secret: TEST_TOKEN_SECRET, ttlSec: o.ttlSec ?? 3600 },
       maxJsonBytes: o.maxJsonBytes ?? 1024 * 1024,
       signals: o.signals ?? noopEngineSignals,
-      ...(o.applyResultStatus ? { applyResultStatus: o.applyResultStatus } : {}),
+      // The status rule without its wake-up timer: these tests run no engine to wake.
+      applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now) => (await applyResultStatusInDb(tdb.db, c, m, st, now)).outcome),
       ...(o.now ? { now: o.now } : {}),
     });
     await deps.auth.ensureFirstAdmin(TEST_ADMIN.username, TEST_ADMIN.password);

@@ -226,7 +226,7 @@ describe('REST members and result status (M1, M2, M5, M6, R1)', () => {
     await api.tdb.db('members').where({ id: b.id }).update({ state: 'done', result: 'NORMAL_CLEARING' });
     const late = await api.call('PUT', `${path()}/${b.id}/status`, { success: true });
     expect(late.status).to.equal(409);
-    expect(late.body.error.message).to.equal('member is finished; a result status can no longer change it');
+    expect(late.body.error.message).to.equal('member already finished with result NORMAL_CLEARING');
     const same = await api.call('PUT', `${path()}/${b.id}/status`, { success: false, next_after_sec: 3600, stop_communications: 'all', comment: 'call back tomorrow' });
     expect(same.status).to.equal(200);
     const last = await api.tdb.db('attempts').where({ member_id: b.id }).orderBy('id', 'desc').first('comment');

@@ -15,7 +15,7 @@ export interface ApiDepsOptions {
   token: { secret: string | undefined; ttlSec: number };
   maxJsonBytes: number;
   signals: EngineSignals;
-  applyResultStatus?: ApplyResultStatus;
+  applyResultStatus: ApplyResultStatus;
   now?: () => Date;
 }
 
@@ -29,7 +29,7 @@ export async function buildApiDeps(o: ApiDepsOptions): Promise<ApiDeps> {
     auth,
     signals: o.signals,
     maxJsonBytes: o.maxJsonBytes,
-    ...(o.applyResultStatus ? { applyResultStatus: o.applyResultStatus } : {}),
+    applyResultStatus: o.applyResultStatus,
     ...(o.now ? { now: o.now } : {}),
   };
 }

@@ -2,7 +2,6 @@ import express, { type Express, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
-import { storeOnlyResultStatus } from '../../app/result-status-store-only.js';
 import { ApiError } from './api-error.js';
 import { authMiddleware } from './auth-middleware.js';
 import { REDACTED, withoutTicket } from './log-redaction.js';
@@ -41,7 +40,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
     repos,
     auth: deps.auth,
     signals: deps.signals,
-    applyResultStatus: deps.applyResultStatus ?? storeOnlyResultStatus(deps.db, (c, m) => repos.members.get(c, m)),
+    applyResultStatus: deps.applyResultStatus,
     now,
     log: deps.log,
   };

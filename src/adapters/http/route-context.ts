@@ -21,8 +21,8 @@ export interface ApiDeps {
   auth: AuthService;
   /** Told after each committed change the engine cares about. */
   signals: EngineSignals;
-  /** R1: the engine's implementation, or storeOnlyResultStatus until then. */
-  applyResultStatus?: ApplyResultStatus;
+  /** R1, R2: the status rule with its wake-up (result-status-flow.ts). */
+  applyResultStatus: ApplyResultStatus;
   /** Largest JSON body, bytes (413 above). */
   maxJsonBytes: number;
   /** Injected clock; defaults to the wall clock. */

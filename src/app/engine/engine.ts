@@ -4,7 +4,8 @@ import type { DispatchNews, DispatchNewsItem } from '../ports/dispatch-news.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { EngineStore } from '../ports/engine-store.js';
-import type { ResultStatus, ResultStatusOutcome } from '../ports/result-status.js';
+import type { ApplyResultStatus } from '../ports/result-status.js';
+import { resultStatusFlow } from '../result-status-flow.js';
 import type { Telephony } from '../ports/telephony.js';
 import type { TimerRequest, Timers } from '../ports/timers.js';
 import { CallFlow } from './call-flow.js';
@@ -52,6 +53,8 @@ export class Engine implements EngineSignals {
   readonly calls: CallFlow;
   /** Changes as they happen, for the live boards. */
   readonly live: LiveFeed;
+  /** R1, R2: the REST status of a member (result-status-flow.ts), dispatched here at once. */
+  readonly applyResultStatus: ApplyResultStatus;
   readonly #upkeep: Upkeep;
   readonly #now: () => Date;
   #leaseTimer: NodeJS.Timeout | undefined;
@@ -101,6 +104,10 @@ export class Engine implements EngineSignals {
       recover: (now) => this.#recover(now),
       kick: () => this.dispatcher.kick(),
       ...(d.sweepMs ? { sweepMs: d.sweepMs } : {}),
+    });
+    this.applyResultStatus = resultStatusFlow({
+      store: d.resultStatus, timers: d.timers, engineStore: d.engineStore, news: d.news, live: this.live,
+      onReady: () => this.dispatcher.kick(),
     });
   }
 
@@ -209,19 +216,6 @@ export class Engine implements EngineSignals {
     }
     this.dispatcher.kick();
   }
-
-  /** R1, R2: the REST status of a member, then its wake-up and the campaign's end (C10). */
-  readonly applyResultStatus = async (campaignId: number, memberId: number, s: ResultStatus, now: Date): Promise<ResultStatusOutcome> => {
-    const r = await this.d.resultStatus(campaignId, memberId, s, now);
-    await this.d.timers.scheduleMany(r.wakeUps.map(toTimer));
-    if (r.campaignId !== null) await this.d.engineStore.settleCampaign(r.campaignId, now);
-    this.live.campaign(campaignId);
-    if (r.wakeUps.length) {
-      this.d.news?.announce({ kind: 'settled', campaignId, agentId: null });
-      this.dispatcher.kick();
-    }
-    return r.outcome;
-  };
 
   async #afterSettle(r: SettleResult): Promise<void> {
     if (r.kind !== 'settled') return;
