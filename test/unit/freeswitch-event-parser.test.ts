@@ -148,6 +148,16 @@ describe('FreeSWITCH event parser against the recorded transcripts', () => {
     expect(data!.variables['current_application_data']).to.equal('127.0.0.1:8084 async full');
   });
 
+  it('A5: the caller\'s SIP user is dialer_sip_user only when both parts are there (an unauthenticated caller gives "@domain")', () => {
+    const m = messages('05a-agent-first-subscriber-answers', 'outbound#1').find((x) => x.headers['Event-Name'] === 'CHANNEL_DATA');
+    const base = { ...m!.headers, variable_user_name: '', variable_domain_name: '', variable_sip_from_user: '', variable_sip_from_host: '' };
+    expect(parseChannelData({ ...base, variable_dialer_sip_user: '1000@pbx.example' })!.callerSipUser).to.equal('1000@pbx.example');
+    expect(parseChannelData({ ...base, variable_dialer_sip_user: '@pbx.example' })!.callerSipUser).to.equal(null);
+    expect(parseChannelData({ ...base, variable_dialer_sip_user: '1000@' })!.callerSipUser).to.equal(null);
+    expect(parseChannelData({ ...base, variable_dialer_sip_user: '@pbx.example', variable_sip_from_user: '1001', variable_sip_from_host: 'h' })!.callerSipUser)
+      .to.equal('1001@h');
+  });
+
   it('C6: 05a subscriber answered → NORMAL_CLEARING, talk 3 s (bridge to unbridge, not the agent billsec 4)', () => {
     const { obs } = observe('05a-agent-first-subscriber-answers');
     const out = memberOutcome(obs, null, 'UNKNOWN', new Date());

@@ -216,8 +216,11 @@ export function parseChannelData(headers: Headers): ChannelData | null {
   const rawAttempt = variables['dialer_attempt_id'];
   const attemptId = rawAttempt !== undefined && /^\d+$/.test(rawAttempt) ? Number(rawAttempt) : null;
   const pair = (u: string | undefined, d: string | undefined) => (u && d ? `${u}@${d}` : null);
+  // The dialplan builds dialer_sip_user from ${user_name}@${domain_name}: "@domain" (or "user@")
+  // when the caller did not authenticate, which must not name anybody.
+  const exported = /^[^@]+@[^@]+$/.test(variables['dialer_sip_user'] ?? '') ? variables['dialer_sip_user']! : null;
   const callerSipUser =
-    (variables['dialer_sip_user'] && variables['dialer_sip_user'].includes('@') ? variables['dialer_sip_user'] : null) ??
+    exported ??
     pair(variables['user_name'], variables['domain_name']) ??
     pair(variables['sip_from_user'], variables['sip_from_host']);
   return {

@@ -1,8 +1,8 @@
 /*
  * Service numbers dialled from an agent's phone (A5): the dialplan hands the call to our
- * outbound socket (freeswitch-conf/dialplan/dialer.xml, which also sets dialer_sip_user); we
- * identify the agent by its SIP user, ask the engine, play a confirmation or error tone and
- * hang up.
+ * outbound socket (freeswitch-conf/dialplan/default/00_dialer_service_codes.xml, which also sets
+ * dialer_sip_user); we identify the agent by its SIP user, ask the engine, play a confirmation or
+ * error tone and hang up.
  */
 import type { ServiceCode } from '../../app/ports/telephony.js';
 import type { ChannelData } from './event-parser.js';
