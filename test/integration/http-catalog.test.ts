@@ -292,6 +292,7 @@ describe('REST calendars, line groups, campaigns, agents, tiers, DNC', () => {
       const again = await api.call('DELETE', `/api/v2/dialer/${campaignId}/dnc/380671112233`);
       expect(again.status).to.equal(404);
       expect(again.body.error).to.include({ code: 'NOT_FOUND', message: 'do-not-call number 380671112233 not found' });
+      expect(again.body.error.details).to.deep.equal({ number: '380671112233' });
       const unknown = await api.call('DELETE', '/api/v2/dialer/4242/dnc/380671112233');
       expect(unknown.status).to.equal(404);
       expect(unknown.body.error.message).to.equal('campaign 4242 not found');

@@ -24,8 +24,9 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: number | string): ApiError =>
-  new ApiError(404, 'NOT_FOUND', `${what} ${id} not found`, { [what.replace(/ /g, '_') + '_id']: id });
+/** `field` names the request's value that found nothing (default: `<what>_id`). */
+export const notFound = (what: string, id: number | string, field = `${what.replace(/ /g, '_')}_id`): ApiError =>
+  new ApiError(404, 'NOT_FOUND', `${what} ${id} not found`, { [field]: id });
 
 export const conflict = (message: string, details: unknown = null): ApiError =>
   new ApiError(409, 'CONFLICT', message, details);

@@ -55,7 +55,7 @@ export function dncRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
       responses: { 204: { description: 'removed' }, 404: { description: 'not listed' } } },
     async ({ params, res }) => {
       const id = await checkScope(params);
-      if (!(await dnc.remove(id, params.number))) throw notFound('do-not-call number', params.number);
+      if (!(await dnc.remove(id, params.number))) throw notFound('do-not-call number', params.number, 'number');
       res.status(204).end();
     });
   }
