@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { BeginImportResult, MemberImportSession } from '../../app/members/member-batch.js';
-import { insertMemberBatch, writeZones, type LinedMember } from './member-writer.js';
+import { insertMemberBatch, writeZones, type ImportBatchState, type LinedMember } from './member-writer.js';
 
 /*
  * A CSV import as one transaction (S2: a file found broken, or in the wrong
@@ -49,7 +49,7 @@ export async function beginMemberImport(db: Knex, campaignId: number, now: Date)
 }
 
 class MySqlImportSession implements MemberImportSession {
-  readonly #zones = new Set<string>();
+  readonly #state: ImportBatchState = { zones: new Set<string>(), lookUpFirst: false };
   #ended: Promise<void> | undefined;
 
   constructor(
@@ -60,7 +60,7 @@ class MySqlImportSession implements MemberImportSession {
     private readonly now: Date,
   ) {}
 
-  insertBatch = (rows: LinedMember[]) => insertMemberBatch(this.trx, this.campaignId, rows, this.now, this.#zones);
+  insertBatch = (rows: LinedMember[]) => insertMemberBatch(this.trx, this.campaignId, rows, this.now, this.#state);
 
   async commit(): Promise<'committed' | 'campaign-gone'> {
     if (this.#ended) throw new Error('member import: commit after the session ended');
@@ -74,7 +74,7 @@ class MySqlImportSession implements MemberImportSession {
           await this.trx.rollback();
           return;
         }
-        await writeZones(this.trx, this.campaignId, this.#zones);
+        await writeZones(this.trx, this.campaignId, this.#state.zones);
         await this.trx.commit();
       } catch (err) {
         if (!this.trx.isCompleted()) await this.trx.rollback().catch(() => undefined);

@@ -61,59 +61,84 @@ export async function insertMembers(
   }
 }
 
+/** What one import carries from batch to batch. */
+export interface ImportBatchState {
+  /** Zones of the stored rows, written once at commit. */
+  zones: Set<string>;
+  /**
+   * Look the numbers up before writing. Off until a batch meets a number
+   * already stored: a new list into a campaign seldom has one, and the unique
+   * index finds it anyway, for the price of redoing that batch.
+   */
+  lookUpFirst: boolean;
+}
+
 /**
  * The CSV variant, run inside an import's transaction (member-import-session.ts):
  * a row whose number repeats an earlier row of the batch or already exists in
  * the campaign (an earlier batch of the same file included) is rejected with
- * its line; the other rows are stored. The zones of stored rows are added to
- * `zones` for the session to write once, at commit.
+ * its line; the other rows are stored.
  */
 export async function insertMemberBatch(
   trx: Knex.Transaction,
   campaignId: number,
   rows: LinedMember[],
   now: Date,
-  zones: Set<string>,
+  state: ImportBatchState,
 ): Promise<BatchInsertResult> {
+  const { candidates, rejected: repeats, numbers } = withoutRepeats(rows);
   for (let attempt = 0; ; attempt++) {
+    let lookUp = false;
     try {
-      // A savepoint: when another upload commits one of these numbers between our lookup and
-      // our INSERT, only this batch is undone and checked again (READ COMMITTED sees it then).
+      // A savepoint: when a number is already stored (another upload committed it between our
+      // lookup and our INSERT, or there was no lookup), only this batch is undone and done again.
       const res = await trx.transaction(async (sp) => {
-        const rejected: RejectedLine[] = [];
-        const firstLine = new Map<string, number>();
-        const candidates: LinedMember[] = [];
-        for (const row of rows) {
-          const repeated = row.member.communications.find((c) => firstLine.has(c.number));
-          if (repeated) {
-            rejected.push({
-              line: row.line,
-              reason: `number ${repeated.number} repeats line ${firstLine.get(repeated.number)}`,
-            });
-            continue;
+        // Read when the batch's turn comes: the batch before it may have just turned it on.
+        lookUp = state.lookUpFirst;
+        const rejected = [...repeats];
+        let keep = candidates;
+        if (lookUp) {
+          const existing = await existingNumbers(sp, campaignId, numbers);
+          keep = [];
+          for (const row of candidates) {
+            const taken = row.member.communications.find((c) => existing.has(c.number));
+            if (taken) rejected.push({ line: row.line, reason: `number ${taken.number} already exists in the campaign` });
+            else keep.push(row);
           }
-          for (const c of row.member.communications) firstLine.set(c.number, row.line);
-          candidates.push(row);
-        }
-        const existing = await existingNumbers(sp, campaignId, [...firstLine.keys()]);
-        const keep: LinedMember[] = [];
-        for (const row of candidates) {
-          const taken = row.member.communications.find((c) => existing.has(c.number));
-          if (taken) rejected.push({ line: row.line, reason: `number ${taken.number} already exists in the campaign` });
-          else keep.push(row);
         }
         await writeMembers(sp, campaignId, keep.map((r) => r.member), now);
         rejected.sort((a, b) => a.line - b.line);
         return { inserted: keep.length, rejected, keep };
       });
-      for (const r of res.keep) if (r.member.timezone !== null) zones.add(r.member.timezone);
+      for (const r of res.keep) if (r.member.timezone !== null) state.zones.add(r.member.timezone);
       return { inserted: res.inserted, rejected: res.rejected };
     } catch (err) {
-      // Only a lost race on a number is retried here: a deadlock has already rolled back the
-      // whole transaction, and a retry would run outside it.
-      if (!isDuplicateKey(err) || attempt >= RACE_RETRIES) throw err;
+      // Only a number already stored is done again here: a deadlock has already rolled back
+      // the whole transaction, and a retry would run outside it.
+      if (!isDuplicateKey(err)) throw err;
+      if (!lookUp) {
+        state.lookUpFirst = true;
+        attempt--;
+      } else if (attempt >= RACE_RETRIES) throw err;
     }
   }
+}
+
+/** M2 inside one batch: a row whose number an earlier row has is rejected naming that line. */
+function withoutRepeats(rows: LinedMember[]): { candidates: LinedMember[]; rejected: RejectedLine[]; numbers: string[] } {
+  const rejected: RejectedLine[] = [];
+  const firstLine = new Map<string, number>();
+  const candidates: LinedMember[] = [];
+  for (const row of rows) {
+    const repeated = row.member.communications.find((c) => firstLine.has(c.number));
+    if (repeated) {
+      rejected.push({ line: row.line, reason: `number ${repeated.number} repeats line ${firstLine.get(repeated.number)}` });
+      continue;
+    }
+    for (const c of row.member.communications) firstLine.set(c.number, row.line);
+    candidates.push(row);
+  }
+  return { candidates, rejected, numbers: [...firstLine.keys()] };
 }
 
 async function findDuplicates(trx: Knex.Transaction, campaignId: number, members: ParsedMember[]): Promise<DuplicateItem[]> {

@@ -6,8 +6,9 @@ interface Pending {
 }
 
 /**
- * Stores batches with up to `concurrency` of them in flight, so the database
- * works on one batch while another is written (two cores: both busy).
+ * Hands batches to the store with up to `concurrency` of them in flight, so
+ * the file is read and parsed while the database writes (two cores: both
+ * busy). An import session writes them one after another, in order.
  *
  * Order still decides duplicates (M2: the earlier line wins): a batch that
  * shares a number with a batch in flight waits until every batch in flight
