@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { liveRoutes, type LiveRouter } from '../../src/adapters/http/live-routes.js';
-import { HandleStore } from '../../src/adapters/http/web-ticket.js';
+import { TicketStore } from '../../src/adapters/http/web-ticket.js';
 import { LiveFeed } from '../../src/app/engine/live-feed.js';
 import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
 import { startTestApi, type TestApi } from '../helpers/http-api.js';
@@ -30,7 +30,7 @@ describe('live boards: one read for every open stream', function () {
   const attemptCounts = () => sql.filter((s) => /from `attempts`/i.test(s) && /group by `campaign_id`, `outcome`/i.test(s)).length;
 
   before(async () => {
-    live = liveRoutes({ feed, tickets: new HandleStore({ ttlMs: 30_000, singleUse: true }) });
+    live = liveRoutes({ feed, tickets: new TicketStore({ ttlMs: 30_000 }) });
     api = await startTestApi('live_shared', { signals, extraRouters: [live] });
     api.tdb.db.on('query', onQuery);
   });

@@ -8,7 +8,7 @@ import { ApiError } from './api-error.js';
 import type { ExtraRouter } from './app.js';
 import type { RouteContext } from './route-context.js';
 import type { RouteRegistry } from './route-registry.js';
-import type { HandleStore, HeldCredentials } from './web-ticket.js';
+import type { TicketStore, HeldCredentials } from './web-ticket.js';
 
 /*
  * The push endpoint of the live boards: Server-Sent Events at GET /api/v2/live.
@@ -31,7 +31,7 @@ export const LIVE_PATH = '/api/v2/live';
 export interface LiveRoutesOptions {
   /** The process's live feed; absent: only the connect snapshot is sent, marked not live. */
   feed: LiveFeed | undefined;
-  tickets: HandleStore;
+  tickets: TicketStore;
   /** @defaultValue 200 */
   coalesceMs?: number;
   /** @defaultValue 15_000 */
@@ -58,7 +58,7 @@ export function liveRoutes(o: LiveRoutesOptions): LiveRouter {
     }));
     reg.add(r, {
       method: 'post', path: `${LIVE_PATH}/ticket`, tag: 'live', roles: STAFF,
-      summary: 'A single-use ticket for GET /api/v2/live (and /admin/queues/login): EventSource cannot send headers',
+      summary: 'A single-use ticket for GET /api/v2/live: EventSource cannot send headers',
       responses: { 200: { description: 'redeem within expires_in_sec', schema: TicketAnswer } },
     }, async ({ req, res }) => {
       const ticket = o.tickets.issue({ key: req.get('x-key')!, token: req.get('x-access-token')! });

@@ -6,7 +6,7 @@ import type { LiveFeed } from '../../app/engine/live-feed.js';
 import type { ExtraRouter } from './app.js';
 import { liveRoutes } from './live-routes.js';
 import { queueDashboard } from './queue-dashboard.js';
-import { HandleStore } from './web-ticket.js';
+import { TicketStore } from './web-ticket.js';
 import { webSessionRoutes } from './web-session-routes.js';
 
 /** `web/dist` of this checkout: `npm run build` (also run by `npm ci`) writes it. */
@@ -54,7 +54,7 @@ export interface WebClientOptions {
  * route). close() before the API server's.
  */
 export function webClient(o: WebClientOptions): { routers: ExtraRouter[]; close(): void } {
-  const tickets = new HandleStore({ ttlMs: 30_000, singleUse: true });
+  const tickets = new TicketStore({ ttlMs: 30_000 });
   const live = liveRoutes({ feed: o.feed, tickets });
   return {
     routers: [webSessionRoutes(), live, queueDashboard({ queues: o.queues }), webRoutes(o.distDir)],

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** The credentials a ticket or a session stands for; checked again on every use (logout revokes them). */
+/** The credentials a ticket stands for; checked again when it is used (logout revokes them). */
 export interface HeldCredentials {
   key: string;
   token: string;
@@ -11,11 +11,9 @@ interface Held {
   untilMs: number;
 }
 
-export interface HandleStoreOptions {
+export interface TicketStoreOptions {
   /** How long a handle is valid, ms. */
   ttlMs: number;
-  /** true: a handle is redeemed once (tickets); false: until it expires (cookie sessions). */
-  singleUse: boolean;
   /** Handles kept at most; the oldest goes first beyond it, so a flood cannot grow memory. @defaultValue 10_000 */
   maxEntries?: number;
   /** Epoch ms. */
@@ -23,7 +21,7 @@ export interface HandleStoreOptions {
 }
 
 /**
- * Short-lived random handles that stand for an X-Key + X-Access-Token pair, for where a browser
+ * Short-lived, single-use random handles that stand for an X-Key + X-Access-Token pair, for where a browser
  * cannot send headers and the session cookie is not read: EventSource (GET
  * /api/v2/live?ticket=…). The access token itself never appears in a URL; a handle is random,
  * expires quickly, and is useless once the key is logged out.
@@ -31,14 +29,14 @@ export interface HandleStoreOptions {
  * Held in process memory: the ticket must be redeemed on the process that issued it, which
  * holds for one API process or a load balancer with sticky sessions.
  */
-export class HandleStore {
-  readonly #o: Required<Omit<HandleStoreOptions, 'now'>>;
+export class TicketStore {
+  readonly #o: Required<Omit<TicketStoreOptions, 'now'>>;
   readonly #now: () => number;
   // Insertion order = age order, which makes the eviction below cheap.
   readonly #held = new Map<string, Held>();
 
-  constructor(o: HandleStoreOptions) {
-    this.#o = { ttlMs: o.ttlMs, singleUse: o.singleUse, maxEntries: o.maxEntries ?? 10_000 };
+  constructor(o: TicketStoreOptions) {
+    this.#o = { ttlMs: o.ttlMs, maxEntries: o.maxEntries ?? 10_000 };
     this.#now = o.now ?? Date.now;
   }
 
@@ -54,12 +52,12 @@ export class HandleStore {
     return handle;
   }
 
-  /** The credentials behind a live handle; undefined when unknown, used (single use) or expired. */
+  /** The credentials behind a live handle, once; undefined when unknown, used or expired. */
   redeem(handle: string | undefined): HeldCredentials | undefined {
     if (!handle) return undefined;
     const h = this.#held.get(handle);
     if (!h) return undefined;
-    if (this.#o.singleUse || h.untilMs <= this.#now()) this.#held.delete(handle);
+    this.#held.delete(handle);
     return h.untilMs > this.#now() ? h.creds : undefined;
   }
 
