@@ -86,6 +86,11 @@ export class Simulator extends EventEmitter {
     this.#sw.subscribers.set(number, s);
   }
 
+  /** The script of every number that has none of its own (the scenario's defaultSubscriber). */
+  setDefaultSubscriber(s: SubscriberScript): void {
+    this.#sw.defaultSubscriber = s;
+  }
+
   /** CUSTOM sofia::register, as 02 shows it. */
   register(sipUser: string): void {
     const key = this.#sw.userKey(sipUser);

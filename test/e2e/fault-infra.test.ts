@@ -12,14 +12,17 @@ const SERVER = process.env.DIALER_TEST_DB_SERVER ?? 'mysql://root@127.0.0.1:3306
  * the wake-ups (S3). Redis: only this test's own keys (its BullMQ prefix) are deleted, which is
  * what FLUSHALL does to this engine, without wiping other users of the shared Redis.
  */
+const ANSWER = { outcome: 'answer', afterMs: 80, talkMs: 300 } as const;
+
 describe('fault: event socket, database and Redis failures under a running engine', function () {
   this.timeout(300_000);
   let w: FaultWorld;
   let eng: EngineProcess;
   before(async () => {
-    w = await startFaultWorld('fault_infra', { defaultSubscriber: { outcome: 'answer', afterMs: 80, talkMs: 300 } });
+    w = await startFaultWorld('fault_infra', { defaultSubscriber: ANSWER });
     eng = await w.engine('fault-infra', await freePort());
   });
+  afterEach(() => w.sim.setDefaultSubscriber(ANSWER));
   after(async () => { await w?.close(); });
 
   const settled = async () => {
@@ -76,8 +79,9 @@ describe('fault: event socket, database and Redis failures under a running engin
     const waitSec = 3;
     const c = await w.seed.campaign({ call_limit: 4, retry_wait_sec: waitSec, max_tries: 3, min_success_sec: 0 });
     const agentIds = await w.agents(4, [c], { wrapupSec: 2 });
-    const numbers = await w.members(c, 12);
-    for (const n of numbers) w.sim.setSubscriber(n, { outcome: 'busy', afterMs: 50 });
+    // Scripted before the members exist: the running engine may dial one the moment it is stored.
+    w.sim.setDefaultSubscriber({ outcome: 'busy', afterMs: 50 });
+    await w.members(c, 12);
     const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
     try {
       // Members waiting out their retry, agents in wrap-up: their wake-ups live only in Redis.
