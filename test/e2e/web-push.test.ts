@@ -6,28 +6,21 @@ import { TicketStore } from '../../src/adapters/http/web-ticket.js';
 import { LiveFeed } from '../../src/app/engine/live-feed.js';
 import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
 import { startTestApi, type TestApi } from '../helpers/http-api.js';
+import { takeSseEvents, type SseEvent } from '../helpers/sse-client.js';
 import { ensureWebBuild } from '../helpers/web-browser.js';
 
 /** Reads Server-Sent Events from a fetch body until `want` returns a value. */
-async function readEvents<T>(res: Response, want: (ev: { event: string; data: any }[]) => T | undefined): Promise<T> {
+async function readEvents<T>(res: Response, want: (ev: SseEvent[]) => T | undefined): Promise<T> {
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
-  const events: { event: string; data: any }[] = [];
+  const events: SseEvent[] = [];
   let buf = '';
   const deadline = Date.now() + 10_000;
   try {
     while (Date.now() < deadline) {
       const { value, done } = await reader.read();
       if (done) break;
-      buf += dec.decode(value, { stream: true });
-      let cut: number;
-      while ((cut = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, cut);
-        buf = buf.slice(cut + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
+      buf = takeSseEvents(buf + dec.decode(value, { stream: true }), events);
       const got = want(events);
       if (got !== undefined) return got;
     }

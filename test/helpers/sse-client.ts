@@ -5,6 +5,19 @@ export interface SseEvent {
   data: any;
 }
 
+/** Moves the complete `event:`/`data:` blocks of `buf` into `into`; returns the unfinished rest. */
+export function takeSseEvents(buf: string, into: SseEvent[]): string {
+  let cut: number;
+  while ((cut = buf.indexOf('\n\n')) >= 0) {
+    const block = buf.slice(0, cut);
+    buf = buf.slice(cut + 2);
+    const event = /^event: (.*)$/m.exec(block)?.[1];
+    const data = /^data: (.*)$/m.exec(block)?.[1];
+    if (event && data) into.push({ event, data: JSON.parse(data) });
+  }
+  return buf;
+}
+
 /**
  * A browser-less reader of the live push (GET /api/v2/live): plain HTTP, text/event-stream
  * parsed by hand. Keeps every event; tests wait for one that matches.
@@ -37,15 +50,7 @@ export class SseClient {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        buf += dec.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, cut);
-          buf = buf.slice(cut + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) this.events.push({ event, data: JSON.parse(data) });
-        }
+        buf = takeSseEvents(buf + dec.decode(value, { stream: true }), this.events);
         this.#wake?.();
       }
     } catch {

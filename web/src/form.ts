@@ -125,6 +125,20 @@ function findByPath(root: HTMLElement, path: string): HTMLElement | undefined {
   return undefined;
 }
 
+/** A field checked here before sending, with its problem shaped like the API's 400. */
+export function localIssue(path: string, message: string): ApiResult<never> {
+  return { ok: false, status: 400, code: 'LOCAL', message, issues: [{ path: `body.${path}`, message }], details: null };
+}
+
+/** The JSON object typed in a field (empty means {}), or its problem for `submitted`. */
+export function jsonField(input: Input, path: string): { value: unknown } | { issue: ApiResult<never> } {
+  try {
+    return { value: JSON.parse(input.value.trim() || '{}') };
+  } catch (err) {
+    return { issue: localIssue(path, `not valid JSON: ${(err as Error).message}`) };
+  }
+}
+
 /** Runs a save, showing its problems in the form; true when it succeeded. */
 export async function submitted<T>(root: HTMLElement, result: Promise<ApiResult<T>>): Promise<T | undefined> {
   const btn = root.querySelector<HTMLButtonElement>('button[type="submit"]');

@@ -1,7 +1,7 @@
 import { DEFAULT_CAUSES } from '../../../src/domain/cause-policy.js';
 import { api } from '../api.js';
 import { h, notice } from '../dom.js';
-import { check, field, formErrorsBox, num, numberOf, select, submitted, text } from '../form.js';
+import { check, field, formErrorsBox, jsonField, num, numberOf, select, submitted, text } from '../form.js';
 import { board, onBoard } from '../live.js';
 import { navigate, type Page } from '../router.js';
 import type { Calendar, Campaign, CauseClass, LineGroup } from '../types.js';
@@ -135,19 +135,14 @@ export const campaignEditPage: Page = async (main, params) => {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    let vars: unknown;
-    try {
-      vars = JSON.parse(variables.value.trim() || '{}');
-    } catch (err) {
-      return void (await submitted(form, Promise.resolve({ ok: false as const, status: 400, code: 'LOCAL', message: 'variables are not JSON',
-        issues: [{ path: 'body.variables', message: `not valid JSON: ${(err as Error).message}` }], details: null })));
-    }
+    const vars = jsonField(variables, 'variables');
+    if ('issue' in vars) return void (await submitted(form, Promise.resolve(vars.issue)));
     const body = {
       name: name.value, type: type.value, calendar_id: Number(calendar.value) || calendar.value,
       line_group_id: lineGroup.value ? Number(lineGroup.value) : null,
       priority: numberOf(priority), limit: numberOf(limit), retry_wait_sec: numberOf(retryWait), max_tries: numberOf(maxTries),
       min_success_sec: numberOf(minSuccess), wait_result: waitResult.checked, wrapup_sec: numberOf(wrapup),
-      variables: vars, causes: causes.overrides(),
+      variables: vars.value, causes: causes.overrides(),
     };
     const saved = await submitted(form, api<Campaign>(id ? 'PUT' : 'POST', id ? `/api/v2/dialer/${id}` : '/api/v2/dialer', body));
     if (!saved) return;

@@ -1,6 +1,6 @@
 import { api, type ApiResult, type Issue } from '../api.js';
 import { h } from '../dom.js';
-import { field, formErrorsBox, fromLocalInput, num, numberOf, submitted, text, toLocalInput } from '../form.js';
+import { field, formErrorsBox, fromLocalInput, jsonField, num, numberOf, submitted, text, toLocalInput } from '../form.js';
 import type { Member } from '../types.js';
 
 /**
@@ -55,18 +55,14 @@ export function memberForm(campaignId: number, member: Member | undefined, onSav
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    let vars: unknown;
-    try {
-      vars = JSON.parse(variables.value.trim() || '{}');
-    } catch (err) {
-      return void (await submitted(form, Promise.resolve(localIssue('variables', `not valid JSON: ${(err as Error).message}`))));
-    }
+    const vars = jsonField(variables, 'variables');
+    if ('issue' in vars) return void (await submitted(form, Promise.resolve(vars.issue)));
     const communications = [...numbers.children].map((tr) => ({
       number: (tr.querySelector('[data-col="number"]') as HTMLInputElement).value.trim(),
       priority: numberOf(tr.querySelector('[data-col="priority"]') as HTMLInputElement),
     }));
     const body = { name: name.value, priority: numberOf(priority), expire_at: fromLocalInput(expireAt.value), timezone: timezone.value.trim() || null,
-      variables: vars, communications };
+      variables: vars.value, communications };
     const base = `/api/v2/dialer/${campaignId}/members`;
     const call: Promise<ApiResult<number>> = member
       ? api<Member>('PUT', `${base}/${member.id}`, body).then((r) => (r.ok ? { ...r, data: r.data.id } : r))
@@ -75,10 +71,6 @@ export function memberForm(campaignId: number, member: Member | undefined, onSav
     if (saved !== undefined) onSaved(saved);
   });
   return form;
-}
-
-function localIssue(path: string, message: string): ApiResult<never> {
-  return { ok: false, status: 400, code: 'LOCAL', message, issues: [{ path: `body.${path}`, message }], details: null };
 }
 
 /**
