@@ -21,6 +21,23 @@ async function main(): Promise<void> {
     routeContext: cfg.routeContext,
     log,
   });
+  // Listened for before anything starts: a signal while starting (the engine may already be
+  // dialling) is kept and acted on once started, rather than killing the process mid-call. From
+  // the signal on, the process exits by itself at the latest after the drain and a grace.
+  let signalled: string | undefined;
+  let stop: (() => Promise<void>) | undefined;
+  const onSignal = (signal: string) => {
+    if (signalled) return;
+    signalled = signal;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, cfg.drainSec * 1000 + CLOSE_GRACE_MS).unref();
+    void stop?.();
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   const runtime = await startRuntime({ cfg, log, telephony });
 
   const first = await runtime.auth.ensureFirstAdmin(cfg.admin.user, cfg.admin.password);
@@ -32,20 +49,11 @@ async function main(): Promise<void> {
     }
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, cfg.drainSec * 1000 + CLOSE_GRACE_MS).unref();
+  stop = async () => {
     await runtime.close();
     log.info('stopped');
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  if (signalled) await stop();
 }
 
 main().catch((err: unknown) => {

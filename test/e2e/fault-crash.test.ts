@@ -74,4 +74,33 @@ describe('fault: kill -9 of the engine process during live calls', function () {
     const left = await w.db('members').where({ campaign_id: c, state: 'ready' }).count({ n: '*' }).first();
     expect(Number(left?.n), 'members left ready for the next start').to.be.above(0);
   });
+
+  it('S3: SIGTERM with calls longer than DIALER_DRAIN_SEC: the outbound sockets close after the drain, the process exits 0, a restart settles what was cut', async () => {
+    const c = await w.seed.campaign({ call_limit: 2, retry_wait_sec: 1, max_tries: 20, min_success_sec: 0 });
+    await w.agents(2, [c]);
+    const numbers = await w.members(c, 4);
+    for (const n of numbers) w.sim.setSubscriber(n, { outcome: 'answer', afterMs: 100, talkMs: 120_000 });
+    const port = await freePort();
+    const eng = await w.engine('fault-long', port, { drainSec: 1 });
+    const deadline = Date.now() + 60_000;
+    while (w.watch.live < 2 && Date.now() < deadline) await sleep(20);
+    expect(w.watch.live, 'calls live at the signal').to.be.at.least(2);
+    // A forced exit (the drain's grace run out) would be exit code 1.
+    expect(await eng.stop(), `exit code after SIGTERM; log:\n${eng.tail()}`).to.equal(0);
+    const gone = Date.now() + 10_000;
+    while (w.watch.live > 0 && Date.now() < gone) await sleep(20);
+    expect(w.watch.live, 'FreeSWITCH hung the cut calls up').to.equal(0);
+    // The next start of this instance settles the attempts its previous incarnation left.
+    const again = await w.engine('fault-long', port, { drainSec: 1 });
+    await w.db('campaigns').where('id', c).update({ state: 'stopped' });
+    const settledBy = Date.now() + 30_000;
+    let open: unknown[] = [];
+    while (Date.now() < settledBy) {
+      open = await w.db('attempts').where({ campaign_id: c, instance_id: 'fault-long' }).whereNot('state', 'done').select('id', 'state');
+      if (open.length === 0) break;
+      await sleep(100);
+    }
+    expect(open, 'attempts left open').to.deep.equal([]);
+    expect(await again.stop(), 'exit code of the restart').to.equal(0);
+  });
 });

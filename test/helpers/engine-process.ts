@@ -15,6 +15,8 @@ export interface EngineProcessOptions {
   leaseSec?: number;
   /** @defaultValue redis://127.0.0.1:6379 */
   redisUrl?: string;
+  /** DIALER_DRAIN_SEC. @defaultValue the product's */
+  drainSec?: number;
   /** How long start() waits for the REST API to listen, ms. @defaultValue 60000 */
   startTimeoutMs?: number;
 }
@@ -55,6 +57,7 @@ export class EngineProcess {
         DIALER_LEASE_SEC: String(o.leaseSec ?? 5),
         DIALER_ENGINE: 'true',
         DIALER_LOG_LEVEL: 'info',
+        ...(o.drainSec !== undefined ? { DIALER_DRAIN_SEC: String(o.drainSec) } : {}),
       },
     });
     const p = new EngineProcess(child, o);

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { freePort } from '../../src/adapters/free-port.js';
 import { Simulator, type Scenario } from '../../src/simulator/index.js';
-import { EngineProcess } from './engine-process.js';
+import { EngineProcess, type EngineProcessOptions } from './engine-process.js';
 import { seeder } from './seed.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 
@@ -67,7 +67,7 @@ export interface FaultWorld {
   seed: ReturnType<typeof seeder>;
   engines: EngineProcess[];
   /** Starts `tsx src/main.ts` against this world; the same instance id and port make a restart. */
-  engine(instanceId: string, outboundPort: number, redisUrl?: string): Promise<EngineProcess>;
+  engine(instanceId: string, outboundPort: number, o?: Pick<EngineProcessOptions, 'redisUrl' | 'drainSec'>): Promise<EngineProcess>;
   /** Agents seeded in the DB, each with a phone registered on the simulator. */
   agents(n: number, campaignIds: number[], o?: { wrapupSec?: number }): Promise<number[]>;
   /** Members seeded in the DB; their numbers are watched. */
@@ -85,8 +85,8 @@ export async function startFaultWorld(label: string, scenario: Scenario = {}): P
   const engines: EngineProcess[] = [];
   const w: FaultWorld = {
     tdb, db: tdb.db, sim, watch, prefix, seed, engines,
-    async engine(instanceId, outboundPort, redisUrl) {
-      const e = await EngineProcess.start({ dbUrl: tdb.url, simPort, outboundPort, queuePrefix: prefix, instanceId, ...(redisUrl ? { redisUrl } : {}) });
+    async engine(instanceId, outboundPort, o = {}) {
+      const e = await EngineProcess.start({ dbUrl: tdb.url, simPort, outboundPort, queuePrefix: prefix, instanceId, ...o });
       engines.push(e);
       return e;
     },

@@ -47,9 +47,11 @@ export class OutboundServer {
 
   async #shutdown(): Promise<void> {
     const server = this.#server;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // server.close() calls back only once every connection has ended, so the sessions are
+    // closed first rather than awaited behind it (a long call would hold the close forever).
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     for (const s of this.#sessions) s.close();
-    await Promise.allSettled([...this.#running]);
+    await Promise.allSettled([...this.#running, closed]);
   }
 
   #accept(socket: Socket): void {
