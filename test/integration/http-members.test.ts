@@ -92,6 +92,27 @@ describe('REST members and result status (M1, M2, M5, M6, R1)', () => {
     expect(await countRows(api, 'members')).to.equal(before);
   });
 
+  it('M1/M2/S2: one 400 lists field problems and duplicates together (in the campaign and in the request); nothing is stored', async () => {
+    const before = await countRows(api, 'members');
+    const commsBefore = await countRows(api, 'communications');
+    const r = await api.call('POST', path(), [
+      { name: 'taken', communications: [{ number: '380501110010' }] },
+      { name: 'bad number', communications: [{ number: 'abc' }] },
+      { name: 'first', communications: [{ number: '380501115000' }] },
+      { name: 'repeat, bad zone', timezone: 'Mars/Olympus', communications: [{ number: '380501115000' }] },
+    ]);
+    expect(r.status).to.equal(400);
+    expect(r.body.error.code).to.equal('VALIDATION_FAILED');
+    const items = r.body.error.details.items as { index: number; reason: string; number?: string }[];
+    expect(items.map((i) => i.index)).to.deep.equal([0, 1, 3, 3]);
+    expect(items[0]).to.deep.equal({ index: 0, number: '380501110010', reason: 'number 380501110010 already exists in the campaign' });
+    expect(items[1]!.reason).to.match(/^communications\.0\.number: must be 3\.\.32 characters/);
+    expect(items.slice(2).map((i) => i.reason)).to.have.members(['timezone: is not a known IANA time zone', 'number 380501115000 is also in item 2']);
+    expect(r.body.error.message).to.match(/^4 member\(s\) refused, nothing stored: item 0: number 380501110010 already exists in the campaign; item 1: communications\.0\.number: /);
+    expect(await countRows(api, 'members')).to.equal(before);
+    expect(await countRows(api, 'communications')).to.equal(commsBefore);
+  });
+
   it('S2: unknown campaign is 404; a body that is no member is 400', async () => {
     const before = await countRows(api, 'members');
     const r = await api.call('POST', '/api/v2/dialer/9999/members', { communications: [{ number: '380501114000' }] });

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { BatchInsertResult, LinedMember, RejectedLine } from '../../app/members/member-batch.js';
-import type { ParsedMember } from '../../app/members/member-input.js';
+import type { NumberedItem, ParsedMember } from '../../app/members/member-input.js';
 
 export type { BatchInsertResult, LinedMember, RejectedLine };
 
@@ -47,7 +47,7 @@ export async function insertMembers(
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.transaction(async (trx) => {
-        const items = await findDuplicates(trx, campaignId, members);
+        const items = await findDuplicates(trx, campaignId, members.map((m, index) => ({ index, numbers: m.communications.map((c) => c.number) })));
         if (items.length > 0) return { kind: 'duplicates', items };
         const ids = await writeMembers(trx, campaignId, members, now);
         await writeZones(trx, campaignId, members.flatMap((m) => (m.timezone === null ? [] : [m.timezone])));
@@ -141,30 +141,35 @@ function withoutRepeats(rows: LinedMember[]): { candidates: LinedMember[]; rejec
   return { candidates, rejected, numbers: [...firstLine.keys()] };
 }
 
-async function findDuplicates(trx: Knex.Transaction, campaignId: number, members: ParsedMember[]): Promise<DuplicateItem[]> {
+/**
+ * M2 for the items of a JSON upload: a number repeated by a later item or already in the
+ * campaign, one entry per item and number, by index. Also run for an upload with bad fields,
+ * so its one answer names the duplicates too (read only; nothing is stored then anyway).
+ */
+export async function findDuplicates(db: Knex, campaignId: number, members: readonly NumberedItem[]): Promise<DuplicateItem[]> {
   const items: DuplicateItem[] = [];
   const firstIndex = new Map<string, number>();
-  members.forEach((m, index) => {
-    for (const c of m.communications) {
-      const first = firstIndex.get(c.number);
-      if (first === undefined) firstIndex.set(c.number, index);
+  for (const { index, numbers } of members) {
+    for (const number of numbers) {
+      const first = firstIndex.get(number);
+      if (first === undefined) firstIndex.set(number, index);
       else if (first !== index) {
-        items.push({ index, number: c.number, reason: `number ${c.number} is also in item ${first}` });
+        items.push({ index, number, reason: `number ${number} is also in item ${first}` });
       }
     }
-  });
-  const existing = await existingNumbers(trx, campaignId, [...firstIndex.keys()]);
-  members.forEach((m, index) => {
-    for (const c of m.communications) {
-      if (existing.has(c.number)) {
-        items.push({ index, number: c.number, reason: `number ${c.number} already exists in the campaign` });
+  }
+  const existing = await existingNumbers(db, campaignId, [...firstIndex.keys()]);
+  for (const { index, numbers } of members) {
+    for (const number of numbers) {
+      if (existing.has(number)) {
+        items.push({ index, number, reason: `number ${number} already exists in the campaign` });
       }
     }
-  });
+  }
   return items.sort((a, b) => a.index - b.index);
 }
 
-async function existingNumbers(trx: Knex.Transaction, campaignId: number, numbers: string[]): Promise<Set<string>> {
+async function existingNumbers(trx: Knex, campaignId: number, numbers: string[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (let i = 0; i < numbers.length; i += NUMBERS_PER_LOOKUP) {
     const rows: { number: string }[] = await trx('communications')

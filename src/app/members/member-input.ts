@@ -117,18 +117,39 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/** The numbers of one item of an upload, for the M2 check. */
+export interface NumberedItem {
+  index: number;
+  numbers: string[];
+}
+
 export type ParseMembersResult =
   | { kind: 'ok'; members: ParsedMember[] }
-  | { kind: 'invalid'; items: MemberIssue[] };
+  /** `numbers`: the well-formed numbers of every item, so the same answer can name duplicates too (M2). */
+  | { kind: 'invalid'; items: MemberIssue[]; numbers: NumberedItem[] };
 
 /** M1: validates every item first; any bad item makes the whole upload invalid. */
 export function parseMembers(items: readonly unknown[]): ParseMembersResult {
   const members: ParsedMember[] = [];
   const bad: MemberIssue[] = [];
+  const numbers: NumberedItem[] = [];
   items.forEach((item, index) => {
     const r = MemberInput.safeParse(item);
     if (r.success) members.push(r.data);
     else bad.push(...memberIssues(r.error, index));
+    numbers.push({ index, numbers: r.success ? r.data.communications.map((c) => c.number) : wellFormedNumbers(item) });
   });
-  return bad.length > 0 ? { kind: 'invalid', items: bad } : { kind: 'ok', members };
+  return bad.length > 0 ? { kind: 'invalid', items: bad, numbers } : { kind: 'ok', members };
+}
+
+/** The numbers of a raw item that pass the number check, whatever else is wrong with it. */
+function wellFormedNumbers(item: unknown): string[] {
+  const comms: unknown = item && typeof item === 'object' ? (item as { communications?: unknown }).communications : undefined;
+  if (!Array.isArray(comms)) return [];
+  const out = new Set<string>();
+  for (const c of comms) {
+    const number: unknown = c && typeof c === 'object' ? (c as { number?: unknown }).number : undefined;
+    if (typeof number === 'string' && NUMBER_RE.test(number)) out.add(number);
+  }
+  return [...out];
 }

@@ -5,7 +5,7 @@ import { runCampaign } from '../../../app/catalog/campaign-state.js';
 import { IdParam, IdParams } from '../../../app/catalog/common-schemas.js';
 import { Attempt, Member, MemberListQuery, MemberPage, MemberUpdate, ResultStatusBody } from '../../../app/catalog/member-schemas.js';
 import { MemberInput, parseMembers } from '../../../app/members/member-input.js';
-import { insertMembers } from '../../mysql/member-writer.js';
+import { findDuplicates, insertMembers } from '../../mysql/member-writer.js';
 import { ApiError, conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import { fieldIssues, validationError, type RouteRegistry } from '../route-registry.js';
@@ -44,7 +44,11 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     if (items === undefined) throw new ApiError(400, 'VALIDATION_FAILED', 'body must be a member object or an array of members');
     if (items.length === 0) throw new ApiError(400, 'VALIDATION_FAILED', 'body is an empty array: no members to add');
     const parsed = parseMembers(items);
-    if (parsed.kind === 'invalid') throw itemsError(parsed.items);
+    if (parsed.kind === 'invalid') {
+      // S2: one answer names every bad item, so the duplicates of the well-formed numbers are looked up too.
+      const duplicates = await findDuplicates(ctx.db, params.id, parsed.numbers);
+      throw itemsError([...parsed.items, ...duplicates].sort((a, b) => a.index - b.index));
+    }
     const out = await insertMembers(ctx.db, params.id, parsed.members, ctx.now());
     if (out.kind === 'duplicates') throw itemsError(out.items);
     ctx.signals.membersAdded(params.id);
