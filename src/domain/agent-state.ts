@@ -34,8 +34,6 @@ export interface AgentView {
   noAnswerDelaySec: number;
 }
 
-export type AgentLegFailure = { cause: string };
-
 /** How a cause on the agent leg is treated (DESIGN §2 step 4, mod_callcenter). */
 export type AgentFailureClass = 'busy' | 'reject' | 'unregistered' | 'no-penalty' | 'no-answer';
 

@@ -18,7 +18,6 @@ export const MemberUpdate = z
     communications: z.array(CommunicationInput),
   })
   .partial();
-export type MemberUpdateInput = z.output<typeof MemberUpdate>;
 
 export const MemberListQuery = z.strictObject({
   state: z.enum(MEMBER_STATES).optional(),
