@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
@@ -144,9 +144,4 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env) {
 export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env) {
   const c = parseEnv(z.object({ LOG_LEVEL: logLevel.default('info') }), env);
   return { logLevel: c.LOG_LEVEL };
-}
-
-/** A random secret, used when none is configured or stored. */
-export function newSecret(): string {
-  return randomBytes(32).toString('base64url');
 }

@@ -1,4 +1,4 @@
-import { newSecret } from '../../config.js';
+import { randomBytes } from 'node:crypto';
 
 /**
  * The HMAC secret of access tokens: the configured one, else one generated at
@@ -8,4 +8,9 @@ import { newSecret } from '../../config.js';
 export async function resolveTokenSecret(settings: { getOrInsert(name: string, value: string): Promise<string> }, configured: string | undefined): Promise<string> {
   if (configured) return configured;
   return settings.getOrInsert('token_secret', newSecret());
+}
+
+/** A random secret for when none is configured or stored. */
+function newSecret(): string {
+  return randomBytes(32).toString('base64url');
 }
