@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { Simulator, type Scenario } from '../../src/simulator/index.js';
 import { RawOutboundServer, type RawEsl } from '../helpers/raw-esl.js';
-import { header } from '../helpers/transcript.js';
+import { header, type EslMessage } from '../helpers/transcript.js';
 import { TestEsl, evName, is } from './simulator-esl-client.js';
 import { inner } from './simulator-replay.js';
 
@@ -113,11 +113,18 @@ describe('simulator behaviour', () => {
     await boot({ agents: { [A]: { answer: 'busy', afterMs: 5 } } });
     const orders: boolean[] = [];
     for (const n of [6, 7]) {
-      await esl.bgapi(`originate {origination_uuid=${U(n)}}user/1000 &park()`);
+      const job = /Job-UUID: (\S+)/.exec(await esl.reply(`bgapi originate {origination_uuid=${U(n)}}user/1000 &park()`))?.[1];
+      expect(job, 'the bgapi reply names its job').to.be.a('string');
+      const ofJob = (e: EslMessage) => evName(e) === 'BACKGROUND_JOB' && header(e, 'Job-UUID') === job;
+      // Both events are required before their order is read: a job that never came is no "before".
+      expect((await esl.event(ofJob)).body.toString()).to.equal('-ERR USER_BUSY\n');
       await esl.event(is('CHANNEL_HANGUP_COMPLETE', U(n)));
       const evs = esl.events();
-      const job = evs.findIndex((e) => evName(e) === 'BACKGROUND_JOB' && e.body.toString().includes('USER_BUSY') && evs.indexOf(e) > evs.findIndex(is('CHANNEL_CREATE', U(n))));
-      orders.push(job < evs.findIndex(is('CHANNEL_HANGUP_COMPLETE', U(n))));
+      const jobAt = evs.findIndex(ofJob);
+      const hangupAt = evs.findIndex(is('CHANNEL_HANGUP_COMPLETE', U(n)));
+      expect(jobAt, 'BACKGROUND_JOB received').to.be.at.least(0);
+      expect(hangupAt, 'CHANNEL_HANGUP_COMPLETE received').to.be.at.least(0);
+      orders.push(jobAt < hangupAt);
     }
     expect(orders).to.have.members([true, false]);
   });
