@@ -110,10 +110,12 @@ describe('http member import', () => {
     expect(await countRows(api.tdb.db, 'members', { campaign_id: id })).to.equal(0);
   });
 
-  it('S2: an unknown campaign is 404', async () => {
+  it('S2: an unknown campaign is 404, and nothing is stored', async () => {
+    const before = { members: await countRows(api.tdb.db, 'members', {}), communications: await countRows(api.tdb.db, 'communications', {}) };
     const r = await api.raw('POST', path(999_999), 'Ann,5551301\n', 'text/csv');
     expect(r.status).to.equal(404);
     expect(r.body.error).to.deep.include({ code: 'NOT_FOUND', message: 'campaign 999999 not found' });
+    expect({ members: await countRows(api.tdb.db, 'members', {}), communications: await countRows(api.tdb.db, 'communications', {}) }).to.deep.equal(before);
   });
 
   it('S2: an unbalanced quote after many good rows is 400 BAD_CSV naming the line, and nothing is stored', async () => {
