@@ -239,6 +239,14 @@ describe('REST calendars, line groups, campaigns, agents, tiers, DNC', () => {
       const put = await api.call('PUT', `/api/v2/dialer/${campaignId}/tiers/${agentId}`, { level: 1 });
       expect(put.body.level).to.equal(1);
       expect((await api.call('GET', `/api/v2/dialer/${campaignId}/tiers`)).body).to.have.length(1);
+      const mine = await api.call('GET', `/api/v2/agents/${agentId}/tiers`);
+      expect(mine.status).to.equal(200);
+      expect(mine.body).to.have.length(1);
+      expect(mine.body[0]).to.include({ campaign_id: campaignId, level: 1 });
+      expect(mine.body[0].campaign_name).to.be.a('string');
+      const unknownAgent = await api.call('GET', '/api/v2/agents/555/tiers');
+      expect(unknownAgent.status).to.equal(404);
+      expect(unknownAgent.body.error.message).to.equal('agent 555 not found');
       const noAgent = await api.call('POST', `/api/v2/dialer/${campaignId}/tiers`, { agent_id: 555 });
       expect(noAgent.status).to.equal(404);
       expect(noAgent.body.error.message).to.equal('agent 555 not found');

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Tier } from '../../app/catalog/agent-schemas.js';
+import type { AgentTier, Tier } from '../../app/catalog/agent-schemas.js';
 
 function toTier(r: Record<string, unknown>): Tier {
   return {
@@ -19,6 +19,15 @@ export class TierRepository {
 
   async list(campaignId: number): Promise<Tier[]> {
     return (await this.query().where('t.campaign_id', campaignId).orderBy(['t.level', 't.agent_id'])).map(toTier);
+  }
+
+  /** The campaigns an agent works, by level then campaign. */
+  async listForAgent(agentId: number): Promise<AgentTier[]> {
+    const rows = await this.db('tiers as t').join('campaigns as c', 'c.id', 't.campaign_id').where('t.agent_id', agentId)
+      .orderBy(['t.level', 't.campaign_id']).select('t.campaign_id', 'c.name as campaign_name', 'c.state as campaign_state', 't.level');
+    return rows.map((r) => ({
+      campaign_id: Number(r.campaign_id), campaign_name: String(r.campaign_name), campaign_state: String(r.campaign_state), level: Number(r.level),
+    }));
   }
 
   async get(campaignId: number, agentId: number): Promise<Tier | undefined> {

@@ -66,3 +66,12 @@ export const Tier = z.object({
   sip_user: z.string(),
 });
 export type Tier = z.output<typeof Tier>;
+
+/** A1: a campaign the agent works, seen from the agent. */
+export const AgentTier = z.object({
+  campaign_id: z.number().int(),
+  campaign_name: z.string(),
+  campaign_state: z.string(),
+  level: z.number().int(),
+});
+export type AgentTier = z.output<typeof AgentTier>;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../../app/auth/roles.js';
-import { Agent, AgentCreate, AgentStatusChange, AgentUpdate } from '../../../app/catalog/agent-schemas.js';
+import { Agent, AgentCreate, AgentStatusChange, AgentTier, AgentUpdate } from '../../../app/catalog/agent-schemas.js';
 import { IdParams } from '../../../app/catalog/common-schemas.js';
 import { conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
@@ -33,6 +33,13 @@ export function agentRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     const a = await agents.get(params.id);
     if (!a) throw notFound('agent', params.id);
     res.json(a);
+  });
+
+  reg.add(r, { method: 'get', path: `${P}/:id/tiers`, tag, summary: 'Campaigns the agent works, with its level (A1)', roles: STAFF,
+    params: IdParams, responses: { 200: { description: 'tiers', schema: z.array(AgentTier) }, 404: { description: 'no such agent' } } },
+  async ({ params, res }) => {
+    if (!(await agents.get(params.id))) throw notFound('agent', params.id);
+    res.json(await ctx.repos.tiers.listForAgent(params.id));
   });
 
   reg.add(r, { method: 'put', path: `${P}/:id`, tag, summary: 'Change an agent (fields given)', roles: STAFF,
