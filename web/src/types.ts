@@ -61,6 +61,14 @@ export interface Tier {
   sip_user: string;
 }
 
+/** A campaign an agent works (GET /api/v2/agents/:id/tiers). */
+export interface AgentTier {
+  campaign_id: number;
+  campaign_name: string;
+  campaign_state: string;
+  level: number;
+}
+
 export interface Member {
   id: number;
   name: string;

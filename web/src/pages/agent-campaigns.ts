@@ -1,25 +1,17 @@
 import { api } from '../api.js';
 import { h, notice } from '../dom.js';
 import { field, formErrorsBox, num, numberOf, select, submitted } from '../form.js';
-import type { Campaign, Tier } from '../types.js';
+import type { AgentTier, Campaign } from '../types.js';
 
-/**
- * A1: the campaigns an agent works (its tiers), on the agent's page. The API lists tiers per
- * campaign, so this reads each campaign's; a supervisor's campaign list is short.
- */
+/** A1: the campaigns an agent works (its tiers), on the agent's page, and adding it to another. */
 export async function agentCampaignsSection(agentId: number, agentName: string): Promise<HTMLElement> {
   const section = h('section', { class: 'card', 'aria-labelledby': 'agent-campaigns-h' });
   const paint = async () => {
-    const camps = await api<Campaign[]>('GET', '/api/v2/dialer');
+    const [camps, tiers] = await Promise.all([api<Campaign[]>('GET', '/api/v2/dialer'), api<AgentTier[]>('GET', `/api/v2/agents/${agentId}/tiers`)]);
     section.replaceChildren(h('h2', { id: 'agent-campaigns-h', tabindex: -1 }, 'Campaigns this agent works'));
     if (!camps.ok) return void section.append(h('p', { class: 'error' }, camps.message));
-    const tiers = await Promise.all(camps.data.map((c) => api<Tier[]>('GET', `/api/v2/dialer/${c.id}/tiers`)));
-    const worked: Array<{ c: Campaign; level: number }> = [];
-    camps.data.forEach((c, i) => {
-      const t = tiers[i];
-      const mine = t?.ok ? t.data.find((x) => x.agent_id === agentId) : undefined;
-      if (mine) worked.push({ c, level: mine.level });
-    });
+    if (!tiers.ok) return void section.append(h('p', { class: 'error' }, tiers.message));
+    const worked = tiers.data.map((t) => ({ c: { id: t.campaign_id, name: t.campaign_name, state: t.campaign_state }, level: t.level }));
     section.append(worked.length === 0 ? h('p', { id: 'agent-campaigns-none' }, 'This agent works no campaign yet: it gets no calls.') : h('table', { id: 'agent-campaigns' },
       h('thead', null, h('tr', null, ['Campaign', 'State', 'Level', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', null, worked.map(({ c, level }) => h('tr', null,
