@@ -38,7 +38,15 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<TestBrowser> {
+export interface LaunchOptions {
+  /**
+   * Keep the back/forward cache that Chromium has by default and playwright turns off
+   * (--disable-back-forward-cache): pages left stay alive, with their connections, as for users.
+   */
+  backForwardCache?: boolean;
+}
+
+export async function launchBrowser(o: LaunchOptions = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'dialer-chromium-'));
   mkdirSync(ARTIFACTS, { recursive: true });
   const context = await chromium.launchPersistentContext(profile, {
@@ -46,6 +54,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1360, height: 900 },
+    ...(o.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
     timeout: 30_000,
   });
   context.setDefaultTimeout(15_000);

@@ -28,6 +28,8 @@ let source: EventSource | undefined;
 let retryTimer: number | undefined;
 let failures = 0;
 let wanted = false;
+/** The page is in the back/forward cache (see pagehide below). */
+let hidden = false;
 
 export function onBoard(fn: () => void): () => void {
   listeners.add(fn);
@@ -81,7 +83,7 @@ async function open(): Promise<void> {
   if (!wanted || !currentSession()) return;
   setStatus('connecting');
   const t = await api<{ ticket: string }>('POST', '/api/v2/live/ticket');
-  if (!wanted) return;
+  if (!wanted || hidden) return;
   // 403: this role may not watch the boards; asking again would not change that.
   if (!t.ok) return t.status === 403 ? setStatus('offline') : again();
   const es = new EventSource(`/api/v2/live?ticket=${encodeURIComponent(t.data.ticket)}`);
@@ -107,6 +109,26 @@ async function open(): Promise<void> {
     again();
   };
 }
+
+/*
+ * A page left for another one may stay in the browser's back/forward cache with its stream
+ * still open. Browsers open at most six connections to a server over HTTP/1.1, so a few such
+ * pages left every later request of the client waiting: the stream closes when the page is
+ * hidden and opens again if the page comes back.
+ */
+window.addEventListener('pagehide', () => {
+  hidden = true;
+  source?.close();
+  source = undefined;
+  if (retryTimer !== undefined) clearTimeout(retryTimer);
+  retryTimer = undefined;
+  // Shown so if the page comes back and cannot reconnect.
+  setStatus('offline');
+});
+window.addEventListener('pageshow', (e) => {
+  hidden = false;
+  if (e.persisted && wanted && !source && retryTimer === undefined) void open();
+});
 
 function again(): void {
   setStatus('offline');

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { TEST_ADMIN, type TestApi } from '../helpers/http-api.js';
+import { ensureWebBuild, launchBrowser, loginThroughForm, startWebApi, type TestBrowser, type WebApi } from '../helpers/web-browser.js';
+
+/*
+ * What a supervisor meets the first time through the web client (Chromium against the REST
+ * API, no engine): empty lists that say what to do, the keyboard kept in place after an
+ * action, the CSV wizard reading the file it is given, pages that keep loading however one
+ * moves between them.
+ */
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+/** The focused element's accessible name, roughly: its aria-label, else its text. */
+const focused = (page: Page) => page.evaluate(() => {
+  const e = document.activeElement;
+  return e === document.body ? '(page)' : (e?.getAttribute('aria-label') ?? e?.textContent ?? '').trim();
+});
+
+describe('web client in the browser: a supervisor\'s first use', function () {
+  this.timeout(120_000);
+  let w: WebApi;
+  let api: TestApi;
+  let b: TestBrowser;
+  let campaignId = 0;
+
+  before(async () => {
+    ensureWebBuild();
+    w = await startWebApi('web_first_use');
+    api = w.api;
+    b = await launchBrowser({ backForwardCache: true });
+    await loginThroughForm(b.page, api.url, TEST_ADMIN.username, TEST_ADMIN.password);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await b?.shot(`failed-f-${this.currentTest.title.slice(0, 20).replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+  after(async () => {
+    await b?.close();
+    await w?.close();
+  });
+
+  describe('with a campaign, two agents and sixty members', () => {
+    before(async () => {
+      const cal = await api.call('POST', '/api/v2/calendars', { name: 'Weekdays', timezone: 'Europe/Kyiv',
+        windows: [1, 2, 3, 4, 5].map((day) => ({ day, start: '09:00', end: '18:00' })) });
+      const c = await api.call('POST', '/api/v2/dialer', { name: 'Winter', calendar_id: cal.body.id, limit: 2 });
+      campaignId = c.body.id;
+      for (const [name, sip] of [['Anna', '1001@pbx.example.com'], ['Bohdan', '1002@pbx.example.com']]) {
+        expect((await api.call('POST', '/api/v2/agents', { name, sip_user: sip })).status).to.equal(201);
+      }
+      const members = Array.from({ length: 60 }, (_v, i) => ({ name: `m${i}`, communications: [{ number: `+3805011${String(i).padStart(5, '0')}` }] }));
+      expect((await api.call('POST', `/api/v2/dialer/${campaignId}/members`, members)).status).to.equal(201);
+    });
+
+    it('a11y: pages opened one after another by their address keep loading (a page left closes its live stream)', async () => {
+      const { page } = b;
+      // Over HTTP/1.1 a browser opens six connections to a server; a page kept for Back held one.
+      for (const [path, heading] of [['/', 'Live boards'], ['/campaigns', 'Campaigns'], ['/agents', 'Agents'], ['/calendars', 'Calendars'],
+        ['/line-groups', 'Line groups'], ['/dnc', 'Do not call'], ['/users', 'Users'], [`/campaigns/${campaignId}`, 'Campaign: Winter'],
+        ['/', 'Live boards']]) {
+        await page.goto(`${api.url}${path}`);
+        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+        await page.locator('#live-status', { hasText: 'Live: live' }).waitFor();
+      }
+      // Back to a page kept by the browser: its board is live again.
+      await page.goBack({ waitUntil: 'commit' });
+      await page.getByRole('heading', { name: 'Campaign: Winter' }).waitFor();
+      await page.locator('#live-status', { hasText: 'Live: live' }).waitFor();
+      await api.call('PUT', `/api/v2/dialer/${campaignId}`, { limit: 5 });
+      await page.locator('.campaign-state', { hasText: 'live calls 0 / 5' }).waitFor();
+    });
+  });
+});
