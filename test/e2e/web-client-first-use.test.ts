@@ -51,6 +51,22 @@ describe('web client in the browser: a supervisor\'s first use', function () {
       expect((await api.call('POST', `/api/v2/dialer/${campaignId}/members`, members)).status).to.equal(201);
     });
 
+    it('a11y: a form saved with its button (which is disabled meanwhile) leaves keyboard focus on that button', async () => {
+      const { page } = b;
+      const cal = (await api.call('GET', '/api/v2/calendars')).body[0];
+      await page.goto(`${api.url}/calendars/${cal.id}`);
+      await page.getByRole('button', { name: 'Save calendar' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').filter({ hasText: 'Calendar "Weekdays" saved' }).waitFor();
+      expect(await focused(page)).to.equal('Save calendar');
+      // Again after a refusal: focus goes to the field the API named instead.
+      await page.getByLabel('Window 1: end').fill('25:00');
+      await page.getByRole('button', { name: 'Save calendar' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByLabel('Window 1: end').and(page.locator('[aria-invalid="true"]')).waitFor();
+      expect(await focused(page)).to.equal('Window 1: end');
+    });
+
     it('a11y: pages opened one after another by their address keep loading (a page left closes its live stream)', async () => {
       const { page } = b;
       // Over HTTP/1.1 a browser opens six connections to a server; a page kept for Back held one.

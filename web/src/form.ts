@@ -152,8 +152,18 @@ export async function submitted<T>(root: HTMLElement, result: Promise<ApiResult<
     showIssues(root, r.message, r.issues);
     return undefined;
   } finally {
-    if (btn) btn.disabled = false;
+    if (btn) enableKeepingFocus(btn);
   }
+}
+
+/**
+ * Enables a button that was disabled while its action ran. Disabling the focused button sent
+ * keyboard focus to the page: it comes back here unless something else took it meanwhile.
+ */
+export function enableKeepingFocus(btn: HTMLButtonElement): void {
+  btn.disabled = false;
+  const lost = document.activeElement === null || document.activeElement === document.body;
+  if (lost && btn.isConnected) btn.focus();
 }
 
 export function formErrorsBox(): HTMLElement {
