@@ -67,6 +67,28 @@ describe('web client in the browser: a supervisor\'s first use', function () {
       expect(await focused(page)).to.equal('Window 1: end');
     });
 
+    it('A1, a11y: adding an agent to a campaign keeps the keyboard in its agents section, on the next agent to add', async () => {
+      const { page } = b;
+      await page.goto(`${api.url}/campaigns/${campaignId}`);
+      await page.getByRole('button', { name: 'Add agent to campaign' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('cell', { name: 'Anna', exact: true }).waitFor();
+      expect(await focused(page)).to.match(/^Bohdan/);
+      // From the agent to add: past its level, to the button.
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.getByRole('cell', { name: 'Bohdan', exact: true }).waitFor();
+      // No agent is left to add: the section's heading holds focus.
+      expect(await focused(page)).to.equal('Agents of this campaign');
+      await page.getByRole('button', { name: 'Remove Anna' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('cell', { name: 'Anna', exact: true }).waitFor({ state: 'detached' });
+      expect(await focused(page)).to.match(/^Anna/);
+      const tiers = await api.call('GET', `/api/v2/dialer/${campaignId}/tiers`);
+      expect(tiers.body.map((t: any) => t.agent_name)).to.deep.equal(['Bohdan']);
+    });
+
     it('a11y: pages opened one after another by their address keep loading (a page left closes its live stream)', async () => {
       const { page } = b;
       // Over HTTP/1.1 a browser opens six connections to a server; a page kept for Back held one.

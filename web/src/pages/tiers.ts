@@ -9,7 +9,7 @@ export async function tiersSection(campaignId: number): Promise<HTMLElement> {
   const P = `/api/v2/dialer/${campaignId}/tiers`;
   const paint = async () => {
     const [tiers, agents] = await Promise.all([api<Tier[]>('GET', P), api<Agent[]>('GET', '/api/v2/agents')]);
-    section.replaceChildren(h('h2', { id: 'tiers-h' }, 'Agents of this campaign'));
+    section.replaceChildren(h('h2', { id: 'tiers-h', tabindex: -1 }, 'Agents of this campaign'));
     if (!tiers.ok || !agents.ok) return void section.append(h('p', { class: 'error' }, 'Could not read the agents.'));
     section.append(tiers.data.length === 0 ? h('p', null, 'No agent works this campaign yet.') : h('table', null,
       h('thead', null, h('tr', null, ['Agent', 'SIP user', 'Level', ''].map((t) => h('th', { scope: 'col' }, t)))),
@@ -27,7 +27,8 @@ export async function tiersSection(campaignId: number): Promise<HTMLElement> {
           h('td', null, h('button', { type: 'button', class: 'danger', onclick: async () => {
             const r = await api('DELETE', `${P}/${t.agent_id}`);
             if (!r.ok) return notice(r.message, 'error');
-            await paint();
+            notice(`${t.agent_name} no longer works this campaign`);
+            await repaint();
           } }, `Remove ${t.agent_name}`)));
       }))));
     const free = agents.data.filter((a) => !tiers.data.some((t) => t.agent_id === a.id));
@@ -42,9 +43,18 @@ export async function tiersSection(campaignId: number): Promise<HTMLElement> {
       h('button', { type: 'submit' }, 'Add agent to campaign'));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      if (await submitted(form, api('POST', P, { agent_id: Number(agent.value), level: numberOf(level) }))) await paint();
+      const name = agent.selectedOptions[0]?.textContent ?? '';
+      if (!(await submitted(form, api('POST', P, { agent_id: Number(agent.value), level: numberOf(level) })))) return;
+      notice(`${name} works this campaign now`);
+      await repaint();
     });
     section.append(form);
+  };
+  // The section is rebuilt after a change: the keyboard stays in it, on the next agent to add
+  // if there is one (a rebuilt button would leave focus on the page).
+  const repaint = async () => {
+    await paint();
+    (section.querySelector<HTMLElement>('form select') ?? section.querySelector<HTMLElement>('h2'))?.focus();
   };
   await paint();
   return section;
