@@ -89,6 +89,24 @@ describe('web client in the browser: a supervisor\'s first use', function () {
       expect(tiers.body.map((t: any) => t.agent_name)).to.deep.equal(['Bohdan']);
     });
 
+    it('M5, a11y: paging through the members keeps the keyboard on the page button, or on the new page\'s caption', async () => {
+      const { page } = b;
+      await page.goto(`${api.url}/campaigns/${campaignId}/members`);
+      await page.getByRole('cell', { name: 'm0', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Next page' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('cell', { name: 'm25', exact: true }).waitFor();
+      expect(await focused(page)).to.equal('Next page');
+      await page.keyboard.press('Enter');
+      await page.getByRole('cell', { name: 'm50', exact: true }).waitFor();
+      // The last page has no Next page: its caption takes focus, Tab goes on from there.
+      expect(await focused(page)).to.match(/^Members of Winter after #/);
+      await page.getByRole('button', { name: 'Previous page' }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('cell', { name: 'm25', exact: true }).waitFor();
+      expect(await focused(page)).to.equal('Previous page');
+    });
+
     it('a11y: pages opened one after another by their address keep loading (a page left closes its live stream)', async () => {
       const { page } = b;
       // Over HTTP/1.1 a browser opens six connections to a server; a page kept for Back held one.

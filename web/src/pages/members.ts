@@ -27,7 +27,8 @@ export const membersPage: Page = async (main, params) => {
     field('Number', number, { path: 'number', hint: 'exact' }), field('Name starts with', name, { path: 'name' }),
     field('Per page', limit, { path: 'limit' }), h('button', { type: 'submit' }, 'Filter'));
 
-  const load = async (after: number) => {
+  /** `pager`: the page button that asked, whose new self (or the table) then gets keyboard focus. */
+  const load = async (after: number, pager?: string) => {
     const q = new URLSearchParams({ limit: limit.value, after: String(after) });
     if (state.value) q.set('state', state.value);
     if (result.value.trim()) q.set('result', result.value.trim());
@@ -37,12 +38,18 @@ export const membersPage: Page = async (main, params) => {
     if (!r.ok) return showIssues(form, r.message, r.issues);
     clearIssues(form);
     out.replaceChildren(
-      h('table', null, h('caption', null, `Members of ${c.data.name}${after ? ` after #${after}` : ''}`),
+      h('table', null, h('caption', { tabindex: -1 }, `Members of ${c.data.name}${after ? ` after #${after}` : ''}`),
         h('thead', null, h('tr', null, ['Id', 'Name', 'Numbers', 'Priority', 'State', 'Tries', 'Result', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', null, r.data.items.length ? r.data.items.flatMap(memberRows) : h('tr', null, h('td', { colspan: 8 }, 'No member matches.')))),
       h('p', { class: 'pager' },
-        pages.length > 1 ? h('button', { type: 'button', onclick: () => { pages.pop(); void load(pages[pages.length - 1]!); } }, 'Previous page') : null, ' ',
-        r.data.next_after !== null ? h('button', { type: 'button', onclick: () => { pages.push(r.data.next_after!); void load(r.data.next_after!); } }, 'Next page') : null));
+        pages.length > 1 ? h('button', { type: 'button', onclick: () => { pages.pop(); void load(pages[pages.length - 1]!, 'Previous page'); } }, 'Previous page') : null, ' ',
+        r.data.next_after !== null ? h('button', { type: 'button', onclick: () => { pages.push(r.data.next_after!); void load(r.data.next_after!, 'Next page'); } }, 'Next page') : null));
+    // The pager was rebuilt with the list: the keyboard goes on paging from the same button, or
+    // reads the new page from its caption when that button is gone (first or last page).
+    if (pager) {
+      const again = [...out.querySelectorAll<HTMLElement>('.pager button')].find((x) => x.textContent === pager);
+      (again ?? out.querySelector<HTMLElement>('caption'))?.focus();
+    }
   };
   const reload = () => load(pages[pages.length - 1]!);
 
