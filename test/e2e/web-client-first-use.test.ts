@@ -107,6 +107,22 @@ describe('web client in the browser: a supervisor\'s first use', function () {
       expect(await focused(page)).to.equal('Previous page');
     });
 
+    it('A2, a11y: an arrow key on an agent\'s status in the agents list changes nothing until its Set status button', async () => {
+      const { page } = b;
+      const puts: string[] = [];
+      page.on('request', (r) => { if (r.method() === 'PUT') puts.push(r.url()); });
+      await nav(page, 'Agents').click();
+      // Arrow keys change a closed select at once: passing through with the keyboard must not.
+      await page.getByLabel('Status of Anna').focus();
+      await page.keyboard.press('ArrowUp');
+      await page.getByLabel('Status of Bohdan').selectOption('Available');
+      await page.getByRole('button', { name: 'Set status of Bohdan' }).click();
+      await page.getByRole('status').filter({ hasText: 'Bohdan is Available' }).waitFor();
+      expect(puts.map((u) => new URL(u).pathname)).to.have.length(1).and.match(/\/agents\/\d+\/status$/);
+      const agents = (await api.call('GET', '/api/v2/agents')).body;
+      expect(agents.map((a: any) => [a.name, a.status])).to.deep.equal([['Anna', 'Logged Out'], ['Bohdan', 'Available']]);
+    });
+
     it('a11y: pages opened one after another by their address keep loading (a page left closes its live stream)', async () => {
       const { page } = b;
       // Over HTTP/1.1 a browser opens six connections to a server; a page kept for Back held one.

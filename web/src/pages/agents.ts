@@ -19,15 +19,17 @@ export const agentsPage: Page = async (main) => {
     const registered = live ? live.registered_node : a.registered_node;
     const statusSelect = select([...STATUSES], status);
     statusSelect.setAttribute('aria-label', `Status of ${a.name}`);
-    statusSelect.addEventListener('change', async () => {
+    // Applied by its button, not on change: arrow keys on a closed select change it, so a
+    // keyboard user passing by would put the agent On Break.
+    const set = h('button', { type: 'button', onclick: async () => {
       const s = await api<Agent>('PUT', `/api/v2/agents/${a.id}/status`, { status: statusSelect.value });
       if (!s.ok) return notice(s.message, 'error');
       a.status = s.data.status;
       notice(`${a.name} is ${s.data.status}`);
-    });
+    } }, `Set status of ${a.name}`);
     return h('tr', null,
       h('td', null, h('a', { href: `/agents/${a.id}` }, a.name)), h('td', null, a.sip_user),
-      h('td', null, statusSelect), h('td', null, live?.state ?? a.state),
+      h('td', null, h('span', { class: 'cell-edit' }, statusSelect, ' ', set)), h('td', null, live?.state ?? a.state),
       h('td', null, registered ? `yes (${registered})` : 'no'),
       h('td', null, h('button', { type: 'button', class: 'danger', onclick: async () => {
         if (!confirm(`Delete agent "${a.name}"?`)) return;
