@@ -140,5 +140,16 @@ describe('web client in the browser: a supervisor\'s first use', function () {
       await api.call('PUT', `/api/v2/dialer/${campaignId}`, { limit: 5 });
       await page.locator('.campaign-state', { hasText: 'live calls 0 / 5' }).waitFor();
     });
+
+    it('S1: a refused log-in says the user is not logged in (not that something was not saved)', async () => {
+      const { page } = b;
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByLabel('Username').fill(TEST_ADMIN.username);
+      await page.getByLabel('Password').fill('not-the-password');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'wrong username or password' });
+      await alert.waitFor();
+      expect(await alert.textContent()).to.equal('Not logged in: wrong username or password');
+    });
   });
 });

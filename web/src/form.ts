@@ -88,8 +88,11 @@ export function clearIssues(root: HTMLElement): void {
   }
 }
 
-/** Shows each issue next to the input whose data-path it names (or its nearest parent path); the rest in the summary. */
-export function showIssues(root: HTMLElement, message: string, issues: Issue[]): void {
+/**
+ * Shows each issue next to the input whose data-path it names (or its nearest parent path); the
+ * rest in the summary, headed by `title` (what did not happen: "Not saved", "Not logged in").
+ */
+export function showIssues(root: HTMLElement, message: string, issues: Issue[], title = 'Not saved'): void {
   clearIssues(root);
   const loose: string[] = [];
   let first: HTMLElement | undefined;
@@ -110,7 +113,7 @@ export function showIssues(root: HTMLElement, message: string, issues: Issue[]):
   }
   summary.hidden = false;
   summary.textContent = '';
-  summary.append(h('strong', null, issues.length ? `Not saved: ${issues.length} problem(s) to fix.` : `Not saved: ${message}`));
+  summary.append(h('strong', null, issues.length ? `${title}: ${issues.length} problem(s) to fix.` : `${title}: ${message}`));
   if (loose.length) summary.append(h('ul', null, loose.map((l) => h('li', null, l))));
   first?.focus();
 }
@@ -140,7 +143,7 @@ export function jsonField(input: Input, path: string): { value: unknown } | { is
 }
 
 /** Runs a save, showing its problems in the form; true when it succeeded. */
-export async function submitted<T>(root: HTMLElement, result: Promise<ApiResult<T>>): Promise<T | undefined> {
+export async function submitted<T>(root: HTMLElement, result: Promise<ApiResult<T>>, title?: string): Promise<T | undefined> {
   const btn = root.querySelector<HTMLButtonElement>('button[type="submit"]');
   if (btn) btn.disabled = true;
   try {
@@ -149,7 +152,7 @@ export async function submitted<T>(root: HTMLElement, result: Promise<ApiResult<
       clearIssues(root);
       return r.data;
     }
-    showIssues(root, r.message, r.issues);
+    showIssues(root, r.message, r.issues, title);
     return undefined;
   } finally {
     if (btn) enableKeepingFocus(btn);

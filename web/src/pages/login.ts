@@ -29,7 +29,7 @@ export const loginPage: Page = (main) => {
     e.preventDefault();
     const r = await api<Session>('POST', '/api/v2/session/login', { username: user.value, password: pass.value });
     if (!r.ok) {
-      showIssues(form, r.message, r.issues);
+      showIssues(form, r.message, r.issues, 'Not logged in');
       // A refused password (no field named): type it again, from the password field.
       if (r.issues.length === 0) {
         pass.value = '';

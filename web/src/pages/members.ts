@@ -35,7 +35,7 @@ export const membersPage: Page = async (main, params) => {
     if (number.value.trim()) q.set('number', number.value.trim());
     if (name.value.trim()) q.set('name', name.value.trim());
     const r = await api<{ items: Member[]; next_after: number | null }>('GET', `/api/v2/dialer/${id}/members?${q}`);
-    if (!r.ok) return showIssues(form, r.message, r.issues);
+    if (!r.ok) return showIssues(form, r.message, r.issues, 'Not filtered');
     clearIssues(form);
     out.replaceChildren(
       h('table', null, h('caption', { tabindex: -1 }, `Members of ${c.data.name}${after ? ` after #${after}` : ''}`),

@@ -44,7 +44,7 @@ export function resultStatusForm(campaignId: number, m: Member, onSaved: (m: Mem
     if (stopAll.checked) body.stop_communications = 'all';
     else if (stopped.length) body.stop_communications = stopped;
     if (comment.value.trim() !== '') body.comment = comment.value;
-    const saved = await submitted(form, api<Member>('PUT', `/api/v2/dialer/${campaignId}/members/${m.id}/status`, body));
+    const saved = await submitted(form, api<Member>('PUT', `/api/v2/dialer/${campaignId}/members/${m.id}/status`, body), 'Not sent');
     if (saved) onSaved(saved);
   });
   return form;
