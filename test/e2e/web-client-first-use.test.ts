@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import iconv from 'iconv-lite';
 import type { Page } from 'playwright-core';
 import { TEST_ADMIN, type TestApi } from '../helpers/http-api.js';
 import { ensureWebBuild, launchBrowser, loginThroughForm, startWebApi, type TestBrowser, type WebApi } from '../helpers/web-browser.js';
@@ -121,6 +122,39 @@ describe('web client in the browser: a supervisor\'s first use', function () {
       expect(puts.map((u) => new URL(u).pathname)).to.have.length(1).and.match(/\/agents\/\d+\/status$/);
       const agents = (await api.call('GET', '/api/v2/agents')).body;
       expect(agents.map((a: any) => [a.name, a.status])).to.deep.equal([['Anna', 'Logged Out'], ['Bohdan', 'Available']]);
+    });
+
+    it('M6: the wizard takes the separator from the file, says next to Character set when a file is not UTF-8, keeps focus on Upload, and a new file clears the last result', async () => {
+      const { page } = b;
+      await page.goto(`${api.url}/campaigns/${campaignId}/import`);
+      await page.getByLabel('First line is a header (skip it)').check();
+      // A file as Excel saves it for a Cyrillic locale: semicolons, windows-1251.
+      const cp1251 = iconv.encode('name;phone\r\nТарас Бульба;+380991112201\r\nОстап Бульба;+380991112202\r\n', 'windows-1251');
+      await page.getByLabel('CSV file').setInputFiles({ name: 'excel.csv', mimeType: 'text/csv', buffer: cp1251 });
+      const charset = page.getByLabel('Character set');
+      await charset.and(page.locator('[aria-invalid="true"]')).waitFor();
+      expect(await page.getByLabel('Separator').inputValue()).to.equal(';');
+      const described = (await charset.getAttribute('aria-describedby'))!.split(' ');
+      expect((await Promise.all(described.map((id) => page.locator(`#${id}`).textContent()))).join(' ')).to.include('not UTF-8');
+      await b.shot('f02-import-not-utf8');
+      await charset.selectOption('windows-1251');
+      await page.getByRole('cell', { name: 'Тарас Бульба', exact: true }).waitFor();
+      expect(await charset.getAttribute('aria-invalid')).to.equal(null);
+      expect(await page.getByLabel('Column "phone" is').inputValue()).to.equal('number');
+      await page.getByRole('button', { name: 'Upload' }).focus();
+      await page.keyboard.press('Enter');
+      await page.locator('#import-summary', { hasText: '2 member(s) added, 0 line(s) rejected.' }).waitFor();
+      expect(await focused(page)).to.equal('Upload');
+      const found = await api.call('GET', `/api/v2/dialer/${campaignId}/members?name=${encodeURIComponent('Остап')}`);
+      expect(found.body.items.map((m: any) => m.name)).to.deep.equal(['Остап Бульба']);
+
+      // Another file: nothing of the last upload's result is left to be mistaken for this one's.
+      await page.getByLabel('CSV file').setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from('name,phone\nIryna,+380991112203\n') });
+      await page.getByRole('cell', { name: 'Iryna', exact: true }).waitFor();
+      expect(await page.getByLabel('Separator').inputValue()).to.equal(',');
+      expect(await page.locator('#import-result').textContent()).to.equal('');
+      expect(await page.locator('#upload-progress').evaluate((p) => (p as HTMLProgressElement).value)).to.equal(0);
+      expect(await page.locator('#upload-progress-text').textContent()).to.equal('');
     });
 
     it('a11y: pages opened one after another by their address keep loading (a page left closes its live stream)', async () => {

@@ -39,6 +39,23 @@ export function parseCsv(text: string, sep: string, maxRows: number, complete: b
   return rows.filter((r) => !(r.length === 1 && r[0] === ''));
 }
 
+/**
+ * The separator of the file's first line as the wizard's select names it (a tab as backslash-t):
+ * the candidate found most often outside quotes, or undefined when none is there.
+ */
+export function guessSeparator(text: string): string | undefined {
+  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0], ['|', 0]]);
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  const [best, n] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+  if (n === 0) return undefined;
+  return best === '\t' ? '\\t' : best;
+}
+
 export const TARGETS = ['-', 'name', 'number', 'priority', 'expire_at', 'timezone', 'var'] as const;
 export type Target = (typeof TARGETS)[number];
 

@@ -1,7 +1,7 @@
 import { api, authHeaders, toResult } from '../api.js';
 import { append, clear, h } from '../dom.js';
-import { check, clearIssues, field, formErrorsBox, select, showIssues, text } from '../form.js';
-import { guessTargets, parseCsv, TARGETS, type Target } from '../csv-preview.js';
+import { check, clearIssues, enableKeepingFocus, field, fieldError, formErrorsBox, select, showIssues, text } from '../form.js';
+import { guessSeparator, guessTargets, parseCsv, TARGETS, type Target } from '../csv-preview.js';
 import type { Page } from '../router.js';
 import type { Campaign } from '../types.js';
 
@@ -49,17 +49,33 @@ export const importPage: Page = async (main, params) => {
       h('div', { class: 'actions' }, upload, ' ', h('a', { href: `/campaigns/${id}/members` }, 'Members of this campaign'))),
     result);
 
-  const preview = async () => {
+  /** `fresh`: a file was just chosen, so its separator is guessed from its first line. */
+  const preview = async (fresh = false) => {
     const f = file.files?.[0];
     clearIssues(form);
+    // What is shown below is about the file and options chosen now, not an earlier upload.
+    clear(result);
+    progress.value = 0;
+    progressText.textContent = '';
     if (!f) return;
     let textValue: string;
+    let notUtf8 = false;
     try {
       const buf = await f.slice(0, PREVIEW_BYTES).arrayBuffer();
       textValue = new TextDecoder(charset.value).decode(buf);
+      if (charset.value === 'utf-8') {
+        // stream: a character cut at the end of the slice is not an error.
+        try { new TextDecoder('utf-8', { fatal: true }).decode(buf, { stream: true }); } catch { notUtf8 = true; }
+      }
     } catch (err) {
-      return showIssues(form, 'preview failed', [{ path: 'charset', message: `cannot decode the file as ${charset.value}: ${(err as Error).message}` }]);
+      return showIssues(form, 'preview failed', [{ path: 'charset', message: `cannot decode the file as ${charset.value}: ${(err as Error).message}` }], 'No preview');
     }
+    if (fresh) {
+      const guessed = guessSeparator(textValue);
+      if (guessed && guessed !== separator.value) separator.value = guessed;
+    }
+    // Mis-read names would be stored as they show here: say so before the upload.
+    if (notUtf8) fieldError(charset, 'this file is not UTF-8: choose its character set (windows-1251 for most Cyrillic files from Excel)');
     const sep = separator.value === '\\t' ? '\t' : separator.value;
     const rows = parseCsv(textValue, sep, PREVIEW_ROWS + 1, f.size <= PREVIEW_BYTES);
     const header = skipHeader.checked ? rows[0] : undefined;
@@ -97,13 +113,13 @@ export const importPage: Page = async (main, params) => {
       h('div', { class: 'scroll' }, h('table', { class: 'grid preview' }, h('thead', null, head), h('tbody', null, rowsEl))));
     upload.disabled = false;
   };
-  file.addEventListener('change', () => { columns = []; void preview(); });
+  file.addEventListener('change', () => { columns = []; void preview(true); });
   for (const el of [charset, separator, skipHeader]) el.addEventListener('change', () => { columns = []; void preview(); });
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const f = file.files?.[0];
-    if (!f) return showIssues(form, 'no file', [{ path: 'file', message: 'choose a CSV file first' }]);
+    if (!f) return showIssues(form, 'no file', [{ path: 'file', message: 'choose a CSV file first' }], 'Not uploaded');
     const mapped = columns.map((x) => (x.target.value === 'var' ? `var:${x.varName.value.trim()}`
       : x.target.value === 'number' && x.priority.value.trim() !== '' ? `number:${x.priority.value.trim()}` : x.target.value));
     const q = new URLSearchParams({ charset: charset.value, separator: separator.value, skip_header: String(skipHeader.checked),
@@ -124,7 +140,7 @@ export const importPage: Page = async (main, params) => {
       progressText.textContent = ' file sent; the server is finishing the import…';
     };
     xhr.onload = () => {
-      upload.disabled = false;
+      enableKeepingFocus(upload);
       progress.value = 100;
       progressText.textContent = ' file sent; import finished';
       const r = toResult<ImportReport>(xhr.status, xhr.responseText, 'import');
@@ -137,10 +153,10 @@ export const importPage: Page = async (main, params) => {
         return showReport(result, r.details as ImportReport, r.message);
       }
       clear(result);
-      showIssues(form, r.message, r.issues);
+      showIssues(form, r.message, r.issues, 'Not uploaded');
     };
     xhr.onerror = xhr.ontimeout = () => {
-      upload.disabled = false;
+      enableKeepingFocus(upload);
       progressText.textContent = ' failed: the server did not answer';
     };
     upload.disabled = true;
