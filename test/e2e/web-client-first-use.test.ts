@@ -39,6 +39,17 @@ describe('web client in the browser: a supervisor\'s first use', function () {
     await w?.close();
   });
 
+  it('K1, C3, A1: empty lists of calendars, line groups and agents say there is none yet and what to do', async () => {
+    const { page } = b;
+    await nav(page, 'Calendars').click();
+    await page.getByRole('cell', { name: /^No calendar yet\./ }).waitFor();
+    await nav(page, 'Line groups').click();
+    await page.getByRole('cell', { name: /^No line group yet\./ }).waitFor();
+    await nav(page, 'Agents').click();
+    await page.getByRole('cell', { name: /^No agent yet/ }).waitFor();
+    await b.shot('f01-agents-empty');
+  });
+
   describe('with a campaign, two agents and sixty members', () => {
     before(async () => {
       const cal = await api.call('POST', '/api/v2/calendars', { name: 'Weekdays', timezone: 'Europe/Kyiv',

@@ -13,7 +13,7 @@ export const agentsPage: Page = async (main) => {
   const r = await api<Agent[]>('GET', '/api/v2/agents');
   if (!r.ok) return void main.append(h('p', { class: 'error' }, r.message));
   const tbody = h('tbody');
-  const paint = () => tbody.replaceChildren(...r.data.map((a) => {
+  const paint = () => tbody.replaceChildren(...(r.data.length === 0 ? [h('tr', null, h('td', { colspan: 6 }, 'No agent yet: create one with New agent, then put it on a campaign.'))] : []), ...r.data.map((a) => {
     const live = board.agents.get(a.id);
     const status = live?.status ?? a.status;
     const registered = live ? live.registered_node : a.registered_node;

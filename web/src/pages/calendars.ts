@@ -13,7 +13,7 @@ export const calendarsPage: Page = async (main) => {
   main.append(h('table', null,
     h('caption', { class: 'sr-only' }, 'Calendars'),
     h('thead', null, h('tr', null, ['Name', 'Time zone', 'Windows', 'Holidays', ''].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', null, r.data.map((c) => h('tr', null,
+    h('tbody', null, r.data.length === 0 ? h('tr', null, h('td', { colspan: 5 }, 'No calendar yet. A campaign dials only in its calendar\'s hours: create one with New calendar.')) : r.data.map((c) => h('tr', null,
       h('td', null, h('a', { href: `/calendars/${c.id}` }, c.name)),
       h('td', null, c.timezone), h('td', null, c.windows.length), h('td', null, c.holidays.length),
       h('td', null, h('button', { type: 'button', class: 'danger', onclick: () => remove(c) }, `Delete ${c.name}`)))))));
