@@ -60,7 +60,7 @@ function header(): void {
     }),
     // A separate page that reads the session cookie: a full navigation, not a client route.
     s.role === 'admin' ? h('li', null, h('a', { href: '/admin/queues', 'data-external': '' }, 'Queues')) : null),
-    h('span', { class: 'who' }, liveDot, ` ${s.username} (${s.role}) `,
+    h('span', { class: 'who' }, liveDot, ` · ${s.username} (${s.role}) `,
       h('button', { type: 'button', class: 'link', onclick: logout }, 'Log out'))));
 }
 

@@ -24,7 +24,7 @@ export const membersPage: Page = async (main, params) => {
   const agentName = agentNames();
   const form = h('form', { class: 'filters', novalidate: true }, formErrorsBox(),
     field('State', state, { path: 'state' }), field('Result', result, { path: 'result' }),
-    field('Number', number, { path: 'number', hint: 'exact' }), field('Name starts with', name, { path: 'name' }),
+    field('Number (exact)', number, { path: 'number' }), field('Name starts with', name, { path: 'name' }),
     field('Per page', limit, { path: 'limit' }), h('button', { type: 'submit' }, 'Filter'));
 
   /** `pager`: the page button that asked, whose new self (or the table) then gets keyboard focus. */
