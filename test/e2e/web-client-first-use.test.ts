@@ -186,6 +186,42 @@ describe('web client in the browser: a supervisor\'s first use', function () {
       await page.locator('.campaign-state', { hasText: 'live calls 0 / 5' }).waitFor();
     });
 
+    it('R1, C10: a success status for a member whose call had already settled (its wait for a result was over) is counted as succeeded on the board, not failed', async () => {
+      const { page } = b;
+      const db = api.tdb.db;
+      const m = (await api.call('GET', `/api/v2/dialer/${campaignId}/members?name=m59`)).body.items[0];
+      const comm = await db('communications').where('member_id', m.id).first('id', 'number');
+      // The call as the engine leaves it when no status came within the wrap-up (C7): done, unsuccessful, one try.
+      const ended = new Date(Date.now() - 10_000);
+      await db('attempts').insert({ campaign_id: campaignId, member_id: m.id, communication_id: comm.id, number: comm.number, state: 'done',
+        created_at: ended, agent_answered_at: ended, answered_at: ended, ended_at: ended, hangup_cause: 'NORMAL_CLEARING', talk_sec: 12, outcome: 'retry' });
+      await db('members').where('id', m.id).update({ tries: 1 });
+      await nav(page, 'Live boards').click();
+      const row = page.locator(`#campaign-${campaignId}`);
+      w.feed.campaign(campaignId);
+      await row.locator('[data-k="dialled"]', { hasText: '1' }).waitFor();
+
+      await page.goto(`${api.url}/campaigns/${campaignId}/members`);
+      await page.getByLabel('Name starts with').fill('m59');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.getByRole('cell', { name: 'm0', exact: true }).waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: `Result status of member ${m.id}` }).click();
+      const form = page.getByRole('form', { name: `Result status of member ${m.id}` });
+      await form.getByLabel('Success (the member is done)').check();
+      await form.getByRole('button', { name: 'Send result status' }).click();
+      await page.locator(`#member-${m.id}`, { hasText: 'NORMAL_CLEARING' }).waitFor();
+      await page.getByRole('button', { name: `History of member ${m.id}` }).click();
+      // Its Outcome column (the 10th) names the call a success too.
+      await page.locator(`#attempts-${m.id}`).waitFor();
+      expect(await page.locator(`#attempts-${m.id} tbody tr`).first().locator('td').nth(9).textContent()).to.equal('success');
+
+      await nav(page, 'Live boards').click();
+      w.feed.campaign(campaignId); // as the engine announces an applied status
+      await row.getByText('NORMAL_CLEARING 1').waitFor();
+      expect([await row.locator('[data-k="succeeded"]').textContent(), await row.locator('[data-k="failed"]').textContent()]).to.deep.equal(['1', '0']);
+      await b.shot('f03-board-success-status');
+    });
+
     it('S1: a refused log-in says the user is not logged in (not that something was not saved)', async () => {
       const { page } = b;
       await page.getByRole('button', { name: 'Log out' }).click();

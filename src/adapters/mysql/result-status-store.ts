@@ -33,7 +33,7 @@ function applyInTransaction(db: Knex, campaignId: number, memberId: number, s: R
       .first('id', 'state', 'tries', 'ready_at', 'result', 'next_communication_id');
     if (!m) return { outcome: { kind: 'not-found' }, wakeUps: [], campaignId: null };
     const attempt = await trx('attempts').where('member_id', memberId).orderBy('id', 'desc').forUpdate()
-      .first('id', 'state', 'result_status');
+      .first('id', 'state', 'outcome', 'result_status');
     if (attempt?.result_status && sameStatus(attempt.result_status, s)) {
       return { outcome: { kind: 'applied', member: await memberView(trx, memberId) }, wakeUps: [], campaignId: null };
     }
@@ -92,7 +92,11 @@ function applyInTransaction(db: Knex, campaignId: number, memberId: number, s: R
         // C7: a status ends the wait for a result.
         ...(attempt.state === 'waiting_result'
           ? { state: 'done', active_member: null, outcome: dm.state === 'done' && s.success ? 'success' : 'retry' }
-          : {}),
+          // A success for a member whose call had settled unsuccessfully (no status within the
+          // wrap-up) is that call's success: the boards count succeeded members by it.
+          : attempt.state === 'done' && dm.state === 'done' && s.success && (attempt.outcome === 'retry' || attempt.outcome === 'minus')
+            ? { outcome: 'success' }
+            : {}),
       });
     }
     const wakeUps: WakeUp[] = dm.state === 'ready' ? [{ kind: 'member-ready', campaignId, memberId, at: dm.readyAt }] : [];
