@@ -115,7 +115,9 @@ describe('web session cookie: log in, resume, log out, queue dashboard (S1)', ()
     const { cookie } = await webLogin();
     const page = await fetch(`${api.url}/admin/queues`, { headers: { cookie } });
     expect(page.status).to.equal(200);
-    expect(await page.text()).to.include('<div id="root"');
+    const html = await page.text();
+    expect(html).to.include('<div id="root"');
+    expect(html, 'a link back to the web client').to.include('Back to the dialer');
     const queues = await fetch(`${api.url}/admin/queues/api/queues`, { headers: { cookie } });
     expect(queues.status).to.equal(200);
     expect(JSON.stringify(await queues.json())).to.include('"timers"');

@@ -28,7 +28,11 @@ export function queueDashboard(o: QueueDashboardOptions): ExtraRouter {
   return (_reg: RouteRegistry, ctx: RouteContext): Router => {
     const board = new ExpressAdapter();
     board.setBasePath(QUEUES_PATH);
-    createBullBoard({ queues: o.queues.map((q) => new BullMQAdapter(q)), serverAdapter: board });
+    createBullBoard({
+      queues: o.queues.map((q) => new BullMQAdapter(q)), serverAdapter: board,
+      // The way back to the web client, whose menu opened the dashboard.
+      options: { uiConfig: { boardTitle: 'Dialer wake-ups', miscLinks: [{ text: 'Back to the dialer', url: '/' }] } },
+    });
     const r = Router();
 
     const guard = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
