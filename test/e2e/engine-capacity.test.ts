@@ -168,6 +168,7 @@ describe('engine end to end: limits and shared lines', function () {
   it('C2: two campaigns sharing 8 agents, limits 2 and 3, mixed outcomes and agent failures: each limit holds', async () => {
     const limits = new Map<number, number>();
     const campaigns: number[] = [];
+    const numbersOf = new Map<string, number>();
     for (const limit of [2, 3]) {
       const c = await createCampaign(s, { limit, min_success_sec: 0, max_tries: 2, retry_wait_sec: 1 });
       limits.set(c, limit);
@@ -175,6 +176,7 @@ describe('engine end to end: limits and shared lines', function () {
       const outcomes = ['answer', 'busy', 404, 'answer', 503] as const;
       await addMembers(s, c, Array.from({ length: 15 }, (_, i) => {
         const n = number();
+        numbersOf.set(n, c);
         s.sim.setSubscriber(n, { outcome: outcomes[i % outcomes.length], afterMs: 20, talkMs: 120 });
         return { name: `m${i}`, communications: [{ number: n }] };
       }));
@@ -183,14 +185,19 @@ describe('engine end to end: limits and shared lines', function () {
     const agents = await createAgents(s, 6, campaigns);
     // Two phones that refuse now and then: their failures free the agent, never the limit.
     agents.push(...await createAgents(s, 2, campaigns, {}, { answer: 'reject', afterMs: 20 }));
-    const users = agents.map((a) => a.sipUser.split('@')[0]);
+    // The calls a limit counts are the subscriber legs up on the switch (sofia/…/<number>@…). An
+    // agent leg may still be tearing down when its call has already ended (the simulator's
+    // hangup_after_bridge runs on a timer, late under load): not a call, so not counted.
     const perCampaign = new Map(campaigns.map((c) => [c, 0]));
     const t = setInterval(() => {
-      for (const c of campaigns) {
-        const live = s.sim.channels().filter((ch) => ch.state !== 'CS_DESTROY' && ch.variables.dialer_campaign_id === String(c)
-          && users.some((u) => ch.name.includes(`/${u}@`))).length;
-        perCampaign.set(c, Math.max(perCampaign.get(c)!, live));
+      const live = new Map<number, number>();
+      for (const ch of s.sim.channels()) {
+        if (['CS_HANGUP', 'CS_REPORTING', 'CS_DESTROY'].includes(ch.state)) continue;
+        const n = /^sofia\/[^/]+\/([^@]+)@/.exec(ch.name)?.[1];
+        const c = n === undefined ? undefined : numbersOf.get(n);
+        if (c !== undefined) live.set(c, (live.get(c) ?? 0) + 1);
       }
+      for (const [c, n] of live) perCampaign.set(c, Math.max(perCampaign.get(c)!, n));
     }, 1);
     let restOver = '';
     let polling = true;
@@ -213,6 +220,6 @@ describe('engine end to end: limits and shared lines', function () {
     for (const c of campaigns) await s.call('POST', `/api/v2/dialer/${c}/stop`);
     expect(restOver).to.equal('');
     for (const c of campaigns) expect(perCampaign.get(c), `campaign ${c} on the switch`).to.be.at.most(limits.get(c)!);
-    expect([...perCampaign.values()].some((v) => v > 0), 'agent legs carry dialer_campaign_id').to.equal(true);
+    expect([...perCampaign.values()].some((v) => v > 0), 'subscriber legs were seen').to.equal(true);
   });
 });
