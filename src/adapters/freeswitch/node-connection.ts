@@ -18,11 +18,13 @@ import type { EslEvent } from './event-parser.js';
 
 /**
  * The subscription every inbound connection makes (plain: the transcripts' format). Only what is
- * read here: every channel of the server sends these (four per dialled call, ~12 KB each), so
- * CHANNEL_CREATE and CHANNEL_BRIDGE (the bridge is seen on the outbound socket) are left out.
+ * read here: every channel of the server sends these (a dialled call has four channels: agent,
+ * loopback-a, loopback-b, subscriber; ~12 KB an event), so CHANNEL_CREATE and CHANNEL_BRIDGE (the
+ * bridge is seen on the outbound socket) are left out, and CHANNEL_HANGUP too: the
+ * CHANNEL_HANGUP_COMPLETE that follows it carries the same Hangup-Cause.
  */
 export const INBOUND_EVENTS =
-  'CHANNEL_ANSWER CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB CUSTOM sofia::register sofia::unregister sofia::expire';
+  'CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB CUSTOM sofia::register sofia::unregister sofia::expire';
 
 export interface ReconnectOptions {
   /** First reconnect delay, doubled after each failure. @defaultValue 250 (ms) */

@@ -113,7 +113,7 @@ export class Originator {
     const p = uuid ? this.#byLeg.get(uuid) : undefined;
     if (!p) return;
     if (ev.name === 'CHANNEL_ANSWER') p.answered = true;
-    if ((ev.name === 'CHANNEL_HANGUP' || ev.name === 'CHANNEL_HANGUP_COMPLETE') && ev.headers['Hangup-Cause']) p.cause = ev.headers['Hangup-Cause'];
+    if (ev.name === 'CHANNEL_HANGUP_COMPLETE' && ev.headers['Hangup-Cause']) p.cause = ev.headers['Hangup-Cause'];
   }
 
   /**
