@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DispatchNews, DispatchNewsItem } from '../../app/ports/dispatch-news.js';
+import { RedisChannel } from './redis-channel.js';
 
 export interface RedisDispatchNewsOptions {
   redisUrl: string;
@@ -15,8 +15,7 @@ export interface RedisDispatchNewsOptions {
 }
 
 const id = z.number().int().positive();
-const message = z.object({
-  from: z.string(),
+const body = z.object({
   items: z.array(z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('settled'), campaignId: id, agentId: id.nullable() }),
     z.object({ kind: z.literal('campaign-changed'), campaignId: id }),
@@ -31,34 +30,17 @@ const message = z.object({
  * settles costs a few PUBLISHes, not one each.
  */
 export class RedisDispatchNews implements DispatchNews {
-  readonly #pub: Redis;
-  readonly #sub: Redis;
-  readonly #channel: string;
+  readonly #channel: RedisChannel<typeof body>;
   readonly #pending = new Map<string, DispatchNewsItem>();
   #publishing: Promise<void> | null = null;
   #closing: Promise<void> | undefined;
 
-  constructor(private readonly o: RedisDispatchNewsOptions) {
-    const t = o.commandTimeoutMs ?? 2_000;
-    this.#pub = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
-    // A subscriber connection blocks for its lifetime: no command timeout; ioredis re-subscribes on reconnect.
-    this.#sub = new Redis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true });
-    for (const r of [this.#pub, this.#sub]) r.on('error', (err) => o.log.debug({ err }, 'dispatch news: redis error'));
-    this.#channel = `${o.prefix}:dispatch-news`;
+  constructor(o: RedisDispatchNewsOptions) {
+    this.#channel = new RedisChannel({ ...o, channel: `${o.prefix}:dispatch-news`, what: 'dispatch news' }, body);
   }
 
-  async listen(onNews: (items: DispatchNewsItem[]) => void): Promise<void> {
-    this.#sub.on('message', (_channel: string, text: string) => {
-      let parsed: z.infer<typeof message>;
-      try {
-        parsed = message.parse(JSON.parse(text));
-      } catch (err) {
-        this.o.log.warn({ err }, 'dispatch news: unreadable message ignored');
-        return;
-      }
-      if (parsed.from !== this.o.instanceId) onNews(parsed.items);
-    });
-    await this.#sub.subscribe(this.#channel);
+  listen(onNews: (items: DispatchNewsItem[]) => void): Promise<void> {
+    return this.#channel.listen((m) => onNews(m.items));
   }
 
   announce(item: DispatchNewsItem): void {
@@ -71,11 +53,7 @@ export class RedisDispatchNews implements DispatchNews {
     while (this.#pending.size > 0) {
       const items = [...this.#pending.values()];
       this.#pending.clear();
-      try {
-        await this.#pub.publish(this.#channel, JSON.stringify({ from: this.o.instanceId, items }));
-      } catch (err) {
-        this.o.log.debug({ err }, 'dispatch news: publish failed');
-      }
+      await this.#channel.publish({ items });
     }
     this.#publishing = null;
   }
@@ -83,7 +61,7 @@ export class RedisDispatchNews implements DispatchNews {
   close(): Promise<void> {
     return (this.#closing ??= (async () => {
       await this.#publishing;
-      await Promise.all([this.#pub, this.#sub].map((r) => r.quit().then(() => undefined, () => r.disconnect())));
+      await this.#channel.close();
     })());
   }
 }

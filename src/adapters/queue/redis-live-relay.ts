@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LiveFeed, LiveNews } from '../../app/engine/live-feed.js';
+import { RedisChannel } from './redis-channel.js';
 
 export interface RedisLiveRelayOptions {
   redisUrl: string;
@@ -17,8 +17,7 @@ export interface RedisLiveRelayOptions {
 }
 
 const id = z.number().int().positive();
-const message = z.object({
-  from: z.string(),
+const body = z.object({
   agents: z.array(id).max(100_000),
   campaigns: z.array(id).max(100_000),
 });
@@ -34,9 +33,7 @@ const message = z.object({
  * once it is back.
  */
 export class RedisLiveRelay {
-  readonly #pub: Redis;
-  readonly #sub: Redis;
-  readonly #channel: string;
+  readonly #channel: RedisChannel<typeof body>;
   readonly #agents = new Set<number>();
   readonly #campaigns = new Set<number>();
   #timer: NodeJS.Timeout | undefined;
@@ -46,14 +43,7 @@ export class RedisLiveRelay {
   #closing: Promise<void> | undefined;
 
   constructor(private readonly o: RedisLiveRelayOptions) {
-    const t = o.commandTimeoutMs ?? 2_000;
-    this.#pub = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
-    // A subscriber connection blocks for its lifetime: no command timeout; ioredis re-subscribes on reconnect.
-    this.#channel = `${o.prefix}:live`;
-    // Named, so that CLIENT LIST shows which process's subscription it is.
-    this.#sub = new Redis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true,
-      connectionName: `${this.#channel}:${o.instanceId}`.replace(/[^\w:{}.-]/g, '_') });
-    for (const r of [this.#pub, this.#sub]) r.on('error', (err) => o.log.debug({ err }, 'live relay: redis error'));
+    this.#channel = new RedisChannel({ ...o, channel: `${o.prefix}:live`, what: 'live relay' }, body);
   }
 
   /** Relays the feed's own changes and shows the others' on it; resolves once subscribed. */
@@ -61,15 +51,14 @@ export class RedisLiveRelay {
     this.#feed = feed;
     feed.setLive(false);
     feed.on('relay', this.#onLocal);
-    this.#sub.on('message', (_channel: string, text: string) => this.#onMessage(text));
     // ioredis subscribes again by itself after a reconnect; 'ready' follows it.
-    this.#sub.on('close', () => {
+    this.#channel.sub.on('close', () => {
       if (this.#subscribed) feed.setLive(false);
     });
-    this.#sub.on('ready', () => {
+    this.#channel.sub.on('ready', () => {
       if (this.#subscribed && !this.#closing) feed.setLive(true);
     });
-    await this.#sub.subscribe(this.#channel);
+    await this.#channel.listen((m) => feed.show(m));
     this.#subscribed = true;
     feed.setLive(true);
   }
@@ -84,28 +73,13 @@ export class RedisLiveRelay {
     }, this.o.batchMs ?? 50);
   };
 
-  #onMessage(text: string): void {
-    let parsed: z.infer<typeof message>;
-    try {
-      parsed = message.parse(JSON.parse(text));
-    } catch (err) {
-      this.o.log.warn({ err }, 'live relay: unreadable message ignored');
-      return;
-    }
-    if (parsed.from !== this.o.instanceId) this.#feed?.show(parsed);
-  }
-
   async #flush(): Promise<void> {
     // Changes gathered while a publish is in flight go out in the next message.
     while (this.#agents.size > 0 || this.#campaigns.size > 0) {
-      const body = JSON.stringify({ from: this.o.instanceId, agents: [...this.#agents], campaigns: [...this.#campaigns] });
+      const m = { agents: [...this.#agents], campaigns: [...this.#campaigns] };
       this.#agents.clear();
       this.#campaigns.clear();
-      try {
-        await this.#pub.publish(this.#channel, body);
-      } catch (err) {
-        this.o.log.debug({ err }, 'live relay: publish failed');
-      }
+      await this.#channel.publish(m);
     }
     this.#publishing = null;
   }
@@ -121,7 +95,7 @@ export class RedisLiveRelay {
       }
       await this.#publishing;
       this.#feed?.setLive(false);
-      await Promise.all([this.#pub, this.#sub].map((r) => r.quit().then(() => undefined, () => r.disconnect())));
+      await this.#channel.close();
     })());
   }
 }
