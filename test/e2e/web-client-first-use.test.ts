@@ -32,7 +32,7 @@ describe('web client in the browser: a supervisor\'s first use', function () {
     await loginThroughForm(b.page, api.url, TEST_ADMIN.username, TEST_ADMIN.password);
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await b?.shot(`failed-f-${this.currentTest.title.slice(0, 20).replace(/\W+/g, '-')}`).catch(() => undefined);
+    await b?.shotIfFailed(this.currentTest, 'failed-f');
   });
   after(async () => {
     await b?.close();

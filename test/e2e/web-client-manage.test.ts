@@ -43,7 +43,7 @@ describe('web client in the browser: supervisor tools', function () {
     await loginThroughForm(b.page, api.url, TEST_ADMIN.username, TEST_ADMIN.password);
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await b?.shot(`failed-m-${this.currentTest.title.slice(0, 20).replace(/\W+/g, '-')}`).catch(() => undefined);
+    await b?.shotIfFailed(this.currentTest, 'failed-m');
   });
   after(async () => {
     await b?.close();

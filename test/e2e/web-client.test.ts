@@ -25,7 +25,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     b = await launchBrowser();
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await b?.shot(`failed-${this.currentTest.title.slice(0, 20).replace(/\W+/g, '-')}`).catch(() => undefined);
+    await b?.shotIfFailed(this.currentTest, 'failed');
   });
   after(async () => {
     await b?.close();

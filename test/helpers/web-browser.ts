@@ -35,6 +35,8 @@ export interface TestBrowser {
   page: Page;
   /** Full-page PNG under test/artifacts/. */
   shot(name: string): Promise<void>;
+  /** A screenshot named `<prefix>-<start of the title>` when `test` failed (for an afterEach); never throws. */
+  shotIfFailed(test: Mocha.Test | undefined, prefix: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,11 @@ export async function launchBrowser(o: LaunchOptions = {}): Promise<TestBrowser>
     page,
     shot: async (name) => {
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    },
+    shotIfFailed: async (test, prefix) => {
+      if (test?.state !== 'failed') return;
+      await page.screenshot({ path: join(ARTIFACTS, `${prefix}-${test.title.slice(0, 20).replace(/\W+/g, '-')}.png`), fullPage: true })
+        .catch(() => undefined);
     },
     close: () => (closing ??= (async () => {
       await context.close().catch(() => undefined);
