@@ -129,7 +129,7 @@ function findByPath(root: HTMLElement, path: string): HTMLElement | undefined {
 }
 
 /** A field checked here before sending, with its problem shaped like the API's 400. */
-export function localIssue(path: string, message: string): ApiResult<never> {
+function localIssue(path: string, message: string): ApiResult<never> {
   return { ok: false, status: 400, code: 'LOCAL', message, issues: [{ path: `body.${path}`, message }], details: null };
 }
 
