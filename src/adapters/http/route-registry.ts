@@ -62,6 +62,7 @@ export class RouteRegistry {
     spec: RouteSpec<P, Q, B>,
     handler: (input: RouteInput<P, Q, B>) => Promise<unknown>,
   ): void {
+    checkPathParams(spec);
     this.routes.push(spec as unknown as RegisteredRoute);
     router[spec.method](spec.path, async (req: Request, res: Response, _next: NextFunction) => {
       const principal = res.locals.principal as Principal | undefined;
@@ -74,6 +75,18 @@ export class RouteRegistry {
       await handler({ params, query, body, principal, req, res } as RouteInput<P, Q, B>);
     });
   }
+}
+
+/**
+ * S5: every `:name` of a path is parsed by the route's params schema (ids with IdParam), so no
+ * route can read a raw, unchecked path segment; a route missing one fails at start, not in use.
+ */
+function checkPathParams(spec: RouteSpec<AnySchema, AnySchema, AnySchema>): void {
+  const names = [...spec.path.matchAll(/:([A-Za-z_]\w*)/g)].map((m) => m[1]!);
+  if (names.length === 0) return;
+  const shape = (spec.params as { shape?: Record<string, unknown> } | undefined)?.shape ?? {};
+  const missing = names.filter((n) => !(n in shape));
+  if (missing.length > 0) throw new Error(`${spec.method.toUpperCase()} ${spec.path}: no params schema for ${missing.map((n) => `:${n}`).join(', ')}`);
 }
 
 export interface FieldIssue {

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 
-/** A row id in a path (`/api/v2/dialer/:id`). */
-export const IdParam = z.coerce.number().int().positive().max(2 ** 53 - 1);
+/**
+ * S5: a row id in a path (`/api/v2/dialer/:id`), in its one canonical spelling: decimal digits,
+ * no sign, space, exponent, fraction, hex or leading zero. A lenient number parse would take
+ * `%201`, `1e0`, `0x1` or `1.0` for campaign 1 and act on it.
+ */
+export const IdParam = z
+  .string()
+  .regex(/^[1-9][0-9]*$/, 'must be a positive id in decimal digits, without sign, spaces or leading zeros')
+  .refine((s) => s.length <= 16 && Number(s) <= Number.MAX_SAFE_INTEGER, `must be at most ${Number.MAX_SAFE_INTEGER}`)
+  .transform(Number)
+  .meta({ example: '1' });
 
 export const IdParams = z.object({ id: IdParam });
 
