@@ -5,9 +5,11 @@
  *  - A done member gets a conflict (R2: 409): a late or duplicate status never rewrites a
  *    result. Replaying the very same status for the same attempt is recognised by the store
  *    (it keeps the status on the attempt), not here.
- *  - Only a status for an attempt that waits for its result (C7, state waiting_result) with
- *    success:false counts that attempt; for a ready member the attempt was already counted
- *    when it settled, and for a dialing one it is counted when the call settles.
+ *  - C5, M5: every attempt that reached the subscriber counts once, whatever its verdict and
+ *    whichever path delivered it (`tries` = attempts used): a status for an attempt that waits
+ *    for its result (C7, state waiting_result) counts that attempt, success or not; for a ready
+ *    member the attempt was already counted when it settled, and for a dialing one it is counted
+ *    when the call settles (as a call settled without waiting is).
  *  - While the member is dialing the state stays 'dialing': the engine settles the call.
  *    `member.result` non-null then means "end the member with this result when the call
  *    settles"; `member.readyAt` is the earliest next try the status asked for.
@@ -72,7 +74,7 @@ export function applyResultStatus(rules: CampaignRules, member: MemberView, stat
   }
   const { communications, next } = applyNumbers(member.communications, status);
   const resetTries = status.resetRetries === true;
-  const counts = member.state === 'waiting_result' && !status.success;
+  const counts = member.state === 'waiting_result';
   const tries = resetTries ? 0 : member.tries + (counts ? 1 : 0);
 
   let result: string | null = null;

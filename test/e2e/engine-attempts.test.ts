@@ -163,4 +163,33 @@ describe('engine end to end: attempts, retries and causes', function () {
     expect(a.outcome).to.equal('retry');
     expect(a.state).to.equal('done');
   });
+
+  it('C7, M5: a successful call leaves the same stored tries (1, member and number) whether no result is awaited, the success status comes during the call, or while the member waits for it', async () => {
+    const paths = {
+      'no waiting for a result': await oneMember(s, { min_success_sec: 0, max_tries: 3 }, { outcome: 'answer', afterMs: 20, talkMs: 200 }),
+      'status during the call': await oneMember(s, { min_success_sec: 0, max_tries: 3, wait_result: true, wrapup_sec: 60 },
+        { outcome: 'answer', afterMs: 20, talkMs: 4_000 }),
+      'status while waiting': await oneMember(s, { min_success_sec: 0, max_tries: 3, wait_result: true, wrapup_sec: 60 },
+        { outcome: 'answer', afterMs: 20, talkMs: 200 }),
+    };
+    const put = async (p: { c: number; mid: number }, memberState: string) => {
+      const r = await s.call('PUT', `/api/v2/dialer/${p.c}/members/${p.mid}/status`, { success: true });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      expect(r.body.state, 'the path taken').to.equal(memberState);
+    };
+    const during = paths['status during the call'];
+    await until('subscriber talking', async () => (await attempts(s, during.c, during.mid))[0]?.state === 'talking');
+    await put(during, 'dialing');
+    const waiting = paths['status while waiting'];
+    await until('member waiting for its result', async () => (await member(s, waiting.c, waiting.mid)).state === 'waiting_result');
+    await put(waiting, 'done');
+    for (const [name, p] of Object.entries(paths)) {
+      const m = await memberDone(s, p.c, p.mid);
+      expect(m.result, name).to.equal('NORMAL_CLEARING');
+      expect(m.tries, name).to.equal(1);
+      expect(m.communications[0].tries, name).to.equal(1);
+      const list = await attempts(s, p.c, p.mid);
+      expect(list.map((a) => a.outcome), name).to.deep.equal(['success']);
+    }
+  });
 });

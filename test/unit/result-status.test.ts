@@ -32,8 +32,8 @@ const states = (d: StatusDecision): Record<string, string> =>
 describe('result-status', () => {
   describe('R1: success and the attempt count', () => {
     const cases: Array<[string, Partial<MemberView>, ResultStatus, { state: string; tries: number; readyAt: Date; result: string | null }]> = [
-      ['R1, C7: success ends the member NORMAL_CLEARING', {}, { success: true },
-        { state: 'done', tries: 0, readyAt: EARLIER, result: 'NORMAL_CLEARING' }],
+      ['R1, C7, M5: success ends the member NORMAL_CLEARING and counts the attempt it decides', {}, { success: true },
+        { state: 'done', tries: 1, readyAt: EARLIER, result: 'NORMAL_CLEARING' }],
       ['R1, C7: failure while waiting counts the attempt, ready after the retry wait', {}, { success: false },
         { state: 'ready', tries: 1, readyAt: at(60), result: null }],
       ['R1: next_after_sec replaces the retry wait', {}, { success: false, nextAfterSec: 3600 },
@@ -174,7 +174,7 @@ describe('result-status', () => {
         if (status.success) expect(a.member.result).to.equal('NORMAL_CLEARING');
         if (!status.success && active.length === 0) expect(a.member.result).to.equal('NO_COMMUNICATIONS');
         if (status.resetRetries) expect(a.member.tries).to.equal(0);
-        else expect(a.member.tries - m.tries).to.equal(m.state === 'waiting_result' && !status.success ? 1 : 0);
+        else expect(a.member.tries - m.tries).to.equal(m.state === 'waiting_result' ? 1 : 0);
         if (a.member.result === null) {
           expect(a.member.readyAt.getTime() - NOW.getTime()).to.equal((status.nextAfterSec ?? RULES.retryWaitSec) * 1000);
           expect(a.member.tries).to.be.below(RULES.maxTries);
