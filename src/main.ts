@@ -38,10 +38,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
-  const runtime = await startRuntime({ cfg, log, telephony });
+  const runtime = await startRuntime({ cfg, log, telephony, firstAdmin: cfg.admin });
 
-  const first = await runtime.auth.ensureFirstAdmin(cfg.admin.user, cfg.admin.password);
-  if (first.kind === 'created') {
+  const first = runtime.firstAdmin;
+  if (first?.kind === 'created') {
     log.info({ username: first.username }, 'first admin created');
     // Shown once, on stdout only: it is not kept anywhere in clear.
     if (first.generatedPassword) {

@@ -18,7 +18,7 @@ import { RedisLiveRelay } from './adapters/queue/redis-live-relay.js';
 import { RedisLossProbe } from './adapters/queue/redis-loss-probe.js';
 import { Engine } from './app/engine/engine.js';
 import { LiveFeed, liveNewsOf } from './app/engine/live-feed.js';
-import type { AuthService } from './app/auth/auth-service.js';
+import type { AuthService, FirstAdminOutcome } from './app/auth/auth-service.js';
 import { announcingSignals, type EngineSignals } from './app/ports/engine-signals.js';
 import type { Telephony } from './app/ports/telephony.js';
 import { resultStatusFlow } from './app/result-status-flow.js';
@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   extraRouters?: readonly ExtraRouter[];
   /** Safety sweep period, ms. */
   sweepMs?: number;
+  /** The first admin, created when there is no user, before the REST port opens (a login at once works). */
+  firstAdmin?: { user: string; password: string | undefined };
 }
 
 export interface Runtime {
@@ -41,6 +43,8 @@ export interface Runtime {
   engine: Engine | null;
   api: ApiServer;
   auth: AuthService;
+  /** What became of `firstAdmin` (undefined when not asked for). */
+  firstAdmin: FirstAdminOutcome | undefined;
   timers: BullmqTimers;
   metrics: PrometheusMetrics;
   /** Stops in the reverse order of start; idempotent. */
@@ -115,6 +119,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     }),
     ...(o.now ? { now: o.now } : {}),
   });
+  const firstAdmin = o.firstAdmin ? await deps.auth.ensureFirstAdmin(o.firstAdmin.user, o.firstAdmin.password) : undefined;
   // The web client, its live push and the queue dashboard; last, as its page fallback catches the rest.
   const web = webClient({ feed, queues: [timers.queue] });
   const api = await startApiServer({
@@ -131,7 +136,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     }
   };
   return {
-    db, engine, api, auth: deps.auth, timers, metrics,
+    db, engine, api, auth: deps.auth, firstAdmin, timers, metrics,
     close: () => (closing ??= (async () => {
       web.close();
       await step('api', () => api.close());

@@ -65,8 +65,7 @@ async function main(): Promise<void> {
     nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext,
     log: log.child({ component: 'freeswitch' }),
   });
-  const runtime = await startRuntime({ cfg, log, telephony, db, sweepMs: 5_000 });
-  await runtime.auth.ensureFirstAdmin(ADMIN.username, ADMIN.password);
+  const runtime = await startRuntime({ cfg, log, telephony, db, sweepMs: 5_000, firstAdmin: { user: ADMIN.username, password: ADMIN.password } });
   const api = new DemoClient(`http://127.0.0.1:${runtime.api.port}`);
   await api.login(ADMIN.username, ADMIN.password);
   process.stdout.write(`Demo: ${demo.members} members, ${demo.agents} agents, simulator on :${simPort}, API on http://127.0.0.1:${runtime.api.port} (user ${ADMIN.username} / ${ADMIN.password})\n\n`);

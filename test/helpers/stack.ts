@@ -64,13 +64,13 @@ export async function startStack(label: string, o: StackOptions = {}): Promise<S
   });
   let runtime: Runtime;
   try {
-    runtime = await startRuntime({ cfg, log, telephony, db: tdb.db, ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}) });
+    runtime = await startRuntime({ cfg, log, telephony, db: tdb.db, firstAdmin: { user: STACK_ADMIN.username, password: STACK_ADMIN.password },
+      ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}) });
   } catch (err) {
     await sim.close();
     await tdb.drop();
     throw err;
   }
-  await runtime.auth.ensureFirstAdmin(STACK_ADMIN.username, STACK_ADMIN.password);
   const url = `http://127.0.0.1:${runtime.api.port}`;
   const client = httpClient(url);
   const admin = await client.login(STACK_ADMIN.username, STACK_ADMIN.password);
