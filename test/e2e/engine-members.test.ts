@@ -99,6 +99,33 @@ describe('engine end to end: members, calendars, DNC, variables, history', funct
     await s.call('POST', `/api/v2/dialer/${c}/stop`);
   });
 
+  it('K3: the calendar\'s zone open does not dial a member whose own zone is closed; a member with no zone follows the calendar', async () => {
+    const now = new Date();
+    const t = localClock('UTC', now);
+    const window = { day: t.day, start: hhmm(Math.max(0, t.minute - 30)), end: hhmm(Math.min(24 * 60, t.minute + 30)) };
+    // Open now in the calendar's zone (UTC) and in a zone that is always UTC+0; closed in zones
+    // hours ahead of UTC (later in the day, or already the next day).
+    const c = await createCampaign(s, { min_success_sec: 0 }, { timezone: 'UTC', windows: [window] });
+    const closed = ['Asia/Tokyo', 'Asia/Kolkata'];
+    const dialled = ['Africa/Abidjan', null];
+    // The closed-zone members come first and rank higher (M3): only their local hours keep them waiting.
+    const list = [...closed, ...dialled].map((zone) => ({
+      name: `${zone ?? 'no zone'}`, ...(zone ? { timezone: zone } : {}), priority: zone && closed.includes(zone) ? 10 : 0,
+      communications: [{ number: answering(s) }],
+    }));
+    const ids = await addMembers(s, c, list);
+    await createAgents(s, 2, [c]);
+    await run(s, c);
+    for (const id of ids.slice(2)) expect((await memberDone(s, c, id)).result).to.equal('NORMAL_CLEARING');
+    for (const id of ids.slice(0, 2)) {
+      const m = await member(s, c, id);
+      expect(m.state, `${m.name}`).to.equal('ready');
+      expect(await attempts(s, c, id)).to.have.length(0);
+    }
+    expect((await s.call('GET', `/api/v2/dialer/${c}`)).body.state).to.equal('running');
+    await s.call('POST', `/api/v2/dialer/${c}/stop`);
+  });
+
   it('K4: the calendar start instant wakes the campaign by itself (nothing dialled before, dialled after)', async () => {
     const startAt = new Date(Date.now() + 3000);
     const c = await createCampaign(s, { min_success_sec: 0 }, { start_at: startAt.toISOString() });

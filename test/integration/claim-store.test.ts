@@ -95,6 +95,33 @@ describe('claim store (MySQL)', () => {
     expect(new Set(zones)).to.deep.equal(new Set(['Europe/Berlin']));
   });
 
+  /** Nine members, three each in a zone closed now, a zone open now and no zone (K3); higher priority first as given. */
+  async function membersInThreeZones(c: number, priority: (zone: string | null) => number) {
+    const zones = ['Asia/Tokyo', 'Europe/Berlin', null];
+    const ids = await seed.members(c, 9, { timezone: (i) => zones[i % 3]!, priority: (i) => priority(zones[i % 3]!) });
+    const zoneOf = new Map(ids.map((id, i) => [id, zones[i % 3]!]));
+    return async (o: OpenCampaign) => (await drain([o])).map((r) => (r.kind === 'claimed' ? zoneOf.get(r.attempt.memberId) : 'none'));
+  }
+
+  it('K3: calendar zone open, member zone closed: not claimed; no zone follows the calendar (mixed zones)', async () => {
+    const c = await seed.campaign({ call_limit: 10 });
+    await seed.agents(10, [c]);
+    // The closed-zone members rank first (M3): only their own zone may keep them back.
+    const claimedZones = await membersInThreeZones(c, (zone) => (zone === 'Asia/Tokyo' ? 9 : 0));
+    const zones = await claimedZones({ id: c, lineGroupId: null, calendarZoneOpen: true, openZones: ['Europe/Berlin'] });
+    expect(zones).to.have.length(6);
+    expect(zones.filter((z) => z === 'Europe/Berlin')).to.have.length(3);
+    expect(zones.filter((z) => z === null)).to.have.length(3);
+  });
+
+  it('K3: calendar zone closed, member zone open: claimed; no zone follows the calendar (mixed zones)', async () => {
+    const c = await seed.campaign({ call_limit: 10 });
+    await seed.agents(10, [c]);
+    const claimedZones = await membersInThreeZones(c, (zone) => (zone === 'Europe/Berlin' ? 0 : 9));
+    const zones = await claimedZones({ id: c, lineGroupId: null, calendarZoneOpen: false, openZones: ['Europe/Berlin'] });
+    expect(zones).to.deep.equal(['Europe/Berlin', 'Europe/Berlin', 'Europe/Berlin']);
+  });
+
   it('A2: only Available, Waiting, registered agents on an up node with no pending delay get a call', async () => {
     const c = await seed.campaign({ call_limit: 10 });
     const [onBreak] = await seed.agents(1, [c], { status: 'On Break' });
