@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   });
   const telephony = new FreeSwitchTelephony({
     nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext,
-    log: log.child({ component: 'freeswitch' }),
+    log,
   });
   const runtime = await startRuntime({ cfg, log, telephony, db, sweepMs: 5_000, firstAdmin: { user: ADMIN.username, password: ADMIN.password } });
   const api = new DemoClient(`http://127.0.0.1:${runtime.api.port}`);

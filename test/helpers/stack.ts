@@ -60,7 +60,7 @@ export async function startStack(label: string, o: StackOptions = {}): Promise<S
   });
   const telephony = new FreeSwitchTelephony({
     nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext,
-    log: log.child({ component: 'freeswitch' }),
+    log,
   });
   let runtime: Runtime;
   try {

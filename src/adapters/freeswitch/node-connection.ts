@@ -77,6 +77,7 @@ export class NodeConnection {
 
   constructor(
     private readonly node: FreeSwitchNode,
+    /** Already bound to this node (`node` key): lines here do not repeat it. */
     private readonly log: Logger,
     opts: ReconnectOptions = {},
   ) {
@@ -141,7 +142,7 @@ export class NodeConnection {
 
   /** Drops the current connection (it reconnects); used by tests and after a desync. */
   drop(reason: string): void {
-    this.log.warn({ node: this.name, reason }, 'dropping inbound connection');
+    this.log.warn({ reason }, 'dropping inbound connection');
     this.#socket?.destroy();
   }
 
@@ -220,11 +221,11 @@ export class NodeConnection {
       const reconnected = this.#everUp;
       this.#everUp = true;
       this.#state = { kind: 'up' };
-      this.log.info({ node: this.name, reconnected, attempts: this.attempts }, 'inbound connection up');
+      this.log.info({ reconnected, attempts: this.attempts }, 'inbound connection up');
       this.#startHeartbeat(conn);
       for (const fn of this.#up) fn(reconnected);
     } catch (err) {
-      if (!authRefused) this.log.debug({ err, node: this.name }, 'inbound connect failed');
+      if (!authRefused) this.log.debug({ err }, 'inbound connect failed');
       socket.destroy();
     }
   }
@@ -235,7 +236,7 @@ export class NodeConnection {
     this.#heartbeat = setInterval(() => {
       if (this.#conn !== conn) return;
       // A timeout drops the connection in #commandError; other failures show up as a close.
-      this.api('status', this.#o.connectTimeoutMs).catch((err) => this.log.debug({ err, node: this.name }, 'heartbeat failed'));
+      this.api('status', this.#o.connectTimeoutMs).catch((err) => this.log.debug({ err }, 'heartbeat failed'));
     }, this.#o.heartbeatMs);
     this.#heartbeat.unref();
   }
@@ -258,7 +259,7 @@ export class NodeConnection {
       this.#authFailures++;
       delay = Math.min(this.#o.authRetryMs * 2 ** (this.#authFailures - 1), 300_000);
       reason = `authentication refused (${authRefused}): check the password of ${this.name} in DIALER_FREESWITCH`;
-      this.log.error({ node: this.name, reply: authRefused, retryInMs: delay }, 'FreeSWITCH refused the event socket password');
+      this.log.error({ reply: authRefused, retryInMs: delay }, 'FreeSWITCH refused the event socket password');
     } else {
       if (upAt !== null && Date.now() - upAt >= this.#o.stableMs) this.#failures = 0;
       this.#failures++;
@@ -268,7 +269,7 @@ export class NodeConnection {
     const prev = this.#state;
     this.#state = { kind: 'down', reason };
     if (prev.kind !== 'down' || prev.reason !== reason) {
-      if (!authRefused) this.log.warn({ node: this.name, reason, retryInMs: delay }, 'inbound connection down');
+      if (!authRefused) this.log.warn({ reason, retryInMs: delay }, 'inbound connection down');
       for (const fn of this.#down) fn(reason);
     }
     this.#timer = setTimeout(() => void this.#connect(), delay);

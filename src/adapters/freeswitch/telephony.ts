@@ -23,6 +23,7 @@ export interface FreeSwitchTelephonyOptions {
   sofiaProfile: string;
   /** Dialplan context of the subscriber route, used as `loopback/<number>/<routeContext>`. */
   routeContext: string;
+  /** The root logger: the adapter binds `component: freeswitch` itself. */
   log: Logger;
   /** @defaultValue DEFAULT_SERVICE_CODES (`*100` login, `*101` logout, `*102` break) */
   serviceCodes?: ServiceCodeMap;
@@ -52,6 +53,7 @@ export class FreeSwitchTelephony implements Telephony {
   #closing: Promise<void> | null = null;
 
   constructor(private readonly o: FreeSwitchTelephonyOptions) {
+    // One key, one meaning: `component` names the subsystem once; its parts use other keys (`node`, `side`).
     this.#log = o.log.child({ component: 'freeswitch' });
     this.#apiMs = o.apiTimeoutMs ?? 5_000;
     this.#advertise = o.outbound.advertise;

@@ -69,7 +69,8 @@ export class Engine implements EngineSignals {
     this.dispatcher = new Dispatcher({
       store: d.dispatchStore,
       timers: d.timers,
-      log: d.log.child({ component: 'dispatch' }),
+      // `component` is already 'engine' on d.log: a part of it gets its own key, never a second `component`.
+      log: d.log.child({ part: 'dispatch' }),
       now: this.#now,
       instanceId: d.instanceId,
       leaseSec: d.leaseSec,
@@ -81,7 +82,7 @@ export class Engine implements EngineSignals {
       calls: d.calls,
       engineStore: d.engineStore,
       telephony: d.telephony,
-      log: d.log.child({ component: 'call' }),
+      log: d.log.child({ part: 'call' }),
       now: this.#now,
       afterSettle: (r) => this.#afterSettle(r),
       kick: () => this.dispatcher.kick(),
