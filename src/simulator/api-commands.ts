@@ -88,6 +88,10 @@ function replyText(sw: SimSwitch, cmd: string, args: string[]): string {
       return `sofia/${sw.opts.profile}/sip:${ext}@127.0.0.1:5080`;
     }
     case 'callcenter_config': return '+OK\n';
+    // 07a: the uuid without a newline; other variables are not simulated
+    case 'global_getvar': return args[0] === 'core_uuid' ? sw.coreUuid : '';
+    // 07b: no newline after either word
+    case 'fsctl': return args[0] === 'shutdown_check' ? String(sw.shutdownRequested) : `-ERR fsctl ${args[0] ?? ''} is not simulated\n`;
     default: return `-ERR ${cmd} Command not found!\n`;
   }
 }

@@ -16,6 +16,8 @@ export const CONSOLE_HELP = `commands (one per line on stdin):
   delay <EVENT_NAME> <ms>       hold back the next event of that name
   duplicate <EVENT_NAME>        send the next event of that name twice
   restart                       FreeSWITCH restarts: calls and connections gone, a new Core-UUID
+  shutdown [elegant|restart|cancel]  as fsctl shutdown: the SHUTDOWN (elegant: SHUTDOWN_REQUESTED) notice,
+                                calls hung up with SYSTEM_SHUTDOWN, connections closed (restart: back up)
   quit                          stop the simulator
 `;
 
@@ -105,6 +107,16 @@ export async function runConsoleCommand(sim: Simulator, line: string): Promise<C
       if (bad) return bad;
       sim.duplicateNextEvent(name);
       return ok(`next ${name} sent twice`);
+    }
+    case 'shutdown': {
+      const mode = args[0] ?? 'now';
+      if (args.length > 1 || !['now', 'elegant', 'restart', 'cancel'].includes(mode)) return error('usage: shutdown [elegant|restart|cancel]');
+      if (mode === 'cancel') {
+        sim.cancelShutdown();
+        return ok('shutdown cancelled');
+      }
+      const later = sim.shutdown(mode as 'now' | 'elegant' | 'restart').then(() => ok(mode === 'restart' ? `restarted on port ${sim.port}` : 'shut down'));
+      return { kind: 'ok', text: `shutting down (${mode})`, later };
     }
     case 'restart':
       await sim.restart();

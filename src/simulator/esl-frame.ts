@@ -11,6 +11,8 @@ export interface EslCommand {
 }
 
 export const GOODBYE = 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n';
+/** The inbound notice body when the switch shuts down (07a, 07b). */
+export const SHUTTING_DOWN = 'The system is being shut down.\n';
 
 /** Accumulates bytes and yields complete commands. */
 export class CommandReader {
@@ -55,12 +57,12 @@ export const commandReply = (text: string, extra: [string, string][] = []): stri
 export const apiResponse = (body: string): string =>
   `Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`;
 
-/** Inbound `exit`/wrong password, and the outbound `disconnect` notice (with session uuid). */
-export function disconnectNotice(sessionUuid?: string): string {
+/** Inbound `exit`/wrong password/shutdown, and the outbound `disconnect` notice (with session uuid). */
+export function disconnectNotice(sessionUuid?: string, body = GOODBYE): string {
   const head = sessionUuid
     ? `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${sessionUuid}\nContent-Disposition: disconnect\n`
     : 'Content-Type: text/disconnect-notice\n';
-  return `${head}Content-Length: ${Buffer.byteLength(GOODBYE)}\n\n${GOODBYE}`;
+  return `${head}Content-Length: ${Buffer.byteLength(body)}\n\n${body}`;
 }
 
 /** Outbound socket with linger: sent at hangup, empty body (05a, 05d). */

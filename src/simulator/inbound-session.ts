@@ -2,7 +2,7 @@
 // auth, event subscriptions, api/bgapi, exit.
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { authRequest, CommandReader, commandHeader, commandReply, disconnectNotice, type EslCommand } from './esl-frame.js';
+import { authRequest, CommandReader, commandHeader, commandReply, disconnectNotice, SHUTTING_DOWN, type EslCommand } from './esl-frame.js';
 import { frameEvent, type SimEvent } from './event-render.js';
 import { EventFilter } from './event-filter.js';
 import type { EventSink, SimSwitch } from './sim-switch.js';
@@ -50,6 +50,12 @@ export class InboundSession implements EventSink {
     this.#closing = true;
     this.socket.end();
     this.sw.timers.after(50, () => this.socket.destroy());
+  }
+
+  /** The switch shuts down: the notice, then it closes the connection (07a). */
+  shutDown(): void {
+    if (this.#authed) this.#write(disconnectNotice(undefined, SHUTTING_DOWN));
+    this.destroy();
   }
 
   destroy(): void {

@@ -46,6 +46,8 @@ export class SimSwitch {
   /** calls controlled from the switch side, by their (agent or phone) leg uuid */
   readonly calls = new Map<string, AgentCall>();
   startedAtMs = Date.now();
+  /** `fsctl shutdown_check`: a shutdown was asked for and not cancelled. */
+  shutdownRequested = false;
   readonly allChannels: SimChannel[] = [];
   readonly originateLog: OriginateRecord[] = [];
   readonly sinks = new Set<EventSink>();
@@ -146,6 +148,13 @@ export class SimSwitch {
     this.publish({ name: 'CUSTOM', subclass, uuid: null, headers: hs, body: null });
   }
 
+  /** A core event with an Event-Info, as SHUTDOWN and SHUTDOWN_REQUESTED are (07a, 07b). */
+  coreEvent(name: string, calling: [string, string, string], info: string): void {
+    const hs = coreHeaders(name, this.core(), calling);
+    hs.push(['Event-Info', info]);
+    this.publish({ name, subclass: null, uuid: null, headers: hs, body: null });
+  }
+
   /** FreeSWITCH does not fix BACKGROUND_JOB's place among the hangup events (04c vs 04e): alternate. */
   jobBeforeHangup(): boolean {
     return (this.#jobFlip++ % 2) === 1;
@@ -188,6 +197,7 @@ export class SimSwitch {
   /** The switch is gone: calls, timers and faults cleared; the next start is a new core (restart). */
   reset(): void {
     this.coreUuid = randomUUID();
+    this.shutdownRequested = false;
     this.#seq = 0;
     this.timers.clear();
     this.channels.clear();

@@ -76,6 +76,47 @@ export class Simulator extends EventEmitter {
     await this.start();
   }
 
+  /**
+   * FreeSWITCH shuts down as 07a/07b show. `now` (`fsctl shutdown`, fs_cli `shutdown`) and
+   * `restart`: SHUTDOWN, every call hung up with SYSTEM_SHUTDOWN, then after `noticeMs` (~800 ms
+   * on the real switch) the notice "The system is being shut down." and the connections close;
+   * `restart` listens again with a new Core-UUID. `elegant`: SHUTDOWN_REQUESTED at once, calls go
+   * on (and new ones are still accepted), and the shutdown itself comes when the last channel is
+   * gone; cancelShutdown() sends nothing. Resolves when the switch is down (or back, for restart).
+   */
+  shutdown(mode: 'now' | 'elegant' | 'restart' = 'now', noticeMs = 800): Promise<void> {
+    const sw = this.#sw;
+    sw.shutdownRequested = true;
+    if (mode !== 'elegant') return this.#goDown(mode === 'restart', noticeMs);
+    sw.coreEvent('SHUTDOWN_REQUESTED', ['switch_core.c', 'switch_core_session_ctl', '2822'], 'elegant');
+    return new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (sw.shutdownRequested && sw.channels.size > 0) return;
+        this.off('channel-hangup', check);
+        if (sw.shutdownRequested) this.#goDown(false, noticeMs).then(resolve, reject);
+        else resolve();
+      };
+      this.on('channel-hangup', check);
+      check();
+    });
+  }
+
+  /** `fsctl shutdown cancel` during an elegant shutdown: no event (07b); shutdown_check says false. */
+  cancelShutdown(): void {
+    this.#sw.shutdownRequested = false;
+    this.emit('channel-hangup'); // wakes a pending elegant shutdown(), which then resolves
+  }
+
+  async #goDown(restart: boolean, noticeMs: number): Promise<void> {
+    const sw = this.#sw;
+    sw.coreEvent('SHUTDOWN', ['switch_core.c', 'switch_core_destroy', '3023'], 'System Shutting Down');
+    for (const call of [...sw.calls.values()]) call.hangup('SYSTEM_SHUTDOWN');
+    await new Promise((r) => setTimeout(r, noticeMs));
+    for (const s of [...this.#sessions]) s.shutDown();
+    await this.#stopAll();
+    if (restart) await this.start();
+  }
+
   // ---- scripts ----
 
   setAgent(sipUser: string, s: AgentScript): void {

@@ -238,6 +238,50 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     expect(kinds).to.deep.equal(['registrations-sync', 'node-up', 'registrations-sync', 'node-up']);
   });
 
+  it('F2, F3: on the switch\'s own SHUTDOWN (fsctl shutdown, 07a) the node is offered no more while its socket is still up: no originate reaches it; the call in progress still reports its end', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { afterMs: 20 } }, defaultSubscriber: { afterMs: 20, talkMs: 60_000 } });
+    rigs.push(rig);
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+    const live = legRequest(rig.node, AGENT);
+    expect(await rig.tel.originateAgent(live)).to.include({ kind: 'answered' });
+    await waitFor(() => rig.handler.of('member-answered').length === 1, 'call in progress');
+    const sent = rig.sim.originates().length;
+    // the notice comes ~800 ms before FreeSWITCH closes the socket (07a); 1 s here
+    void rig.sim.shutdown('now', 1_000);
+    await waitFor(() => rig.handler.of('node-down').length === 1, 'node-down');
+    expect(rig.handler.of('node-down')[0]!.reason).to.match(/shutting down \(SHUTDOWN: System Shutting Down\)/);
+    expect(rig.tel.connection(rig.node)!.isUp, 'the inbound socket is still up').to.equal(true);
+    expect(rig.tel.upNodes()).to.deep.equal([]);
+    expect(await rig.tel.originateAgent(legRequest(rig.node, AGENT))).to.include({ kind: 'failed', cause: 'NODE_DOWN' });
+    expect(rig.sim.originates()).to.have.length(sent);
+    await waitFor(() => rig.handler.forAttempt(live.attemptId).some((e) => e.kind === 'agent-hangup'), 'the live call reports its end');
+    expect(rig.handler.of('member-ended').map((e) => e.result.attemptId)).to.deep.equal([live.attemptId]);
+  });
+
+  it('F2: an elegant shutdown (SHUTDOWN_REQUESTED, 07b) stops new calls while the calls in progress go on; a cancelled one offers the node again', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { afterMs: 20 } }, defaultSubscriber: { afterMs: 20, talkMs: 60_000 } },
+      { reconnect: { minBackoffMs: 10, maxBackoffMs: 100, connectTimeoutMs: 2_000, heartbeatMs: 50 } });
+    rigs.push(rig);
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+    const live = legRequest(rig.node, AGENT);
+    expect(await rig.tel.originateAgent(live)).to.include({ kind: 'answered' });
+    await waitFor(() => rig.handler.of('member-answered').length === 1, 'call in progress');
+    const sent = rig.sim.originates().length;
+    void rig.sim.shutdown('elegant');
+    await waitFor(() => rig.handler.of('node-down').length === 1, 'node-down');
+    expect(rig.handler.of('node-down')[0]!.reason).to.match(/SHUTDOWN_REQUESTED: elegant/);
+    expect(await rig.tel.originateAgent(legRequest(rig.node, AGENT))).to.include({ kind: 'failed', cause: 'NODE_DOWN' });
+    expect(rig.sim.originates()).to.have.length(sent);
+    expect(rig.sim.channels().map((c) => c.uuid)).to.include(live.legUuid);
+
+    rig.sim.cancelShutdown();
+    await waitFor(() => rig.tel.upNodes().length === 1, 'offered again after the cancel');
+    expect(rig.handler.of('node-up').at(-1)).to.deep.include({ reconnected: false });
+    const next = legRequest(rig.node, AGENT);
+    expect(await rig.tel.originateAgent(next)).to.include({ kind: 'answered' });
+    expect(rig.sim.originates().map((o) => o.originationUuid)).to.include(next.legUuid);
+  });
+
   it('F2: an originate pending across a reconnect is checked with uuid_exists, not re-sent, and resolves answered', async () => {
     const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 600 } }, defaultSubscriber: { talkMs: 100 } });
     rigs.push(rig);

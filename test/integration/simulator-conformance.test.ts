@@ -206,6 +206,42 @@ describe('simulator conformance with the recorded FreeSWITCH transcripts', () =>
     await conform('06-esl-drop', { scenario: { agents: { [AGENT]: { afterMs: 20 } } } });
   });
 
+  it('F2: 07a fsctl shutdown: SHUTDOWN, then the "being shut down" notice and the switch closes; global_getvar core_uuid, shutdown_check', async () => {
+    const r = await replay('07a-shutdown', { onNote: { 'trigger: fsctl shutdown': (sim) => void sim.shutdown('now', 50) } });
+    try {
+      check(r.pairs);
+      expect(r.pairs.map((p) => p.kind).slice(-2)).to.deep.equal(['event|SHUTDOWN|||other|', 'notice|']);
+      expect(header(inner(r.pairs.at(-2)!.actual)!, 'Event-Info')).to.equal('System Shutting Down');
+      await r.conns.get('inbound#1')!.waitClosed(2000);
+    } finally { await r.close(); }
+  });
+
+  it('F2: 07b elegant shutdown (SHUTDOWN_REQUESTED, shutdown_check true), cancel (nothing sent, false), restart (a new core_uuid)', async () => {
+    // the recorded call is a loopback leg; here a parked agent leg keeps the switch busy instead
+    let restarted: Promise<void> = Promise.resolve();
+    const r = await replay('07b-shutdown-elegant-cancel-restart', {
+      scenario: { agents: { [AGENT]: { afterMs: 20 } } },
+      rewrite: (q) => q.replace('loopback/9664/default', `user/${AGENT}`),
+      skip: (m, ev) => ev !== null && ['CHANNEL_ANSWER', 'CHANNEL_HANGUP_COMPLETE', 'BACKGROUND_JOB'].includes(header(ev, 'Event-Name') ?? '')
+        || (header(m, 'Content-Type') === 'command/reply' && (header(m, 'Reply-Text') ?? '').startsWith('+OK Job-UUID')),
+      onNote: {
+        'trigger: fsctl shutdown elegant': (sim) => void sim.shutdown('elegant', 50),
+        'trigger: fsctl shutdown cancel': (sim) => sim.cancelShutdown(),
+        'trigger: fsctl shutdown restart': (sim) => { restarted = sim.shutdown('restart', 50); },
+        'reconnect after the restart': () => restarted,
+      },
+    });
+    try {
+      check(r.pairs);
+      const kinds = r.pairs.map((p) => p.kind);
+      expect(kinds.filter((k) => k.startsWith('event'))).to.deep.equal(['event|SHUTDOWN_REQUESTED|||other|', 'event|SHUTDOWN|||other|']);
+      expect(header(inner(r.pairs.find((p) => p.kind === 'event|SHUTDOWN_REQUESTED|||other|')!.actual)!, 'Event-Info')).to.equal('elegant');
+      const bodies = r.pairs.filter((p) => p.kind === 'api/response').map((p) => p.actual.body.toString());
+      expect(bodies.slice(1, 3)).to.deep.equal(['true', 'false']);
+      expect(bodies[0]).to.match(/^[0-9a-f-]{36}$/).and.not.equal(bodies[3]);
+    } finally { await r.close(); }
+  });
+
   it('F1: plain events split on any TCP boundary carry consistent Content-Length', () => {
     // guards the transcript reader the conformance pairs rely on
     const m = splitMessages(Buffer.from('Content-Length: 3\nContent-Type: text/event-plain\n\nabc'));

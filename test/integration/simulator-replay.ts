@@ -20,8 +20,8 @@ export interface ReplayOptions {
   rewrite?: (req: string) => string;
   /** recorded messages the simulator does not model (e.g. loopback relay legs) */
   skip?: (m: EslMessage, inner: EslMessage | null) => boolean;
-  /** runs when the replay reaches a recorder note containing the key */
-  onNote?: Record<string, (sim: Simulator) => void>;
+  /** runs when the replay reaches a recorder note containing the key (awaited) */
+  onNote?: Record<string, (sim: Simulator) => void | Promise<void>>;
 }
 
 export interface ReplayResult {
@@ -98,7 +98,7 @@ export async function replay(name: string, opts: ReplayOptions = {}): Promise<Re
         const c = label ? conns.get(label) : undefined;
         if (c && /destroys TCP socket/.test(item.text)) c.close();
         if (c && /(half-closes TCP|app closes it now)/.test(item.text)) c.socket.end();
-        for (const [key, fn] of Object.entries(opts.onNote ?? {})) if (item.text.includes(key)) fn(sim);
+        for (const [key, fn] of Object.entries(opts.onNote ?? {})) if (item.text.includes(key)) await fn(sim);
         continue;
       }
       if (item.dir === 'out') {

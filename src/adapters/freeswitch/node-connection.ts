@@ -21,10 +21,13 @@ import type { EslEvent } from './event-parser.js';
  * read here: every channel of the server sends these (a dialled call has four channels: agent,
  * loopback-a, loopback-b, subscriber; ~12 KB an event), so CHANNEL_CREATE and CHANNEL_BRIDGE (the
  * bridge is seen on the outbound socket) are left out, and CHANNEL_HANGUP too: the
- * CHANNEL_HANGUP_COMPLETE that follows it carries the same Hangup-Cause.
+ * CHANNEL_HANGUP_COMPLETE that follows it carries the same Hangup-Cause. SHUTDOWN_REQUESTED
+ * (`fsctl shutdown elegant|asap`) and SHUTDOWN (`fsctl shutdown [restart]`, fs_cli `shutdown`) are
+ * the switch's own notice that it is going away (07a, 07b); they come before CUSTOM because every
+ * word after CUSTOM is read as a subclass (a SHUTDOWN there was never delivered, real 1.10.12).
  */
 export const INBOUND_EVENTS =
-  'CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB CUSTOM sofia::register sofia::unregister sofia::expire';
+  'CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB SHUTDOWN_REQUESTED SHUTDOWN CUSTOM sofia::register sofia::unregister sofia::expire';
 
 export interface ReconnectOptions {
   /** First reconnect delay, doubled after each failure. @defaultValue 250 (ms) */
@@ -38,7 +41,8 @@ export interface ReconnectOptions {
   /** Deadline for TCP connect + auth + subscribe. @defaultValue 5000 (ms) */
   connectTimeoutMs?: number;
   /**
-   * While up, `api status` this often; no reply within connectTimeoutMs drops the connection
+   * While up, `api status` this often (`api fsctl shutdown_check` while a requested shutdown is
+   * pending: `false` means it was cancelled); no reply within connectTimeoutMs drops the connection
    * (a half-open TCP connection would otherwise look up for hours). 0 disables. @defaultValue 15000 (ms)
    */
   heartbeatMs?: number;
@@ -68,10 +72,13 @@ export class NodeConnection {
   #failures = 0;
   #authFailures = 0;
   #everUp = false;
+  /** Why the switch behind the current connection is going away; null while it is not. */
+  #shutdown: { reason: string; cancellable: boolean } | null = null;
   readonly #o: Required<ReconnectOptions>;
   readonly #up = new Set<Listener<[boolean]>>();
   readonly #down = new Set<Listener<[string]>>();
   readonly #event = new Set<Listener<[EslEvent]>>();
+  readonly #shutdownListeners = new Set<Listener<[string | null]>>();
   /** Connection attempts so far (observable: a refused password must not loop). */
   attempts = 0;
 
@@ -108,6 +115,18 @@ export class NodeConnection {
   }
   onEvent(fn: Listener<[EslEvent]>): void {
     this.#event.add(fn);
+  }
+  /** The switch announced its shutdown (the reason), or an elegant one was cancelled (null). */
+  onShutdown(fn: Listener<[string | null]>): void {
+    this.#shutdownListeners.add(fn);
+  }
+
+  /**
+   * Why the switch is going away, while it is: no new call may be placed there, though the
+   * connection stays up so the calls in progress still report their end.
+   */
+  get shuttingDown(): string | null {
+    return this.#shutdown?.reason ?? null;
   }
 
   start(): void {
@@ -210,6 +229,7 @@ export class NodeConnection {
         throw err;
       }
       conn.onEvent((ev) => {
+        if (ev.name === 'SHUTDOWN' || ev.name === 'SHUTDOWN_REQUESTED') this.#shuttingDown(ev);
         for (const fn of this.#event) fn(ev);
       });
       await conn.send(`event plain ${INBOUND_EVENTS}`, {}, this.#o.connectTimeoutMs);
@@ -217,6 +237,7 @@ export class NodeConnection {
       if (this.#socket !== socket || this.#isClosed()) return;
       upAt = Date.now();
       this.#conn = conn;
+      this.#shutdown = null;
       this.#authFailures = 0;
       const reconnected = this.#everUp;
       this.#everUp = true;
@@ -236,9 +257,34 @@ export class NodeConnection {
     this.#heartbeat = setInterval(() => {
       if (this.#conn !== conn) return;
       // A timeout drops the connection in #commandError; other failures show up as a close.
-      this.api('status', this.#o.connectTimeoutMs).catch((err) => this.log.debug({ err }, 'heartbeat failed'));
+      const beat = this.#shutdown?.cancellable
+        ? this.api('fsctl shutdown_check', this.#o.connectTimeoutMs).then((body) => {
+          if (this.#conn === conn && body.trim() === 'false') this.#shutdownCancelled();
+        })
+        : this.api('status', this.#o.connectTimeoutMs);
+      beat.catch((err) => this.log.debug({ err }, 'heartbeat failed'));
     }, this.#o.heartbeatMs);
     this.#heartbeat.unref();
+  }
+
+  #shuttingDown(ev: EslEvent): void {
+    // SHUTDOWN_REQUESTED: elegant (waits for the calls to end) or ASAP; `fsctl shutdown cancel`
+    // sends nothing, so the heartbeat asks. SHUTDOWN: the switch is going now, nothing cancels it.
+    const cancellable = ev.name === 'SHUTDOWN_REQUESTED';
+    const info = ev.headers['Event-Info'];
+    const reason = `FreeSWITCH is shutting down (${ev.name}${info ? `: ${info}` : ''})`;
+    const was = this.#shutdown;
+    this.#shutdown = { reason, cancellable };
+    if (was) return;
+    this.log.warn({ event: ev.name, info }, 'FreeSWITCH announced its shutdown; no new calls go there');
+    for (const fn of this.#shutdownListeners) fn(reason);
+  }
+
+  #shutdownCancelled(): void {
+    if (!this.#shutdown?.cancellable) return;
+    this.#shutdown = null;
+    this.log.warn('FreeSWITCH shutdown cancelled; the node takes calls again');
+    for (const fn of this.#shutdownListeners) fn(null);
   }
 
   #stopHeartbeat(): void {
@@ -250,6 +296,7 @@ export class NodeConnection {
     if (this.#socket === socket) {
       this.#socket = null;
       this.#conn = null;
+      this.#shutdown = null;
       this.#stopHeartbeat();
     }
     if (this.#isClosed()) return;

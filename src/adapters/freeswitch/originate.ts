@@ -147,7 +147,8 @@ export class Originator {
   async #originate(req: AgentLegRequest): Promise<OriginateResult> {
     const log = this.log.child({ attemptId: req.attemptId, legUuid: req.legUuid, node: req.node });
     const conn = this.connection(req.node);
-    if (!conn?.isUp) return { kind: 'failed', legUuid: req.legUuid, cause: 'NODE_DOWN' };
+    // A switch that announced its shutdown is down for new calls (a claim made just before the notice).
+    if (!conn?.isUp || conn.shuttingDown !== null) return { kind: 'failed', legUuid: req.legUuid, cause: 'NODE_DOWN' };
     const cmd = originateCommand(req, this.advertise());
     if (cmd.kind === 'invalid') {
       log.error({ reason: cmd.reason }, 'originate refused');

@@ -91,6 +91,10 @@ export class FreeSwitchTelephony implements Telephony {
       conn.onEvent((ev) => this.#onNodeEvent(conn, ev));
       conn.onUp((reconnected) => void this.#onUp(conn, reconnected));
       conn.onDown((reason) => void this.#emit({ kind: 'node-down', node: node.name, reason }));
+      // The switch's own notice: not offered from now on; calls in progress end as they will.
+      conn.onShutdown((reason) => void this.#emit(reason === null
+        ? { kind: 'node-up', node: node.name, reconnected: false }
+        : { kind: 'node-down', node: node.name, reason }));
       conn.start();
     }
   }
@@ -124,9 +128,10 @@ export class FreeSwitchTelephony implements Telephony {
     }
   }
 
-  /** Nodes that are connected and whose registrations were read again on this connection. */
+  /** Nodes that are connected, not shutting down, and whose registrations were read again on this connection. */
   upNodes(): string[] {
-    return [...this.#nodes.values()].filter((c) => c.isUp && this.#synced.get(c.name) === c.attempts).map((c) => c.name);
+    return [...this.#nodes.values()]
+      .filter((c) => c.isUp && c.shuttingDown === null && this.#synced.get(c.name) === c.attempts).map((c) => c.name);
   }
 
   /** The inbound connection of a node (inspection and tests). */

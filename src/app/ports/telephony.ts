@@ -75,7 +75,10 @@ export type TelephonyEvent =
   | { kind: 'registration'; node: string; sipUser: string; registered: boolean; contact: string | null }
   /** Full list of registered users on a node, after every (re)connect. */
   | { kind: 'registrations-sync'; node: string; sipUsers: { sipUser: string; contact: string }[] }
-  /** The inbound connection to a node came up (again) or went down (F2, F3). */
+  /**
+   * The inbound connection to a node came up (again) or went down (F2, F3); down also when the
+   * switch announced its shutdown (calls in progress still report), up again if that was cancelled.
+   */
   | { kind: 'node-up'; node: string; reconnected: boolean }
   | { kind: 'node-down'; node: string; reason: string };
 
