@@ -59,6 +59,10 @@ const schema = z.object({
   DIALER_TOKEN_TTL_SEC: z.coerce.number().int().min(60).max(31 * 86400).default(86400),
   /** Largest JSON body accepted, bytes. */
   DIALER_MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  /** S5: a request body silent this long is cut off (408), seconds. */
+  DIALER_HTTP_BODY_IDLE_SEC: z.coerce.number().int().min(1).max(3600).default(10),
+  /** S5: a whole request body (but a CSV import's) must arrive within this, seconds. */
+  DIALER_HTTP_BODY_SEC: z.coerce.number().int().min(1).max(3600).default(60),
   DIALER_FREESWITCH: freeSwitchList.default([{ name: '127.0.0.1:8021', host: '127.0.0.1', port: 8021, password: 'ClueCon' }]),
   /** Where the outbound socket server listens (DESIGN §2 step 3). */
   DIALER_OUTBOUND_LISTEN: hostPort.default('127.0.0.1:8084'),
@@ -109,7 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigL
     dbUrl: c.DIALER_DB_URL,
     redisUrl: c.DIALER_REDIS_URL,
     queuePrefix: c.DIALER_QUEUE_PREFIX,
-    http: { port: c.DIALER_HTTP_PORT, host: c.DIALER_HTTP_HOST, maxJsonBytes: c.DIALER_MAX_JSON_BYTES },
+    http: {
+      port: c.DIALER_HTTP_PORT, host: c.DIALER_HTTP_HOST, maxJsonBytes: c.DIALER_MAX_JSON_BYTES,
+      bodyTimeouts: { idleMs: c.DIALER_HTTP_BODY_IDLE_SEC * 1000, deadlineMs: c.DIALER_HTTP_BODY_SEC * 1000 },
+    },
     admin: { user: c.DIALER_ADMIN_USER, password: c.DIALER_ADMIN_PASSWORD },
     token: { secret: c.DIALER_TOKEN_SECRET, ttlSec: c.DIALER_TOKEN_TTL_SEC },
     freeswitch: c.DIALER_FREESWITCH,

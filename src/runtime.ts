@@ -112,7 +112,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // An API-only process: the engines hear of its REST changes, its boards of everyone's news.
   if (!engine) void news.listen((items) => feed.show(liveNewsOf(items))).catch((err) => log.warn({ err }, 'dispatch news did not start'));
   const deps = await buildApiDeps({
-    db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes,
+    db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes, bodyTimeouts: cfg.http.bodyTimeouts,
     signals: engine ?? showingSignals(announcingSignals(news), feed),
     applyResultStatus: engine?.applyResultStatus ?? resultStatusFlow({
       store: (c, m, st, now) => applyResultStatusInDb(db, c, m, st, now), timers, engineStore: new MysqlEngineStore(db), news, live: feed,

@@ -33,6 +33,8 @@ export interface TestApiOptions {
   signals?: EngineSignals;
   applyResultStatus?: ApplyResultStatus;
   maxJsonBytes?: number;
+  /** @defaultValue the product's (10 s idle, 60 s a body) */
+  bodyTimeouts?: { idleMs: number; deadlineMs: number };
   ttlSec?: number;
   now?: () => Date;
   extraRouters?: readonly ExtraRouter[];
@@ -53,6 +55,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       log: o.log ?? pino({ level: 'silent' }),
       token: { secret: TEST_TOKEN_SECRET, ttlSec: o.ttlSec ?? 3600 },
       maxJsonBytes: o.maxJsonBytes ?? 1024 * 1024,
+      bodyTimeouts: o.bodyTimeouts ?? { idleMs: 10_000, deadlineMs: 60_000 },
       signals: o.signals ?? noopEngineSignals,
       // The status rule without its wake-up timer: these tests run no engine to wake.
       applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now) => (await applyResultStatusInDb(tdb.db, c, m, st, now)).outcome),

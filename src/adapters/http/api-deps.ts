@@ -14,6 +14,7 @@ export interface ApiDepsOptions {
   log: Logger;
   token: { secret: string | undefined; ttlSec: number };
   maxJsonBytes: number;
+  bodyTimeouts: ApiDeps['bodyTimeouts'];
   signals: EngineSignals;
   applyResultStatus: ApplyResultStatus;
   now?: () => Date;
@@ -29,6 +30,7 @@ export async function buildApiDeps(o: ApiDepsOptions): Promise<ApiDeps> {
     auth,
     signals: o.signals,
     maxJsonBytes: o.maxJsonBytes,
+    bodyTimeouts: o.bodyTimeouts,
     applyResultStatus: o.applyResultStatus,
     ...(o.now ? { now: o.now } : {}),
   };

@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'REQUEST_TIMEOUT'
+  | 'TOO_MANY_REQUESTS'
+  | 'BUSY'
   | 'INTERNAL';
 
 export class ApiError extends Error {

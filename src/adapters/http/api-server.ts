@@ -19,7 +19,8 @@ export interface ApiServer {
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const app = createApp(opts, opts.extraRouters ?? []);
   const server: Server = createServer(app);
-  // Explicit limits so a slow or silent client cannot hold a socket for ever.
+  // Explicit limits so a slow or silent client cannot hold a socket for ever (a body that stops
+  // coming is cut off sooner, by body-timeout.ts).
   server.requestTimeout = 15 * 60_000; // a million-row CSV upload takes minutes
   server.headersTimeout = 30_000;
   server.keepAliveTimeout = 5_000;

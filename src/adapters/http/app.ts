@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { ApiError } from './api-error.js';
 import { authMiddleware } from './auth-middleware.js';
+import { bodyTimeout } from './body-timeout.js';
 import { REDACTED, withoutTicket } from './log-redaction.js';
 import { errorMiddleware } from './error-middleware.js';
 import { CSV_IMPORT_URL, memberImportExtraRouter } from './member-import-route.js';
@@ -65,6 +66,8 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   }));
+  // S5: first, so a body that stops coming is cut off whoever sends it and whatever the route.
+  app.use(bodyTimeout({ ...deps.bodyTimeouts, long: CSV_IMPORT_URL }));
   // S1, S2: who may call comes before any body is read, so a caller without credentials gets 401
   // and a role without rights 403 whatever body it sent, and neither makes the server parse one.
   app.use(['/api', '/logout'], authMiddleware(deps.auth, now, new Set([OPENAPI_PATH, ...extra.flatMap((e) => e.publicPaths ?? [])])));

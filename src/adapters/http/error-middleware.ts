@@ -20,8 +20,13 @@ export function errorMiddleware(log: Logger) {
       res.end();
       return;
     }
-    res.status(e.status).json({ error: { code: e.code, message: e.message, details: e.details } });
+    sendApiError(res, e);
   };
+}
+
+/** The one shape of an error answer (also for errors found outside a route, e.g. a body timeout). */
+export function sendApiError(res: Response, e: ApiError): void {
+  res.status(e.status).json({ error: { code: e.code, message: e.message, details: e.details } });
 }
 
 function toApiError(err: unknown): ApiError {

@@ -25,6 +25,8 @@ export interface ApiDeps {
   applyResultStatus: ApplyResultStatus;
   /** Largest JSON body, bytes (413 above). */
   maxJsonBytes: number;
+  /** S5: longest silence inside a request body, and longest time for a whole body but the CSV import's, ms (408). */
+  bodyTimeouts: { idleMs: number; deadlineMs: number };
   /** Injected clock; defaults to the wall clock. */
   now?: () => Date;
 }
