@@ -63,6 +63,8 @@ const schema = z.object({
   DIALER_HTTP_BODY_IDLE_SEC: z.coerce.number().int().min(1).max(3600).default(10),
   /** S5: a whole request body (but a CSV import's) must arrive within this, seconds. */
   DIALER_HTTP_BODY_SEC: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Largest CSV import body, bytes once inflated (S5); a million members of the bench are 45 MB. */
+  DIALER_MAX_IMPORT_BYTES: z.coerce.number().int().min(1024).default(128 * 1024 * 1024),
   DIALER_FREESWITCH: freeSwitchList.default([{ name: '127.0.0.1:8021', host: '127.0.0.1', port: 8021, password: 'ClueCon' }]),
   /** Where the outbound socket server listens (DESIGN §2 step 3). */
   DIALER_OUTBOUND_LISTEN: hostPort.default('127.0.0.1:8084'),
@@ -115,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigL
     queuePrefix: c.DIALER_QUEUE_PREFIX,
     http: {
       port: c.DIALER_HTTP_PORT, host: c.DIALER_HTTP_HOST, maxJsonBytes: c.DIALER_MAX_JSON_BYTES,
+      maxImportBytes: c.DIALER_MAX_IMPORT_BYTES,
       bodyTimeouts: { idleMs: c.DIALER_HTTP_BODY_IDLE_SEC * 1000, deadlineMs: c.DIALER_HTTP_BODY_SEC * 1000 },
     },
     admin: { user: c.DIALER_ADMIN_USER, password: c.DIALER_ADMIN_PASSWORD },

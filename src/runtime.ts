@@ -113,6 +113,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   if (!engine) void news.listen((items) => feed.show(liveNewsOf(items))).catch((err) => log.warn({ err }, 'dispatch news did not start'));
   const deps = await buildApiDeps({
     db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes, bodyTimeouts: cfg.http.bodyTimeouts,
+    maxImportBytes: cfg.http.maxImportBytes,
     signals: engine ?? showingSignals(announcingSignals(news), feed),
     applyResultStatus: engine?.applyResultStatus ?? resultStatusFlow({
       store: (c, m, st, now) => applyResultStatusInDb(db, c, m, st, now), timers, engineStore: new MysqlEngineStore(db), news, live: feed,

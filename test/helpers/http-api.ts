@@ -5,6 +5,7 @@ import { startApiServer, type ApiServer } from '../../src/adapters/http/api-serv
 import type { ExtraRouter } from '../../src/adapters/http/app.js';
 import { hashPassword } from '../../src/app/auth/password.js';
 import type { Role } from '../../src/app/auth/roles.js';
+import { loadConfig } from '../../src/config.js';
 import { noopEngineSignals, type EngineSignals } from '../../src/app/ports/engine-signals.js';
 import type { ApplyResultStatus } from '../../src/app/ports/result-status.js';
 import { httpClient, type Credentials, type HttpAnswer } from './http-client.js';
@@ -35,6 +36,7 @@ export interface TestApiOptions {
   maxJsonBytes?: number;
   /** @defaultValue the product's (10 s idle, 60 s a body) */
   bodyTimeouts?: { idleMs: number; deadlineMs: number };
+  maxImportBytes?: number;
   ttlSec?: number;
   now?: () => Date;
   extraRouters?: readonly ExtraRouter[];
@@ -56,6 +58,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       token: { secret: TEST_TOKEN_SECRET, ttlSec: o.ttlSec ?? 3600 },
       maxJsonBytes: o.maxJsonBytes ?? 1024 * 1024,
       bodyTimeouts: o.bodyTimeouts ?? { idleMs: 10_000, deadlineMs: 60_000 },
+      maxImportBytes: o.maxImportBytes ?? loadConfig({}).http.maxImportBytes,
       signals: o.signals ?? noopEngineSignals,
       // The status rule without its wake-up timer: these tests run no engine to wake.
       applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now) => (await applyResultStatusInDb(tdb.db, c, m, st, now)).outcome),

@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import { beginMemberImport } from '../../src/adapters/mysql/member-import-session.js';
 import { parseColumns, type CsvColumn } from '../../src/app/members/csv-columns.js';
 import { importMembersCsv, type CsvImportOutcome } from '../../src/app/members/csv-import.js';
+import { CSV_LIMITS } from '../../src/app/members/csv-limits.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 import { countRows, seedCampaign } from '../helpers/member-fixtures.js';
 
@@ -259,8 +260,39 @@ describe('csv-import', function () {
     expect(out.kind).to.equal('broken-csv');
     if (out.kind !== 'broken-csv') return;
     expect(out.line).to.equal(3);
-    expect(out.reason).to.match(/^unbalanced quotes: a quoted field is still open at line \d+/);
+    expect(out.reason).to.match(/^unbalanced quotes: a quoted field is still open at line \d+, past the limit of a record, 65536 characters$/);
     expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+  });
+
+  it('S5: a record over the length limit with no quote in it is refused naming the limit, not quotes; nothing is stored', async () => {
+    const campaign = await seedCampaign(t.db, 'longrecord');
+    const out = await run(campaign, `Ann,5550201\nBob,${'7'.repeat(CSV_LIMITS.recordChars + 10)}\nCy,5550203\n`, { batchRows: 1 });
+    expect(out).to.deep.equal({ kind: 'broken-csv', line: 2, reason: 'the record is longer than the limit of a record, 65536 characters' });
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+  });
+
+  it('S5: a record of more fields than the limit (a line of commas, every field empty) is refused naming the limit; nothing is stored', async () => {
+    const campaign = await seedCampaign(t.db, 'commas');
+    const tooMany = `the record has more than ${CSV_LIMITS.fieldsPerRecord} fields (the limit of fields in a record)`;
+    // Far more commas than characters a record may have: cut by the fields, not the record length.
+    const bomb = await run(campaign, `Ann,5550211\n${','.repeat(3 * CSV_LIMITS.recordChars)}\nCy,5550213\n`, { batchRows: 1 });
+    expect(bomb).to.deep.equal({ kind: 'broken-csv', line: 2, reason: tooMany });
+    // One field over the limit, in a record otherwise short.
+    const justOver = await run(campaign, `Ann,5550211\n${','.repeat(CSV_LIMITS.fieldsPerRecord)}\n`, { batchRows: 1 });
+    expect(justOver).to.deep.equal({ kind: 'broken-csv', line: 2, reason: tooMany });
+    expect(await countRows(t.db, 'members', { campaign_id: campaign })).to.equal(0);
+    // At the limit it is a row with the wrong number of columns, like any other.
+    const atLimit = await run(campaign, `Ann,5550211\n${','.repeat(CSV_LIMITS.fieldsPerRecord - 1)}\n`);
+    expect(atLimit).to.deep.equal({
+      kind: 'done',
+      report: { inserted: 1, rejected_count: 1, rejected: [{ line: 2, reason: `expected 2 columns, found ${CSV_LIMITS.fieldsPerRecord}` }] },
+    });
+  });
+
+  it('S5: a column mapping wider than the fields a record may have is refused', () => {
+    expect(parseColumns(['number', ...Array.from({ length: CSV_LIMITS.fieldsPerRecord }, () => '-')])).to.deep.equal({
+      kind: 'invalid', message: `at most ${CSV_LIMITS.fieldsPerRecord} columns (the limit of fields in a record)`,
+    });
   });
 
   it('M6: a second import into the same campaign while one runs is told at once (busy) and reads nothing', async () => {

@@ -13,6 +13,7 @@ import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
 import { startTestApi, type TestApi } from '../helpers/http-api.js';
 import { httpClient } from '../helpers/http-client.js';
 import { countRows, seedCampaign } from '../helpers/member-fixtures.js';
+import { rawPost } from '../helpers/raw-post.js';
 
 /** Members and numbers of a campaign, to show that a refused upload changed nothing. */
 async function snapshot(db: Knex, campaignId: number): Promise<{ members: number; communications: number; zones: number }> {
@@ -310,5 +311,55 @@ describe('http member import: broken forms', () => {
     const r = await api.raw('POST', `/api/v2/dialer/${id}/members/import`, 'Ann,5552001\n', 'multipart/form-data');
     expect(r.status).to.equal(400);
     expect(await countRows(api.tdb.db, 'members', { campaign_id: id })).to.equal(0);
+  });
+});
+
+describe('http member import: what an upload may cost (S5)', () => {
+  const LIMIT = 1024 * 1024;
+  let api: TestApi;
+  let headers: Record<string, string>;
+  before(async () => {
+    api = await startTestApi('http_member_import_limits', { maxImportBytes: LIMIT });
+    headers = { 'x-key': api.admin.key, 'x-access-token': api.admin.token, 'content-type': 'text/csv' };
+  });
+  after(async () => api.close());
+  const path = (id: number) => `/api/v2/dialer/${id}/members/import`;
+  const tooLarge = { code: 'PAYLOAD_TOO_LARGE', message: `body: larger than the import limit of ${LIMIT} bytes (inflated); nothing was imported`, details: { limit_bytes: LIMIT } };
+
+  it('S5: a gzip body inflating past the import limit (good rows, then blank lines) is 413 naming the limit; nothing is stored', async () => {
+    const id = await seedCampaign(api.tdb.db, 'bomb');
+    // 8 MB of line breaks gzip to 8 KB; the rows before them would be stored if the file were read whole.
+    const bomb = gzipSync(Buffer.concat([Buffer.from('Ann,5553001\nBob,5553002\n'), Buffer.alloc(8 * LIMIT, '\n')]));
+    const r = await rawPost(api.url, path(id), bomb, { ...headers, 'content-encoding': 'gzip' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(413);
+    expect(r.body.error).to.deep.equal(tooLarge);
+    expect(await snapshot(api.tdb.db, id)).to.deep.equal({ members: 0, communications: 0, zones: 0 });
+  });
+
+  it('S5: the same in a multipart form, and a plain body declared or sent over the limit: 413, nothing stored', async () => {
+    const id = await seedCampaign(api.tdb.db, 'bomb-forms');
+    const big = Buffer.concat([Buffer.from('Ann,5553101\n'), Buffer.alloc(2 * LIMIT, '\n')]);
+    const form = Buffer.concat([
+      Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="file"; filename="m.csv"\r\nContent-Type: text/csv\r\n\r\n'),
+      big, Buffer.from('\r\n--XyZ--\r\n'),
+    ]);
+    const multipart = await rawPost(api.url, path(id), gzipSync(form), { ...headers, 'content-type': 'multipart/form-data; boundary=XyZ', 'content-encoding': 'gzip' });
+    expect(multipart.status, JSON.stringify(multipart.body)).to.equal(413);
+    expect(multipart.body.error).to.deep.equal(tooLarge);
+    const declared = await rawPost(api.url, path(id), big, headers);
+    expect(declared.status, JSON.stringify(declared.body)).to.equal(413);
+    expect(declared.body.error).to.deep.equal(tooLarge);
+    // Chunked: no length is declared, the bytes are counted as they come.
+    const chunked = await rawPost(api.url, path(id), Readable.from([big.subarray(0, LIMIT / 2), big.subarray(LIMIT / 2)]), headers);
+    expect(chunked.status, JSON.stringify(chunked.body)).to.equal(413);
+    expect(await snapshot(api.tdb.db, id)).to.deep.equal({ members: 0, communications: 0, zones: 0 });
+  });
+
+  it('S5: a file just under the limit is imported', async () => {
+    const id = await seedCampaign(api.tdb.db, 'under');
+    const rows = Buffer.from('Ann,5553201\nBob,5553202\n');
+    const r = await rawPost(api.url, path(id), gzipSync(Buffer.concat([rows, Buffer.alloc(LIMIT - rows.length, '\n')])), { ...headers, 'content-encoding': 'gzip' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.inserted).to.equal(2);
   });
 });

@@ -15,6 +15,7 @@ export interface ApiDepsOptions {
   token: { secret: string | undefined; ttlSec: number };
   maxJsonBytes: number;
   bodyTimeouts: ApiDeps['bodyTimeouts'];
+  maxImportBytes: number;
   signals: EngineSignals;
   applyResultStatus: ApplyResultStatus;
   now?: () => Date;
@@ -31,6 +32,7 @@ export async function buildApiDeps(o: ApiDepsOptions): Promise<ApiDeps> {
     signals: o.signals,
     maxJsonBytes: o.maxJsonBytes,
     bodyTimeouts: o.bodyTimeouts,
+    maxImportBytes: o.maxImportBytes,
     applyResultStatus: o.applyResultStatus,
     ...(o.now ? { now: o.now } : {}),
   };

@@ -44,6 +44,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
     applyResultStatus: deps.applyResultStatus,
     now,
     log: deps.log,
+    maxImportBytes: deps.maxImportBytes,
   };
   const reg = new RouteRegistry();
   const app = express();

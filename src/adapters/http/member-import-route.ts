@@ -9,10 +9,12 @@ import { ANY_ROLE, STAFF, type Role } from '../../app/auth/roles.js';
 import { IdParams } from '../../app/catalog/common-schemas.js';
 import { importMembersCsv, type CsvImportOutcome } from '../../app/members/csv-import.js';
 import { CsvImportQuery, toImportOptions } from '../../app/members/csv-import-options.js';
+import { CSV_LIMITS } from '../../app/members/csv-limits.js';
 import { beginMemberImport } from '../mysql/member-import-session.js';
 import { runCampaign } from '../../app/catalog/campaign-state.js';
 import type { RouteContext } from './route-context.js';
 import { RouteRegistry } from './route-registry.js';
+import { ByteCap, TooManyBytes } from './byte-cap.js';
 
 /*
  * POST /api/v2/dialer/:id/members/import (SPEC M6): the CSV is the raw body
@@ -20,12 +22,16 @@ import { RouteRegistry } from './route-registry.js';
  * The body is streamed into the importer, never buffered (express.json only
  * touches application/json bodies). The file is imported as a whole or not at
  * all (S2): a broken CSV or a wrong charset is a 400 and changes nothing.
+ * What an upload may cost is bounded (S5): its inflated bytes (413 past
+ * `maxBytes`), and the length and fields of each record (400, csv-limits.ts).
  */
 
 export interface MemberImportDeps {
   db: Knex;
   log: Logger;
   now(): Date;
+  /** Largest body, inflated, in bytes (DIALER_MAX_IMPORT_BYTES); 413 past it. */
+  maxBytes: number;
   /** Told after rows were committed, so the engine dispatches (DESIGN §2 step 1). */
   onMembersAdded(campaignId: number): void;
   /** `autoRun=true` runs the campaign after the import; refused when absent. */
@@ -37,6 +43,7 @@ export interface MemberImportDeps {
 }
 
 const PATH = '/api/v2/dialer/:id/members/import';
+const NOTHING = 'nothing was imported';
 /** PATH as a request URL matches it (query string allowed): its body is never parsed as JSON. */
 export const CSV_IMPORT_URL = /^\/api\/v2\/dialer\/[^/]+\/members\/import(\?|$)/;
 
@@ -64,10 +71,11 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
     docRawBody: { contentType: 'text/csv', description: 'the CSV file, or multipart/form-data with the file as the first file field; either may be sent with `Content-Encoding: gzip`' },
     responses: {
       200: { description: 'imported; rows with bad values are listed with line and reason, the others are stored', schema: ImportAnswer },
-      400: { description: 'nothing stored: VALIDATION_FAILED (an option, named; query.charset when the bytes are not in that charset, with the line) or BAD_CSV (a quote the parser cannot get past, with the line)' },
+      400: { description: `nothing stored: VALIDATION_FAILED (an option, named; query.charset when the bytes are not in that charset, with the line) or BAD_CSV (a quote the parser cannot get past, or a record over ${CSV_LIMITS.recordChars} characters or ${CSV_LIMITS.fieldsPerRecord} fields, with the line and the limit)` },
       403: { description: 'autoRun=true by a role that may not run campaigns (api)' },
       404: { description: 'no such campaign' },
       409: { description: 'another import into this campaign is running; nothing read' },
+      413: { description: 'PAYLOAD_TOO_LARGE: the body, inflated, is over the server\'s import limit (DIALER_MAX_IMPORT_BYTES, in the message and details.limit_bytes); nothing stored' },
     },
   }, async ({ params, query, principal, req, res }) => {
     const campaignId = params.id;
@@ -94,20 +102,27 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
       const message = `content-encoding ${encoding} is not supported (send gzip or none)`;
       return fail(res, 415, 'VALIDATION_FAILED', `header.content-encoding: ${message}`, { issues: [{ path: 'header.content-encoding', message }] });
     }
-    // A 45 MB file of a million members is 9 MB gzipped; it is inflated as it streams.
+    const tooLarge = (): void => fail(res, 413, 'PAYLOAD_TOO_LARGE',
+      `body: larger than the import limit of ${deps.maxBytes} bytes (inflated); ${NOTHING}`, { limit_bytes: deps.maxBytes });
+    if (encoding === 'identity' && Number(req.headers['content-length']) > deps.maxBytes) return tooLarge();
+    // A 45 MB file of a million members is 9 MB gzipped; it is inflated as it streams, and counted
+    // as it flows (S5): a bomb stops inflating at the limit.
     let badGzip: Error | undefined;
-    const body: Readable = encoding === 'gzip' ? req.pipe(createGunzip().once('error', (err) => { badGzip = err; })) : req;
+    const inflated: Readable = encoding === 'gzip' ? req.pipe(createGunzip().once('error', (err) => { badGzip = err; })) : req;
+    const body = inflated.pipe(new ByteCap(deps.maxBytes));
+    inflated.once('error', (err) => body.destroy(err));
     const outcome = await (req.is('multipart/form-data') ? fromMultipart(req, body, run) : run(body)).catch((err: unknown) => {
+      if (body.errored instanceof TooManyBytes) return 'too-large' as const;
       // A body that stopped arriving, or does not inflate, is the client's doing (S2), not a server error.
       if (badGzip) throw Object.assign(new Error(`body: not valid gzip (${badGzip.message})`), { status: 400 });
       if (req.readableAborted || req.destroyed) throw Object.assign(new Error('body: the upload was aborted'), { status: 400 });
       throw err;
     });
+    if (outcome === 'too-large') return tooLarge();
     if (outcome === 'no-file') {
       return fail(res, 400, 'VALIDATION_FAILED', 'body: the multipart form has no file field', { issues: [{ path: 'body', message: 'no file' }] });
     }
     log.info({ kind: outcome.kind, inserted: outcome.kind === 'done' ? outcome.report.inserted : 0 }, 'csv import finished');
-    const nothing = 'nothing was imported';
     switch (outcome.kind) {
       case 'done':
         // After COMMIT: an engine told earlier would look for members it cannot see yet.
@@ -119,18 +134,18 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
           issues: [{ path: `query.${outcome.field}`, message: outcome.message }],
         });
       case 'busy':
-        return fail(res, 409, 'CONFLICT', `another CSV import into campaign ${campaignId} is running; ${nothing}, send the file again when it has finished`, {
+        return fail(res, 409, 'CONFLICT', `another CSV import into campaign ${campaignId} is running; ${NOTHING}, send the file again when it has finished`, {
           campaign_id: campaignId,
         });
       case 'campaign-gone':
-        return fail(res, 404, 'NOT_FOUND', `campaign ${campaignId} was deleted during the import; ${nothing}`, { campaign_id: campaignId });
+        return fail(res, 404, 'NOT_FOUND', `campaign ${campaignId} was deleted during the import; ${NOTHING}`, { campaign_id: campaignId });
       case 'broken-csv':
         // The report fields keep the shape of a 200 for clients that show one either way.
-        return fail(res, 400, 'BAD_CSV', `line ${outcome.line}: ${outcome.reason}; ${nothing}`, {
+        return fail(res, 400, 'BAD_CSV', `line ${outcome.line}: ${outcome.reason}; ${NOTHING}`, {
           line: outcome.line, reason: outcome.reason, inserted: 0, rejected_count: 0, rejected: [],
         });
       case 'wrong-charset': {
-        const message = `line ${outcome.line}: ${outcome.reason}; set charset to the file's charset (${nothing})`;
+        const message = `line ${outcome.line}: ${outcome.reason}; set charset to the file's charset (${NOTHING})`;
         return fail(res, 400, 'VALIDATION_FAILED', `query.charset: ${message}`, {
           issues: [{ path: 'query.charset', message }], line: outcome.line, charset: options.charset,
         });
@@ -151,6 +166,7 @@ export function memberImportExtraRouter(reg: RouteRegistry, ctx: RouteContext): 
     onMembersAdded: (id) => ctx.signals.membersAdded(id),
     runCampaign: (id) => runCampaign(ctx.repos.campaigns, ctx.signals, id, ctx.now()),
     registry: reg,
+    maxBytes: ctx.maxImportBytes,
   });
 }
 
@@ -183,6 +199,8 @@ function fromMultipart(req: Request, body: Readable, run: (input: Readable) => P
     bb.on('close', () => {
       if (!started) resolve('no-file');
     });
+    // Piping does not pass errors on: a body cut off (over the limit, bad gzip) ends the form.
+    body.once('error', (err) => bb.destroy(err));
     body.pipe(bb);
   });
 }

@@ -27,6 +27,8 @@ export interface ApiDeps {
   maxJsonBytes: number;
   /** S5: longest silence inside a request body, and longest time for a whole body but the CSV import's, ms (408). */
   bodyTimeouts: { idleMs: number; deadlineMs: number };
+  /** Largest CSV import body, inflated, bytes (413 above; S5). */
+  maxImportBytes: number;
   /** Injected clock; defaults to the wall clock. */
   now?: () => Date;
 }
@@ -53,6 +55,8 @@ export interface RouteContext {
   applyResultStatus: ApplyResultStatus;
   now: () => Date;
   log: Logger;
+  /** Largest CSV import body, inflated, bytes (S5). */
+  maxImportBytes: number;
 }
 
 export function buildRepositories(db: Knex): Repositories {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { CSV_LIMITS } from './csv-limits.js';
 import { MEMBER_LIMITS, MemberInput, type MemberInputWire, type ParsedMember } from './member-input.js';
 
 /*
@@ -22,6 +23,7 @@ const SINGLE = new Set(['name', 'priority', 'expire_at', 'timezone']);
 
 /** Reads `name,number,number:5,var:debt,-` (already split on commas). */
 export function parseColumns(list: readonly string[]): ParseColumnsResult {
+  if (list.length > CSV_LIMITS.fieldsPerRecord) return { kind: 'invalid', message: `at most ${CSV_LIMITS.fieldsPerRecord} columns (the limit of fields in a record)` };
   const columns: CsvColumn[] = [];
   const seen = new Set<string>();
   for (const raw of list) {

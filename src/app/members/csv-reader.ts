@@ -1,10 +1,11 @@
 import { Transform, pipeline, type Readable } from 'node:stream';
-import { parse, type CsvError } from 'csv-parse';
+import { parse, type CsvError, type Options } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { BatchPipeline } from './batch-pipeline.js';
 import { charsetFamily, Utf8Sniffer } from './charset-sniffer.js';
 import { RowMapper } from './csv-columns.js';
 import type { CsvImportOptions } from './csv-import-options.js';
+import { CSV_LIMITS } from './csv-limits.js';
 import type { InsertMemberBatch, LinedMember, RejectedLine } from './member-batch.js';
 import { RejectedList } from './rejected-list.js';
 
@@ -17,8 +18,9 @@ import { RejectedList } from './rejected-list.js';
  * Two kinds of trouble: a row with bad values (a bad number or priority, the
  * wrong number of columns, a duplicate number) is rejected with its line and
  * the rest goes on; a file whose records cannot be told apart (a quote that
- * never closes, a stray quote) or whose bytes are not in the charset given is
- * refused as a whole, and the caller undoes what was stored (S2).
+ * never closes, a stray quote), that has a record over the limits of
+ * csv-limits.ts (S5) or whose bytes are not in the charset given is refused as
+ * a whole, and the caller undoes what was stored (S2).
  */
 
 export interface ImportReport {
@@ -51,12 +53,6 @@ export interface CsvReadOptions {
   /** Length of the rejected list in the report; counting goes on past it. @defaultValue 1000 */
   maxRejected?: number;
 }
-
-// A member row is well under 1 KB; a "record" this long means a quote that
-// never closed is swallowing the rest of the file.
-const MAX_RECORD_CHARS = 64 * 1024;
-// Rows with the wrong number of fields are rows with bad values: the parser knows where they end.
-const ROW_CODES = new Set(['CSV_RECORD_INCONSISTENT_COLUMNS', 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH']);
 
 type ParsedRow = { line: number; member: LinedMember['member'] | null; reason: string };
 type Refusal = Exclude<CsvReadResult, { kind: 'read' }>;
@@ -99,32 +95,29 @@ export async function readCsvInto(input: Readable, options: CsvImportOptions, in
       cb();
     },
   });
-  const parser = parse({
+  const width = options.columns.length;
+  const settings: Options<ParsedRow, string[]> = {
     delimiter: options.separator,
-    columns: options.columns.map((_, i) => `c${i}`),
-    relax_column_count: false,
+    // Rows are arrays and their width is checked here: a row with the wrong number of fields is a
+    // row with bad values, and a parser error per such row would cost ~20 µs (a stack trace) each.
+    relax_column_count: true,
     relax_quotes: false,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    max_record_size: MAX_RECORD_CHARS,
+    max_record_size: CSV_LIMITS.recordChars,
+    // S5: past the last allowed field, separators are characters of one more field, so a record
+    // of a million empty fields is cut by the record size instead of growing an array of them.
+    ignore_last_delimiters: CSV_LIMITS.fieldsPerRecord + 1,
     from_line: options.skipHeader ? 2 : 1,
     on_skip: (err: CsvError | undefined) => {
       if (!err || refusal) return;
-      const errLine = Number(err.lines);
-      if (ROW_CODES.has(err.code)) {
-        rows++;
-        rejected.add({ line: errLine, reason: describeCsvError(err, options.columns.length) });
-        lastEnd = errLine;
-        return;
-      }
-      // A quote the parser cannot get past: a record began after the last one that ended,
-      // and err.lines is where the parser gave up.
-      const line = err.code === 'CSV_INVALID_CLOSING_QUOTE' || err.code === 'INVALID_OPENING_QUOTE' ? errLine : lastEnd + 1;
-      refuse({ kind: 'broken-csv', line, reason: describeCsvError(err, options.columns.length) });
+      // A quote the parser cannot get past, or a record over a limit: a record began after the
+      // last one that ended, and err.lines is where the parser gave up.
+      const line = err.code === 'CSV_INVALID_CLOSING_QUOTE' || err.code === 'INVALID_OPENING_QUOTE' ? Number(err.lines) : lastEnd + 1;
+      refuse({ kind: 'broken-csv', line, reason: describeCsvError(err, inQuotedField()) });
     },
-    on_record: (rec: Record<string, string>, ctx: { lines: number }): ParsedRow | null => {
+    on_record: (cells: string[], ctx: { lines: number }): ParsedRow | null => {
       if (refusal) return null;
-      const cells = Object.values(rec);
       let newlines = 0;
       let badChars = -1;
       for (let i = 0; i < cells.length; i++) {
@@ -134,16 +127,25 @@ export async function readCsvInto(input: Readable, options: CsvImportOptions, in
       }
       const line = ctx.lines - newlines;
       lastEnd = ctx.lines;
+      if (cells.length > CSV_LIMITS.fieldsPerRecord) {
+        refuse({ kind: 'broken-csv', line, reason: tooManyFields() });
+        return null;
+      }
       // UTF-8 is checked byte by byte (a U+FFFD written in a UTF-8 file is a character like any
       // other); other decoders turn bytes they do not know into U+FFFD.
       if (badChars >= 0 && family !== 'utf-8') {
         refuse(notInCharset(line, options.charset));
         return null;
       }
+      if (cells.length !== width) return { line, member: null, reason: `expected ${width} columns, found ${cells.length}` };
       const r = mapper.toMember(cells);
       return r.kind === 'ok' ? { line, member: r.member, reason: '' } : { line, member: null, reason: r.reason };
     },
-  });
+  };
+  // The typings tie what on_record returns to the columns option; without columns it is still what comes out.
+  const parser = parse(settings as unknown as Options);
+  // Whether the parser is inside a quoted field: csv-parse keeps it on the stream, outside its typings.
+  const inQuotedField = (): boolean => (parser as unknown as { state: { quoting: boolean } }).state.quoting;
 
   const onInputError = (err: Error) => bytesIn.destroy(err);
   input.on('error', onInputError);
@@ -192,21 +194,25 @@ function notInCharset(line: number, charset: string): Refusal {
   return { kind: 'wrong-charset', line, reason: `bytes that are not valid ${charset}` };
 }
 
-function describeCsvError(err: CsvError, width: number): string {
+function tooManyFields(): string {
+  return `the record has more than ${CSV_LIMITS.fieldsPerRecord} fields (the limit of fields in a record)`;
+}
+
+function describeCsvError(err: CsvError, inQuotes: boolean): string {
   switch (err.code) {
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
-      const got = Array.isArray(err.record) ? err.record.length : '?';
-      return `expected ${width} columns, found ${got}`;
-    }
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'unbalanced quotes: a quoted field that opens on this line is not closed before the end of the file';
-    case 'CSV_MAX_RECORD_SIZE':
-      return `unbalanced quotes: a quoted field is still open at line ${String(err.lines)} (over ${MAX_RECORD_CHARS} characters)`;
+    case 'CSV_MAX_RECORD_SIZE': {
+      const limit = `the limit of a record, ${CSV_LIMITS.recordChars} characters`;
+      // Past the last allowed field the separators are counted as characters (see ignore_last_delimiters).
+      if (Number(err.index) >= CSV_LIMITS.fieldsPerRecord) return tooManyFields();
+      if (inQuotes) return `unbalanced quotes: a quoted field is still open at line ${String(err.lines)}, past ${limit}`;
+      return `the record is longer than ${limit}`;
+    }
     case 'CSV_INVALID_CLOSING_QUOTE':
       return 'unbalanced quotes: a closing quote is followed by a character other than the separator';
     case 'INVALID_OPENING_QUOTE':
-      return 'unbalanced quotes: a quote inside a field that does not start with one';
+      return Number(err.index) >= CSV_LIMITS.fieldsPerRecord ? tooManyFields() : 'unbalanced quotes: a quote inside a field that does not start with one';
     default:
       return err.message;
   }
