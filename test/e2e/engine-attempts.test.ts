@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startStack, until, type Stack } from '../helpers/stack.js';
 import {
-  addMembers, attempts, attemptsReach, createAgents, createCampaign, member, memberDone, number, run,
+  addMembers, attempts, attemptsReach, campaignState, createAgents, createCampaign, member, memberDone, number, run,
 } from '../helpers/e2e-fixtures.js';
 
 const ms = (iso: string) => Date.parse(iso);
@@ -136,6 +136,35 @@ describe('engine end to end: attempts, retries and causes', function () {
     s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 100 });
     const done = await memberDone(s, c, mid);
     expect(done.result).to.equal('NORMAL_CLEARING');
+  });
+
+  it('C9, C10: a number that always answers 503 ends after max_minus_attempts uncounted attempts with that cause, and the campaign finishes', async () => {
+    const { c, mid } = await oneMember(s, { max_tries: 1, max_minus_attempts: 3, retry_wait_sec: 1 }, { outcome: 503, afterMs: 20 });
+    const m = await memberDone(s, c, mid);
+    expect(m.result).to.equal('NORMAL_TEMPORARY_FAILURE');
+    // Never counted: max_tries 1 would have ended it after the first attempt otherwise.
+    expect(m.tries).to.equal(0);
+    expect(m.minus_tries).to.equal(3);
+    expect(m.communications[0].tries).to.equal(0);
+    const list = await attempts(s, c, mid);
+    expect(list.map((a) => [a.hangup_cause, a.outcome])).to.deep.equal(Array(3).fill(['NORMAL_TEMPORARY_FAILURE', 'minus']));
+    await campaignState(s, c, 'finished');
+  });
+
+  it('R1, C9: reset_retries clears the uncounted attempts too: the member gets max_minus_attempts more', async () => {
+    const { c, mid } = await oneMember(s, { max_minus_attempts: 2, retry_wait_sec: 600 }, { outcome: 503, afterMs: 20 });
+    await until('first attempt settled', async () => (await member(s, c, mid)).minus_tries === 1);
+    const r = await s.call('PUT', `/api/v2/dialer/${c}/members/${mid}/status`, { success: false, reset_retries: true, next_after_sec: 0 });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect((await member(s, c, mid)).minus_tries).to.equal(0);
+    // Without the reset the second attempt would end it; with it, a third one is needed (brought forward by next_after_sec).
+    await until('second attempt settled', async () => (await member(s, c, mid)).minus_tries === 1);
+    const again = await s.call('PUT', `/api/v2/dialer/${c}/members/${mid}/status`, { success: false, next_after_sec: 0 });
+    expect(again.status, JSON.stringify(again.body)).to.equal(200);
+    const m = await memberDone(s, c, mid);
+    expect(m.result).to.equal('NORMAL_TEMPORARY_FAILURE');
+    expect(m.minus_tries).to.equal(2);
+    expect(await attempts(s, c, mid)).to.have.length(3);
   });
 
   it('C9: per-campaign overrides: USER_BUSY mapped to ok ends the member as a success, NORMAL_TEMPORARY_FAILURE mapped to error ends it', async () => {

@@ -142,6 +142,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     const limit = page.getByLabel('Limit', { exact: true });
     await limit.fill('0');
     await page.getByLabel('Max tries').fill('4');
+    await page.getByLabel('Max uncounted attempts').fill('6');
     await page.getByLabel('Retry wait, seconds').fill('120');
     await page.getByLabel('Minimum success duration, seconds').fill('7');
     await page.getByLabel('Wait for a result status').check();
@@ -158,7 +159,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     await page.waitForURL(/\/campaigns\/\d+$/);
     campaignId = Number(new URL(page.url()).pathname.split('/').pop());
     const c = await api.call('GET', `/api/v2/dialer/${campaignId}`);
-    expect(c.body).to.deep.include({ name: 'Spring debts', priority: 5, limit: 2, max_tries: 4, retry_wait_sec: 120, min_success_sec: 7,
+    expect(c.body).to.deep.include({ name: 'Spring debts', priority: 5, limit: 2, max_tries: 4, max_minus_attempts: 6, retry_wait_sec: 120, min_success_sec: 7,
       wait_result: true, wrapup_sec: 30, state: 'idle' });
     expect(c.body.variables).to.deep.equal({ queue: 'debts' });
     expect(c.body.causes.USER_BUSY).to.equal('minus');

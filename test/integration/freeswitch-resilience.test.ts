@@ -330,6 +330,8 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
     expect(ended.result.answeredAt).to.be.instanceOf(Date);
     expect(ended.result.cause).to.be.a('string').and.not.equal('');
+    // S3: the subscriber leg's hangup reached the inbound connection: the end is FreeSWITCH's.
+    expect(ended.result.endKnown).to.equal(true);
   });
 
   it('S3: an answered leg that never reaches our socket is settled once: by its hangup event, or by uuid_exists after a drop', async () => {
@@ -376,6 +378,9 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
     expect(ended.result.cause).to.equal('UNKNOWN');
     expect(ended.result.answeredAt).to.be.instanceOf(Date);
+    // S3, C6: no hangup anywhere: the end is unknown and the talk runs to the last event, not to the give-up.
+    expect(ended.result.endKnown).to.equal(false);
+    expect(ended.result.talkSec).to.equal(0);
     expect(await rig.tel.exists(rig.node, req.legUuid)).to.equal(false);
   });
 

@@ -122,6 +122,32 @@ describe('REST calendars, line groups, campaigns, agents, tiers, DNC', () => {
       expect(u.body.causes.USER_BUSY).to.equal(DEFAULT_CAUSES.USER_BUSY);
     });
 
+    it('C9/S2: max_minus_attempts defaults to 10, is set by POST and PUT, is in the OpenAPI document, and a bad value is 400 naming it', async () => {
+      const created = await api.call('POST', '/api/v2/dialer', { name: 'Minus ceiling', calendar_id: calendarId, limit: 1 });
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+      expect(created.body.max_minus_attempts).to.equal(10);
+      const id = created.body.id;
+      const set = await api.call('PUT', `/api/v2/dialer/${id}`, { max_minus_attempts: 4 });
+      expect(set.status).to.equal(200);
+      expect(set.body.max_minus_attempts).to.equal(4);
+      for (const bad of [0, -1, 1.5, '3', null, 1001]) {
+        const before = await countRows(api, 'campaigns');
+        const post = await api.call('POST', '/api/v2/dialer', { name: `bad ${String(bad)}`, calendar_id: calendarId, limit: 1, max_minus_attempts: bad });
+        expect(post.status, `POST ${String(bad)}`).to.equal(400);
+        expect(post.body.error.message).to.contain('body.max_minus_attempts');
+        expect(await countRows(api, 'campaigns')).to.equal(before);
+        const put = await api.call('PUT', `/api/v2/dialer/${id}`, { max_minus_attempts: bad });
+        expect(put.status, `PUT ${String(bad)}`).to.equal(400);
+        expect(put.body.error.message).to.contain('body.max_minus_attempts');
+      }
+      expect((await api.call('GET', `/api/v2/dialer/${id}`)).body.max_minus_attempts).to.equal(4);
+      const doc = (await api.call('GET', '/api/openapi.json', undefined, null)).body;
+      const create = doc.paths['/api/v2/dialer'].post.requestBody.content['application/json'].schema;
+      expect(create.properties.max_minus_attempts).to.include({ type: 'integer', minimum: 1, default: 10 });
+      expect(doc.paths['/api/v2/dialer/{id}'].put.requestBody.content['application/json'].schema.properties).to.have.property('max_minus_attempts');
+      expect(await api.call('DELETE', `/api/v2/dialer/${id}`)).to.have.property('status', 204);
+    });
+
     it('C1/S2: an unknown calendar or line group is 400; an unknown campaign is 404', async () => {
       const n = await countRows(api, 'campaigns');
       const r = await api.call('POST', '/api/v2/dialer', { name: 'x', calendar_id: 9999, limit: 1 });

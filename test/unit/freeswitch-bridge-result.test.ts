@@ -22,25 +22,39 @@ describe('FreeSWITCH bridge result', () => {
       at: new Date('2026-11-25T14:59:50Z'),
       variables: { bridge_epoch: String(Date.parse('2026-11-25T14:59:40Z') / 1000), last_bridge_hangup_cause: 'NORMAL_CLEARING', bridge_uuid: 'member-1', originate_disposition: 'SUCCESS' },
     });
-    const out = memberOutcome({ bridge: null, unbridge: null, complete, agentHangup: null }, 'hint', 'UNKNOWN', now);
+    const out = memberOutcome({ bridge: null, unbridge: null, complete, agentHangup: null, lastEventAt: null }, 'hint', 'UNKNOWN', now);
     expect(out).to.deep.include({ cause: 'NORMAL_CLEARING', talkSec: 10, memberUuid: 'member-1' });
   });
 
   it('C9: a failed bridge takes the subscriber cause, never SUCCESS or the agent cause', () => {
     const complete = ev({ cause: 'NORMAL_CLEARING', variables: { originate_disposition: 'NO_ANSWER', DIALSTATUS: 'NOANSWER' } });
-    const out = memberOutcome({ bridge: null, unbridge: null, complete, agentHangup: null }, 'hint', 'UNKNOWN', now);
+    const out = memberOutcome({ bridge: null, unbridge: null, complete, agentHangup: null, lastEventAt: null }, 'hint', 'UNKNOWN', now);
     expect(out).to.deep.include({ cause: 'NO_ANSWER', answeredAt: null, talkSec: 0, memberUuid: 'hint' });
   });
 
-  it('C9: nothing reported at all gives the fallback cause and the current time', () => {
-    const out = memberOutcome({ bridge: null, unbridge: null, complete: null, agentHangup: null }, null, 'UNKNOWN', now);
-    expect(out).to.deep.equal({ memberUuid: null, cause: 'UNKNOWN', answeredAt: null, endedAt: now, talkSec: 0 });
+  it('C9, S3: nothing reported at all: the end is unknown, no answer, the current time', () => {
+    const out = memberOutcome({ bridge: null, unbridge: null, complete: null, agentHangup: null, lastEventAt: null }, null, 'UNKNOWN', now);
+    expect(out).to.deep.equal({ memberUuid: null, cause: 'UNKNOWN', answeredAt: null, endedAt: now, talkSec: 0, endKnown: false });
+  });
+
+  it('C6, S3: an answered call whose end was never reported runs to its last event, not to the moment we gave up', () => {
+    const bridge = ev({ name: 'CHANNEL_BRIDGE', otherLegUuid: 'm', bridgedAt: new Date('2026-11-25T14:59:00.200Z') });
+    const lastEventAt = new Date('2026-11-25T14:59:01.000Z');
+    const out = memberOutcome({ bridge, unbridge: null, complete: null, agentHangup: null, lastEventAt }, null, 'UNKNOWN', now);
+    expect(out).to.deep.equal({ memberUuid: 'm', cause: 'UNKNOWN', answeredAt: bridge.bridgedAt, endedAt: lastEventAt, talkSec: 0, endKnown: false });
+  });
+
+  it('C6: an unbridge tells the end even when nothing followed it (socket lost afterwards)', () => {
+    const bridge = ev({ name: 'CHANNEL_BRIDGE', otherLegUuid: 'm', bridgedAt: new Date('2026-11-25T14:59:00.000Z') });
+    const unbridge = ev({ name: 'CHANNEL_UNBRIDGE', at: new Date('2026-11-25T14:59:12.500Z') });
+    const out = memberOutcome({ bridge, unbridge, complete: null, agentHangup: null, lastEventAt: unbridge.at }, null, 'UNKNOWN', now);
+    expect(out).to.deep.include({ talkSec: 12, endKnown: true, cause: 'NORMAL_CLEARING' });
   });
 
   it('C6: talk time is bridge → unbridge, truncated to whole seconds', () => {
     const bridge = ev({ name: 'CHANNEL_BRIDGE', otherLegUuid: 'm', bridgedAt: new Date('2026-11-25T14:00:00.900Z') });
     const unbridge = ev({ name: 'CHANNEL_UNBRIDGE', at: new Date('2026-11-25T14:00:59.899Z'), variables: { last_bridge_hangup_cause: 'NORMAL_CLEARING' } });
-    const out = memberOutcome({ bridge, unbridge, complete: null, agentHangup: null }, null, 'UNKNOWN', now);
+    const out = memberOutcome({ bridge, unbridge, complete: null, agentHangup: null, lastEventAt: null }, null, 'UNKNOWN', now);
     expect(out).to.deep.include({ talkSec: 58, memberUuid: 'm', cause: 'NORMAL_CLEARING' });
   });
 });

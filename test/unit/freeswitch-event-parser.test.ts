@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
-import { memberOutcome, type BridgeObservation } from '../../src/adapters/freeswitch/bridge-result.js';
+import { memberOutcome, memberOutcomeFromHangup, type BridgeObservation } from '../../src/adapters/freeswitch/bridge-result.js';
 import {
   eventOfMessage,
   parseBackgroundJob,
@@ -35,18 +35,20 @@ function originateJob(file: string) {
   return parseBackgroundJob(ev!);
 }
 
-/** What the outbound socket session of the agent leg sees, as agent-call.ts collects it. */
-function observe(file: string): { obs: BridgeObservation; agentUuid: string } {
+/** What the outbound socket session of the agent leg sees, as agent-call.ts collects it (up to `lastEvent`, when the socket is lost). */
+function observe(file: string, lastEvent?: string): { obs: BridgeObservation; agentUuid: string } {
   const connect = messages(file, 'outbound#1').find((m) => m.headers['Event-Name'] === 'CHANNEL_DATA');
   const data = parseChannelData(connect!.headers);
-  const obs: BridgeObservation = { bridge: null, unbridge: null, complete: null, agentHangup: null };
+  const obs: BridgeObservation = { bridge: null, unbridge: null, complete: null, agentHangup: null, lastEventAt: null };
   for (const raw of events(file, 'outbound#1')) {
     const ev = parseChannelEvent(raw);
     if (!ev || ev.uuid !== data!.uuid) continue;
+    if (ev.at && (!obs.lastEventAt || ev.at > obs.lastEventAt)) obs.lastEventAt = ev.at;
     if (ev.name === 'CHANNEL_BRIDGE') obs.bridge ??= ev;
     if (ev.name === 'CHANNEL_UNBRIDGE') obs.unbridge = ev;
     if (ev.name === 'CHANNEL_EXECUTE_COMPLETE' && ev.application === 'bridge') obs.complete = ev;
     if (ev.name === 'CHANNEL_HANGUP' || ev.name === 'CHANNEL_HANGUP_COMPLETE') obs.agentHangup = ev;
+    if (ev.name === lastEvent) break;
   }
   return { obs, agentUuid: data!.uuid };
 }
@@ -180,6 +182,25 @@ describe('FreeSWITCH event parser against the recorded transcripts', () => {
     const { obs } = observe('05c-agent-first-loopback-subscriber-answers');
     const out = memberOutcome(obs, null, 'UNKNOWN', new Date());
     expect(out).to.include({ cause: 'NORMAL_CLEARING', talkSec: 3, memberUuid: '07ec6a3b-6584-4aa8-9edb-d676eed1542f' });
+  });
+
+  it('S3, C6: 05c with the outbound socket lost after CHANNEL_BRIDGE: the subscriber leg\'s inbound HANGUP_COMPLETE gives the talk time from FreeSWITCH\'s own times (3 s)', () => {
+    const { obs } = observe('05c-agent-first-loopback-subscriber-answers', 'CHANNEL_BRIDGE');
+    const memberLeg = '07ec6a3b-6584-4aa8-9edb-d676eed1542f';
+    const hangup = events('05c-agent-first-loopback-subscriber-answers', 'inbound#1').map(parseChannelEvent)
+      .find((e) => e?.name === 'CHANNEL_HANGUP_COMPLETE' && e.uuid === memberLeg)!;
+    // Read hours after the call: the time of reading plays no part.
+    const out = memberOutcomeFromHangup(obs, hangup);
+    expect(out).to.include({ cause: 'NORMAL_CLEARING', talkSec: 3, memberUuid: memberLeg, endKnown: true });
+    expect(out.endedAt.getTime()).to.equal(hangup.hangupAt!.getTime());
+  });
+
+  it('S3, C6: 05c with the socket lost after CHANNEL_BRIDGE and no hangup anywhere (FreeSWITCH restarted): end unknown, talk up to the last event only', () => {
+    const { obs } = observe('05c-agent-first-loopback-subscriber-answers', 'CHANNEL_BRIDGE');
+    const giveUp = new Date(obs.bridge!.bridgedAt!.getTime() + 3_800);
+    const out = memberOutcome(obs, null, 'UNKNOWN', giveUp);
+    expect(out).to.include({ cause: 'UNKNOWN', talkSec: 0, endKnown: false });
+    expect(out.endedAt.getTime()).to.equal(obs.bridge!.at!.getTime());
   });
 
   it('C9: 05d busy with continue_on_fail → USER_BUSY and the agent leg is still answered at bridge end', () => {

@@ -12,7 +12,7 @@ import {
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const EARLIER = new Date('2026-11-25T11:00:00.000Z');
 const at = (sec: number): Date => new Date(NOW.getTime() + sec * 1000);
-const RULES: CampaignRules = { retryWaitSec: 60, maxTries: 3, minSuccessSec: 10, waitResult: true, wrapupSec: 30, causes: {} };
+const RULES: CampaignRules = { retryWaitSec: 60, maxTries: 3, minSuccessSec: 10, waitResult: true, wrapupSec: 30, causes: {}, maxMinusAttempts: 10 };
 
 const comm = (id: number, number: string, priority = 0, state: 'active' | 'stopped' = 'active'): CommunicationView =>
   ({ id, number, priority, position: id - 1, state });

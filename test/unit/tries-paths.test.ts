@@ -8,16 +8,14 @@ import { applyResultStatus, type MemberView, type ResultStatus } from '../../src
  */
 const END = new Date('2026-11-25T12:00:00.000Z');
 const LATER = new Date(END.getTime() + 5_000);
-const base: CampaignRules = { retryWaitSec: 60, maxTries: 3, minSuccessSec: 10, waitResult: false, wrapupSec: 30, causes: {} };
+const base: CampaignRules = { retryWaitSec: 60, maxTries: 3, minSuccessSec: 10, waitResult: false, wrapupSec: 30, causes: {}, maxMinusAttempts: 10 };
 const talk = { kind: 'answered', talkSec: 20, cause: 'NORMAL_CLEARING' } as const;
 const COMMS: MemberView['communications'] = [{ id: 1, number: '100', priority: 0, position: 0, state: 'active' }];
 const view = (state: MemberView['state'], tries: number): MemberView => ({ state, tries, readyAt: END, result: null, communications: COMMS });
 
-/** How the store writes a settled call's decision into `tries` (the attempt that ends the member counts). */
+/** How the store writes a settled call's decision into `tries`. */
 function triesAfterSettle(tries: number, d: MemberDecision): number {
-  if (d.kind === 'end') return tries + 1;
-  if (d.kind === 'retry') return tries + (d.countsAsTry ? 1 : 0);
-  return tries;
+  return tries + (d.kind !== 'wait-result' && d.counts === 'try' ? 1 : 0);
 }
 function applied(d: ReturnType<typeof applyResultStatus>) {
   if (d.kind !== 'apply') throw new Error(`expected apply, got ${d.kind}`);
@@ -27,7 +25,7 @@ function applied(d: ReturnType<typeof applyResultStatus>) {
 const paths: Record<string, (tries: number, s: ResultStatus | null) => { tries: number; result: string | null }> = {
   // The call settles with no status to wait for (C6 alone decides).
   'no waiting for a result': (tries) => {
-    const d = decideAfterCall(base, { tries, activeNumbers: 1 }, talk, END);
+    const d = decideAfterCall(base, { tries, minusTries: 0, activeNumbers: 1 }, talk, END);
     return { tries: triesAfterSettle(tries, d), result: d.kind === 'end' ? d.result : null };
   },
   // The status comes while the call is live; the call's settle applies it as the waiting attempt's verdict.
@@ -39,7 +37,7 @@ const paths: Record<string, (tries: number, s: ResultStatus | null) => { tries: 
   // The call settles into waiting_result; the status comes afterwards.
   'status sent while waiting for the result': (tries, s) => {
     const rules = { ...base, waitResult: true };
-    const d = decideAfterCall(rules, { tries, activeNumbers: 1 }, talk, END);
+    const d = decideAfterCall(rules, { tries, minusTries: 0, activeNumbers: 1 }, talk, END);
     expect(d.kind).to.equal('wait-result');
     const m = applied(applyResultStatus(rules, view('waiting_result', triesAfterSettle(tries, d)), s!, LATER));
     return { tries: m.tries, result: m.result };

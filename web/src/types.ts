@@ -27,6 +27,8 @@ export interface Campaign {
   limit: number;
   retry_wait_sec: number;
   max_tries: number;
+  /** C9: uncounted (minus) attempts of a member before it ends with the last cause. */
+  max_minus_attempts: number;
   min_success_sec: number;
   wait_result: boolean;
   wrapup_sec: number;
@@ -80,6 +82,8 @@ export interface Member {
   state: string;
   ready_at: string | null;
   tries: number;
+  /** C9: attempts not counted in tries; max_minus_attempts of the campaign ends the member. */
+  minus_tries: number;
   result: string | null;
   ended_at: string | null;
 }

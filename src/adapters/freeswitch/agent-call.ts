@@ -8,10 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BridgePlan, TelephonyEvent } from '../../app/ports/telephony.js';
-import { memberOutcome, type BridgeObservation, type MemberOutcome } from './bridge-result.js';
+import { memberOutcome, memberOutcomeFromHangup, type BridgeObservation, type MemberOutcome } from './bridge-result.js';
 import { bracketBlock, sanitizeValue, splitVariables } from './channel-vars.js';
 import type { ChannelData } from './event-parser.js';
-import type { SeenHangup } from './hangup-watch.js';
 import { withDeadline, type SessionContext } from './session-context.js';
 import type { SocketSession } from './socket-session.js';
 
@@ -27,9 +26,10 @@ export async function runAgentCall(ctx: SessionContext, session: SocketSession, 
 
   let chain = Promise.resolve();
   const emit = (ev: TelephonyEvent) => (chain = chain.then(() => ctx.emit(ev)));
-  const obs: BridgeObservation = { bridge: null, unbridge: null, complete: null, agentHangup: null };
+  const obs: BridgeObservation = { bridge: null, unbridge: null, complete: null, agentHangup: null, lastEventAt: null };
   session.onChannelEvent((ev) => {
     if (ev.uuid !== legUuid) return;
+    if (ev.at && (!obs.lastEventAt || ev.at > obs.lastEventAt)) obs.lastEventAt = ev.at;
     if (ev.name === 'CHANNEL_BRIDGE' && !obs.bridge) {
       obs.bridge = ev;
       void emit({ kind: 'member-answered', attemptId, agentLegUuid: legUuid, memberUuid: ev.otherLegUuid, at: ev.bridgedAt ?? ev.at ?? new Date() });
@@ -48,7 +48,7 @@ export async function runAgentCall(ctx: SessionContext, session: SocketSession, 
     } else {
       const outcome = await bridge(ctx, session, plan, obs, log);
       if (outcome) {
-        log.info({ cause: outcome.cause, talkSec: outcome.talkSec, answered: outcome.answeredAt !== null }, 'member leg ended');
+        log.info({ cause: outcome.cause, talkSec: outcome.talkSec, answered: outcome.answeredAt !== null, endKnown: outcome.endKnown }, 'member leg ended');
         await emit({ kind: 'member-ended', result: { attemptId, agentLegUuid: legUuid, ...outcome } });
       }
       await session.hangupChannel('NORMAL_CLEARING');
@@ -86,7 +86,7 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   }
   if (!NUMBER.test(plan.number)) {
     log.error({ number: plan.number }, 'subscriber number refused');
-    return { memberUuid: null, cause: 'INVALID_NUMBER_FORMAT', answeredAt: null, endedAt: new Date(), talkSec: 0 };
+    return { memberUuid: null, cause: 'INVALID_NUMBER_FORMAT', answeredAt: null, endedAt: new Date(), talkSec: 0, endKnown: true };
   }
   const memberUuid = randomUUID();
   // origination_uuid names loopback-a, the leg the agent is bridged to (05c): memberUuid is the
@@ -125,15 +125,9 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   const member = obs.bridge?.otherLegUuid ?? memberUuid;
   const seen = await ctx.hangups.wait(member, t.lostLegMs);
   log.warn({ reason: r.reason, memberSeen: seen !== null }, 'outbound socket lost during the bridge');
-  if (seen) return fromInbound(obs, seen);
-  const guess = memberOutcome(obs, memberUuid, 'UNKNOWN', new Date());
-  // Its end was never reported (no unbridge, no completion): the cause is unknown, the talk time is up to the loss.
-  return obs.unbridge ? guess : { ...guess, cause: 'UNKNOWN' };
-}
-
-function fromInbound(obs: BridgeObservation, h: SeenHangup): MemberOutcome {
-  const answeredAt = obs.bridge?.bridgedAt ?? h.bridgedAt ?? h.answeredAt;
-  const endedAt = h.hangupAt ?? h.at ?? new Date();
-  const talkSec = answeredAt ? Math.max(0, Math.floor((endedAt.getTime() - answeredAt.getTime()) / 1000)) : 0;
-  return { memberUuid: h.uuid, cause: h.cause ?? 'UNKNOWN', answeredAt, endedAt, talkSec };
+  if (seen) return memberOutcomeFromHangup(obs, seen);
+  // No hangup (FreeSWITCH restarted, or the inbound connection was down too): unless an unbridge
+  // came first, the end is unknown and the talk time runs only to the last event of the leg,
+  // never to the moment we stopped waiting (S3, C6).
+  return memberOutcome(obs, memberUuid, 'UNKNOWN', new Date());
 }

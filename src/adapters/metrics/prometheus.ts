@@ -52,7 +52,7 @@ export class PrometheusMetrics implements EngineMetrics {
   onOriginate = (): void => this.#originates.inc();
   onSettled: EngineMetrics['onSettled'] = (r) => {
     const d = r.decision;
-    const outcome = !d ? 'none' : d.kind === 'end' ? (d.success ? 'success' : 'ended') : d.kind === 'retry' ? (d.countsAsTry ? 'retry' : 'minus') : 'waiting_result';
+    const outcome = !d ? 'none' : d.kind === 'end' ? (d.success ? 'success' : 'ended') : d.kind === 'retry' ? (d.counts === 'try' ? 'retry' : 'minus') : 'waiting_result';
     this.#attempts.inc({ outcome });
   };
   observeTimer(kind: string, latenessMs: number): void {

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { CallStore, OrphanedAttempt, SettleResult, WakeUp } from '../../app/ports/call-store.js';
 import type { BridgePlan, MemberLegResult } from '../../app/ports/telephony.js';
 import { onAgentAnswered, onAgentLegFailed, onCallEnded, onWrapupEnded } from '../../domain/agent-state.js';
-import { decideAfterCall, decideAfterResultDeadline, type MemberDecision } from '../../domain/attempt-rules.js';
+import { decideAfterCall, decideAfterResultDeadline, type CallOutcome, type MemberDecision } from '../../domain/attempt-rules.js';
 import { withRetry } from './deadlock.js';
 import { fromJsonColumn } from './row-mapping.js';
 import { pendingStatusDecision } from './pending-status.js';
@@ -72,12 +72,13 @@ export class MysqlCallStore implements CallStore {
       const a = await trx('attempts').where('id', r.attemptId).forUpdate().first();
       if (!a || !LIVE_STATES.includes(a.state)) return { kind: 'already-settled' } as const;
       const { m, rules, activeNumbers } = await loadMember(trx, a.member_id, a.campaign_id);
-      const outcome = r.answeredAt
-        ? ({ kind: 'answered', talkSec: r.talkSec, cause: r.cause } as const)
-        : ({ kind: 'not-answered', cause: r.cause } as const);
+      const outcome: CallOutcome = !r.endKnown ? { kind: 'end-unknown', cause: r.cause }
+        : r.answeredAt ? { kind: 'answered', talkSec: r.talkSec, cause: r.cause }
+        : { kind: 'not-answered', cause: r.cause };
       const decision: MemberDecision = (await pendingStatusDecision(trx, a, m, rules, now))
-        ?? expireIfDue(decideAfterCall(rules, { tries: m.tries, activeNumbers }, outcome, r.endedAt), m.expire_at, now);
-      const counted = decision.kind === 'wait-result' || (decision.kind === 'retry' ? decision.countsAsTry : true);
+        ?? expireIfDue(decideAfterCall(rules, { tries: m.tries, minusTries: m.minus_tries, activeNumbers }, outcome, r.endedAt), m.expire_at, now);
+      // The number's counter counts a call waiting for its result at once; the member's when it is decided (C7).
+      const counted = decision.kind === 'wait-result' || decision.counts === 'try';
       await trx('attempts').where('id', a.id).update({
         state: decision.kind === 'wait-result' ? 'waiting_result' : 'done',
         member_uuid: r.memberUuid ?? a.member_uuid,
@@ -97,7 +98,7 @@ export class MysqlCallStore implements CallStore {
         ...(decision.kind === 'retry' && decision.stopNumber ? { state: 'stopped' } : {}),
       });
       const wakeUps: WakeUp[] = [];
-      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps, counted);
+      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps);
       if (decision.kind === 'wait-result') wakeUps.push({ kind: 'result-deadline', attemptId: a.id, at: decision.deadline });
       await freeAgent(trx, a, now, wakeUps, (view) => onCallEnded(view, now));
       return { kind: 'settled', campaignId: a.campaign_id, memberId: m.id, agentId: a.agent_id, decision, wakeUps } as const;
@@ -114,7 +115,7 @@ export class MysqlCallStore implements CallStore {
         active_member: null, live_campaign: null, live_line_group: null,
       });
       // A3: an agent-leg failure never costs the member an attempt; it is ready again at once.
-      const decision = expireIfDue({ kind: 'retry', readyAt: now, countsAsTry: false, stopNumber: false }, m?.expire_at ?? null, now);
+      const decision = expireIfDue({ kind: 'retry', readyAt: now, counts: 'none', stopNumber: false }, m?.expire_at ?? null, now);
       const wakeUps: WakeUp[] = [];
       await writeMember(trx, a.campaign_id, a.member_id, decision, now, wakeUps);
       await freeAgent(trx, a, now, wakeUps, (view) => {
@@ -131,11 +132,12 @@ export class MysqlCallStore implements CallStore {
       if (!a) return { kind: 'already-settled' } as const;
       const { m, rules, activeNumbers } = await loadMember(trx, a.member_id, a.campaign_id);
       if (m.state !== 'waiting_result') return { kind: 'already-settled' } as const;
-      const decision = expireIfDue(decideAfterResultDeadline(rules, { tries: m.tries, activeNumbers }, a.ended_at, now), m.expire_at, now);
+      const decision = expireIfDue(decideAfterResultDeadline(rules, { tries: m.tries, minusTries: m.minus_tries, activeNumbers }, a.ended_at, now),
+        m.expire_at, now);
       await trx('attempts').where('id', a.id).update({ state: 'done', outcome: outcomeOf(decision), active_member: null });
       const wakeUps: WakeUp[] = [];
       // C7: the deadline decides the waiting attempt, so it is counted now, also when it ends the member.
-      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps, true);
+      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps);
       return { kind: 'settled', campaignId: a.campaign_id, memberId: m.id, agentId: null, decision, wakeUps } as const;
     });
   }
@@ -179,7 +181,7 @@ export class MysqlCallStore implements CallStore {
 
 async function loadMember(trx: Trx, memberId: number, campaignId: number) {
   const [m, c, active] = await Promise.all([
-    trx('members').where('id', memberId).forUpdate().first('id', 'state', 'tries', 'expire_at'),
+    trx('members').where('id', memberId).forUpdate().first('id', 'state', 'tries', 'minus_tries', 'expire_at'),
     trx('campaigns').where('id', campaignId).first(...CAMPAIGN_RULE_COLUMNS),
     trx('communications').where({ member_id: memberId, state: 'active' }).count({ n: '*' }).first(),
   ]);
@@ -188,30 +190,31 @@ async function loadMember(trx: Trx, memberId: number, campaignId: number) {
 
 /** M4: a member whose expire instant has passed is not made ready again. */
 function expireIfDue(d: MemberDecision, expireAt: Date | null, now: Date): MemberDecision {
-  if (d.kind === 'retry' && expireAt && expireAt <= now) return { kind: 'end', result: 'MEMBER_EXPIRED', success: false };
+  if (d.kind === 'retry' && expireAt && expireAt <= now) return { kind: 'end', result: 'MEMBER_EXPIRED', success: false, counts: d.counts };
   return d;
 }
 
+/** The attempt's class; the one that ends the member keeps its own (MAX_TRY_COUNT's last is a retry). */
 function outcomeOf(d: MemberDecision): string {
-  if (d.kind === 'end') return d.success ? 'success' : d.result === 'MAX_TRY_COUNT' ? 'retry' : 'error';
-  if (d.kind === 'retry') return d.countsAsTry ? 'retry' : 'minus';
-  return 'waiting_result';
+  if (d.kind === 'wait-result') return 'waiting_result';
+  if (d.kind === 'end' && d.success) return 'success';
+  if (d.counts !== 'try') return 'minus';
+  return d.kind === 'retry' || d.result === 'MAX_TRY_COUNT' ? 'retry' : 'error';
 }
 
-/** `countedEnd`: the attempt that ends the member counts (C5: tries equals the attempts used). */
-async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[],
-  countedEnd = false): Promise<void> {
+/** The member's counters follow `counts`: the attempt that ends it counts too (C5: tries equals the attempts used). */
+async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[]): Promise<void> {
   const base = { version: trx.raw('version + 1'), updated_at: now };
+  const counters = d.kind === 'wait-result' ? {} : {
+    tries: trx.raw(`tries + ${d.counts === 'try' ? 1 : 0}`),
+    minus_tries: trx.raw(`minus_tries + ${d.counts === 'minus' ? 1 : 0}`),
+  };
   switch (d.kind) {
     case 'end':
-      await trx('members').where('id', memberId).update({
-        ...base, state: 'done', result: d.result, ended_at: now, tries: trx.raw(`tries + ${countedEnd ? 1 : 0}`),
-      });
+      await trx('members').where('id', memberId).update({ ...base, ...counters, state: 'done', result: d.result, ended_at: now });
       return;
     case 'retry':
-      await trx('members').where('id', memberId).update({
-        ...base, state: 'ready', ready_at: d.readyAt, result: null, tries: trx.raw(`tries + ${d.countsAsTry ? 1 : 0}`),
-      });
+      await trx('members').where('id', memberId).update({ ...base, ...counters, state: 'ready', ready_at: d.readyAt, result: null });
       wakeUps.push({ kind: 'member-ready', campaignId, memberId, at: d.readyAt });
       return;
     case 'wait-result':

@@ -19,6 +19,7 @@ function toCampaign(r: Record<string, unknown>): Campaign {
     limit: Number(r.call_limit),
     retry_wait_sec: Number(r.retry_wait_sec),
     max_tries: Number(r.max_tries),
+    max_minus_attempts: Number(r.max_minus_attempts),
     min_success_sec: Number(r.min_success_sec),
     wait_result: Boolean(r.wait_result),
     wrapup_sec: Number(r.wrapup_sec),
@@ -35,8 +36,8 @@ function toCampaign(r: Record<string, unknown>): Campaign {
 
 function toRow(c: CampaignUpdateInput): Record<string, unknown> {
   const row: Record<string, unknown> = {};
-  const plain = ['name', 'type', 'calendar_id', 'priority', 'retry_wait_sec', 'max_tries', 'min_success_sec',
-    'wrapup_sec', 'line_group_id'] as const;
+  const plain = ['name', 'type', 'calendar_id', 'priority', 'retry_wait_sec', 'max_tries', 'max_minus_attempts',
+    'min_success_sec', 'wrapup_sec', 'line_group_id'] as const;
   for (const k of plain) if (c[k] !== undefined) row[k] = c[k];
   if (c.limit !== undefined) row.call_limit = c.limit; // "limit" is reserved in SQL
   if (c.wait_result !== undefined) row.wait_result = c.wait_result;

@@ -30,6 +30,7 @@ function toMember(r: Row, comms: Row[]): Member {
     state: r.state as Member['state'],
     ready_at: isoOrNull(r.ready_at),
     tries: Number(r.tries),
+    minus_tries: Number(r.minus_tries),
     result: r.result === null ? null : String(r.result),
     ended_at: isoOrNull(r.ended_at),
     created_at: isoOrNull(r.created_at),

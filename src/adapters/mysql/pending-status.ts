@@ -23,6 +23,8 @@ export async function pendingStatusDecision(trx: Knex.Transaction, attempt: { me
     comment: s.comment,
   }, now);
   if (d.kind === 'conflict') return null;
-  if (d.member.state === 'done') return { kind: 'end', result: d.member.result ?? RESULT_SUCCESS, success: d.member.result === RESULT_SUCCESS };
-  return { kind: 'retry', readyAt: d.member.readyAt, countsAsTry: true, stopNumber: false };
+  if (d.member.state === 'done') {
+    return { kind: 'end', result: d.member.result ?? RESULT_SUCCESS, success: d.member.result === RESULT_SUCCESS, counts: 'try' };
+  }
+  return { kind: 'retry', readyAt: d.member.readyAt, counts: 'try', stopNumber: false };
 }

@@ -78,6 +78,8 @@ function applyInTransaction(db: Knex, campaignId: number, memberId: number, s: R
     await trx('members').where('id', memberId).update({
       state: dm.state,
       tries: dm.tries,
+      // R1 reset_retries clears every attempt count, the uncounted (C9 minus) ones too.
+      ...(decision.resetTries ? { minus_tries: 0 } : {}),
       ready_at: dm.readyAt,
       result: dm.result,
       ended_at: dm.state === 'done' ? now : null,

@@ -32,7 +32,8 @@ export function agentViewColumns(a: AgentView, now: Date): Record<string, unknow
   };
 }
 
-export const CAMPAIGN_RULE_COLUMNS = ['retry_wait_sec', 'max_tries', 'min_success_sec', 'wait_result', 'wrapup_sec', 'causes'] as const;
+export const CAMPAIGN_RULE_COLUMNS = ['retry_wait_sec', 'max_tries', 'min_success_sec', 'wait_result', 'wrapup_sec', 'causes',
+  'max_minus_attempts'] as const;
 
 export function toCampaignRules(r: Record<string, any>): CampaignRules {
   return {
@@ -42,6 +43,7 @@ export function toCampaignRules(r: Record<string, any>): CampaignRules {
     waitResult: Boolean(r.wait_result),
     wrapupSec: r.wrapup_sec,
     causes: fromJsonColumn<CauseOverrides>(r.causes, {}),
+    maxMinusAttempts: r.max_minus_attempts,
   };
 }
 

@@ -21,6 +21,9 @@ const fields = {
   limit: z.number().int().min(1).max(100_000),
   retry_wait_sec: z.number().int().min(0).max(30 * 86400),
   max_tries: z.number().int().min(1).max(1000),
+  /** C9: uncounted (minus) attempts of a member before it ends with the last cause. */
+  max_minus_attempts: z.number().int().min(1).max(1000)
+    .meta({ description: 'C9: attempts of a member whose cause is of class minus (not counted in max_tries) before the member ends with that cause' }),
   min_success_sec: z.number().int().min(0).max(86400),
   /** C7 */
   wait_result: z.boolean(),
@@ -36,6 +39,7 @@ export const CampaignCreate = z.strictObject({
   priority: fields.priority.default(0),
   retry_wait_sec: fields.retry_wait_sec.default(300),
   max_tries: fields.max_tries.default(3),
+  max_minus_attempts: fields.max_minus_attempts.default(10),
   min_success_sec: fields.min_success_sec.default(10),
   wait_result: fields.wait_result.default(false),
   wrapup_sec: fields.wrapup_sec.default(60),
@@ -59,6 +63,7 @@ export const Campaign = z.object({
   limit: z.number().int(),
   retry_wait_sec: z.number().int(),
   max_tries: z.number().int(),
+  max_minus_attempts: z.number().int(),
   min_success_sec: z.number().int(),
   wait_result: z.boolean(),
   wrapup_sec: z.number().int(),

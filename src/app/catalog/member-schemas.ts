@@ -50,6 +50,7 @@ export const Member = z.object({
   state: z.enum(MEMBER_STATES),
   ready_at: Instant.nullable(),
   tries: z.number().int(),
+  minus_tries: z.number().int().meta({ description: 'C9: attempts not counted in tries (minus causes, calls whose end was never reported); the campaign\'s max_minus_attempts ends the member' }),
   result: z.string().nullable(),
   ended_at: Instant.nullable(),
   ...Timestamps,

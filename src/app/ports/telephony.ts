@@ -59,6 +59,12 @@ export interface MemberLegResult {
   endedAt: Date;
   /** Subscriber talk seconds (0 when not answered). */
   talkSec: number;
+  /**
+   * False when FreeSWITCH never reported how the call ended (the socket was lost and no hangup
+   * came, e.g. FreeSWITCH restarted): `endedAt` is then the last instant the call was known to
+   * be up and `cause` is UNKNOWN; such a call is never a success (S3).
+   */
+  endKnown: boolean;
 }
 
 export type TelephonyEvent =

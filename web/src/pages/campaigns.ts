@@ -72,7 +72,7 @@ export const campaignEditPage: Page = async (main, params) => {
   if (current && !current.ok) return void main.append(h('p', { class: 'error' }, current.message));
   const c: Campaign = current?.ok ? current.data : {
     id: 0, name: '', type: 'progressive', calendar_id: cals.data[0]?.id ?? 0, priority: 0, limit: 10, retry_wait_sec: 300,
-    max_tries: 3, min_success_sec: 10, wait_result: false, wrapup_sec: 60, variables: {}, causes: { ...DEFAULT_CAUSES },
+    max_tries: 3, max_minus_attempts: 10, min_success_sec: 10, wait_result: false, wrapup_sec: 60, variables: {}, causes: { ...DEFAULT_CAUSES },
     line_group_id: null, state: 'idle',
   };
   if (cals.data.length === 0) {
@@ -87,6 +87,7 @@ export const campaignEditPage: Page = async (main, params) => {
   const limit = num(c.limit, { min: 1 });
   const retryWait = num(c.retry_wait_sec, { min: 0 });
   const maxTries = num(c.max_tries, { min: 1 });
+  const maxMinus = num(c.max_minus_attempts, { min: 1 });
   const minSuccess = num(c.min_success_sec, { min: 0 });
   const waitResult = check(c.wait_result);
   const wrapup = num(c.wrapup_sec, { min: 0 });
@@ -125,7 +126,8 @@ export const campaignEditPage: Page = async (main, params) => {
       field('Max tries', maxTries, { path: 'max_tries', hint: 'then MAX_TRY_COUNT (C5)' })),
     h('div', { class: 'row' },
       field('Retry wait, seconds', retryWait, { path: 'retry_wait_sec', hint: 'between two attempts of a member (C4)' }),
-      field('Minimum success duration, seconds', minSuccess, { path: 'min_success_sec', hint: 'talk time a success needs (C6)' })),
+      field('Minimum success duration, seconds', minSuccess, { path: 'min_success_sec', hint: 'talk time a success needs (C6)' }),
+      field('Max uncounted attempts', maxMinus, { path: 'max_minus_attempts', hint: 'minus causes do not use tries; after this many the member ends with the cause (C9)' })),
     h('div', { class: 'row' },
       field('Wait for a result status', waitResult, { path: 'wait_result', hint: 'C7: success only with a result status' }),
       field('Wrap-up for the result, seconds', wrapup, { path: 'wrapup_sec' })),
@@ -141,7 +143,7 @@ export const campaignEditPage: Page = async (main, params) => {
       name: name.value, type: type.value, calendar_id: Number(calendar.value) || calendar.value,
       line_group_id: lineGroup.value ? Number(lineGroup.value) : null,
       priority: numberOf(priority), limit: numberOf(limit), retry_wait_sec: numberOf(retryWait), max_tries: numberOf(maxTries),
-      min_success_sec: numberOf(minSuccess), wait_result: waitResult.checked, wrapup_sec: numberOf(wrapup),
+      max_minus_attempts: numberOf(maxMinus), min_success_sec: numberOf(minSuccess), wait_result: waitResult.checked, wrapup_sec: numberOf(wrapup),
       variables: vars.value, causes: causes.overrides(),
     };
     const saved = await submitted(form, api<Campaign>(id ? 'PUT' : 'POST', id ? `/api/v2/dialer/${id}` : '/api/v2/dialer', body));
