@@ -209,7 +209,7 @@ describe('engine end to end: limits and shared lines', function () {
         }
       }
     })();
-    // The 503 members never count (minus) and would be retried for ever: wait for the others.
+    // The 503 members never count (minus) and are retried up to max_minus_attempts times: wait for the others.
     await Promise.all(campaigns.map((c) => until(`campaign ${c} settled`, async () => {
       const st = await stats(s, c);
       return st.members.done >= 12 ? st : null;
