@@ -1,5 +1,5 @@
 // A registered phone dials a service number (*100 login, …): an inbound channel that runs what
-// freeswitch-conf/dialplan/default/00_dialer_service_codes.xml does — `set dialer_sip_user`,
+// freeswitch-conf/dialplan/default-first/00_dialer_service_codes.xml does — `set dialer_sip_user`,
 // `answer`, then `socket … async full` — so the app gets an answered channel that names the phone.
 import { randomUUID } from 'node:crypto';
 import { SimChannel } from './channel.js';

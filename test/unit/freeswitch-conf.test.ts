@@ -63,7 +63,7 @@ describe('freeswitch-conf', () => {
   it('F1: every file is well-formed XML', () => {
     const files = xmlFiles(CONF);
     expect(files.map((f) => f.slice(CONF.length)).sort()).to.include.members([
-      'autoload_configs/event_socket.conf.xml', 'dialplan/dialer.xml', 'dialplan/default/00_dialer_service_codes.xml', 'directory/default/agent-example.xml',
+      'autoload_configs/event_socket.conf.xml', 'dialplan/dialer.xml', 'dialplan/default-first/00_dialer_service_codes.xml', 'directory/default/agent-example.xml',
     ]);
     for (const f of files) expect(() => parseXml(readFileSync(f, 'utf8'), f), f).to.not.throw();
   });
@@ -86,7 +86,7 @@ describe('freeswitch-conf', () => {
   });
 
   it('A5: the service-number extension matches exactly the codes the adapter knows and exports the SIP user', () => {
-    const ext = load('dialplan/default/00_dialer_service_codes.xml');
+    const ext = load('dialplan/default-first/00_dialer_service_codes.xml');
     const re = new RegExp(all(ext, 'condition')[0]!.attrs['expression']!);
     expect(Object.keys(DEFAULT_SERVICE_CODES)).to.have.members(['*100', '*101', '*102']);
     for (const code of ['*100', '*101', '*102']) expect(re.test(code), code).to.equal(true);

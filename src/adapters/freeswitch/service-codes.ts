@@ -1,6 +1,6 @@
 /*
  * Service numbers dialled from an agent's phone (A5): the dialplan hands the call to our
- * outbound socket (freeswitch-conf/dialplan/default/00_dialer_service_codes.xml, which also sets
+ * outbound socket (freeswitch-conf/dialplan/default-first/00_dialer_service_codes.xml, which also sets
  * dialer_sip_user); we identify the agent by its SIP user, ask the engine, play a confirmation or
  * error tone and hang up.
  */
