@@ -314,6 +314,24 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     expect(rig.sim.originates()).to.have.length(2);
   });
 
+  it('F2: the same leg asked for again while it rings and after a reconnect is originated once; every caller gets its one outcome', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 800 } }, defaultSubscriber: { talkMs: 100 } });
+    rigs.push(rig);
+    await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
+    const req = legRequest(rig.node, AGENT);
+    const sent = () => rig.sim.originates().filter((o) => o.command.includes(req.legUuid)).length;
+    const first = rig.tel.originateAgent(req);
+    const whileRinging = rig.tel.originateAgent({ ...req });
+    await waitFor(() => sent() >= 1, 'originate sent');
+    rig.sim.dropInbound();
+    await waitFor(() => rig.handler.of('node-up').length === 2, 'reconnected');
+    const afterReconnect = rig.tel.originateAgent({ ...req });
+    await waitFor(() => rig.handler.of('agent-hangup').length >= 1, 'call over');
+    expect(sent()).to.equal(1);
+    for (const r of await Promise.all([first, whileRinging, afterReconnect])) expect(r).to.deep.equal({ kind: 'answered', legUuid: req.legUuid });
+    expect(rig.handler.forAttempt(req.attemptId).map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+  });
+
   it('S3: the outbound socket lost mid-call still gives member-ended and one agent-hangup', async () => {
     const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 5_000 } });
     rigs.push(rig);
