@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,6 +21,16 @@ export interface EngineProcessOptions {
   drainSec?: number;
   /** How long start() waits for the REST API to listen, ms. @defaultValue 60000 */
   startTimeoutMs?: number;
+  /** Node's flags; `npmStartFlags()` for the V8 memory flags of `npm start`. @defaultValue none */
+  nodeFlags?: string[];
+  /** More environment (DIALER_* variables). */
+  env?: Record<string, string>;
+}
+
+/** The V8 memory flags `npm start` runs node with (package.json), e.g. `--max-old-space-size=256`. */
+export function npmStartFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((a) => /^--max-[a-z-]+=\d+$/.test(a));
 }
 
 /**
@@ -38,7 +50,7 @@ export class EngineProcess {
   static async start(o: EngineProcessOptions): Promise<EngineProcess> {
     // node itself with tsx's loader (not the tsx CLI, which runs the program in a grandchild
     // that a SIGKILL of the CLI would leave running).
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, [...(o.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -58,6 +70,7 @@ export class EngineProcess {
         DIALER_ENGINE: 'true',
         DIALER_LOG_LEVEL: 'info',
         ...(o.drainSec !== undefined ? { DIALER_DRAIN_SEC: String(o.drainSec) } : {}),
+        ...o.env,
       },
     });
     const p = new EngineProcess(child, o);
