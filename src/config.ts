@@ -57,6 +57,17 @@ const schema = z.object({
   DIALER_TOKEN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Access token lifetime, seconds. */
   DIALER_TOKEN_TTL_SEC: z.coerce.number().int().min(60).max(31 * 86400).default(86400),
+  /** S5: proxies whose X-Forwarded-For names the client: false, true, a hop count or addresses/subnets (Express's `trust proxy`). */
+  DIALER_HTTP_TRUST_PROXY: z.string().min(1).default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  /** S5: password checks at once, and waiting beyond them (503 with Retry-After above). */
+  DIALER_LOGIN_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  DIALER_LOGIN_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+  /** S5: failed logins allowed per window (429 with Retry-After above); the window starts at the first failure. */
+  DIALER_LOGIN_FAIL_WINDOW_SEC: z.coerce.number().int().min(1).max(86_400).default(300),
+  DIALER_LOGIN_FAILS_PER_USER_ADDRESS: z.coerce.number().int().min(1).default(5),
+  DIALER_LOGIN_FAILS_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  DIALER_LOGIN_FAILS_PER_USER: z.coerce.number().int().min(1).default(50),
   /** Largest JSON body accepted, bytes. */
   DIALER_MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   /** S5: a request body silent this long is cut off (408), seconds. */
@@ -118,9 +129,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigL
     http: {
       port: c.DIALER_HTTP_PORT, host: c.DIALER_HTTP_HOST, maxJsonBytes: c.DIALER_MAX_JSON_BYTES,
       maxImportBytes: c.DIALER_MAX_IMPORT_BYTES,
+      trustProxy: c.DIALER_HTTP_TRUST_PROXY,
       bodyTimeouts: { idleMs: c.DIALER_HTTP_BODY_IDLE_SEC * 1000, deadlineMs: c.DIALER_HTTP_BODY_SEC * 1000 },
     },
     admin: { user: c.DIALER_ADMIN_USER, password: c.DIALER_ADMIN_PASSWORD },
+    login: {
+      hashConcurrency: c.DIALER_LOGIN_HASH_CONCURRENCY,
+      hashQueue: c.DIALER_LOGIN_HASH_QUEUE,
+      limits: {
+        windowSec: c.DIALER_LOGIN_FAIL_WINDOW_SEC,
+        perUserAddress: c.DIALER_LOGIN_FAILS_PER_USER_ADDRESS,
+        perAddress: c.DIALER_LOGIN_FAILS_PER_ADDRESS,
+        perUser: c.DIALER_LOGIN_FAILS_PER_USER,
+      },
+    },
     token: { secret: c.DIALER_TOKEN_SECRET, ttlSec: c.DIALER_TOKEN_TTL_SEC },
     freeswitch: c.DIALER_FREESWITCH,
     outbound: { listen: c.DIALER_OUTBOUND_LISTEN, advertise: c.DIALER_OUTBOUND_ADVERTISE ?? c.DIALER_OUTBOUND_LISTEN },

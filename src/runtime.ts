@@ -15,7 +15,9 @@ import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
 import { RedisDispatchNews } from './adapters/queue/redis-dispatch-news.js';
 import { RedisLiveRelay } from './adapters/queue/redis-live-relay.js';
+import { RedisLoginThrottle } from './adapters/queue/redis-login-throttle.js';
 import { RedisLossProbe } from './adapters/queue/redis-loss-probe.js';
+import { HashGate } from './app/auth/hash-gate.js';
 import { Engine } from './app/engine/engine.js';
 import { LiveFeed, liveNewsOf } from './app/engine/live-feed.js';
 import type { AuthService, FirstAdminOutcome } from './app/auth/auth-service.js';
@@ -111,9 +113,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   void relay.start(feed).catch((err) => log.warn({ err }, 'live relay did not start'));
   // An API-only process: the engines hear of its REST changes, its boards of everyone's news.
   if (!engine) void news.listen((items) => feed.show(liveNewsOf(items))).catch((err) => log.warn({ err }, 'dispatch news did not start'));
+  // S5: in Redis, so the failed-login limits hold across the API processes of a deployment.
+  const loginThrottle = new RedisLoginThrottle({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, limits: cfg.login.limits, log: log.child({ component: 'http' }) });
   const deps = await buildApiDeps({
-    db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes, bodyTimeouts: cfg.http.bodyTimeouts,
+    db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes, bodyTimeouts: cfg.http.bodyTimeouts, trustProxy: cfg.http.trustProxy,
     maxImportBytes: cfg.http.maxImportBytes,
+    login: { gate: new HashGate(cfg.login.hashConcurrency, cfg.login.hashQueue), throttle: loginThrottle },
     signals: engine ?? showingSignals(announcingSignals(news), feed),
     applyResultStatus: engine?.applyResultStatus ?? resultStatusFlow({
       store: (c, m, st, now) => applyResultStatusInDb(db, c, m, st, now), timers, engineStore: new MysqlEngineStore(db), news, live: feed,
@@ -141,6 +146,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     close: () => (closing ??= (async () => {
       web.close();
       await step('api', () => api.close());
+      await step('login throttle', () => loginThrottle.close());
       if (engine) await step('engine', () => engine.close());
       await step('live relay', () => relay.close());
       if (lossProbe) await step('redis loss probe', () => lossProbe.close());

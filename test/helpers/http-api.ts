@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { RedisLoginThrottle } from '../../src/adapters/queue/redis-login-throttle.js';
+import { HashGate } from '../../src/app/auth/hash-gate.js';
 import { buildApiDeps } from '../../src/adapters/http/api-deps.js';
 import { applyResultStatusInDb } from '../../src/adapters/mysql/result-status-store.js';
 import { startApiServer, type ApiServer } from '../../src/adapters/http/api-server.js';
@@ -42,7 +46,13 @@ export interface TestApiOptions {
   extraRouters?: readonly ExtraRouter[];
   /** The API's root logger; silent when absent. */
   log?: Logger;
+  /** Express's `trust proxy` (e.g. true, to send a client address in X-Forwarded-For). */
+  trustProxy?: boolean;
+  /** S5: the login bounds; the product's defaults where not given. */
+  login?: Partial<Config['login']>;
 }
+
+type Config = ReturnType<typeof loadConfig>;
 
 /**
  * The REST API on a free port over a fresh database, with an admin logged in.
@@ -50,6 +60,10 @@ export interface TestApiOptions {
  */
 export async function startTestApi(label: string, o: TestApiOptions = {}): Promise<TestApi> {
   const tdb = await createTestDatabase(label);
+  const bounds = { ...loadConfig({}).login, ...o.login };
+  // A Redis prefix of its own, so parallel test files do not share failed-login counters.
+  const throttle = new RedisLoginThrottle({ redisUrl: 'redis://127.0.0.1:6379', prefix: `{dialer-h-${randomBytes(4).toString('hex')}}`,
+    limits: bounds.limits, log: pino({ level: 'silent' }) });
   let server: ApiServer | undefined;
   try {
     const deps = await buildApiDeps({
@@ -57,6 +71,8 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       log: o.log ?? pino({ level: 'silent' }),
       token: { secret: TEST_TOKEN_SECRET, ttlSec: o.ttlSec ?? 3600 },
       maxJsonBytes: o.maxJsonBytes ?? 1024 * 1024,
+      ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
+      login: { gate: new HashGate(bounds.hashConcurrency, bounds.hashQueue), throttle },
       bodyTimeouts: o.bodyTimeouts ?? { idleMs: 10_000, deadlineMs: 60_000 },
       maxImportBytes: o.maxImportBytes ?? loadConfig({}).http.maxImportBytes,
       signals: o.signals ?? noopEngineSignals,
@@ -67,6 +83,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
     await deps.auth.ensureFirstAdmin(TEST_ADMIN.username, TEST_ADMIN.password);
     server = await startApiServer({ ...deps, host: '127.0.0.1', port: 0, extraRouters: o.extraRouters ?? [] });
   } catch (err) {
+    await throttle.close();
     await tdb.drop();
     throw err;
   }
@@ -90,6 +107,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
     },
     close: async () => {
       await server!.close();
+      await throttle.close();
       await tdb.drop();
     },
   };

@@ -3,6 +3,7 @@ import { ApiKeyRepository } from '../../src/adapters/mysql/api-key-repository.js
 import { UserRepository } from '../../src/adapters/mysql/user-repository.js';
 import { signAccessToken } from '../../src/app/auth/access-token.js';
 import { AuthService } from '../../src/app/auth/auth-service.js';
+import { HashGate } from '../../src/app/auth/hash-gate.js';
 import { startTestApi, TEST_ADMIN, TEST_TOKEN_SECRET, type TestApi } from '../helpers/http-api.js';
 import { countRows, seedCampaign } from '../helpers/http-fixtures.js';
 
@@ -168,7 +169,8 @@ describe('REST auth and roles (S1)', () => {
     const again = await api.call('GET', '/api/v2/users');
     const admins = again.body.filter((u: { role: string }) => u.role === 'admin');
     expect(admins.map((u: { username: string }) => u.username)).to.deep.equal(['admin']);
-    const auth = new AuthService({ users: new UserRepository(api.tdb.db), keys: new ApiKeyRepository(api.tdb.db), secret: TEST_TOKEN_SECRET, ttlSec: 60 });
+    const login = { gate: new HashGate(1, 0), throttle: { waitSec: async () => 0, failed: async () => undefined, succeeded: async () => undefined } };
+    const auth = new AuthService({ users: new UserRepository(api.tdb.db), keys: new ApiKeyRepository(api.tdb.db), secret: TEST_TOKEN_SECRET, ttlSec: 60, login });
     expect(await auth.ensureFirstAdmin('root', undefined)).to.deep.equal({ kind: 'exists' });
     expect(await countRows(api, 'users')).to.equal(again.body.length);
   });

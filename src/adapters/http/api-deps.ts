@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { AuthService } from '../../app/auth/auth-service.js';
+import { AuthService, type AuthDeps } from '../../app/auth/auth-service.js';
 import { resolveTokenSecret } from '../../app/auth/token-secret.js';
 import type { EngineSignals } from '../../app/ports/engine-signals.js';
 import type { ApplyResultStatus } from '../../app/ports/result-status.js';
@@ -13,7 +13,10 @@ export interface ApiDepsOptions {
   db: Knex;
   log: Logger;
   token: { secret: string | undefined; ttlSec: number };
+  /** S5: the bounds on logins (hash-gate.ts, the failed-login throttle). */
+  login: AuthDeps['login'];
   maxJsonBytes: number;
+  trustProxy?: ApiDeps['trustProxy'];
   bodyTimeouts: ApiDeps['bodyTimeouts'];
   maxImportBytes: number;
   signals: EngineSignals;
@@ -24,13 +27,14 @@ export interface ApiDepsOptions {
 /** Wires authentication (token secret from config or the settings table) into the API's dependencies. */
 export async function buildApiDeps(o: ApiDepsOptions): Promise<ApiDeps> {
   const secret = await resolveTokenSecret(new SettingsRepository(o.db), o.token.secret);
-  const auth = new AuthService({ users: new UserRepository(o.db), keys: new ApiKeyRepository(o.db), secret, ttlSec: o.token.ttlSec });
+  const auth = new AuthService({ users: new UserRepository(o.db), keys: new ApiKeyRepository(o.db), secret, ttlSec: o.token.ttlSec, login: o.login });
   return {
     db: o.db,
     log: o.log,
     auth,
     signals: o.signals,
     maxJsonBytes: o.maxJsonBytes,
+    ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
     bodyTimeouts: o.bodyTimeouts,
     maxImportBytes: o.maxImportBytes,
     applyResultStatus: o.applyResultStatus,

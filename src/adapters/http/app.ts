@@ -50,6 +50,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy ?? false);
   // Built first: their routes' roles go into `reg`, which the guard below reads.
   const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
     dncRoutes, memberImportExtraRouter, ...extra, memberRoutes].map((build) => build(reg, ctx));

@@ -29,6 +29,11 @@ export interface ApiDeps {
   bodyTimeouts: { idleMs: number; deadlineMs: number };
   /** Largest CSV import body, inflated, bytes (413 above; S5). */
   maxImportBytes: number;
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For names the client (its address is what
+   * the failed-login limits count). @defaultValue false: the socket's peer is the client
+   */
+  trustProxy?: boolean | number | string;
   /** Injected clock; defaults to the wall clock. */
   now?: () => Date;
 }

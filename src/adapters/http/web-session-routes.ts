@@ -4,6 +4,7 @@ import { ANY_ROLE, ROLES } from '../../app/auth/roles.js';
 import { LoginBody } from '../../app/catalog/user-schemas.js';
 import { ApiError } from './api-error.js';
 import type { ExtraRouter } from './app.js';
+import { clientAddress, LOGIN_REFUSALS, loginRefused } from './routes/auth-routes.js';
 import type { RouteContext } from './route-context.js';
 import type { RouteRegistry } from './route-registry.js';
 import { clearedSessionCookie, sessionCookie, sessionFromCookie, tokenExpiry } from './session-cookie.js';
@@ -32,10 +33,10 @@ export function webSessionRoutes(): ExtraRouter {
     reg.add(r, {
       method: 'post', path: `${SESSION_PATH}/login`, tag, roles: 'public', body: LoginBody,
       summary: 'Log in from the web client: the answer of POST /login plus a session cookie that /resume and /admin/queues read',
-      responses: { 200: { description: 'logged in; Set-Cookie dialer_session', schema: SessionAnswer }, 401: { description: 'wrong username or password' } },
+      responses: { 200: { description: 'logged in; Set-Cookie dialer_session', schema: SessionAnswer }, ...LOGIN_REFUSALS },
     }, async ({ body, req, res }) => {
-      const out = await ctx.auth.login(body.username, body.password, ctx.now());
-      if (out.kind === 'bad-credentials') throw new ApiError(401, 'UNAUTHORIZED', 'wrong username or password');
+      const out = await ctx.auth.login(body.username, body.password, clientAddress(req), ctx.now());
+      if (out.kind !== 'ok') throw loginRefused(out, res);
       // The stored spelling of the name, not what was typed.
       const who = await ctx.auth.authenticate(out.key, out.token, ctx.now());
       const username = who.kind === 'ok' ? who.principal.username : body.username;

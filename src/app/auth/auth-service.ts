@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { LoginThrottle } from '../ports/login-throttle.js';
 import { checkAccessToken, signAccessToken } from './access-token.js';
+import type { HashGate } from './hash-gate.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import type { Role } from './roles.js';
 
@@ -12,7 +14,11 @@ export interface Principal {
 
 export type LoginOutcome =
   | { kind: 'ok'; key: string; token: string; expires: string; role: Role }
-  | { kind: 'bad-credentials' };
+  | { kind: 'bad-credentials' }
+  /** S5: too many failed logins for this user or address: try again after that many seconds. */
+  | { kind: 'throttled'; retryAfterSec: number }
+  /** S5: too many logins being checked at once: try again after that many seconds. */
+  | { kind: 'busy'; retryAfterSec: number };
 
 export type AuthOutcome =
   | { kind: 'ok'; principal: Principal }
@@ -40,17 +46,34 @@ export interface AuthDeps {
   keys: AuthKeyStore;
   secret: string;
   ttlSec: number;
+  /** S5: what bounds the cost of logins: concurrent password checks, and failures per user and address. */
+  login: { gate: HashGate; throttle: LoginThrottle };
 }
+
+/** A refused check is retried soon: a hash takes tens of milliseconds. */
+const BUSY_RETRY_SEC = 1;
 
 /** S1: login, logout and the check every /api call goes through. */
 export class AuthService {
   constructor(private readonly d: AuthDeps) {}
 
-  async login(username: string, password: string, now: Date): Promise<LoginOutcome> {
+  /** `address`: the client's, for the failed-login limits. */
+  async login(username: string, password: string, address: string, now: Date): Promise<LoginOutcome> {
+    const { gate, throttle } = this.d.login;
     const user = await this.d.users.findByUsername(username);
+    // Counted per account: the database matches names without regard to case, so must the limits.
+    const who = user ? `id:${user.id}` : `name:${username.trim().toLowerCase()}`;
+    // Checked before hashing: a throttled guess costs no CPU, and its answer says nothing about the password.
+    const wait = await throttle.waitSec(who, address);
+    if (wait > 0) return { kind: 'throttled', retryAfterSec: wait };
     // Verify against a throwaway hash for unknown users too, so timing does not reveal which names exist.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) return { kind: 'bad-credentials' };
+    const checked = await gate.run(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
+    if (checked.kind === 'busy') return { kind: 'busy', retryAfterSec: BUSY_RETRY_SEC };
+    if (!user || !checked.value) {
+      await throttle.failed(who, address);
+      return { kind: 'bad-credentials' };
+    }
+    await throttle.succeeded(who, address);
     const key = randomUUID();
     const expiresAt = new Date(now.getTime() + this.d.ttlSec * 1000);
     await this.d.keys.create(key, user.id, now, expiresAt);
