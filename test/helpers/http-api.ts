@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { loadConfig } from '../../src/config.js';
 import { RedisLoginThrottle } from '../../src/adapters/queue/redis-login-throttle.js';
 import { HashGate } from '../../src/app/auth/hash-gate.js';
 import { buildApiDeps } from '../../src/adapters/http/api-deps.js';
@@ -9,7 +8,7 @@ import { startApiServer, type ApiServer } from '../../src/adapters/http/api-serv
 import type { ExtraRouter } from '../../src/adapters/http/app.js';
 import { hashPassword } from '../../src/app/auth/password.js';
 import type { Role } from '../../src/app/auth/roles.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { noopEngineSignals, type EngineSignals } from '../../src/app/ports/engine-signals.js';
 import type { ApplyResultStatus } from '../../src/app/ports/result-status.js';
 import { httpClient, type Credentials, type HttpAnswer } from './http-client.js';
@@ -38,7 +37,7 @@ export interface TestApiOptions {
   signals?: EngineSignals;
   applyResultStatus?: ApplyResultStatus;
   maxJsonBytes?: number;
-  /** @defaultValue the product's (10 s idle, 60 s a body) */
+  /** @defaultValue the product's */
   bodyTimeouts?: { idleMs: number; deadlineMs: number };
   maxImportBytes?: number;
   ttlSec?: number;
@@ -52,15 +51,14 @@ export interface TestApiOptions {
   login?: Partial<Config['login']>;
 }
 
-type Config = ReturnType<typeof loadConfig>;
-
 /**
  * The REST API on a free port over a fresh database, with an admin logged in.
  * Used by the HTTP tests and the engine end-to-end tests.
  */
 export async function startTestApi(label: string, o: TestApiOptions = {}): Promise<TestApi> {
   const tdb = await createTestDatabase(label);
-  const bounds = { ...loadConfig({}).login, ...o.login };
+  const defaults = loadConfig({});
+  const bounds = { ...defaults.login, ...o.login };
   // A Redis prefix of its own, so parallel test files do not share failed-login counters.
   const throttle = new RedisLoginThrottle({ redisUrl: 'redis://127.0.0.1:6379', prefix: `{dialer-h-${randomBytes(4).toString('hex')}}`,
     limits: bounds.limits, log: pino({ level: 'silent' }) });
@@ -73,8 +71,8 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       maxJsonBytes: o.maxJsonBytes ?? 1024 * 1024,
       ...(o.trustProxy !== undefined ? { trustProxy: o.trustProxy } : {}),
       login: { gate: new HashGate(bounds.hashConcurrency, bounds.hashQueue), throttle },
-      bodyTimeouts: o.bodyTimeouts ?? { idleMs: 10_000, deadlineMs: 60_000 },
-      maxImportBytes: o.maxImportBytes ?? loadConfig({}).http.maxImportBytes,
+      bodyTimeouts: o.bodyTimeouts ?? defaults.http.bodyTimeouts,
+      maxImportBytes: o.maxImportBytes ?? defaults.http.maxImportBytes,
       signals: o.signals ?? noopEngineSignals,
       // The status rule without its wake-up timer: these tests run no engine to wake.
       applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now) => (await applyResultStatusInDb(tdb.db, c, m, st, now)).outcome),
