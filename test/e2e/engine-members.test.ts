@@ -74,6 +74,27 @@ describe('engine end to end: members, calendars, DNC, variables, history', funct
     expect(await attempts(s, c2, calling!)).to.have.length(1);
   });
 
+  it('M4: a member whose expire instant passed before its expiry wake-up fired is never dialled', async () => {
+    const c = await createCampaign(s, { min_success_sec: 0 });
+    await createAgents(s, 1, [c]);
+    // The expired member ranks first (M3): only its expire instant may keep it back.
+    const [late, ok] = await addMembers(s, c, [
+      { name: 'late', priority: 10, communications: [{ number: answering(s) }] },
+      { name: 'ok', communications: [{ number: answering(s) }] },
+    ]);
+    // Its instant passes behind the engine's back, so no expiry wake-up is armed: as when that
+    // wake-up comes late, only the claim itself can keep the member from being dialled.
+    await s.tdb.db('members').where('id', late).update({ expire_at: new Date(Date.now() - 60_000) });
+    await run(s, c);
+    expect((await memberDone(s, c, ok!)).result).to.equal('NORMAL_CLEARING');
+    expect(await attempts(s, c, late!)).to.have.length(0);
+    expect((await member(s, c, late!)).state).to.equal('ready');
+    // The next upload arms the expiry wake-up, which ends it.
+    await addMembers(s, c, [{ name: 'next', communications: [{ number: answering(s) }] }]);
+    expect((await memberDone(s, c, late!)).result).to.equal('MEMBER_EXPIRED');
+    expect(await attempts(s, c, late!)).to.have.length(0);
+  });
+
   it('K3: members are dialled only inside their own local window (3 zones, open now in one)', async () => {
     const now = new Date();
     const open = 'Asia/Tokyo';
