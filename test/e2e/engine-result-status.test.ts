@@ -171,6 +171,30 @@ describe('engine end to end: result status', function () {
     expect(await attempts(s, c, mid)).to.have.length(1);
   });
 
+  it('R2: a second, different success:false status for the same attempt applies (the redial follows it); the same one again changes nothing', async () => {
+    const { c, mid } = await setup(s, ['answer'], { max_tries: 5, wait_result: true, wrapup_sec: 60 });
+    await until('waiting for result', async () => (await member(s, c, mid)).state === 'waiting_result');
+    const r1 = await status(s, c, mid, { success: false, next_after_sec: 600, comment: 'later' });
+    expect(r1.status, JSON.stringify(r1.body)).to.equal(200);
+    expect(r1.body.tries).to.equal(1);
+    // Changed mind, same attempt: sooner after all.
+    const second = { success: false, next_after_sec: 5, comment: 'sooner' };
+    const r2 = await status(s, c, mid, second);
+    expect(r2.status, JSON.stringify(r2.body)).to.equal(200);
+    expect(ms(r2.body.ready_at)).to.be.lessThan(ms(r1.body.ready_at));
+    expect(r2.body.tries).to.equal(1);
+    const version = async () => (await s.tdb.db('members').where('id', mid).first('version')).version;
+    const before = await version();
+    const r3 = await status(s, c, mid, second);
+    expect(r3.status, JSON.stringify(r3.body)).to.equal(200);
+    expect(r3.body).to.deep.equal(r2.body);
+    expect(await version(), 'the repeat wrote nothing').to.equal(before);
+    const list = await attemptsReach(s, c, mid, 2);
+    expect(ms(list[1].created_at)).to.be.at.least(ms(r2.body.ready_at));
+    expect(list[0]).to.deep.include({ comment: 'sooner', outcome: 'retry' });
+    expect(list[0].result_status).to.deep.equal(second);
+  });
+
   it('R2: a status for a member the call already finished gets a 409 and changes nothing', async () => {
     const { c, mid } = await setup(s, ['answer']);
     const done = await memberDone(s, c, mid);

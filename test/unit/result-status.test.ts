@@ -75,6 +75,17 @@ describe('result-status', () => {
       expect(again.kind).to.equal('conflict');
     });
 
+    it('R2: a second, different status with the same success for one attempt applies as sent and does not count the attempt again', () => {
+      const first = applied(applyResultStatus(RULES, member(), { success: false, nextAfterSec: 3600, stopCommunications: ['100'] }, NOW));
+      expect(first.member).to.deep.equal({ state: 'ready', tries: 1, readyAt: at(3600), result: null });
+      // The member as the first status left it; the second comes a minute later.
+      const after = { ...first.member, state: first.member.state as MemberView['state'], communications: first.communications };
+      const second = applied(applyResultStatus(RULES, after, { success: false, nextAfterSec: 5, nextCommunication: '300' }, at(60)));
+      expect(second.member).to.deep.equal({ state: 'ready', tries: 1, readyAt: at(65), result: null });
+      expect(second.nextCommunication).to.equal('300');
+      expect(states(second)).to.deep.equal({ '100': 'stopped', '200': 'active', '300': 'active' });
+    });
+
     it('R2: the input member is never mutated', () => {
       const m = member();
       const copy = JSON.stringify(m);
