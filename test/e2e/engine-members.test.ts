@@ -131,7 +131,7 @@ describe('engine end to end: members, calendars, DNC, variables, history', funct
     const dialled = ['Africa/Abidjan', null];
     // The closed-zone members come first and rank higher (M3): only their local hours keep them waiting.
     const list = [...closed, ...dialled].map((zone) => ({
-      name: `${zone ?? 'no zone'}`, ...(zone ? { timezone: zone } : {}), priority: zone && closed.includes(zone) ? 10 : 0,
+      name: zone ?? 'no zone', ...(zone ? { timezone: zone } : {}), priority: zone && closed.includes(zone) ? 10 : 0,
       communications: [{ number: answering(s) }],
     }));
     const ids = await addMembers(s, c, list);
