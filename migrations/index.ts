@@ -2,12 +2,14 @@ import type { Knex } from 'knex';
 import * as initial from './20261125_001_initial.js';
 import * as boardCounts from './20261125_002_board_counts.js';
 import * as minusCeiling from './20261204_003_minus_ceiling.js';
+import * as agentUsers from './20261204_004_agent_users.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
 const migrations: Record<string, Knex.Migration> = {
   '20261125_001_initial': initial,
   '20261125_002_board_counts': boardCounts,
   '20261204_003_minus_ceiling': minusCeiling,
+  '20261204_004_agent_users': agentUsers,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -91,7 +91,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     ? new Engine({
         dispatchStore: new MysqlDispatchStore(db),
         calls: new MysqlCallStore(db),
-        resultStatus: (c, m, st, now) => applyResultStatusInDb(db, c, m, st, now),
+        resultStatus: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId),
         engineStore: new MysqlEngineStore(db),
         telephony: o.telephony,
         timers,
@@ -121,7 +121,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     login: { gate: new HashGate(cfg.login.hashConcurrency, cfg.login.hashQueue), throttle: loginThrottle },
     signals: engine ?? showingSignals(announcingSignals(news), feed),
     applyResultStatus: engine?.applyResultStatus ?? resultStatusFlow({
-      store: (c, m, st, now) => applyResultStatusInDb(db, c, m, st, now), timers, engineStore: new MysqlEngineStore(db), news, live: feed,
+      store: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId), timers, engineStore: new MysqlEngineStore(db), news, live: feed,
     }),
     ...(o.now ? { now: o.now } : {}),
   });

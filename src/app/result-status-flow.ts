@@ -23,8 +23,8 @@ export interface ResultStatusFlowDeps {
  * wake-up is a durable timer and the news reaches the engines, so no process is needed here.
  */
 export function resultStatusFlow(d: ResultStatusFlowDeps): ApplyResultStatus {
-  return async (campaignId, memberId, s, now) => {
-    const r = await d.store(campaignId, memberId, s, now);
+  return async (campaignId, memberId, s, now, attemptId) => {
+    const r = await d.store(campaignId, memberId, s, now, attemptId);
     await d.timers.scheduleMany(r.wakeUps.map(toTimer));
     if (r.campaignId !== null) await d.engineStore.settleCampaign(r.campaignId, now);
     d.live.campaign(campaignId);

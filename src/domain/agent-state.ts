@@ -100,6 +100,18 @@ export function onWrapupEnded(a: AgentView, now: Date): AgentView {
   return { ...a, state: 'Waiting' };
 }
 
+/**
+ * W4: the agent ends its wrap-up before its time, when the campaign of the call allows it:
+ * Waiting and ready at once. The wrap-up timer that fires later finds it Waiting and does nothing.
+ */
+export type EarlyWrapupEnd = { kind: 'ended'; agent: AgentView } | { kind: 'not-in-wrap-up' } | { kind: 'not-allowed' };
+
+export function endWrapupEarly(a: AgentView, campaignAllows: boolean, now: Date): EarlyWrapupEnd {
+  if (a.state !== 'Wrap up') return { kind: 'not-in-wrap-up' };
+  if (!campaignAllows) return { kind: 'not-allowed' };
+  return { kind: 'ended', agent: { ...a, state: 'Waiting', readyAt: now } };
+}
+
 /** A2: Available, Waiting, registered, and every delay has passed. */
 export function canTakeCall(a: AgentView & { registered: boolean }, now: Date): boolean {
   return a.status === 'Available' && a.state === 'Waiting' && a.registered && a.readyAt.getTime() <= now.getTime();

@@ -75,7 +75,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       maxImportBytes: o.maxImportBytes ?? defaults.http.maxImportBytes,
       signals: o.signals ?? noopEngineSignals,
       // The status rule without its wake-up timer: these tests run no engine to wake.
-      applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now) => (await applyResultStatusInDb(tdb.db, c, m, st, now)).outcome),
+      applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now, attemptId) => (await applyResultStatusInDb(tdb.db, c, m, st, now, attemptId)).outcome),
       ...(o.now ? { now: o.now } : {}),
     });
     await deps.auth.ensureFirstAdmin(TEST_ADMIN.username, TEST_ADMIN.password);

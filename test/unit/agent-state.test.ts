@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   canTakeCall,
   classifyAgentFailure,
+  endWrapupEarly,
   onAgentAnswered,
   onAgentLegFailed,
   onCallEnded,
@@ -144,6 +145,20 @@ describe('agent-state', () => {
         expect(a.readyAt.toISOString()).to.equal(at(30).toISOString());
         expect(a.status).to.equal(s);
       }
+    });
+  });
+
+  describe('W4: ending the wrap-up early', () => {
+    it('W4: in wrap-up and allowed by the campaign: Waiting and ready now', () => {
+      const out = endWrapupEarly(agent({ state: 'Wrap up', readyAt: at(60) }), true, NOW);
+      expect(out).to.deep.equal({ kind: 'ended', agent: agent({ state: 'Waiting', readyAt: NOW }) });
+      if (out.kind === 'ended') expect(canTakeCall({ ...out.agent, registered: true }, NOW)).to.equal(true);
+    });
+
+    it('W4: refused when the campaign does not allow it, or outside wrap-up (a delay is not a wrap-up)', () => {
+      expect(endWrapupEarly(agent({ state: 'Wrap up', readyAt: at(60) }), false, NOW)).to.deep.equal({ kind: 'not-allowed' });
+      expect(endWrapupEarly(agent({ state: 'Waiting', readyAt: at(30) }), true, NOW)).to.deep.equal({ kind: 'not-in-wrap-up' });
+      expect(endWrapupEarly(agent({ state: 'In a queue call' }), true, NOW)).to.deep.equal({ kind: 'not-in-wrap-up' });
     });
   });
 

@@ -12,6 +12,7 @@ import { buildOpenApi } from './openapi.js';
 import { buildRepositories, type ApiDeps, type RouteContext } from './route-context.js';
 import { roleGuard } from './role-guard.js';
 import { RouteRegistry } from './route-registry.js';
+import { agentDeskRoutes } from './routes/agent-desk-routes.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { calendarRoutes } from './routes/calendar-routes.js';
@@ -53,7 +54,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   app.set('trust proxy', deps.trustProxy ?? false);
   // Built first: their routes' roles go into `reg`, which the guard below reads.
   const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
-    dncRoutes, memberImportExtraRouter, ...extra, memberRoutes].map((build) => build(reg, ctx));
+    agentDeskRoutes, dncRoutes, memberImportExtraRouter, ...extra, memberRoutes].map((build) => build(reg, ctx));
 
   app.use(pinoHttp({
     logger: deps.log.child({ component: 'http' }),

@@ -5,7 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ANY_ROLE, STAFF, type Role } from '../../app/auth/roles.js';
+import { DIALER_ROLES, STAFF, type Role } from '../../app/auth/roles.js';
 import { IdParams } from '../../app/catalog/common-schemas.js';
 import { importMembersCsv, type CsvImportOutcome } from '../../app/members/csv-import.js';
 import { CsvImportQuery, toImportOptions } from '../../app/members/csv-import-options.js';
@@ -65,7 +65,7 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
     path: PATH,
     tag: 'members',
     summary: 'Import members from a CSV (raw body or multipart file), streamed; rejected rows are reported by line',
-    roles: deps.roles ?? ANY_ROLE,
+    roles: deps.roles ?? DIALER_ROLES,
     params: IdParams,
     query: ImportQuery,
     docRawBody: { contentType: 'text/csv', description: 'the CSV file, or multipart/form-data with the file as the first file field; either may be sent with `Content-Encoding: gzip`' },

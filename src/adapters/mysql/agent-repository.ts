@@ -14,6 +14,8 @@ function toAgent(r: Record<string, unknown>): Agent {
     reject_delay_sec: Number(r.reject_delay_sec),
     no_answer_delay_sec: Number(r.no_answer_delay_sec),
     status: r.status as Agent['status'],
+    // Kept only while On Break: a break the engine or a phone code started has no reason.
+    break_reason: r.status === 'On Break' && r.break_reason !== null && r.break_reason !== undefined ? String(r.break_reason) : null,
     state: r.state as Agent['state'],
     no_answer_count: Number(r.no_answer_count),
     ready_at: isoOrNull(r.ready_at),
@@ -25,6 +27,8 @@ function toAgent(r: Record<string, unknown>): Agent {
 }
 
 export type AgentWrite = { kind: 'ok'; agent: Agent } | { kind: 'not-found' } | { kind: 'conflict'; message: string };
+
+export type AgentDelete = { kind: 'deleted' } | { kind: 'not-found' } | { kind: 'busy' } | { kind: 'linked'; username: string };
 
 export class AgentRepository {
   constructor(private readonly db: Knex) {}
@@ -72,22 +76,30 @@ export class AgentRepository {
    * A5 through REST. Becoming Available clears the no-answer streak (A3) so an
    * agent sent on break by max_no_answer starts afresh.
    */
-  async setStatus(id: number, status: AgentStatus, now: Date): Promise<AgentWrite> {
-    const patch: Record<string, unknown> = { status, updated_at: now, version: this.db.raw('version + 1') };
+  async setStatus(id: number, status: AgentStatus, now: Date, breakReason: string | null = null): Promise<AgentWrite> {
+    const patch: Record<string, unknown> = {
+      status, break_reason: status === 'On Break' ? breakReason : null, updated_at: now, version: this.db.raw('version + 1'),
+    };
     if (status === 'Available') patch.no_answer_count = 0;
     const n = await this.db('agents').where({ id }).update(patch);
     if (n === 0) return { kind: 'not-found' };
     return { kind: 'ok', agent: (await this.get(id))! };
   }
 
-  /** An agent on a live call stays until the call is settled (its attempt points at it). */
-  async delete(id: number): Promise<'deleted' | 'not-found' | 'busy'> {
+  /**
+   * An agent on a live call stays until the call is settled (its attempt points at it). W1: so
+   * does an agent a user logs in as; the user is deleted or linked to another agent first, so
+   * no login is left acting as nobody.
+   */
+  async delete(id: number): Promise<AgentDelete> {
     return this.db.transaction(async (trx) => {
       const r = await trx('agents').where({ id }).forUpdate().first('attempt_id', 'state');
-      if (!r) return 'not-found' as const;
-      if (r.attempt_id !== null && r.state !== 'Waiting') return 'busy' as const;
+      if (!r) return { kind: 'not-found' } as const;
+      if (r.attempt_id !== null && r.state !== 'Waiting') return { kind: 'busy' } as const;
+      const user = await trx('users').where({ agent_id: id }).forUpdate().first('username');
+      if (user) return { kind: 'linked', username: String(user.username) } as const;
       await trx('agents').where({ id }).delete();
-      return 'deleted' as const;
+      return { kind: 'deleted' } as const;
     });
   }
 }

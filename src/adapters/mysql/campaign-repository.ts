@@ -23,6 +23,7 @@ function toCampaign(r: Record<string, unknown>): Campaign {
     min_success_sec: Number(r.min_success_sec),
     wait_result: Boolean(r.wait_result),
     wrapup_sec: Number(r.wrapup_sec),
+    allow_end_wrap_up_early: Boolean(r.allow_end_wrap_up_early),
     variables: fromJsonColumn(r.variables, {}),
     causes: effectiveCauses(fromJsonColumn<CauseOverrides>(r.causes, {})),
     line_group_id: r.line_group_id === null ? null : Number(r.line_group_id),
@@ -41,6 +42,7 @@ function toRow(c: CampaignUpdateInput): Record<string, unknown> {
   for (const k of plain) if (c[k] !== undefined) row[k] = c[k];
   if (c.limit !== undefined) row.call_limit = c.limit; // "limit" is reserved in SQL
   if (c.wait_result !== undefined) row.wait_result = c.wait_result;
+  if (c.allow_end_wrap_up_early !== undefined) row.allow_end_wrap_up_early = c.allow_end_wrap_up_early;
   if (c.variables !== undefined) row.variables = toJsonColumn(c.variables);
   if (c.causes !== undefined) row.causes = toJsonColumn(c.causes);
   return row;

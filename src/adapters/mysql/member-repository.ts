@@ -38,7 +38,7 @@ function toMember(r: Row, comms: Row[]): Member {
   };
 }
 
-function toAttempt(r: Row): Attempt {
+export function toAttempt(r: Row): Attempt {
   const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
   const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
   return {

@@ -15,10 +15,12 @@ function sameStatus(stored: unknown, s: ResultStatus): boolean {
  * - Same status again for the same attempt: answered as before, nothing changes (idempotent).
  * - Member done: 409, nothing changes (a late or duplicate status never rewrites a result).
  * - Otherwise the domain decides; the status and comment are stored on the latest attempt.
+ * - W4: a status for a given attempt (an agent's call) that is no longer the member's latest: 409.
  */
-export async function applyResultStatusInDb(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date): Promise<AppliedStatus> {
+export async function applyResultStatusInDb(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date,
+  attemptId?: number): Promise<AppliedStatus> {
   try {
-    return await applyInTransaction(db, campaignId, memberId, s, now);
+    return await applyInTransaction(db, campaignId, memberId, s, now, attemptId);
   } catch (err) {
     // M2: next_communication named a number another member of the campaign already has.
     if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
@@ -27,13 +29,17 @@ export async function applyResultStatusInDb(db: Knex, campaignId: number, member
   }
 }
 
-function applyInTransaction(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date): Promise<AppliedStatus> {
+function applyInTransaction(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date, attemptId?: number): Promise<AppliedStatus> {
   return withRetry(() => db.transaction(async (trx) => {
     const m = await trx('members').where({ id: memberId, campaign_id: campaignId }).forUpdate()
       .first('id', 'state', 'tries', 'ready_at', 'result', 'next_communication_id');
     if (!m) return { outcome: { kind: 'not-found' }, wakeUps: [], campaignId: null };
     const attempt = await trx('attempts').where('member_id', memberId).orderBy('id', 'desc').forUpdate()
       .first('id', 'state', 'outcome', 'result_status');
+    if (attemptId !== undefined && Number(attempt?.id) !== attemptId) {
+      const reason = `attempt ${attemptId} is no longer member ${memberId}'s latest call (attempt ${attempt?.id ?? 'none'} is)`;
+      return { outcome: { kind: 'conflict', reason }, wakeUps: [], campaignId: null };
+    }
     if (attempt?.result_status && sameStatus(attempt.result_status, s)) {
       return { outcome: { kind: 'applied', member: await memberView(trx, memberId) }, wakeUps: [], campaignId: null };
     }

@@ -27,7 +27,13 @@ export const AgentCreate = z.strictObject({
   no_answer_delay_sec: fields.no_answer_delay_sec.default(30),
 });
 export const AgentUpdate = z.strictObject(fields).partial();
-export const AgentStatusChange = z.strictObject({ status: z.enum(AGENT_STATUSES) });
+/** A5, W4: the reason goes with On Break only (e.g. "lunch"); it is shown while the break lasts. */
+export const AgentStatusChange = z.strictObject({
+  status: z.enum(AGENT_STATUSES),
+  reason: z.string().trim().min(1).max(255).optional().meta({ description: 'W4: why the agent is on break; only with status On Break' }),
+}).superRefine((b, ctx) => {
+  if (b.reason !== undefined && b.status !== 'On Break') ctx.addIssue({ code: 'custom', path: ['reason'], message: 'a reason goes with status On Break only' });
+});
 
 export type AgentCreateInput = z.output<typeof AgentCreate>;
 export type AgentUpdateInput = z.output<typeof AgentUpdate>;
@@ -43,6 +49,7 @@ export const Agent = z.object({
   reject_delay_sec: z.number().int(),
   no_answer_delay_sec: z.number().int(),
   status: z.enum(AGENT_STATUSES),
+  break_reason: z.string().nullable().meta({ description: 'W4: the reason given with On Break; null otherwise' }),
   state: z.enum(AGENT_STATES),
   no_answer_count: z.number().int(),
   ready_at: Instant.nullable(),

@@ -28,6 +28,9 @@ const fields = {
   /** C7 */
   wait_result: z.boolean(),
   wrapup_sec: z.number().int().min(0).max(86400),
+  /** W4 */
+  allow_end_wrap_up_early: z.boolean()
+    .meta({ description: 'W4: an agent may end its wrap-up after a call of this campaign before the wrap-up time is over' }),
   variables: Variables,
   causes: CauseOverrides,
   line_group_id: z.number().int().positive().nullable(),
@@ -43,6 +46,7 @@ export const CampaignCreate = z.strictObject({
   min_success_sec: fields.min_success_sec.default(10),
   wait_result: fields.wait_result.default(false),
   wrapup_sec: fields.wrapup_sec.default(60),
+  allow_end_wrap_up_early: fields.allow_end_wrap_up_early.default(false),
   variables: fields.variables.default({}),
   causes: fields.causes.default({}),
   line_group_id: fields.line_group_id.default(null),
@@ -67,6 +71,7 @@ export const Campaign = z.object({
   min_success_sec: z.number().int(),
   wait_result: z.boolean(),
   wrapup_sec: z.number().int(),
+  allow_end_wrap_up_early: z.boolean(),
   variables: z.record(z.string(), z.unknown()),
   causes: z.record(z.string(), z.enum(CAUSE_CLASSES)).meta({ description: 'effective table: defaults with this campaign\'s overrides' }),
   line_group_id: z.number().int().nullable(),

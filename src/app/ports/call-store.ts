@@ -59,5 +59,5 @@ export interface AppliedStatus {
   campaignId: number | null;
 }
 
-/** R1, R2 in one transaction. */
-export type ResultStatusStore = (campaignId: number, memberId: number, s: ResultStatus, now: Date) => Promise<AppliedStatus>;
+/** R1, R2 in one transaction; `attemptId`: see ApplyResultStatus. */
+export type ResultStatusStore = (campaignId: number, memberId: number, s: ResultStatus, now: Date, attemptId?: number) => Promise<AppliedStatus>;

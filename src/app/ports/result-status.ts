@@ -21,4 +21,9 @@ export type ApplyResultStatus = (
   memberId: number,
   status: ResultStatus,
   now: Date,
+  /**
+   * W4: the status is for this attempt (the agent's call); a conflict when the member's latest
+   * attempt is another one (it was called again since). Absent: the member's latest attempt.
+   */
+  attemptId?: number,
 ) => Promise<ResultStatusOutcome>;

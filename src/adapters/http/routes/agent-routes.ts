@@ -57,18 +57,21 @@ export function agentRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     params: IdParams, body: AgentStatusChange,
     responses: { 200: { description: 'changed', schema: Agent }, 404: { description: 'no such agent' } } },
   async ({ params, body, res }) => {
-    const out = await agents.setStatus(params.id, body.status, ctx.now());
+    const out = await agents.setStatus(params.id, body.status, ctx.now(), body.reason ?? null);
     if (out.kind !== 'ok') throw notFound('agent', params.id);
     ctx.signals.agentChanged(params.id);
     res.json(out.agent);
   });
 
   reg.add(r, { method: 'delete', path: `${P}/:id`, tag, summary: 'Delete an agent not on a call', roles: STAFF,
-    params: IdParams, responses: { 204: { description: 'deleted' }, 404: { description: 'no such agent' }, 409: { description: 'on a call' } } },
+    params: IdParams, responses: { 204: { description: 'deleted' }, 404: { description: 'no such agent' }, 409: { description: 'on a call, or a user logs in as it (W1)' } } },
   async ({ params, res }) => {
     const out = await agents.delete(params.id);
-    if (out === 'not-found') throw notFound('agent', params.id);
-    if (out === 'busy') throw conflict(`agent ${params.id} is on a call`);
+    if (out.kind === 'not-found') throw notFound('agent', params.id);
+    if (out.kind === 'busy') throw conflict(`agent ${params.id} is on a call`);
+    if (out.kind === 'linked') {
+      throw conflict(`agent ${params.id} is the agent of user "${out.username}"; delete that user or link it to another agent first`, { username: out.username });
+    }
     ctx.signals.agentChanged(params.id);
     res.status(204).end();
   });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ANY_ROLE, STAFF } from '../../../app/auth/roles.js';
+import { DIALER_ROLES, STAFF } from '../../../app/auth/roles.js';
 import { runCampaign } from '../../../app/catalog/campaign-state.js';
 import { IdParam, IdParams } from '../../../app/catalog/common-schemas.js';
 import { Attempt, Member, MemberListQuery, MemberPage, MemberUpdate, ResultStatusBody } from '../../../app/catalog/member-schemas.js';
@@ -26,7 +26,7 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     if (!(await ctx.repos.campaigns.exists(id))) throw notFound('campaign', id);
   };
 
-  reg.add(r, { method: 'post', path: P, tag, roles: ANY_ROLE, params: IdParams, query: AddQuery,
+  reg.add(r, { method: 'post', path: P, tag, roles: DIALER_ROLES, params: IdParams, query: AddQuery,
     summary: 'Add one member or an array; every item is checked first and nothing is stored if any is bad',
     docBody: z.union([MemberInput, z.array(MemberInput)]),
     responses: { 201: { description: 'added', schema: AddAnswer }, 400: { description: 'bad items, each with index and reason' },
@@ -132,7 +132,7 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     res.json(list);
   });
 
-  reg.add(r, { method: 'put', path: `${P}/:mid/status`, tag, summary: 'Result status of the member\'s call (R1)', roles: ANY_ROLE,
+  reg.add(r, { method: 'put', path: `${P}/:mid/status`, tag, summary: 'Result status of the member\'s call (R1)', roles: DIALER_ROLES,
     params: MemberParams, body: ResultStatusBody,
     responses: { 200: { description: 'applied', schema: Member }, 404: { description: 'no such member' }, 409: { description: 'late or conflicting status (R2)' } } },
   async ({ params, body, res }) => {

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { hashPassword } from '../../../app/auth/password.js';
 import { ADMIN_ONLY } from '../../../app/auth/roles.js';
 import { IdParams } from '../../../app/catalog/common-schemas.js';
-import { UserCreate, UserOut, UserUpdate } from '../../../app/catalog/user-schemas.js';
-import { conflict, notFound } from '../api-error.js';
+import { agentLinkIssue, UserCreate, UserOut, UserUpdate } from '../../../app/catalog/user-schemas.js';
+import type { UserWrite } from '../../mysql/user-repository.js';
+import { badRequest, conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';
 
@@ -20,11 +21,10 @@ export function userRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   async ({ res }) => { res.json(await users.list()); });
 
   reg.add(r, { method: 'post', path: P, tag, summary: 'Create a user', roles: ADMIN_ONLY, body: UserCreate,
-    responses: { 201: { description: 'created', schema: UserOut }, 409: { description: 'username taken' } } },
+    responses: { 201: { description: 'created', schema: UserOut }, 409: { description: 'username taken, or the agent has a user already' } } },
   async ({ body, res }) => {
-    const out = await users.create({ username: body.username, role: body.role, passwordHash: await hashPassword(body.password) });
-    if (out.kind !== 'ok') throw conflict(out.kind === 'conflict' ? out.message : 'cannot create user');
-    res.status(201).json(out.user);
+    const out = await users.create({ username: body.username, role: body.role, passwordHash: await hashPassword(body.password), agentId: body.agent_id });
+    res.status(201).json(written(out, 0));
   });
 
   reg.add(r, { method: 'get', path: `${P}/:id`, tag, summary: 'Get a user', roles: ADMIN_ONLY, params: IdParams,
@@ -35,7 +35,7 @@ export function userRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     res.json(u);
   });
 
-  reg.add(r, { method: 'put', path: `${P}/:id`, tag, summary: 'Change username, password or role', roles: ADMIN_ONLY,
+  reg.add(r, { method: 'put', path: `${P}/:id`, tag, summary: 'Change username, password, role or agent (W1)', roles: ADMIN_ONLY,
     params: IdParams, body: UserUpdate,
     responses: { 200: { description: 'changed', schema: UserOut }, 404: { description: 'no such user' }, 409: { description: 'conflict' } } },
   async ({ params, body, principal, res }) => {
@@ -43,15 +43,21 @@ export function userRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     if (body.role !== undefined && body.role !== 'admin' && params.id === principal!.userId && (await users.countAdmins()) <= 1) {
       throw conflict('the last admin cannot give up the admin role');
     }
+    const current = await users.get(params.id);
+    if (!current) throw notFound('user', params.id);
+    // W1: a user leaving the agent role leaves its agent; one taking it needs an agent.
+    const role = body.role ?? current.role;
+    const agentId = body.agent_id !== undefined ? body.agent_id : role === 'agent' ? current.agent_id : null;
+    const issue = agentLinkIssue(role, agentId);
+    if (issue) throw badRequest(`body.agent_id: ${issue}`, { issues: [{ path: 'body.agent_id', message: issue }] });
     const out = await users.update(params.id, {
-      username: body.username, role: body.role,
+      username: body.username, role: body.role, agentId: agentId === current.agent_id ? undefined : agentId,
       passwordHash: body.password === undefined ? undefined : await hashPassword(body.password),
     });
-    if (out.kind === 'not-found') throw notFound('user', params.id);
-    if (out.kind === 'conflict') throw conflict(out.message);
+    const user = written(out, params.id);
     // A new password ends every login of the old one, including the caller's when it changed its own.
     if (body.password !== undefined) await ctx.repos.keys.revokeAllOf(params.id, ctx.now());
-    res.json(out.user);
+    res.json(user);
   });
 
   reg.add(r, { method: 'delete', path: `${P}/:id`, tag, summary: 'Delete a user (its keys go too)', roles: ADMIN_ONLY,
@@ -62,4 +68,21 @@ export function userRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     res.status(204).end();
   });
   return r;
+}
+
+function written(out: UserWrite, id: number) {
+  switch (out.kind) {
+    case 'ok':
+      return out.user;
+    case 'not-found':
+      throw notFound('user', id);
+    case 'conflict':
+      throw conflict(out.message);
+    case 'bad-reference':
+      throw badRequest(`body.agent_id: ${out.message}`, { issues: [{ path: 'body.agent_id', message: out.message }] });
+    default: {
+      const never: never = out;
+      return never;
+    }
+  }
 }

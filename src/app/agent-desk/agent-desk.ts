@@ -1,0 +1,94 @@
+import type { Agent, AgentStatus } from '../catalog/agent-schemas.js';
+import type { DeskState } from '../catalog/agent-desk-schemas.js';
+import type { EngineSignals } from '../ports/engine-signals.js';
+import type { ApplyResultStatus, ResultStatus } from '../ports/result-status.js';
+import type { AgentDeskStore, AgentStatusSetter } from './agent-desk-store.js';
+
+/** What a desk command comes to; the REST routes (and later the CTI socket) render it. */
+export type DeskOutcome<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'no-agent'; agentId: number }
+  /** The command does not fit the agent's state now (no call, not in wrap-up, a late status). */
+  | { kind: 'conflict'; reason: string }
+  /** The campaign does not allow it; `field` names the setting. */
+  | { kind: 'not-allowed'; reason: string; field: string };
+
+export interface AgentDeskDeps {
+  store: AgentDeskStore;
+  agents: AgentStatusSetter;
+  applyResultStatus: ApplyResultStatus;
+  signals: Pick<EngineSignals, 'agentChanged'>;
+  now: () => Date;
+}
+
+/**
+ * W4: the commands an agent gives about itself, the same whoever carries them (REST now, the
+ * CTI socket next) and whoever gives them (the agent's own user, or a supervisor naming it).
+ */
+export class AgentDesk {
+  constructor(private readonly d: AgentDeskDeps) {}
+
+  async state(agentId: number): Promise<DeskOutcome<DeskState>> {
+    const s = await this.d.store.state(agentId);
+    return s ? { kind: 'ok', value: s } : { kind: 'no-agent', agentId };
+  }
+
+  /** A5 as the supervisor sets it; the reason goes with On Break only (checked by the body schema). */
+  async setStatus(agentId: number, status: AgentStatus, reason: string | null): Promise<DeskOutcome<Agent>> {
+    const out = await this.d.agents.setStatus(agentId, status, this.d.now(), reason);
+    if (!('agent' in out)) return { kind: 'no-agent', agentId };
+    this.d.signals.agentChanged(agentId);
+    return { kind: 'ok', value: out.agent };
+  }
+
+  /**
+   * R1 for the agent's current or last call. The attempt is the agent's own, found here; the
+   * status applies to it only while it is still the member's latest (R2: 409 otherwise).
+   */
+  async postResult(agentId: number, status: ResultStatus): Promise<DeskOutcome<unknown>> {
+    const call = await this.d.store.lastCall(agentId);
+    if (!call) {
+      return (await this.d.store.state(agentId)) ? { kind: 'conflict', reason: `agent ${agentId} has had no call to post a result for` }
+        : { kind: 'no-agent', agentId };
+    }
+    if (!call.agentAnswered) {
+      return { kind: 'conflict', reason: `agent ${agentId} did not answer its last call (attempt ${call.attemptId}); it has no result to post` };
+    }
+    const out = await this.d.applyResultStatus(call.campaignId, call.memberId, status, this.d.now(), call.attemptId);
+    switch (out.kind) {
+      case 'applied':
+        return { kind: 'ok', value: out.member };
+      case 'not-found':
+        return { kind: 'conflict', reason: `member ${call.memberId} of attempt ${call.attemptId} no longer exists` };
+      case 'conflict':
+        return { kind: 'conflict', reason: out.reason };
+      default: {
+        const never: never = out;
+        return never;
+      }
+    }
+  }
+
+  /** W4: Wrap up → Waiting now, when the campaign of the call allows it; the engine is told at once. */
+  async endWrapUp(agentId: number): Promise<DeskOutcome<DeskState>> {
+    const out = await this.d.store.endWrapupEarly(agentId, this.d.now());
+    switch (out) {
+      case 'not-found':
+        return { kind: 'no-agent', agentId };
+      case 'not-in-wrap-up':
+        return { kind: 'conflict', reason: `agent ${agentId} is not in wrap-up` };
+      case 'not-allowed':
+        return {
+          kind: 'not-allowed', field: 'campaign.allow_end_wrap_up_early',
+          reason: `the campaign of agent ${agentId}'s last call does not allow ending the wrap-up early (allow_end_wrap_up_early is false)`,
+        };
+      case 'ended':
+        this.d.signals.agentChanged(agentId);
+        return this.state(agentId);
+      default: {
+        const never: never = out;
+        return never;
+      }
+    }
+  }
+}
