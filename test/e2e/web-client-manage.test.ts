@@ -80,6 +80,26 @@ describe('web client in the browser: supervisor tools', function () {
     await errorNextTo(page, page.getByLabel(`Role of ${TEST_ADMIN.username}`), 'last admin');
   });
 
+  it('W1: an admin creates a user of role agent acting as an agent; without one the refusal is shown next to the agent select', async () => {
+    const { page } = b;
+    await nav(page, 'Users').click();
+    await page.getByLabel('Username', { exact: true }).fill('petro');
+    await page.getByLabel('Password', { exact: true }).fill('petro-password-1');
+    await page.getByLabel('Role', { exact: true }).selectOption('agent');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const agentField = page.getByLabel('Agent', { exact: true });
+    await errorNextTo(page, agentField, 'needs the agent');
+    await agentField.selectOption(String(agentId));
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('rowheader', { name: 'petro' }).waitFor();
+    expect(await page.getByLabel('Agent of petro').inputValue()).to.equal(String(agentId));
+    const users = await api.call('GET', '/api/v2/users');
+    const petro = users.body.find((u: any) => u.username === 'petro');
+    expect(petro).to.include({ role: 'agent', agent_id: agentId });
+    // The agent stays free for the other tests: the user goes.
+    expect((await api.call('DELETE', `/api/v2/users/${petro.id}`)).status).to.equal(204);
+  });
+
   it('S1: Users is not in an operator\'s menu, and its page says why', async () => {
     await api.loginAs('operator'); // operator1 / operator-password-1
     const other = await launchBrowser();

@@ -147,6 +147,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     await page.getByLabel('Minimum success duration, seconds').fill('7');
     await page.getByLabel('Wait for a result status').check();
     await page.getByLabel('Wrap-up for the result, seconds').fill('30');
+    await page.getByLabel('Agents may end their wrap-up early').check();
     await page.getByLabel('Campaign variables (JSON object)').fill('{"queue": "debts"}');
     await page.getByLabel('USER_BUSY: minus').check();
     await page.getByRole('button', { name: 'Create campaign' }).click();
@@ -160,7 +161,7 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     campaignId = Number(new URL(page.url()).pathname.split('/').pop());
     const c = await api.call('GET', `/api/v2/dialer/${campaignId}`);
     expect(c.body).to.deep.include({ name: 'Spring debts', priority: 5, limit: 2, max_tries: 4, max_minus_attempts: 6, retry_wait_sec: 120, min_success_sec: 7,
-      wait_result: true, wrapup_sec: 30, state: 'idle' });
+      wait_result: true, wrapup_sec: 30, allow_end_wrap_up_early: true, state: 'idle' });
     expect(c.body.variables).to.deep.equal({ queue: 'debts' });
     expect(c.body.causes.USER_BUSY).to.equal('minus');
     expect(c.body.causes.NO_ANSWER).to.equal('retry');

@@ -32,6 +32,8 @@ export interface Campaign {
   min_success_sec: number;
   wait_result: boolean;
   wrapup_sec: number;
+  /** W4: its agents may end their wrap-up early. */
+  allow_end_wrap_up_early: boolean;
   variables: Record<string, unknown>;
   causes: Record<string, CauseClass>;
   line_group_id: number | null;
@@ -49,6 +51,8 @@ export interface Agent {
   reject_delay_sec: number;
   no_answer_delay_sec: number;
   status: 'Available' | 'On Break' | 'Logged Out';
+  /** W4: the reason given with On Break; null otherwise. */
+  break_reason: string | null;
   state: string;
   no_answer_count: number;
   ready_at: string | null;
@@ -123,6 +127,8 @@ export type { AgentBoardRow, CampaignBoardRow, LiveMessage } from '../../src/app
 export interface User {
   id: number;
   username: string;
-  role: 'admin' | 'operator' | 'api';
+  role: 'admin' | 'operator' | 'api' | 'agent';
+  /** W1: the agent a user of role agent acts as; null for every other role. */
+  agent_id: number | null;
   created_at: string | null;
 }

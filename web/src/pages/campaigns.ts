@@ -72,7 +72,7 @@ export const campaignEditPage: Page = async (main, params) => {
   if (current && !current.ok) return void main.append(h('p', { class: 'error' }, current.message));
   const c: Campaign = current?.ok ? current.data : {
     id: 0, name: '', type: 'progressive', calendar_id: cals.data[0]?.id ?? 0, priority: 0, limit: 10, retry_wait_sec: 300,
-    max_tries: 3, max_minus_attempts: 10, min_success_sec: 10, wait_result: false, wrapup_sec: 60, variables: {}, causes: { ...DEFAULT_CAUSES },
+    max_tries: 3, max_minus_attempts: 10, min_success_sec: 10, wait_result: false, wrapup_sec: 60, allow_end_wrap_up_early: false, variables: {}, causes: { ...DEFAULT_CAUSES },
     line_group_id: null, state: 'idle',
   };
   if (cals.data.length === 0) {
@@ -91,6 +91,7 @@ export const campaignEditPage: Page = async (main, params) => {
   const minSuccess = num(c.min_success_sec, { min: 0 });
   const waitResult = check(c.wait_result);
   const wrapup = num(c.wrapup_sec, { min: 0 });
+  const endWrapUpEarly = check(c.allow_end_wrap_up_early);
   const variables = h('textarea', { rows: 4, spellcheck: 'false' }, JSON.stringify(c.variables, null, 2));
   const causes = causeGrid(DEFAULT_CAUSES, c.causes);
 
@@ -130,7 +131,8 @@ export const campaignEditPage: Page = async (main, params) => {
       field('Max uncounted attempts', maxMinus, { path: 'max_minus_attempts', hint: 'minus causes do not use tries; after this many the member ends with the cause (C9)' })),
     h('div', { class: 'row' },
       field('Wait for a result status', waitResult, { path: 'wait_result', hint: 'C7: success only with a result status' }),
-      field('Wrap-up for the result, seconds', wrapup, { path: 'wrapup_sec' })),
+      field('Wrap-up for the result, seconds', wrapup, { path: 'wrapup_sec' }),
+      field('Agents may end their wrap-up early', endWrapUpEarly, { path: 'allow_end_wrap_up_early', hint: 'W4: from the agent desk, before the agent\'s wrap-up time is over' })),
     field('Campaign variables (JSON object)', variables, { path: 'variables', hint: 'set on every channel; member variables override (C8)' }),
     causes.el,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, id ? 'Save campaign' : 'Create campaign'), ' ', h('a', { href: '/campaigns' }, 'Back to campaigns')));
@@ -144,6 +146,7 @@ export const campaignEditPage: Page = async (main, params) => {
       line_group_id: lineGroup.value ? Number(lineGroup.value) : null,
       priority: numberOf(priority), limit: numberOf(limit), retry_wait_sec: numberOf(retryWait), max_tries: numberOf(maxTries),
       max_minus_attempts: numberOf(maxMinus), min_success_sec: numberOf(minSuccess), wait_result: waitResult.checked, wrapup_sec: numberOf(wrapup),
+      allow_end_wrap_up_early: endWrapUpEarly.checked,
       variables: vars.value, causes: causes.overrides(),
     };
     const saved = await submitted(form, api<Campaign>(id ? 'PUT' : 'POST', id ? `/api/v2/dialer/${id}` : '/api/v2/dialer', body));
