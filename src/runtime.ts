@@ -69,6 +69,7 @@ function showingSignals(signals: EngineSignals, feed: LiveFeed): EngineSignals {
     campaignChanged: (id) => { signals.campaignChanged(id); feed.show({ campaigns: [id] }); },
     agentChanged: (id) => { signals.agentChanged(id); feed.show({ agents: [id] }); },
     membersAdded: (id) => { signals.membersAdded(id); feed.show({ campaigns: [id] }); },
+    hangUp: (call) => signals.hangUp(call),
   };
 }
 

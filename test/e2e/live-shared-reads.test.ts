@@ -21,6 +21,7 @@ describe('live boards: one read for every open stream', function () {
     campaignChanged: (id) => feed.campaign(id),
     agentChanged: (id) => feed.agent(id),
     membersAdded: (id) => feed.campaign(id),
+    hangUp: () => undefined,
   };
   const sql: string[] = [];
   const onQuery = (q: { sql: string }) => sql.push(q.sql);

@@ -41,6 +41,7 @@ describe('web client server side: live push, static files', function () {
     campaignChanged: (id) => feed.campaign(id),
     agentChanged: (id) => feed.agent(id),
     membersAdded: (id) => feed.campaign(id),
+    hangUp: () => undefined,
   };
 
   before(async () => {

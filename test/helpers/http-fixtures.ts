@@ -9,6 +9,7 @@ export function recordingSignals(): EngineSignals & { log: string[] } {
     campaignChanged: (id) => log.push(`campaign:${id}`),
     agentChanged: (id) => log.push(`agent:${id}`),
     membersAdded: (id) => log.push(`members:${id}`),
+    hangUp: (call) => log.push(`hang-up:${call.attemptId}`),
   };
 }
 

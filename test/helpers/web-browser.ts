@@ -98,6 +98,7 @@ export async function startWebApi(label: string): Promise<WebApi> {
     campaignChanged: (id) => feed.campaign(id),
     agentChanged: (id) => feed.agent(id),
     membersAdded: (id) => feed.campaign(id),
+    hangUp: () => undefined,
   };
   const queue = new Queue('timers', { connection: { host: '127.0.0.1', port: 6379 }, prefix: `{web-${randomBytes(4).toString('hex')}}` });
   const web = webClient({ feed, queues: [queue] });

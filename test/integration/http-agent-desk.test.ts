@@ -128,7 +128,7 @@ describe('REST agent users and the agent desk (W1, W4)', () => {
         for (const [method, op] of Object.entries(ops)) if (op['x-roles']?.includes('agent')) forAgent.push(`${method.toUpperCase()} ${path}`);
       }
       expect(forAgent.sort()).to.deep.equal([
-        'GET /api/v2/agent', 'POST /api/v2/agent/wrap-up/end', 'POST /api/v2/session/logout', 'POST /logout',
+        'GET /api/v2/agent', 'POST /api/v2/agent/hangup', 'POST /api/v2/agent/wrap-up/end', 'POST /api/v2/session/logout', 'POST /logout',
         'PUT /api/v2/agent/result', 'PUT /api/v2/agent/status',
       ]);
 
@@ -143,6 +143,7 @@ describe('REST agent users and the agent desk (W1, W4)', () => {
         ['PUT', `/api/v2/agents/${other.agentId}/status`, { status: 'Available' }],
         ['PUT', `/api/v2/agents/${other.agentId}/result`, { success: true }],
         ['POST', `/api/v2/agents/${other.agentId}/wrap-up/end`],
+        ['POST', `/api/v2/agents/${other.agentId}/hangup`],
         ['PUT', `/api/v2/dialer/${campaignId}/members/${memberId}/status`, { success: true }],
         ['POST', `/api/v2/dialer/${campaignId}/members`, [{ communications: [{ number: '123' }] }]],
         ['GET', '/api/v2/dialer'],
@@ -273,6 +274,27 @@ describe('REST agent users and the agent desk (W1, W4)', () => {
       expect(signals.log).to.deep.equal([`agent:${me.agentId}`]);
       expect((await api.call('POST', '/api/v2/agent/wrap-up/end', undefined, me.auth)).status).to.equal(409);
       await api.call('PUT', `/api/v2/dialer/${campaignId}`, { allow_end_wrap_up_early: false });
+    });
+
+    it('W4: hang-up: 409 when not on a call or not connected yet; a connected call\'s agent leg is sent to the engine (202)', async () => {
+      const me = await agentUser(api, 'hangup');
+      const none = await api.call('POST', '/api/v2/agent/hangup', undefined, me.auth);
+      expect(none.status).to.equal(409);
+      expect(none.body.error.message).to.equal(`agent ${me.agentId} is not on a call`);
+      const { attemptIds } = await seedCall(api, campaignId, [
+        { state: 'ringing_agent', agent_id: me.agentId, node: 'fs1', agent_uuid: 'a0000000-0000-4000-8000-000000000001' },
+      ], { state: 'dialing' });
+      const ringing = await api.call('POST', '/api/v2/agent/hangup', undefined, me.auth);
+      expect(ringing.status).to.equal(409);
+      expect(ringing.body.error.message).to.include('is not connected yet (ringing_agent)');
+      signals.log.length = 0;
+      await api.tdb.db('attempts').where('id', attemptIds[0]).update({ state: 'talking', agent_answered_at: new Date() });
+      const ok = await api.call('POST', '/api/v2/agent/hangup', undefined, me.auth);
+      expect(ok.status, JSON.stringify(ok.body)).to.equal(202);
+      expect(ok.body).to.deep.equal({ attempt_id: attemptIds[0] });
+      expect(signals.log).to.deep.equal([`hang-up:${attemptIds[0]}`]);
+      expect((await api.call('POST', `/api/v2/agents/${me.agentId}/hangup`)).status).to.equal(202);
+      expect((await api.call('POST', '/api/v2/agents/99999/hangup')).status).to.equal(404);
     });
 
     it('W4: supervisors act for a given agent id; an unknown agent is 404', async () => {

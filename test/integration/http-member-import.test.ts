@@ -31,6 +31,7 @@ describe('http member import', () => {
     campaignChanged: () => undefined,
     agentChanged: () => undefined,
     membersAdded: (id) => added.push(id),
+    hangUp: () => undefined,
   };
   const path = (id: number, q = '') => `/api/v2/dialer/${id}/members/import${q}`;
 

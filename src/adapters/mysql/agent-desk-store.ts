@@ -20,9 +20,12 @@ export class MysqlAgentDeskStore implements AgentDeskStore {
   }
 
   async lastCall(agentId: number): Promise<AgentCall | undefined> {
-    const a = await this.lastAttempt(this.db, agentId).first('id', 'campaign_id', 'member_id', 'agent_answered_at');
+    const a = await this.lastAttempt(this.db, agentId).first('id', 'campaign_id', 'member_id', 'agent_answered_at', 'state', 'node', 'agent_uuid');
     if (!a) return undefined;
-    return { attemptId: Number(a.id), campaignId: Number(a.campaign_id), memberId: Number(a.member_id), agentAnswered: a.agent_answered_at !== null };
+    return {
+      attemptId: Number(a.id), campaignId: Number(a.campaign_id), memberId: Number(a.member_id), agentAnswered: a.agent_answered_at !== null,
+      state: String(a.state), node: a.node === null ? null : String(a.node), agentLegUuid: a.agent_uuid === null ? null : String(a.agent_uuid),
+    };
   }
 
   endWrapupEarly(agentId: number, now: Date): Promise<EarlyWrapupEnd['kind'] | 'not-found'> {

@@ -10,6 +10,11 @@ export interface AgentCall {
   memberId: number;
   /** The agent answered this call's ring: only such a call gets a result from the agent. */
   agentAnswered: boolean;
+  /** The attempt's state: reserved, ringing_agent, bridging, talking (live), waiting_result, done. */
+  state: string;
+  /** FreeSWITCH server and uuid of the agent's leg, once chosen. */
+  node: string | null;
+  agentLegUuid: string | null;
 }
 
 /** What the agent desk reads and changes (MySQL: adapters/mysql/agent-desk-store.ts). */

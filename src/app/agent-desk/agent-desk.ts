@@ -4,6 +4,10 @@ import type { EngineSignals } from '../ports/engine-signals.js';
 import type { ApplyResultStatus, ResultStatus } from '../ports/result-status.js';
 import type { AgentDeskStore, AgentStatusSetter } from './agent-desk-store.js';
 
+/** Attempt states of a call not over yet, and of one the agent is connected in. */
+const LIVE = new Set(['reserved', 'ringing_agent', 'bridging', 'talking']);
+const CONNECTED = new Set(['bridging', 'talking']);
+
 /** What a desk command comes to; the REST routes (and later the CTI socket) render it. */
 export type DeskOutcome<T> =
   | { kind: 'ok'; value: T }
@@ -17,7 +21,7 @@ export interface AgentDeskDeps {
   store: AgentDeskStore;
   agents: AgentStatusSetter;
   applyResultStatus: ApplyResultStatus;
-  signals: Pick<EngineSignals, 'agentChanged'>;
+  signals: Pick<EngineSignals, 'agentChanged' | 'hangUp'>;
   now: () => Date;
 }
 
@@ -67,6 +71,23 @@ export class AgentDesk {
         return never;
       }
     }
+  }
+
+  /**
+   * W4: hang up the agent's connected call, as if the agent put the phone down: its end then
+   * settles by the ordinary rules (C6, C9, A3). Sent to the engine holding the FreeSWITCH's event
+   * socket, so it is accepted, not done, when this answers. A call not connected yet (the phone
+   * still ringing) is the phone's to decline.
+   */
+  async hangUp(agentId: number): Promise<DeskOutcome<{ attempt_id: number }>> {
+    const call = await this.d.store.lastCall(agentId);
+    if (!call && !(await this.d.store.state(agentId))) return { kind: 'no-agent', agentId };
+    if (!call || !LIVE.has(call.state)) return { kind: 'conflict', reason: `agent ${agentId} is not on a call` };
+    if (!CONNECTED.has(call.state) || !call.node || !call.agentLegUuid) {
+      return { kind: 'conflict', reason: `agent ${agentId}'s call (attempt ${call.attemptId}) is not connected yet (${call.state}); decline it on the phone` };
+    }
+    this.d.signals.hangUp({ attemptId: call.attemptId, node: call.node, uuid: call.agentLegUuid });
+    return { kind: 'ok', value: { attempt_id: call.attemptId } };
   }
 
   /** W4: Wrap up → Waiting now, when the campaign of the call allows it; the engine is told at once. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CallStore, ResultStatusStore, SettleResult } from '../ports/call-store.js';
 import type { DispatchNews, DispatchNewsItem } from '../ports/dispatch-news.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
-import type { EngineSignals } from '../ports/engine-signals.js';
+import type { CallLeg, EngineSignals } from '../ports/engine-signals.js';
 import type { EngineStore } from '../ports/engine-store.js';
 import type { ApplyResultStatus } from '../ports/result-status.js';
 import { resultStatusFlow } from '../result-status-flow.js';
@@ -179,6 +179,10 @@ export class Engine implements EngineSignals {
     this.#changedHere({ kind: 'members-added', campaignId });
   }
 
+  hangUp(call: CallLeg): void {
+    this.#changedHere({ kind: 'hang-up', ...call });
+  }
+
   /** A change made through this process's REST API: handled here, then told to the others. */
   #changedHere(item: DispatchNewsItem): void {
     this.#onNews([item]);
@@ -208,6 +212,12 @@ export class Engine implements EngineSignals {
         case 'members-added':
           this.live.show({ campaigns: [n.campaignId] });
           void this.#upkeep.armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
+          break;
+        case 'hang-up':
+          // W4: every engine connected to the node sends it; the call then ends and settles as if the agent hung up.
+          if (!this.d.telephony.upNodes().includes(n.node)) break;
+          this.d.log.info({ attemptId: n.attemptId, node: n.node }, 'hanging up the agent\'s call');
+          void this.d.telephony.kill(n.node, n.uuid, 'NORMAL_CLEARING').catch((err) => this.d.log.error({ err }, 'hang-up failed'));
           break;
         default: {
           const never: never = n;

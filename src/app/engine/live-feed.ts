@@ -87,6 +87,9 @@ export function liveNewsOf(items: readonly DispatchNewsItem[]): LiveNews {
       case 'agent-changed':
         agents.push(n.agentId);
         break;
+      case 'hang-up':
+        // The call's end is shown when it settles.
+        break;
       default: {
         const never: never = n;
         return never;

@@ -13,6 +13,15 @@ export interface EngineSignals {
   agentChanged(agentId: number): void;
   /** Members were added to a campaign (REST or CSV). */
   membersAdded(campaignId: number): void;
+  /** W4: hang up this leg of a call; whichever engine holds the node's event socket does it. */
+  hangUp(call: CallLeg): void;
+}
+
+export interface CallLeg {
+  attemptId: number;
+  /** FreeSWITCH server of the leg. */
+  node: string;
+  uuid: string;
 }
 
 /** For an API without an engine anywhere (tests of the REST layer alone). */
@@ -20,6 +29,7 @@ export const noopEngineSignals: EngineSignals = {
   campaignChanged: () => undefined,
   agentChanged: () => undefined,
   membersAdded: () => undefined,
+  hangUp: () => undefined,
 };
 
 /** An API-only process: the engine processes hear of every change (DESIGN §1a). */
@@ -28,5 +38,6 @@ export function announcingSignals(news: DispatchNews): EngineSignals {
     campaignChanged: (campaignId) => news.announce({ kind: 'campaign-changed', campaignId }),
     agentChanged: (agentId) => news.announce({ kind: 'agent-changed', agentId }),
     membersAdded: (campaignId) => news.announce({ kind: 'members-added', campaignId }),
+    hangUp: (call) => news.announce({ kind: 'hang-up', ...call }),
   };
 }

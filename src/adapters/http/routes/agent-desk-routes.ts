@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import { AgentDesk, type DeskOutcome } from '../../../app/agent-desk/agent-desk.js';
 import type { Principal } from '../../../app/auth/auth-service.js';
 import { AGENT_ONLY, STAFF } from '../../../app/auth/roles.js';
@@ -23,6 +24,12 @@ const WRAP_UP_ANSWERS = {
   403: { description: 'the campaign of the call does not allow it (allow_end_wrap_up_early)' },
   404: { description: 'no such agent' },
   409: { description: 'the agent is not in wrap-up' },
+};
+
+const HANGUP_ANSWERS = {
+  202: { description: 'sent to the engine holding the call; its end settles as usual', schema: z.object({ attempt_id: z.number().int() }) },
+  404: { description: 'no such agent' },
+  409: { description: 'not on a call, or the call is not connected yet' },
 };
 
 /**
@@ -59,6 +66,10 @@ export function agentDeskRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     responses: WRAP_UP_ANSWERS },
   async ({ principal, res }) => { res.json(answer(await desk.endWrapUp(await own(principal)))); });
 
+  reg.add(r, { method: 'post', path: `${ME}/hangup`, tag, summary: 'Hang up my connected call (W4)', roles: AGENT_ONLY,
+    responses: HANGUP_ANSWERS },
+  async ({ principal, res }) => { res.status(202).json(answer(await desk.hangUp(await own(principal)))); });
+
   reg.add(r, { method: 'get', path: `${BY_ID}/desk`, tag, summary: 'An agent\'s status, state and current or last call with the member card (W3)', roles: STAFF,
     params: IdParams, responses: { 200: { description: 'the agent\'s state', schema: DeskState }, 404: { description: 'no such agent' } } },
   async ({ params, res }) => { res.json(answer(await desk.state(params.id))); });
@@ -70,6 +81,9 @@ export function agentDeskRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   reg.add(r, { method: 'post', path: `${BY_ID}/wrap-up/end`, tag, summary: 'End an agent\'s wrap-up now, when the campaign allows it (W4)', roles: STAFF,
     params: IdParams, responses: WRAP_UP_ANSWERS },
   async ({ params, res }) => { res.json(answer(await desk.endWrapUp(params.id))); });
+  reg.add(r, { method: 'post', path: `${BY_ID}/hangup`, tag, summary: 'Hang up an agent\'s connected call (W4)', roles: STAFF,
+    params: IdParams, responses: HANGUP_ANSWERS },
+  async ({ params, res }) => { res.status(202).json(answer(await desk.hangUp(params.id))); });
   return r;
 }
 
