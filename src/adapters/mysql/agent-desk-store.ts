@@ -19,6 +19,10 @@ export class MysqlAgentDeskStore implements AgentDeskStore {
     this.agents = new AgentRepository(db);
   }
 
+  async agentExists(agentId: number): Promise<boolean> {
+    return (await this.db('agents').where('id', agentId).first('id')) !== undefined;
+  }
+
   async lastCall(agentId: number): Promise<AgentCall | undefined> {
     const a = await this.lastAttempt(this.db, agentId).first('id', 'campaign_id', 'member_id', 'agent_answered_at', 'state', 'node', 'agent_uuid');
     if (!a) return undefined;
@@ -58,8 +62,8 @@ export class MysqlAgentDeskStore implements AgentDeskStore {
     return db('attempts').where('agent_id', agentId).orderBy('id', 'desc');
   }
 
-  /** W3: the member card of one attempt. */
-  private async card(row: Record<string, unknown>): Promise<DeskCall> {
+  /** W3: the member card of one attempt; null when its member was deleted meanwhile (its attempts go with it). */
+  private async card(row: Record<string, unknown>): Promise<DeskCall | null> {
     const attempt = toAttempt(row);
     const campaignId = Number(row.campaign_id);
     const memberId = Number(row.member_id);
@@ -69,10 +73,10 @@ export class MysqlAgentDeskStore implements AgentDeskStore {
       this.db('attempts').where('member_id', memberId).where('id', '<', attempt.id).orderBy('id', 'desc').limit(PREVIOUS_ATTEMPTS_SHOWN),
       this.db('attempts').where('member_id', memberId).where('id', '<', attempt.id).count({ n: '*' }).first(),
     ]);
+    if (!c || !m) return null;
     return {
       live: LIVE_STATES.has(attempt.state),
       attempt,
-      // Attempts go with their member and campaign (ON DELETE CASCADE): both exist while the attempt does.
       campaign: { id: Number(c.id), name: String(c.name), wait_result: Boolean(c.wait_result), allow_end_wrap_up_early: Boolean(c.allow_end_wrap_up_early) },
       member: {
         id: Number(m.id), name: String(m.name), priority: Number(m.priority), variables: fromJsonColumn(m.variables, {}),

@@ -1,5 +1,4 @@
-import type { AgentStatus } from '../catalog/agent-schemas.js';
-import type { Agent } from '../catalog/agent-schemas.js';
+import type { Agent, AgentStatus } from '../catalog/agent-schemas.js';
 import type { DeskState } from '../catalog/agent-desk-schemas.js';
 import type { EarlyWrapupEnd } from '../../domain/agent-state.js';
 
@@ -19,6 +18,7 @@ export interface AgentCall {
 
 /** What the agent desk reads and changes (MySQL: adapters/mysql/agent-desk-store.ts). */
 export interface AgentDeskStore {
+  agentExists(agentId: number): Promise<boolean>;
   lastCall(agentId: number): Promise<AgentCall | undefined>;
   /** W4, one transaction: the agent in Wrap up after a call of a campaign that allows it → Waiting. */
   endWrapupEarly(agentId: number, now: Date): Promise<EarlyWrapupEnd['kind'] | 'not-found'>;
@@ -28,5 +28,5 @@ export interface AgentDeskStore {
 
 /** A5's status change as the supervisor makes it (the agents repository). */
 export interface AgentStatusSetter {
-  setStatus(id: number, status: AgentStatus, now: Date, breakReason: string | null): Promise<{ kind: 'ok'; agent: Agent } | { kind: string }>;
+  setStatus(id: number, status: AgentStatus, now: Date, breakReason: string | null): Promise<{ kind: 'ok'; agent: Agent } | { kind: 'not-found' | 'conflict' }>;
 }

@@ -40,7 +40,7 @@ export class AgentDesk {
   /** A5 as the supervisor sets it; the reason goes with On Break only (checked by the body schema). */
   async setStatus(agentId: number, status: AgentStatus, reason: string | null): Promise<DeskOutcome<Agent>> {
     const out = await this.d.agents.setStatus(agentId, status, this.d.now(), reason);
-    if (!('agent' in out)) return { kind: 'no-agent', agentId };
+    if (out.kind !== 'ok') return { kind: 'no-agent', agentId };
     this.d.signals.agentChanged(agentId);
     return { kind: 'ok', value: out.agent };
   }
@@ -52,7 +52,7 @@ export class AgentDesk {
   async postResult(agentId: number, status: ResultStatus): Promise<DeskOutcome<unknown>> {
     const call = await this.d.store.lastCall(agentId);
     if (!call) {
-      return (await this.d.store.state(agentId)) ? { kind: 'conflict', reason: `agent ${agentId} has had no call to post a result for` }
+      return (await this.d.store.agentExists(agentId)) ? { kind: 'conflict', reason: `agent ${agentId} has had no call to post a result for` }
         : { kind: 'no-agent', agentId };
     }
     if (!call.agentAnswered) {
@@ -81,7 +81,7 @@ export class AgentDesk {
    */
   async hangUp(agentId: number): Promise<DeskOutcome<{ attempt_id: number }>> {
     const call = await this.d.store.lastCall(agentId);
-    if (!call && !(await this.d.store.state(agentId))) return { kind: 'no-agent', agentId };
+    if (!call && !(await this.d.store.agentExists(agentId))) return { kind: 'no-agent', agentId };
     if (!call || !LIVE.has(call.state)) return { kind: 'conflict', reason: `agent ${agentId} is not on a call` };
     if (!CONNECTED.has(call.state) || !call.node || !call.agentLegUuid) {
       return { kind: 'conflict', reason: `agent ${agentId}'s call (attempt ${call.attemptId}) is not connected yet (${call.state}); decline it on the phone` };

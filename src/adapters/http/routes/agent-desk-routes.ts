@@ -25,7 +25,6 @@ const WRAP_UP_ANSWERS = {
   404: { description: 'no such agent' },
   409: { description: 'the agent is not in wrap-up' },
 };
-
 const HANGUP_ANSWERS = {
   202: { description: 'sent to the engine holding the call; its end settles as usual', schema: z.object({ attempt_id: z.number().int() }) },
   404: { description: 'no such agent' },
@@ -81,6 +80,7 @@ export function agentDeskRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   reg.add(r, { method: 'post', path: `${BY_ID}/wrap-up/end`, tag, summary: 'End an agent\'s wrap-up now, when the campaign allows it (W4)', roles: STAFF,
     params: IdParams, responses: WRAP_UP_ANSWERS },
   async ({ params, res }) => { res.json(answer(await desk.endWrapUp(params.id))); });
+
   reg.add(r, { method: 'post', path: `${BY_ID}/hangup`, tag, summary: 'Hang up an agent\'s connected call (W4)', roles: STAFF,
     params: IdParams, responses: HANGUP_ANSWERS },
   async ({ params, res }) => { res.status(202).json(answer(await desk.hangUp(params.id))); });
