@@ -8,7 +8,7 @@ export interface Session {
   key: string;
   token: string;
   expires: string;
-  role: 'admin' | 'operator' | 'api';
+  role: 'admin' | 'operator' | 'api' | 'agent';
   username: string;
 }
 
