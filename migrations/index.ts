@@ -3,6 +3,7 @@ import * as initial from './20261125_001_initial.js';
 import * as boardCounts from './20261125_002_board_counts.js';
 import * as minusCeiling from './20261204_003_minus_ceiling.js';
 import * as agentUsers from './20261204_004_agent_users.js';
+import * as campaignReason from './20261204_005_campaign_reason.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
 const migrations: Record<string, Knex.Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125_002_board_counts': boardCounts,
   '20261204_003_minus_ceiling': minusCeiling,
   '20261204_004_agent_users': agentUsers,
+  '20261204_005_campaign_reason': campaignReason,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -10,6 +10,7 @@ import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { MysqlCallStore } from './adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from './adapters/mysql/claim-store.js';
 import { openMigratedDatabase } from './adapters/mysql/database.js';
+import { MysqlDialFacts } from './adapters/mysql/dial-facts-store.js';
 import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
@@ -94,6 +95,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         calls: new MysqlCallStore(db),
         resultStatus: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId),
         engineStore: new MysqlEngineStore(db),
+        dialFacts: new MysqlDialFacts(db),
         telephony: o.telephony,
         timers,
         log: log.child({ component: 'engine' }),

@@ -183,7 +183,7 @@ export class LiveBoards {
     try {
       if (snapshotFor.length > 0) {
         this.#awaiting.clear();
-        const [ar, hr] = await Promise.all([this.o.reader.agents(now), this.o.reader.campaignHeads(), this.#count(countAll ? undefined : counts)]);
+        const [ar, hr] = await Promise.all([this.o.reader.agents(now), this.o.reader.campaignHeads(now), this.#count(countAll ? undefined : counts)]);
         // After counting all, a campaign without a count has no members; one never counted since
         // watching began (its news lost, say) is counted now.
         const uncounted = hr.filter((h) => !this.#kept.has(h.id)).map((h) => h.id);
@@ -199,7 +199,7 @@ export class LiveBoards {
         return;
       }
       if (agents.length === 0 && asked.length === 0) return;
-      const [ar, hr] = await Promise.all([this.o.reader.agents(now, agents), this.o.reader.campaignHeads(asked), this.#count(counts)]);
+      const [ar, hr] = await Promise.all([this.o.reader.agents(now, agents), this.o.reader.campaignHeads(now, asked), this.#count(counts)]);
       for (const id of asked) if (!hr.some((h) => h.id === id)) this.#forget(id);
       this.#broadcast(now, agents, asked, ar, hr.map((h) => this.#row(h)), []);
     } catch (err) {

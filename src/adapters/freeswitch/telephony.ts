@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { FreeSwitchNode } from '../../config.js';
+import type { NodeFact } from '../../domain/dial-reason.js';
 import type { AgentLegRequest, OriginateResult, Telephony, TelephonyEvent, TelephonyHandler } from '../../app/ports/telephony.js';
 import type { EslEvent } from './event-parser.js';
 import { HangupWatch } from './hangup-watch.js';
@@ -51,6 +52,8 @@ export class FreeSwitchTelephony implements Telephony {
   #handler: TelephonyHandler | null = null;
   #advertise: string;
   #closing: Promise<void> | null = null;
+  /** When each node was last seen change between up and down (nodeHealth). */
+  readonly #health = new Map<string, { up: boolean; since: Date }>();
 
   constructor(private readonly o: FreeSwitchTelephonyOptions) {
     // One key, one meaning: `component` names the subsystem once; its parts use other keys (`node`, `side`).
@@ -97,6 +100,7 @@ export class FreeSwitchTelephony implements Telephony {
         : { kind: 'node-down', node: node.name, reason }));
       conn.start();
     }
+    this.nodeHealth(); // a node never reached is down since the start
   }
 
   originateAgent(req: AgentLegRequest): Promise<OriginateResult> {
@@ -134,6 +138,18 @@ export class FreeSwitchTelephony implements Telephony {
       .filter((c) => c.isUp && c.shuttingDown === null && this.#synced.get(c.name) === c.attempts).map((c) => c.name);
   }
 
+  /** Each node's state as upNodes() sees it, with when this process first saw it so. */
+  nodeHealth(): NodeFact[] {
+    const up = new Set(this.upNodes());
+    return this.o.nodes.map(({ name }) => {
+      const was = this.#health.get(name);
+      const now = { up: up.has(name), since: was?.since ?? new Date() };
+      if (was && was.up !== now.up) now.since = new Date();
+      if (!was || was.up !== now.up) this.#health.set(name, now);
+      return { node: name, ...now };
+    });
+  }
+
   /** The inbound connection of a node (inspection and tests). */
   connection(node: string): NodeConnection | undefined {
     return this.#nodes.get(node);
@@ -160,6 +176,7 @@ export class FreeSwitchTelephony implements Telephony {
 
   /** Also while closing: results of calls that end during shutdown must still reach the engine. */
   async #emit(ev: TelephonyEvent): Promise<void> {
+    if (ev.kind === 'node-up' || ev.kind === 'node-down') this.nodeHealth(); // notes when it changed
     if (!this.#handler) return;
     try {
       await this.#handler.onEvent(ev);

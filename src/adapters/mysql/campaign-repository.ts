@@ -5,6 +5,7 @@ import type {
   CampaignState,
   CampaignUpdateInput,
 } from '../../app/catalog/campaign-schemas.js';
+import { reasonView, type EndReason } from '../../domain/dial-reason.js';
 import { effectiveCauses, type CauseOverrides } from '../../domain/cause-policy.js';
 import { fromJsonColumn, isoOrNull, toJsonColumn } from './row-mapping.js';
 
@@ -30,6 +31,7 @@ function toCampaign(r: Record<string, unknown>): Campaign {
     state: r.state as CampaignState,
     version: Number(r.version),
     finished_at: isoOrNull(r.finished_at),
+    reason: reasonView(r.reason, new Date()),
     created_at: isoOrNull(r.created_at),
     updated_at: isoOrNull(r.updated_at),
   };
@@ -113,6 +115,8 @@ export class CampaignRepository {
   async setState(trx: Knex.Transaction, id: number, state: CampaignState, now: Date): Promise<void> {
     const patch: Record<string, unknown> = { state, updated_at: now, version: trx.raw('version + 1') };
     if (state === 'running') patch.finished_at = null;
+    // Issue 13 §1: the engine says why a running campaign is not dialling; a stop says it was asked for.
+    patch.reason = state === 'running' ? null : JSON.stringify({ code: 'stopped-on-request' } satisfies EndReason);
     if (state === 'running') patch.dialled = 0; // C3 fair share counts from the last run
     await trx('campaigns').where({ id }).update(patch);
   }

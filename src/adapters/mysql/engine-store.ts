@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { WakeUp } from '../../app/ports/call-store.js';
 import type { CampaignSettled, EngineStore } from '../../app/ports/engine-store.js';
 import { onStatusChange, type AgentStatus } from '../../domain/agent-state.js';
+import type { EndReason } from '../../domain/dial-reason.js';
 import { toCalendar } from './calendar-row.js';
 import { withRetry } from './deadlock.js';
 import { AGENT_COLUMNS, agentViewColumns, toAgentView } from './row-mappers.js';
@@ -33,8 +34,10 @@ export class MysqlEngineStore implements EngineStore {
       if (c.state === 'running') {
         const left = await trx('members').where('campaign_id', campaignId).whereIn('state', ['ready', 'dialing', 'waiting_result']).first('id');
         if (left) return null;
-        await trx('campaigns').where('id', campaignId)
-          .update({ state: 'finished', finished_at: now, updated_at: now, version: trx.raw('version + 1') });
+        const ended = await trx('members').where({ campaign_id: campaignId, state: 'done' }).count({ n: '*' }).first();
+        const reason: EndReason = { code: 'finished', ended: Number(ended?.n ?? 0) };
+        await trx('campaigns').where('id', campaignId).update({ state: 'finished', finished_at: now, updated_at: now,
+          reason: JSON.stringify(reason), version: trx.raw('version + 1') });
         return 'finished';
       }
       if (c.state === 'stopping') {
@@ -54,13 +57,14 @@ export class MysqlEngineStore implements EngineStore {
     return rows.map((r) => ({ id: r.id as number, state: r.state as string, calendar: toCalendar(r) }));
   }
 
-  stopCampaign(campaignId: number, now: Date): Promise<CampaignSettled | 'stopping'> {
+  stopCampaign(campaignId: number, now: Date, reason: EndReason): Promise<CampaignSettled | 'stopping'> {
     return this.tx(async (trx) => {
       const c = await trx('campaigns').where('id', campaignId).forUpdate().first('state');
       if (!c || c.state !== 'running') return null;
       const live = await trx('attempts').where('live_campaign', campaignId).first('id');
       const state = live ? 'stopping' : 'stopped';
-      await trx('campaigns').where('id', campaignId).update({ state, updated_at: now, version: trx.raw('version + 1') });
+      await trx('campaigns').where('id', campaignId)
+        .update({ state, updated_at: now, reason: JSON.stringify(reason), version: trx.raw('version + 1') });
       return state;
     });
   }

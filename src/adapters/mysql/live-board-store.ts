@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { reasonView } from '../../domain/dial-reason.js';
 import type { AgentBoardRow, CampaignCounts, CampaignHead, LiveBoardReader } from '../../app/ports/live-board.js';
 
 /*
@@ -56,9 +57,9 @@ export class LiveBoardStore implements LiveBoardReader {
   }
 
   /** Campaigns' own fields and live calls, by id or all; in board order (priority, then id). */
-  async campaignHeads(ids?: readonly number[]): Promise<CampaignHead[]> {
+  async campaignHeads(now: Date, ids?: readonly number[]): Promise<CampaignHead[]> {
     if (ids && ids.length === 0) return [];
-    const camps = this.db('campaigns').select('id', 'name', 'state', 'call_limit').orderBy('priority', 'desc').orderBy('id');
+    const camps = this.db('campaigns').select('id', 'name', 'state', 'call_limit', 'reason').orderBy('priority', 'desc').orderBy('id');
     // C2: the calls holding a line of the campaign, as the limit counts them (index on live_campaign).
     const live = this.db('attempts').select('live_campaign').count({ n: '*' }).groupBy('live_campaign');
     if (ids) {
@@ -71,6 +72,7 @@ export class LiveBoardStore implements LiveBoardReader {
     const liveOf = new Map(lives.map((l) => [num(l.live_campaign), num(l.n)]));
     return rows.map((c) => ({
       id: num(c.id), name: String(c.name), state: String(c.state), limit: num(c.call_limit), live_calls: liveOf.get(num(c.id)) ?? 0,
+      reason: reasonView(c.reason, now),
     }));
   }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { reasonView } from '../../domain/dial-reason.js';
 import type { CampaignStats } from '../../app/catalog/campaign-schemas.js';
 
 /** Counts for GET /api/v2/dialer/:id/stats: members by state, finished members by result, live calls. */
@@ -6,11 +7,12 @@ export class StatsRepository {
   constructor(private readonly db: Knex) {}
 
   async campaignStats(campaignId: number): Promise<CampaignStats> {
-    const [states, results, live, attempts] = await Promise.all([
+    const [states, results, live, attempts, campaign] = await Promise.all([
       this.db('members').where({ campaign_id: campaignId }).groupBy('state').select('state').count({ n: '*' }),
       this.db('members').where({ campaign_id: campaignId, state: 'done' }).groupBy('result').select('result').count({ n: '*' }),
       this.db('attempts').where({ live_campaign: campaignId }).count({ n: '*' }).first(),
       this.db('attempts').where({ campaign_id: campaignId }).count({ n: '*' }).first(),
+      this.db('campaigns').where({ id: campaignId }).first('reason'),
     ]);
     const members = { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 };
     for (const r of states as Array<{ state: keyof typeof members; n: number | string }>) {
@@ -19,6 +21,7 @@ export class StatsRepository {
     }
     const byResult: Record<string, number> = {};
     for (const r of results as Array<{ result: string | null; n: number | string }>) byResult[r.result ?? 'UNKNOWN'] = Number(r.n);
-    return { members, results: byResult, live_calls: Number(live?.n ?? 0), attempts: Number(attempts?.n ?? 0) };
+    return { members, results: byResult, live_calls: Number(live?.n ?? 0), attempts: Number(attempts?.n ?? 0),
+      reason: reasonView(campaign?.reason, new Date()) };
   }
 }

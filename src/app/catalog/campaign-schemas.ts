@@ -58,6 +58,13 @@ export const CampaignUpdate = z.strictObject(fields).partial();
 export type CampaignCreateInput = z.output<typeof CampaignCreate>;
 export type CampaignUpdateInput = z.output<typeof CampaignUpdate>;
 
+/** Issue 13 §1: why a running campaign is (not) dialling, or why it finished or stopped. */
+export const CampaignReason = z.object({
+  code: z.string().meta({ description: 'stable code, e.g. no-agent-ready, freeswitch-down, calendar-closed, limit-reached, finished' }),
+  text: z.string().meta({ description: 'the reason in plain language, e.g. "no agent ready: 2 Available but not registered"' }),
+  params: z.record(z.string(), z.unknown()).meta({ description: 'the figures the text is made of' }),
+}).nullable().meta({ description: 'null until the engine has looked at a newly run campaign, and for one never run' });
+
 export const Campaign = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -78,6 +85,7 @@ export const Campaign = z.object({
   state: z.enum(CAMPAIGN_STATES),
   version: z.number().int(),
   finished_at: Instant.nullable(),
+  reason: CampaignReason,
   ...Timestamps,
 });
 export type Campaign = z.output<typeof Campaign>;
@@ -93,5 +101,6 @@ export const CampaignStats = z.object({
   results: z.record(z.string(), z.number().int()),
   live_calls: z.number().int(),
   attempts: z.number().int(),
+  reason: CampaignReason,
 });
 export type CampaignStats = z.output<typeof CampaignStats>;

@@ -17,6 +17,8 @@ export interface DispatcherDeps {
   concurrency?: number;
   /** Observes how long a claim took (metrics). */
   observeClaim?: (seconds: number) => void;
+  /** A pass ended: a claim found nothing more to do, or every campaign was closed. */
+  afterPass?: () => void;
 }
 
 /** Claims per pass before yielding, so one pass never starves the event loop. */
@@ -76,6 +78,7 @@ export class Dispatcher {
       try {
         const more = await this.#pass();
         if (more) this.#again = true;
+        else this.d.afterPass?.();
       } catch (err) {
         // S3: e.g. the database connection was lost; try again soon rather than wait for the next event.
         this.d.log.error({ err }, 'dispatch pass failed');

@@ -8,7 +8,9 @@ import type { ApplyResultStatus } from '../ports/result-status.js';
 import { resultStatusFlow } from '../result-status-flow.js';
 import type { Telephony } from '../ports/telephony.js';
 import type { TimerRequest, Timers } from '../ports/timers.js';
+import type { DialFactsStore } from '../ports/dial-facts.js';
 import { CallFlow } from './call-flow.js';
+import { DialReasons } from './dial-reasons.js';
 import { Dispatcher } from './dispatcher.js';
 import type { EngineMetrics } from './engine-metrics.js';
 import { LiveFeed } from './live-feed.js';
@@ -42,6 +44,8 @@ export interface EngineDeps {
   drainMs?: number;
   /** The process's live feed (the runtime relays it to the other processes); its own when absent. */
   live?: LiveFeed;
+  /** Issue 13 §1: the facts behind each running campaign's reason; no reasons when absent. */
+  dialFacts?: DialFactsStore;
 }
 
 /**
@@ -56,6 +60,7 @@ export class Engine implements EngineSignals {
   /** R1, R2: the REST status of a member (result-status-flow.ts), dispatched here at once. */
   readonly applyResultStatus: ApplyResultStatus;
   readonly #upkeep: Upkeep;
+  readonly #reasons: DialReasons | undefined;
   readonly #now: () => Date;
   #leaseTimer: NodeJS.Timeout | undefined;
   #housekeeping: Promise<void> | null = null;
@@ -77,6 +82,15 @@ export class Engine implements EngineSignals {
       upNodes: () => d.telephony.upNodes(),
       onClaimed: (a) => this.calls.start(a),
       observeClaim: d.metrics?.observeClaim,
+      afterPass: () => this.#reasons?.request(),
+    });
+    this.#reasons = d.dialFacts && new DialReasons({
+      facts: d.dialFacts,
+      dispatchStore: d.dispatchStore,
+      nodes: () => d.telephony.nodeHealth?.() ?? d.telephony.upNodes().map((node) => ({ node, up: true, since: null })),
+      live: this.live,
+      log: d.log.child({ part: 'reasons' }),
+      now: this.#now,
     });
     this.calls = new CallFlow({
       calls: d.calls,
@@ -156,6 +170,8 @@ export class Engine implements EngineSignals {
     }
     // A pass on every beat: work freed by another process (or a kick lost to a failure) is found here.
     this.dispatcher.kick();
+    // Reasons change with time alone too (a node down for long, a due time that passed).
+    this.#reasons?.request();
   }
 
   async #timersLost(): Promise<boolean> {
@@ -287,6 +303,7 @@ export class Engine implements EngineSignals {
   close(): Promise<void> {
     return (this.#closing ??= (async () => {
       await this.dispatcher.close();
+      await this.#reasons?.close();
       await this.calls.drain();
       const deadline = Date.now() + (this.d.drainMs ?? 20_000);
       for (;;) {

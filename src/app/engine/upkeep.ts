@@ -68,7 +68,7 @@ export class Upkeep {
     for (const c of await this.d.engineStore.campaignCalendars()) {
       if (c.state !== 'running' || !c.calendar.endAt) continue;
       if (isPastEnd(c.calendar, now)) {
-        const s = await this.d.engineStore.stopCampaign(c.id, now);
+        const s = await this.d.engineStore.stopCampaign(c.id, now, { code: 'calendar-ended', at: c.calendar.endAt.toISOString() });
         this.d.live.campaign(c.id);
         this.d.log.info({ campaignId: c.id, state: s }, 'calendar end passed');
       } else {

@@ -1,5 +1,6 @@
 import type { AgentStatus } from '../../domain/agent-state.js';
 import type { Calendar } from '../../domain/calendar.js';
+import type { EndReason } from '../../domain/dial-reason.js';
 import type { WakeUp } from './call-store.js';
 
 export type CampaignSettled = 'finished' | 'stopped' | null;
@@ -13,7 +14,8 @@ export interface EngineStore {
   settleCampaign(campaignId: number, now: Date): Promise<CampaignSettled>;
   /** Running campaigns whose calendar end has passed stop (stopping while calls are live). */
   campaignCalendars(): Promise<{ id: number; state: string; calendar: Calendar }[]>;
-  stopCampaign(campaignId: number, now: Date): Promise<CampaignSettled | 'stopping'>;
+  /** Stores `reason` with the campaign (issue 13 §1). */
+  stopCampaign(campaignId: number, now: Date, reason: EndReason): Promise<CampaignSettled | 'stopping'>;
   /** M4: ends members whose expire instant has passed; returns the campaigns touched. */
   expireMembers(now: Date, batch: number): Promise<{ expired: number; campaignIds: number[] }>;
   /** The earliest expire instant of a member that can still be dialled. */

@@ -45,13 +45,18 @@ export interface CampaignBoardRow {
   remaining: number;
   /** Ended members by result. */
   results: Record<string, number>;
+  /**
+   * Why the campaign is (not) dialling while it runs, or why it finished or stopped (issue 13
+   * §1): `text` in plain language, `code` stable for programs; null when there is none yet.
+   */
+  reason: { code: string; text: string; params: Record<string, unknown> } | null;
 }
 
 /** A campaign row's own fields: cheap to read (the row and an index lookup of its live calls). */
-export type CampaignHead = Pick<CampaignBoardRow, 'id' | 'name' | 'state' | 'limit' | 'live_calls'>;
+export type CampaignHead = Pick<CampaignBoardRow, 'id' | 'name' | 'state' | 'limit' | 'live_calls' | 'reason'>;
 
 /** A campaign row's counts over its members and attempts: the costly part, read less often. */
-export type CampaignCounts = Omit<CampaignBoardRow, 'name' | 'state' | 'limit' | 'live_calls'>;
+export type CampaignCounts = Omit<CampaignBoardRow, 'name' | 'state' | 'limit' | 'live_calls' | 'reason'>;
 
 /**
  * One `snapshot` or `update` event of the live push. A `snapshot` replaces the whole board; one
@@ -73,7 +78,7 @@ export interface LiveMessage {
 /** What the live boards read (from MySQL, the truth): rows by id, or all when `ids` is absent. */
 export interface LiveBoardReader {
   agents(now: Date, ids?: readonly number[]): Promise<AgentBoardRow[]>;
-  campaignHeads(ids?: readonly number[]): Promise<CampaignHead[]>;
+  campaignHeads(now: Date, ids?: readonly number[]): Promise<CampaignHead[]>;
   /** Only campaigns with members or attempts have a row; the others count zero. */
   campaignCounts(ids?: readonly number[]): Promise<CampaignCounts[]>;
 }

@@ -1,3 +1,5 @@
+import type { NodeFact } from '../../domain/dial-reason.js';
+
 /*
  * The telephony port: what the engine needs from FreeSWITCH, in the engine's words.
  * The FreeSWITCH adapter (src/adapters/freeswitch) implements it over the event
@@ -112,5 +114,7 @@ export interface Telephony {
   kill(node: string, uuid: string, cause: string): Promise<void>;
   /** Names of nodes whose inbound connection is up now. */
   upNodes(): string[];
+  /** Every configured node, up (as upNodes) or not, and since when (issue 13 §1, the health board). */
+  nodeHealth?(): NodeFact[];
   close(): Promise<void>;
 }
