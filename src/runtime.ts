@@ -19,6 +19,7 @@ import { RedisLiveRelay } from './adapters/queue/redis-live-relay.js';
 import { RedisLoginThrottle } from './adapters/queue/redis-login-throttle.js';
 import { RedisLossProbe } from './adapters/queue/redis-loss-probe.js';
 import { HashGate } from './app/auth/hash-gate.js';
+import { DependencyHealth } from './app/dependency-health.js';
 import { Engine } from './app/engine/engine.js';
 import { LiveFeed, liveNewsOf } from './app/engine/live-feed.js';
 import type { AuthService, FirstAdminOutcome } from './app/auth/auth-service.js';
@@ -74,6 +75,17 @@ function showingSignals(signals: EngineSignals, feed: LiveFeed): EngineSignals {
   };
 }
 
+/** A round trip to the database, bounded: a database that hangs is down too. */
+async function pingDatabase(db: Knex): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), 2_000); });
+  try {
+    return await Promise.race([db.raw('SELECT 1').then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Database, timers, engine and REST API, wired (DESIGN §7: the composition root's body). */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const { cfg, log } = o;
@@ -116,6 +128,13 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   void relay.start(feed).catch((err) => log.warn({ err }, 'live relay did not start'));
   // An API-only process: the engines hear of its REST changes, its boards of everyone's news.
   if (!engine) void news.listen((items) => feed.show(liveNewsOf(items))).catch((err) => log.warn({ err }, 'dispatch news did not start'));
+  // Issue 13 §1: the dependencies as this process sees them, on the live board and in /metrics.
+  const health = new DependencyHealth({
+    database: () => pingDatabase(db),
+    redis: () => relay.connected,
+    ...(cfg.engine && o.telephony.nodeHealth ? { nodes: () => o.telephony.nodeHealth!() } : {}),
+  });
+  metrics.watchHealth(health);
   // S5: in Redis, so the failed-login limits hold across the API processes of a deployment.
   const loginThrottle = new RedisLoginThrottle({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, limits: cfg.login.limits, log: log.child({ component: 'http' }) });
   const deps = await buildApiDeps({
@@ -130,11 +149,12 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   });
   const firstAdmin = o.firstAdmin ? await deps.auth.ensureFirstAdmin(o.firstAdmin.user, o.firstAdmin.password) : undefined;
   // The web client, its live push and the queue dashboard; last, as its page fallback catches the rest.
-  const web = webClient({ feed, queues: [timers.queue] });
+  const web = webClient({ feed, queues: [timers.queue], health });
   const api = await startApiServer({
     ...deps, host: cfg.http.host, port: cfg.http.port, extraRouters: [metricsRouter(metrics), ...(o.extraRouters ?? []), ...web.routers],
   });
   if (engine) await engine.start();
+  health.start();
 
   let closing: Promise<void> | undefined;
   const step = async (what: string, fn: () => Promise<unknown>) => {
@@ -148,6 +168,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     db, engine, api, auth: deps.auth, firstAdmin, timers, metrics,
     close: () => (closing ??= (async () => {
       web.close();
+      health.close();
       await step('api', () => api.close());
       await step('login throttle', () => loginThrottle.close());
       if (engine) await step('engine', () => engine.close());

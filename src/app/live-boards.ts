@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DependencyHealth, HealthView } from './dependency-health.js';
 import type { LiveFeed } from './engine/live-feed.js';
 import type { AgentBoardRow, CampaignBoardRow, CampaignCounts, CampaignHead, LiveBoardReader, LiveMessage } from './ports/live-board.js';
 
@@ -32,6 +33,8 @@ export interface LiveBoardsOptions {
   recountAfterMs?: number;
   /** Pause after a failed read, ms. @defaultValue 2000 */
   retryMs?: number;
+  /** The dependencies as this process sees them (issue 13 §1): in snapshots, pushed on change. */
+  health?: DependencyHealth;
 }
 
 const ZERO_COUNTS = (id: number): CampaignCounts => ({
@@ -98,6 +101,8 @@ export class LiveBoards {
   }
 
   #listen(on: boolean): void {
+    if (on) this.o.health?.on('change', this.#onHealth);
+    else this.o.health?.off('change', this.#onHealth);
     const f = this.o.feed;
     if (!f) return;
     if (on) {
@@ -120,6 +125,12 @@ export class LiveBoards {
     this.#heads.add(id);
     this.#counts.add(id);
     this.#arm(this.o.coalesceMs ?? 200);
+  };
+
+  /** A dependency went up or down: every viewer with its snapshot hears it at once. */
+  readonly #onHealth = (health: HealthView): void => {
+    const json = JSON.stringify({ server_now: this.o.now().toISOString(), agents: [], campaigns: [], health } satisfies LiveMessage);
+    for (const v of this.#viewers) if (!this.#awaiting.has(v)) v.send('update', json);
   };
 
   /** The feed lost or regained the other processes: every viewer gets a snapshot saying so. */
@@ -192,7 +203,8 @@ export class LiveBoards {
         const cr = hr.map((h) => this.#row(h));
         this.#prune(hr);
         // Snapshot viewers may have left meanwhile; those still here (and not re-queued) get it.
-        const json = JSON.stringify({ server_now: now.toISOString(), agents: ar, campaigns: cr, live: this.o.feed?.live ?? false } satisfies LiveMessage);
+        const json = JSON.stringify({ server_now: now.toISOString(), agents: ar, campaigns: cr, live: this.o.feed?.live ?? false,
+          health: this.o.health?.current ?? null } satisfies LiveMessage);
         for (const v of snapshotFor) if (this.#viewers.has(v) && !this.#awaiting.has(v)) v.send('snapshot', json);
         // The others get the changes this read answered, from the same rows.
         this.#broadcast(now, agents, asked, ar.filter((a) => agents.includes(a.id)), cr.filter((c) => asked.includes(c.id)), snapshotFor);

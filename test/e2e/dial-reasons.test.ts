@@ -80,10 +80,14 @@ describe('issue 13 §1: why a campaign is not dialling, end to end', function ()
 
   // Last: the node stays down.
   it('F3: FreeSWITCH down: every running campaign says which node, since when', async () => {
+    const node = s.cfg.freeswitch[0]!.name;
+    const metrics = async () => (await fetch(`${s.url}/metrics`)).text();
     const c = await agentsUnregistered(s, 'Node down');
     await reasonOf(s, c, /^no agent ready/);
+    expect(await metrics()).to.include(`dialer_freeswitch_up{node="${node}"} 1`).and.include('dialer_database_up 1').and.include('dialer_redis_up 1');
     await s.sim.shutdown('now');
     const r = await reasonOf(s, c, /^FreeSWITCH/);
-    expect(r.text).to.match(new RegExp(`^FreeSWITCH ${s.cfg.freeswitch[0]!.name.replace(/\./g, '\\.')} down since \\d\\d:\\d\\d$`));
+    expect(r.text).to.match(new RegExp(`^FreeSWITCH ${node.replace(/\./g, '\\.')} down since \\d\\d:\\d\\d$`));
+    expect(await metrics()).to.include(`dialer_freeswitch_up{node="${node}"} 0`);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { LiveFeed } from '../../src/app/engine/live-feed.js';
+import { DependencyHealth } from '../../src/app/dependency-health.js';
 import { LiveBoards, type BoardViewer } from '../../src/app/live-boards.js';
 import type { AgentBoardRow, CampaignCounts, CampaignHead, LiveBoardReader } from '../../src/app/ports/live-board.js';
 
@@ -208,5 +209,20 @@ describe('live boards shared by every viewer of a process', () => {
     feed.agent(1);
     await until('the update, on the second try', () => w.of('update').length === 1);
     expect(w.failed).to.equal(undefined);
+  });
+
+  it('issue 13 §1: the snapshot carries the dependencies\' health, and a change of it is pushed to every viewer', async () => {
+    let redisUp = true;
+    const health = new DependencyHealth({ database: async () => true, redis: () => redisUp, nodes: () => [{ node: 'fs1:8021', up: true, since: null }] });
+    boards = new LiveBoards({ feed, reader, log: pino({ level: 'silent' }), now: () => new Date(), coalesceMs: 5, health });
+    const v = new Viewer();
+    boards.watch(v);
+    await until('the snapshot', () => v.of('snapshot').length === 1);
+    expect(v.of('snapshot')[0]!.data.health).to.deep.include({ freeswitch: [{ node: 'fs1:8021', up: true, since: health.current.freeswitch![0]!.since }] });
+    redisUp = false;
+    await health.check();
+    await until('the update', () => v.of('update').length === 1);
+    expect(v.of('update')[0]!.data.health.redis.up).to.equal(false);
+    expect(v.of('update')[0]!.data.campaigns).to.deep.equal([]);
   });
 });

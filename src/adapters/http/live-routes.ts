@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../app/auth/roles.js';
 import type { LiveFeed } from '../../app/engine/live-feed.js';
+import type { DependencyHealth } from '../../app/dependency-health.js';
 import { LiveBoards, type BoardViewer } from '../../app/live-boards.js';
 import { LiveBoardStore } from '../mysql/live-board-store.js';
 import { ApiError } from './api-error.js';
@@ -34,6 +35,8 @@ export interface LiveRoutesOptions {
   tickets: TicketStore;
   /** @defaultValue 200 */
   coalesceMs?: number;
+  /** The dependencies as this process sees them: in every snapshot, and pushed when they change. */
+  health?: DependencyHealth;
   /** @defaultValue 15_000 */
   heartbeatMs?: number;
 }
@@ -55,6 +58,7 @@ export function liveRoutes(o: LiveRoutesOptions): LiveRouter {
     const hub = (boards ??= new LiveBoards({
       feed: o.feed, reader: new LiveBoardStore(ctx.db), log: ctx.log.child({ component: 'live' }), now: ctx.now,
       ...(o.coalesceMs ? { coalesceMs: o.coalesceMs } : {}),
+      ...(o.health ? { health: o.health } : {}),
     }));
     reg.add(r, {
       method: 'post', path: `${LIVE_PATH}/ticket`, tag: 'live', roles: STAFF,
@@ -70,7 +74,7 @@ export function liveRoutes(o: LiveRoutesOptions): LiveRouter {
       summary: 'Live agent and campaign boards as Server-Sent Events (authenticated by ?ticket=, see /ticket)',
       query: z.object({ ticket: z.string().max(200).optional() }),
       responses: {
-        200: { description: 'text/event-stream: `snapshot` {server_now, agents, campaigns, live} then `update` {server_now, agents, campaigns, removed} events' },
+        200: { description: 'text/event-stream: `snapshot` {server_now, agents, campaigns, live, health} then `update` {server_now, agents, campaigns, removed, health when it changed} events' },
         401: { description: 'no ticket, an unknown or used one, or its login has ended' },
       },
     }, async ({ query, req, res }) => {

@@ -1,3 +1,4 @@
+import type { DependencyHealth } from '../../app/dependency-health.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
@@ -46,6 +47,8 @@ export interface WebClientOptions {
   /** BullMQ queues shown at /admin/queues. */
   queues: readonly Queue[];
   distDir?: string;
+  /** The dependencies as this process sees them, for the live board. */
+  health?: DependencyHealth;
 }
 
 /**
@@ -55,7 +58,7 @@ export interface WebClientOptions {
  */
 export function webClient(o: WebClientOptions): { routers: ExtraRouter[]; close(): void } {
   const tickets = new TicketStore({ ttlMs: 30_000 });
-  const live = liveRoutes({ feed: o.feed, tickets });
+  const live = liveRoutes({ feed: o.feed, tickets, ...(o.health ? { health: o.health } : {}) });
   return {
     routers: [webSessionRoutes(), live, queueDashboard({ queues: o.queues }), webRoutes(o.distDir)],
     // Open event streams would hold the HTTP server's close() for ever.

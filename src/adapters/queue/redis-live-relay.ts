@@ -46,6 +46,11 @@ export class RedisLiveRelay {
     this.#channel = new RedisChannel({ ...o, channel: `${o.prefix}:live`, what: 'live relay' }, body);
   }
 
+  /** Whether the subscription to the other processes is up now (the health board's Redis). */
+  get connected(): boolean {
+    return this.#subscribed && this.#channel.sub.status === 'ready';
+  }
+
   /** Relays the feed's own changes and shows the others' on it; resolves once subscribed. */
   async start(feed: LiveFeed): Promise<void> {
     this.#feed = feed;

@@ -73,6 +73,16 @@ export interface LiveMessage {
    * rows are then only as fresh as this snapshot and the board must not claim to be live.
    */
   live?: boolean;
+  /**
+   * The dependencies as the serving process sees them (issue 13 §1): in every snapshot (null when
+   * not watched), and alone in an update when they change. Each `{up, since}`; `freeswitch` is a
+   * list of nodes, or null in a process without an engine.
+   */
+  health?: {
+    database: { up: boolean; since: string };
+    redis: { up: boolean; since: string };
+    freeswitch: Array<{ node: string; up: boolean; since: string }> | null;
+  } | null;
 }
 
 /** What the live boards read (from MySQL, the truth): rows by id, or all when `ids` is absent. */
