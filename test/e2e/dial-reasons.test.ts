@@ -53,9 +53,14 @@ describe('issue 13 §1: why a campaign is not dialling, end to end', function ()
     expect(Date.parse(r.params.at) - Date.now()).to.be.greaterThan(3000 * 1000);
   });
 
-  it('R1: every remaining member waits for a result', async () => {
+  it('R1: every remaining member waits for a result; a call-back in an hour is then the time it is due', async () => {
     const c = await waitingResult(s, 'Waits');
     expect((await reasonOf(s, c, /^all remaining/)).text).to.equal('all remaining members wait for a result (1)');
+    const [m] = (await s.call('GET', `/api/v2/dialer/${c}/members`)).body.items ?? [];
+    const st = await s.call('PUT', `/api/v2/dialer/${c}/members/${m.id}/status`, { success: false, next_after_sec: 3600 });
+    expect(st.status, JSON.stringify(st.body)).to.equal(200);
+    const r = await reasonOf(s, c, /^next member due/);
+    expect(Math.abs(Date.parse(r.params.at) - Date.now() - 3600_000)).to.be.lessThan(60_000);
   });
 
   it('C10: a campaign that finished by itself says why, and how many ended', async () => {

@@ -19,6 +19,8 @@ export interface AgentLive extends AgentBoardRow {
 export const board = {
   agents: new Map<number, AgentLive>(),
   campaigns: new Map<number, CampaignBoardRow>(),
+  /** The dependencies as the server's process sees them; null until told. */
+  health: null as LiveMessage['health'],
   status: 'offline' as LiveStatus,
   updates: 0,
 };
@@ -56,6 +58,7 @@ function apply(m: LiveMessage, full: boolean): void {
     board.agents.clear();
     board.campaigns.clear();
   }
+  if (full || m.health !== undefined) board.health = m.health ?? null;
   for (const a of m.agents) board.agents.set(a.id, { ...a, receivedAt: at });
   for (const c of m.campaigns) board.campaigns.set(c.id, c);
   for (const id of m.removed?.agents ?? []) board.agents.delete(id);

@@ -38,6 +38,8 @@ export interface Campaign {
   causes: Record<string, CauseClass>;
   line_group_id: number | null;
   state: 'idle' | 'running' | 'stopping' | 'stopped' | 'finished';
+  /** Why it is (not) dialling, or why it ended, in plain language (`text`). */
+  reason: { code: string; text: string; params: Record<string, unknown> } | null;
 }
 
 export interface Agent {

@@ -12,7 +12,8 @@ export const boardsPage: Page = (main) => {
   const agentsBody = h('tbody', { id: 'agents-board' });
   const campaignsBody = h('tbody', { id: 'campaigns-board' });
   const stamp = h('p', { class: 'muted', id: 'board-stamp' });
-  main.append(h('h1', null, 'Live boards'), stamp,
+  const health = h('p', { id: 'board-health' });
+  main.append(h('h1', null, 'Live boards'), stamp, health,
     h('section', { 'aria-labelledby': 'cb-h' }, h('h2', { id: 'cb-h' }, 'Campaigns'),
       h('div', { class: 'scroll' }, h('table', { class: 'board' }, h('thead', null, h('tr', null,
         ['Campaign', 'State', 'Live calls / limit', 'Dialled', 'Succeeded', 'Failed', 'Remaining', 'Members', 'Result mix', ''].map((t) => h('th', { scope: 'col' }, t)))),
@@ -26,6 +27,7 @@ export const boardsPage: Page = (main) => {
     stamp.textContent = board.status === 'live' ? `Live · ${board.updates} update(s) received`
       : board.status === 'stale' ? 'Not live: these rows are as of the last snapshot; the server is not hearing every change right now.'
         : `Live feed ${board.status}…`;
+    health.replaceChildren(...healthItems());
     // Keep keyboard focus on the same Run/Stop button (by its name) across a repaint.
     const focused = campaignsBody.contains(document.activeElement) ? document.activeElement?.getAttribute('data-focus-key') : null;
     const camps = [...board.campaigns.values()];
@@ -54,7 +56,8 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
   const total = mix.reduce((s, [, n]) => s + n, 0);
   return h('tr', { id: `campaign-${c.id}` },
     h('th', { scope: 'row' }, h('a', { href: `/campaigns/${c.id}` }, c.name)),
-    h('td', null, h('span', { class: `state ${c.state}` }, c.state)),
+    h('td', null, h('span', { class: `state ${c.state}` }, c.state),
+      c.reason ? h('span', { class: 'reason', 'data-k': 'reason' }, ` ${c.reason.text}`) : null),
     h('td', { class: 'num' }, h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` }), ` ${c.live_calls} / ${c.limit}`),
     h('td', { class: 'num', 'data-k': 'dialled' }, c.dialled), h('td', { class: 'num', 'data-k': 'succeeded' }, c.succeeded),
     h('td', { class: 'num', 'data-k': 'failed' }, c.failed), h('td', { class: 'num', 'data-k': 'remaining' }, c.remaining),
@@ -63,6 +66,18 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
       h('div', { class: 'bar', 'aria-hidden': 'true' }, mix.map(([r, n], i) => h('span', { class: `seg s${i % 6}`, style: `width:${(100 * n) / total}%`, title: `${r}: ${n}` }))),
       h('span', { class: 'mix-text' }, mix.map(([r, n]) => `${r} ${n}`).join(', '))) : '—'),
     h('td', null, withFocusKey(runStopButton(c.id, c.name, c.state).el, `run-${c.id}`)));
+}
+
+/** Database, Redis and each FreeSWITCH node, up or down with since when, in words (not colour alone). */
+function healthItems(): Array<HTMLElement | string> {
+  const hh = board.health;
+  if (!hh) return [];
+  const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const item = (name: string, s: { up: boolean; since: string }) =>
+    h('span', { class: `dep ${s.up ? 'up' : 'down'}`, 'data-dep': name }, s.up ? `${name} up` : `${name} down since ${time(s.since)}`);
+  const items = [item('Database', hh.database), item('Redis', hh.redis),
+    ...(hh.freeswitch ?? []).map((n) => item(`FreeSWITCH ${n.node}`, n))];
+  return ['Dependencies: ', ...items.flatMap((x, i) => (i ? [' · ', x] : [x]))];
 }
 
 function withFocusKey(el: HTMLElement, key: string): HTMLElement {

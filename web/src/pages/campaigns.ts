@@ -73,7 +73,7 @@ export const campaignEditPage: Page = async (main, params) => {
   const c: Campaign = current?.ok ? current.data : {
     id: 0, name: '', type: 'progressive', calendar_id: cals.data[0]?.id ?? 0, priority: 0, limit: 10, retry_wait_sec: 300,
     max_tries: 3, max_minus_attempts: 10, min_success_sec: 10, wait_result: false, wrapup_sec: 60, allow_end_wrap_up_early: false, variables: {}, causes: { ...DEFAULT_CAUSES },
-    line_group_id: null, state: 'idle',
+    line_group_id: null, state: 'idle', reason: null,
   };
   if (cals.data.length === 0) {
     main.append(h('p', { class: 'error' }, 'A campaign needs a calendar: ', h('a', { href: '/calendars/new' }, 'create one first'), '.'));
@@ -97,14 +97,17 @@ export const campaignEditPage: Page = async (main, params) => {
 
   // Built once and changed in place on pushes: the Run/Stop button keeps keyboard focus.
   const stateSpan = h('span');
+  const reasonText = h('span', { class: 'reason' });
   const liveText = h('span');
   const button = id ? runStopButton(id, c.name, c.state, (n) => { c.state = n.state; paintState(); }) : undefined;
-  const stateBox = h('p', { class: 'campaign-state' }, 'State: ', stateSpan, liveText, button ? [' ', button.el, ' ', deleteButton(c)] : null);
+  const stateBox = h('p', { class: 'campaign-state' }, 'State: ', stateSpan, reasonText, liveText, button ? [' ', button.el, ' ', deleteButton(c)] : null);
   const paintState = () => {
     const live = id ? board.campaigns.get(id) : undefined;
     const state = live?.state ?? c.state;
     setText(stateSpan, state);
     stateSpan.className = `state ${state}`;
+    const reason = live ? live.reason : c.reason;
+    setText(reasonText, reason ? ` ${reason.text}` : '');
     setText(liveText, live ? ` · live calls ${live.live_calls} / ${live.limit} · remaining ${live.remaining} of ${live.members.total}` : '');
     button?.show(state);
   };
