@@ -121,6 +121,19 @@ function closedUntil(cal: Calendar, zones: string[], now: Date): DialReason {
   return { code: 'calendar-closed', until: best ? best.at.toISOString() : null, timezone: best?.zone ?? cal.timezone };
 }
 
+/**
+ * Whether a newly decided reason says nothing new over the stored one (JSON), so it is not
+ * written. The same nodes down is no news even when the minute differs: each engine process
+ * dates a node's fall by its own connection, and several must not overwrite each other's date.
+ */
+export function sameReason(next: DialReason, stored: string | null): boolean {
+  const json = JSON.stringify(next);
+  if (json === stored || stored === null || next.code !== 'freeswitch-down') return json === stored;
+  const was = JSON.parse(stored) as CampaignReason;
+  const names = (r: { nodes: { node: string }[] }) => r.nodes.map((n) => n.node).join(',');
+  return was.code === 'freeswitch-down' && names(was) === names(next);
+}
+
 /** To the minute: engine processes that saw a node go down a few seconds apart agree. */
 function minute(d: Date | null): string | null {
   return d ? new Date(Math.floor(d.getTime() / 60_000) * 60_000).toISOString() : null;

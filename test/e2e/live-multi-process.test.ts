@@ -100,4 +100,21 @@ describe('live boards served by a process that does not dial', function () {
       await b.waitFor('the new agent', (e) => (e.event === 'update' && e.data.agents.some((a: any) => a.id === id) ? true : undefined));
     }
   });
+
+  it('issue 13 §1: the reason the engine process computed reaches the API-only board by push, the same as its REST view', async () => {
+    const board = await SseClient.open(apiUrl, s.admin);
+    streams.push(board);
+    const snap = await board.waitFor('a live snapshot', (e) => (e.event === 'snapshot' && e.data.live === true ? e.data : undefined));
+    // This process has no engine: it does not watch FreeSWITCH itself.
+    expect(snap.value.health).to.deep.include({ freeswitch: null });
+    const c = await createCampaign(s, { name: 'Nobody registered' });
+    await createAgents(s, 1, [c], {}, { registered: false });
+    await addMembers(s, c, [{ name: 'Petro', communications: [{ number: '5559002' }] }]);
+    await run(s, c);
+    const seen = await board.waitFor('the reason', (e) =>
+      e.event === 'update' ? e.data.campaigns.find((x: any) => x.id === c && x.reason?.code === 'no-agent-ready') : undefined, 20_000, snap.index);
+    expect(seen.value.reason.text).to.equal('no agent ready: 1 Available but not registered');
+    const view = await fetch(`${apiUrl}/api/v2/dialer/${c}`, { headers: { 'x-key': s.admin.key, 'x-access-token': s.admin.token } });
+    expect(((await view.json()) as { reason: unknown }).reason).to.deep.equal(seen.value.reason);
+  });
 });

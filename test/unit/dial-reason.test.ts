@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Calendar } from '../../src/domain/calendar.js';
-import { describeReason, dialReason, type AgentFact, type CampaignFacts, type CampaignReason } from '../../src/domain/dial-reason.js';
+import { describeReason, dialReason, sameReason, type AgentFact, type CampaignFacts, type CampaignReason } from '../../src/domain/dial-reason.js';
 
 // Friday 2026-12-04 12:00 UTC = 14:00 in Kyiv.
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -74,5 +74,15 @@ describe('issue 13 §1: why a campaign is (not) dialling', () => {
   it('a due time on another day names the weekday', () => {
     const r = dialReason(facts({ members: { readyNowOpen: false, readyNowAny: false, nextReadyAt: new Date('2026-12-05T07:15:00Z') } }), NOW);
     expect(describeReason(r, NOW)).to.equal('next member due at Sat 09:15');
+  });
+
+  it('several engine processes: the same nodes down at another minute is no news; another node down is', () => {
+    const down = (node: string, at: string) => dialReason(facts({ nodes: [{ node, up: false, since: new Date(at) }] }), NOW);
+    const stored = JSON.stringify(down('fs1:8021', '2026-12-04T12:02:00Z'));
+    expect(sameReason(down('fs1:8021', '2026-12-04T12:03:00Z'), stored)).to.equal(true);
+    expect(sameReason(down('fs2:8021', '2026-12-04T12:02:00Z'), stored)).to.equal(false);
+    expect(sameReason(dialReason(facts(), NOW), stored)).to.equal(false);
+    expect(sameReason(dialReason(facts(), NOW), JSON.stringify(dialReason(facts(), NOW)))).to.equal(true);
+    expect(sameReason(dialReason(facts(), NOW), null)).to.equal(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { dialReason, openZones, type NodeFact } from '../../domain/dial-reason.js';
+import { dialReason, openZones, sameReason, type NodeFact } from '../../domain/dial-reason.js';
 import type { DialFactsStore } from '../ports/dial-facts.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
 import type { LiveFeed } from './live-feed.js';
@@ -65,7 +65,7 @@ export class DialReasons {
     const read = await this.d.facts.gather(running.map((c) => ({ campaign: c, ...openZones(c, now) })), up, now);
     for (const [id, { facts, stored }] of read) {
       const reason = dialReason({ ...facts, nodes }, now);
-      if (JSON.stringify(reason) === stored) continue;
+      if (sameReason(reason, stored)) continue;
       if (await this.d.facts.saveReason(id, reason)) this.d.live.campaign(id);
     }
   }
