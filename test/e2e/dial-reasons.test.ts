@@ -32,8 +32,17 @@ describe('issue 13 §1: why a campaign is not dialling, end to end', function ()
     const c = await agentsUnregistered(s, 'Unregistered');
     const r = await reasonOf(s, c, /^no agent ready/);
     expect(r.text).to.equal('no agent ready: 2 Available but not registered');
-    // /stats says the same.
+    // /stats says the same, and the OpenAPI document declares both.
     expect((await s.call('GET', `/api/v2/dialer/${c}/stats`)).body.reason.text).to.equal(r.text);
+    const doc = (await s.call('GET', '/api/openapi.json', undefined, null)).body;
+    const schemaOf = (path: string) => {
+      const sc = doc.paths[path].get.responses['200'].content['application/json'].schema;
+      return sc.$ref ? doc.components.schemas[sc.$ref.split('/').pop()] : sc;
+    };
+    for (const path of ['/api/v2/dialer/{id}', '/api/v2/dialer/{id}/stats']) {
+      expect(schemaOf(path).properties.reason, path).to.be.an('object');
+      expect(JSON.stringify(schemaOf(path).properties.reason), path).to.include('text');
+    }
   });
 
   it('C2: the limit reached while a call is live', async () => {

@@ -1,8 +1,8 @@
-import type { DependencyHealth } from '../../app/dependency-health.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Queue } from 'bullmq';
+import type { DependencyHealth } from '../../app/dependency-health.js';
 import type { LiveFeed } from '../../app/engine/live-feed.js';
 import type { ExtraRouter } from './app.js';
 import { liveRoutes } from './live-routes.js';

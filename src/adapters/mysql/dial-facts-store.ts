@@ -42,7 +42,7 @@ export class MysqlDialFacts implements DialFactsStore {
       const state = (s: string) => Number(memberStates!.find((m) => m.campaign_id === c.id && m.state === s)?.n ?? 0);
       const members = await this.#members(q, now);
       out.set(c.id, {
-        stored: (() => { const r = stored!.find((x) => x.id === c.id)?.reason; return r == null ? null : typeof r === 'string' ? r : JSON.stringify(r); })(),
+        stored: jsonText(stored!.find((x) => x.id === c.id)?.reason),
         facts: {
           calendar: c.calendar,
           zones: c.zones,
@@ -82,4 +82,9 @@ export class MysqlDialFacts implements DialFactsStore {
     const n = await this.db('campaigns').where({ id: campaignId, state: 'running' }).update({ reason: JSON.stringify(reason) });
     return n > 0;
   }
+}
+
+/** A JSON column as its text (the driver may hand it over parsed), null when empty. */
+function jsonText(v: unknown): string | null {
+  return v == null ? null : typeof v === 'string' ? v : JSON.stringify(v);
 }
