@@ -20,15 +20,9 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { FreeSwitchTelephony } from '../src/adapters/freeswitch/telephony.js';
 import { freePort } from '../src/adapters/free-port.js';
-import { MysqlCallStore } from '../src/adapters/mysql/call-store.js';
-import { MysqlDispatchStore } from '../src/adapters/mysql/claim-store.js';
-import { MysqlEngineStore } from '../src/adapters/mysql/engine-store.js';
-import { applyResultStatusInDb } from '../src/adapters/mysql/result-status-store.js';
-import { BullmqTimers } from '../src/adapters/queue/bullmq-timers.js';
-import { Engine } from '../src/app/engine/engine.js';
-import type { AgentLegRequest, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
 import { startRuntime } from '../src/runtime.js';
 import { agents, campaign, cpuSecondsOf, mariadbPid, members, quantile, rssOf, scratchDb, sleep, spawnTs, startNodeFlags, waitForLine } from './engine-setup.js';
+import { probeEngine, readyToOriginate, waitAgentIdle } from './originate-probe.js';
 import { writeSection } from './write-section.js';
 
 const { values: args } = parseArgs({
@@ -47,24 +41,6 @@ const silent = pino({ level: 'silent' });
 const out: string[] = [];
 const say = (line: string) => { console.log(line); out.push(line); };
 
-/** Telephony that only records when the originate was sent, then puts the agent on break and reports "unknown" (no charge, A3). */
-class OriginateProbe implements Telephony {
-  next: ((t: number) => void) | null = null;
-  constructor(private readonly db: Knex) {}
-  async start(): Promise<void> {}
-  async originateAgent(req: AgentLegRequest): Promise<OriginateResult> {
-    const t = performance.now();
-    this.next?.(t);
-    this.next = null;
-    await this.db('agents').where('sip_user', req.sipUser).update({ status: 'On Break' });
-    return { kind: 'unknown', legUuid: req.legUuid, reason: 'bench' };
-  }
-  async exists(): Promise<boolean> { return false; }
-  async kill(): Promise<void> {}
-  upNodes(): string[] { return ['bench']; }
-  async close(): Promise<void> {}
-}
-
 async function rawSingleClaim(db: Knex, campaignId: number): Promise<number> {
   const t0 = performance.now();
   const id = await db.transaction(async (trx) => {
@@ -79,26 +55,10 @@ async function rawSingleClaim(db: Knex, campaignId: number): Promise<number> {
   return dt;
 }
 
-async function waitAgentIdle(db: Knex, agentId: number): Promise<void> {
-  for (let i = 0; i < 5000; i++) {
-    const a = await db('agents').where('id', agentId).first('state', 'attempt_id', 'status');
-    if (a.state === 'Waiting' && a.attempt_id === null && a.status === 'On Break') return;
-    await sleep(2);
-  }
-  throw new Error('agent never idle');
-}
-
 async function latency(db: Knex, small: number, big: number): Promise<void> {
-  const probe = new OriginateProbe(db);
-  const timers = new BullmqTimers({ redisUrl: REDIS_URL, prefix: `{bench-e-${randomBytes(3).toString('hex')}}`, log: silent });
-  const engine = new Engine({
-    dispatchStore: new MysqlDispatchStore(db), calls: new MysqlCallStore(db), engineStore: new MysqlEngineStore(db),
-    resultStatus: (c, m, s, now) => applyResultStatusInDb(db, c, m, s, now), telephony: probe, timers, log: silent,
-    instanceId: 'bench-latency', leaseSec: 30,
-  });
   const [agent] = await agents(db, 4000, 1, [small, big], 'bench');
   await db('agents').where('id', agent!.id).update({ status: 'On Break' });
-  await engine.start();
+  const { engine, probe, close } = await probeEngine(db, 'bench-latency');
   const rows: string[] = [];
   const p99s: Record<string, number> = {};
   for (const [label, c, size] of [['1k', small, 1000], ['N', big, N]] as const) {
@@ -109,18 +69,13 @@ async function latency(db: Knex, small: number, big: number): Promise<void> {
     for (let i = 0; i < SAMPLES + 20; i++) {
       await waitAgentIdle(db, agent!.id);
       const r = await rawSingleClaim(db, c);
-      await db('agents').where('id', agent!.id).update({ status: 'Available' });
-      const sent = new Promise<number>((resolve) => { probe.next = resolve; });
-      const t0 = performance.now();
-      engine.agentChanged(agent!.id);
-      const dt = (await sent) - t0;
+      const dt = await readyToOriginate(db, engine, probe, agent!.id);
       if (i >= 20) { eng.push(dt); raw.push(r); }
     }
     p99s[label] = quantile(eng, 0.99);
     rows.push(`| ${size.toLocaleString('en')} | ${quantile(eng, 0.5).toFixed(1)} | ${quantile(eng, 0.99).toFixed(1)} | ${quantile(raw, 0.5).toFixed(1)} | ${quantile(raw, 0.99).toFixed(1)} |`);
   }
-  await engine.close();
-  await timers.close();
+  await close();
   await db('campaigns').whereIn('id', [small, big]).update({ state: 'stopped' });
   say(`### Agent ready → originate sent (${SAMPLES} samples each, engine and raw claim interleaved), ms\n`);
   say('| members in the campaign | engine p50 | engine p99 | raw single-row claim p50 | raw p99 |');

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import { dropDatabase, openMigratedDatabase, parseDbUrl } from '../src/adapters/mysql/database.js';
@@ -13,6 +10,7 @@ import { parseColumns } from '../src/app/members/csv-columns.js';
 import { importMembersCsv } from '../src/app/members/csv-import.js';
 import type { LinedMember } from '../src/app/members/member-batch.js';
 import { loadConfig } from '../src/config.js';
+import { COLUMNS, generate, row } from './import-data.js';
 
 /*
  * `npm run bench:import [-- --rows N] [--keep]`: the member import of SPEC M6
@@ -28,42 +26,6 @@ import { loadConfig } from '../src/config.js';
  *
  * The two run interleaved by tenths of the file (see interleaved()).
  */
-
-const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'data');
-const COLUMNS = 'name,number,priority,timezone,var:debt';
-const ZONES = ['Europe/Kyiv', 'Europe/Berlin', 'America/New_York', ''];
-
-/** Row i of the data set, as CSV fields and as the values both paths store. */
-function row(i: number) {
-  return {
-    name: `Member ${i}`,
-    number: `7${String(i).padStart(10, '0')}`,
-    priority: i % 10,
-    timezone: ZONES[i % ZONES.length]!,
-    debt: String((i * 37) % 100_000),
-  };
-}
-
-async function generate(rows: number): Promise<string> {
-  await mkdir(DATA_DIR, { recursive: true });
-  const file = join(DATA_DIR, `members-${rows}.csv`);
-  if (existsSync(file)) return file;
-  const tmp = `${file}.${process.pid}.tmp`;
-  const out = createWriteStream(tmp);
-  let chunk = '';
-  for (let i = 1; i <= rows; i++) {
-    const r = row(i);
-    chunk += `${r.name},${r.number},${r.priority},${r.timezone},${r.debt}\n`;
-    if (chunk.length > 1 << 16 || i === rows) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
-  }
-  out.end();
-  await once(out, 'finish');
-  await rename(tmp, file);
-  return file;
-}
 
 async function seedCampaign(db: Knex): Promise<number> {
   const [calendarId] = await db('calendars').insert({ name: 'bench', timezone: 'UTC', windows: '[]', holidays: '[]' });

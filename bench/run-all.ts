@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: every bench in turn, each in its own process (each prints its figures beside a
- * baseline measured in the same run; timers and engine write their own section of BENCHMARKS.md).
+ * baseline measured in the same run; timers, engine and import-latency write their own section of BENCHMARKS.md).
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 
-const benches = ['bench/timers.ts', 'bench/engine.ts', 'bench/import.ts'];
+const benches = ['bench/timers.ts', 'bench/engine.ts', 'bench/import.ts', 'bench/import-latency.ts'];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== ${b} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}) ===\n`);
