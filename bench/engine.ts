@@ -70,7 +70,7 @@ async function latency(db: Knex, small: number, big: number): Promise<void> {
       await waitAgentIdle(db, agent!.id);
       const r = await rawSingleClaim(db, c);
       const dt = await readyToOriginate(db, engine, probe, agent!.id);
-      if (i >= 20) { eng.push(dt); raw.push(r); }
+      if (i >= 20 && dt !== null) { eng.push(dt); raw.push(r); }
     }
     p99s[label] = quantile(eng, 0.99);
     rows.push(`| ${size.toLocaleString('en')} | ${quantile(eng, 0.5).toFixed(1)} | ${quantile(eng, 0.99).toFixed(1)} | ${quantile(raw, 0.5).toFixed(1)} | ${quantile(raw, 0.99).toFixed(1)} |`);

@@ -48,7 +48,8 @@ async function sample(db: Knex, engine: Engine, probe: OriginateProbe, agentId: 
   const samples: number[] = [];
   while (more(samples.length)) {
     await waitAgentIdle(db, agentId);
-    samples.push(await readyToOriginate(db, engine, probe, agentId));
+    const dt = await readyToOriginate(db, engine, probe, agentId);
+    if (dt !== null) samples.push(dt);
   }
   loop.disable();
   return { samples, loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6 };

@@ -58,11 +58,20 @@ export async function waitAgentIdle(db: Knex, agentId: number): Promise<void> {
   throw new Error('agent never idle');
 }
 
-/** One sample, ms: the agent is made Available and the engine told (what the REST layer does) → the originate. */
-export async function readyToOriginate(db: Knex, engine: Engine, probe: OriginateProbe, agentId: number): Promise<number> {
+/**
+ * One sample, ms: the agent is made Available and the engine told (what the REST layer does) →
+ * the originate. null when the engine's own housekeeping pass found the agent first (an originate
+ * before it was told is not this path).
+ */
+export async function readyToOriginate(db: Knex, engine: Engine, probe: OriginateProbe, agentId: number): Promise<number | null> {
+  // Armed before the agent is Available, so no originate can be missed.
+  const sent = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no originate within 60 s of the agent being ready')), 60_000);
+    probe.next = (t) => { clearTimeout(timer); resolve(t); };
+  });
   await db('agents').where('id', agentId).update({ status: 'Available' });
-  const sent = new Promise<number>((resolve) => { probe.next = resolve; });
   const t0 = performance.now();
   engine.agentChanged(agentId);
-  return (await sent) - t0;
+  const t = await sent;
+  return t >= t0 ? t - t0 : null;
 }
