@@ -32,7 +32,7 @@ export function rawPost(url: string, path: string, body: Buffer | Readable, head
     let writeError: Error | undefined;
     req.on('error', (err) => {
       writeError = err;
-      setTimeout(() => reject(writeError), 2000);
+      setTimeout(() => reject(writeError), 2000).unref();
     });
     req.setTimeout(120_000, () => req.destroy(new Error('no answer within 120 s')));
     if (Buffer.isBuffer(body)) req.end(body);

@@ -13,6 +13,12 @@ describe('config', () => {
     expect(c.drainSec).to.equal(20);
   });
 
+  it('S5: DIALER_MAX_IMPORT_BYTES: 128 MiB by default (a million members of the bench are 45 MB), set in bytes', () => {
+    expect(loadConfig({}).http.maxImportBytes).to.equal(128 * 1024 * 1024);
+    expect(loadConfig({ DIALER_MAX_IMPORT_BYTES: '1048576' }).http.maxImportBytes).to.equal(1048576);
+    expect(() => loadConfig({ DIALER_MAX_IMPORT_BYTES: '1e9x' })).to.throw(ConfigError, /DIALER_MAX_IMPORT_BYTES/);
+  });
+
   it('F3: reads several FreeSWITCH servers', () => {
     const c = loadConfig({ DIALER_FREESWITCH: 'fs1:8021:pw1,fs2:8022:p:w' });
     expect(c.freeswitch.map((n) => n.name)).to.deep.equal(['fs1:8021', 'fs2:8022']);
