@@ -70,6 +70,21 @@ export interface CampaignFacts {
 
 const ON_CALL = new Set(['Reserved', 'Receiving', 'In a queue call']);
 
+/**
+ * The nodes as every engine process sees them together: a node is up when any of them reaches
+ * it (that one can dial there), down since the last of them lost it.
+ */
+export function mergeNodeViews(views: readonly NodeFact[]): NodeFact[] {
+  const byNode = new Map<string, NodeFact>();
+  for (const v of views) {
+    const was = byNode.get(v.node);
+    if (!was) byNode.set(v.node, { ...v });
+    else if (v.up && !was.up) byNode.set(v.node, { ...v });
+    else if (!v.up && !was.up && v.since && (!was.since || v.since > was.since)) was.since = v.since;
+  }
+  return [...byNode.values()].sort((a, b) => a.node.localeCompare(b.node));
+}
+
 /** Where the campaign may dial now, as dispatch decides it (K3, K4). */
 export function openZones(c: { calendar: Calendar; zones: string[] }, now: Date): { calendarZoneOpen: boolean; openZones: string[] } {
   return { calendarZoneOpen: isOpen(c.calendar, c.calendar.timezone, now), openZones: c.zones.filter((z) => isOpen(c.calendar, z, now)) };

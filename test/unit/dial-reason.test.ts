@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Calendar } from '../../src/domain/calendar.js';
-import { describeReason, dialReason, sameReason, type AgentFact, type CampaignFacts, type CampaignReason } from '../../src/domain/dial-reason.js';
+import { describeReason, dialReason, mergeNodeViews, sameReason, type AgentFact, type CampaignFacts, type CampaignReason } from '../../src/domain/dial-reason.js';
 
 // Friday 2026-12-04 12:00 UTC = 14:00 in Kyiv.
 const NOW = new Date('2026-12-04T12:00:00Z');
@@ -84,5 +84,13 @@ describe('issue 13 §1: why a campaign is (not) dialling', () => {
     expect(sameReason(dialReason(facts(), NOW), stored)).to.equal(false);
     expect(sameReason(dialReason(facts(), NOW), JSON.stringify(dialReason(facts(), NOW)))).to.equal(true);
     expect(sameReason(dialReason(facts(), NOW), null)).to.equal(false);
+  });
+
+  it('F3: the nodes as all engine processes see them: up when any reaches it, down since the last lost it', () => {
+    const at = (m: number) => new Date(Date.UTC(2026, 11, 4, 12, m));
+    expect(mergeNodeViews([
+      { node: 'b', up: false, since: at(1) }, { node: 'a', up: false, since: at(2) }, { node: 'a', up: true, since: at(0) },
+      { node: 'b', up: false, since: at(5) }, { node: 'b', up: false, since: at(3) },
+    ])).to.deep.equal([{ node: 'a', up: true, since: at(0) }, { node: 'b', up: false, since: at(5) }]);
   });
 });

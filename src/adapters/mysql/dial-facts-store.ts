@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { DialFactsStore, FactsQuery } from '../../app/ports/dial-facts.js';
-import type { AgentFact, CampaignFacts, DialReason } from '../../domain/dial-reason.js';
+import type { AgentFact, CampaignFacts, DialReason, NodeFact } from '../../domain/dial-reason.js';
 
 /*
  * Issue 13 §1: the facts behind "why isn't it dialling?", for every running campaign in a few
@@ -76,6 +76,18 @@ export class MysqlDialFacts implements DialFactsStore {
     if (await due().first('id')) return { readyNowOpen: false, readyNowAny: true, nextReadyAt: null };
     const next = await ready().where('ready_at', '>', now).orderBy('ready_at').first('ready_at');
     return { readyNowOpen: false, readyNowAny: false, nextReadyAt: next ? new Date(next.ready_at) : null };
+  }
+
+  async shareNodes(instanceId: string, nodes: NodeFact[], now: Date): Promise<void> {
+    if (nodes.length === 0) return;
+    await this.db('node_views')
+      .insert(nodes.map((n) => ({ instance_id: instanceId, node: n.node, up: n.up, since: n.since ?? now, seen_at: now })))
+      .onConflict(['instance_id', 'node']).merge(['up', 'since', 'seen_at']);
+  }
+
+  async nodeViews(seenAfter: Date): Promise<Array<NodeFact & { instanceId: string }>> {
+    const rows = await this.db('node_views').where('seen_at', '>', seenAfter).select('instance_id', 'node', 'up', 'since');
+    return rows.map((r) => ({ instanceId: String(r.instance_id), node: String(r.node), up: Boolean(r.up), since: new Date(r.since) }));
   }
 
   async saveReason(campaignId: number, reason: DialReason): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { dialReason, openZones, sameReason, type NodeFact } from '../../domain/dial-reason.js';
+import { dialReason, mergeNodeViews, openZones, sameReason, type NodeFact } from '../../domain/dial-reason.js';
 import type { DialFactsStore } from '../ports/dial-facts.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
 import type { LiveFeed } from './live-feed.js';
@@ -12,8 +12,15 @@ export interface DialReasonsDeps {
   live: LiveFeed;
   log: Logger;
   now: () => Date;
+  /** This process's instance id: its row of node views. */
+  instanceId: string;
   /** Least time between two reads of the facts, ms. @defaultValue 1000 */
   everyMs?: number;
+  /**
+   * A process's node views count while it wrote them this recently, ms; each process writes its
+   * own at least every third of it. @defaultValue 30000
+   */
+  nodeViewsFreshMs?: number;
 }
 
 /**
@@ -29,6 +36,8 @@ export class DialReasons {
   #timer: NodeJS.Timeout | undefined;
   #lastAt = 0;
   #closed = false;
+  /** This process's node view as last written, and when. */
+  #shared = { json: '', at: 0 };
 
   constructor(private readonly d: DialReasonsDeps) {}
 
@@ -60,7 +69,7 @@ export class DialReasons {
     this.#lastAt = Date.now();
     const now = this.d.now();
     const running = await this.d.dispatchStore.runningCampaigns();
-    const nodes = this.d.nodes();
+    const nodes = await this.#allNodes(now);
     const up = nodes.filter((n) => n.up).map((n) => n.node);
     const read = await this.d.facts.gather(running.map((c) => ({ campaign: c, ...openZones(c, now) })), up, now);
     for (const [id, { facts, stored }] of read) {
@@ -68,6 +77,22 @@ export class DialReasons {
       if (sameReason(reason, stored)) continue;
       if (await this.d.facts.saveReason(id, reason)) this.d.live.campaign(id);
     }
+  }
+
+  /**
+   * The nodes as every engine process sees them (mergeNodeViews), so all decide alike: this
+   * process's view is written when it changed or a third of the freshness has passed.
+   */
+  async #allNodes(now: Date): Promise<NodeFact[]> {
+    const own = this.d.nodes();
+    const freshMs = this.d.nodeViewsFreshMs ?? 30_000;
+    const json = JSON.stringify(own.map((n) => [n.node, n.up]));
+    if (json !== this.#shared.json || now.getTime() - this.#shared.at >= freshMs / 3) {
+      await this.d.facts.shareNodes(this.d.instanceId, own, now);
+      this.#shared = { json, at: now.getTime() };
+    }
+    const others = (await this.d.facts.nodeViews(new Date(now.getTime() - freshMs))).filter((v) => v.instanceId !== this.d.instanceId);
+    return mergeNodeViews([...own, ...others]);
   }
 
   async close(): Promise<void> {

@@ -89,6 +89,7 @@ export class Engine implements EngineSignals {
       dispatchStore: d.dispatchStore,
       nodes: () => d.telephony.nodeHealth?.() ?? d.telephony.upNodes().map((node) => ({ node, up: true, since: null })),
       live: this.live,
+      instanceId: d.instanceId,
       log: d.log.child({ part: 'reasons' }),
       now: this.#now,
     });
