@@ -30,6 +30,8 @@ export class AgentCall {
   readonly socketAppUuid = randomUUID();
   /** the app sent `resume`: closing the socket leaves the call up */
   resumed = false;
+  /** the outbound socket closed while a bridge ran: the leg hangs up when the bridge returns */
+  #socketLost = false;
   #queue: AppRequest[] = [];
   #running: { req: AppRequest; run: AppRun } | null = null;
   #ringTimer: NodeJS.Timeout | null = null;
@@ -141,7 +143,22 @@ export class AgentCall {
     this.#running = null;
     if (r.req.name === 'bridge') this.bridge = null;
     this.event('CHANNEL_EXECUTE_COMPLETE', { app: { ...r.run, response: response ?? '_none_' } });
-    if (!this.ended) this.sw.timers.after(2, () => this.#next());
+    if (this.ended) return;
+    // back in the socket app with no socket: it ends the call as for a parked leg
+    if (this.#socketLost) this.sw.timers.after(5, () => this.hangup('NORMAL_CLEARING'));
+    else this.sw.timers.after(2, () => this.#next());
+  }
+
+  /**
+   * The outbound socket closed under a live call (06 B1/B2): a parked leg is hung up with
+   * NORMAL_CLEARING at once (real: ~35 ms), but a running `bridge` goes on — on the real 1.10.12
+   * every leg of a bridged call stayed up, talking, and nothing reached the inbound connection
+   * (fixtures README, "Outbound drop during a bridge"). The leg hangs up when the bridge returns.
+   */
+  socketClosed(): void {
+    if (this.ended || this.resumed) return;
+    this.#socketLost = true;
+    if (this.#running?.req.name !== 'bridge') this.sw.timers.after(5, () => this.hangup('NORMAL_CLEARING'));
   }
 
   // ---- ends ----

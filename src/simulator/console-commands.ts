@@ -12,7 +12,7 @@ export const CONSOLE_HELP = `commands (one per line on stdin):
   dial <user> <code>            the phone dials a service number (*100 login, *101 logout, *102 break)
   channels                      the live channels: uuid, name, state
   drop-inbound                  drop every inbound event-socket connection (calls stay up)
-  close-outbound <uuid|all>     drop the outbound socket of a call (its leg hangs up)
+  close-outbound <uuid|all>     drop the outbound socket of a call (parked: hangs up; bridged: talks on)
   delay <EVENT_NAME> <ms>       hold back the next event of that name
   duplicate <EVENT_NAME>        send the next event of that name twice
   restart                       FreeSWITCH restarts: calls and connections gone, a new Core-UUID

@@ -1,6 +1,7 @@
 // FreeSWITCH's side of `socket <host:port> async full`: connect to the app, wait for
 // `connect`, answer with CHANNEL_DATA, then myevents / linger / divert_events / sendmsg as in
-// 05a–05d; closing the socket mid-call hangs the channel up (06 B1/B2).
+// 05a–05d; closing the socket hangs a parked channel up (06 B1/B2), a bridged one only when its
+// bridge ends (seen on the real 1.10.12).
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { CommandReader, commandHeader, commandReply, disconnectNotice, lingerNotice, type EslCommand } from './esl-frame.js';
@@ -56,7 +57,8 @@ export class OutboundSession implements ControlSession, EventSink {
       this.#closed = true;
       sw.sinks.delete(this);
       // 06: the app went away while the channel was up → hung up (NORMAL_CLEARING) unless resumed
-      if (!call.ended && !call.resumed) sw.timers.after(5, () => call.hangup('NORMAL_CLEARING'));
+      // or bridged (then at the bridge's end)
+      call.socketClosed();
     });
     sw.sinks.add(this);
   }
@@ -92,7 +94,7 @@ export class OutboundSession implements ControlSession, EventSink {
     this.sw.timers.after(50, () => this.#socket.destroy());
   }
 
-  /** Fault: FreeSWITCH drops the socket mid-call (the channel goes down with it). */
+  /** Fault: the socket drops mid-call (a parked channel goes down with it, a bridged one talks on). */
   destroy(): void {
     this.#socket.destroy();
   }

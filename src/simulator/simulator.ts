@@ -179,7 +179,7 @@ export class Simulator extends EventEmitter {
     for (const s of [...this.#sessions]) s.destroy();
   }
 
-  /** FreeSWITCH drops the outbound socket of a call mid-call. */
+  /** The outbound socket of a call drops mid-call: a parked leg hangs up, a bridged call goes on (real 1.10.12). */
   closeOutbound(agentLegUuid: string): void {
     const call = this.#sw.calls.get(agentLegUuid);
     const session = call?.session;

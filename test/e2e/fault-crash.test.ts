@@ -75,7 +75,7 @@ describe('fault: kill -9 of the engine process during live calls', function () {
     expect(Number(left?.n), 'members left ready for the next start').to.be.above(0);
   });
 
-  it('S3: SIGTERM with calls longer than DIALER_DRAIN_SEC: the outbound sockets close after the drain, the process exits 0, a restart settles what was cut', async () => {
+  it('S3: SIGTERM with calls longer than DIALER_DRAIN_SEC: the outbound sockets close after the drain, the process exits 0, the bridged calls stay up, a restart settles them and hangs them up', async () => {
     const c = await w.seed.campaign({ call_limit: 2, retry_wait_sec: 1, max_tries: 20, min_success_sec: 0 });
     await w.agents(2, [c]);
     const numbers = await w.members(c, 4);
@@ -87,10 +87,11 @@ describe('fault: kill -9 of the engine process during live calls', function () {
     expect(w.watch.live, 'calls live at the signal').to.be.at.least(2);
     // A forced exit (the drain's grace run out) would be exit code 1.
     expect(await eng.stop(), `exit code after SIGTERM; log:\n${eng.tail()}`).to.equal(0);
-    const gone = Date.now() + 10_000;
-    while (w.watch.live > 0 && Date.now() < gone) await sleep(20);
-    expect(w.watch.live, 'FreeSWITCH hung the cut calls up').to.equal(0);
-    // The next start of this instance settles the attempts its previous incarnation left.
+    // Real 1.10.12: a bridged call outlives its outbound socket (fixtures README), so the calls
+    // cut off from the process are still up after it exited.
+    expect(w.watch.live, 'bridged calls still up after the exit').to.be.at.least(2);
+    // The next start of this instance settles the attempts its previous incarnation left and
+    // hangs up what is left of their calls.
     const again = await w.engine('fault-long', port, { drainSec: 1 });
     await w.db('campaigns').where('id', c).update({ state: 'stopped' });
     const settledBy = Date.now() + 30_000;
@@ -101,6 +102,9 @@ describe('fault: kill -9 of the engine process during live calls', function () {
       await sleep(100);
     }
     expect(open, 'attempts left open').to.deep.equal([]);
+    const gone = Date.now() + 10_000;
+    while (w.watch.live > 0 && Date.now() < gone) await sleep(20);
+    expect(w.watch.live, 'the recovery hung the cut calls up').to.equal(0);
     expect(await again.stop(), 'exit code of the restart').to.equal(0);
   });
 });

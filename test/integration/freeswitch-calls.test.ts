@@ -134,13 +134,21 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
     }
   });
 
-  it('S3: the outbound socket lost mid-bridge: member-ended from loopback-a\'s inbound HANGUP_COMPLETE (the member uuid), then one agent-hangup', async () => {
+  it('S3, C6: the outbound socket lost mid-bridge: the call goes on; when the subscriber hangs up, member-ended from loopback-a\'s inbound HANGUP_COMPLETE (the member uuid), then one agent-hangup', async () => {
     rig.sim.setSubscriber('5551234', { outcome: 'answer', afterMs: 20, talkMs: 20_000 });
     const req = legRequest(rig.node, AGENT);
     expect((await rig.tel.originateAgent(req)).kind).to.equal('answered');
     await waitFor(() => rig.handler.of('member-answered').length === 1, 'bridged');
     const answered = rig.handler.of('member-answered')[0]!;
     rig.sim.closeOutbound(req.legUuid);
+    await waitFor(() => rig.tel.followedLegs === 1, 'the call followed on the inbound connection');
+    // Real 1.10.12: a bridged call outlives its socket; nothing has ended.
+    expect(rig.sim.channels().map((c) => c.uuid)).to.include.members([req.legUuid, answered.memberUuid]);
+    expect(rig.handler.of('member-ended')).to.have.length(0);
+    const esl = await TestEsl.login(Number(rig.node.split(':')[1]), '');
+    const sip = rig.sim.channels().find((c) => c.name === sipLeg('5551234'))!;
+    expect(await esl.api(`uuid_kill ${sip.uuid} NORMAL_CLEARING`)).to.equal('+OK\n');
+    esl.close();
     await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
     const evs = rig.handler.forAttempt(req.attemptId);
     expect(evs.map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
@@ -148,10 +156,11 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
     if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
     const memberLeg = rig.sim.channelLog().find((c) => c.uuid === answered.memberUuid);
     expect(memberLeg?.name).to.equal('loopback/5551234-a');
-    // the agent leg went first (06): loopback-a ended with its NORMAL_CLEARING, not an unknown cause
-    expect(ended.result).to.include({ memberUuid: answered.memberUuid, cause: 'NORMAL_CLEARING' });
+    // the subscriber went first: loopback-a ended with the SIP leg's cause, an end FreeSWITCH reported
+    expect(ended.result).to.include({ memberUuid: answered.memberUuid, cause: 'NORMAL_CLEARING', endKnown: true });
     expect(ended.result.answeredAt?.getTime()).to.equal(answered.at.getTime());
-    expect(rig.sim.channelLog().find((c) => c.name === sipLeg('5551234'))?.hangupCause).to.equal('NORMAL_CLEARING');
+    expect(rig.handler.of('agent-hangup')[0]!.cause).to.equal('NORMAL_CLEARING');
+    expect(rig.sim.channels()).to.have.length(0);
   });
 
   it('S3: uuid_kill on the member uuid (loopback-a) ends the subscriber\'s call with that cause', async () => {

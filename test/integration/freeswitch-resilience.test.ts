@@ -6,7 +6,10 @@
 import { expect } from 'chai';
 import type { OriginateResult } from '../../src/app/ports/telephony.js';
 import type { Scenario } from '../../src/simulator/index.js';
+import { microsToDate } from '../../src/adapters/freeswitch/event-parser.js';
+import { header } from '../helpers/transcript.js';
 import { freePort, legRequest, sleep, startRig, waitFor, type Rig } from './freeswitch-harness.js';
+import { TestEsl } from './simulator-esl-client.js';
 
 const AGENT = '1000@127.0.0.1';
 
@@ -332,24 +335,114 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     expect(rig.handler.forAttempt(req.attemptId).map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
   });
 
-  it('S3: the outbound socket lost mid-call still gives member-ended and one agent-hangup', async () => {
-    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 5_000 } });
-    rigs.push(rig);
+  /** An agent leg bridged to an answered subscriber who talks until killed; the call's legs. */
+  async function bridgedCall(rig: Rig) {
     await waitFor(() => rig.tel.upNodes().length === 1, 'node up');
     const req = legRequest(rig.node, AGENT);
     expect((await rig.tel.originateAgent(req)).kind).to.equal('answered');
     await waitFor(() => rig.handler.of('member-answered').length === 1, 'bridged');
+    const memberUuid = rig.handler.of('member-answered')[0]!.memberUuid!;
+    const sipUuid = rig.sim.channels().find((c) => c.name.startsWith('sofia/internal/'))!.uuid;
+    return { req, memberUuid, sipUuid };
+  }
+
+  /** The subscriber hangs up (its SIP leg ends), asked over a connection of its own. */
+  async function subscriberHangsUp(rig: Rig, sipUuid: string): Promise<void> {
+    const esl = await TestEsl.login(Number(rig.node.split(':')[1]), '');
+    try {
+      expect(await esl.api(`uuid_kill ${sipUuid} NORMAL_CLEARING`)).to.equal('+OK\n');
+    } finally {
+      esl.close();
+    }
+  }
+
+  it('S3, C6: the outbound socket lost mid-bridge, FreeSWITCH and the inbound connection up: the call goes on past lostLegMs; member-ended at the subscriber\'s hangup with FreeSWITCH\'s times, then one agent-hangup', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 60_000 } },
+      { session: { lostLegMs: 200 } });
+    rigs.push(rig);
+    const { req, memberUuid, sipUuid } = await bridgedCall(rig);
+    const hangups = await TestEsl.login(Number(rig.node.split(':')[1]), 'CHANNEL_HANGUP_COMPLETE');
     rig.sim.closeOutbound(req.legUuid);
+    // Well past the wait for a hangup that gave the call up before (lostLegMs): nothing ended.
+    await sleep(1_200);
+    expect(rig.sim.channels().map((c) => c.uuid)).to.include.members([req.legUuid, memberUuid, sipUuid]);
+    expect(rig.handler.forAttempt(req.attemptId).map((e) => e.kind)).to.deep.equal(['member-answered']);
+    await subscriberHangsUp(rig, sipUuid);
     await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
-    await sleep(200);
     const evs = rig.handler.forAttempt(req.attemptId);
     expect(evs.map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
     const ended = evs[1];
     if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
-    expect(ended.result.answeredAt).to.be.instanceOf(Date);
-    expect(ended.result.cause).to.be.a('string').and.not.equal('');
-    // S3: the subscriber leg's hangup reached the inbound connection: the end is FreeSWITCH's.
-    expect(ended.result.endKnown).to.equal(true);
+    // C6: the talk time is FreeSWITCH's: from the bridge to loopback-a's own hangup time.
+    const complete = await hangups.event((e) => header(e, 'Event-Name') === 'CHANNEL_HANGUP_COMPLETE' && header(e, 'Unique-ID') === memberUuid);
+    hangups.close();
+    const hangupAt = microsToDate(header(complete, 'Caller-Channel-Hangup-Time'))!;
+    expect(ended.result).to.include({ memberUuid, cause: 'NORMAL_CLEARING', endKnown: true });
+    expect(ended.result.endedAt.getTime()).to.equal(hangupAt.getTime());
+    expect(ended.result.talkSec).to.equal(Math.floor((hangupAt.getTime() - ended.result.answeredAt!.getTime()) / 1000)).and.be.at.least(1);
+    expect(rig.handler.of('agent-hangup')[0]).to.include({ attemptId: req.attemptId, cause: 'NORMAL_CLEARING' });
+    expect(rig.tel.followedLegs).to.equal(0);
+  });
+
+  it('S3, C6: the outbound socket and the inbound connection lost mid-bridge: after the reconnect uuid_exists finds the call up and it is followed to the subscriber\'s hangup', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 60_000 } },
+      { session: { lostLegMs: 200 } });
+    rigs.push(rig);
+    const { req, memberUuid, sipUuid } = await bridgedCall(rig);
+    rig.sim.closeOutbound(req.legUuid);
+    rig.sim.dropInbound();
+    await waitFor(() => rig.handler.of('node-up').length === 2, 'reconnected');
+    await sleep(600);
+    expect(rig.sim.channels().map((c) => c.uuid)).to.include.members([req.legUuid, memberUuid]);
+    expect(rig.handler.forAttempt(req.attemptId).map((e) => e.kind)).to.deep.equal(['member-answered']);
+    expect(rig.tel.followedLegs).to.equal(1);
+    await subscriberHangsUp(rig, sipUuid);
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
+    const evs = rig.handler.forAttempt(req.attemptId);
+    expect(evs.map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+    const ended = evs[1];
+    if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
+    expect(ended.result).to.include({ memberUuid, cause: 'NORMAL_CLEARING', endKnown: true });
+    expect(ended.result.talkSec).to.be.at.least(0);
+  });
+
+  it('S3, C6: a followed call whose hangup was missed (the inbound connection down meanwhile) ends when uuid_exists says false: end unknown, talk time to the last instant FreeSWITCH showed it up', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 60_000 } },
+      { session: { lostLegMs: 200 }, reconnect: { minBackoffMs: 1_500, maxBackoffMs: 1_500, connectTimeoutMs: 2_000 } });
+    rigs.push(rig);
+    const { req, sipUuid } = await bridgedCall(rig);
+    rig.sim.closeOutbound(req.legUuid);
+    await waitFor(() => rig.tel.followedLegs === 1, 'followed');
+    const upTo = new Date();
+    rig.sim.dropInbound();
+    // The subscriber hangs up while the dialer's inbound connection is down: its events are lost.
+    await subscriberHangsUp(rig, sipUuid);
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'agent hangup');
+    expect(rig.handler.of('node-up')).to.have.length(2);
+    const evs = rig.handler.forAttempt(req.attemptId);
+    expect(evs.map((e) => e.kind)).to.deep.equal(['member-answered', 'member-ended', 'agent-hangup']);
+    const ended = evs[1];
+    if (ended?.kind !== 'member-ended') throw new Error('member-ended expected');
+    expect(ended.result).to.include({ cause: 'UNKNOWN', endKnown: false });
+    expect(ended.result.endedAt.getTime()).to.be.at.most(upTo.getTime());
+  });
+
+  it('S3: a bridged call whose node cannot be asked for longer than unreachableLegMs ends as unknown; when the node is back, what is left of it is hung up before the node is offered calls', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 60_000 } },
+      { session: { lostLegMs: 200, unreachableLegMs: 300 }, reconnect: { minBackoffMs: 2_000, maxBackoffMs: 2_000, connectTimeoutMs: 2_000 } });
+    rigs.push(rig);
+    const { req, memberUuid } = await bridgedCall(rig);
+    rig.sim.closeOutbound(req.legUuid);
+    rig.sim.dropInbound();
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'given up');
+    const ended = rig.handler.of('member-ended')[0]!;
+    expect(ended.result).to.include({ cause: 'UNKNOWN', endKnown: false });
+    // Given up, but still up on the switch: the agent could be dialled again while in this call.
+    expect(rig.handler.of('node-up')).to.have.length(1);
+    expect(rig.sim.channels().map((c) => c.uuid)).to.include.members([req.legUuid, memberUuid]);
+    await waitFor(() => rig.handler.of('node-up').length === 2, 'reconnected');
+    expect(rig.sim.channels().map((c) => c.uuid)).to.not.include.members([req.legUuid]);
+    expect(rig.sim.channels().map((c) => c.uuid)).to.not.include.members([memberUuid]);
   });
 
   it('S3: an answered leg that never reaches our socket is settled once: by its hangup event, or by uuid_exists after a drop', async () => {

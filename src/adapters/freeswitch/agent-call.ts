@@ -4,13 +4,15 @@
  * agent leg with the subscriber's cause, 05b), `hangup_after_bridge=true`, then bridge through
  * the outbound route (`loopback/<number>/<route context>`, so the route's call_timeout applies).
  * Emits member-answered at CHANNEL_BRIDGE, member-ended when the bridge is over, then hangs the
- * agent leg up and emits agent-hangup (once per leg, see LiveLegs).
+ * agent leg up and emits agent-hangup (once per leg, see LiveLegs). A bridged call outlives a lost
+ * socket (real 1.10.12): it is then followed on the inbound connection to its real end (LegWatch).
  */
 import { randomUUID } from 'node:crypto';
 import type { BridgePlan, TelephonyEvent } from '../../app/ports/telephony.js';
 import { memberOutcome, memberOutcomeFromHangup, type BridgeObservation, type MemberOutcome } from './bridge-result.js';
 import { bracketBlock, sanitizeValue, splitVariables } from './channel-vars.js';
 import type { ChannelData } from './event-parser.js';
+import type { SeenHangup } from './hangup-watch.js';
 import { withDeadline, type SessionContext } from './session-context.js';
 import type { SocketSession } from './socket-session.js';
 
@@ -46,17 +48,22 @@ export async function runAgentCall(ctx: SessionContext, session: SocketSession, 
       log.info({ cause: plan.cause }, 'plan: hang up the agent leg');
       await session.hangupChannel(plan.cause);
     } else {
-      const outcome = await bridge(ctx, session, plan, obs, log);
+      const outcome = await bridge(ctx, session, plan, obs, { node, legUuid }, log);
+      if (outcome === 'stopped') {
+        // The adapter is closing with the call up: its attempt stays live for the recovery (S3).
+        log.warn('closing while a call whose socket was lost is still up');
+        return;
+      }
       if (outcome) {
         log.info({ cause: outcome.cause, talkSec: outcome.talkSec, answered: outcome.answeredAt !== null, endKnown: outcome.endKnown }, 'member leg ended');
         await emit({ kind: 'member-ended', result: { attemptId, agentLegUuid: legUuid, ...outcome } });
       }
       await session.hangupChannel('NORMAL_CLEARING');
     }
-    const hangup = await session.waitHangup(ctx.timeouts.hangupMs);
+    const hangup: SeenHangup | null = (await session.waitHangup(ctx.timeouts.hangupMs))
+      ?? (session.gone ? await lostAgentLegEnd(ctx, node, legUuid) : null);
     await chain;
     if (ctx.legs.settle(legUuid)) {
-      // Without a hangup event the socket was lost: FreeSWITCH then hangs the leg up itself (06 B1/B2).
       await emit({ kind: 'agent-hangup', attemptId, agentLegUuid: legUuid, cause: hangup?.cause ?? 'NORMAL_CLEARING', at: hangup?.hangupAt ?? hangup?.at ?? new Date() });
     }
   } finally {
@@ -65,8 +72,24 @@ export async function runAgentCall(ctx: SessionContext, session: SocketSession, 
   }
 }
 
-/** Runs the bridge; null when no subscriber call was placed (agent gone first). */
-async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract<BridgePlan, { kind: 'bridge' }>, obs: BridgeObservation, log: SessionContext['log']): Promise<MemberOutcome | null> {
+/**
+ * The agent leg's end once its socket is gone: its CHANNEL_HANGUP_COMPLETE on the inbound
+ * connection (a parked leg is hung up by FreeSWITCH, 06 B1/B2). One still up after its bridge is
+ * hung up, as the session would have done.
+ */
+async function lostAgentLegEnd(ctx: SessionContext, node: string, legUuid: string): Promise<SeenHangup | null> {
+  const seen = await ctx.hangups.wait(legUuid, ctx.timeouts.lostLegMs);
+  if (seen || (await ctx.exists(node, legUuid)) !== true) return seen;
+  await ctx.kill(node, legUuid, 'NORMAL_CLEARING');
+  return ctx.hangups.wait(legUuid, ctx.timeouts.hangupMs);
+}
+
+/**
+ * Runs the bridge; null when no subscriber call was placed (agent gone first), 'stopped' when the
+ * adapter closed while following a call whose socket was lost.
+ */
+async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract<BridgePlan, { kind: 'bridge' }>, obs: BridgeObservation,
+  leg: { node: string; legUuid: string }, log: SessionContext['log']): Promise<MemberOutcome | null | 'stopped'> {
   const t = ctx.timeouts;
   const { accepted, rejected } = splitVariables(plan.variables);
   for (const r of rejected) log.warn({ variable: r.name, reason: r.reason }, 'channel variable not set');
@@ -119,15 +142,30 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
     await session.waitHangup(t.hangupMs);
     return memberOutcome(obs, memberUuid, 'ALLOTTED_TIMEOUT', new Date());
   }
-  // Socket lost mid-bridge: the member leg's end still reaches the inbound connection. That leg is
-  // loopback-a (05c): mod_loopback ends it with the SIP leg's cause, or with the agent's when the
-  // agent went first, and its HANGUP_COMPLETE comes after the agent leg's.
+  // Socket lost mid-bridge. On the real 1.10.12 the bridged call goes on without it and nothing of
+  // the drop reaches the inbound connection: the call is followed there to its real end, never cut
+  // and never given up while FreeSWITCH says it is up (C6, S3). The member leg is loopback-a (05c):
+  // mod_loopback ends it with the SIP leg's cause, or with the agent's when the agent went first,
+  // and its HANGUP_COMPLETE comes after the agent leg's.
   const member = obs.bridge?.otherLegUuid ?? memberUuid;
-  const seen = await ctx.hangups.wait(member, t.lostLegMs);
-  log.warn({ reason: r.reason, memberSeen: seen !== null }, 'outbound socket lost during the bridge');
-  if (seen) return memberOutcomeFromHangup(obs, seen);
-  // No hangup (FreeSWITCH restarted, or the inbound connection was down too): unless an unbridge
-  // came first, the end is unknown and the talk time runs only to the last event of the leg,
-  // never to the moment we stopped waiting (S3, C6).
+  log.warn({ reason: r.reason }, 'outbound socket lost during the bridge; following the call on the inbound connection');
+  const end = await ctx.watch.untilEnd(leg.node, member, { graceMs: t.lostLegMs, unreachableMs: t.unreachableLegMs }, obs.lastEventAt);
+  log.warn({ end: end.kind }, 'call followed after its socket was lost is over');
+  switch (end.kind) {
+    case 'stopped':
+      return 'stopped';
+    case 'hangup':
+      return memberOutcomeFromHangup(obs, end.hangup);
+    case 'unreachable':
+      // The legs may still be up: they are checked again when the node's connection is back.
+      ctx.givenUp(leg.node, [member, leg.legUuid]);
+      break;
+    case 'vanished':
+      break;
+  }
+  // FreeSWITCH restarted, or could not be asked: unless an unbridge came first, the end is unknown
+  // and the talk time runs only to the last instant FreeSWITCH showed the call up, never to the
+  // moment we stopped waiting (S3, C6).
+  obs.lastEventAt = end.lastUpAt;
   return memberOutcome(obs, memberUuid, 'UNKNOWN', new Date());
 }

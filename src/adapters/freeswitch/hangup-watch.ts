@@ -41,17 +41,34 @@ export class HangupWatch {
     const seen = this.#seen.get(uuid);
     if (seen) return Promise.resolve(seen.ev);
     return new Promise((resolve) => {
-      const set = this.#waiters.get(uuid) ?? new Set();
-      this.#waiters.set(uuid, set);
-      const fn = (ev: SeenHangup | null) => {
+      const timer = setTimeout(() => {
+        stop();
+        resolve(null);
+      }, timeoutMs);
+      const stop = this.listen(uuid, (ev) => {
         clearTimeout(timer);
-        set.delete(fn);
-        if (set.size === 0 && this.#waiters.get(uuid) === set) this.#waiters.delete(uuid);
         resolve(ev);
-      };
-      const timer = setTimeout(() => fn(null), timeoutMs);
-      set.add(fn);
+      });
     });
+  }
+
+  /**
+   * Calls `fn` once with the CHANNEL_HANGUP_COMPLETE of `uuid` (at once when already seen), for
+   * as long as it takes; the returned function stops listening.
+   */
+  listen(uuid: string, fn: (ev: SeenHangup) => void): () => void {
+    const seen = this.#seen.get(uuid);
+    if (seen) {
+      fn(seen.ev);
+      return () => undefined;
+    }
+    const set = this.#waiters.get(uuid) ?? new Set();
+    this.#waiters.set(uuid, set);
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.#waiters.get(uuid) === set) this.#waiters.delete(uuid);
+    };
   }
 
   #prune(): void {

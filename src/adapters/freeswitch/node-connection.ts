@@ -14,7 +14,7 @@ import { FreeSwitchError, FreeSwitchTimeout } from 'esl';
 import type { Logger } from 'pino';
 import type { FreeSwitchNode } from '../../config.js';
 import { EslSocket } from './esl-socket.js';
-import type { EslEvent } from './event-parser.js';
+import { microsToDate, type EslEvent } from './event-parser.js';
 
 /**
  * The subscription every inbound connection makes (plain: the transcripts' format). Only what is
@@ -79,6 +79,9 @@ export class NodeConnection {
   readonly #down = new Set<Listener<[string]>>();
   readonly #event = new Set<Listener<[EslEvent]>>();
   readonly #shutdownListeners = new Set<Listener<[string | null]>>();
+  readonly #beat = new Set<Listener<[]>>();
+  /** FreeSWITCH's own time (`Event-Date-Timestamp`) of the latest event received from it. */
+  lastEventAt: Date | null = null;
   /** Connection attempts so far (observable: a refused password must not loop). */
   attempts = 0;
 
@@ -115,6 +118,10 @@ export class NodeConnection {
   }
   onEvent(fn: Listener<[EslEvent]>): void {
     this.#event.add(fn);
+  }
+  /** The heartbeat's `api` got its reply: the switch answers on this connection. */
+  onBeat(fn: Listener<[]>): void {
+    this.#beat.add(fn);
   }
   /** The switch announced its shutdown (the reason), or an elegant one was cancelled (null). */
   onShutdown(fn: Listener<[string | null]>): void {
@@ -230,6 +237,7 @@ export class NodeConnection {
       }
       conn.onEvent((ev) => {
         if (ev.name === 'SHUTDOWN' || ev.name === 'SHUTDOWN_REQUESTED') this.#shuttingDown(ev);
+        this.lastEventAt = microsToDate(ev.headers['Event-Date-Timestamp']) ?? this.lastEventAt;
         for (const fn of this.#event) fn(ev);
       });
       await conn.send(`event plain ${INBOUND_EVENTS}`, {}, this.#o.connectTimeoutMs);
@@ -262,7 +270,9 @@ export class NodeConnection {
           if (this.#conn === conn && body.trim() === 'false') this.#shutdownCancelled();
         })
         : this.api('status', this.#o.connectTimeoutMs);
-      beat.catch((err) => this.log.debug({ err }, 'heartbeat failed'));
+      beat.then(() => {
+        if (this.#conn === conn) for (const fn of this.#beat) fn();
+      }, (err) => this.log.debug({ err }, 'heartbeat failed'));
     }, this.#o.heartbeatMs);
     this.#heartbeat.unref();
   }

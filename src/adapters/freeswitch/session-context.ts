@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { TelephonyEvent, TelephonyHandler } from '../../app/ports/telephony.js';
 import type { HangupWatch } from './hangup-watch.js';
+import type { LegWatch } from './leg-watch.js';
 import type { LiveLegs } from './live-legs.js';
 import type { Originator } from './originate.js';
 import type { ServiceCodeMap } from './service-codes.js';
@@ -18,8 +19,16 @@ export interface SessionTimeouts {
   maxCallSec: number;
   /** Wait for the channel to hang up after we asked. @defaultValue 5000 (ms) */
   hangupMs: number;
-  /** Wait for the inbound CHANNEL_HANGUP_COMPLETE of a subscriber leg whose socket was lost. @defaultValue 3000 (ms) */
+  /**
+   * After the outbound socket was lost: how long a leg's CHANNEL_HANGUP_COMPLETE may still come on
+   * the inbound connection once FreeSWITCH says the leg is gone. @defaultValue 3000 (ms)
+   */
   lostLegMs: number;
+  /**
+   * After the outbound socket was lost: how long a call stays live while FreeSWITCH cannot say
+   * whether its legs exist (inbound connection down); then its end is unknown. @defaultValue 60000 (ms)
+   */
+  unreachableLegMs: number;
 }
 
 export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = {
@@ -29,6 +38,7 @@ export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = {
   maxCallSec: 4 * 3600,
   hangupMs: 5_000,
   lostLegMs: 3_000,
+  unreachableLegMs: 60_000,
 };
 
 export interface SessionContext {
@@ -37,6 +47,14 @@ export interface SessionContext {
   emit(ev: TelephonyEvent): Promise<void>;
   legs: LiveLegs;
   hangups: HangupWatch;
+  /** Follows legs on the inbound connection once their socket is gone. */
+  watch: LegWatch;
+  /** `uuid_kill` through the node's inbound connection (a leg with no socket left). */
+  kill(node: string, uuid: string, cause: string): Promise<void>;
+  /** `uuid_exists` through the node's inbound connection; 'unknown' when it cannot be asked. */
+  exists(node: string, uuid: string): Promise<boolean | 'unknown'>;
+  /** A call whose end could not be known while its node was unreachable: checked when the node is back. */
+  givenUp(node: string, uuids: string[]): void;
   originator: Originator;
   routeContext: string;
   serviceCodes: ServiceCodeMap;

@@ -5,7 +5,8 @@
  * `myevents` limits events to this channel, `linger` keeps the socket open after hangup so the
  * final events arrive, then a `text/disconnect-notice` (`Content-Disposition: linger`) comes.
  * `sendmsg` execute answers `+OK` at once; completion is CHANNEL_EXECUTE_COMPLETE whose
- * `Application-UUID` is the `Event-UUID` we sent. Closing the socket mid-call hangs the channel up.
+ * `Application-UUID` is the `Event-UUID` we sent. Closing the socket hangs a parked channel up, but
+ * not a bridged one (real 1.10.12: the call goes on; agent-call.ts follows it on the inbound connection).
  */
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';

@@ -1,7 +1,8 @@
 /*
  * FreeSWITCH implementation of the telephony port (src/app/ports/telephony.ts): one inbound
  * connection per node (F2, F3), the outbound socket server, registrations and the reconciliation
- * after a reconnect (missed events are not replayed: ask `uuid_exists`, settle what ended).
+ * after a reconnect (missed events are not replayed: ask `uuid_exists`, settle what ended), and the
+ * calls followed on the inbound connection after their outbound socket was lost (LegWatch).
  */
 import type { Logger } from 'pino';
 import type { FreeSwitchNode } from '../../config.js';
@@ -9,6 +10,7 @@ import type { NodeFact } from '../../domain/dial-reason.js';
 import type { AgentLegRequest, OriginateResult, Telephony, TelephonyEvent, TelephonyHandler } from '../../app/ports/telephony.js';
 import type { EslEvent } from './event-parser.js';
 import { HangupWatch } from './hangup-watch.js';
+import { LegWatch } from './leg-watch.js';
 import { LiveLegs } from './live-legs.js';
 import { NodeConnection, type ReconnectOptions } from './node-connection.js';
 import { Originator, type OriginatorOptions } from './originate.js';
@@ -44,6 +46,9 @@ export class FreeSwitchTelephony implements Telephony {
   readonly #synced = new Map<string, number>();
   readonly #legs = new LiveLegs();
   readonly #hangups = new HangupWatch();
+  readonly #watch: LegWatch;
+  /** Legs of calls given up while their node was unreachable (uuid → node): checked when it is back. */
+  readonly #givenUp = new Map<string, string>();
   readonly #originator: Originator;
   readonly #registrations: Registrations;
   readonly #server: OutboundServer;
@@ -62,11 +67,23 @@ export class FreeSwitchTelephony implements Telephony {
     this.#advertise = o.outbound.advertise;
     this.#originator = new Originator((n) => this.#nodes.get(n), () => this.#advertise, this.#log, o.originate);
     this.#registrations = new Registrations(o.sofiaProfile, (ev) => this.#emit(ev), this.#log, this.#apiMs);
+    this.#watch = new LegWatch({
+      hangups: this.#hangups,
+      exists: (n, u) => this.exists(n, u),
+      lastEventAt: (n) => this.#nodes.get(n)?.lastEventAt ?? null,
+    });
     const ctx: SessionContext = {
       handler: { planBridge: (a, u) => this.#h().planBridge(a, u), onServiceCode: (n, s, c) => this.#h().onServiceCode(n, s, c), onEvent: (e) => this.#emit(e) },
       emit: (ev) => this.#emit(ev),
       legs: this.#legs,
       hangups: this.#hangups,
+      watch: this.#watch,
+      kill: (n, u, c) => this.kill(n, u, c),
+      exists: (n, u) => this.exists(n, u),
+      givenUp: (n, uuids) => {
+        for (const u of uuids) this.#givenUp.set(u, n);
+        if (this.#givenUp.size > 10_000) this.#givenUp.delete(this.#givenUp.keys().next().value!);
+      },
       originator: this.#originator,
       routeContext: o.routeContext,
       serviceCodes: o.serviceCodes ?? DEFAULT_SERVICE_CODES,
@@ -93,6 +110,8 @@ export class FreeSwitchTelephony implements Telephony {
       this.#nodes.set(node.name, conn);
       conn.onEvent((ev) => this.#onNodeEvent(conn, ev));
       conn.onUp((reconnected) => void this.#onUp(conn, reconnected));
+      // A missed CHANNEL_HANGUP_COMPLETE of a followed leg is noticed at the next heartbeat.
+      conn.onBeat(() => this.#watch.recheck(node.name));
       conn.onDown((reason) => void this.#emit({ kind: 'node-down', node: node.name, reason }));
       // The switch's own notice: not offered from now on; calls in progress end as they will.
       conn.onShutdown((reason) => void this.#emit(reason === null
@@ -150,6 +169,11 @@ export class FreeSwitchTelephony implements Telephony {
     });
   }
 
+  /** Legs followed on the inbound connections after their outbound socket was lost (inspection and tests). */
+  get followedLegs(): number {
+    return this.#watch.size;
+  }
+
   /** The inbound connection of a node (inspection and tests). */
   connection(node: string): NodeConnection | undefined {
     return this.#nodes.get(node);
@@ -160,6 +184,8 @@ export class FreeSwitchTelephony implements Telephony {
   }
 
   async #shutdown(): Promise<void> {
+    // Calls followed after a lost socket are left live: the recovery of their attempts deals with them (S3).
+    this.#watch.stopAll();
     try {
       await this.#server.close();
     } catch (err) {
@@ -212,9 +238,12 @@ export class FreeSwitchTelephony implements Telephony {
     // A2: registrations of the gap (a restart forgets them all) are read before the node is
     // offered calls again, so no agent is dispatched on a registration that is gone.
     const connection = conn.attempts;
+    // Events of the gap are lost: the legs followed there are asked about again.
+    this.#watch.recheck(conn.name);
     const synced = await this.#registrations.resync(conn);
     // Not read, or lost again meanwhile: the next connection's own resync announces the node.
     if (!synced || !conn.isUp || conn.attempts !== connection) return;
+    await this.#hangUpGivenUp(conn.name);
     this.#synced.set(conn.name, connection);
     await this.#emit({ kind: 'node-up', node: conn.name, reconnected });
     if (!reconnected) return;
@@ -227,6 +256,23 @@ export class FreeSwitchTelephony implements Telephony {
         this.#log.warn({ legUuid: leg.legUuid, attemptId: leg.attemptId }, 'leg ended while the event socket was down');
         await this.#emit({ kind: 'agent-hangup', attemptId: leg.attemptId, agentLegUuid: leg.legUuid, cause: 'UNKNOWN', at: new Date() });
       }
+    }
+  }
+
+  /**
+   * S3: a call whose end could not be known while its node was unreachable was settled, and its
+   * agent and member may be dialled again: before the node is offered calls again, whatever is
+   * left of it is hung up, so that nobody is in two calls at once.
+   */
+  async #hangUpGivenUp(node: string): Promise<void> {
+    for (const [uuid, n] of [...this.#givenUp]) {
+      if (n !== node) continue;
+      const alive = await this.exists(node, uuid);
+      if (alive === 'unknown') continue;
+      this.#givenUp.delete(uuid);
+      if (!alive) continue;
+      this.#log.warn({ node, uuid }, 'a call given up while its node was unreachable is still up: hanging it up');
+      await this.kill(node, uuid, 'NORMAL_CLEARING');
     }
   }
 
