@@ -427,6 +427,19 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
     expect(ended.result.endedAt.getTime()).to.be.at.most(upTo.getTime());
   });
 
+  it('S3: a call followed after its socket was lost is still hung up at maxCallSec, and ends by that hangup', async () => {
+    const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 60_000 } },
+      { session: { lostLegMs: 200, maxCallSec: 2 } });
+    rigs.push(rig);
+    const { req, memberUuid } = await bridgedCall(rig);
+    rig.sim.closeOutbound(req.legUuid);
+    await waitFor(() => rig.handler.of('agent-hangup').length === 1, 'hung up at the limit');
+    const ended = rig.handler.of('member-ended')[0]!;
+    expect(ended.result).to.include({ memberUuid, endKnown: true });
+    expect(rig.handler.of('agent-hangup')[0]!.cause).to.equal('ALLOTTED_TIMEOUT');
+    expect(rig.sim.channels()).to.have.length(0);
+  });
+
   it('S3: a bridged call whose node cannot be asked for longer than unreachableLegMs ends as unknown; when the node is back, what is left of it is hung up before the node is offered calls', async () => {
     const rig = await startRig({ agents: { [AGENT]: { answer: 'answer', afterMs: 20 } }, defaultSubscriber: { outcome: 'answer', afterMs: 20, talkMs: 60_000 } },
       { session: { lostLegMs: 200, unreachableLegMs: 300 }, reconnect: { minBackoffMs: 2_000, maxBackoffMs: 2_000, connectTimeoutMs: 2_000 } });

@@ -131,6 +131,7 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
     pairs.push(['export_vars', names.join(',')], ['loopback_export', [...names, 'export_vars'].join(',')]);
   }
   const vars = bracketBlock(pairs);
+  const callDeadline = Date.now() + t.maxCallSec * 1000;
   const r = await session.execute('bridge', `${vars}loopback/${plan.number}/${ctx.routeContext}`, t.maxCallSec * 1000);
   if (r.kind === 'done') {
     obs.complete = r.event;
@@ -149,7 +150,13 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   // and its HANGUP_COMPLETE comes after the agent leg's.
   const member = obs.bridge?.otherLegUuid ?? memberUuid;
   log.warn({ reason: r.reason }, 'outbound socket lost during the bridge; following the call on the inbound connection');
-  const end = await ctx.watch.untilEnd(leg.node, member, { graceMs: t.lostLegMs, unreachableMs: t.unreachableLegMs }, obs.lastEventAt);
+  // The longest call still applies: its end then comes as for any other hangup.
+  const limit = setTimeout(() => {
+    log.warn({ maxCallSec: t.maxCallSec }, 'call longer than the limit; hanging up');
+    void ctx.kill(leg.node, leg.legUuid, 'ALLOTTED_TIMEOUT');
+  }, Math.max(0, callDeadline - Date.now()));
+  const end = await ctx.watch.untilEnd(leg.node, member, { graceMs: t.lostLegMs, unreachableMs: t.unreachableLegMs }, obs.lastEventAt)
+    .finally(() => clearTimeout(limit));
   log.warn({ end: end.kind }, 'call followed after its socket was lost is over');
   switch (end.kind) {
     case 'stopped':
