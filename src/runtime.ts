@@ -14,10 +14,13 @@ import { MysqlDialFacts } from './adapters/mysql/dial-facts-store.js';
 import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
+import { MysqlAgentDeskStore } from './adapters/mysql/agent-desk-store.js';
+import { RedisDeskLog } from './adapters/queue/redis-desk-log.js';
 import { RedisDispatchNews } from './adapters/queue/redis-dispatch-news.js';
 import { RedisLiveRelay } from './adapters/queue/redis-live-relay.js';
 import { RedisLoginThrottle } from './adapters/queue/redis-login-throttle.js';
 import { RedisLossProbe } from './adapters/queue/redis-loss-probe.js';
+import { DeskEventHub } from './app/agent-desk/desk-event-hub.js';
 import { HashGate } from './app/auth/hash-gate.js';
 import { DependencyHealth } from './app/dependency-health.js';
 import { Engine } from './app/engine/engine.js';
@@ -149,9 +152,15 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   });
   const firstAdmin = o.firstAdmin ? await deps.auth.ensureFirstAdmin(o.firstAdmin.user, o.firstAdmin.password) : undefined;
   // The web client, its live push and the queue dashboard; last, as its page fallback catches the rest.
-  const web = webClient({ feed, queues: [timers.queue], health });
+  // W3: the agents' events, one sequence per agent whatever process appends or holds the socket.
+  const deskLog = new RedisDeskLog({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, instanceId: cfg.instanceId, log: log.child({ component: 'agent-socket' }) });
+  const hub = new DeskEventHub({ log: deskLog, store: new MysqlAgentDeskStore(db), feed, logger: log.child({ component: 'agent-socket' }),
+    now: o.now ?? (() => new Date()) });
+  void hub.start().catch((err) => log.warn({ err }, 'agent events did not start'));
+  const web = webClient({ feed, queues: [timers.queue], health, agentSocket: { hub } });
   const api = await startApiServer({
     ...deps, host: cfg.http.host, port: cfg.http.port, extraRouters: [metricsRouter(metrics), ...(o.extraRouters ?? []), ...web.routers],
+    ...(web.upgrade ? { upgrade: web.upgrade } : {}),
   });
   if (engine) await engine.start();
   health.start();
@@ -169,7 +178,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     close: () => (closing ??= (async () => {
       web.close();
       health.close();
+      hub.close();
       await step('api', () => api.close());
+      await step('agent events', () => deskLog.close());
       await step('login throttle', () => loginThrottle.close());
       if (engine) await step('engine', () => engine.close());
       await step('live relay', () => relay.close());

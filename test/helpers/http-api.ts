@@ -4,7 +4,7 @@ import { RedisLoginThrottle } from '../../src/adapters/queue/redis-login-throttl
 import { HashGate } from '../../src/app/auth/hash-gate.js';
 import { buildApiDeps } from '../../src/adapters/http/api-deps.js';
 import { applyResultStatusInDb } from '../../src/adapters/mysql/result-status-store.js';
-import { startApiServer, type ApiServer } from '../../src/adapters/http/api-server.js';
+import { startApiServer, type ApiServer, type UpgradeHandler } from '../../src/adapters/http/api-server.js';
 import type { ExtraRouter } from '../../src/adapters/http/app.js';
 import { hashPassword } from '../../src/app/auth/password.js';
 import type { Role } from '../../src/app/auth/roles.js';
@@ -43,6 +43,8 @@ export interface TestApiOptions {
   ttlSec?: number;
   now?: () => Date;
   extraRouters?: readonly ExtraRouter[];
+  /** WebSocket upgrades (the agents' CTI socket). */
+  upgrade?: UpgradeHandler;
   /** The API's root logger; silent when absent. */
   log?: Logger;
   /** Express's `trust proxy` (e.g. true, to send a client address in X-Forwarded-For). */
@@ -79,7 +81,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       ...(o.now ? { now: o.now } : {}),
     });
     await deps.auth.ensureFirstAdmin(TEST_ADMIN.username, TEST_ADMIN.password);
-    server = await startApiServer({ ...deps, host: '127.0.0.1', port: 0, extraRouters: o.extraRouters ?? [] });
+    server = await startApiServer({ ...deps, host: '127.0.0.1', port: 0, extraRouters: o.extraRouters ?? [], ...(o.upgrade ? { upgrade: o.upgrade } : {}) });
   } catch (err) {
     await throttle.close();
     await tdb.drop();

@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createApp, type ExtraRouter } from './app.js';
 import type { ApiDeps } from './route-context.js';
 
@@ -8,7 +9,11 @@ export interface ApiServerOptions extends ApiDeps {
   /** 0 picks a free port (tests). */
   port: number;
   extraRouters?: readonly ExtraRouter[];
+  /** WebSocket upgrades (the agents' CTI socket); without one, an upgrade request is refused. */
+  upgrade?: UpgradeHandler;
 }
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 export interface ApiServer {
   port: number;
@@ -24,6 +29,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   server.requestTimeout = 15 * 60_000; // a million-row CSV upload takes minutes
   server.headersTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
+  server.on('upgrade', (req, socket, head) => {
+    if (opts.upgrade) return opts.upgrade(req, socket, head);
+    socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

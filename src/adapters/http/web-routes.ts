@@ -4,7 +4,9 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Queue } from 'bullmq';
 import type { DependencyHealth } from '../../app/dependency-health.js';
 import type { LiveFeed } from '../../app/engine/live-feed.js';
+import { agentSocket, type AgentSocketOptions } from './agent-socket.js';
 import type { ExtraRouter } from './app.js';
+import type { UpgradeHandler } from './api-server.js';
 import { liveRoutes } from './live-routes.js';
 import { queueDashboard } from './queue-dashboard.js';
 import { TicketStore } from './web-ticket.js';
@@ -49,6 +51,8 @@ export interface WebClientOptions {
   distDir?: string;
   /** The dependencies as this process sees them, for the live board. */
   health?: DependencyHealth;
+  /** W2–W4: the agents' CTI WebSocket (its tickets are the live boards'). */
+  agentSocket?: Omit<AgentSocketOptions, 'tickets'>;
 }
 
 /**
@@ -56,12 +60,17 @@ export interface WebClientOptions {
  * push, the queue dashboard and the static files (last: its page fallback must not hide a
  * route). close() before the API server's.
  */
-export function webClient(o: WebClientOptions): { routers: ExtraRouter[]; close(): void } {
+export function webClient(o: WebClientOptions): { routers: ExtraRouter[]; upgrade: UpgradeHandler | undefined; close(): void } {
   const tickets = new TicketStore({ ttlMs: 30_000 });
   const live = liveRoutes({ feed: o.feed, tickets, ...(o.health ? { health: o.health } : {}) });
+  const socket = o.agentSocket ? agentSocket({ ...o.agentSocket, tickets }) : undefined;
   return {
-    routers: [webSessionRoutes(), live, queueDashboard({ queues: o.queues }), webRoutes(o.distDir)],
-    // Open event streams would hold the HTTP server's close() for ever.
-    close: () => live.closeAll(),
+    routers: [webSessionRoutes(), live, ...(socket ? [socket] : []), queueDashboard({ queues: o.queues }), webRoutes(o.distDir)],
+    upgrade: socket?.upgrade,
+    // Open event streams and sockets would hold the HTTP server's close() for ever.
+    close: () => {
+      live.closeAll();
+      socket?.closeAll();
+    },
   };
 }

@@ -61,6 +61,8 @@ export class AgentDesk {
     const out = await this.d.applyResultStatus(call.campaignId, call.memberId, status, this.d.now(), call.attemptId);
     switch (out.kind) {
       case 'applied':
+        // W3: the agent's clients are told the result was accepted (its card changed).
+        this.d.signals.agentChanged(agentId);
         return { kind: 'ok', value: out.member };
       case 'not-found':
         return { kind: 'conflict', reason: `member ${call.memberId} of attempt ${call.attemptId} no longer exists` };

@@ -38,16 +38,9 @@ const HANGUP_ANSWERS = {
  */
 export function agentDeskRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   const r = Router();
-  const desk = new AgentDesk({
-    store: new MysqlAgentDeskStore(ctx.db), agents: ctx.repos.agents, applyResultStatus: ctx.applyResultStatus, signals: ctx.signals, now: ctx.now,
-  });
+  const desk = agentDeskOf(ctx);
   const tag = 'agent desk';
-  /** W1: the agent this user acts as (a user of role agent always has one: users.agent_id, RESTRICT). */
-  const own = async (principal: Principal | undefined): Promise<number> => {
-    const agentId = await ctx.repos.users.agentOf(principal!.userId);
-    if (agentId === null) throw new ApiError(403, 'FORBIDDEN', `user "${principal!.username}" is not linked to an agent`);
-    return agentId;
-  };
+  const own = async (principal: Principal | undefined): Promise<number> => ownAgent(ctx, principal!);
 
   reg.add(r, { method: 'get', path: ME, tag, summary: 'My agent: status, state, current or last call with the member card (W3)', roles: AGENT_ONLY,
     responses: { 200: { description: 'the agent\'s state', schema: DeskState } } },
@@ -87,16 +80,34 @@ export function agentDeskRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   return r;
 }
 
+/** The desk's use cases on this API's database and signals (the REST routes and the CTI socket). */
+export function agentDeskOf(ctx: RouteContext): AgentDesk {
+  return new AgentDesk({
+    store: new MysqlAgentDeskStore(ctx.db), agents: ctx.repos.agents, applyResultStatus: ctx.applyResultStatus, signals: ctx.signals, now: ctx.now,
+  });
+}
+
+/** W1: the agent this user acts as (a user of role agent always has one: users.agent_id, RESTRICT). */
+export async function ownAgent(ctx: RouteContext, principal: Principal): Promise<number> {
+  const agentId = await ctx.repos.users.agentOf(principal.userId);
+  if (agentId === null) throw new ApiError(403, 'FORBIDDEN', `user "${principal.username}" is not linked to an agent`);
+  return agentId;
+}
+
 function answer<T>(out: DeskOutcome<T>): T {
+  if (out.kind === 'ok') return out.value;
+  throw deskError(out);
+}
+
+/** A desk command's refusal as the API answers it (REST and the CTI socket alike). */
+export function deskError(out: Exclude<DeskOutcome<unknown>, { kind: 'ok' }>): ApiError {
   switch (out.kind) {
-    case 'ok':
-      return out.value;
     case 'no-agent':
-      throw notFound('agent', out.agentId);
+      return notFound('agent', out.agentId);
     case 'conflict':
-      throw conflict(out.reason);
+      return conflict(out.reason);
     case 'not-allowed':
-      throw new ApiError(403, 'FORBIDDEN', out.reason, { field: out.field });
+      return new ApiError(403, 'FORBIDDEN', out.reason, { field: out.field });
     default: {
       const never: never = out;
       return never;

@@ -1,0 +1,139 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Router } from 'express';
+import { WebSocketServer } from 'ws';
+import { z } from 'zod';
+import type { AgentDesk } from '../../app/agent-desk/agent-desk.js';
+import type { DeskEventHub } from '../../app/agent-desk/desk-event-hub.js';
+import { AGENT_ONLY } from '../../app/auth/roles.js';
+import { AgentConnection } from './agent-connection.js';
+import type { ExtraRouter } from './app.js';
+import type { RouteContext } from './route-context.js';
+import type { RouteRegistry } from './route-registry.js';
+import { agentDeskOf, ownAgent } from './routes/agent-desk-routes.js';
+import type { TicketStore } from './web-ticket.js';
+
+/*
+ * W2–W4: the CTI WebSocket of an agent, GET /api/v2/agent/socket (docs/agent-protocol.md).
+ *
+ * Authenticated like the live boards: a browser's WebSocket cannot send headers, so the client
+ * first asks POST /api/v2/agent/socket/ticket with its X-Key / X-Access-Token and connects with
+ * ?ticket=…, a random single-use handle valid for a few seconds; the access token never travels
+ * in a URL. Only a user of role agent may connect, and it acts as its own agent only (W1).
+ */
+
+export const AGENT_SOCKET_PATH = '/api/v2/agent/socket';
+
+export interface AgentSocketOptions {
+  tickets: TicketStore;
+  hub: DeskEventHub;
+  /** Server ping period, ms; a client that misses one is closed. @defaultValue 5000 */
+  heartbeatMs?: number;
+  /** W2: a connection of the agent is open and answering (presence.ts). */
+  presence?: {
+    alive(agentId: number, connectionId: string): void;
+    gone(agentId: number, connectionId: string): void;
+  };
+}
+
+const TicketAnswer = z.object({ ticket: z.string(), expires_in_sec: z.number() });
+
+/** The ticket route, the upgrade handler for the HTTP server, and a way to close every connection. */
+export type AgentSocket = ExtraRouter & {
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  closeAll(): void;
+};
+
+export function agentSocket(o: AgentSocketOptions): AgentSocket {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const open = new Set<AgentConnection>();
+  let nextId = 0;
+  let ctx: RouteContext | undefined;
+  let desk: AgentDesk | undefined;
+
+  const build = (reg: RouteRegistry, c: RouteContext): Router => {
+    ctx = c;
+    desk = agentDeskOf(c);
+    const r = Router();
+    reg.add(r, {
+      method: 'post', path: `${AGENT_SOCKET_PATH}/ticket`, tag: 'agent desk', roles: AGENT_ONLY,
+      summary: 'A single-use ticket for the CTI WebSocket GET /api/v2/agent/socket (W2)',
+      responses: { 200: { description: 'connect with ?ticket= within expires_in_sec', schema: TicketAnswer } },
+    }, async ({ req, res }) => {
+      const ticket = o.tickets.issue({ key: req.get('x-key')!, token: req.get('x-access-token')! });
+      res.json({ ticket, expires_in_sec: Math.floor(o.tickets.ttlMs / 1000) });
+    });
+    reg.add(r, {
+      method: 'get', path: AGENT_SOCKET_PATH, tag: 'agent desk', roles: 'public',
+      summary: 'The CTI WebSocket (W2–W4): upgrade with ?ticket= (see /ticket); messages in docs/agent-protocol.md',
+      query: z.object({ ticket: z.string().max(200).optional() }),
+      responses: {
+        101: { description: 'switched to the WebSocket protocol' },
+        401: { description: 'no ticket, an unknown or used one, or its login has ended' },
+        403: { description: 'the user is not of role agent' },
+        426: { description: 'a plain GET without the WebSocket upgrade' },
+      },
+    }, async ({ res }) => {
+      res.status(426).setHeader('Upgrade', 'websocket');
+      res.json({ error: { code: 'VALIDATION_FAILED', message: 'this path speaks WebSocket: connect with an Upgrade: websocket request', details: null } });
+    });
+    return r;
+  };
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== AGENT_SOCKET_PATH || !ctx || !desk) return refuse(socket, 404, 'no WebSocket at this path');
+    const c = ctx;
+    const d = desk;
+    void (async () => {
+      const creds = o.tickets.redeem(url.searchParams.get('ticket') ?? undefined);
+      if (!creds) return refuse(socket, 401, 'a fresh ticket from POST /api/v2/agent/socket/ticket is required');
+      const auth = await c.auth.authenticate(creds.key, creds.token, c.now());
+      if (auth.kind === 'unauthorized') return refuse(socket, 401, auth.reason);
+      if (auth.principal.role !== 'agent') return refuse(socket, 403, `role "${auth.principal.role}" has no agent socket; it is for users of role agent`);
+      const agentId = await ownAgent(c, auth.principal).catch(() => null);
+      if (agentId === null) return refuse(socket, 403, `user "${auth.principal.username}" is not linked to an agent`);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const connectionId = `${process.pid}-${++nextId}`;
+        const conn: AgentConnection = new AgentConnection({
+          ws, agentId, creds, ctx: c, desk: d, hub: o.hub, log: c.log.child({ component: 'agent-socket' }),
+          heartbeatMs: o.heartbeatMs ?? 5_000,
+          onAlive: () => o.presence?.alive(agentId, connectionId),
+          onClose: () => {
+            open.delete(conn);
+            o.presence?.gone(agentId, connectionId);
+          },
+        });
+        open.add(conn);
+        conn.start().catch((err: unknown) => {
+          c.log.warn({ err, agentId }, 'agent socket: no snapshot; closing');
+          ws.close(1011, 'snapshot failed; connect again');
+        });
+      });
+    })().catch((err: unknown) => {
+      c.log.error({ err }, 'agent socket upgrade failed');
+      refuse(socket, 500, 'internal error');
+    });
+  };
+
+  return Object.assign(build, {
+    publicPaths: [AGENT_SOCKET_PATH],
+    upgrade,
+    closeAll: () => {
+      for (const conn of [...open]) conn.shutdown();
+      open.clear();
+      wss.close();
+    },
+  });
+}
+
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+
+/** An upgrade refused before it is one: a plain HTTP answer with the API's error body. */
+function refuse(socket: Duplex, status: number, message: string): void {
+  const code = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : 'INTERNAL';
+  const body = JSON.stringify({ error: { code, message, details: null } });
+  if (!socket.writable) return void socket.destroy();
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
