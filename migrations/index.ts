@@ -5,6 +5,7 @@ import * as minusCeiling from './20261204_003_minus_ceiling.js';
 import * as agentUsers from './20261204_004_agent_users.js';
 import * as campaignReason from './20261204_005_campaign_reason.js';
 import * as nodeViews from './20261204_006_node_views.js';
+import * as agentRequiresClient from './20261204_007_agent_requires_client.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
 const migrations: Record<string, Knex.Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204_004_agent_users': agentUsers,
   '20261204_005_campaign_reason': campaignReason,
   '20261204_006_node_views': nodeViews,
+  '20261204_007_agent_requires_client': agentRequiresClient,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

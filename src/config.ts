@@ -91,6 +91,10 @@ const schema = z.object({
   DIALER_LEASE_SEC: z.coerce.number().int().min(5).max(3600).default(30),
   /** On SIGTERM, how long live calls may take to finish before the process exits, seconds (S3). */
   DIALER_DRAIN_SEC: z.coerce.number().int().min(0).max(86_400).default(20),
+  /** W2: how long an agent that requires a client stays online after its last connection went, seconds. */
+  DIALER_AGENT_CLIENT_GRACE_SEC: z.coerce.number().int().min(0).max(3600).default(10),
+  /** W2: the CTI socket's ping period, seconds; a client that misses one pong is closed. */
+  DIALER_AGENT_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(300).default(5),
   DIALER_LOG_LEVEL: logLevel.default('info'),
   /** Start the dialing engine with the API (false: API only). */
   DIALER_ENGINE: bool.default(true),
@@ -151,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigL
     instanceId: c.DIALER_INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     leaseSec: c.DIALER_LEASE_SEC,
     drainSec: c.DIALER_DRAIN_SEC,
+    agentClient: { graceMs: c.DIALER_AGENT_CLIENT_GRACE_SEC * 1000, heartbeatMs: c.DIALER_AGENT_HEARTBEAT_SEC * 1000 },
     logLevel: c.DIALER_LOG_LEVEL,
     engine: c.DIALER_ENGINE,
   };

@@ -16,6 +16,7 @@ import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
 import { MysqlAgentDeskStore } from './adapters/mysql/agent-desk-store.js';
 import { RedisDeskLog } from './adapters/queue/redis-desk-log.js';
+import { RedisPresence } from './adapters/queue/redis-presence.js';
 import { RedisDispatchNews } from './adapters/queue/redis-dispatch-news.js';
 import { RedisLiveRelay } from './adapters/queue/redis-live-relay.js';
 import { RedisLoginThrottle } from './adapters/queue/redis-login-throttle.js';
@@ -104,6 +105,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // (settles, REST changes) and, through the relay, what only the process that made it knows.
   const feed = new LiveFeed();
   const relay = new RedisLiveRelay({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, instanceId: cfg.instanceId, log: log.child({ component: 'live' }) });
+  // W2: the agents' CTI connections, seen by every process (the engines offer calls by it).
+  const presence = new RedisPresence({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, log: log.child({ component: 'agent-socket' }),
+    heartbeatMs: cfg.agentClient.heartbeatMs, graceMs: cfg.agentClient.graceMs });
   const engine = cfg.engine
     ? new Engine({
         dispatchStore: new MysqlDispatchStore(db),
@@ -111,6 +115,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         resultStatus: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId),
         engineStore: new MysqlEngineStore(db),
         dialFacts: new MysqlDialFacts(db),
+        presentAgents: () => presence.present(),
         telephony: o.telephony,
         timers,
         log: log.child({ component: 'engine' }),
@@ -157,7 +162,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const hub = new DeskEventHub({ log: deskLog, store: new MysqlAgentDeskStore(db), feed, logger: log.child({ component: 'agent-socket' }),
     now: o.now ?? (() => new Date()) });
   void hub.start().catch((err) => log.warn({ err }, 'agent events did not start'));
-  const web = webClient({ feed, queues: [timers.queue], health, agentSocket: { hub } });
+  const web = webClient({ feed, queues: [timers.queue], health, agentSocket: { hub, presence, heartbeatMs: cfg.agentClient.heartbeatMs } });
   const api = await startApiServer({
     ...deps, host: cfg.http.host, port: cfg.http.port, extraRouters: [metricsRouter(metrics), ...(o.extraRouters ?? []), ...web.routers],
     ...(web.upgrade ? { upgrade: web.upgrade } : {}),
@@ -183,6 +188,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await step('agent events', () => deskLog.close());
       await step('login throttle', () => loginThrottle.close());
       if (engine) await step('engine', () => engine.close());
+      await step('presence', () => presence.close());
       await step('live relay', () => relay.close());
       if (lossProbe) await step('redis loss probe', () => lossProbe.close());
       await step('dispatch news', () => news.close());

@@ -5,7 +5,9 @@ import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { AgentSocketClient } from '../helpers/agent-socket-client.js';
 import { httpClient, type Credentials } from '../helpers/http-client.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { addMembers, createAgents, createCampaign, number, run } from '../helpers/e2e-fixtures.js';
+import { RedisPresence } from '../../src/adapters/queue/redis-presence.js';
+import { addMembers, attempts, createAgents, createCampaign, memberDone, number, run } from '../helpers/e2e-fixtures.js';
+import { until } from '../helpers/stack.js';
 
 const CALL_STEPS = ['reserved', 'ringing', 'connected', 'subscriber_answered', 'hung_up'];
 
@@ -45,7 +47,8 @@ describe('engine end to end: the agent socket on a process that does not dial (W
 
   before(async () => {
     s = await startStack('agent_socket');
-    const cfg = { ...s.cfg, engine: false, instanceId: `${s.cfg.instanceId}-api-only` };
+    // W2: a short grace, so the test sees an agent go offline soon after its client went.
+    const cfg = { ...s.cfg, engine: false, instanceId: `${s.cfg.instanceId}-api-only`, agentClient: { ...s.cfg.agentClient, graceMs: 1_000 } };
     const log = pino({ level: process.env.STACK_LOG ?? 'silent' });
     const telephony = new FreeSwitchTelephony({ nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile,
       routeContext: cfg.routeContext, log });
@@ -150,5 +153,56 @@ describe('engine end to end: the agent socket on a process that does not dial (W
     // No agent answer, so no connected step.
     expect(rc.messages.slice(rsnap.index, delay.index).some((x) => x.event?.type === 'connected')).to.equal(false);
     expect((await s.call('PUT', `/api/v2/agents/${rej!.id}/status`, { status: 'On Break' })).status).to.equal(200);
+  });
+
+  it('W2: an agent that requires a client is never offered a call while offline, gets one once connected, keeps its call when the client goes, and gets none after the grace', async () => {
+    const c = await createCampaign(s, { max_tries: 3, min_success_sec: 0 });
+    const [ag] = await createAgents(s, 1, [c], { requires_client: true });
+    expect((await s.call('GET', `/api/v2/agents/${ag!.id}`)).body.requires_client).to.equal(true);
+    const auth = await agentUser(s, ag!.id, 'present-agent', apiUrl);
+    // A witness: another campaign with an agent that needs no client. Once its member is done,
+    // dispatch passes (which look at every running campaign) have run with our agent offline.
+    const witness = async () => {
+      const w = await createCampaign(s, { max_tries: 1, min_success_sec: 0 });
+      await createAgents(s, 1, [w]);
+      const wn = number();
+      s.sim.setSubscriber(wn, { outcome: 'answer', afterMs: 20, talkMs: 50 });
+      const [wm] = await addMembers(s, w, [{ name: 'Witness', communications: [{ number: wn }] }]);
+      await run(s, w);
+      await memberDone(s, w, wm!);
+    };
+    const n = number();
+    s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 3_000 });
+    const [m] = await addMembers(s, c, [{ name: 'Waits For A Client', communications: [{ number: n }] }]);
+    await run(s, c);
+    await witness();
+    expect(await attempts(s, c, m!)).to.have.length(0);
+
+    // Connected: the engine is nudged and offers the call.
+    const client = await open(auth);
+    const answered = await client.event('subscriber_answered');
+    const [att] = await attempts(s, c, m!);
+    expect(att.agent_id).to.equal(ag!.id);
+    // The client goes mid-call: the call is not cut, it ends when the subscriber hangs up.
+    client.close();
+    const done = await until('the call over', async () => {
+      const [a] = await attempts(s, c, m!);
+      return a?.state === 'done' ? a : null;
+    });
+    expect(done).to.include({ id: answered.value.event.attempt_id, hangup_cause: 'NORMAL_CLEARING' });
+    expect(done.talk_sec).to.be.at.least(2);
+
+    // After the grace, no new call for it.
+    const presence = new RedisPresence({ redisUrl: s.cfg.redisUrl, prefix: s.cfg.queuePrefix, log: pino({ level: 'silent' }), heartbeatMs: 0, graceMs: 0 });
+    try {
+      await until('the agent offline', async () => !(await presence.present()).includes(ag!.id));
+    } finally {
+      await presence.close();
+    }
+    const n2 = number();
+    s.sim.setSubscriber(n2, { outcome: 'answer', afterMs: 20, talkMs: 50 });
+    const [m2] = await addMembers(s, c, [{ name: 'After The Grace', communications: [{ number: n2 }] }]);
+    await witness();
+    expect(await attempts(s, c, m2!)).to.have.length(0);
   });
 });

@@ -50,6 +50,20 @@ describe('claim store (MySQL)', () => {
     expect(members.size).to.equal(3);
   });
 
+  it('W2: an agent that requires a client is claimed only while the engine lists it as present; the others as before', async () => {
+    const c = await seed.campaign({ call_limit: 10 });
+    const [needs, plain] = await seed.agents(2, [c]);
+    await t.db('agents').where('id', needs).update({ requires_client: true });
+    await seed.members(c, 5);
+    const first = await store.claimNext(input([open(c)]));
+    expect(first.kind === 'claimed' && first.attempt.agentId).to.equal(plain);
+    // The plain agent is busy now; the one without a client is not offered the other members.
+    expect((await store.claimNext(input([open(c)]))).kind).to.equal('no-agent');
+    expect((await store.claimNext({ ...input([open(c)]), presentAgentIds: [plain!] })).kind).to.equal('no-agent');
+    const present = await store.claimNext({ ...input([open(c)]), presentAgentIds: [needs!] });
+    expect(present.kind === 'claimed' && present.attempt.agentId).to.equal(needs);
+  });
+
   it('C3: a shared line group caps both campaigns and serves the higher priority first', async () => {
     const lg = await seed.lineGroup(2);
     const low = await seed.campaign({ call_limit: 10, line_group_id: lg, priority: 1 });

@@ -52,6 +52,8 @@ export interface Agent {
   busy_delay_sec: number;
   reject_delay_sec: number;
   no_answer_delay_sec: number;
+  /** W2: offered calls only while a client is connected to the CTI socket. */
+  requires_client: boolean;
   status: 'Available' | 'On Break' | 'Logged Out';
   /** W4: the reason given with On Break; null otherwise. */
   break_reason: string | null;

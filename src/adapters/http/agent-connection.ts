@@ -26,7 +26,7 @@ export interface AgentConnectionOptions {
   log: Logger;
   /** A ping this often; a client that has not answered the last one is closed. */
   heartbeatMs: number;
-  /** Each answered heartbeat (and the connect): the client is there (W2 presence). */
+  /** Each answered heartbeat: the client is still there (W2 presence). */
   onAlive?: () => void;
   onClose?: () => void;
 }
@@ -68,7 +68,6 @@ export class AgentConnection {
     // The token carries its expiry: the connection ends with the login (as the live boards do).
     const expiresMs = Number(this.o.creds.token.split('.')[0]) - this.o.ctx.now().getTime();
     if (expiresMs < 2 ** 31) this.#expiry = setTimeout(() => this.#end('access token has expired; log in again'), Math.max(0, expiresMs));
-    this.o.onAlive?.();
     // Watching starts before the snapshot is read, so no event between the two is missed.
     this.#unwatch = this.o.hub.watch(this.o.agentId, (e) => this.#onEvent(e));
     await this.#sendSnapshot();

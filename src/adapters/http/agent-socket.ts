@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Router } from 'express';
@@ -6,6 +7,7 @@ import { z } from 'zod';
 import type { AgentDesk } from '../../app/agent-desk/agent-desk.js';
 import type { DeskEventHub } from '../../app/agent-desk/desk-event-hub.js';
 import { AGENT_ONLY } from '../../app/auth/roles.js';
+import type { AgentPresence } from '../../app/ports/agent-presence.js';
 import { AgentConnection } from './agent-connection.js';
 import type { ExtraRouter } from './app.js';
 import type { RouteContext } from './route-context.js';
@@ -29,11 +31,8 @@ export interface AgentSocketOptions {
   hub: DeskEventHub;
   /** Server ping period, ms; a client that misses one is closed. @defaultValue 5000 */
   heartbeatMs?: number;
-  /** W2: a connection of the agent is open and answering (presence.ts). */
-  presence?: {
-    alive(agentId: number, connectionId: string): void;
-    gone(agentId: number, connectionId: string): void;
-  };
+  /** W2: where the connections are kept for every process to see; absent: no presence is kept. */
+  presence?: AgentPresence;
 }
 
 const TicketAnswer = z.object({ ticket: z.string(), expires_in_sec: z.number() });
@@ -47,7 +46,6 @@ export type AgentSocket = ExtraRouter & {
 export function agentSocket(o: AgentSocketOptions): AgentSocket {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const open = new Set<AgentConnection>();
-  let nextId = 0;
   let ctx: RouteContext | undefined;
   let desk: AgentDesk | undefined;
 
@@ -94,19 +92,30 @@ export function agentSocket(o: AgentSocketOptions): AgentSocket {
       const agentId = await ownAgent(c, auth.principal).catch(() => null);
       if (agentId === null) return refuse(socket, 403, `user "${auth.principal.username}" is not linked to an agent`);
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const connectionId = `${process.pid}-${++nextId}`;
+        // Unique across the deployment's processes: presence keeps every connection in one set.
+        const connectionId = randomUUID();
+        const log = c.log.child({ component: 'agent-socket' });
+        const alive = (): Promise<void> => o.presence?.alive(agentId, connectionId)
+          .catch((err: unknown) => log.warn({ err, agentId }, 'presence not kept')) ?? Promise.resolve();
         const conn: AgentConnection = new AgentConnection({
-          ws, agentId, creds, ctx: c, desk: d, hub: o.hub, log: c.log.child({ component: 'agent-socket' }),
-          heartbeatMs: o.heartbeatMs ?? 5_000,
-          onAlive: () => o.presence?.alive(agentId, connectionId),
+          ws, agentId, creds, ctx: c, desk: d, hub: o.hub, log, heartbeatMs: o.heartbeatMs ?? 5_000,
+          onAlive: () => void alive(),
           onClose: () => {
             open.delete(conn);
-            o.presence?.gone(agentId, connectionId);
+            if (!o.presence) return;
+            void o.presence.gone(agentId, connectionId).catch((err: unknown) => log.warn({ err, agentId }, 'presence not kept'));
+            // W2: the boards show the agent offline once the grace is over (nothing else tells them).
+            setTimeout(() => c.signals.agentChanged(agentId), o.presence.graceMs + 1_000).unref();
           },
         });
         open.add(conn);
-        conn.start().catch((err: unknown) => {
-          c.log.warn({ err, agentId }, 'agent socket: no snapshot; closing');
+        void (async () => {
+          // W2: present before the engines hear of it, so the dispatch pass it starts offers the agent a call.
+          await alive();
+          c.signals.agentChanged(agentId);
+          await conn.start();
+        })().catch((err: unknown) => {
+          log.warn({ err, agentId }, 'agent socket: no snapshot; closing');
           ws.close(1011, 'snapshot failed; connect again');
         });
       });

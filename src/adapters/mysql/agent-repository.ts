@@ -13,6 +13,7 @@ function toAgent(r: Record<string, unknown>): Agent {
     busy_delay_sec: Number(r.busy_delay_sec),
     reject_delay_sec: Number(r.reject_delay_sec),
     no_answer_delay_sec: Number(r.no_answer_delay_sec),
+    requires_client: Boolean(r.requires_client),
     status: r.status as Agent['status'],
     // Kept only while On Break: a break the engine or a phone code started has no reason.
     break_reason: r.status === 'On Break' && r.break_reason !== null && r.break_reason !== undefined ? String(r.break_reason) : null,

@@ -177,6 +177,11 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
     .where('a.status', 'Available')
     .where('a.state', 'Waiting')
     .where('a.ready_at', '<=', input.now)
+    // W2: an agent that requires a client only while one is connected (the engine read who is, from Redis).
+    .where((w) => {
+      w.where('a.requires_client', false);
+      if (input.presentAgentIds?.length) w.orWhereIn('a.id', input.presentAgentIds);
+    })
     .whereRaw(`EXISTS (${registeredOn})`, input.upNodes);
   const search = ready(trx('agents as a'))
     .whereRaw(`EXISTS (SELECT 1 FROM tiers t WHERE t.agent_id = a.id AND t.campaign_id IN (${idList}))`, campaignIds)

@@ -15,6 +15,8 @@ const fields = {
   busy_delay_sec: z.number().int().min(0).max(86400),
   reject_delay_sec: z.number().int().min(0).max(86400),
   no_answer_delay_sec: z.number().int().min(0).max(86400),
+  /** W2: offered calls only while a client is connected over the CTI socket. */
+  requires_client: z.boolean().meta({ description: 'W2: offered calls only while a client of the agent is connected to the CTI socket (GET /api/v2/agent/socket) and answering heartbeats' }),
 };
 
 export const AgentCreate = z.strictObject({
@@ -25,6 +27,7 @@ export const AgentCreate = z.strictObject({
   busy_delay_sec: fields.busy_delay_sec.default(30),
   reject_delay_sec: fields.reject_delay_sec.default(30),
   no_answer_delay_sec: fields.no_answer_delay_sec.default(30),
+  requires_client: fields.requires_client.default(false),
 });
 export const AgentUpdate = z.strictObject(fields).partial();
 /** A5, W4: the reason goes with On Break only (e.g. "lunch"); it is shown while the break lasts. */
@@ -48,6 +51,7 @@ export const Agent = z.object({
   busy_delay_sec: z.number().int(),
   reject_delay_sec: z.number().int(),
   no_answer_delay_sec: z.number().int(),
+  requires_client: z.boolean(),
   status: z.enum(AGENT_STATUSES),
   break_reason: z.string().nullable().meta({ description: 'W4: the reason given with On Break; null otherwise' }),
   state: z.enum(AGENT_STATES),

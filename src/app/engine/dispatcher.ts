@@ -19,6 +19,11 @@ export interface DispatcherDeps {
   observeClaim?: (seconds: number) => void;
   /** A pass ended: a claim found nothing more to do, or every campaign was closed. */
   afterPass?: () => void;
+  /**
+   * W2: agents with a CTI client connected now, read once per pass; an agent that requires a
+   * client is offered calls only when listed. Absent: nobody has a client.
+   */
+  presentAgents?: () => Promise<number[]>;
 }
 
 /** Claims per pass before yielding, so one pass never starves the event loop. */
@@ -27,6 +32,7 @@ const DEFAULT_CONCURRENCY = 4;
 
 interface PassState {
   upNodes: string[];
+  presentAgentIds: number[];
   exclude: number[];
   campaigns: OpenCampaign[];
   claims: number;
@@ -96,9 +102,20 @@ export class Dispatcher {
   async #pass(): Promise<boolean> {
     const open = await this.#openCampaigns(this.d.now());
     if (open.length === 0) return false;
-    const pass: PassState = { upNodes: this.d.upNodes(), exclude: [], campaigns: open, claims: 0, done: false, inFlight: 0 };
+    const pass: PassState = { upNodes: this.d.upNodes(), presentAgentIds: await this.#presentAgents(), exclude: [], campaigns: open, claims: 0,
+      done: false, inFlight: 0 };
     await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, (_, slot) => this.#claimLoop(pass, slot)));
     return pass.claims >= MAX_CLAIMS_PER_PASS;
+  }
+
+  /** W2: unknown (Redis away) counts as nobody: an agent that requires a client is then not offered calls. */
+  async #presentAgents(): Promise<number[]> {
+    try {
+      return (await this.d.presentAgents?.()) ?? [];
+    } catch (err) {
+      this.d.log.warn({ err }, 'agent presence unknown: agents that require a client are not offered calls in this pass');
+      return [];
+    }
   }
 
   async #claimLoop(pass: PassState, slot: number): Promise<void> {
@@ -110,6 +127,7 @@ export class Dispatcher {
         instanceId: this.d.instanceId,
         leaseUntil: new Date(Date.now() + this.d.leaseSec * 1000),
         upNodes: pass.upNodes,
+        presentAgentIds: pass.presentAgentIds,
         campaigns: pass.campaigns,
         excludeAgentIds: [...pass.exclude],
         slot,

@@ -46,6 +46,8 @@ export interface EngineDeps {
   live?: LiveFeed;
   /** Issue 13 §1: the facts behind each running campaign's reason; no reasons when absent. */
   dialFacts?: DialFactsStore;
+  /** W2: agents with a CTI client connected now (Redis); absent: nobody has one. */
+  presentAgents?: () => Promise<number[]>;
 }
 
 /**
@@ -82,6 +84,7 @@ export class Engine implements EngineSignals {
       upNodes: () => d.telephony.upNodes(),
       onClaimed: (a) => this.calls.start(a),
       observeClaim: d.metrics?.observeClaim,
+      ...(d.presentAgents ? { presentAgents: d.presentAgents } : {}),
       afterPass: () => this.#reasons?.request(),
     });
     this.#reasons = d.dialFacts && new DialReasons({

@@ -27,6 +27,8 @@ export interface ClaimInput {
   /** FreeSWITCH nodes that are up: only agents registered there are offered calls (A2, F3). */
   upNodes: string[];
   campaigns: OpenCampaign[];
+  /** W2: agents with a CTI client connected; an agent with requires_client is offered calls only when listed (absent: none). */
+  presentAgentIds?: number[];
   /** Agents already found unusable in this pass. */
   excludeAgentIds: number[];
   /**

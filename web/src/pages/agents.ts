@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h, notice } from '../dom.js';
-import { field, formErrorsBox, num, numberOf, select, submitted, text } from '../form.js';
+import { check, field, formErrorsBox, num, numberOf, select, submitted, text } from '../form.js';
 import { board, onBoard } from '../live.js';
 import { navigate, type Page } from '../router.js';
 import type { Agent } from '../types.js';
@@ -55,7 +55,7 @@ export const agentsPage: Page = async (main) => {
 export const agentEditPage: Page = async (main, params) => {
   const id = params.id;
   let a: Partial<Agent> = { name: '', sip_user: '', call_timeout: 60, wrapup_sec: 10, max_no_answer: 3, busy_delay_sec: 30,
-    reject_delay_sec: 30, no_answer_delay_sec: 30 };
+    reject_delay_sec: 30, no_answer_delay_sec: 30, requires_client: false };
   if (id) {
     const r = await api<Agent>('GET', `/api/v2/agents/${id}`);
     if (!r.ok) return void main.append(h('p', { class: 'error' }, r.message));
@@ -68,6 +68,7 @@ export const agentEditPage: Page = async (main, params) => {
     call_timeout: n(a.call_timeout), wrapup_sec: n(a.wrapup_sec), max_no_answer: n(a.max_no_answer),
     busy_delay_sec: n(a.busy_delay_sec), reject_delay_sec: n(a.reject_delay_sec), no_answer_delay_sec: n(a.no_answer_delay_sec),
   };
+  const requiresClient = check(a.requires_client ?? false);
   const form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'agent-form-h' },
     id ? h('h2', { id: 'agent-form-h' }, 'Settings') : h('h1', { id: 'agent-form-h' }, 'New agent'),
     formErrorsBox(),
@@ -82,11 +83,15 @@ export const agentEditPage: Page = async (main, params) => {
       field('Busy delay, seconds', f.busy_delay_sec, { path: 'busy_delay_sec' }),
       field('Reject delay, seconds', f.reject_delay_sec, { path: 'reject_delay_sec' }),
       field('No-answer delay, seconds', f.no_answer_delay_sec, { path: 'no_answer_delay_sec' })),
+    h('div', { class: 'row' },
+      field('Calls only while a client is connected', requiresClient, { path: 'requires_client',
+        hint: 'W2: the agent is offered calls only while its agent page or CRM toolbar is connected (10 s grace after it goes)' })),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, id ? 'Save agent' : 'Create agent'), ' ', h('a', { href: '/agents' }, 'Back to agents')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body: Record<string, unknown> = { name: name.value, sip_user: sip.value };
     for (const [k, input] of Object.entries(f)) body[k] = numberOf(input);
+    body.requires_client = requiresClient.checked;
     const saved = await submitted(form, api<Agent>(id ? 'PUT' : 'POST', id ? `/api/v2/agents/${id}` : '/api/v2/agents', body));
     if (!saved) return;
     notice(`Agent "${saved.name}" saved`);
