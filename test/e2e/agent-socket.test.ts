@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { FreeSwitchTelephony } from '../../src/adapters/freeswitch/telephony.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { AgentSocketClient } from '../helpers/agent-socket-client.js';
+import { SseClient } from '../helpers/sse-client.js';
 import { httpClient, type Credentials } from '../helpers/http-client.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { RedisPresence } from '../../src/adapters/queue/redis-presence.js';
@@ -178,8 +179,18 @@ describe('engine end to end: the agent socket on a process that does not dial (W
     await witness();
     expect(await attempts(s, c, m!)).to.have.length(0);
 
+    // The supervisor's board (on the process holding the socket) shows who is online through a client.
+    const board = await SseClient.open(apiUrl, s.admin);
+    const rowOf = (e: { event: string; data: any }) => e.data?.agents?.find((a: any) => a.id === ag!.id);
+    const offline = await board.waitFor('the agent offline on the board', (e) => {
+      const r = rowOf(e);
+      return r && r.client_online === false ? r : undefined;
+    });
+    expect(offline.value.requires_client).to.equal(true);
+
     // Connected: the engine is nudged and offers the call.
     const client = await open(auth);
+    const online = await board.waitFor('the agent online on the board', (e) => (rowOf(e)?.client_online === true ? true : undefined), 20_000, offline.index);
     const answered = await client.event('subscriber_answered');
     const [att] = await attempts(s, c, m!);
     expect(att.agent_id).to.equal(ag!.id);
@@ -192,7 +203,9 @@ describe('engine end to end: the agent socket on a process that does not dial (W
     expect(done).to.include({ id: answered.value.event.attempt_id, hangup_cause: 'NORMAL_CLEARING' });
     expect(done.talk_sec).to.be.at.least(2);
 
-    // After the grace, no new call for it.
+    // After the grace, no new call for it, and the board says so.
+    await board.waitFor('the agent offline again', (e) => (rowOf(e)?.client_online === false ? true : undefined), 20_000, online.index);
+    board.close();
     const presence = new RedisPresence({ redisUrl: s.cfg.redisUrl, prefix: s.cfg.queuePrefix, log: pino({ level: 'silent' }), heartbeatMs: 0, graceMs: 0 });
     try {
       await until('the agent offline', async () => !(await presence.present()).includes(ag!.id));

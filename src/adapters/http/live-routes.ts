@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../app/auth/roles.js';
 import type { LiveFeed } from '../../app/engine/live-feed.js';
+import type { AgentPresence } from '../../app/ports/agent-presence.js';
 import type { DependencyHealth } from '../../app/dependency-health.js';
 import { LiveBoards, type BoardViewer } from '../../app/live-boards.js';
 import { LiveBoardStore } from '../mysql/live-board-store.js';
@@ -37,6 +38,8 @@ export interface LiveRoutesOptions {
   coalesceMs?: number;
   /** The dependencies as this process sees them: in every snapshot, and pushed when they change. */
   health?: DependencyHealth;
+  /** W2: who has a CTI client connected, shown on the agents board. */
+  presence?: Pick<AgentPresence, 'present'>;
   /** @defaultValue 15_000 */
   heartbeatMs?: number;
 }
@@ -56,7 +59,7 @@ export function liveRoutes(o: LiveRoutesOptions): LiveRouter {
   const build = (reg: RouteRegistry, ctx: RouteContext): Router => {
     const r = Router();
     const hub = (boards ??= new LiveBoards({
-      feed: o.feed, reader: new LiveBoardStore(ctx.db), log: ctx.log.child({ component: 'live' }), now: ctx.now,
+      feed: o.feed, reader: new LiveBoardStore(ctx.db, o.presence && (() => o.presence!.present())), log: ctx.log.child({ component: 'live' }), now: ctx.now,
       ...(o.coalesceMs ? { coalesceMs: o.coalesceMs } : {}),
       ...(o.health ? { health: o.health } : {}),
     }));

@@ -62,7 +62,8 @@ export interface WebClientOptions {
  */
 export function webClient(o: WebClientOptions): { routers: ExtraRouter[]; upgrade: UpgradeHandler | undefined; close(): void } {
   const tickets = new TicketStore({ ttlMs: 30_000 });
-  const live = liveRoutes({ feed: o.feed, tickets, ...(o.health ? { health: o.health } : {}) });
+  const live = liveRoutes({ feed: o.feed, tickets, ...(o.health ? { health: o.health } : {}),
+    ...(o.agentSocket?.presence ? { presence: o.agentSocket.presence } : {}) });
   const socket = o.agentSocket ? agentSocket({ ...o.agentSocket, tickets }) : undefined;
   return {
     routers: [webSessionRoutes(), live, ...(socket ? [socket] : []), queueDashboard({ queues: o.queues }), webRoutes(o.distDir)],

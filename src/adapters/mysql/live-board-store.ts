@@ -12,14 +12,15 @@ const iso = (v: unknown): string | null => (v == null ? null : new Date(v as str
 const num = (v: unknown): number => Number(v ?? 0);
 
 export class LiveBoardStore implements LiveBoardReader {
-  constructor(private readonly db: Knex) {}
+  /** @param presentAgents W2: agents with a CTI client connected (Redis); absent: nobody is shown online. */
+  constructor(private readonly db: Knex, private readonly presentAgents?: () => Promise<number[]>) {}
 
   /** Agents by id, or all when `ids` is undefined; a deleted agent is simply absent. */
   async agents(now: Date, ids?: readonly number[]): Promise<AgentBoardRow[]> {
     if (ids && ids.length === 0) return [];
     const q = this.db('agents as a')
       .leftJoin('attempts as t', 't.id', 'a.attempt_id')
-      .select('a.id', 'a.name', 'a.sip_user', 'a.status', 'a.state', 'a.no_answer_count', 'a.ready_at',
+      .select('a.id', 'a.name', 'a.sip_user', 'a.status', 'a.state', 'a.no_answer_count', 'a.ready_at', 'a.requires_client',
         // A2: the node the phone is registered on, as the agents API reports it.
         this.db.raw('(SELECT r.node FROM registrations r WHERE r.sip_user = a.sip_user ORDER BY r.updated_at DESC LIMIT 1) AS registered_node'),
         't.id as t_id', 't.campaign_id as t_campaign', 't.member_id as t_member', 't.number as t_number', 't.state as t_state',
@@ -27,7 +28,9 @@ export class LiveBoardStore implements LiveBoardReader {
       .orderBy('a.name')
       .orderBy('a.id');
     if (ids) q.whereIn('a.id', ids);
-    const rows = (await q) as Array<Record<string, unknown>>;
+    const [rows, present] = await Promise.all([q as Promise<Array<Record<string, unknown>>>,
+      // A board without presence still shows everything else.
+      this.presentAgents?.().then((ids) => new Set(ids), () => new Set<number>()) ?? new Set<number>()]);
     return rows.map((r) => {
       const readyAt = iso(r.ready_at);
       const live = r.t_id != null && r.t_state !== 'done';
@@ -38,6 +41,8 @@ export class LiveBoardStore implements LiveBoardReader {
         status: String(r.status),
         state: String(r.state),
         registered_node: (r.registered_node as string | null) ?? null,
+        requires_client: Boolean(r.requires_client),
+        client_online: present.has(num(r.id)),
         no_answer_count: num(r.no_answer_count),
         ready_at: readyAt,
         ready_in_ms: readyAt ? Math.max(0, Date.parse(readyAt) - now.getTime()) : 0,

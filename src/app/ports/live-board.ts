@@ -21,6 +21,10 @@ export interface AgentBoardRow {
   status: string;
   state: string;
   registered_node: string | null;
+  /** W2: offered calls only while a CTI client is connected. */
+  requires_client: boolean;
+  /** W2: a CTI client of the agent is connected (or went less than the grace ago); false when unknown. */
+  client_online: boolean;
   no_answer_count: number;
   ready_at: string | null;
   /** ms until every delay has passed (A2), 0 when ready; counted from `server_now`. */

@@ -20,7 +20,7 @@ export const boardsPage: Page = (main) => {
         campaignsBody))),
     h('section', { 'aria-labelledby': 'ab-h' }, h('h2', { id: 'ab-h' }, 'Agents'),
       h('div', { class: 'scroll' }, h('table', { class: 'board' }, h('thead', null, h('tr', null,
-        ['Agent', 'SIP user', 'Status', 'State', 'Registered', 'Current call', 'Ready in'].map((t) => h('th', { scope: 'col' }, t)))),
+        ['Agent', 'SIP user', 'Status', 'State', 'Registered', 'Client', 'Current call', 'Ready in'].map((t) => h('th', { scope: 'col' }, t)))),
         agentsBody))));
 
   const paint = () => {
@@ -92,6 +92,8 @@ function agentRow(a: AgentLive): HTMLElement {
     h('td', null, h('span', { class: `status ${a.status.replace(/\s/g, '-').toLowerCase()}` }, a.status)),
     h('td', { 'data-k': 'state' }, a.state),
     h('td', null, a.registered_node ? `yes (${a.registered_node})` : 'no'),
+    // W2: online through a CTI client; "offline" matters only to an agent that requires one.
+    h('td', { 'data-k': 'client' }, a.client_online ? 'online' : a.requires_client ? 'offline (required)' : '—'),
     h('td', { 'data-k': 'call' }, a.call ? `${a.call.number} · ${a.call.state}` : '—'),
     h('td', { id: `agent-${a.id}-ready`, class: 'num' }, readyIn(a)));
 }
