@@ -34,6 +34,22 @@ export function uid(prefix: string): string {
   return `${prefix}-${++seq}`;
 }
 
+let fresh = false;
+
+/** Hides the notice unless the action that led here just posted it (e.g. "deleted", then back to the list). */
+export function clearStaleNotice(): void {
+  if (!fresh) hideNotice();
+}
+
+/** Hides the notice (a "saved" that an error shown since would contradict). */
+export function hideNotice(): void {
+  const box = document.getElementById('notice');
+  if (!box) return;
+  clearTimeout(Number(box.dataset.timer));
+  box.textContent = '';
+  box.className = 'notice';
+}
+
 /** Shows a short message to screen readers and sighted users, in the live region of index.html (role=status, polite). */
 export function notice(text: string, kind: 'ok' | 'error' = 'ok'): void {
   let box = document.getElementById('notice');
@@ -43,6 +59,9 @@ export function notice(text: string, kind: 'ok' | 'error' = 'ok'): void {
   }
   box.className = `notice ${kind}`;
   box.textContent = text;
+  // Posted by the action now running: a navigation it starts in the same task keeps it.
+  fresh = true;
+  setTimeout(() => (fresh = false));
   clearTimeout(Number(box.dataset.timer));
   box.dataset.timer = String(setTimeout(() => { box!.textContent = ''; box!.className = 'notice'; }, 6000));
 }

@@ -1,5 +1,5 @@
 import type { ApiResult, Issue } from './api.js';
-import { h, uid } from './dom.js';
+import { h, hideNotice, uid } from './dom.js';
 
 /*
  * Form fields with a visible label, an optional hint and an error slot tied to the input by
@@ -94,6 +94,8 @@ export function clearIssues(root: HTMLElement): void {
  */
 export function showIssues(root: HTMLElement, message: string, issues: Issue[], title = 'Not saved'): void {
   clearIssues(root);
+  // An earlier "saved" must not stand beside "Not saved".
+  hideNotice();
   const loose: string[] = [];
   let first: HTMLElement | undefined;
   for (const issue of issues) {
@@ -103,7 +105,7 @@ export function showIssues(root: HTMLElement, message: string, issues: Issue[], 
       loose.push(`${issue.path}: ${issue.message}`);
       continue;
     }
-    fieldError(target, issue.message, root);
+    fieldError(target, sentence(target, issue.message), root);
     first ??= target;
   }
   let summary = root.querySelector<HTMLElement>('.form-errors');
@@ -116,6 +118,17 @@ export function showIssues(root: HTMLElement, message: string, issues: Issue[], 
   summary.append(h('strong', null, issues.length ? `${title}: ${issues.length} problem(s) to fix.` : `${title}: ${message}`));
   if (loose.length) summary.append(h('ul', null, loose.map((l) => h('li', null, l))));
   first?.focus();
+}
+
+/**
+ * The API's wording for a field ("must be at least 1") as a sentence naming the field by the
+ * label the user sees: "Limit must be at least 1.". A message that is already a sentence stays.
+ */
+export function sentence(target: HTMLElement, message: string): string {
+  if (!/^(must|is|has) /.test(message)) return message;
+  const label = (target.id ? document.querySelector(`label[for="${CSS.escape(target.id)}"]`)?.textContent : null)
+    ?? target.getAttribute('aria-label') ?? 'This field';
+  return `${label.trim()} ${message}.`;
 }
 
 function findByPath(root: HTMLElement, path: string): HTMLElement | undefined {

@@ -47,6 +47,15 @@ function setStatus(s: LiveStatus): void {
   changed();
 }
 
+/**
+ * A state or status as shown: while the feed is down the rows are only what was last heard,
+ * so they say so (and lose their colour) instead of claiming "running" beside a grey dot.
+ */
+export function shownState(value: string): { text: string; cls: string } {
+  const known = board.status === 'live' || board.status === 'stale';
+  return known ? { text: value, cls: value.replace(/\s/g, '-').toLowerCase() } : { text: `${value} (last known)`, cls: 'unknown' };
+}
+
 /** ms until the agent's delays have passed, counted down locally from the server's figure. */
 export function remainingMs(a: AgentLive): number {
   return Math.max(0, a.ready_in_ms - (performance.now() - a.receivedAt));

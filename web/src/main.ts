@@ -1,6 +1,6 @@
 import './style.css';
 import { api, setUnauthorizedHandler } from './api.js';
-import { clear, h, notice } from './dom.js';
+import { clear, clearStaleNotice, h, notice } from './dom.js';
 import { board, onBoard, startLive, stopLive } from './live.js';
 import { navigate, onRoute, route, startRouter, type Cleanup } from './router.js';
 import { clearSession, currentSession, resumeSession } from './session.js';
@@ -19,7 +19,6 @@ const top = document.getElementById('top')!;
 const main = document.getElementById('main')!;
 let cleanup: Cleanup | void;
 let firstRender = true;
-let renders = 0;
 
 route('/login', 'Log in', loginPage);
 route('/', 'Live boards', boardsPage);
@@ -90,9 +89,16 @@ setUnauthorizedHandler((message) => {
   }
 });
 
+/** The page on screen: its element and the signal that tells its late answers they are no longer wanted. */
+let shown: { view: HTMLElement; leave: AbortController } | undefined;
+
 onRoute((page, params, title) => {
+  shown?.leave.abort();
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
+  // A message about the page left (saved, deleted, an error) would contradict the next page;
+  // one posted by the action that brought us here (a delete that returns to the list) stays.
+  clearStaleNotice();
   const loggedIn = currentSession() !== undefined;
   if (!loggedIn && page !== loginPage) {
     navigate(loginPath(location.pathname + location.search), true);
@@ -105,15 +111,19 @@ onRoute((page, params, title) => {
   if (loggedIn) startLive();
   document.title = `${title} · Dialer`;
   header();
-  clear(main);
+  // Each render gets its own element: a slow answer of the page left renders into an element
+  // no longer in the document, never above or into the next page.
+  const view = h('div', { class: 'view' });
+  const leave = new AbortController();
+  shown = { view, leave };
+  main.replaceChildren(view);
   // A new page: keyboard and screen reader users start at its content, not where the old one
   // was. Done before the page renders, so a page that focuses a field itself (log in) wins.
   if (!firstRender) main.focus({ preventScroll: true });
   firstRender = false;
-  const seq = ++renders;
-  const result = page(main, params);
+  const result = page(view, params, leave.signal);
   // A page that finishes loading after the next one was shown cleans up at once.
-  if (result instanceof Promise) void result.then((c) => (seq === renders ? (cleanup = c) : typeof c === 'function' && c()));
+  if (result instanceof Promise) void result.then((c) => (leave.signal.aborted ? typeof c === 'function' && c() : (cleanup = c)));
   else cleanup = result;
 });
 

@@ -1,6 +1,10 @@
 /** History API routing: `/campaigns/:id` patterns, links navigate without reloading. */
 export type Cleanup = () => void;
-export type Page = (main: HTMLElement, params: Record<string, string>) => Promise<Cleanup | void> | Cleanup | void;
+/**
+ * A page renders into `view`, an element of its own: when the user moves on, `view` is taken
+ * out of the document and `signal` aborts, so whatever a late answer renders lands nowhere.
+ */
+export type Page = (view: HTMLElement, params: Record<string, string>, signal: AbortSignal) => Promise<Cleanup | void> | Cleanup | void;
 
 interface Route {
   re: RegExp;

@@ -4,6 +4,7 @@ import type { Principal } from '../../app/auth/auth-service.js';
 import type { Role } from '../../app/auth/roles.js';
 import { ApiError } from './api-error.js';
 import { roleRefusal } from './role-guard.js';
+import { plainIssue } from './plain-issue.js';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 type AnySchema = z.ZodType;
@@ -106,7 +107,7 @@ export function validationError(issues: FieldIssue[]): ApiError {
 
 function parsePart(where: string, schema: AnySchema | undefined, value: unknown): unknown {
   if (!schema) return undefined;
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { error: plainIssue });
   if (!parsed.success) throw validationError(fieldIssues(where, parsed.error));
   return parsed.data;
 }

@@ -78,7 +78,7 @@ export const agentEditPage: Page = async (main, params) => {
     h('div', { class: 'row' },
       field('Call timeout, seconds', f.call_timeout, { path: 'call_timeout', hint: 'how long the agent\'s phone rings' }),
       field('Wrap-up, seconds', f.wrapup_sec, { path: 'wrapup_sec' }),
-      field('Max no answer', f.max_no_answer, { path: 'max_no_answer', hint: 'then On Break (A3)' })),
+      field('Max no answer', f.max_no_answer, { path: 'max_no_answer', hint: 'then On Break' })),
     h('div', { class: 'row' },
       field('Busy delay, seconds', f.busy_delay_sec, { path: 'busy_delay_sec' }),
       field('Reject delay, seconds', f.reject_delay_sec, { path: 'reject_delay_sec' }),
@@ -121,7 +121,7 @@ function statusSection(a: Agent): { el: HTMLElement; off: () => void } {
     if (line.textContent !== text) line.textContent = text;
   };
   const form = h('form', { class: 'inline', novalidate: true }, formErrorsBox(),
-    field('Status', status, { path: 'status', hint: 'Available gets calls; On Break and Logged Out do not (A2)' }),
+    field('Status', status, { path: 'status', hint: 'Available gets calls; On Break and Logged Out do not' }),
     h('button', { type: 'submit' }, 'Set status'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { board, onBoard, remainingMs, type AgentLive } from '../live.js';
+import { board, onBoard, remainingMs, shownState, type AgentLive } from '../live.js';
 import type { Page } from '../router.js';
 import type { CampaignBoardRow } from '../types.js';
 import { runStopButton } from './run-stop.js';
@@ -56,7 +56,7 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
   const total = mix.reduce((s, [, n]) => s + n, 0);
   return h('tr', { id: `campaign-${c.id}` },
     h('th', { scope: 'row' }, h('a', { href: `/campaigns/${c.id}` }, c.name)),
-    h('td', null, h('span', { class: `state ${c.state}` }, c.state),
+    h('td', null, badge('state', c.state),
       c.reason ? h('span', { class: 'reason', 'data-k': 'reason' }, ` ${c.reason.text}`) : null),
     h('td', { class: 'num' }, h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` }), ` ${c.live_calls} / ${c.limit}`),
     h('td', { class: 'num', 'data-k': 'dialled' }, c.dialled), h('td', { class: 'num', 'data-k': 'succeeded' }, c.succeeded),
@@ -89,7 +89,7 @@ function agentRow(a: AgentLive): HTMLElement {
   return h('tr', { id: `agent-${a.id}` },
     h('th', { scope: 'row' }, h('a', { href: `/agents/${a.id}` }, a.name)),
     h('td', null, a.sip_user),
-    h('td', null, h('span', { class: `status ${a.status.replace(/\s/g, '-').toLowerCase()}` }, a.status)),
+    h('td', null, badge('status', a.status)),
     h('td', { 'data-k': 'state' }, a.state),
     h('td', null, a.registered_node ? `yes (${a.registered_node})` : 'no'),
     // W2: online through a CTI client; "offline" matters only to an agent that requires one.
@@ -101,4 +101,9 @@ function agentRow(a: AgentLive): HTMLElement {
 function readyIn(a: AgentLive): string {
   const ms = remainingMs(a);
   return ms > 0 ? `${Math.ceil(ms / 1000)} s` : 'ready';
+}
+
+function badge(kind: 'state' | 'status', value: string): HTMLElement {
+  const s = shownState(value);
+  return h('span', { class: `${kind} ${s.cls}` }, s.text);
 }

@@ -78,7 +78,7 @@ export const calendarEditPage: Page = async (main, params) => {
     h('h1', null, id ? `Calendar: ${cal.name}` : 'New calendar'),
     formErrorsBox(),
     field('Name', name, { path: 'name', required: true }),
-    field('Time zone', tz, { path: 'timezone', required: true, hint: 'IANA name, e.g. Europe/Kyiv; a member\'s own zone wins (K3)' }),
+    field('Time zone', tz, { path: 'timezone', required: true, hint: 'IANA name, e.g. Europe/Kyiv; a member\'s own zone wins' }),
     h('datalist', { id: 'tz-list' }, zones.map((z) => h('option', { value: z }))),
     h('div', { class: 'row' },
       field('Works from', startAt, { path: 'start_at', hint: 'optional; your browser\'s local time' }),

@@ -2,7 +2,7 @@ import { DEFAULT_CAUSES } from '../../../src/domain/cause-policy.js';
 import { api } from '../api.js';
 import { h, notice } from '../dom.js';
 import { check, field, formErrorsBox, jsonField, num, numberOf, select, submitted, text } from '../form.js';
-import { board, onBoard } from '../live.js';
+import { board, onBoard, shownState } from '../live.js';
 import { navigate, type Page } from '../router.js';
 import type { Calendar, Campaign, CauseClass, LineGroup } from '../types.js';
 import { causeGrid } from './cause-grid.js';
@@ -31,8 +31,9 @@ function campaignListRow(c: Campaign): { el: HTMLElement; paint(): void } {
   const paint = () => {
     const live = board.campaigns.get(c.id);
     const s = live?.state ?? c.state;
-    setText(state, s);
-    state.className = `state ${s}`;
+    const shown = live ? shownState(s) : { text: s, cls: s };
+    setText(state, shown.text);
+    state.className = `state ${shown.cls}`;
     setText(calls, live ? `${live.live_calls} / ${c.limit}` : `– / ${c.limit}`);
     setText(remaining, live ? `${live.remaining} of ${live.members.total}` : '');
     button.show(s);
@@ -104,8 +105,9 @@ export const campaignEditPage: Page = async (main, params) => {
   const paintState = () => {
     const live = id ? board.campaigns.get(id) : undefined;
     const state = live?.state ?? c.state;
-    setText(stateSpan, state);
-    stateSpan.className = `state ${state}`;
+    const shown = live ? shownState(state) : { text: state, cls: state };
+    setText(stateSpan, shown.text);
+    stateSpan.className = `state ${shown.cls}`;
     const reason = live ? live.reason : c.reason;
     setText(reasonText, reason ? ` ${reason.text}` : '');
     setText(liveText, live ? ` · live calls ${live.live_calls} / ${live.limit} · remaining ${live.remaining} of ${live.members.total}` : '');
@@ -125,18 +127,18 @@ export const campaignEditPage: Page = async (main, params) => {
       field('Calendar', calendar, { path: 'calendar_id', required: true }),
       field('Outbound line group', lineGroup, { path: 'line_group_id' })),
     h('div', { class: 'row' },
-      field('Priority', priority, { path: 'priority', hint: 'higher is served first (C3)' }),
-      field('Limit', limit, { path: 'limit', hint: 'simultaneous calls at most (C2)' }),
-      field('Max tries', maxTries, { path: 'max_tries', hint: 'then MAX_TRY_COUNT (C5)' })),
+      field('Priority', priority, { path: 'priority', hint: 'higher is served first' }),
+      field('Limit', limit, { path: 'limit', hint: 'simultaneous calls at most' }),
+      field('Max tries', maxTries, { path: 'max_tries', hint: 'after this many calls the member ends as tried out (MAX_TRY_COUNT)' })),
     h('div', { class: 'row' },
-      field('Retry wait, seconds', retryWait, { path: 'retry_wait_sec', hint: 'between two attempts of a member (C4)' }),
-      field('Minimum success duration, seconds', minSuccess, { path: 'min_success_sec', hint: 'talk time a success needs (C6)' }),
-      field('Max uncounted attempts', maxMinus, { path: 'max_minus_attempts', hint: 'minus causes do not use tries; after this many the member ends with the cause (C9)' })),
+      field('Retry wait, seconds', retryWait, { path: 'retry_wait_sec', hint: 'between two attempts of a member' }),
+      field('Minimum success duration, seconds', minSuccess, { path: 'min_success_sec', hint: 'talk time a success needs' }),
+      field('Max uncounted attempts', maxMinus, { path: 'max_minus_attempts', hint: 'minus causes do not use tries; after this many the member ends with the cause' })),
     h('div', { class: 'row' },
-      field('Wait for a result status', waitResult, { path: 'wait_result', hint: 'C7: success only with a result status' }),
+      field('Wait for a result status', waitResult, { path: 'wait_result', hint: 'a call counts as a success only once the agent sets a result' }),
       field('Wrap-up for the result, seconds', wrapup, { path: 'wrapup_sec' }),
-      field('Agents may end their wrap-up early', endWrapUpEarly, { path: 'allow_end_wrap_up_early', hint: 'W4: from the agent desk, before the agent\'s wrap-up time is over' })),
-    field('Campaign variables (JSON object)', variables, { path: 'variables', hint: 'set on every channel; member variables override (C8)' }),
+      field('Agents may end their wrap-up early', endWrapUpEarly, { path: 'allow_end_wrap_up_early', hint: 'from the agent desk, before their wrap-up time is over' })),
+    field('Campaign variables (JSON object)', variables, { path: 'variables', hint: 'set on every channel; member variables override' }),
     causes.el,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, id ? 'Save campaign' : 'Create campaign'), ' ', h('a', { href: '/campaigns' }, 'Back to campaigns')));
 

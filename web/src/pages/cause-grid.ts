@@ -45,7 +45,7 @@ export function causeGrid(defaults: Readonly<Record<string, CauseClass>>, effect
   for (const [c, cls] of Object.entries(effective)) if (!(c in defaults)) addRow(c, cls, true);
 
   const el = h('fieldset', { class: 'causes' },
-    h('legend', null, 'Cause table (C9): what each hangup cause of the subscriber leg means'),
+    h('legend', null, 'Hang-up causes: what each way a call to the subscriber ends means'),
     h('p', { class: 'hint' }, 'error: end the member with that cause · retry: counts as an attempt, try later · ok: success · minus: not an attempt, try later. Changed rows are highlighted; an unlisted cause is retry.'),
     h('div', { class: 'scroll' }, h('table', { class: 'grid' },
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Cause'), CLASSES.map((k) => h('th', { scope: 'col' }, k)), h('th', { scope: 'col' }, ''))),

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h, notice } from '../dom.js';
-import { clearFieldError, field, fieldError, formErrorsBox, num, numberOf, select, submitted } from '../form.js';
+import { clearFieldError, field, fieldError, formErrorsBox, num, numberOf, select, sentence, submitted } from '../form.js';
 import type { Agent, Tier } from '../types.js';
 
 /** A1: the agents who work a campaign (tiers), with their level. */
@@ -20,8 +20,8 @@ export async function tiersSection(campaignId: number): Promise<HTMLElement> {
             clearFieldError(level);
             const r = await api('PUT', `${P}/${t.agent_id}`, { level: numberOf(level) });
             if (r.ok) return notice(`Level of ${t.agent_name} saved`);
-            // Next to the field, with the API's words (e.g. "Too small: expected number to be >=1").
-            fieldError(level, r.issues.length ? r.issues.map((i) => i.message).join('; ') : r.message);
+            // Next to the field, in words naming it ("Level of Petro must be at least 1.").
+            fieldError(level, r.issues.length ? r.issues.map((i) => sentence(level, i.message)).join(' ') : r.message);
             level.focus();
           } }, `Save level of ${t.agent_name}`))),
           h('td', null, h('button', { type: 'button', class: 'danger', onclick: async () => {

@@ -1,0 +1,134 @@
+import { expect } from 'chai';
+import type { Page, Route } from 'playwright-core';
+import { TEST_ADMIN, type TestApi } from '../helpers/http-api.js';
+import { ensureWebBuild, launchBrowser, loginThroughForm, startWebApi, type TestBrowser, type WebApi } from '../helpers/web-browser.js';
+
+/*
+ * Issue 13 §3, the supervisor console's rough edges, in Chromium against the REST API (no
+ * engine): a late answer of a page left, notices across pages, the rows while the live feed
+ * is down, and the words of hints and field errors.
+ */
+const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+describe('web client in the browser: issue 13 §3 rough edges', function () {
+  this.timeout(120_000);
+  let w: WebApi;
+  let api: TestApi;
+  let b: TestBrowser;
+  let campaignId = 0;
+  let calendarId = 0;
+
+  before(async () => {
+    ensureWebBuild();
+    w = await startWebApi('web_polish');
+    api = w.api;
+    const cal = await api.call('POST', '/api/v2/calendars', { name: 'Always', timezone: 'UTC',
+      windows: [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '00:00', end: '24:00' })) });
+    calendarId = cal.body.id;
+    const c = await api.call('POST', '/api/v2/dialer', { name: 'Autumn', calendar_id: calendarId, limit: 3 });
+    campaignId = c.body.id;
+    const a = await api.call('POST', '/api/v2/agents', { name: 'Petro', sip_user: '2001@pbx.example.com' });
+    await api.call('POST', `/api/v2/dialer/${campaignId}/tiers`, { agent_id: a.body.id, level: 2 });
+    b = await launchBrowser();
+    b.page.on('dialog', (d) => void d.accept());
+    await loginThroughForm(b.page, api.url, TEST_ADMIN.username, TEST_ADMIN.password);
+  });
+  afterEach(async function () {
+    await b?.shotIfFailed(this.currentTest, 'failed-polish');
+  });
+  after(async () => {
+    await b?.close();
+    await w?.close();
+  });
+
+  it('issue 13 §3: a campaign\'s late "Agents of this campaign" answer never renders into the members page opened meanwhile', async () => {
+    const { page } = b;
+    // The campaign page's tiers answer is held until the members page is on screen.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let seen!: () => void;
+    const asked = new Promise<void>((r) => (seen = r));
+    const tiers = `**/api/v2/dialer/${campaignId}/tiers`;
+    const hold = async (route: Route) => {
+      seen();
+      await held;
+      await route.continue();
+    };
+    await page.route(tiers, hold);
+    await nav(page, 'Campaigns').click();
+    await page.getByRole('link', { name: 'Autumn', exact: true }).click();
+    await asked;
+    await page.getByRole('link', { name: 'Members', exact: true }).click();
+    await page.getByRole('heading', { name: /Members/ }).first().waitFor();
+    const late = page.waitForResponse((r) => r.url().endsWith(`/api/v2/dialer/${campaignId}/tiers`));
+    release();
+    await late;
+    // Whatever the campaign page still does with its answer happens after it: let it run.
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+    await page.unroute(tiers, hold);
+    expect(await page.getByRole('heading', { name: 'Agents of this campaign' }).count()).to.equal(0);
+    expect(await page.locator('#main h1').allTextContents()).to.have.length(1);
+    await b.shot('polish-01-late-answer');
+  });
+
+  it('issue 13 §3: a success notice does not follow to the next page nor stand beside a later inline error; a delete\'s notice reaches the list', async () => {
+    const { page } = b;
+    const notice = page.locator('#notice');
+    await page.goto(`${api.url}/campaigns/${campaignId}`);
+    await page.getByRole('button', { name: 'Save campaign' }).click();
+    await notice.filter({ hasText: 'Campaign "Autumn" saved' }).waitFor();
+    // The same form, now refused: the "saved" is withdrawn.
+    await page.getByLabel('Limit', { exact: true }).fill('0');
+    await page.getByRole('button', { name: 'Save campaign' }).click();
+    await page.locator('[aria-invalid="true"]').first().waitFor();
+    expect(await notice.textContent()).to.equal('');
+    await page.getByLabel('Limit', { exact: true }).fill('3');
+    await page.getByRole('button', { name: 'Save campaign' }).click();
+    await notice.filter({ hasText: 'saved' }).waitFor();
+    await nav(page, 'Agents').click();
+    await page.getByRole('heading', { name: 'Agents', exact: true }).waitFor();
+    expect(await notice.textContent()).to.equal('');
+    // The action that leads to another page keeps its word there.
+    const spare = await api.call('POST', '/api/v2/dialer', { name: 'Spare', calendar_id: calendarId, limit: 1 });
+    expect(spare.status, JSON.stringify(spare.body)).to.equal(201);
+    await page.goto(`${api.url}/campaigns/${spare.body.id}`);
+    await page.getByRole('button', { name: 'Delete campaign Spare' }).click();
+    await page.waitForURL(/\/campaigns$/);
+    await notice.filter({ hasText: 'Campaign "Spare" deleted' }).waitFor();
+  });
+
+  it('issue 13 §3: field errors and hints speak the supervisor\'s words: the field\'s label, no rule codes, no validator wording', async () => {
+    const { page } = b;
+    await page.goto(`${api.url}/campaigns/${campaignId}`);
+    const limit = page.getByLabel('Limit', { exact: true });
+    await limit.fill('0');
+    await page.getByLabel('Max tries').fill('');
+    await page.getByRole('button', { name: 'Save campaign' }).click();
+    const err = page.locator(`#${await limit.getAttribute('id')}-err`);
+    await err.waitFor();
+    expect(await err.textContent()).to.equal('Limit must be at least 1.');
+    const form = (await page.locator('form').first().textContent())!;
+    expect(form).to.not.match(/Too small|expected number|>=|Invalid input/);
+    expect(form).to.not.match(/\([A-Z]\d+\)|\b[A-Z]\d+:/);
+    await b.shot('polish-02-plain-words');
+  });
+
+  it('issue 13 §3: while the live feed is down, rows say their state is the last known one, not "running"', async () => {
+    const { page } = b;
+    await api.call('POST', `/api/v2/dialer/${campaignId}/run`);
+    await nav(page, 'Live boards').click();
+    const state = page.locator(`#campaign-${campaignId} .state`);
+    await state.filter({ hasText: /^running$/ }).waitFor();
+    // The stream closes as when the tab goes to the back/forward cache, and cannot come back.
+    await page.route('**/api/v2/live/ticket', (r) => r.abort());
+    await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+    await page.locator('#live-status', { hasText: 'Live: offline' }).waitFor();
+    await state.filter({ hasText: 'running (last known)' }).waitFor();
+    expect(await state.getAttribute('class')).to.equal('state unknown');
+    await b.shot('polish-03-offline');
+    await page.unroute('**/api/v2/live/ticket');
+    await page.reload();
+    await state.filter({ hasText: /^running$/ }).waitFor();
+    await api.call('POST', `/api/v2/dialer/${campaignId}/stop`);
+  });
+});
