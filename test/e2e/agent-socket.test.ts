@@ -40,8 +40,8 @@ describe('engine end to end: the agent socket on a process that does not dial (W
   let apiOnly: Runtime;
   let apiUrl: string;
   const clients: AgentSocketClient[] = [];
-  const open = async (auth: Credentials): Promise<AgentSocketClient> => {
-    const c = await AgentSocketClient.open(apiUrl, auth);
+  const open = async (auth: Credentials, url = apiUrl): Promise<AgentSocketClient> => {
+    const c = await AgentSocketClient.open(url, auth);
     clients.push(c);
     return c;
   };
@@ -80,9 +80,10 @@ describe('engine end to end: the agent socket on a process that does not dial (W
     const [m] = await addMembers(s, c, [{ name: 'Ada Socket', priority: 4, variables: { crm_id: 'S-1' }, communications: [{ number: n }] }]);
     await run(s, c);
 
-    // Mid-call, a second client (a reload): its snapshot has the live call at once.
+    // Mid-call, a second client (a reload, here to the engine's process: both processes then read
+    // the agent's changes and append its events): its snapshot has the live call at once.
     const answered = await client.event('subscriber_answered');
-    const reload = await open(await httpClient(apiUrl).login('socket-agent', 'socket-agent-password'));
+    const reload = await open(await httpClient(s.url).login('socket-agent', 'socket-agent-password'), s.url);
     const reSnap = (await reload.waitFor('the snapshot', (x) => (x.type === 'snapshot' ? x : undefined))).value;
     expect(reSnap.state.call).to.deep.include({ live: true, number: n });
     expect(reSnap.state.call.attempt.id).to.equal(answered.value.event.attempt_id);
@@ -104,7 +105,7 @@ describe('engine end to end: the agent socket on a process that does not dial (W
     expect(wrap.value.event.ends_at).to.be.a('string');
     expect(events.filter((e) => e.event.type === 'agent').map((e) => e.event.state)).to.include.members(['In a queue call', 'Wrap up']);
 
-    // The reloaded client goes on with the same numbers from its snapshot.
+    // The reloaded client goes on with the same numbers from its snapshot: one sequence for the agent across processes.
     const reWrap = await reload.event('wrap_up');
     expect(reWrap.value.seq).to.equal(wrap.value.seq);
 

@@ -129,6 +129,24 @@ describe('the agent socket: tickets, roles and bad messages (W1, W2, W4, S1)', (
     expect(ev.value.event).to.include({ status: 'On Break', break_reason: 'lunch' });
   });
 
+  it('S5, W4: commands are answered in the order sent; a burst beyond the bound is refused with 429, not queued', async () => {
+    const c = await AgentSocketClient.open(api.url, agent.auth);
+    clients.push(c);
+    const from = c.messages.length;
+    for (let i = 0; i < 60; i++) c.send({ v: 1, type: 'status', id: `b${i}`, data: { status: i % 2 ? 'Available' : 'On Break' } });
+    await c.waitFor('the last reply', (m) => (m.type === 'reply' && m.id === 'b59' ? m : undefined), from);
+    await c.waitFor('every reply', () => (c.messages.filter((m) => m.type === 'reply' && /^b/.test(m.id)).length === 60 ? true : undefined), from);
+    const replies = c.messages.filter((m) => m.type === 'reply' && /^b/.test(m.id));
+    for (const r of replies) {
+      if (!r.ok) expect(r, JSON.stringify(r)).to.deep.include({ status: 429 });
+    }
+    // The ones run are answered in the order sent.
+    const run = replies.filter((r) => r.ok).map((r) => Number(r.id.slice(1)));
+    expect(run).to.deep.equal([...run].sort((a, b) => a - b));
+    expect(run.length).to.be.at.least(32);
+    expect(c.closed).to.equal(null);
+  });
+
   it('W4: a logout ends the connection at its next command', async () => {
     const auth = await httpClient(api.url).login('sock', 'sock-password-1');
     const c = await AgentSocketClient.open(api.url, auth);

@@ -15,6 +15,8 @@ export const CLOSE = { loginEnded: 4401, tooSlow: 4408, shutdown: 1001 } as cons
 
 /** A client that reads this much less than it is sent is closed rather than buffered for. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Commands of one connection waiting for their reply at most (S5). */
+const MAX_PENDING_COMMANDS = 32;
 
 export interface AgentConnectionOptions {
   ws: WebSocket;
@@ -45,17 +47,26 @@ export class AgentConnection {
   #expiry: NodeJS.Timeout | undefined;
   #unwatch: () => void = () => undefined;
 
-  constructor(private readonly o: AgentConnectionOptions) {}
+  /** Commands run one after the other, answered in the order sent. */
+  #commands: Promise<void> = Promise.resolve();
+  #pending = 0;
 
-  async start(): Promise<void> {
-    const { ws } = this.o;
+  /** Listens at once: a command sent right after the upgrade is not lost while start() waits. */
+  constructor(private readonly o: AgentConnectionOptions) {
+    const { ws } = o;
     ws.on('close', () => this.#cleanup());
-    ws.on('error', (err) => this.o.log.debug({ err }, 'agent socket error'));
+    ws.on('error', (err) => o.log.debug({ err }, 'agent socket error'));
     ws.on('pong', () => {
       this.#alive = true;
-      this.o.onAlive?.();
+      o.onAlive?.();
     });
-    ws.on('message', (data, isBinary) => void this.#onMessage(isBinary ? null : data.toString()));
+    ws.on('message', (data, isBinary) => this.#enqueue(isBinary ? null : data.toString()));
+  }
+
+  /** The heartbeat, the login's expiry, then the snapshot and the events after it. */
+  async start(): Promise<void> {
+    if (this.#closed) return;
+    const { ws } = this.o;
     this.#heartbeat = setInterval(() => {
       if (!this.#alive) {
         this.o.log.info({ agentId: this.o.agentId }, 'agent socket missed its heartbeat: closed');
@@ -80,6 +91,8 @@ export class AgentConnection {
   }
 
   async #sendSnapshot(): Promise<void> {
+    // Events while the snapshot is read wait for it; those it covers are then dropped.
+    this.#early ??= [];
     const snap = await this.o.hub.snapshot(this.o.agentId);
     if (!snap) return this.#end(`agent ${this.o.agentId} no longer exists`);
     this.#seq = snap.seq;
@@ -100,6 +113,17 @@ export class AgentConnection {
     this.#send({ v: PROTOCOL_VERSION, type: 'event', seq: e.seq, agent_id: e.agent_id, event: e.event });
   }
 
+  #enqueue(text: string | null): void {
+    // S5: a client cannot queue unbounded work; the excess is refused, the connection kept.
+    if (this.#pending >= MAX_PENDING_COMMANDS) {
+      this.#send({ v: PROTOCOL_VERSION, type: 'reply', id: idOf(text), ok: false, status: 429,
+        error: { code: 'TOO_MANY_REQUESTS', message: `more than ${MAX_PENDING_COMMANDS} commands waiting for their reply`, details: null } });
+      return;
+    }
+    this.#pending++;
+    this.#commands = this.#commands.then(() => this.#onMessage(text)).finally(() => { this.#pending--; });
+  }
+
   async #onMessage(text: string | null): Promise<void> {
     let id: string | null = null;
     try {
@@ -111,7 +135,7 @@ export class AgentConnection {
         throw new ApiError(400, 'BAD_JSON', 'message is not valid JSON');
       }
       const env = Envelope.safeParse(json);
-      if (typeof (json as { id?: unknown })?.id === 'string') id = (json as { id: string }).id;
+      id = idOf(json);
       if (!env.success) throw validationError(fieldIssues('message', env.error).map((i) => ({ ...i, path: i.path.replace(/^message\./, '') })));
       if (!Object.hasOwn(COMMANDS, env.data.type)) {
         throw new ApiError(400, 'VALIDATION_FAILED', `type: unknown command "${env.data.type}"; one of ${Object.keys(COMMANDS).join(', ')}`,
@@ -183,6 +207,20 @@ export class AgentConnection {
     this.#unwatch();
     this.o.onClose?.();
   }
+}
+
+/** The client's correlation id, when the message has a usable one. */
+function idOf(message: unknown): string | null {
+  let m = message;
+  if (typeof m === 'string') {
+    try {
+      m = JSON.parse(m);
+    } catch {
+      return null;
+    }
+  }
+  const id = (m as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length <= 128 ? id : null;
 }
 
 function ok<T>(out: DeskOutcome<T>): T {

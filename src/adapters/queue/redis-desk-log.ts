@@ -80,6 +80,12 @@ export class RedisDeskLog implements DeskEventLog {
     return out < 0 ? null : out;
   }
 
+  async touch(agentId: number, nowMs: number): Promise<void> {
+    // Only an entry that exists: a fresh 'at' alone would make a missing mark look kept.
+    await this.#cmd.eval("if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'at', ARGV[1]) end return 0", 1,
+      this.#key(agentId), nowMs);
+  }
+
   async listen(onEvent: (e: NumberedDeskEvent) => void): Promise<void> {
     this.#sub.on('message', (_channel: string, text: string) => {
       let json: unknown = null;

@@ -18,10 +18,12 @@ export interface DeskEventHubOptions {
   /** How long an agent's changes are gathered before one read, ms. @defaultValue 50 */
   coalesceMs?: number;
   /**
-   * Each watched agent is read again this often, ms: a delay's end (no process is told of it)
-   * and a change whose relay message was lost are told no later. @defaultValue 5000
+   * Each watched agent's entry is looked at this often, ms: a delay's end (no process is told of
+   * it) is told no later, and the entry is marked as kept. @defaultValue 5000
    */
   sweepMs?: number;
+  /** Each watched agent is read again at least this often, ms: a change whose relay message was lost. @defaultValue 60000 */
+  rereadMs?: number;
 }
 
 /** Compare-and-set attempts of one read before giving up until the next change or sweep. */
@@ -37,6 +39,7 @@ const MAX_TRIES = 5;
  *
  * An agent nobody watched for a while (no process kept its mark fresh: older than three sweeps)
  * is marked again without events: its next client starts from a snapshot, not from old news.
+ * Processes' clocks are assumed in step to well within a sweep (as for the leases).
  */
 export class DeskEventHub {
   readonly #watchers = new Map<number, Set<DeskWatcher>>();
@@ -44,6 +47,8 @@ export class DeskEventHub {
   /** One read of an agent at a time in this process; a change meanwhile reads once more after it. */
   readonly #syncing = new Map<number, Promise<void>>();
   readonly #again = new Set<number>();
+  /** When each watched agent's state was last read here, epoch ms. */
+  readonly #readAt = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   #sweep: NodeJS.Timeout | undefined;
   #closed = false;
@@ -57,7 +62,7 @@ export class DeskEventHub {
   async start(): Promise<void> {
     this.o.feed.on('agent', this.#onAgent);
     this.#sweep = setInterval(() => {
-      for (const id of this.#watchers.keys()) void this.sync(id);
+      for (const id of this.#watchers.keys()) void this.#look(id);
     }, this.#sweepMs);
     this.#sweep.unref();
     await this.o.log.listen((e) => {
@@ -72,7 +77,10 @@ export class DeskEventHub {
     set.add(w);
     return () => {
       set.delete(w);
-      if (set.size === 0 && this.#watchers.get(agentId) === set) this.#watchers.delete(agentId);
+      if (set.size === 0 && this.#watchers.get(agentId) === set) {
+        this.#watchers.delete(agentId);
+        this.#readAt.delete(agentId);
+      }
     };
   }
 
@@ -111,11 +119,28 @@ export class DeskEventHub {
       const state = await this.o.store.state(agentId);
       if (!state) return;
       const now = this.o.now().getTime();
+      this.#readAt.set(agentId, now);
       const stale = entry.mark === null || now - entry.atMs > 3 * this.#sweepMs;
       const { events, mark } = deriveDeskEvents(stale ? null : entry.mark, state, new Date(now), stale);
-      // Nothing to tell and the mark fresh: no write (the sweep keeps a watched agent's mark fresh).
-      if (!stale && events.length === 0 && now - entry.atMs < this.#sweepMs) return;
+      // Nothing to tell: no write (the sweep keeps a watched agent's entry marked as kept).
+      if (!stale && events.length === 0) return;
       if ((await this.o.log.append(agentId, entry.version, mark, events, now)) !== null) return;
+    }
+  }
+
+  /**
+   * The sweep, per watched agent: one Redis read; the database only when a delay told is over or
+   * the agent was not read for `rereadMs` (a thousand agents cost no thousand reads every sweep).
+   */
+  async #look(agentId: number): Promise<void> {
+    try {
+      const entry = await this.o.log.read(agentId);
+      const now = this.o.now().getTime();
+      const delayOver = entry.mark?.delay_until != null && Date.parse(entry.mark.delay_until) <= now;
+      if (delayOver || now - (this.#readAt.get(agentId) ?? 0) >= (this.o.rereadMs ?? 60_000)) return void (await this.sync(agentId));
+      if (now - entry.atMs >= this.#sweepMs) await this.o.log.touch(agentId, now);
+    } catch (err) {
+      this.o.logger.warn({ err, agentId }, 'agent events: sweep failed');
     }
   }
 

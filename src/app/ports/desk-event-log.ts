@@ -30,6 +30,8 @@ export interface DeskEventLog {
    * Returns the new sequence number, or null when another process appended first.
    */
   append(agentId: number, version: number, mark: DeskMark, events: readonly DeskEvent[], nowMs: number): Promise<number | null>;
+  /** Marks the entry as kept up to date at `nowMs` (a watched agent with nothing new). */
+  touch(agentId: number, nowMs: number): Promise<void>;
   /** Every process's events, in each agent's order; resolves once subscribed. Once. */
   listen(onEvent: (e: NumberedDeskEvent) => void): Promise<void>;
   close(): Promise<void>;
