@@ -131,4 +131,38 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     await state.filter({ hasText: /^running$/ }).waitFor();
     await api.call('POST', `/api/v2/dialer/${campaignId}/stop`);
   });
+  it('issue 13 §3, M6: the CSV wizard finds a Cyrillic header and maps from it; ticking "header" keeps the mapping; after the upload: Run campaign', async () => {
+    const { page } = b;
+    await page.goto(`${api.url}/campaigns/${campaignId}/import`);
+    const csv = 'ФИО;Телефон;Город\nАнна Коваль;+380501112233;Київ\nБорис;+380501112244;Львів\n';
+    await page.getByLabel('CSV file').setInputFiles({ name: 'клиенты.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('cell', { name: 'Борис', exact: true }).waitFor();
+    const header = page.getByLabel('First line is a header (skip it)');
+    expect(await header.isChecked()).to.equal(true);
+    expect(await page.getByLabel('Column "ФИО" is').inputValue()).to.equal('name');
+    expect(await page.getByLabel('Column "Телефон" is').inputValue()).to.equal('number');
+    // Not a variable name the server takes: left for the user to map.
+    expect(await page.getByLabel('Column "Город" is').inputValue()).to.equal('-');
+    await page.getByLabel('Column "Город" is').selectOption('var');
+    await page.getByLabel('Variable name for column "Город"').fill('city');
+    // Unticked and ticked again: the rows change, the mapping made by hand does not.
+    await header.uncheck();
+    await page.getByRole('cell', { name: 'ФИО', exact: true }).waitFor();
+    expect(await page.getByLabel('Column 1 is').inputValue()).to.equal('name');
+    expect(await page.getByLabel('Column 2 is').inputValue()).to.equal('number');
+    expect(await page.getByLabel('Variable name for column 3').inputValue()).to.equal('city');
+    await header.check();
+    await page.getByLabel('Column "ФИО" is').waitFor();
+    expect(await page.getByLabel('Variable name for column "Город"').inputValue()).to.equal('city');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#import-summary', { hasText: '2 member(s) added, 0 line(s) rejected.' }).waitFor();
+    await page.locator('#import-next').getByRole('link', { name: 'Back to campaign' }).waitFor();
+    await b.shot('polish-04-import-next');
+    await page.locator('#import-next').getByRole('button', { name: 'Run campaign' }).click();
+    await page.waitForURL(new RegExp(`/campaigns/${campaignId}$`));
+    expect((await api.call('GET', `/api/v2/dialer/${campaignId}`)).body.state).to.equal('running');
+    const m = await api.call('GET', `/api/v2/dialer/${campaignId}/members`);
+    expect(m.body.items.map((x: any) => [x.name, x.variables.city])).to.deep.equal([['Анна Коваль', 'Київ'], ['Борис', 'Львів']]);
+    await api.call('POST', `/api/v2/dialer/${campaignId}/stop`);
+  });
 });

@@ -59,6 +59,28 @@ export function guessSeparator(text: string): string | undefined {
 export const TARGETS = ['-', 'name', 'number', 'priority', 'expire_at', 'timezone', 'var'] as const;
 export type Target = (typeof TARGETS)[number];
 
+/** A cell that reads as a phone number: digits with the usual punctuation, at least five of them. */
+const PHONE_LIKE = /^\+?[\d\s().-]*$/;
+const isPhone = (cell: string) => PHONE_LIKE.test(cell.trim()) && (cell.match(/\d/g)?.length ?? 0) >= 5;
+
+/**
+ * Whether the first row names the columns: none of its cells reads as a phone number, while
+ * a later row has one (a file of names only cannot be told, and is taken as data).
+ */
+export function looksLikeHeader(rows: string[][]): boolean {
+  if (rows.length < 2) return false;
+  return !rows[0]!.some(isPhone) && rows.slice(1).some((r) => r.some(isPhone));
+}
+
+/** Header names, lower case (English, Russian, Ukrainian), and the column each stands for. */
+const HEADER_WORDS: Array<[RegExp, Target]> = [
+  [/^(name|full ?name|fio|фио|имя|ім'?я|піб|клиент|клієнт|абонент|контакт)$/, 'name'],
+  [/phone|number|^tel|msisdn|mobile|телефон|тел\.?$|номер|мобильн|мобільн/, 'number'],
+  [/^(priority|приоритет|пріоритет)$/, 'priority'],
+  [/^(expire_at|expires?|valid until|срок|действует до|діє до)$/, 'expire_at'],
+  [/^(timezone|time zone|tz|часовой пояс|часовий пояс)$/, 'timezone'],
+];
+
 /** A first guess of each column's target from the header line (or the position). */
 export function guessTargets(header: string[] | undefined, count: number): Array<{ target: Target; varName: string }> {
   const used = new Set<string>();
@@ -67,9 +89,8 @@ export function guessTargets(header: string[] | undefined, count: number): Array
     const hname = raw.toLowerCase();
     let target: Target = '-';
     if (header) {
-      if (['name', 'priority', 'expire_at', 'timezone'].includes(hname)) target = hname as Target;
-      else if (/phone|number|tel|msisdn/.test(hname)) target = 'number';
-      else if (/^[a-z_][a-z0-9_.-]{0,63}$/i.test(raw)) target = 'var';
+      target = HEADER_WORDS.find(([re]) => re.test(hname))?.[1]
+        ?? (/^[a-z_][a-z0-9_.-]{0,63}$/i.test(raw) ? 'var' : '-');
     } else target = i === 0 ? 'name' : i === 1 ? 'number' : '-';
     if (target !== 'number' && target !== 'var' && target !== '-' && used.has(target)) target = '-';
     used.add(target);

@@ -1,7 +1,8 @@
 import { api, authHeaders, toResult } from '../api.js';
-import { append, clear, h } from '../dom.js';
+import { navigate } from '../router.js';
+import { append, clear, h, notice } from '../dom.js';
 import { check, clearIssues, enableKeepingFocus, field, fieldError, formErrorsBox, select, showIssues, text } from '../form.js';
-import { guessSeparator, guessTargets, parseCsv, TARGETS, type Target } from '../csv-preview.js';
+import { guessSeparator, guessTargets, looksLikeHeader, parseCsv, TARGETS, type Target } from '../csv-preview.js';
 import type { Page } from '../router.js';
 import type { Campaign } from '../types.js';
 
@@ -33,6 +34,8 @@ export const importPage: Page = async (main, params) => {
   const result = h('section', { 'aria-live': 'polite', id: 'import-result' });
   const upload = h('button', { type: 'submit', disabled: true }, 'Upload');
   let columns: Array<{ target: HTMLSelectElement; varName: HTMLInputElement; priority: HTMLInputElement }> = [];
+  /** The user changed the mapping: a new guess (header ticked or not) must not undo it. */
+  let mappedByHand = false;
 
   const form = h('form', { class: 'card wizard', novalidate: true },
     h('h1', null, `Upload members: ${c.data.name}`),
@@ -78,10 +81,11 @@ export const importPage: Page = async (main, params) => {
     if (notUtf8) fieldError(charset, 'this file is not UTF-8: choose its character set (windows-1251 for most Cyrillic files from Excel)');
     const sep = separator.value === '\\t' ? '\t' : separator.value;
     const rows = parseCsv(textValue, sep, PREVIEW_ROWS + 1, f.size <= PREVIEW_BYTES);
+    if (fresh) skipHeader.checked = looksLikeHeader(rows);
     const header = skipHeader.checked ? rows[0] : undefined;
     const body = skipHeader.checked ? rows.slice(1) : rows.slice(0, PREVIEW_ROWS);
     const width = Math.max(1, ...rows.map((r) => r.length));
-    const prev = columns.length === width
+    const prev = columns.length === width && mappedByHand
       ? columns.map((x) => ({ target: x.target.value as Target, varName: x.varName.value, priority: x.priority.value }))
       : guessTargets(header, width).map((g) => ({ ...g, priority: '' }));
     columns = prev.map((g, i) => {
@@ -97,7 +101,9 @@ export const importPage: Page = async (main, params) => {
         priority.hidden = target.value !== 'number';
       };
       sync();
+      for (const el of [varName, priority]) el.addEventListener('input', () => (mappedByHand = true));
       target.addEventListener('change', () => {
+        mappedByHand = true;
         sync();
         if (!varName.hidden) varName.focus();
       });
@@ -113,8 +119,10 @@ export const importPage: Page = async (main, params) => {
       h('div', { class: 'scroll' }, h('table', { class: 'grid preview' }, h('thead', null, head), h('tbody', null, rowsEl))));
     upload.disabled = false;
   };
-  file.addEventListener('change', () => { columns = []; void preview(true); });
-  for (const el of [charset, separator, skipHeader]) el.addEventListener('change', () => { columns = []; void preview(); });
+  file.addEventListener('change', () => { columns = []; mappedByHand = false; void preview(true); });
+  for (const el of [charset, separator]) el.addEventListener('change', () => { columns = []; mappedByHand = false; void preview(); });
+  // Ticking "header" changes which rows are data, not what the columns are.
+  skipHeader.addEventListener('change', () => void preview());
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -146,7 +154,8 @@ export const importPage: Page = async (main, params) => {
       const r = toResult<ImportReport>(xhr.status, xhr.responseText, 'import');
       if (r.ok) {
         clearIssues(form);
-        return showReport(result, r.data, null);
+        showReport(result, r.data, null);
+        return result.append(nextSteps(id, c.data.name, autoRun.checked));
       }
       if (r.code === 'BAD_CSV') {
         clearIssues(form);
@@ -178,4 +187,15 @@ function showReport(box: HTMLElement, r: ImportReport, stopped: string | null): 
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Line'), h('th', { scope: 'col' }, 'Reason'))),
       h('tbody', null, r.rejected.map((x) => h('tr', null, h('td', null, x.line), h('td', null, x.reason))))));
   }
+}
+
+/** What a supervisor does after an upload: run the campaign, or go back to it. */
+function nextSteps(id: number, name: string, started: boolean): HTMLElement {
+  const run = h('button', { type: 'button', onclick: async () => {
+    const r = await api<Campaign>('POST', `/api/v2/dialer/${id}/run`);
+    if (!r.ok) return notice(r.message, 'error');
+    notice(`Campaign "${name}" is ${r.data.state}`);
+    navigate(`/campaigns/${id}`);
+  } }, 'Run campaign');
+  return h('p', { class: 'actions', id: 'import-next' }, started ? null : [run, ' '], h('a', { href: `/campaigns/${id}` }, 'Back to campaign'));
 }
