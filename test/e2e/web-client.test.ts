@@ -174,15 +174,19 @@ describe('web client in the browser: log in, edit, upload, browse', function () 
     await b.shot('07b-campaigns-list');
   });
 
-  it('A1: an agent is created and put on the campaign (tier)', async () => {
+  it('A1, W2: an agent is created (offered calls only while a client is connected) and put on the campaign (tier)', async () => {
     const { page } = b;
     await nav(page, 'Agents').click();
     await page.getByRole('link', { name: 'New agent' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Olena');
     await page.getByLabel('SIP user').fill('1001@pbx.example.com');
     await page.getByLabel('Wrap-up, seconds').fill('5');
+    await page.getByLabel('Calls only while a client is connected').check();
     await page.getByRole('button', { name: 'Create agent' }).click();
     await page.waitForURL(/\/agents\/\d+$/);
+    const created = await api.call('GET', `/api/v2/agents/${page.url().split('/').pop()}`);
+    expect(created.body).to.include({ name: 'Olena', requires_client: true });
+    expect(await page.getByLabel('Calls only while a client is connected').isChecked()).to.equal(true);
     await nav(page, 'Agents').click();
     await page.getByLabel('Status of Olena').waitFor();
     await b.shot('08a-agents-list');
