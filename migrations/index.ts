@@ -6,6 +6,7 @@ import * as agentUsers from './20261204_004_agent_users.js';
 import * as campaignReason from './20261204_005_campaign_reason.js';
 import * as nodeViews from './20261204_006_node_views.js';
 import * as agentRequiresClient from './20261204_007_agent_requires_client.js';
+import * as attemptReports from './20261204_008_attempt_reports.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
 const migrations: Record<string, Knex.Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204_005_campaign_reason': campaignReason,
   '20261204_006_node_views': nodeViews,
   '20261204_007_agent_requires_client': agentRequiresClient,
+  '20261204_008_attempt_reports': attemptReports,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

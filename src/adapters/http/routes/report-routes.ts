@@ -1,0 +1,90 @@
+import { Router, type Request, type Response } from 'express';
+import { DIALER_ROLES, STAFF } from '../../../app/auth/roles.js';
+import { IdParams } from '../../../app/catalog/common-schemas.js';
+import type { ExportStyle } from '../../../app/reports/attempt-export.js';
+import { writeExport } from '../../../app/reports/export-writer.js';
+import { AllExportQuery, CampaignExportQuery, CampaignReport, ReportQuery } from '../../../app/reports/report-schemas.js';
+import { addCounts, bucketise, countsView, emptyCounts } from '../../../domain/interval-buckets.js';
+import { streamAttempts, type ExportScope } from '../../mysql/attempt-export-store.js';
+import { attemptSlots, campaignZone } from '../../mysql/report-store.js';
+import { notFound } from '../api-error.js';
+import type { RouteContext } from '../route-context.js';
+import type { RouteRegistry } from '../route-registry.js';
+
+const EXPORT_ANSWER = {
+  200: { description: 'text/csv (UTF-8, header line, CRLF, RFC 4180 quoting) or application/x-ndjson, one attempt per line, in creation order; streamed' },
+  400: { description: 'a bad format, sep, from or to (the field is named)' },
+};
+
+/** Q1 the attempt export (campaign and all campaigns), Q2 the campaign report by interval. */
+export function reportRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
+  const r = Router();
+  const tag = 'reports';
+  reg.add(r, { method: 'get', path: '/api/v2/dialer/:id/attempts/export', tag, roles: DIALER_ROLES,
+    summary: 'Every attempt of a campaign (optionally created in [from, to)) as CSV or NDJSON',
+    params: IdParams, query: CampaignExportQuery,
+    responses: { ...EXPORT_ANSWER, 404: { description: 'no such campaign' } } },
+  async ({ params, query, req, res }) => {
+    if (!(await ctx.repos.campaigns.exists(params.id))) throw notFound('campaign', params.id);
+    await sendExport(ctx, req, res, query, { campaignId: params.id, ...range(query) }, `campaign-${params.id}`);
+  });
+
+  reg.add(r, { method: 'get', path: '/api/v2/attempts/export', tag, roles: DIALER_ROLES,
+    summary: 'Every attempt of every campaign created in [from, to) as CSV or NDJSON',
+    query: AllExportQuery, responses: EXPORT_ANSWER },
+  async ({ query, req, res }) => {
+    await sendExport(ctx, req, res, query, range(query), 'all');
+  });
+
+  reg.add(r, { method: 'get', path: '/api/v2/dialer/:id/reports', tag, roles: STAFF,
+    summary: 'Attempts, answers, successes, rates, talk and handle times per 15 min / hour / day in the calendar\'s zone',
+    params: IdParams, query: ReportQuery,
+    responses: { 200: { description: 'buckets in time order, empty ones included', schema: CampaignReport },
+      400: { description: 'a bad interval, from or to, or a range too long for the interval' }, 404: { description: 'no such campaign' } } },
+  async ({ params, query, res }) => {
+    const zone = await campaignZone(ctx.db, params.id);
+    if (!zone) throw notFound('campaign', params.id);
+    const from = new Date(query.from);
+    const to = new Date(query.to);
+    const slots = await attemptSlots(ctx.db, params.id, from, to);
+    const totals = emptyCounts();
+    for (const c of slots.values()) addCounts(totals, c);
+    const answer: CampaignReport = {
+      campaign_id: params.id, timezone: zone, interval: query.interval, from: from.toISOString(), to: to.toISOString(),
+      buckets: bucketise(zone, query.interval, from, to, slots), totals: countsView(totals),
+    };
+    res.json(answer);
+  });
+  return r;
+}
+
+function range(q: { from?: string | undefined; to?: string | undefined }): Pick<ExportScope, 'from' | 'to'> {
+  return { ...(q.from ? { from: new Date(q.from) } : {}), ...(q.to ? { to: new Date(q.to) } : {}) };
+}
+
+async function sendExport(ctx: RouteContext, req: Request, res: Response, q: { format?: 'csv' | 'ndjson' | undefined; sep?: ',' | ';' | undefined },
+  scope: ExportScope, name: string): Promise<void> {
+  const ndjson = q.format === 'ndjson' || (!q.format && /application\/(x-)?ndjson/i.test(req.get('accept') ?? ''));
+  const style: ExportStyle = { format: ndjson ? 'ndjson' : 'csv', separator: q.sep ?? ',' };
+  res.status(200);
+  res.setHeader('Content-Type', ndjson ? 'application/x-ndjson; charset=utf-8' : 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="attempts-${name}.${ndjson ? 'ndjson' : 'csv'}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  // A long export outlives the server's idle timeouts; the client's going away still ends it.
+  req.setTimeout(0);
+  let out: { rows: number; complete: boolean };
+  try {
+    out = await writeExport(streamAttempts(ctx.db, scope), style, res);
+  } catch (err) {
+    if (!res.headersSent) {
+      for (const h of ['Content-Type', 'Content-Disposition']) res.removeHeader(h);
+      throw err;
+    }
+    // Headers (and perhaps rows) are out: the only honest signal left is a cut connection.
+    ctx.log.error({ err, scope }, 'attempt export failed');
+    res.destroy();
+    return;
+  }
+  if (out.complete) res.end();
+  else ctx.log.info({ rows: out.rows, scope }, 'attempt export ended early: the client went away');
+}

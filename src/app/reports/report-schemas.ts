@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { Instant } from '../catalog/common-schemas.js';
+import { INTERVALS, MAX_RANGE_DAYS, type Interval } from '../../domain/interval-buckets.js';
+
+/** `from` before `to`, both named in the message (S2). */
+function rangeInOrder(q: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (q.from && q.to && Date.parse(q.from) >= Date.parse(q.to)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+  }
+}
+
+const ExportFields = {
+  format: z.enum(['csv', 'ndjson']).optional()
+    .meta({ description: 'csv (default) or ndjson; without it, an Accept of application/x-ndjson picks ndjson' }),
+  sep: z.enum([',', ';']).optional()
+    .meta({ description: 'CSV separator; `;` also writes a first line `sep=;` for spreadsheets of comma-decimal locales' }),
+};
+
+/** Q1 GET /api/v2/dialer/:id/attempts/export: optionally a range of the attempts' creation. */
+export const CampaignExportQuery = z.object({
+  ...ExportFields,
+  from: Instant.optional().meta({ description: 'attempts created at or after this instant' }),
+  to: Instant.optional().meta({ description: 'attempts created before this instant' }),
+}).superRefine(rangeInOrder);
+
+/** Q1 GET /api/v2/attempts/export: every campaign, so the range is required. */
+export const AllExportQuery = z.object({
+  ...ExportFields,
+  from: Instant.meta({ description: 'attempts created at or after this instant' }),
+  to: Instant.meta({ description: 'attempts created before this instant' }),
+}).superRefine(rangeInOrder);
+
+/** Q2 GET /api/v2/dialer/:id/reports. */
+export const ReportQuery = z.object({
+  interval: z.enum(INTERVALS).meta({ description: 'bucket length, in the wall clock of the campaign\'s calendar zone' }),
+  from: Instant.meta({ description: 'first instant reported (rounded down to its quarter hour)' }),
+  to: Instant.meta({ description: 'end of the report (exclusive)' }),
+}).superRefine((q, ctx) => {
+  rangeInOrder(q, ctx);
+  const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000;
+  const max = MAX_RANGE_DAYS[q.interval as Interval];
+  if (days > max) ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${max} days after from for interval=${q.interval}` });
+});
+
+export const ReportBucket = z.object({
+  start: z.string().meta({ description: 'first instant of the bucket, UTC' }),
+  local: z.string().meta({ description: 'its wall-clock start in the zone, with the offset (a DST change repeats an hour: two buckets)' }),
+  attempts: z.number().int(),
+  answered: z.number().int().meta({ description: 'attempts the subscriber answered' }),
+  successful: z.number().int().meta({ description: 'attempts with outcome success' }),
+  contact_rate: z.number().nullable().meta({ description: 'answered / attempts; null without attempts' }),
+  success_rate: z.number().nullable().meta({ description: 'successful / attempts; null without attempts' }),
+  avg_talk_sec: z.number().nullable().meta({ description: 'mean talk time of the answered attempts' }),
+  avg_handle_sec: z.number().nullable().meta({ description: 'mean time from the agent answering to the call\'s end (wrap-up is not stored per attempt)' }),
+  outcomes: z.record(z.string(), z.number().int()).meta({ description: 'attempts by outcome class (success, retry, error, minus, agent_failed, waiting_result, …; live: not ended yet)' }),
+});
+
+export const CampaignReport = z.object({
+  campaign_id: z.number().int(),
+  timezone: z.string(),
+  interval: z.enum(INTERVALS),
+  from: z.string(),
+  to: z.string(),
+  buckets: z.array(ReportBucket),
+  totals: ReportBucket.omit({ start: true, local: true }),
+});
+export type CampaignReport = z.output<typeof CampaignReport>;
