@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Page, Route } from 'playwright-core';
 import { TEST_ADMIN, type TestApi } from '../helpers/http-api.js';
+import { seriousAxeFindings } from '../helpers/axe.js';
 import { ensureWebBuild, launchBrowser, loginThroughForm, startWebApi, type TestBrowser, type WebApi } from '../helpers/web-browser.js';
 
 /*
@@ -164,5 +165,31 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     const m = await api.call('GET', `/api/v2/dialer/${campaignId}/members`);
     expect(m.body.items.map((x: any) => [x.name, x.variables.city])).to.deep.equal([['Анна Коваль', 'Київ'], ['Борис', 'Львів']]);
     await api.call('POST', `/api/v2/dialer/${campaignId}/stop`);
+  });
+  it('issue 13 §3: axe finds nothing serious or critical on the main pages (badges, action columns, forms)', async () => {
+    const { page } = b;
+    // Colours of every badge on the board: running and stopping campaigns, agents Available and On Break.
+    const other = await api.call('POST', '/api/v2/dialer', { name: 'Winter', calendar_id: calendarId, limit: 2 });
+    await api.call('POST', `/api/v2/dialer/${campaignId}/run`);
+    const agents = (await api.call('GET', '/api/v2/agents')).body as Array<{ id: number }>;
+    await api.call('PUT', `/api/v2/agents/${agents[0]!.id}/status`, { status: 'Available' });
+    const b2 = await api.call('POST', '/api/v2/agents', { name: 'Olena', sip_user: '2002@pbx.example.com' });
+    await api.call('PUT', `/api/v2/agents/${b2.body.id}/status`, { status: 'On Break' });
+    const pages = ['/', '/campaigns', `/campaigns/${campaignId}`, `/campaigns/${campaignId}/members`, `/campaigns/${campaignId}/import`,
+      '/calendars', `/calendars/${calendarId}`, '/line-groups', '/agents', `/agents/${b2.body.id}`, '/dnc', '/users'];
+    const found: Record<string, unknown> = {};
+    for (const path of pages) {
+      await page.goto(`${api.url}${path}`);
+      await page.locator('#main h1').first().waitFor();
+      if (path === '/') await page.locator(`#campaign-${campaignId} .state`, { hasText: /^running$/ }).waitFor();
+      const f: unknown[] = await seriousAxeFindings(page);
+      // A header cell says what its column holds, to screen readers at least (axe's empty-table-header).
+      const empty = await page.locator('th').evaluateAll((ths) => ths.filter((t) => !t.textContent?.trim()).length);
+      if (empty) f.push(`${empty} empty table header(s)`);
+      if (f.length) found[path] = f;
+    }
+    await api.call('POST', `/api/v2/dialer/${campaignId}/stop`);
+    await api.call('DELETE', `/api/v2/dialer/${other.body.id}`);
+    expect(found).to.deep.equal({});
   });
 });

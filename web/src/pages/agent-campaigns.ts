@@ -13,7 +13,7 @@ export async function agentCampaignsSection(agentId: number, agentName: string):
     if (!tiers.ok) return void section.append(h('p', { class: 'error' }, tiers.message));
     const worked = tiers.data.map((t) => ({ c: { id: t.campaign_id, name: t.campaign_name, state: t.campaign_state }, level: t.level }));
     section.append(worked.length === 0 ? h('p', { id: 'agent-campaigns-none' }, 'This agent works no campaign yet: it gets no calls.') : h('table', { id: 'agent-campaigns' },
-      h('thead', null, h('tr', null, ['Campaign', 'State', 'Level', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['Campaign', 'State', 'Level', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))),
       h('tbody', null, worked.map(({ c, level }) => h('tr', null,
         h('td', null, h('a', { href: `/campaigns/${c.id}` }, c.name)), h('td', null, h('span', { class: `state ${c.state}` }, c.state)),
         h('td', null, level),

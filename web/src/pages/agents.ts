@@ -40,7 +40,7 @@ export const agentsPage: Page = async (main) => {
   }));
   paint();
   main.append(h('table', null, h('thead', null, h('tr', null,
-    ['Name', 'SIP user', 'Status', 'State', 'Registered', ''].map((t) => h('th', { scope: 'col' }, t)))), tbody));
+    ['Name', 'SIP user', 'Status', 'State', 'Registered', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))), tbody));
   // Only repaint on pushes that change what this table shows, so a focused select is not replaced mid-use.
   let last = '';
   return onBoard(() => {

@@ -16,7 +16,7 @@ export const boardsPage: Page = (main) => {
   main.append(h('h1', null, 'Live boards'), stamp, health,
     h('section', { 'aria-labelledby': 'cb-h' }, h('h2', { id: 'cb-h' }, 'Campaigns'),
       h('div', { class: 'scroll' }, h('table', { class: 'board' }, h('thead', null, h('tr', null,
-        ['Campaign', 'State', 'Live calls / limit', 'Dialled', 'Succeeded', 'Failed', 'Remaining', 'Members', 'Result mix', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        ['Campaign', 'State', 'Live calls / limit', 'Dialled', 'Succeeded', 'Failed', 'Remaining', 'Members', 'Result mix', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))),
         campaignsBody))),
     h('section', { 'aria-labelledby': 'ab-h' }, h('h2', { id: 'ab-h' }, 'Agents'),
       h('div', { class: 'scroll' }, h('table', { class: 'board' }, h('thead', null, h('tr', null,

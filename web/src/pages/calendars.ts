@@ -12,7 +12,7 @@ export const calendarsPage: Page = async (main) => {
   if (!r.ok) return void main.append(h('p', { class: 'error' }, r.message));
   main.append(h('table', null,
     h('caption', { class: 'sr-only' }, 'Calendars'),
-    h('thead', null, h('tr', null, ['Name', 'Time zone', 'Windows', 'Holidays', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', null, h('tr', null, ['Name', 'Time zone', 'Windows', 'Holidays', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))),
     h('tbody', null, r.data.length === 0 ? h('tr', null, h('td', { colspan: 5 }, 'No calendar yet. A campaign dials only in its calendar\'s hours: create one with New calendar.')) : r.data.map((c) => h('tr', null,
       h('td', null, h('a', { href: `/calendars/${c.id}` }, c.name)),
       h('td', null, c.timezone), h('td', null, c.windows.length), h('td', null, c.holidays.length),
@@ -84,10 +84,10 @@ export const calendarEditPage: Page = async (main, params) => {
       field('Works from', startAt, { path: 'start_at', hint: 'optional; your browser\'s local time' }),
       field('Works until', endAt, { path: 'end_at', hint: 'optional; the campaign stops when it passes' })),
     h('fieldset', null, h('legend', null, 'Weekly windows'),
-      h('table', { class: 'grid' }, h('thead', null, h('tr', null, ['Day', 'Start (HH:MM)', 'End (HH:MM, up to 24:00)', ''].map((t) => h('th', { scope: 'col' }, t)))), winBody),
+      h('table', { class: 'grid' }, h('thead', null, h('tr', null, ['Day', 'Start (HH:MM)', 'End (HH:MM, up to 24:00)', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))), winBody),
       h('button', { type: 'button', onclick: () => addWindow({ day: 1, start: '09:00', end: '18:00' }) }, 'Add window')),
     h('fieldset', null, h('legend', null, 'Holidays (closed)'),
-      h('table', { class: 'grid' }, h('thead', null, h('tr', null, ['Date', 'Name', 'Every year', ''].map((t) => h('th', { scope: 'col' }, t)))), holBody),
+      h('table', { class: 'grid' }, h('thead', null, h('tr', null, ['Date', 'Name', 'Every year', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))), holBody),
       h('button', { type: 'button', onclick: () => addHoliday({ date: '', name: '', repeat_yearly: false }) }, 'Add holiday')),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save calendar'), ' ', h('a', { href: '/calendars' }, 'Back to calendars')));
 

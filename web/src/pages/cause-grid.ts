@@ -48,7 +48,7 @@ export function causeGrid(defaults: Readonly<Record<string, CauseClass>>, effect
     h('legend', null, 'Hang-up causes: what each way a call to the subscriber ends means'),
     h('p', { class: 'hint' }, 'error: end the member with that cause · retry: counts as an attempt, try later · ok: success · minus: not an attempt, try later. Changed rows are highlighted; an unlisted cause is retry.'),
     h('div', { class: 'scroll' }, h('table', { class: 'grid' },
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Cause'), CLASSES.map((k) => h('th', { scope: 'col' }, k)), h('th', { scope: 'col' }, ''))),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Cause'), CLASSES.map((k) => h('th', { scope: 'col' }, k)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Default')))),
       tbody)),
     h('button', { type: 'button', onclick: () => addRow('', 'retry', true).focus() }, 'Add a cause'));
   el.dataset.path = 'causes';

@@ -20,7 +20,7 @@ export const dncPage: Page = async (main) => {
     if (!r.ok) return void list.replaceChildren(h('p', { class: 'error' }, r.message));
     list.replaceChildren(
       r.data.items.length === 0 ? h('p', null, 'The list is empty.') : h('table', null,
-        h('thead', null, h('tr', null, ['Number', 'Added', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', null, h('tr', null, ['Number', 'Added', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))),
         h('tbody', null, r.data.items.map((d) => h('tr', null, h('td', null, d.number), h('td', null, fmtTime(d.created_at)),
           h('td', null, h('button', { type: 'button', class: 'danger', onclick: async () => {
             const x = await api('DELETE', `${base()}/${encodeURIComponent(d.number)}`);

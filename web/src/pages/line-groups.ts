@@ -36,7 +36,7 @@ export const lineGroupsPage: Page = async (main) => {
     navigate('/line-groups', true);
   });
   main.append(h('table', null,
-    h('thead', null, h('tr', null, ['Name', 'Capacity', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', null, h('tr', null, ['Name', 'Capacity', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))),
     h('tbody', null, r.data.length === 0 ? h('tr', null, h('td', { colspan: 3 }, 'No line group yet. A campaign without one is held only by its own limit.')) : r.data.map((g) => h('tr', null, h('td', null, g.name), h('td', null, g.capacity),
       h('td', null,
         h('button', { type: 'button', onclick: () => edit(g) }, `Edit ${g.name}`), ' ',

@@ -47,7 +47,7 @@ export function memberForm(campaignId: number, member: Member | undefined, onSav
       field('Time zone', timezone, { path: 'timezone', hint: 'optional IANA zone; its calendar hours apply' })),
     h('datalist', { id: 'tz-list-member' }, zones.map((z) => h('option', { value: z }))),
     h('fieldset', { 'data-path': 'communications' }, h('legend', null, 'Numbers'),
-      h('table', { class: 'grid' }, h('thead', null, h('tr', null, ['Number', 'Priority (higher first)', ''].map((t) => h('th', { scope: 'col' }, t)))), numbers),
+      h('table', { class: 'grid' }, h('thead', null, h('tr', null, ['Number', 'Priority (higher first)', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))), numbers),
       h('button', { type: 'button', onclick: () => addNumber({ number: '', priority: 0 }).focus() }, 'Add number')),
     field('Variables (JSON object)', variables, { path: 'variables', hint: 'set on the call; they override the campaign\'s' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, member ? 'Save member' : 'Add member'),

@@ -12,7 +12,7 @@ export async function tiersSection(campaignId: number): Promise<HTMLElement> {
     section.replaceChildren(h('h2', { id: 'tiers-h', tabindex: -1 }, 'Agents of this campaign'));
     if (!tiers.ok || !agents.ok) return void section.append(h('p', { class: 'error' }, 'Could not read the agents.'));
     section.append(tiers.data.length === 0 ? h('p', null, 'No agent works this campaign yet.') : h('table', null,
-      h('thead', null, h('tr', null, ['Agent', 'SIP user', 'Level', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['Agent', 'SIP user', 'Level', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))),
       h('tbody', null, tiers.data.map((t) => {
         const level = num(t.level, { min: 1, 'aria-label': `Level of ${t.agent_name}`, class: 'short' });
         return h('tr', null, h('td', null, t.agent_name), h('td', null, t.sip_user),

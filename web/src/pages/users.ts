@@ -30,7 +30,7 @@ export const usersPage: Page = async (main) => {
   const me = currentSession()?.username;
   main.append(
     h('table', null, h('caption', { class: 'sr-only' }, 'Users'),
-      h('thead', null, h('tr', null, ['Username', 'Role', 'Agent', 'New password', 'Created', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['Username', 'Role', 'Agent', 'New password', 'Created', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))),
       h('tbody', null, r.data.map((u) => userRow(u, u.username === me, agents.data)))),
     newUserForm(agents.data));
 };
