@@ -47,7 +47,8 @@ describe('engine end to end: the agent socket on a process that does not dial (W
   };
 
   before(async () => {
-    s = await startStack('agent_socket');
+    // A subscriber that does not answer gives up after 2 s (the route's call_timeout).
+    s = await startStack('agent_socket', { routeCallTimeoutSec: 2 });
     // W2: a short grace, so the test sees an agent go offline soon after its client went.
     const cfg = { ...s.cfg, engine: false, instanceId: `${s.cfg.instanceId}-api-only`, agentClient: { ...s.cfg.agentClient, graceMs: 1_000 } };
     const log = pino({ level: process.env.STACK_LOG ?? 'silent' });
@@ -124,20 +125,22 @@ describe('engine end to end: the agent socket on a process that does not dial (W
     expect((await reload.event('result_accepted')).value.seq).to.equal(accepted.value.seq);
   });
 
-  it('W3: a busy subscriber: reserved, ringing, connected, hung up with USER_BUSY, wrap-up; a phone that rejects: hung up with CALL_REJECTED, a delay, its end', async () => {
-    const c = await createCampaign(s, { max_tries: 1, min_success_sec: 0 });
-    const [ag] = await createAgents(s, 1, [c], { wrapup_sec: 30 });
-    const client = await open(await agentUser(s, ag!.id, 'busy-agent', apiUrl));
-    const snap = await client.waitFor('the snapshot', (x) => (x.type === 'snapshot' ? x : undefined));
-    const n = number();
-    s.sim.setSubscriber(n, { outcome: 'busy', afterMs: 20 });
-    await addMembers(s, c, [{ name: 'Busy Line', communications: [{ number: n }] }]);
-    await run(s, c);
-    await client.event('wrap_up');
-    const events = eventsAfter(client, snap.index);
-    expect(events.filter((e) => CALL_STEPS.includes(e.event.type)).map((e) => e.event.type))
-      .to.deep.equal(['reserved', 'ringing', 'connected', 'hung_up']);
-    expect(events.find((e) => e.event.type === 'hung_up').event).to.include({ cause: 'USER_BUSY' });
+  it('W3: a busy and an unanswered subscriber: reserved, ringing, connected, hung up with the cause, wrap-up; a phone that rejects: hung up with CALL_REJECTED, a delay, its end', async () => {
+    for (const [outcome, cause] of [['busy', 'USER_BUSY'], ['no-answer', 'NO_ANSWER']] as const) {
+      const c = await createCampaign(s, { max_tries: 1, min_success_sec: 0 });
+      const [ag] = await createAgents(s, 1, [c], { wrapup_sec: 30 });
+      const client = await open(await agentUser(s, ag!.id, `${outcome}-agent`, apiUrl));
+      const snap = await client.waitFor('the snapshot', (x) => (x.type === 'snapshot' ? x : undefined));
+      const n = number();
+      s.sim.setSubscriber(n, { outcome, afterMs: 20 });
+      await addMembers(s, c, [{ name: `Line ${outcome}`, communications: [{ number: n }] }]);
+      await run(s, c);
+      await client.event('wrap_up');
+      const events = eventsAfter(client, snap.index);
+      expect(events.filter((e) => CALL_STEPS.includes(e.event.type)).map((e) => e.event.type))
+        .to.deep.equal(['reserved', 'ringing', 'connected', 'hung_up']);
+      expect(events.find((e) => e.event.type === 'hung_up').event).to.include({ cause });
+    }
 
     // The agent's phone rejects the next call: no connection, a reject delay, then its end.
     const c2 = await createCampaign(s, { max_tries: 1, min_success_sec: 0 });
