@@ -192,4 +192,22 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     await api.call('DELETE', `/api/v2/dialer/${other.body.id}`);
     expect(found).to.deep.equal({});
   });
+  it('issue 13 §3: the queue dashboard loads nothing from outside this server and offers no Clean all / Promote all; changes are refused', async () => {
+    const { page } = b;
+    await w.queue.add('wake', { campaign_id: campaignId }, { delay: 3_600_000, jobId: 'polish-wake' });
+    const outside: string[] = [];
+    const watch = (r: { url(): string }) => {
+      if (!r.url().startsWith(api.url) && !r.url().startsWith('data:')) outside.push(r.url());
+    };
+    page.on('request', watch);
+    await page.goto(`${api.url}/admin/queues/queue/${w.queue.name}?status=delayed`);
+    await page.getByText('polish-wake').first().waitFor();
+    await b.shot('polish-05-queues');
+    page.off('request', watch);
+    expect(outside).to.deep.equal([]);
+    expect(await page.getByRole('button', { name: /clean all|promote all|retry all|delete/i }).count()).to.equal(0);
+    const promote = await page.request.put(`${api.url}/admin/queues/api/queues/${w.queue.name}/promote`);
+    expect(promote.status()).to.equal(405);
+    expect(await w.queue.getJobState('polish-wake')).to.equal('delayed');
+  });
 });

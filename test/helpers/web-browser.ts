@@ -84,6 +84,8 @@ export interface WebApi {
   api: TestApi;
   /** What the engine would announce on REST changes, so open boards get pushes. */
   feed: LiveFeed;
+  /** The wake-up queue the queue dashboard shows. */
+  queue: Queue;
   close(): Promise<void>;
 }
 
@@ -115,7 +117,7 @@ export async function startWebApi(label: string): Promise<WebApi> {
   }
   const started = api;
   return {
-    api: started, feed,
+    api: started, feed, queue,
     close: async () => {
       web.close();
       await started.close();

@@ -29,7 +29,9 @@ export function queueDashboard(o: QueueDashboardOptions): ExtraRouter {
     const board = new ExpressAdapter();
     board.setBasePath(QUEUES_PATH);
     createBullBoard({
-      queues: o.queues.map((q) => new BullMQAdapter(q)), serverAdapter: board,
+      // Read-only: no "Clean all", "Promote all", retry or delete. A wake-up promoted by a click
+      // is harmless to the engine, but the dashboard is for looking, not for steering.
+      queues: o.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: board,
       // The way back to the web client, whose menu opened the dashboard.
       options: { uiConfig: { boardTitle: 'Dialer wake-ups', miscLinks: [{ text: 'Back to the dialer', url: '/' }] } },
     });
@@ -41,11 +43,33 @@ export function queueDashboard(o: QueueDashboardOptions): ExtraRouter {
       const auth = await ctx.auth.authenticate(creds.key, creds.token, ctx.now());
       if (auth.kind === 'unauthorized') return refuse(res, 401, auth.reason);
       if (!ADMIN_ONLY.includes(auth.principal.role)) return refuse(res, 403, 'The queue dashboard is for administrators.');
+      // The read-only board reads only; any change it might still route is refused here too.
+      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'The queue dashboard is read-only.');
+      selfContained(res);
       next();
     };
     r.use(QUEUES_PATH, guard, board.getRouter() as Router);
     return r;
   };
+}
+
+/**
+ * bull-board's page asks a font service on the internet for its web fonts: on a server
+ * without internet every load waits on it, and it tells a third party who looks at the
+ * dashboard. Its own CSS falls back to the system's fonts, so the link is left out.
+ */
+function selfContained(res: Response): void {
+  const render = res.render.bind(res);
+  res.render = ((view: string, options?: object) => {
+    render(view, options ?? {}, (err: Error | null, html: string) => {
+      if (err) return void res.status(500).type('text').send('The queue dashboard could not be shown.');
+      res.type('html').send(withoutRemoteStylesheets(html));
+    });
+  }) as Response['render'];
+}
+
+export function withoutRemoteStylesheets(html: string): string {
+  return html.replace(/<link\b[^>]*\bhref="https?:\/\/[^"]*"[^>]*>/gi, '');
 }
 
 function refuse(res: Response, status: number, why: string): void {
