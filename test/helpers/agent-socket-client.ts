@@ -35,8 +35,9 @@ export class AgentSocketClient {
     return AgentSocketClient.connect(url, t.body.ticket);
   }
 
-  static connect(url: string, ticket: string): Promise<AgentSocketClient> {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v2/agent/socket?ticket=${encodeURIComponent(ticket)}`);
+  /** `extra`: more of the query, e.g. `&agent_id=3` (a supervisor). */
+  static connect(url: string, ticket: string, extra = ''): Promise<AgentSocketClient> {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v2/agent/socket?ticket=${encodeURIComponent(ticket)}${extra}`);
     const c = new AgentSocketClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(c));
@@ -45,8 +46,8 @@ export class AgentSocketClient {
   }
 
   /** The HTTP answer of an upgrade the server refused. */
-  static refusal(url: string, ticket: string | null): Promise<{ status: number; body: any }> {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v2/agent/socket${ticket === null ? '' : `?ticket=${encodeURIComponent(ticket)}`}`);
+  static refusal(url: string, ticket: string | null, extra = ''): Promise<{ status: number; body: any }> {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/v2/agent/socket${ticket === null ? '' : `?ticket=${encodeURIComponent(ticket)}${extra}`}`);
     return new Promise((resolve, reject) => {
       ws.once('open', () => reject(new Error('the upgrade was accepted')));
       ws.once('unexpected-response', (_req, res) => {

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { webClient } from '../../src/adapters/http/web-routes.js';
 import { MysqlAgentDeskStore } from '../../src/adapters/mysql/agent-desk-store.js';
 import { RedisDeskLog } from '../../src/adapters/queue/redis-desk-log.js';
+import { RedisPresence } from '../../src/adapters/queue/redis-presence.js';
 import { DeskEventHub } from '../../src/app/agent-desk/desk-event-hub.js';
 import { LiveFeed } from '../../src/app/engine/live-feed.js';
 import { AgentSocketClient } from '../helpers/agent-socket-client.js';
@@ -20,6 +21,7 @@ describe('the agent socket: tickets, roles and bad messages (W1, W2, W4, S1)', (
   let web: ReturnType<typeof webClient>;
   let hub: DeskEventHub;
   let deskLog: RedisDeskLog;
+  let presence: RedisPresence;
   let agent: { id: number; auth: Credentials };
   const clients: AgentSocketClient[] = [];
 
@@ -32,7 +34,8 @@ describe('the agent socket: tickets, roles and bad messages (W1, W2, W4, S1)', (
     hub = new DeskEventHub({ log: deskLog, store: { state: (id) => new MysqlAgentDeskStore(api.tdb.db).state(id) }, feed: new LiveFeed(), logger: log,
       now: () => new Date() });
     await hub.start();
-    web = webClient({ feed: undefined, queues: [queue], agentSocket: { hub } });
+    presence = new RedisPresence({ redisUrl: 'redis://127.0.0.1:6379', prefix, log, heartbeatMs: 5_000, graceMs: 10_000 });
+    web = webClient({ feed: undefined, queues: [queue], agentSocket: { hub, presence } });
     api = await startTestApi('agent_socket', { extraRouters: web.routers, ...(web.upgrade ? { upgrade: web.upgrade } : {}) });
     const a = await api.call('POST', '/api/v2/agents', { name: 'Sock', sip_user: 'sock@test' });
     await api.call('POST', '/api/v2/users', { username: 'sock', password: 'sock-password-1', role: 'agent', agent_id: a.body.id });
@@ -44,6 +47,7 @@ describe('the agent socket: tickets, roles and bad messages (W1, W2, W4, S1)', (
     hub?.close();
     await api?.close();
     await deskLog?.close();
+    await presence?.close();
     await queue?.close();
   });
 
@@ -65,20 +69,38 @@ describe('the agent socket: tickets, roles and bad messages (W1, W2, W4, S1)', (
     expect((await ticket(null)).status).to.equal(401);
   });
 
-  it('W1, S1: only a user of role agent gets a ticket or a socket; a plain GET is told to upgrade', async () => {
+  it('W1, W2, S1: an agent user connects as its own agent only; a supervisor names the agent it watches, without making it present; other roles get no ticket', async () => {
+    expect((await ticket(await api.loginAs('api'))).status).to.equal(403);
+    // W1: an agent user cannot name another agent.
+    const other = await api.call('POST', '/api/v2/agents', { name: 'Other', sip_user: 'other@test' });
+    const nosy = await AgentSocketClient.refusal(api.url, (await ticket(agent.auth)).body.ticket, `&agent_id=${other.body.id}`);
+    expect(nosy.status).to.equal(403);
+    expect(nosy.body.error.message).to.equal('agent_id: a user of role agent connects as its own agent only');
+    // A supervisor must name one, strictly, and an existing one.
     const operator = await api.loginAs('operator');
-    expect((await ticket(operator)).status).to.equal(403);
-    expect((await ticket(api.admin)).status).to.equal(403);
-    // A ticket of another kind (the live boards') does not open the agent socket for an admin.
+    const t = async () => (await ticket(operator)).body.ticket;
+    const unnamed = await AgentSocketClient.refusal(api.url, await t());
+    expect(unnamed.status).to.equal(400);
+    expect(unnamed.body.error).to.include({ code: 'VALIDATION_FAILED', message: 'agent_id: a supervisor names the agent to watch, ?agent_id=<id>' });
+    expect((await AgentSocketClient.refusal(api.url, await t(), '&agent_id=01')).status).to.equal(400);
+    expect((await AgentSocketClient.refusal(api.url, await t(), '&agent_id=99999')).status).to.equal(404);
+    // The live boards' ticket stands for the same login: an admin watches an agent with it.
+    const watched = await api.call('POST', '/api/v2/agents', { name: 'Watched', sip_user: 'watched@test' });
+    await api.call('POST', '/api/v2/users', { username: 'watched', password: 'watched-password-1', role: 'agent', agent_id: watched.body.id });
     const live = await api.call('POST', '/api/v2/live/ticket');
-    expect(live.status).to.equal(200);
-    const refused = await AgentSocketClient.refusal(api.url, live.body.ticket);
-    expect(refused.status).to.equal(403);
-    expect(refused.body.error.message).to.equal('role "admin" has no agent socket; it is for users of role agent');
+    const watching = await AgentSocketClient.connect(api.url, live.body.ticket, `&agent_id=${watched.body.id}`);
+    clients.push(watching);
+    expect((await watching.waitFor('the snapshot', (m) => (m.type === 'snapshot' ? m : undefined))).value.state.agent.id).to.equal(watched.body.id);
+    expect(await presence.present()).to.not.include(watched.body.id);
+    // The agent's own client makes it present.
+    const own = await AgentSocketClient.open(api.url, await httpClient(api.url).login('watched', 'watched-password-1'));
+    clients.push(own);
+    await own.waitFor('the snapshot', (m) => (m.type === 'snapshot' ? m : undefined));
+    expect(await presence.present()).to.include(watched.body.id);
     const plain = await api.call('GET', '/api/v2/agent/socket');
     expect(plain.status).to.equal(426);
     const doc = (await api.call('GET', '/api/openapi.json', undefined, null)).body;
-    expect(doc.paths['/api/v2/agent/socket/ticket'].post['x-roles']).to.deep.equal(['agent']);
+    expect(doc.paths['/api/v2/agent/socket/ticket'].post['x-roles']).to.deep.equal(['agent', 'admin', 'operator']);
     expect(doc.paths['/api/v2/agent/socket'].get.responses).to.include.keys('101', '401', '403', '426');
   });
 
