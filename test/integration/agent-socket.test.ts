@@ -169,6 +169,15 @@ describe('the agent socket: tickets, roles and bad messages (W1, W2, W4, S1)', (
     expect(c.closed).to.equal(null);
   });
 
+  it('S5: a message over 64 KiB closes that connection (1009) without reading it', async () => {
+    const c = await AgentSocketClient.open(api.url, agent.auth);
+    clients.push(c);
+    await c.waitFor('the snapshot', (m) => (m.type === 'snapshot' ? m : undefined));
+    c.send({ v: 1, type: 'status', id: 'big', data: { status: 'On Break', reason: 'x'.repeat(70_000) } });
+    await c.waitFor('the close', () => undefined).catch(() => undefined);
+    expect(c.closed?.code).to.equal(1009);
+  });
+
   it('W4: a logout ends the connection at its next command', async () => {
     const auth = await httpClient(api.url).login('sock', 'sock-password-1');
     const c = await AgentSocketClient.open(api.url, auth);
