@@ -18,7 +18,6 @@ export class OutboundSession implements ControlSession, EventSink {
   readonly #socket: net.Socket;
   readonly #reader = new CommandReader();
   #connected = false;
-  #myevents = false;
   readonly #filter = new EventFilter();
   /** null: no linger; -1: linger without limit; n: seconds */
   #linger: number | null = null;
@@ -66,8 +65,7 @@ export class OutboundSession implements ControlSession, EventSink {
   offer(ev: SimEvent): void {
     // 05a: after HANGUP_COMPLETE only the disconnect notices come (no CHANNEL_DESTROY)
     if (!this.#connected || this.#closed || this.#gone) return;
-    const mine = ev.uuid === this.call.ch.uuid;
-    if ((this.#myevents && mine) || this.#filter.wants(ev)) this.#write(frameEvent(ev, this.#filter.format));
+    if (this.#filter.wants(ev)) this.#write(frameEvent(ev, this.#filter.format));
   }
 
   channelGone(): void {
@@ -118,7 +116,8 @@ export class OutboundSession implements ControlSession, EventSink {
         return this.#write(channelDataReply(ev));
       }
       case 'myevents':
-        this.#myevents = true;
+        if (this.#filter.mine) return this.#write(commandReply('-ERR aready enabled.'));
+        this.#filter.myevents(this.call.ch.uuid);
         this.sw.timers.after(10, () => this.call.parkIfIdle());
         return this.#write(commandReply('+OK Events Enabled'));
       case 'linger': {

@@ -37,7 +37,7 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
   });
 
   it('F2: an api command without a reply fails at its deadline and the connection is replaced (replies cannot be matched any more)', async () => {
-    // A server that authenticates, subscribes, then never answers `api`: a hung FreeSWITCH.
+    // A server that authenticates, takes the filters and the subscription, then never answers `api`: a hung FreeSWITCH.
     const { createServer } = await import('node:net');
     let connections = 0;
     const server = createServer((sock) => {
@@ -47,6 +47,7 @@ describe('FreeSWITCH adapter: connection faults against the simulator', function
         for (const cmd of d.toString().split('\n\n').filter(Boolean)) {
           if (cmd.startsWith('auth ')) sock.write('Content-Type: command/reply\nReply-Text: +OK accepted\n\n');
           else if (cmd.startsWith('event ')) sock.write('Content-Type: command/reply\nReply-Text: +OK event listener enabled plain\n\n');
+          else if (cmd.startsWith('filter ')) sock.write('Content-Type: command/reply\nReply-Text: +OK filter added.\n\n');
         }
       });
       sock.on('error', () => undefined);

@@ -7,9 +7,14 @@ import { parseBridgeTarget, parseOriginate } from '../../src/simulator/originate
 import { EventFilter } from '../../src/simulator/event-filter.js';
 import { SimChannel } from '../../src/simulator/channel.js';
 import type { SimEvent } from '../../src/simulator/event-render.js';
+import { INBOUND_EVENTS, INBOUND_FILTERS } from '../../src/adapters/freeswitch/node-connection.js';
+import { UNREAD_MYEVENTS } from '../../src/adapters/freeswitch/socket-session.js';
 
 const ev = (name: string, subclass: string | null = null, headers: [string, string][] = []): SimEvent =>
-  ({ name, subclass, uuid: null, headers, body: null });
+  ({ name, subclass, uuid: headers.find(([k]) => k === 'Unique-ID')?.[1] ?? null, headers, body: null });
+/** A channel event of leg `uuid` with these channel variables. */
+const leg = (name: string, uuid: string, vars: Record<string, string>): SimEvent =>
+  ev(name, null, [['Event-Name', name], ['Unique-ID', uuid], ...Object.entries(vars).map(([k, v]): [string, string] => [`variable_${k}`, v])]);
 
 describe('simulator wire pieces', () => {
   it('F1: URL-encodes like switch_url_encode (02 Job-Command-Arg, 05a sip headers)', () => {
@@ -59,6 +64,51 @@ describe('simulator wire pieces', () => {
     expect(f.filter(['Unique-ID', 'u1'])).to.equal('+OK filter added. [Unique-ID]=[u1]');
     expect(f.wants(ev('CHANNEL_ANSWER', null, [['Unique-ID', 'u2']]))).to.equal(false);
     expect(f.wants(ev('CHANNEL_ANSWER', null, [['Unique-ID', 'u1']]))).to.equal(true);
+  });
+
+  it('F2: filters as mod_event_socket 1.10.12 applies them: any positive match sends, a later -value match drops, /re/ and case-insensitive values', () => {
+    const f = new EventFilter();
+    f.command('event', ['plain', 'CHANNEL_CREATE', 'BACKGROUND_JOB']);
+    expect(f.filter(['variable_dialer_attempt_id', '/^[0-9]+$/'])).to.equal('+OK filter added. [variable_dialer_attempt_id]=[/^[0-9]+$/]');
+    expect(f.filter(['Event-Name', 'background_job'])).to.equal('+OK filter added. [Event-Name]=[background_job]');
+    expect(f.filter(['variable_loopback_leg', '-B'])).to.equal('+OK filter added. [variable_loopback_leg]=[-B]');
+    expect(f.wants(leg('CHANNEL_CREATE', 'a', { dialer_attempt_id: '42', loopback_leg: 'A' }))).to.equal(true);
+    expect(f.wants(leg('CHANNEL_CREATE', 'b', { dialer_attempt_id: '42', loopback_leg: 'B' }))).to.equal(false);
+    expect(f.wants(leg('CHANNEL_CREATE', 'u', { loopback_leg: 'A' }))).to.equal(false);
+    expect(f.wants(leg('CHANNEL_CREATE', 'x', { dialer_attempt_id: 'x42' }))).to.equal(false);
+    expect(f.wants(ev('BACKGROUND_JOB', null, [['Event-Name', 'BACKGROUND_JOB']]))).to.equal(true);
+    expect(f.filter(['delete', 'Event-Name', 'background_job'])).to.equal('+OK filter deleted. [Event-Name][background_job]');
+    expect(f.wants(ev('BACKGROUND_JOB', null, [['Event-Name', 'BACKGROUND_JOB']]))).to.equal(false);
+    f.filter(['delete', 'all']);
+    expect(f.wants(leg('CHANNEL_CREATE', 'b', { dialer_attempt_id: '42', loopback_leg: 'B' }))).to.equal(true);
+  });
+
+  it('F2: the dialer\'s inbound filters let through its agent leg and loopback-a, not loopback-b, the SIP leg or other calls (real 1.10.12)', () => {
+    const f = new EventFilter();
+    for (const [k, v] of INBOUND_FILTERS) f.filter([k, ...v.split(' ')]);
+    f.command('event', ['plain', ...INBOUND_EVENTS.split(' ')]);
+    expect(f.wants(leg('CHANNEL_ANSWER', 'agent', { dialer_attempt_id: '7' }))).to.equal(true);
+    expect(f.wants(leg('CHANNEL_HANGUP_COMPLETE', 'loop-a', { dialer_attempt_id: '7', loopback_leg: 'A' }))).to.equal(true);
+    expect(f.wants(leg('CHANNEL_HANGUP_COMPLETE', 'loop-b', { dialer_attempt_id: '7', loopback_leg: 'B' }))).to.equal(false);
+    expect(f.wants(leg('CHANNEL_HANGUP_COMPLETE', 'sip', { debt: '12' }))).to.equal(false);
+    expect(f.wants(ev('BACKGROUND_JOB', null, [['Event-Name', 'BACKGROUND_JOB']]))).to.equal(true);
+    expect(f.wants(ev('SHUTDOWN', null, [['Event-Name', 'SHUTDOWN']]))).to.equal(true);
+    expect(f.wants(ev('CUSTOM', 'sofia::register', [['Event-Name', 'CUSTOM'], ['Event-Subclass', 'sofia::register']]))).to.equal(true);
+  });
+
+  it('F2: myevents takes only its channel\'s events (and jobs it owns); nixevent narrows the types after it (real 1.10.12)', () => {
+    const f = new EventFilter();
+    f.myevents('me');
+    expect(f.wants(leg('CHANNEL_EXECUTE', 'me', {}))).to.equal(true);
+    expect(f.wants(leg('CHANNEL_EXECUTE', 'other', {}))).to.equal(false);
+    expect(f.wants(ev('BACKGROUND_JOB', null, [['Job-Owner-UUID', 'me']]))).to.equal(false); // type not subscribed
+    expect(f.command('nixevent', UNREAD_MYEVENTS.split(' '))).to.equal('+OK events nixed');
+    expect(f.wants(leg('CHANNEL_EXECUTE', 'me', {}))).to.equal(false);
+    expect(f.wants(leg('CHANNEL_STATE', 'me', {}))).to.equal(false);
+    for (const n of ['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE']) {
+      expect(f.wants(leg(n, 'me', {})), n).to.equal(true);
+      expect(f.wants(leg(n, 'other', {})), n).to.equal(false);
+    }
   });
 
   it('C6: billsec counts from the leg answer, duration from creation (README timing facts)', () => {

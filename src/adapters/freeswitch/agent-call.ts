@@ -48,7 +48,7 @@ export async function runAgentCall(ctx: SessionContext, session: SocketSession, 
       log.info({ cause: plan.cause }, 'plan: hang up the agent leg');
       await session.hangupChannel(plan.cause);
     } else {
-      const outcome = await bridge(ctx, session, plan, obs, { node, legUuid }, log);
+      const outcome = await bridge(ctx, session, plan, obs, { node, legUuid, attemptId }, log);
       if (outcome === 'stopped') {
         // The adapter is closing with the call up: its attempt stays live for the recovery (S3).
         log.warn('closing while a call whose socket was lost is still up');
@@ -89,7 +89,7 @@ async function lostAgentLegEnd(ctx: SessionContext, node: string, legUuid: strin
  * adapter closed while following a call whose socket was lost.
  */
 async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract<BridgePlan, { kind: 'bridge' }>, obs: BridgeObservation,
-  leg: { node: string; legUuid: string }, log: SessionContext['log']): Promise<MemberOutcome | null | 'stopped'> {
+  leg: { node: string; legUuid: string; attemptId: number }, log: SessionContext['log']): Promise<MemberOutcome | null | 'stopped'> {
   const t = ctx.timeouts;
   const { accepted, rejected } = splitVariables(plan.variables);
   for (const r of rejected) log.warn({ variable: r.name, reason: r.reason }, 'channel variable not set');
@@ -123,6 +123,9 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
     ['origination_caller_id_number', sanitizeValue(plan.callerIdNumber).trim() || '0000000000'],
     ['origination_caller_id_name', sanitizeValue(plan.callerIdName).trim() || 'Dialer'],
     ['loopback_bowout', 'false'],
+    // F2: the inbound connection's filter lets through the events of legs carrying
+    // dialer_attempt_id (INBOUND_FILTERS); loopback-a is the member leg followed there.
+    ['dialer_attempt_id', String(leg.attemptId)],
   ];
   const names = accepted.map(([k]) => k);
   if (names.length > 0) {

@@ -29,6 +29,24 @@ import { microsToDate, type EslEvent } from './event-parser.js';
 export const INBOUND_EVENTS =
   'CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB SHUTDOWN_REQUESTED SHUTDOWN CUSTOM sofia::register sofia::unregister sofia::expire';
 
+/**
+ * `filter <header> <value>` lines sent before the subscription, so the switch sends only the
+ * dialer's own channels (mod_event_socket 1.10.12: with any filter set, an event is sent when one
+ * filter matches — values compared ignoring case, `/re/` a regular expression — unless a later
+ * `-value` filter matches too). Channel events pass when the leg carries dialer_attempt_id: the
+ * agent leg (originate) and loopback-a (the bridge's dial string); mod_loopback copies the dial
+ * string's variables to loopback-b, which the negative filter drops (the SIP leg gets only the
+ * campaign's exported variables). Every other event subscribed passes by its name.
+ */
+export const INBOUND_FILTERS: readonly (readonly [string, string])[] = [
+  ['Event-Name', 'BACKGROUND_JOB'],
+  ['Event-Name', 'SHUTDOWN_REQUESTED'],
+  ['Event-Name', 'SHUTDOWN'],
+  ['Event-Name', 'CUSTOM'],
+  ['variable_dialer_attempt_id', '/^[0-9]+$/'],
+  ['variable_loopback_leg', '-B'],
+];
+
 export interface ReconnectOptions {
   /** First reconnect delay, doubled after each failure. @defaultValue 250 (ms) */
   minBackoffMs?: number;
@@ -240,6 +258,7 @@ export class NodeConnection {
         this.lastEventAt = microsToDate(ev.headers['Event-Date-Timestamp']) ?? this.lastEventAt;
         for (const fn of this.#event) fn(ev);
       });
+      for (const [name, value] of INBOUND_FILTERS) await conn.send(`filter ${name} ${value}`, {}, this.#o.connectTimeoutMs);
       await conn.send(`event plain ${INBOUND_EVENTS}`, {}, this.#o.connectTimeoutMs);
       clearTimeout(deadline);
       if (this.#socket !== socket || this.#isClosed()) return;

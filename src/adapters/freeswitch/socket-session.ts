@@ -16,6 +16,18 @@ import { parseChannelData, parseChannelEvent, type ChannelData, type ChannelEven
 
 export type ExecuteResult = { kind: 'done'; event: ChannelEvent } | { kind: 'timeout' } | { kind: 'gone'; reason: string };
 
+/**
+ * What `myevents` subscribes and this session never reads (it reads BRIDGE, UNBRIDGE, HANGUP,
+ * HANGUP_COMPLETE and EXECUTE_COMPLETE): `nixevent` takes them away (mod_event_socket 1.10.12 keeps
+ * the channel filter of myevents), so the switch does not send ~12 KB for each CHANNEL_STATE,
+ * CHANNEL_EXECUTE, … of the agent leg.
+ */
+export const UNREAD_MYEVENTS = [
+  'CHANNEL_ANSWER', 'CHANNEL_APPLICATION', 'CHANNEL_CREATE', 'CHANNEL_DATA', 'CHANNEL_DESTROY', 'CHANNEL_EXECUTE',
+  'CHANNEL_ORIGINATE', 'CHANNEL_UUID', 'CHANNEL_OUTGOING', 'CHANNEL_PARK', 'CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA',
+  'CHANNEL_STATE', 'CHANNEL_UNPARK', 'DETECTED_SPEECH', 'DTMF', 'NOTALK', 'TALK',
+].join(' ');
+
 export class SocketSession {
   readonly #conn: EslSocket;
   readonly #waits = new Map<string, (r: ExecuteResult) => void>();
@@ -57,13 +69,14 @@ export class SocketSession {
     this.#listeners.add(fn);
   }
 
-  /** `connect`, `myevents`, `linger`: null when FreeSWITCH did not answer as expected. */
+  /** `connect`, `myevents` (less what is not read), `linger`: null when FreeSWITCH did not answer as expected. */
   async handshake(): Promise<ChannelData | null> {
     try {
       const r = await this.#conn.send('connect', {}, this.commandTimeoutMs);
       this.data = parseChannelData(r.body as Headers);
       if (!this.data) return null;
       await this.#conn.send('myevents', {}, this.commandTimeoutMs);
+      await this.#conn.send(`nixevent ${UNREAD_MYEVENTS}`, {}, this.commandTimeoutMs);
       await this.#conn.send('linger', {}, this.commandTimeoutMs);
       return this.data;
     } catch (err) {
