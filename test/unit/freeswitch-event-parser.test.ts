@@ -11,6 +11,8 @@ import {
   parseChannelData,
   parseChannelEvent,
   parseEslMessage,
+  parseHeaderBlock,
+  parsePlainEvent,
   type EslEvent,
   type EslMessage,
 } from '../../src/adapters/freeswitch/event-parser.js';
@@ -72,6 +74,25 @@ describe('FreeSWITCH event parser against the recorded transcripts', () => {
       }
     }
     expect(count).to.be.greaterThan(200);
+  });
+
+  it('F2: a plain event\'s headers read on demand are the ones a full parse gives (first occurrence, decoded), for every recorded event', () => {
+    let count = 0;
+    for (const f of files) {
+      for (const m of messages(f)) {
+        if (m.headers['Content-Type'] !== 'text/event-plain') continue;
+        const end = m.body.indexOf('\n\n');
+        const eager = parseHeaderBlock(end < 0 ? m.body : m.body.slice(0, end), true);
+        const lazy = parsePlainEvent(m.body);
+        for (const [k, v] of Object.entries(eager)) expect(lazy.headers[k], `${f}: ${k}`).to.equal(v);
+        expect(lazy.headers['No-Such-Header'], f).to.equal(undefined);
+        const ch = parseChannelEvent(lazy);
+        if (ch) for (const [k, v] of Object.entries(eager)) if (k.startsWith('variable_')) expect(ch.variables[k.slice(9)], `${f}: ${k}`).to.equal(v);
+        expect(Object.entries(parsePlainEvent(m.body).headers), f).to.deep.equal(Object.entries(eager));
+        count++;
+      }
+    }
+    expect(count).to.be.greaterThan(150);
   });
 
   const outcomes: [string, 'ok' | 'err', string][] = [

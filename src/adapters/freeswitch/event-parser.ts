@@ -77,16 +77,77 @@ export function parseEslMessage(raw: string): EslMessage {
   return { headers, body };
 }
 
-/** The body of a `text/event-plain` message: URL-encoded headers, then an optional inner body. */
+/**
+ * The body of a `text/event-plain` message: URL-encoded headers, then an optional inner body.
+ * The headers are found in the text when read, not parsed up front: a channel event carries ~200
+ * (~12 KB) and the adapter reads about ten of them.
+ */
 export function parsePlainEvent(text: string): EslEvent {
-  const end = text.indexOf('\n\n');
-  const headers = parseHeaderBlock(end < 0 ? text : text.slice(0, end), true);
+  const found = text.indexOf('\n\n');
+  const end = found < 0 ? text.length : found;
+  const headers = lazyHeaders(text, end);
   let body = '';
   const len = headers['Content-Length'];
-  if (end >= 0 && len !== undefined && /^\d+$/.test(len)) {
+  if (found >= 0 && len !== undefined && /^\d+$/.test(len)) {
     body = Buffer.from(text.slice(end + 2), 'utf8').subarray(0, Number(len)).toString('utf8');
   }
   return toEvent(headers, body);
+}
+
+/** The decoded value of the first `name: value` line of the header block `text[0, end)`. */
+function findHeader(text: string, end: number, name: string): string | undefined {
+  const key = `${name}: `;
+  const line = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`) + 1;
+  if (line === 0 && !text.startsWith(key)) return undefined;
+  if (line >= end) return undefined;
+  let eol = text.indexOf('\n', line);
+  if (eol < 0 || eol > end) eol = end;
+  return safeDecode(text.slice(line + key.length, eol));
+}
+
+/**
+ * A `Headers` record over a header block, read on demand: a header read is looked up in the text
+ * (first occurrence, decoded) and kept; listing the keys (Object.entries, a deep comparison)
+ * parses the whole block once.
+ */
+function lazyHeaders(text: string, end: number): Headers {
+  const read = new Map<string, string | undefined>();
+  let all: Headers | null = null;
+  const full = () => (all ??= Object.assign(parseHeaderBlock(text.slice(0, end), true), Object.fromEntries([...read].filter(([, v]) => v !== undefined))));
+  const get = (name: string) => {
+    if (all) return all[name];
+    if (!read.has(name)) read.set(name, findHeader(text, end, name));
+    return read.get(name);
+  };
+  return new Proxy({} as Headers, {
+    get: (_, name) => (typeof name === 'string' ? get(name) : undefined),
+    has: (_, name) => typeof name === 'string' && get(name) !== undefined,
+    set: (_, name, value: string) => {
+      if (typeof name !== 'string') return false;
+      if (all) all[name] = value;
+      else read.set(name, value);
+      return true;
+    },
+    ownKeys: () => Reflect.ownKeys(full()),
+    getOwnPropertyDescriptor: (_, name) => {
+      const h = full();
+      return typeof name === 'string' && Object.hasOwn(h, name) ? { value: h[name], enumerable: true, configurable: true, writable: true } : undefined;
+    },
+  });
+}
+
+/** `variable_<name>` headers seen as `<name>`, read on demand like the headers themselves. */
+function variablesOf(h: Headers): Headers {
+  const names = () => Object.keys(h).filter((k) => k.startsWith('variable_')).map((k) => k.slice(9));
+  return new Proxy({} as Headers, {
+    get: (_, name) => (typeof name === 'string' ? h[`variable_${name}`] : undefined),
+    has: (_, name) => typeof name === 'string' && h[`variable_${name}`] !== undefined,
+    ownKeys: () => names(),
+    getOwnPropertyDescriptor: (_, name) => {
+      const v = typeof name === 'string' ? h[`variable_${name}`] : undefined;
+      return v === undefined ? undefined : { value: v, enumerable: true, configurable: true, writable: false };
+    },
+  });
 }
 
 /** The body of a `text/event-json` message; `_body` holds the inner body. */
@@ -162,7 +223,7 @@ export interface ChannelEvent {
   billsec: number | null;
   application: string | null;
   applicationUuid: string | null;
-  /** `variable_*` headers without the prefix. */
+  /** `variable_*` headers without the prefix (read on demand). */
   variables: Headers;
 }
 
@@ -170,8 +231,7 @@ export function parseChannelEvent(ev: EslEvent): ChannelEvent | null {
   const h = ev.headers;
   const uuid = h['Unique-ID'];
   if (!ev.name.startsWith('CHANNEL_') || !uuid) return null;
-  const variables: Headers = {};
-  for (const [k, v] of Object.entries(h)) if (k.startsWith('variable_')) variables[k.slice(9)] = v;
+  const variables = variablesOf(h);
   return {
     name: ev.name,
     uuid,
