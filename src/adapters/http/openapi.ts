@@ -36,6 +36,10 @@ function parameters(route: RegisteredRoute): Json[] {
   return out;
 }
 
+function errorAnswer(description: string): Json {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+}
+
 /** OpenAPI 3 document of every registered route, from the schemas the routes validate with. */
 export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: string; version: string }): Json {
   const paths: Record<string, Record<string, Json>> = {};
@@ -68,21 +72,29 @@ export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: 
       responses[status] = r.schema
         ? { description: r.description, content: { 'application/json': { schema: schemaOf(r.schema, 'output') } } }
         : Number(status) >= 400
-          ? { description: r.description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }
+          ? errorAnswer(r.description)
           : { description: r.description };
     }
     if (route.roles !== 'public') {
-      responses['401'] ??= { description: 'missing, wrong, expired or revoked credentials', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-      responses['403'] ??= { description: 'the role may not do this', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses['401'] ??= errorAnswer('missing, wrong, expired or revoked credentials');
+      responses['403'] ??= errorAnswer('the role may not do this');
     }
     if (route.body || route.docBody || route.params || route.query) {
-      responses['400'] ??= { description: 'invalid input; details name each field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses['400'] ??= errorAnswer('invalid input; details name each field');
     }
+    // Every body is bounded and decoded before a route reads it (README, "Errors").
+    if (route.body || route.docBody || route.docRawBody) {
+      responses['413'] ??= errorAnswer('the body is over the size limit once inflated (details.limit_bytes)');
+      responses['415'] ??= errorAnswer('a Content-Encoding or charset the server does not take');
+    }
+    responses['500'] ??= errorAnswer('a fault of the server, logged with the request id');
     (paths[openApiPath(route.path)] ??= {})[route.method] = op;
   }
   return {
     openapi: '3.0.3',
     info: { ...info, description: 'Progressive outbound dialer for FreeSWITCH. Log in with POST /login, then send X-Key and X-Access-Token on every /api call.' },
+    // Relative: the paths are on the server that serves this document, whatever its address.
+    servers: [{ url: '/', description: 'the server that serves this document' }],
     components: {
       securitySchemes: {
         key: { type: 'apiKey', in: 'header', name: 'X-Key' },
