@@ -6,7 +6,6 @@ import { authRequest, CommandReader, commandHeader, commandReply, disconnectNoti
 import { frameEvent, type SimEvent } from './event-render.js';
 import { EventFilter } from './event-filter.js';
 import type { EventSink, SimSwitch } from './sim-switch.js';
-import { runApi } from './api-commands.js';
 
 export class InboundSession implements EventSink {
   readonly #reader = new CommandReader();
@@ -82,7 +81,7 @@ export class InboundSession implements EventSink {
     }
     switch (verb) {
       case 'api': case 'bgapi':
-        return runApi(this.sw, c, verb, (s) => this.#write(s));
+        return this.sw.api(c, verb, (s) => this.#write(s));
       case 'event': case 'nixevent': case 'noevents':
         return this.#write(commandReply(this.#filter.command(verb, args)));
       case 'exit':

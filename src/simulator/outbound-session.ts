@@ -9,7 +9,6 @@ import { channelDataReply, frameEvent, renderChannelEvent, type SimEvent } from 
 import type { AgentCall, ControlSession } from './agent-call.js';
 import type { EventSink, SimSwitch } from './sim-switch.js';
 import { EventFilter } from './event-filter.js';
-import { runApi } from './api-commands.js';
 
 /** How long the simulated switch waits for the app to accept the TCP connection, then for `connect`. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -140,7 +139,7 @@ export class OutboundSession implements ControlSession, EventSink {
       case 'sendmsg':
         return this.#sendmsg(c);
       case 'api': case 'bgapi':
-        return runApi(this.sw, c, verb, (s) => this.#write(s));
+        return this.sw.api(c, verb, (s) => this.#write(s));
       case 'exit':
         this.#write(commandReply('+OK bye'));
         this.#write(disconnectNotice());

@@ -7,6 +7,8 @@ import type { AgentScript, Scenario, SimulatorOptions, SubscriberScript } from '
 import type { SimChannel } from './channel.js';
 import { coreHeaders, renderChannelEvent, type ChannelEventInput, type CoreInfo, type SimEvent } from './event-render.js';
 import { TimerSet } from './timer-set.js';
+import { runApi } from './api-commands.js';
+import type { EslCommand } from './esl-frame.js';
 import type { AgentCall } from './agent-call.js';
 
 /** A consumer of events: an inbound ESL session, or an outbound one after `myevents`. */
@@ -133,6 +135,11 @@ export class SimSwitch {
 
   channelEvent(input: ChannelEventInput): void {
     this.publish(renderChannelEvent(input, this.core()));
+  }
+
+  /** `api` / `bgapi` sent on any event-socket connection, inbound or outbound. */
+  api(c: EslCommand, verb: string, write: (s: string) => void): void {
+    runApi(this, c, verb, write);
   }
 
   backgroundJob(jobUuid: string, command: string, arg: string | null, body: string): void {

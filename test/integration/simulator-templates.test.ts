@@ -1,14 +1,14 @@
 // F1: the simulator's event templates are the recorded events, nothing hand-edited.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { buildTemplates, templatesSource } from './simulator-templates.js';
+import { buildTemplates, templatesJson, TEMPLATES_FILE } from '../../scripts/simulator-templates.js';
 import { EVENT_TEMPLATES } from '../../src/simulator/event-templates.js';
 
 describe('simulator event templates', () => {
-  it('F1: event-templates.ts equals what the transcripts give (regenerate with --write)', () => {
+  it('F1: templates/events.json equals what the transcripts give (regenerate: npm run simulator:templates)', () => {
     const built = buildTemplates();
     expect(EVENT_TEMPLATES).to.deep.equal(built);
-    expect(readFileSync('src/simulator/event-templates.ts', 'utf8')).to.equal(templatesSource(built));
+    expect(readFileSync(TEMPLATES_FILE, 'utf8')).to.equal(templatesJson(built));
   });
 
   it('F1: every agent-leg template names this leg by placeholder, never by a recorded uuid', () => {

@@ -1,10 +1,13 @@
-// Builds src/simulator/event-templates.ts from the recorded transcripts. The simulator must not
-// read the reference folder at runtime, so the templates are generated once and committed;
-// simulator-templates.test.ts checks the committed file still equals what this builds.
-// Regenerate: npx tsx test/integration/simulator-templates.ts --write
+// Builds the simulator's event templates (src/simulator/templates/events.json, data loaded by
+// src/simulator/event-templates.ts) from the recorded transcripts in test/fixtures/freeswitch-esl.
+// The simulator does not read the transcripts at runtime, so the templates are generated once and
+// committed; test/integration/simulator-templates.test.ts checks the committed file still equals
+// what this builds. Regenerate: npm run simulator:templates
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readTranscript, splitMessages, header, parseHeaderBlock, type EslMessage } from '../helpers/transcript.js';
+import { readTranscript, splitMessages, header, parseHeaderBlock, type EslMessage } from '../test/helpers/transcript.js';
+
+export const TEMPLATES_FILE = fileURLToPath(new URL('../src/simulator/templates/events.json', import.meta.url));
 
 // 'sub' is the SIP subscriber leg; 'loopa' / 'loopb' the relay pair of a loopback bridge (05c).
 type Leg = 'agent' | 'sub' | 'loopa' | 'loopb';
@@ -143,20 +146,15 @@ for (const p of picks) {
 return out;
 }
 
-export function templatesSource(out: Record<string, [string, string][]>): string {
-const body = Object.entries(out).map(([k, hs]) => `  ${JSON.stringify(k)}: [\n${hs.map(([a, b]) => `    [${JSON.stringify(a)}, ${JSON.stringify(b)}],`).join('\n')}\n  ],`).join('\n');
-return `// Event header templates copied from the recorded FreeSWITCH 1.10.12 transcripts
-// (reference/freeswitch-esl/). Data, not logic: each entry is one real event's headers in wire
-// order with values decoded; {{uuid}}/{{other}}/{{ext}}/{{num}}/{{cidnum}}/{{cidname}} stand for this leg,
-// the other leg, the agent extension, the dialled number and the caller id. '@originate'
-// marks where the originate/dial-string {vars} sit, '@app' where variables set by the
-// socket app go. Keys: '<family>|<Event-Name>[|<Application>][#<variant>]' (event-render.ts).
-export const EVENT_TEMPLATES: Record<string, readonly (readonly [string, string])[]> = {
-${body}
-};
-`;
+/**
+ * The templates as committed: one template a key, one header a line, so a regenerated file diffs
+ * by header. Keys: '<family>|<Event-Name>[|<Application>][#<variant>]' (event-render.ts).
+ */
+export function templatesJson(out: Record<string, [string, string][]>): string {
+  const body = Object.entries(out).map(([k, hs]) => `  ${JSON.stringify(k)}: [\n${hs.map(([a, b]) => `    [${JSON.stringify(a)}, ${JSON.stringify(b)}]`).join(',\n')}\n  ]`).join(',\n');
+  return `{\n${body}\n}\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--write')) {
-  writeFileSync('src/simulator/event-templates.ts', templatesSource(buildTemplates()));
+  writeFileSync(TEMPLATES_FILE, templatesJson(buildTemplates()));
 }
