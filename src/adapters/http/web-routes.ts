@@ -8,6 +8,7 @@ import { agentSocket, type AgentSocketOptions } from './agent-socket.js';
 import type { ExtraRouter } from './app.js';
 import type { UpgradeHandler } from './api-server.js';
 import { liveRoutes } from './live-routes.js';
+import { precompressed } from './precompressed.js';
 import { queueDashboard } from './queue-dashboard.js';
 import { TicketStore } from './web-ticket.js';
 import { webSessionRoutes } from './web-session-routes.js';
@@ -32,7 +33,8 @@ export function webRoutes(distDir: string = DEFAULT_WEB_DIST): ExtraRouter {
       return r;
     }
     // Vite names assets by content hash: they never change under one name.
-    r.use('/assets', express.static(`${distDir}/assets`, { immutable: true, maxAge: '365d' }));
+    r.use('/assets', precompressed(`${distDir}/assets`, { 'Cache-Control': 'public, max-age=31536000, immutable' }),
+      express.static(`${distDir}/assets`, { immutable: true, maxAge: '365d' }));
     r.use(express.static(distDir, { index: false, maxAge: 0 }));
     r.get(/.*/, (req: Request, res: Response, next: NextFunction) => {
       if (NOT_PAGES.test(req.path) || !req.accepts('html')) return next();
