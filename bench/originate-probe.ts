@@ -11,7 +11,7 @@ import { MysqlEngineStore } from '../src/adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from '../src/adapters/mysql/result-status-store.js';
 import { BullmqTimers } from '../src/adapters/queue/bullmq-timers.js';
 import { Engine } from '../src/app/engine/engine.js';
-import type { AgentLegRequest, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
+import type { AgentLegRequest, HeldCall, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
 import { sleep } from './engine-setup.js';
 
 const REDIS_URL = process.env.DIALER_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,6 +29,8 @@ export class OriginateProbe implements Telephony {
     return { kind: 'unknown', legUuid: req.legUuid, reason: 'bench' };
   }
   async exists(): Promise<boolean> { return false; }
+  async inspect(): Promise<HeldCall> { return { kind: 'gone' }; }
+  adopt(): void {}
   async kill(): Promise<void> {}
   upNodes(): string[] { return ['bench']; }
   async close(): Promise<void> {}

@@ -5,6 +5,7 @@ import { localStamp } from './channel.js';
 import type { SimSwitch } from './sim-switch.js';
 import { startOriginate } from './originate.js';
 import { sofiaStatus, sofiaStatusReg, statusText } from './api-texts.js';
+import { uuidDump } from './uuid-dump.js';
 
 const VERSION = 'FreeSWITCH Version 1.10.12-release~64bit ( 64bit)\n';
 
@@ -76,6 +77,7 @@ function replyText(sw: SimSwitch, cmd: string, args: string[]): string {
     case 'sofia': return sofiaCommand(sw, args);
     case 'show': return showCommand(sw, args);
     case 'uuid_exists': return sw.channels.has(args[0] ?? '') ? 'true' : 'false';
+    case 'uuid_dump': return uuidDump(sw, args[0] ?? '');
     case 'uuid_getvar': {
       const ch = sw.channels.get(args[0] ?? '');
       if (!ch) return '-ERR No such channel!\n';

@@ -61,7 +61,7 @@ export function renderExtras(ch: SimChannel): RenderExtras {
   return x;
 }
 
-const STATE_NUMBER: Record<string, string> = {
+export const STATE_NUMBER: Record<string, string> = {
   CS_NEW: '0', CS_INIT: '2', CS_ROUTING: '3', CS_EXECUTE: '4', CS_EXCHANGE_MEDIA: '5', CS_CONSUME_MEDIA: '7',
   CS_HANGUP: '10', CS_REPORTING: '11', CS_DESTROY: '12',
 };

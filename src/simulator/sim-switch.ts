@@ -29,6 +29,9 @@ export interface ChannelView {
   state: string;
   variables: Record<string, string>;
   hangupCause?: string | null;
+  /** The switch's own clock (µs since the epoch, 0 = not yet): the record a talk time is checked against. */
+  answeredUs: number;
+  hangupUs: number;
 }
 
 export type ResolvedOptions = Required<Omit<SimulatorOptions, 'scenario' | 'log'>>;
@@ -197,7 +200,7 @@ export class SimSwitch {
   view(ch: SimChannel): ChannelView {
     return {
       uuid: ch.uuid, name: ch.name, state: ch.ended ? 'CS_DESTROY' : ch.state,
-      variables: Object.fromEntries(ch.vars), hangupCause: ch.hangupCause,
+      variables: Object.fromEntries(ch.vars), hangupCause: ch.hangupCause, answeredUs: ch.answeredUs, hangupUs: ch.hangupUs,
     };
   }
 

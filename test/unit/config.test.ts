@@ -19,6 +19,10 @@ describe('config', () => {
     expect(() => loadConfig({ DIALER_MAX_IMPORT_BYTES: '1e9x' })).to.throw(ConfigError, /DIALER_MAX_IMPORT_BYTES/);
   });
 
+  it('S4: DIALER_DRAIN_SEC=0 is the documented fast mode (exit at once on SIGTERM)', () => {
+    expect(loadConfig({ DIALER_DRAIN_SEC: '0' }).drainSec).to.equal(0);
+  });
+
   it('F3: reads several FreeSWITCH servers', () => {
     const c = loadConfig({ DIALER_FREESWITCH: 'fs1:8021:pw1,fs2:8022:p:w' });
     expect(c.freeswitch.map((n) => n.name)).to.deep.equal(['fs1:8021', 'fs2:8022']);

@@ -77,7 +77,7 @@ export async function runAgentCall(ctx: SessionContext, session: SocketSession, 
  * connection (a parked leg is hung up by FreeSWITCH, 06 B1/B2). One still up after its bridge is
  * hung up, as the session would have done.
  */
-async function lostAgentLegEnd(ctx: SessionContext, node: string, legUuid: string): Promise<SeenHangup | null> {
+export async function lostAgentLegEnd(ctx: SessionContext, node: string, legUuid: string): Promise<SeenHangup | null> {
   const seen = await ctx.hangups.wait(legUuid, ctx.timeouts.lostLegMs);
   if (seen || (await ctx.exists(node, legUuid)) !== true) return seen;
   await ctx.kill(node, legUuid, 'NORMAL_CLEARING');

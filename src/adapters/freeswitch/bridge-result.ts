@@ -86,3 +86,17 @@ function talkSecBetween(answeredAt: Date | null, endedAt: Date): number {
 function latest(a: Date | null, b: Date | null): Date | null {
   return a && b ? (a > b ? a : b) : a ?? b;
 }
+
+/**
+ * S4: an adopted call (its bridge began before this process knew of it): answered at the bridge
+ * read from FreeSWITCH (`uuid_dump`), ended at the member leg's CHANNEL_HANGUP_COMPLETE; without
+ * one, the end is unknown and the call was up at least until `lastUpAt`.
+ */
+export function adoptedOutcome(memberUuid: string, answeredAt: Date, h: SeenHangup | null, lastUpAt: Date | null): MemberOutcome {
+  if (h) {
+    const endedAt = h.hangupAt ?? h.at ?? latest(lastUpAt, answeredAt)!;
+    return { memberUuid, cause: h.cause ?? 'UNKNOWN', answeredAt, endedAt, talkSec: talkSecBetween(answeredAt, endedAt), endKnown: true };
+  }
+  const endedAt = latest(lastUpAt, answeredAt)!;
+  return { memberUuid, cause: 'UNKNOWN', answeredAt, endedAt, talkSec: talkSecBetween(answeredAt, endedAt), endKnown: false };
+}

@@ -7,7 +7,8 @@
 import type { Logger } from 'pino';
 import type { FreeSwitchNode } from '../../config.js';
 import type { NodeFact } from '../../domain/dial-reason.js';
-import type { AgentLegRequest, OriginateResult, Telephony, TelephonyEvent, TelephonyHandler } from '../../app/ports/telephony.js';
+import type { AdoptedCall, AgentLegRequest, HeldCall, OriginateResult, Telephony, TelephonyEvent, TelephonyHandler } from '../../app/ports/telephony.js';
+import { followAdoptedCall, heldCallOfDump } from './adopted-call.js';
 import type { EslEvent } from './event-parser.js';
 import { HangupWatch } from './hangup-watch.js';
 import { LegWatch } from './leg-watch.js';
@@ -50,6 +51,7 @@ export class FreeSwitchTelephony implements Telephony {
   /** Legs of calls given up while their node was unreachable (uuid → node): checked when it is back. */
   readonly #givenUp = new Map<string, string>();
   readonly #originator: Originator;
+  readonly #ctx: SessionContext;
   readonly #registrations: Registrations;
   readonly #server: OutboundServer;
   readonly #log: Logger;
@@ -91,6 +93,7 @@ export class FreeSwitchTelephony implements Telephony {
       timeouts: { ...DEFAULT_SESSION_TIMEOUTS, ...o.session },
       log: this.#log.child({ side: 'outbound' }),
     };
+    this.#ctx = ctx;
     this.#server = new OutboundServer(ctx);
   }
 
@@ -138,6 +141,25 @@ export class FreeSwitchTelephony implements Telephony {
     } catch {
       return 'unknown';
     }
+  }
+
+  async inspect(node: string, agentLegUuid: string): Promise<HeldCall> {
+    const conn = this.#nodes.get(node);
+    if (!conn?.isUp) return { kind: 'unknown' };
+    let held: HeldCall;
+    try {
+      held = heldCallOfDump(await conn.api(`uuid_dump ${agentLegUuid}`, this.#apiMs));
+    } catch {
+      return { kind: 'unknown' };
+    }
+    if (held.kind !== 'bridged') return held;
+    const alive = await this.exists(node, held.memberUuid);
+    return alive === true ? held : alive === false ? { kind: 'unbridged', agentAnswered: true } : { kind: 'unknown' };
+  }
+
+  adopt(call: AdoptedCall): void {
+    followAdoptedCall(this.#ctx, call)
+      .catch((err) => this.#log.error({ err, attemptId: call.attemptId }, 'following an adopted call failed'));
   }
 
   async kill(node: string, uuid: string, cause: string): Promise<void> {

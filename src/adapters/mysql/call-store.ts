@@ -166,11 +166,20 @@ export class MysqlCallStore implements CallStore {
         if (ownBefore) w.orWhere((o) => o.where('instance_id', instanceId).where('created_at', '<', ownBefore));
         if (reservedBefore) w.orWhere((o) => o.where({ instance_id: instanceId, state: 'reserved' }).where('created_at', '<', reservedBefore));
       })
-      .select('id', 'node', 'agent_uuid', 'member_uuid', 'lease_until');
+      .select('id', 'campaign_id', 'agent_id', 'state', 'node', 'agent_uuid', 'member_uuid', 'answered_at', 'instance_id', 'lease_until');
     return rows.map((r) => ({
-      id: r.id as number, node: r.node as string | null, agentUuid: r.agent_uuid as string | null,
-      memberUuid: r.member_uuid as string | null, leaseUntil: r.lease_until as Date | null,
+      id: r.id as number, campaignId: r.campaign_id as number, agentId: r.agent_id as number | null, state: r.state as string,
+      node: r.node as string | null, agentUuid: r.agent_uuid as string | null, memberUuid: r.member_uuid as string | null,
+      answeredAt: r.answered_at as Date | null, instanceId: r.instance_id as string | null, leaseUntil: r.lease_until as Date | null,
     }));
+  }
+
+  async takeOver(o: OrphanedAttempt, instanceId: string, until: Date): Promise<boolean> {
+    // Compared as read (NULL-safe): a renewal or another process's takeover since then wins.
+    const n = await withRetry(() => this.db('attempts').where('id', o.id).whereIn('state', LIVE_STATES)
+      .whereRaw('instance_id <=> ?', [o.instanceId]).whereRaw('lease_until <=> ?', [o.leaseUntil])
+      .update({ instance_id: instanceId, lease_until: until }));
+    return n === 1;
   }
 
   async liveCount(instanceId: string): Promise<number> {

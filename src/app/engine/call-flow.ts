@@ -49,6 +49,10 @@ export class CallFlow implements TelephonyHandler {
   readonly #memberEnded = new Set<number>();
   /** The agent of each bridged attempt, for the live board when the subscriber answers. Bounded. */
   readonly #bridgedAgent = new Map<number, number>();
+  /** Calls adopted from a dead process (S4) and followed here until their member leg ends. */
+  readonly #adopted = new Set<number>();
+  /** Fast shutdown (DIALER_DRAIN_SEC=0): outcomes cut short by the close are left to recovery. */
+  #leaving = false;
 
   constructor(private readonly d: CallFlowDeps) {}
 
@@ -92,8 +96,11 @@ export class CallFlow implements TelephonyHandler {
         await this.#settle(this.d.calls.settleAgentFailure(a.attemptId, res.cause, false, this.d.now()));
         return;
       case 'unknown':
-        // F2: never originate again; if the leg is alive after all, its socket finds the attempt over.
         this.#owned.delete(a.attemptId);
+        // Fast shutdown: the leg may still ring; the attempt stays live for the process that
+        // recovers it (it hangs the leg up first), so the agent is not offered twice meanwhile.
+        if (this.#leaving) return;
+        // F2: never originate again; if the leg is alive after all, its socket finds the attempt over.
         log.warn({ reason: res.reason }, 'agent leg outcome unknown');
         await this.#settle(this.d.calls.settleAgentFailure(a.attemptId, 'UNKNOWN', false, this.d.now()));
         return;
@@ -120,6 +127,29 @@ export class CallFlow implements TelephonyHandler {
     }, this.d.socketDeadlineMs);
     timer.unref();
     this.#socketWaits.set(a.attemptId, timer);
+  }
+
+  /**
+   * S4: a call adopted from a dead process is live here now: it is shown on the live boards like
+   * any call, and its end arrives as member-ended / agent-hangup as for a call placed here.
+   */
+  async adopt(a: { attemptId: number; agentId: number | null; campaignId: number; state: string }, memberUuid: string, answeredAt: Date): Promise<void> {
+    this.#adopted.add(a.attemptId);
+    // The subscriber answered after the old owner's last write: recorded now, with FreeSWITCH's time.
+    if (a.state !== 'talking') await this.d.calls.markMemberAnswered(a.attemptId, memberUuid, answeredAt);
+    if (a.agentId !== null) this.#bridgedAgent.set(a.attemptId, a.agentId);
+    this.d.live.agent(a.agentId);
+    this.d.live.campaign(a.campaignId);
+  }
+
+  /** The call of this attempt is an adopted one followed here. */
+  follows(attemptId: number): boolean {
+    return this.#adopted.has(attemptId);
+  }
+
+  /** Fast shutdown: stop writing outcomes that only the close itself caused. */
+  leave(): void {
+    this.#leaving = true;
   }
 
   async planBridge(attemptId: number, agentLegUuid: string): Promise<BridgePlan> {
@@ -150,6 +180,7 @@ export class CallFlow implements TelephonyHandler {
         return;
       case 'member-ended': {
         this.#bridgedAgent.delete(e.result.attemptId);
+        this.#adopted.delete(e.result.attemptId);
         const r = await this.d.calls.settleCall(e.result, this.d.now());
         this.#memberEnded.add(e.result.attemptId);
         if (this.#memberEnded.size > 10_000) this.#memberEnded.delete(this.#memberEnded.values().next().value!);

@@ -292,24 +292,30 @@ export class Engine implements EngineSignals {
     this.dispatcher.kick();
   }
 
-  /** S3: settles the attempts whose owner is gone (recovery.ts). */
+  /** S3, S4: adopts or settles the attempts whose owner is gone (recovery.ts). */
   async #recover(now: Date): Promise<void> {
     const settled = await recoverOrphans({ calls: this.d.calls, telephony: this.d.telephony, log: this.d.log,
-      instanceId: this.d.instanceId, leaseSec: this.d.leaseSec, startedAt: this.#startedAt }, now);
+      instanceId: this.d.instanceId, leaseSec: this.d.leaseSec, startedAt: this.#startedAt,
+      follows: (id) => this.calls.follows(id),
+      adopted: (o, call) => this.calls.adopt({ ...o, attemptId: o.id }, call.memberUuid, call.answeredAt) }, now);
     for (const r of settled) await this.#afterSettle(r);
   }
 
   /**
    * Graceful stop (STYLE 8, S3): stops claiming, waits (bounded by drainMs) until this process's
    * live attempts are settled, leases renewed meanwhile, then closes. What is still live after
-   * that is recovered by another process when its lease expires, or by this instance's restart.
+   * that is adopted or recovered by another process when its lease expires, or by this
+   * instance's restart (S4). drainMs 0 is the fast mode: nothing is waited for, not even an
+   * agent still ringing; FreeSWITCH keeps the bridged calls up meanwhile.
    */
   close(): Promise<void> {
     return (this.#closing ??= (async () => {
+      const drainMs = this.d.drainMs ?? 20_000;
       await this.dispatcher.close();
       await this.#reasons?.close();
-      await this.calls.drain();
-      const deadline = Date.now() + (this.d.drainMs ?? 20_000);
+      if (drainMs === 0) this.calls.leave();
+      else await this.calls.drain();
+      const deadline = Date.now() + drainMs;
       for (;;) {
         const live = await this.d.calls.liveCount(this.d.instanceId).catch(() => 0);
         if (live === 0) break;

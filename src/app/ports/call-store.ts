@@ -40,15 +40,27 @@ export interface CallStore {
    * here drives it, as a claimed attempt turns 'ringing_agent' at once).
    */
   orphanedAttempts(instanceId: string, now: Date, ownBefore?: Date, reservedBefore?: Date): Promise<OrphanedAttempt[]>;
+  /**
+   * S4: makes `instanceId` the owner of an orphaned attempt, with its lease until `until`, only if
+   * nobody changed its owner or lease since it was read; false when another process was first.
+   */
+  takeOver(o: OrphanedAttempt, instanceId: string, until: Date): Promise<boolean>;
   /** Live attempts this instance owns (graceful shutdown waits for 0). */
   liveCount(instanceId: string): Promise<number>;
 }
 
 export interface OrphanedAttempt {
   id: number;
+  campaignId: number;
+  agentId: number | null;
+  /** One of the live states: reserved, ringing_agent, bridging, talking. */
+  state: string;
   node: string | null;
   agentUuid: string | null;
   memberUuid: string | null;
+  /** When the subscriber answered, as recorded (state `talking`). */
+  answeredAt: Date | null;
+  instanceId: string | null;
   leaseUntil: Date | null;
 }
 

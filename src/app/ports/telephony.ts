@@ -90,6 +90,31 @@ export type TelephonyEvent =
   | { kind: 'node-up'; node: string; reconnected: boolean }
   | { kind: 'node-down'; node: string; reason: string };
 
+/**
+ * What FreeSWITCH still holds of an attempt's call after the process that drove it died (S4),
+ * read from the agent leg (`uuid_dump`).
+ */
+export type HeldCall =
+  /** The agent is bridged to the subscriber: the call can be adopted. `answeredAt`: the bridge (FreeSWITCH's time). */
+  | { kind: 'bridged'; memberUuid: string; answeredAt: Date; upAt: Date | null }
+  /** The agent leg is up with nobody to talk to: still ringing, parked, or the subscriber still ringing. */
+  | { kind: 'unbridged'; agentAnswered: boolean }
+  /** FreeSWITCH has no such agent leg. */
+  | { kind: 'gone' }
+  /** FreeSWITCH cannot be asked now. */
+  | { kind: 'unknown' };
+
+/** A bridged call taken over from a dead process (S4): followed to its end, then reported as any other. */
+export interface AdoptedCall {
+  attemptId: number;
+  node: string;
+  agentLegUuid: string;
+  memberUuid: string;
+  answeredAt: Date;
+  /** When FreeSWITCH last showed the call up (its clock). */
+  upAt: Date | null;
+}
+
 export type ServiceCode = 'login' | 'logout' | 'break';
 
 /** What the engine gives the telephony adapter to call back. */
@@ -110,6 +135,13 @@ export interface Telephony {
   originateAgent(req: AgentLegRequest): Promise<OriginateResult>;
   /** `uuid_exists` on that node; 'unknown' when the node cannot be asked now. */
   exists(node: string, uuid: string): Promise<boolean | 'unknown'>;
+  /** S4: what FreeSWITCH holds of a call whose agent leg is `agentLegUuid`. */
+  inspect(node: string, agentLegUuid: string): Promise<HeldCall>;
+  /**
+   * S4: follows an adopted call on the node's inbound connection; its end comes as `member-ended`
+   * then `agent-hangup`, as for a call placed here. Closing the adapter leaves it live.
+   */
+  adopt(call: AdoptedCall): void;
   /** Hangs a channel up (`uuid_kill`); a channel already gone is not an error. */
   kill(node: string, uuid: string, cause: string): Promise<void>;
   /** Names of nodes whose inbound connection is up now. */

@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { allMembersDone, expectNothingLost, freePort, sleep, startFaultWorld, type FaultWorld } from '../helpers/fault-world.js';
+import type { EngineProcess } from '../helpers/engine-process.js';
+
+/*
+ * S4 against real process deaths: the engine runs as its own OS process against the simulator,
+ * which keeps a bridged call up when its outbound socket goes, as the real 1.10.12 does
+ * (fixtures README, 08). A call in conversation when its process dies is adopted by the restart
+ * (same instance id), by a peer after the lease, or by the next process after a fast SIGTERM:
+ * it is not cut, it settles by the ordinary rules with FreeSWITCH's times, the agent goes to
+ * wrap-up, and nobody is dialled again. What cannot be completed ends uncharged.
+ */
+describe('fault: live calls survive the engine process (S4)', function () {
+  this.timeout(300_000);
+  let w: FaultWorld;
+  before(async () => {
+    w = await startFaultWorld('fault_adopt', { defaultSubscriber: { outcome: 'answer', afterMs: 100, talkMs: 500 } });
+  });
+  after(async () => { await w?.close(); });
+
+  async function waitFor(what: string, fn: () => Promise<boolean> | boolean, ms = 60_000, engines: EngineProcess[] = []): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await fn())) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}\n${engines.map((e) => e.tail(15)).join('\n---\n')}`);
+      await sleep(50);
+    }
+  }
+
+  const talking = async (c: number) => Number((await w.db('attempts').where({ campaign_id: c, state: 'talking' }).count({ n: '*' }).first())?.n);
+
+  /** Subscriber SIP legs of these numbers, live or ended, as the simulator recorded them. */
+  const sipLegs = (numbers: string[]) => w.sim.channelLog().filter((ch) => numbers.some((n) => ch.name === `sofia/internal/${n}@127.0.0.1:5090`));
+
+  /**
+   * Each member was called once, the call ran to the subscriber's own hangup (not cut by the
+   * dialer), and was settled a success with the simulator's talk time (C6), the agent in wrap-up (A3).
+   */
+  async function expectSettledAsTalked(c: number, numbers: string[], agentIds: number[], owner: string, talkMs: number): Promise<void> {
+    await allMembersDone(w.db, [c], 60_000, w.engines);
+    const rows = await w.db('attempts').where('campaign_id', c).orderBy('id')
+      .select('id', 'member_id', 'state', 'outcome', 'hangup_cause', 'talk_sec', 'instance_id', 'number');
+    expect(rows, 'one attempt per member: nobody redialled').to.have.length(numbers.length);
+    for (const a of rows) {
+      expect(a, `attempt ${a.id}`).to.deep.include({ state: 'done', outcome: 'success', hangup_cause: 'NORMAL_CLEARING', instance_id: owner });
+      const [leg] = sipLegs([a.number as string]);
+      expect(leg, `the subscriber leg of ${a.number}`).to.not.equal(undefined);
+      const talk = (leg!.hangupUs - leg!.answeredUs) / 1e6;
+      // Ended by the subscriber's script, not cut by the dialer.
+      expect(talk, `talk on the switch of ${a.number}`).to.be.at.least(talkMs / 1000 - 0.1);
+      expect(Math.abs(a.talk_sec - talk), `talk time of ${a.number}: ${a.talk_sec} s stored, ${talk} s on the switch`).to.be.at.most(1);
+    }
+    const members = await w.db('members').where('campaign_id', c).select('tries', 'result');
+    for (const m of members) expect(m).to.deep.equal({ tries: 1, result: 'NORMAL_CLEARING' });
+    const agents = await w.db('agents').whereIn('id', agentIds).select('id', 'state', 'attempt_id');
+    for (const g of agents) expect(g, `agent ${g.id}`).to.deep.include({ state: 'Wrap up', attempt_id: null });
+  }
+
+  it('S4, C6, A3: kill -9 with three calls in conversation: the restart (same instance id) adopts them; not cut, settled with FreeSWITCH\'s times, agents to wrap-up, nobody redialled', async () => {
+    const c = await w.seed.campaign({ call_limit: 3, retry_wait_sec: 1, max_tries: 5, min_success_sec: 1 });
+    const agentIds = await w.agents(3, [c], { wrapupSec: 120 });
+    const numbers = await w.members(c, 3);
+    for (const n of numbers) w.sim.setSubscriber(n, { outcome: 'answer', afterMs: 100, talkMs: 7_000 });
+    const originatesBefore = w.sim.originates().length;
+    const port = await freePort();
+    const first = await w.engine('adopt-same', port);
+    await waitFor('three calls in conversation', async () => (await talking(c)) === 3, 60_000, [first]);
+    await sleep(500);
+    await first.killHard();
+    await sleep(800);
+    expect(sipLegs(numbers).filter((l) => l.hangupUs === 0), 'calls up while no dialer runs').to.have.length(3);
+    const again = await w.engine('adopt-same', port);
+    await waitFor('the calls adopted', () => again.lines.filter((l) => l.includes('live call adopted')).length === 3, 30_000, [again]);
+    expect(sipLegs(numbers).filter((l) => l.hangupUs === 0), 'calls still up once adopted').to.have.length(3);
+    await expectSettledAsTalked(c, numbers, agentIds, 'adopt-same', 7_000);
+    expect(w.sim.originates().length - originatesBefore, 'originates').to.equal(3);
+    expect(await again.stop(), 'exit code after SIGTERM').to.equal(0);
+  });
+
+  it('S4: what cannot be completed ends uncharged: an agent still ringing and a subscriber still ringing are hung up, their members dialled again at once with no try used', async () => {
+    const c = await w.seed.campaign({ call_limit: 2, retry_wait_sec: 30, max_tries: 5, min_success_sec: 0 });
+    const agentIds = await w.agents(2, [c], { wrapupSec: 1 });
+    const sipUsers = (await w.db('agents').whereIn('id', agentIds).orderBy('id').pluck('sip_user')) as string[];
+    const numbers = await w.members(c, 2);
+    // The first agent's phone rings on; the other answers, and its subscriber rings on.
+    w.sim.setAgent(sipUsers[0]!, { answer: 'answer', afterMs: 120_000 });
+    for (const n of numbers) w.sim.setSubscriber(n, { outcome: 'answer', afterMs: 120_000, talkMs: 500 });
+    const port = await freePort();
+    const first = await w.engine('adopt-partial', port);
+    const states = async () => (await w.db('attempts').where('campaign_id', c).pluck('state')).sort();
+    await waitFor('an agent ringing and a subscriber ringing', async () => (await states()).join() === 'bridging,ringing_agent', 60_000, [first]);
+    await sleep(300);
+    await first.killHard();
+    const cut = await w.db('attempts').where('campaign_id', c).select('id', 'agent_uuid', 'state');
+    const ringing = sipLegs(numbers);
+    expect(ringing, 'one subscriber ringing').to.have.length(1);
+    // Everything answers at once from now on: the second tries complete.
+    for (const u of sipUsers) w.sim.setAgent(u, { answer: 'answer', afterMs: 30 });
+    for (const n of numbers) w.sim.setSubscriber(n, { outcome: 'answer', afterMs: 100, talkMs: 500 });
+    const again = await w.engine('adopt-partial', port);
+    await allMembersDone(w.db, [c], 60_000, [again]);
+    for (const a of cut) {
+      const row = await w.db('attempts').where('id', a.id).first('outcome', 'agent_cause', 'state');
+      expect(row, `attempt ${a.id} (${a.state} when killed)`).to.deep.equal({ outcome: 'agent_failed', agent_cause: 'UNKNOWN', state: 'done' });
+      const leg = w.sim.channelLog().find((ch) => ch.uuid === a.agent_uuid);
+      expect(leg?.hangupCause, `the agent leg of attempt ${a.id} was ended`).to.not.equal(null);
+    }
+    // The subscriber who was still ringing never answered that first call.
+    const firstLeg = w.sim.channelLog().find((ch) => ch.uuid === ringing[0]!.uuid)!;
+    expect(firstLeg.answeredUs, 'the ringing subscriber never answered the cut call').to.equal(0);
+    expect(firstLeg.hangupCause, 'the cut call to the subscriber was ended').to.not.equal(null);
+    await expectNothingLost(w, [c], ['NORMAL_CLEARING']);
+    const members = await w.db('members').where('campaign_id', c).select('tries');
+    // Dialled again at once despite retry_wait_sec 30, and only the completed call counted.
+    for (const m of members) expect(m.tries).to.equal(1);
+    expect(await again.stop(), 'exit code after SIGTERM').to.equal(0);
+  });
+
+  it('S4: two processes: the one holding the calls is killed, the other adopts them once the lease has run out', async () => {
+    const c = await w.seed.campaign({ call_limit: 2, retry_wait_sec: 1, max_tries: 5, min_success_sec: 1 });
+    const agentIds = await w.agents(2, [c], { wrapupSec: 120 });
+    const numbers = await w.members(c, 2);
+    for (const n of numbers) w.sim.setSubscriber(n, { outcome: 'answer', afterMs: 100, talkMs: 12_000 });
+    const p1 = await w.engine('adopt-peer-1', await freePort());
+    await waitFor('two calls in conversation', async () => (await talking(c)) === 2, 60_000, [p1]);
+    const p2 = await w.engine('adopt-peer-2', await freePort());
+    await p1.killHard();
+    await waitFor('the calls adopted by the peer', () => p2.lines.filter((l) => l.includes('live call adopted')).length === 2, 40_000, [p2]);
+    expect(sipLegs(numbers).filter((l) => l.hangupUs === 0), 'calls still up once adopted').to.have.length(2);
+    await expectSettledAsTalked(c, numbers, agentIds, 'adopt-peer-2', 12_000);
+    expect(await p2.stop(), 'exit code after SIGTERM').to.equal(0);
+  });
+
+  it('S4: DIALER_DRAIN_SEC=0: SIGTERM exits at once with calls up; the next process adopts them and they settle normally', async () => {
+    const c = await w.seed.campaign({ call_limit: 2, retry_wait_sec: 1, max_tries: 5, min_success_sec: 1 });
+    const agentIds = await w.agents(2, [c], { wrapupSec: 120 });
+    const numbers = await w.members(c, 2);
+    for (const n of numbers) w.sim.setSubscriber(n, { outcome: 'answer', afterMs: 100, talkMs: 8_000 });
+    const port = await freePort();
+    const first = await w.engine('adopt-fast', port, { drainSec: 0 });
+    await waitFor('two calls in conversation', async () => (await talking(c)) === 2, 60_000, [first]);
+    expect(await first.stop(), `exit code after SIGTERM; log:\n${first.tail()}`).to.equal(0);
+    // It did not wait for the calls: they are still up after the exit.
+    expect(sipLegs(numbers).filter((l) => l.hangupUs === 0), 'calls up after the exit').to.have.length(2);
+    const next = await w.engine('adopt-fast', port, { drainSec: 0 });
+    await waitFor('the calls adopted', () => next.lines.filter((l) => l.includes('live call adopted')).length === 2, 30_000, [next]);
+    await expectSettledAsTalked(c, numbers, agentIds, 'adopt-fast', 8_000);
+    expect(await next.stop(), 'exit code after SIGTERM').to.equal(0);
+  });
+});
