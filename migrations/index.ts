@@ -7,6 +7,7 @@ import * as campaignReason from './20261204_005_campaign_reason.js';
 import * as nodeViews from './20261204_006_node_views.js';
 import * as agentRequiresClient from './20261204_007_agent_requires_client.js';
 import * as attemptReports from './20261204_008_attempt_reports.js';
+import * as attemptReportCover from './20261204_009_attempt_report_cover.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
 const migrations: Record<string, Knex.Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204_006_node_views': nodeViews,
   '20261204_007_agent_requires_client': agentRequiresClient,
   '20261204_008_attempt_reports': attemptReports,
+  '20261204_009_attempt_report_cover': attemptReportCover,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -121,6 +121,19 @@ describe('Q1: attempt export (REST)', function () {
     expect((await api.call('GET', '/api/v2/attempts/export?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z', undefined, agent)).status).to.equal(403);
   });
 
+  it('Q1, Q2: the OpenAPI document declares the export and report routes with their roles, query and content types', async () => {
+    const doc = (await api.call('GET', '/api/openapi.json', undefined, null)).body;
+    const one = doc.paths['/api/v2/dialer/{id}/attempts/export'].get;
+    expect(one['x-roles']).to.deep.equal(['admin', 'operator', 'api']);
+    expect(Object.keys(one.responses['200'].content)).to.deep.equal(['text/csv', 'application/x-ndjson']);
+    expect(one.parameters.map((p: { name: string }) => p.name)).to.include.members(['id', 'format', 'sep', 'from', 'to']);
+    const all = doc.paths['/api/v2/attempts/export'].get;
+    expect(all.parameters.filter((p: { required: boolean }) => p.required).map((p: { name: string }) => p.name)).to.have.members(['from', 'to']);
+    const report = doc.paths['/api/v2/dialer/{id}/reports'].get;
+    expect(report['x-roles']).to.deep.equal(['admin', 'operator']);
+    expect(report.responses['200'].content['application/json'].schema.properties).to.include.keys('buckets', 'totals', 'timezone');
+  });
+
   it('Q1: a client that goes away mid-export ends the query on the server', async () => {
     const db = api.tdb.db;
     const m = await db('members').where('campaign_id', otherId).first('id');
@@ -132,8 +145,9 @@ describe('Q1: attempt export (REST)', function () {
       { headers: { 'x-key': api.admin.key, 'x-access-token': api.admin.token }, signal: ac.signal });
     const reader = res.body!.getReader();
     await reader.read();
+    after(() => ac.abort()); // also when an assertion below fails, so the server can close
     const running = async () => {
-      const [rows] = await db.raw("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT a.id, a.campaign_id%'");
+      const [rows] = await db.raw("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT STRAIGHT_JOIN a.id%'");
       return Number(rows[0].n);
     };
     expect(await running()).to.equal(1);

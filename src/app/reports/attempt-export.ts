@@ -21,33 +21,16 @@ export interface ExportStyle {
   separator: ',' | ';';
 }
 
-const TIME_COLUMNS = new Set(['created_at', 'agent_answered_at', 'answered_at', 'ended_at']);
-const TIME_AT = EXPORT_COLUMNS.flatMap((c, i) => (TIME_COLUMNS.has(c) ? [i] : []));
-/** Columns holding JSON text (the R1 body, the member's variables): nested as JSON in NDJSON. */
-const JSON_AT = new Set<number>([EXPORT_COLUMNS.indexOf('result_status'), EXPORT_COLUMNS.indexOf('variables')]);
-const SUCCESS_AT = EXPORT_COLUMNS.indexOf('result_success');
-const KEYS = EXPORT_COLUMNS.map((c) => `${JSON.stringify(c)}:`);
+/** How each column is spelled: times from DATETIME text, JSON text nested as it is in NDJSON. */
+type Kind = 'plain' | 'time' | 'json' | 'bool';
+const KIND: readonly Kind[] = EXPORT_COLUMNS.map((c): Kind =>
+  c.endsWith('_at') ? 'time' : c === 'result_status' || c === 'variables' ? 'json' : c === 'result_success' ? 'bool' : 'plain');
+const KEYS = EXPORT_COLUMNS.map((c, i) => `${i ? ',' : '{'}${JSON.stringify(c)}:`);
+const NEEDS_QUOTES = { ',': /[",\r\n]/, ';': /[";\r\n]/ } as const;
 
 /** `2026-12-04 10:00:00.123` (DATETIME(3) in UTC) as ISO-8601 `2026-12-04T10:00:00.123Z`. */
 export function isoFromDb(s: string): string {
   return `${s.slice(0, 10)}T${s.slice(11)}Z`;
-}
-
-/** The row with its times in ISO-8601 UTC and its JSON columns as JSON text. */
-function normalise(row: ExportRow): ExportCell[] {
-  const out = row.slice();
-  for (const i of TIME_AT) if (typeof out[i] === 'string') out[i] = isoFromDb(out[i] as string);
-  // MySQL hands JSON columns over parsed, MariaDB as text: the same text either way.
-  for (const i of JSON_AT) if (out[i] !== null && typeof out[i] === 'object') out[i] = JSON.stringify(out[i]);
-  return out;
-}
-
-/** RFC 4180: a cell with the separator, a quote, CR or LF is quoted, its quotes doubled. */
-function csvCell(v: ExportCell, sep: string): string {
-  if (v === null) return '';
-  const s = typeof v === 'number' ? String(v) : v;
-  if (s.includes(sep) || s.includes('"') || s.includes('\n') || s.includes('\r')) return `"${s.replaceAll('"', '""')}"`;
-  return s;
 }
 
 /**
@@ -60,22 +43,43 @@ export function exportPreamble(style: ExportStyle): string {
   return style.separator === ';' ? `sep=;\r\n${head}\r\n` : `${head}\r\n`;
 }
 
-/** One row as a CSV line (CRLF, RFC 4180) or an NDJSON line (numbers as numbers, JSON columns as JSON). */
+/**
+ * One row as a CSV line (CRLF; RFC 4180: a cell with the separator, a quote, CR or LF is quoted,
+ * its quotes doubled) or an NDJSON line (numbers as numbers, the JSON columns nested). Written
+ * as plain loops: this runs once per row of a million-row export.
+ */
 export function exportLine(row: ExportRow, style: ExportStyle): string {
-  const cells = normalise(row);
-  if (style.format === 'csv') {
-    let line = csvCell(cells[0]!, style.separator);
-    for (let i = 1; i < cells.length; i++) line += style.separator + csvCell(cells[i]!, style.separator);
-    return `${line}\r\n`;
+  return style.format === 'csv' ? csvLine(row, style.separator) : ndjsonLine(row);
+}
+
+function csvLine(row: ExportRow, sep: ',' | ';'): string {
+  const quote = NEEDS_QUOTES[sep];
+  let line = '';
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (i) line += sep;
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'number') line += v;
+    else if (KIND[i] === 'time') line += isoFromDb(v);
+    else line += quote.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
   }
-  // Built as text: the JSON columns are JSON already, parsing each just to print it again costs.
-  let line = '{';
-  for (let i = 0; i < cells.length; i++) {
-    const v = cells[i]!;
-    const json = v === null ? 'null'
-      : JSON_AT.has(i) || i === SUCCESS_AT ? String(v)
-      : JSON.stringify(v);
-    line += (i ? ',' : '') + KEYS[i] + json;
+  return `${line}\r\n`;
+}
+
+function ndjsonLine(row: ExportRow): string {
+  let line = '';
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    line += KEYS[i];
+    if (v === null || v === undefined) line += 'null';
+    else if (typeof v === 'number') line += v;
+    else {
+      const kind = KIND[i];
+      // The JSON columns are JSON text already (the query casts them): printed as they are, unparsed.
+      line += kind === 'json' ? v
+        : kind === 'bool' ? (v === 'true' || v === 'false' ? v : 'null')
+        : JSON.stringify(kind === 'time' ? isoFromDb(v) : v);
+    }
   }
   return `${line}}\n`;
 }
