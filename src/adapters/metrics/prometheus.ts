@@ -47,6 +47,17 @@ export class PrometheusMetrics implements EngineMetrics {
       },
     });
     new Gauge({
+      name: 'dialer_call_limit', help: 'Limit of simultaneous calls (C2) of each running or stopping campaign', labelNames: ['campaign'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        // Beside dialer_live_calls, so a dashboard shows how full each campaign is.
+        const rows = await db('campaigns').whereIn('state', ['running', 'stopping']).select('id', 'call_limit')
+          .catch(() => []) as { id: number; call_limit: number }[];
+        for (const r of rows) this.set({ campaign: String(r.id) }, Number(r.call_limit));
+      },
+    });
+    new Gauge({
       name: 'dialer_agents', help: 'Agents by status and state', labelNames: ['status', 'state'], registers: [this.registry],
       async collect() {
         this.reset();
