@@ -71,6 +71,8 @@ export function buildOpenApi(routes: readonly RegisteredRoute[], info: { title: 
     for (const [status, r] of Object.entries(route.responses)) {
       responses[status] = r.schema
         ? { description: r.description, content: { 'application/json': { schema: schemaOf(r.schema, 'output') } } }
+        : r.contentTypes
+          ? { description: r.description, content: Object.fromEntries(r.contentTypes.map((t) => [t, { schema: { type: 'string' } }])) }
         : Number(status) >= 400
           ? errorAnswer(r.description)
           : { description: r.description };

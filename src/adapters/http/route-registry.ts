@@ -12,6 +12,8 @@ type AnySchema = z.ZodType;
 export interface ResponseSpec {
   description: string;
   schema?: AnySchema;
+  /** A body that is not JSON (e.g. a CSV export), for the document only: its content types. */
+  contentTypes?: readonly string[];
 }
 
 /** One route as the router serves it and as the OpenAPI document describes it. */

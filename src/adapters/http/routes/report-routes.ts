@@ -12,7 +12,8 @@ import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';
 
 const EXPORT_ANSWER = {
-  200: { description: 'text/csv (UTF-8, header line, CRLF, RFC 4180 quoting) or application/x-ndjson, one attempt per line, in creation order; streamed' },
+  200: { description: 'CSV (UTF-8, header line, CRLF, RFC 4180 quoting) or NDJSON, one attempt per line, in creation order; streamed',
+    contentTypes: ['text/csv', 'application/x-ndjson'] },
   400: { description: 'a bad format, sep, from or to (the field is named)' },
 };
 
