@@ -133,7 +133,7 @@ async function progress(api: DemoClient, campaigns: { id: number; name: string }
     return {
       name: c.name, state: info.state as string, total: stats.members.total, done: stats.members.done, succeeded,
       failed: stats.members.done - succeeded, remaining: stats.members.total - stats.members.done,
-      attempts: stats.attempts, live: stats.live_calls, limit: info.limit,
+      dialled: stats.dialled, live: stats.live_calls, limit: info.limit,
     };
   }));
   const agents: Record<string, number> = {};

@@ -8,7 +8,8 @@ export interface CampaignProgress {
   succeeded: number;
   failed: number;
   remaining: number;
-  attempts: number;
+  /** The live board's and /stats' "Dialled" (src/domain/dialled.ts). */
+  dialled: number;
   live: number;
   limit: number;
 }
@@ -37,7 +38,7 @@ export function renderFrame(f: ProgressFrame): string[] {
   for (const c of f.campaigns) {
     const pct = c.total ? Math.floor((c.done / c.total) * 100) : 100;
     lines.push(`${c.name.padEnd(10)} ${bar(c.done, c.total)} ${pad(pct, 3)}%  ${c.state.padEnd(9)} live ${pad(c.live, 2)}/${c.limit}`);
-    lines.push(`           dialled ${pad(c.attempts, 5)}  succeeded ${pad(c.succeeded, 5)}  failed ${pad(c.failed, 5)}  remaining ${pad(c.remaining, 5)}`);
+    lines.push(`           dialled ${pad(c.dialled, 5)}  succeeded ${pad(c.succeeded, 5)}  failed ${pad(c.failed, 5)}  remaining ${pad(c.remaining, 5)}`);
   }
   const agents = Object.entries(f.agents).sort().map(([k, n]) => `${k}: ${n}`).join('  ');
   lines.push(`agents     ${agents}`);

@@ -210,4 +210,62 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     expect(promote.status()).to.equal(405);
     expect(await w.queue.getJobState('polish-wake')).to.equal('delayed');
   });
+  it('issue 13 §2: the main pages fit 1366×768 and a 390 px phone without horizontal scrolling', async () => {
+    const { page } = b;
+    // Rows on every page: a running campaign with a reason, members, agents.
+    await api.call('POST', `/api/v2/dialer/${campaignId}/members`, [{ name: 'A rather long member name for a narrow screen', communications: [{ number: '+380501234567' }] }]);
+    await api.call('POST', `/api/v2/dialer/${campaignId}/run`);
+    const spill: Record<string, number> = {};
+    for (const [width, height] of [[1366, 768], [390, 844]] as const) {
+      await page.setViewportSize({ width, height });
+      for (const path of ['/', '/wallboard', '/campaigns', `/campaigns/${campaignId}`, `/campaigns/${campaignId}/members`, `/campaigns/${campaignId}/import`, '/agents', '/calendars']) {
+        await page.goto(`${api.url}${path}`);
+        await page.locator('#main h1').first().waitFor({ state: 'attached' });
+        if (path === '/' || path === '/wallboard') await page.locator('#live-status, #wallboard-stamp').filter({ hasText: /live/i }).first().waitFor({ state: 'attached' });
+        const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        if (over > 0) spill[`${width} ${path}`] = over;
+      }
+      await b.shot(`polish-06-board-${width}`);
+    }
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await api.call('POST', `/api/v2/dialer/${campaignId}/stop`);
+    expect(spill).to.deep.equal({});
+  });
+
+  it('issue 13 §2: the wallboard shows large live figures and no controls; Escape goes back to the boards', async () => {
+    const { page } = b;
+    await api.call('POST', `/api/v2/dialer/${campaignId}/run`);
+    await page.goto(`${api.url}/`);
+    await page.getByRole('link', { name: 'Wallboard (full screen)' }).click();
+    const tile = page.locator(`#wall-campaign-${campaignId}`);
+    await tile.locator('.state', { hasText: 'running' }).waitFor();
+    expect(await page.getByRole('navigation').count()).to.equal(0);
+    expect(await page.locator('#main').getByRole('button').count()).to.equal(0);
+    expect(await page.locator('#main').getByRole('link').count()).to.equal(0);
+    const size = await page.locator('#wallboard-kpis .kpi-value').first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+    expect(size).to.be.at.least(40);
+    expect(await tile.locator('[data-kpi="remaining"] .kpi-value').textContent()).to.match(/^\d+$/);
+    await b.shot('polish-07-wallboard');
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Live boards' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).to.equal(true);
+    await api.call('POST', `/api/v2/dialer/${campaignId}/stop`);
+  });
+
+  it('issue 13 §2: agents sort naturally (Agent 2 before Agent 10), with counts by state on top and registration as yes/no', async () => {
+    const { page } = b;
+    for (const n of [10, 2, 1]) await api.call('POST', '/api/v2/agents', { name: `Agent ${n}`, sip_user: `30${n}@pbx.example.com` });
+    await page.goto(`${api.url}/`);
+    await page.locator('#agents-board th', { hasText: 'Agent 10' }).waitFor();
+    const names = (await page.locator('#agents-board th a').allTextContents()).filter((t) => t.startsWith('Agent '));
+    expect(names).to.deep.equal(['Agent 1', 'Agent 2', 'Agent 10']);
+    expect(await page.locator('#agents-summary').textContent()).to.match(/In a call 0 · Waiting \d+ · Other state \d+ · On Break \d+ · Logged Out \d+/);
+    expect(await page.locator('#agents-board [data-k="registered"]').allTextContents()).to.satisfy((x: string[]) => x.every((t) => t === 'no'));
+    // No countdown on agents without a running delay.
+    expect(await page.locator('#agents-board [data-k="ready-in"]').allTextContents()).to.satisfy((x: string[]) => x.every((t) => t === ''));
+    // Every figure of the campaigns board has its definition.
+    const heads = await page.locator('#campaigns-board').locator('xpath=..').locator('thead th').evaluateAll((ths) =>
+      ths.map((t) => [t.textContent, t.querySelector('abbr')?.getAttribute('title') ?? null]));
+    for (const [name, def] of heads.slice(1, -1)) expect(def, `definition of ${name}`).to.be.a('string').and.not.equal('');
+  });
 });

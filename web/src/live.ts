@@ -23,7 +23,14 @@ export const board = {
   health: null as LiveMessage['health'],
   status: 'offline' as LiveStatus,
   updates: 0,
+  /** The server's clock minus this browser's, from the last message: timers count from server times. */
+  skewMs: 0,
 };
+
+/** Now on the server's clock, for "time since" figures of server timestamps. */
+export function serverNow(): number {
+  return Date.now() + board.skewMs;
+}
 
 const listeners = new Set<() => void>();
 let source: EventSource | undefined;
@@ -63,6 +70,8 @@ export function remainingMs(a: AgentLive): number {
 
 function apply(m: LiveMessage, full: boolean): void {
   const at = performance.now();
+  const serverAt = Date.parse(m.server_now);
+  if (Number.isFinite(serverAt)) board.skewMs = serverAt - Date.now();
   if (full) {
     board.agents.clear();
     board.campaigns.clear();

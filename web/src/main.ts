@@ -14,6 +14,7 @@ import { lineGroupsPage } from './pages/line-groups.js';
 import { loginPage, loginPath, nextPage } from './pages/login.js';
 import { membersPage } from './pages/members.js';
 import { usersPage } from './pages/users.js';
+import { wallboardPage } from './pages/wallboard.js';
 
 const top = document.getElementById('top')!;
 const main = document.getElementById('main')!;
@@ -22,6 +23,7 @@ let firstRender = true;
 
 route('/login', 'Log in', loginPage);
 route('/', 'Live boards', boardsPage);
+route('/wallboard', 'Wallboard', wallboardPage);
 route('/campaigns', 'Campaigns', campaignsPage);
 route('/campaigns/new', 'New campaign', campaignEditPage);
 route('/campaigns/:id', 'Campaign', campaignEditPage);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { reasonView } from '../../domain/dial-reason.js';
 import type { AgentBoardRow, CampaignCounts, CampaignHead, LiveBoardReader } from '../../app/ports/live-board.js';
+import { countsAsDialled } from '../../domain/dialled.js';
 
 /*
  * What the live boards show (issue: live boards), read from MySQL, the truth, when the
@@ -113,8 +114,7 @@ export class LiveBoardStore implements LiveBoardReader {
         c.results[result] = (c.results[result] ?? 0) + n;
       }
     }
-    // Attempts that went past the agent leg: an agent-leg failure is not a dial (A3).
-    for (const o of outcomes!) if (o.outcome !== 'agent_failed') row(num(o.campaign_id)).dialled += num(o.n);
+    for (const o of outcomes!) if (countsAsDialled(o.outcome as string | null)) row(num(o.campaign_id)).dialled += num(o.n);
     for (const s of successes!) row(num(s.campaign_id)).succeeded = num(s.n);
     for (const c of byId.values()) {
       // A member whose success was later undone by a result status is counted by its final state.

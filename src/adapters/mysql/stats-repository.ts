@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { reasonView } from '../../domain/dial-reason.js';
 import type { CampaignStats } from '../../app/catalog/campaign-schemas.js';
+import { countsAsDialled } from '../../domain/dialled.js';
 
 /** Counts for GET /api/v2/dialer/:id/stats: members by state, finished members by result, live calls. */
 export class StatsRepository {
@@ -11,7 +12,7 @@ export class StatsRepository {
       this.db('members').where({ campaign_id: campaignId }).groupBy('state').select('state').count({ n: '*' }),
       this.db('members').where({ campaign_id: campaignId, state: 'done' }).groupBy('result').select('result').count({ n: '*' }),
       this.db('attempts').where({ live_campaign: campaignId }).count({ n: '*' }).first(),
-      this.db('attempts').where({ campaign_id: campaignId }).count({ n: '*' }).first(),
+      this.db('attempts').where({ campaign_id: campaignId }).groupBy('outcome').select('outcome').count({ n: '*' }),
       this.db('campaigns').where({ id: campaignId }).first('reason'),
     ]);
     const members = { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 };
@@ -21,7 +22,13 @@ export class StatsRepository {
     }
     const byResult: Record<string, number> = {};
     for (const r of results as Array<{ result: string | null; n: number | string }>) byResult[r.result ?? 'UNKNOWN'] = Number(r.n);
-    return { members, results: byResult, live_calls: Number(live?.n ?? 0), attempts: Number(attempts?.n ?? 0),
+    let all = 0;
+    let dialled = 0;
+    for (const a of attempts as Array<{ outcome: string | null; n: number | string }>) {
+      all += Number(a.n);
+      if (countsAsDialled(a.outcome)) dialled += Number(a.n);
+    }
+    return { members, results: byResult, live_calls: Number(live?.n ?? 0), attempts: all, dialled,
       reason: reasonView(campaign?.reason, new Date()) };
   }
 }

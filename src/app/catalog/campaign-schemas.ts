@@ -100,7 +100,8 @@ export const CampaignStats = z.object({
   }),
   results: z.record(z.string(), z.number().int()),
   live_calls: z.number().int(),
-  attempts: z.number().int(),
+  attempts: z.number().int().meta({ description: 'every attempt of the campaign, those that ended at the agent\'s leg included' }),
+  dialled: z.number().int().meta({ description: 'attempts that dialled (or are dialling) the subscriber: every attempt but one that ended at the agent\'s leg; the live board\'s "Dialled"' }),
   reason: CampaignReason,
 });
 export type CampaignStats = z.output<typeof CampaignStats>;

@@ -1,26 +1,29 @@
 import { h } from '../dom.js';
-import { board, onBoard, remainingMs, shownState, type AgentLive } from '../live.js';
+import { board, onBoard, remainingMs, serverNow, shownState, type AgentLive } from '../live.js';
 import type { Page } from '../router.js';
 import type { CampaignBoardRow } from '../types.js';
 import { runStopButton } from './run-stop.js';
 
 /**
- * The live boards: agents and campaigns as the server pushes them (GET /api/v2/live). The
- * delay countdown ticks locally between pushes; nothing here asks the server on a timer.
+ * The live boards: agents and campaigns as the server pushes them (GET /api/v2/live). Timers
+ * (call time, the delay countdown) tick locally between pushes; nothing here asks the server
+ * on a timer. Every figure has its definition in a tooltip (the header's abbr).
  */
 export const boardsPage: Page = (main) => {
   const agentsBody = h('tbody', { id: 'agents-board' });
   const campaignsBody = h('tbody', { id: 'campaigns-board' });
   const stamp = h('p', { class: 'muted', id: 'board-stamp' });
   const health = h('p', { id: 'board-health' });
-  main.append(h('h1', null, 'Live boards'), stamp, health,
+  const agentSummary = h('p', { id: 'agents-summary', class: 'summary' });
+  main.append(h('div', { class: 'board-head' }, h('h1', null, 'Live boards'),
+    h('a', { href: '/wallboard', class: 'button', id: 'wallboard-link' }, 'Wallboard (full screen)')), stamp, health,
     h('section', { 'aria-labelledby': 'cb-h' }, h('h2', { id: 'cb-h' }, 'Campaigns'),
       h('div', { class: 'scroll' }, h('table', { class: 'board' }, h('thead', null, h('tr', null,
-        ['Campaign', 'State', 'Live calls / limit', 'Dialled', 'Succeeded', 'Failed', 'Remaining', 'Members', 'Result mix', ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'sr-only' }, 'Actions'))))),
+        CAMPAIGN_COLUMNS.map(([t, def]) => h('th', { scope: 'col' }, def ? h('abbr', { title: def }, t) : t || h('span', { class: 'sr-only' }, 'Actions'))))),
         campaignsBody))),
-    h('section', { 'aria-labelledby': 'ab-h' }, h('h2', { id: 'ab-h' }, 'Agents'),
+    h('section', { 'aria-labelledby': 'ab-h' }, h('h2', { id: 'ab-h' }, 'Agents'), agentSummary,
       h('div', { class: 'scroll' }, h('table', { class: 'board' }, h('thead', null, h('tr', null,
-        ['Agent', 'SIP user', 'Status', 'State', 'Registered', 'Client', 'Current call', 'Ready in'].map((t) => h('th', { scope: 'col' }, t)))),
+        AGENT_COLUMNS.map(([t, def]) => h('th', { scope: 'col' }, def ? h('abbr', { title: def }, t) : t)))),
         agentsBody))));
 
   const paint = () => {
@@ -30,39 +33,83 @@ export const boardsPage: Page = (main) => {
     health.replaceChildren(...healthItems());
     // Keep keyboard focus on the same Run/Stop button (by its name) across a repaint.
     const focused = campaignsBody.contains(document.activeElement) ? document.activeElement?.getAttribute('data-focus-key') : null;
-    const camps = [...board.campaigns.values()];
-    campaignsBody.replaceChildren(...(camps.length ? camps.map(campaignRow) : [h('tr', null, h('td', { colspan: 10 }, 'No campaign yet.'))]));
+    const camps = sortedCampaigns();
+    campaignsBody.replaceChildren(...(camps.length ? camps.map(campaignRow) : [h('tr', null, h('td', { colspan: CAMPAIGN_COLUMNS.length }, 'No campaign yet.'))]));
     if (focused) campaignsBody.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focused)}"]`)?.focus();
-    const agents = [...board.agents.values()].sort((a, b) => a.name.localeCompare(b.name));
-    agentsBody.replaceChildren(...(agents.length ? agents.map(agentRow) : [h('tr', null, h('td', { colspan: 7 }, 'No agent yet.'))]));
+    const agents = sortedAgents();
+    agentSummary.replaceChildren(...agentCounts(agents).flatMap(([label, n], i) =>
+      [i ? ' · ' : '', h('span', { 'data-count': label }, `${label} `, h('strong', null, n))]));
+    agentsBody.replaceChildren(...(agents.length ? agents.map(agentRow) : [h('tr', null, h('td', { colspan: AGENT_COLUMNS.length }, 'No agent yet.'))]));
   };
   paint();
   const off = onBoard(paint);
-  // Only the "ready in" cells change with time.
-  const tick = window.setInterval(() => {
-    for (const a of board.agents.values()) {
-      const cell = document.getElementById(`agent-${a.id}-ready`);
-      if (cell) cell.textContent = readyIn(a);
-    }
-  }, 1000);
+  const tick = window.setInterval(() => tickTimers(agentsBody), 1000);
   return () => {
     off();
     clearInterval(tick);
   };
 };
 
+const CAMPAIGN_COLUMNS: Array<[string, string | null]> = [
+  ['Campaign', null],
+  ['State', 'running, stopping, stopped, finished or idle, and why it is (not) dialling'],
+  ['Live calls / limit', 'calls in progress now (agent ringing, subscriber ringing or talking) against the campaign\'s limit of simultaneous calls'],
+  ['Dialled', 'attempts that dialled (or are dialling) a subscriber: every attempt but one that ended at the agent\'s phone; the same figure as "dialled" of GET /stats'],
+  ['Succeeded', 'members ended by a successful call'],
+  ['Failed', 'members ended without success (an error cause, out of tries, expired)'],
+  ['Remaining', 'members not ended yet: ready, being dialled or waiting for a result'],
+  ['Members', 'members by state: ready to dial (now or later), in a call, waiting for a result status, ended'],
+  ['Result mix', 'ended members by their result'],
+  ['', null],
+];
+
+const AGENT_COLUMNS: Array<[string, string | null]> = [
+  ['Agent', null],
+  ['Status', 'set by the agent or a supervisor: Available gets calls, On Break and Logged Out do not'],
+  ['State', 'what the agent is doing now, and for how long in a call'],
+  ['Registered', 'whether the agent\'s phone is registered on a FreeSWITCH node (open for the contact)'],
+  ['Client', 'online through a CTI client (the agent desk)'],
+  ['Current call', 'the subscriber number and the call\'s stage, with the time since it started'],
+  ['Ready in', 'shown only while a delay after a busy, rejected or unanswered call runs'],
+];
+
+const natural = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Agent 2 before Agent 10. */
+export function sortedAgents(): AgentLive[] {
+  return [...board.agents.values()].sort((a, b) => natural.compare(a.name, b.name) || a.id - b.id);
+}
+
+export function sortedCampaigns(): CampaignBoardRow[] {
+  return [...board.campaigns.values()].sort((a, b) => natural.compare(a.name, b.name) || a.id - b.id);
+}
+
+/** Agents by what they can do now, in words and numbers (the summary above the table). */
+export function agentCounts(agents: AgentLive[]): Array<[string, number]> {
+  const count = (f: (a: AgentLive) => boolean) => agents.filter(f).length;
+  const available = (a: AgentLive) => a.status === 'Available';
+  return [
+    ['In a call', count((a) => a.call !== null)],
+    ['Waiting', count((a) => available(a) && a.call === null && a.state === 'Waiting' && remainingMs(a) === 0)],
+    ['Other state', count((a) => available(a) && a.call === null && (a.state !== 'Waiting' || remainingMs(a) > 0))],
+    ['On Break', count((a) => a.status === 'On Break')],
+    ['Logged Out', count((a) => a.status === 'Logged Out')],
+  ];
+}
+
 function campaignRow(c: CampaignBoardRow): HTMLElement {
   const mix = Object.entries(c.results).sort((a, b) => b[1] - a[1]);
   const total = mix.reduce((s, [, n]) => s + n, 0);
   return h('tr', { id: `campaign-${c.id}` },
     h('th', { scope: 'row' }, h('a', { href: `/campaigns/${c.id}` }, c.name)),
-    h('td', null, badge('state', c.state),
+    h('td', { class: 'wrap' }, badge('state', c.state),
       c.reason ? h('span', { class: 'reason', 'data-k': 'reason' }, ` ${c.reason.text}`) : null),
-    h('td', { class: 'num' }, h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` }), ` ${c.live_calls} / ${c.limit}`),
+    h('td', { class: 'num', 'data-k': 'live' }, `${c.live_calls} / ${c.limit} `,
+      h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` })),
     h('td', { class: 'num', 'data-k': 'dialled' }, c.dialled), h('td', { class: 'num', 'data-k': 'succeeded' }, c.succeeded),
     h('td', { class: 'num', 'data-k': 'failed' }, c.failed), h('td', { class: 'num', 'data-k': 'remaining' }, c.remaining),
-    h('td', { class: 'num' }, `${c.members.ready} ready · ${c.members.dialing} dialling · ${c.members.waiting_result} waiting · ${c.members.done} done`),
-    h('td', null, total ? h('div', { class: 'mix' },
+    h('td', { class: 'wrap', 'data-k': 'members' }, `${c.members.ready} ready · ${c.members.dialing} in a call · ${c.members.waiting_result} waiting for a result · ${c.members.done} ended`),
+    h('td', { class: 'wrap' }, total ? h('div', { class: 'mix' },
       h('div', { class: 'bar', 'aria-hidden': 'true' }, mix.map(([r, n], i) => h('span', { class: `seg s${i % 6}`, style: `width:${(100 * n) / total}%`, title: `${r}: ${n}` }))),
       h('span', { class: 'mix-text' }, mix.map(([r, n]) => `${r} ${n}`).join(', '))) : '—'),
     h('td', null, withFocusKey(runStopButton(c.id, c.name, c.state).el, `run-${c.id}`)));
@@ -87,20 +134,40 @@ function withFocusKey(el: HTMLElement, key: string): HTMLElement {
 
 function agentRow(a: AgentLive): HTMLElement {
   return h('tr', { id: `agent-${a.id}` },
-    h('th', { scope: 'row' }, h('a', { href: `/agents/${a.id}` }, a.name)),
-    h('td', null, a.sip_user),
+    h('th', { scope: 'row' }, h('a', { href: `/agents/${a.id}` }, a.name), h('div', { class: 'muted small' }, a.sip_user)),
     h('td', null, badge('status', a.status)),
     h('td', { 'data-k': 'state' }, a.state),
-    h('td', null, a.registered_node ? `yes (${a.registered_node})` : 'no'),
+    // Yes or no at a glance; the node (the contact) when opened.
+    h('td', { 'data-k': 'registered' }, a.registered_node
+      ? h('details', { class: 'contact' }, h('summary', null, 'yes'), a.registered_node) : 'no'),
     // W2: online through a CTI client; "offline" matters only to an agent that requires one.
     h('td', { 'data-k': 'client' }, a.client_online ? 'online' : a.requires_client ? 'offline (required)' : '—'),
-    h('td', { 'data-k': 'call' }, a.call ? `${a.call.number} · ${a.call.state}` : '—'),
-    h('td', { id: `agent-${a.id}-ready`, class: 'num' }, readyIn(a)));
+    h('td', { 'data-k': 'call' }, a.call ? [`${a.call.number} · ${a.call.state} · `,
+      h('span', { class: 'timer', 'data-since': a.call.answered_at ?? a.call.since ?? '' }, callTime(a.call.answered_at ?? a.call.since))] : '—'),
+    h('td', { id: `agent-${a.id}-ready`, class: 'num', 'data-k': 'ready-in' }, readyIn(a)));
 }
 
+/** m:ss since an ISO time, on the server's clock. */
+export function callTime(since: string | null | undefined): string {
+  const at = since ? Date.parse(since) : NaN;
+  if (!Number.isFinite(at)) return '';
+  const sec = Math.max(0, Math.floor((serverNow() - at) / 1000));
+  return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
+}
+
+/** Only the timers change with time: call times and the delay countdown. */
+function tickTimers(root: HTMLElement): void {
+  for (const t of root.querySelectorAll<HTMLElement>('.timer')) t.textContent = callTime(t.dataset.since);
+  for (const a of board.agents.values()) {
+    const cell = document.getElementById(`agent-${a.id}-ready`);
+    if (cell) cell.textContent = readyIn(a);
+  }
+}
+
+/** Empty unless a delay runs: "ready" on every row said nothing. */
 function readyIn(a: AgentLive): string {
   const ms = remainingMs(a);
-  return ms > 0 ? `${Math.ceil(ms / 1000)} s` : 'ready';
+  return ms > 0 ? `${Math.ceil(ms / 1000)} s` : '';
 }
 
 function badge(kind: 'state' | 'status', value: string): HTMLElement {
