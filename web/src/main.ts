@@ -4,6 +4,7 @@ import { clear, clearStaleNotice, h, notice } from './dom.js';
 import { board, onBoard, startLive, stopLive } from './live.js';
 import { navigate, onRoute, route, startRouter, type Cleanup } from './router.js';
 import { clearSession, currentSession, resumeSession } from './session.js';
+import { agentDeskPage } from './pages/agent-desk.js';
 import { agentsPage, agentEditPage } from './pages/agents.js';
 import { boardsPage } from './pages/boards.js';
 import { calendarEditPage, calendarsPage } from './pages/calendars.js';
@@ -38,6 +39,7 @@ route('/agents/new', 'New agent', agentEditPage);
 route('/agents/:id', 'Agent', agentEditPage);
 route('/dnc', 'Do not call', dncPage);
 route('/users', 'Users', usersPage);
+route('/agent', 'Agent desk', agentDeskPage);
 
 const NAV: Array<[string, string]> = [
   ['/', 'Live boards'], ['/campaigns', 'Campaigns'], ['/calendars', 'Calendars'], ['/line-groups', 'Line groups'],
@@ -51,6 +53,12 @@ function header(): void {
   const s = currentSession();
   if (!s) return;
   const here = location.pathname;
+  // W1: an agent user has its own page only; the supervisor's menu would lead it to 403s.
+  if (s.role === 'agent') {
+    top.append(h('nav', { 'aria-label': 'Main' }, h('span', { class: 'brand' }, 'Dialer · Agent desk'),
+      h('span', { class: 'who' }, `${s.username} `, h('button', { type: 'button', class: 'link', onclick: logout }, 'Log out'))));
+    return;
+  }
   const liveDot = h('span', { class: `live-dot ${board.status}`, id: 'live-status', role: 'status' }, `Live: ${board.status}`);
   const links = s.role === 'admin' ? [...NAV, ...ADMIN_NAV] : NAV;
   top.append(h('nav', { 'aria-label': 'Main' },
@@ -110,7 +118,13 @@ onRoute((page, params, title) => {
     navigate(nextPage(), true);
     return;
   }
-  if (loggedIn) startLive();
+  // W1, W5: an agent user works on its page only; the agent page is an agent user's.
+  const agentUser = currentSession()?.role === 'agent';
+  if (loggedIn && agentUser !== (page === agentDeskPage)) {
+    navigate(agentUser ? '/agent' : '/', true);
+    return;
+  }
+  if (loggedIn && !agentUser) startLive();
   document.title = `${title} · Dialer`;
   header();
   // Each render gets its own element: a slow answer of the page left renders into an element

@@ -1,0 +1,109 @@
+/*
+ * What the agent page shows, as the CTI socket describes it (docs/agent-protocol.md): the
+ * snapshot's state, and each event applied to it as a change keyed by the attempt id. Applying
+ * an event the snapshot already reflects changes nothing.
+ */
+
+export interface DeskAttempt {
+  id: number;
+  number: string;
+  state: string;
+  created_at: string | null;
+  agent_answered_at: string | null;
+  answered_at: string | null;
+  ended_at: string | null;
+  agent_cause: string | null;
+  hangup_cause: string | null;
+  talk_sec: number | null;
+  outcome: string | null;
+  result_status: unknown;
+  comment: string | null;
+}
+
+export interface DeskCall {
+  live: boolean;
+  attempt: DeskAttempt;
+  campaign: { id: number; name: string; wait_result: boolean; allow_end_wrap_up_early: boolean };
+  member: { id: number; name: string; priority: number; variables: Record<string, unknown>; state: string; tries: number; result: string | null };
+  number: string;
+  try_number: number;
+  previous_attempts: DeskAttempt[];
+}
+
+export interface DeskAgent {
+  id: number;
+  name: string;
+  status: 'Available' | 'On Break' | 'Logged Out';
+  break_reason: string | null;
+  state: string;
+  ready_at: string | null;
+  registered_node: string | null;
+  requires_client: boolean;
+}
+
+export interface DeskState {
+  agent: DeskAgent;
+  wrap_up_ends_at: string | null;
+  call: DeskCall | null;
+}
+
+export type DeskEvent = { type: string; attempt_id: number | null; [k: string]: unknown };
+
+/** Where the call stands, for the progress line. */
+export type Phase = 'reserved' | 'ringing' | 'connected' | 'talking' | 'ended';
+
+export interface DeskView extends DeskState {
+  /** A delay after a busy, rejected or unanswered ring (A3), until then. */
+  delay_until: string | null;
+}
+
+export function phaseOf(a: DeskAttempt): Phase {
+  if (a.ended_at) return 'ended';
+  if (a.answered_at) return 'talking';
+  if (a.agent_answered_at) return 'connected';
+  if (a.state === 'ringing_agent') return 'ringing';
+  return 'reserved';
+}
+
+/** The state after `e`; `now` stands in for instants the event does not carry. */
+export function applyEvent(s: DeskView, e: DeskEvent, now: string): DeskView {
+  const next: DeskView = { ...s, agent: { ...s.agent } };
+  if (e.type === 'agent') {
+    Object.assign(next.agent, pick(e, ['status', 'break_reason', 'state', 'ready_at']));
+    if (next.agent.state !== 'Wrap up') next.wrap_up_ends_at = null;
+    return next;
+  }
+  if (e.type === 'reserved') return { ...next, call: e.call as DeskCall, delay_until: null };
+  if (e.type === 'wrap_up') return { ...next, wrap_up_ends_at: e.ends_at as string };
+  if (e.type === 'delay') return { ...next, delay_until: e.until as string };
+  if (e.type === 'delay_end') return { ...next, delay_until: null };
+  const call = s.call;
+  if (!call || call.attempt.id !== e.attempt_id) return next;
+  const a = { ...call.attempt };
+  let live = call.live;
+  if (e.type === 'ringing') a.state = a.state === 'reserved' ? 'ringing_agent' : a.state;
+  else if (e.type === 'connected') a.agent_answered_at ??= now;
+  else if (e.type === 'subscriber_answered') a.answered_at ??= (e.answered_at as string | null) ?? now;
+  else if (e.type === 'hung_up') {
+    a.ended_at ??= now;
+    Object.assign(a, { hangup_cause: e.cause ?? a.hangup_cause, agent_cause: e.agent_cause ?? a.agent_cause,
+      talk_sec: e.talk_sec ?? a.talk_sec, outcome: e.outcome ?? a.outcome });
+    live = false;
+  } else if (e.type === 'result_accepted') {
+    Object.assign(a, { result_status: e.result_status, outcome: e.outcome ?? a.outcome, comment: e.comment ?? a.comment });
+  } else return next;
+  return { ...next, call: { ...call, live, attempt: a } };
+}
+
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+}
+
+/** 75 → "1:15"; 3700 → "1:01:40". */
+export function clock(sec: number): string {
+  const s = Math.max(0, Math.floor(sec));
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return hh ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
