@@ -92,7 +92,7 @@ describe('web agent page against the simulator (W5)', function () {
     await run(s, c);
 
     // The card comes with the reservation, before the phone is answered.
-    await page.locator('#progress', { hasText: /Reserved|ringing/ }).waitFor();
+    await page.locator('#progress', { hasText: /Reserved|ringing/ }).waitFor({ timeout: 40_000 });
     expect(await page.locator('#member-name').textContent()).to.equal('Ada Lovelace');
     const cardText = await page.locator('#call-card').textContent();
     expect(cardText).to.include(n).and.to.include('Renewals').and.to.include('crm_id').and.to.include('C-42');
@@ -144,7 +144,8 @@ describe('web agent page against the simulator (W5)', function () {
     s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 120_000 });
     const [m] = await addMembers(s, c, [{ name: 'Grace Hopper', communications: [{ number: n }] }]);
     await run(s, c);
-    await page.locator('#progress', { hasText: 'Talking' }).waitFor();
+    // Within the dispatch latency; generous on a loaded machine.
+    await page.locator('#progress', { hasText: 'Talking' }).waitFor({ timeout: 40_000 });
 
     await page.reload();
     await page.locator('#connection.online').waitFor();
