@@ -268,4 +268,37 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
       ths.map((t) => [t.textContent, t.querySelector('abbr')?.getAttribute('title') ?? null]));
     for (const [name, def] of heads.slice(1, -1)) expect(def, `definition of ${name}`).to.be.a('string').and.not.equal('');
   });
+  it('issue 13 C: the members page shows each member\'s next try, and a call-backs view lists those waiting for a time a result status set', async () => {
+    const { page } = b;
+    const c = await api.call('POST', '/api/v2/dialer', { name: 'Callbacks', calendar_id: calendarId, limit: 1 });
+    const ids: number[] = (await api.call('POST', `/api/v2/dialer/${c.body.id}/members`, [
+      { name: 'Call me back', communications: [{ number: '+380501110001' }] },
+      { name: 'Retry later', communications: [{ number: '+380501110002' }] },
+      { name: 'Due now', communications: [{ number: '+380501110003' }] },
+    ])).body.ids;
+    const db = api.tdb.db;
+    for (const mid of ids.slice(0, 2)) {
+      const comm = await db('communications').where('member_id', mid).first();
+      await db('attempts').insert({ campaign_id: c.body.id, member_id: mid, communication_id: comm.id, number: comm.number, state: 'done',
+        created_at: new Date(), hangup_cause: 'NO_ANSWER', outcome: 'retry' });
+    }
+    // The first: the agent's result status asks for a call in an hour. The second: a plain retry wait.
+    const st = await api.call('PUT', `/api/v2/dialer/${c.body.id}/members/${ids[0]}/status`, { success: false, next_after_sec: 3600 });
+    expect(st.status, JSON.stringify(st.body)).to.equal(200);
+    await db('members').where('id', ids[1]).update({ ready_at: new Date(Date.now() + 600_000) });
+    await page.goto(`${api.url}/campaigns/${c.body.id}/members`);
+    const next = (mid: number) => page.locator(`#member-${mid} [data-k="next-try"]`).textContent();
+    await page.locator(`#member-${ids[2]}`).waitFor();
+    expect(await next(ids[2]!)).to.equal('now');
+    for (const mid of ids.slice(0, 2)) expect(await next(mid)).to.match(/\d/);
+    await page.getByRole('button', { name: 'Show call-backs' }).click();
+    await page.locator(`#member-${ids[1]}`).waitFor({ state: 'detached' });
+    const shown = async () => (await page.locator('tbody tr[id^="member-"]').evaluateAll((rows) => rows.map((r) => r.id)));
+    expect(await shown()).to.deep.equal([`member-${ids[0]}`]);
+    await b.shot('polish-08-call-backs');
+    await page.getByLabel('Waiting').selectOption('later');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator(`#member-${ids[1]}`).waitFor();
+    expect(await shown()).to.deep.equal([`member-${ids[0]}`, `member-${ids[1]}`]);
+  });
 });

@@ -72,8 +72,8 @@ export type MemberChange =
 export class MemberRepository {
   constructor(private readonly db: Knex) {}
 
-  /** Keyset page on id; filters combine with AND. */
-  async list(campaignId: number, q: MemberListQuery): Promise<{ items: Member[]; next_after: number | null }> {
+  /** Keyset page on id; filters combine with AND. `now` places "later" for the wait filter. */
+  async list(campaignId: number, q: MemberListQuery, now: Date): Promise<{ items: Member[]; next_after: number | null }> {
     const query = this.db('members as m').where('m.campaign_id', campaignId).where('m.id', '>', q.after)
       .orderBy('m.id').limit(q.limit + 1).select('m.*');
     if (q.state) query.where('m.state', q.state);
@@ -82,6 +82,15 @@ export class MemberRepository {
     if (q.number) {
       query.whereExists((sub) => {
         sub.from('communications as c').whereRaw('c.member_id = m.id').where('c.campaign_id', campaignId).where('c.number', q.number!);
+      });
+    }
+    if (q.wait) query.where('m.state', 'ready').where('m.ready_at', '>', now);
+    if (q.wait === 'callback') {
+      // A call-back: the member's last call got a result status that set when to call again.
+      query.whereExists((sub) => {
+        sub.from('attempts as a').whereRaw('a.member_id = m.id')
+          .whereRaw('a.id = (SELECT MAX(l.id) FROM attempts l WHERE l.member_id = m.id)')
+          .whereRaw("JSON_VALUE(a.result_status, '$.next_after_sec') IS NOT NULL");
       });
     }
     const rows: Row[] = await query;

@@ -24,6 +24,9 @@ export const MemberListQuery = z.strictObject({
   result: z.string().max(64).optional(),
   number: z.string().max(32).optional().meta({ description: 'exact number of one of the member\'s communications' }),
   name: z.string().max(255).optional().meta({ description: 'name prefix' }),
+  wait: z.enum(['later', 'callback']).optional().meta({
+    description: 'later: ready members whose next try is still to come (ready_at in the future); callback: those of them whose time was set by a result status (next_after_sec of their last call\'s status, R1)',
+  }),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   after: z.coerce.number().int().min(0).default(0).meta({ description: 'keyset cursor: next_after of the previous page' }),
 });

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { h, notice } from '../dom.js';
+import { fmtTime, h, notice } from '../dom.js';
 import { clearIssues, field, formErrorsBox, select, showIssues, text } from '../form.js';
 import type { Page } from '../router.js';
 import type { Campaign, Member } from '../types.js';
@@ -18,6 +18,7 @@ export const membersPage: Page = async (main, params) => {
   const result = text('', { placeholder: 'NORMAL_CLEARING' });
   const number = text('', { inputmode: 'tel' });
   const name = text('');
+  const wait = select([{ value: '', label: 'Any' }, { value: 'later', label: 'Next try later' }, { value: 'callback', label: 'Call-backs (time set by a result)' }]);
   const limit = select(['25', '100', '500'], '25');
   const out = h('div');
   const pages: number[] = [0]; // cursors of the pages seen, for "Previous"
@@ -25,6 +26,7 @@ export const membersPage: Page = async (main, params) => {
   const form = h('form', { class: 'filters', novalidate: true }, formErrorsBox(),
     field('State', state, { path: 'state' }), field('Result', result, { path: 'result' }),
     field('Number (exact)', number, { path: 'number' }), field('Name starts with', name, { path: 'name' }),
+    field('Waiting', wait, { path: 'wait' }),
     field('Per page', limit, { path: 'limit' }), h('button', { type: 'submit' }, 'Filter'));
 
   /** `pager`: the page button that asked, whose new self (or the table) then gets keyboard focus. */
@@ -34,13 +36,14 @@ export const membersPage: Page = async (main, params) => {
     if (result.value.trim()) q.set('result', result.value.trim());
     if (number.value.trim()) q.set('number', number.value.trim());
     if (name.value.trim()) q.set('name', name.value.trim());
+    if (wait.value) q.set('wait', wait.value);
     const r = await api<{ items: Member[]; next_after: number | null }>('GET', `/api/v2/dialer/${id}/members?${q}`);
     if (!r.ok) return showIssues(form, r.message, r.issues, 'Not filtered');
     clearIssues(form);
     out.replaceChildren(
       h('table', null, h('caption', { tabindex: -1 }, `Members of ${c.data.name}${after ? ` after #${after}` : ''}`),
-        h('thead', null, h('tr', null, ['Id', 'Name', 'Numbers', 'Priority', 'State', 'Tries', 'Result', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, r.data.items.length ? r.data.items.flatMap(memberRows) : h('tr', null, h('td', { colspan: 8 }, 'No member matches.')))),
+        h('thead', null, h('tr', null, ['Id', 'Name', 'Numbers', 'Priority', 'State', 'Next try at', 'Tries', 'Result', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, r.data.items.length ? r.data.items.flatMap(memberRows) : h('tr', null, h('td', { colspan: 9 }, 'No member matches.')))),
       h('p', { class: 'pager' },
         pages.length > 1 ? h('button', { type: 'button', onclick: () => { pages.pop(); void load(pages[pages.length - 1]!, 'Previous page'); } }, 'Previous page') : null, ' ',
         r.data.next_after !== null ? h('button', { type: 'button', onclick: () => { pages.push(r.data.next_after!); void load(r.data.next_after!, 'Next page'); } }, 'Next page') : null));
@@ -55,7 +58,7 @@ export const membersPage: Page = async (main, params) => {
 
   /** A member's row, and a row under it for the panel one of its buttons opens. */
   const memberRows = (m: Member): HTMLElement[] => {
-    const detail = h('tr', { hidden: true, class: 'history' }, h('td', { colspan: 8 }));
+    const detail = h('tr', { hidden: true, class: 'history' }, h('td', { colspan: 9 }));
     const cell = detail.firstElementChild as HTMLElement;
     const buttons = new Map<Panel, HTMLButtonElement>();
     let open: Panel | undefined;
@@ -99,7 +102,7 @@ export const membersPage: Page = async (main, params) => {
     } }, 'Delete');
     return [h('tr', { id: `member-${m.id}` },
       h('td', null, m.id), h('td', null, m.name), h('td', null, m.communications.map((x) => `${x.number}${x.state === 'stopped' ? ' (stopped)' : ''}`).join(', ')),
-      h('td', null, m.priority), h('td', null, m.state), h('td', null, m.tries), h('td', null, m.result ?? ''),
+      h('td', null, m.priority), h('td', null, m.state), h('td', { 'data-k': 'next-try' }, nextTry(m)), h('td', null, m.tries), h('td', null, m.result ?? ''),
       h('td', { class: 'nowrap' }, toggle('history', 'History', `History of member ${m.id}`), ' ',
         toggle('edit', 'Edit', `Edit member ${m.id}`), ' ', toggle('status', 'Result status', `Result status of member ${m.id}`), ' ', remove)), detail];
   };
@@ -125,8 +128,24 @@ export const membersPage: Page = async (main, params) => {
       addBox.querySelector<HTMLElement>('input')?.focus();
     }
   } }, 'Add a member');
+  // The call-backs view: members waiting for a time that a result status set.
+  const callBacks = h('button', { type: 'button', id: 'show-call-backs', onclick: () => {
+    state.value = '';
+    result.value = '';
+    number.value = '';
+    name.value = '';
+    wait.value = 'callback';
+    pages.length = 1;
+    void load(0);
+  } }, 'Show call-backs');
   main.append(h('h1', null, `Members: ${c.data.name}`),
-    h('p', null, h('a', { href: `/campaigns/${id}` }, 'Campaign'), ' · ', h('a', { href: `/campaigns/${id}/import` }, 'Upload members (CSV)'), ' · ', addToggle),
+    h('p', null, h('a', { href: `/campaigns/${id}` }, 'Campaign'), ' · ', h('a', { href: `/campaigns/${id}/import` }, 'Upload members (CSV)'), ' · ', addToggle, ' ', callBacks),
     addBox, h('div', { class: 'card' }, form), out);
   await load(0);
 };
+
+/** When a ready member is next tried: its time when still to come, "now" when due; nothing once it is in a call or ended. */
+function nextTry(m: Member): string {
+  if (m.state !== 'ready' || !m.ready_at) return '';
+  return Date.parse(m.ready_at) > Date.now() ? fmtTime(m.ready_at) : 'now';
+}

@@ -63,7 +63,7 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     responses: { 200: { description: 'a page; pass next_after as after for the next', schema: MemberPage }, 404: { description: 'no such campaign' } } },
   async ({ params, query, res }) => {
     await requireCampaign(params.id);
-    res.json(await members.list(params.id, query));
+    res.json(await members.list(params.id, query, ctx.now()));
   });
 
   reg.add(r, { method: 'get', path: `${P}/:mid`, tag, summary: 'Get a member', roles: STAFF, params: MemberParams,
