@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { allMembersDone, expectNothingLost, freePort, sleep, startFaultWorld, type FaultWorld } from '../helpers/fault-world.js';
 import type { EngineProcess } from '../helpers/engine-process.js';
+import { prng } from '../helpers/prng.js';
 
 /*
  * S4 against real process deaths: the engine runs as its own OS process against the simulator,
@@ -145,5 +146,59 @@ describe('fault: live calls survive the engine process (S4)', function () {
     await waitFor('the calls adopted', () => next.lines.filter((l) => l.includes('live call adopted')).length === 2, 30_000, [next]);
     await expectSettledAsTalked(c, numbers, agentIds, 'adopt-fast', 8_000);
     expect(await next.stop(), 'exit code after SIGTERM').to.equal(0);
+  });
+  it('S4, C6: kill -9 at random instants during 120 calls; restarted with the same id, then another id, then a peer takes over: nothing cut, talk times as on the switch, nobody charged or dialled twice, no agent stuck', async () => {
+    const seed = Date.now() % 100_000;
+    const rnd = prng(seed);
+    const c = await w.seed.campaign({ call_limit: 8, retry_wait_sec: 1, max_tries: 5, min_success_sec: 0 });
+    await w.agents(8, [c]);
+    const numbers = await w.members(c, 120);
+    const talkMs = new Map<string, number>();
+    for (const n of numbers) {
+      talkMs.set(n, 1_500 + Math.floor(rnd() * 2_500));
+      w.sim.setSubscriber(n, { outcome: 'answer', afterMs: 100 + Math.floor(rnd() * 300), talkMs: talkMs.get(n)! });
+    }
+    const bridgedAtKill = new Set<string>();
+    const killAt = async (e: EngineProcess) => {
+      await sleep(1_000 + Math.floor(rnd() * 2_000));
+      await e.killHard();
+      for (const l of sipLegs(numbers)) if (l.answeredUs > 0 && l.hangupUs === 0) bridgedAtKill.add(l.uuid);
+    };
+    const port = await freePort();
+    await killAt(await w.engine('adopt-rand-1', port));
+    // The same instance id restarts at once; then another id, which waits for the lease.
+    await killAt(await w.engine('adopt-rand-1', port));
+    const other = await w.engine('adopt-rand-2', await freePort());
+    // A peer runs beside it; the one killed last leaves its calls to the peer.
+    const peer = await w.engine('adopt-rand-3', await freePort());
+    await killAt(other);
+    await allMembersDone(w.db, [c], 180_000, [peer]);
+    const settle = Date.now() + 20_000;
+    while (Date.now() < settle && Number((await w.db('attempts').where('campaign_id', c).whereNot('state', 'done').count({ n: '*' }).first())?.n) > 0) await sleep(100);
+    await expectNothingLost(w, [c], ['NORMAL_CLEARING']);
+    expect(bridgedAtKill.size, `conversations up at the kills (seed ${seed})`).to.be.at.least(3);
+    const legs = w.sim.channelLog();
+    for (const uuid of bridgedAtKill) {
+      const leg = legs.find((l) => l.uuid === uuid)!;
+      const n = /^sofia\/internal\/([0-9]+)@/.exec(leg.name)![1]!;
+      // Ended by the subscriber's own script, not cut by any dialer.
+      expect((leg.hangupUs - leg.answeredUs) / 1000, `talk of ${n} (seed ${seed})`).to.be.at.least(talkMs.get(n)! - 100);
+    }
+    const rows = await w.db('attempts').where({ campaign_id: c, outcome: 'success' }).select('id', 'number', 'answered_at', 'talk_sec');
+    expect(rows, 'one success per member').to.have.length(numbers.length);
+    const sip = sipLegs(numbers).filter((l) => l.answeredUs > 0);
+    for (const a of rows) {
+      const answeredMs = new Date(a.answered_at).getTime();
+      const leg = sip.find((l) => l.name.includes(`/${a.number}@`) && Math.abs(l.answeredUs / 1000 - answeredMs) < 1_500);
+      expect(leg, `the switch's record of attempt ${a.id}`).to.not.equal(undefined);
+      const talk = (leg!.hangupUs - leg!.answeredUs) / 1e6;
+      expect(Math.abs(a.talk_sec - talk), `attempt ${a.id}: ${a.talk_sec} s stored, ${talk} s on the switch (seed ${seed})`).to.be.at.most(1);
+    }
+    // Nobody charged for the crashes: each member used one try, its success.
+    const tries = await w.db('members').where('campaign_id', c).pluck('tries');
+    expect(new Set(tries), 'tries per member').to.deep.equal(new Set([1]));
+    const adopted = w.engines.flatMap((e) => e.lines).filter((l) => l.includes('live call adopted')).length;
+    expect(adopted, 'calls adopted').to.be.at.least(bridgedAtKill.size > 0 ? 1 : 0);
+    expect(await peer.stop(), 'exit code after SIGTERM').to.equal(0);
   });
 });
