@@ -116,6 +116,24 @@ describe('fault: live calls survive the engine process (S4)', function () {
     expect(await again.stop(), 'exit code after SIGTERM').to.equal(0);
   });
 
+  it('S4, C6: a subscriber who answers while no dialer runs is talking to the agent when the restart looks: the call is adopted, its answer taken from FreeSWITCH', async () => {
+    const c = await w.seed.campaign({ call_limit: 1, retry_wait_sec: 1, max_tries: 5, min_success_sec: 1 });
+    const agentIds = await w.agents(1, [c], { wrapupSec: 120 });
+    const numbers = await w.members(c, 1);
+    w.sim.setSubscriber(numbers[0]!, { outcome: 'answer', afterMs: 1_500, talkMs: 5_000 });
+    const port = await freePort();
+    const first = await w.engine('adopt-late-answer', port);
+    await waitFor('the subscriber ringing', async () => (await w.db('attempts').where({ campaign_id: c, state: 'bridging' })).length === 1, 60_000, [first]);
+    await first.killHard();
+    await waitFor('the subscriber answered', () => sipLegs(numbers).some((l) => l.answeredUs > 0));
+    const again = await w.engine('adopt-late-answer', port);
+    await waitFor('the call adopted', () => again.lines.some((l) => l.includes('live call adopted')), 30_000, [again]);
+    const [a] = await w.db('attempts').where('campaign_id', c).select('state', 'answered_at');
+    expect(a.state, 'recorded as talking').to.equal('talking');
+    await expectSettledAsTalked(c, numbers, agentIds, 'adopt-late-answer', 5_000);
+    expect(await again.stop(), 'exit code after SIGTERM').to.equal(0);
+  });
+
   it('S4: two processes: the one holding the calls is killed, the other adopts them once the lease has run out', async () => {
     const c = await w.seed.campaign({ call_limit: 2, retry_wait_sec: 1, max_tries: 5, min_success_sec: 1 });
     const agentIds = await w.agents(2, [c], { wrapupSec: 120 });
