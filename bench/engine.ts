@@ -205,7 +205,7 @@ async function engineRss(dbUrl: string, simPort: number): Promise<RssFigure> {
   const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 1024 / 1024;
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  return { peak, hwm: hwmMb, file: fileMb, heapTotal: mb('dialer_process_nodejs_heap_size_total_bytes'), heapUsed: mb('dialer_process_nodejs_heap_size_used_bytes') };
+  return { peak, hwm: hwmMb, file: fileMb, heapTotal: mb('dialer_nodejs_heap_size_total_bytes'), heapUsed: mb('dialer_nodejs_heap_size_used_bytes') };
 }
 
 async function main(): Promise<void> {
