@@ -97,8 +97,12 @@ export function parsePlainEvent(text: string): EslEvent {
 /** The decoded value of the first `name: value` line of the header block `text[0, end)`. */
 function findHeader(text: string, end: number, name: string): string | undefined {
   const key = `${name}: `;
-  const line = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`) + 1;
-  if (line === 0 && !text.startsWith(key)) return undefined;
+  let line = 0;
+  if (!text.startsWith(key)) {
+    const nl = text.indexOf(`\n${key}`);
+    if (nl < 0) return undefined;
+    line = nl + 1;
+  }
   if (line >= end) return undefined;
   let eol = text.indexOf('\n', line);
   if (eol < 0 || eol > end) eol = end;
