@@ -261,6 +261,10 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     expect(names).to.deep.equal(['Agent 1', 'Agent 2', 'Agent 10']);
     expect(await page.locator('#agents-summary').textContent()).to.match(/In a call 0 · Waiting \d+ · Other state \d+ · On Break \d+ · Logged Out \d+/);
     expect(await page.locator('#agents-board [data-k="registered"]').allTextContents()).to.satisfy((x: string[]) => x.every((t) => t === 'no'));
+    // An Available agent waiting for a call: for how long, ticking on the page.
+    const petro = page.locator('#agents-board tr', { hasText: 'Petro' });
+    await api.call('PUT', `/api/v2/agents/${(await api.call('GET', '/api/v2/agents')).body.find((a: any) => a.name === 'Petro').id}/status`, { status: 'Available' });
+    await petro.locator('[data-k="in-state"]', { hasText: /^\d+:\d\d$/ }).waitFor();
     // No countdown on agents without a running delay.
     expect(await page.locator('#agents-board [data-k="ready-in"]').allTextContents()).to.satisfy((x: string[]) => x.every((t) => t === ''));
     // Every figure of the campaigns board has its definition.

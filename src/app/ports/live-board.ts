@@ -27,6 +27,8 @@ export interface AgentBoardRow {
   client_online: boolean;
   no_answer_count: number;
   ready_at: string | null;
+  /** When the agent last became Waiting (longest idle first): its time in that state on the board. */
+  idle_since: string | null;
   /** ms until every delay has passed (A2), 0 when ready; counted from `server_now`. */
   ready_in_ms: number;
   call: AgentCallView | null;

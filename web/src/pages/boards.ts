@@ -66,7 +66,8 @@ const CAMPAIGN_COLUMNS: Array<[string, string | null]> = [
 const AGENT_COLUMNS: Array<[string, string | null]> = [
   ['Agent', null],
   ['Status', 'set by the agent or a supervisor: Available gets calls, On Break and Logged Out do not'],
-  ['State', 'what the agent is doing now, and for how long in a call'],
+  ['State', 'what the agent is doing now'],
+  ['Waiting for', 'how long an Available agent has been waiting for a call (in a call: see the call\'s time)'],
   ['Registered', 'whether the agent\'s phone is registered on a FreeSWITCH node (open for the contact)'],
   ['Client', 'online through a CTI client (the agent desk)'],
   ['Current call', 'the subscriber number and the call\'s stage, with the time since it started'],
@@ -137,18 +138,25 @@ function agentRow(a: AgentLive): HTMLElement {
     h('th', { scope: 'row' }, h('a', { href: `/agents/${a.id}` }, a.name), h('div', { class: 'muted small' }, a.sip_user)),
     h('td', null, badge('status', a.status)),
     h('td', { 'data-k': 'state' }, a.state),
+    h('td', { class: 'num', 'data-k': 'in-state' }, waitingFor(a)),
     // Yes or no at a glance; the node (the contact) when opened.
     h('td', { 'data-k': 'registered' }, a.registered_node
       ? h('details', { class: 'contact' }, h('summary', null, 'yes'), a.registered_node) : 'no'),
     // W2: online through a CTI client; "offline" matters only to an agent that requires one.
     h('td', { 'data-k': 'client' }, a.client_online ? 'online' : a.requires_client ? 'offline (required)' : '—'),
     h('td', { 'data-k': 'call' }, a.call ? [`${a.call.number} · ${a.call.state} · `,
-      h('span', { class: 'timer', 'data-since': a.call.answered_at ?? a.call.since ?? '' }, callTime(a.call.answered_at ?? a.call.since))] : '—'),
+      h('span', { class: 'timer', 'data-since': a.call.answered_at ?? a.call.since ?? '' }, elapsed(a.call.answered_at ?? a.call.since))] : '—'),
     h('td', { id: `agent-${a.id}-ready`, class: 'num', 'data-k': 'ready-in' }, readyIn(a)));
 }
 
+/** Time in state of a waiting agent (a call's time is in its own column). */
+function waitingFor(a: AgentLive): HTMLElement | null {
+  if (a.state !== 'Waiting' || a.call || !a.idle_since || a.status !== 'Available') return null;
+  return h('span', { class: 'timer', 'data-since': a.idle_since }, elapsed(a.idle_since));
+}
+
 /** m:ss since an ISO time, on the server's clock. */
-export function callTime(since: string | null | undefined): string {
+export function elapsed(since: string | null | undefined): string {
   const at = since ? Date.parse(since) : NaN;
   if (!Number.isFinite(at)) return '';
   const sec = Math.max(0, Math.floor((serverNow() - at) / 1000));
@@ -157,7 +165,7 @@ export function callTime(since: string | null | undefined): string {
 
 /** Only the timers change with time: call times and the delay countdown. */
 function tickTimers(root: HTMLElement): void {
-  for (const t of root.querySelectorAll<HTMLElement>('.timer')) t.textContent = callTime(t.dataset.since);
+  for (const t of root.querySelectorAll<HTMLElement>('.timer')) t.textContent = elapsed(t.dataset.since);
   for (const a of board.agents.values()) {
     const cell = document.getElementById(`agent-${a.id}-ready`);
     if (cell) cell.textContent = readyIn(a);
