@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 
-const benches = ['bench/timers.ts', 'bench/engine.ts', 'bench/import.ts', 'bench/import-latency.ts'];
+const benches = ['bench/timers.ts', 'bench/engine.ts', 'bench/import.ts', 'bench/import-latency.ts', 'bench/agent-socket.ts'];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== ${b} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}) ===\n`);
