@@ -37,6 +37,10 @@ export class AgentLink {
   private retry: ReturnType<typeof setTimeout> | undefined;
   private offlineTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** A snapshot was asked for to mend a gap: the events until it comes are not applied. */
+  private mending = false;
+  /** Why the server ended the login (its `end` message before the 4401 close). */
+  private endReason: string | undefined;
   private nextId = 0;
   private readonly pending = new Map<string, Pending>();
 
@@ -83,6 +87,7 @@ export class AgentLink {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(`${proto}//${location.host}/api/v2/agent/socket?ticket=${encodeURIComponent(t.data.ticket)}`);
     this.ws = ws;
+    this.mending = false;
     ws.onmessage = (m) => this.receive(m.data);
     ws.onclose = (c) => {
       if (this.ws !== ws) return;
@@ -92,8 +97,6 @@ export class AgentLink {
       this.closed(c.code === 1001 ? 'the server restarted' : 'the connection was lost');
     };
   }
-
-  private endReason: string | undefined;
 
   private receive(raw: unknown): void {
     let m: any;
@@ -106,13 +109,17 @@ export class AgentLink {
     if (m.type === 'snapshot') {
       // The truth, whatever seq came before (a lower one: the server's counter was reset).
       this.seq = m.seq;
+      this.mending = false;
       this.up();
       this.on.snapshot(m.state as DeskState);
     } else if (m.type === 'event') {
-      if (m.seq <= this.seq) return;
+      if (m.seq <= this.seq || this.mending) return;
       if (m.seq !== this.seq + 1) {
         // Events were lost between the server processes: the snapshot mends the state.
-        void this.command('snapshot');
+        this.mending = true;
+        void this.command('snapshot').then((r) => {
+          if (!r.ok) this.mending = false;
+        });
         return;
       }
       this.seq = m.seq;
