@@ -51,7 +51,8 @@ describe('web agent page against the simulator (W5)', function () {
 
   /** An agent user for a new agent in campaign `c`, logged in with the keyboard only; on its page, online. */
   async function agentAtDesk(page: Page, c: number, username: string, phone: Record<string, unknown> = {}): Promise<number> {
-    const [ag] = await createAgents(s, 1, [c], { name: `Olena ${username}`, wrapup_sec: 120 }, phone);
+    // W2: offered calls only while this page is connected.
+    const [ag] = await createAgents(s, 1, [c], { name: `Olena ${username}`, wrapup_sec: 120, requires_client: true }, phone);
     const u = await s.call('POST', '/api/v2/users', { username, password: `${username}-password`, role: 'agent', agent_id: ag!.id });
     expect(u.status, JSON.stringify(u.body)).to.equal(201);
     await page.goto(`${url}/`);
