@@ -305,4 +305,20 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     await page.locator(`#member-${ids[1]}`).waitFor();
     expect(await shown()).to.deep.equal([`member-${ids[0]}`, `member-${ids[1]}`]);
   });
+  it('issue 13 §2: the dial level shows the live calls against the limit, the line group\'s lines in use and the agents available', async () => {
+    const { page } = b;
+    const g = await api.call('POST', '/api/v2/line-groups', { name: 'Trunk K', capacity: 4 });
+    const c = await api.call('POST', '/api/v2/dialer', { name: 'Levels', calendar_id: calendarId, limit: 2, line_group_id: g.body.id });
+    const a = await api.call('POST', '/api/v2/agents', { name: 'Marta', sip_user: '4001@pbx.example.com' });
+    await api.call('POST', `/api/v2/dialer/${c.body.id}/tiers`, { agent_id: a.body.id, level: 1 });
+    await api.call('PUT', `/api/v2/agents/${a.body.id}/status`, { status: 'Available' });
+    // Marta's phone registered on a node, as the FreeSWITCH adapter records it.
+    await api.tdb.db('registrations').insert({ sip_user: '4001@pbx.example.com', node: 'fs1', contact: 'sip:4001@10.0.0.9' });
+    await page.goto(`${api.url}/`);
+    const level = page.locator(`#campaign-${c.body.id} [data-k="dial-level"]`);
+    await level.waitFor();
+    expect(await level.textContent()).to.equal('lines 0/4 in Trunk K · 1 agent(s) available');
+    expect(await page.locator(`#campaign-${c.body.id} [data-k="live"]`).textContent()).to.match(/^0 \/ 2 /);
+    await api.call('DELETE', `/api/v2/dialer/${c.body.id}`);
+  });
 });

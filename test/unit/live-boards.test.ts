@@ -88,7 +88,7 @@ describe('live boards shared by every viewer of a process', () => {
     feed = new LiveFeed();
     reader = new FakeReader();
     reader.agentRows.set(1, agentRow(1));
-    reader.heads.set(7, { id: 7, name: 'c7', state: 'running', limit: 3, live_calls: 1, reason: null });
+    reader.heads.set(7, { id: 7, name: 'c7', state: 'running', limit: 3, live_calls: 1, line_group: null, agents_ready: 0, reason: null });
     reader.counts.set(7, counts(7, 10, 100));
   });
   afterEach(() => boards?.close());
@@ -123,7 +123,7 @@ describe('live boards shared by every viewer of a process', () => {
     const v = new Viewer();
     boards.watch(v);
     await until('the snapshot', () => v.of('snapshot').length === 1);
-    reader.heads.set(7, { id: 7, name: 'c7', state: 'stopping', limit: 3, live_calls: 0, reason: null });
+    reader.heads.set(7, { id: 7, name: 'c7', state: 'stopping', limit: 3, live_calls: 0, line_group: null, agents_ready: 0, reason: null });
     reader.counts.set(7, counts(7, 50, 100));
     feed.campaign(7);
     await until('the update', () => v.of('update').length === 1);

@@ -66,7 +66,7 @@ export class LiveBoardStore implements LiveBoardReader {
   /** Campaigns' own fields and live calls, by id or all; in board order (priority, then id). */
   async campaignHeads(now: Date, ids?: readonly number[]): Promise<CampaignHead[]> {
     if (ids && ids.length === 0) return [];
-    const camps = this.db('campaigns').select('id', 'name', 'state', 'call_limit', 'reason').orderBy('priority', 'desc').orderBy('id');
+    const camps = this.db('campaigns').select('id', 'name', 'state', 'call_limit', 'line_group_id', 'reason').orderBy('priority', 'desc').orderBy('id');
     // C2: the calls holding a line of the campaign, as the limit counts them (index on live_campaign).
     const live = this.db('attempts').select('live_campaign').count({ n: '*' }).groupBy('live_campaign');
     if (ids) {
@@ -75,10 +75,23 @@ export class LiveBoardStore implements LiveBoardReader {
     } else {
       live.whereNotNull('live_campaign');
     }
-    const [rows, lives] = (await Promise.all([camps, live])) as [Array<Record<string, unknown>>, Array<Record<string, unknown>>];
-    const liveOf = new Map(lives.map((l) => [num(l.live_campaign), num(l.n)]));
-    return rows.map((c) => ({
+    // The dial level's other bounds: the line groups (few rows) with their lines in use (index on
+    // live_line_group), and the agents who could take a call now (tiers, then one agent row each).
+    const groups = this.db('line_groups').select('id', 'name', 'capacity');
+    const groupLive = this.db('attempts').whereNotNull('live_line_group').select('live_line_group').count({ n: '*' }).groupBy('live_line_group');
+    const ready = this.db('tiers as t').join('agents as a', 'a.id', 't.agent_id').where('a.status', 'Available')
+      .whereExists((r) => r.from('registrations as r').whereRaw('r.sip_user = a.sip_user'))
+      .select('t.campaign_id').count({ n: '*' }).groupBy('t.campaign_id');
+    if (ids) ready.whereIn('t.campaign_id', ids);
+    const [rows, lives, gs, gLives, readies] = (await Promise.all([camps, live, groups, groupLive, ready])) as Array<Array<Record<string, unknown>>>;
+    const liveOf = new Map(lives!.map((l) => [num(l.live_campaign), num(l.n)]));
+    const groupLiveOf = new Map(gLives!.map((l) => [num(l.live_line_group), num(l.n)]));
+    const groupOf = new Map(gs!.map((g) => [num(g.id), { id: num(g.id), name: String(g.name), capacity: num(g.capacity), live_calls: groupLiveOf.get(num(g.id)) ?? 0 }]));
+    const readyOf = new Map(readies!.map((r) => [num(r.campaign_id), num(r.n)]));
+    return rows!.map((c) => ({
       id: num(c.id), name: String(c.name), state: String(c.state), limit: num(c.call_limit), live_calls: liveOf.get(num(c.id)) ?? 0,
+      line_group: c.line_group_id == null ? null : groupOf.get(num(c.line_group_id)) ?? null,
+      agents_ready: readyOf.get(num(c.id)) ?? 0,
       reason: reasonView(c.reason, now),
     }));
   }

@@ -40,6 +40,10 @@ export interface CampaignBoardRow {
   state: string;
   limit: number;
   live_calls: number;
+  /** C3: the line group whose lines the campaign shares, with the calls holding them now; null without one. */
+  line_group: { id: number; name: string; capacity: number; live_calls: number } | null;
+  /** Available agents of the campaign with a registered phone: the most calls its agents allow now. */
+  agents_ready: number;
   members: { ready: number; dialing: number; waiting_result: number; done: number; total: number };
   /** Attempts that went past the agent leg (agent-leg failures are not dials, A3). */
   dialled: number;
@@ -59,10 +63,10 @@ export interface CampaignBoardRow {
 }
 
 /** A campaign row's own fields: cheap to read (the row and an index lookup of its live calls). */
-export type CampaignHead = Pick<CampaignBoardRow, 'id' | 'name' | 'state' | 'limit' | 'live_calls' | 'reason'>;
+export type CampaignHead = Pick<CampaignBoardRow, 'id' | 'name' | 'state' | 'limit' | 'live_calls' | 'line_group' | 'agents_ready' | 'reason'>;
 
 /** A campaign row's counts over its members and attempts: the costly part, read less often. */
-export type CampaignCounts = Omit<CampaignBoardRow, 'name' | 'state' | 'limit' | 'live_calls' | 'reason'>;
+export type CampaignCounts = Omit<CampaignBoardRow, 'name' | 'state' | 'limit' | 'live_calls' | 'line_group' | 'agents_ready' | 'reason'>;
 
 /**
  * One `snapshot` or `update` event of the live push. A `snapshot` replaces the whole board; one

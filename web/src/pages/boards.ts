@@ -53,7 +53,7 @@ export const boardsPage: Page = (main) => {
 const CAMPAIGN_COLUMNS: Array<[string, string | null]> = [
   ['Campaign', null],
   ['State', 'running, stopping, stopped, finished or idle, and why it is (not) dialling'],
-  ['Live calls / limit', 'calls in progress now (agent ringing, subscriber ringing or talking) against the campaign\'s limit of simultaneous calls'],
+  ['Live calls / limit', 'dial level: calls in progress now (agent ringing, subscriber ringing or talking) against the campaign\'s limit of simultaneous calls; below, what else bounds it: the lines of its line group in use (shared with other campaigns) and the Available agents with a registered phone'],
   ['Dialled', 'attempts that dialled (or are dialling) a subscriber: every attempt but one that ended at the agent\'s phone; the same figure as "dialled" of GET /stats'],
   ['Succeeded', 'members ended by a successful call'],
   ['Failed', 'members ended without success (an error cause, out of tries, expired)'],
@@ -105,8 +105,9 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
     h('th', { scope: 'row' }, h('a', { href: `/campaigns/${c.id}` }, c.name)),
     h('td', { class: 'wrap' }, badge('state', c.state),
       c.reason ? h('span', { class: 'reason', 'data-k': 'reason' }, ` ${c.reason.text}`) : null),
-    h('td', { class: 'num', 'data-k': 'live' }, `${c.live_calls} / ${c.limit} `,
-      h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` })),
+    h('td', { class: 'num wrap', 'data-k': 'live' }, `${c.live_calls} / ${c.limit} `,
+      h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` }),
+      h('div', { class: 'small muted', 'data-k': 'dial-level' }, dialLevel(c))),
     h('td', { class: 'num', 'data-k': 'dialled' }, c.dialled), h('td', { class: 'num', 'data-k': 'succeeded' }, c.succeeded),
     h('td', { class: 'num', 'data-k': 'failed' }, c.failed), h('td', { class: 'num', 'data-k': 'remaining' }, c.remaining),
     h('td', { class: 'wrap', 'data-k': 'members' }, `${c.members.ready} ready · ${c.members.dialing} in a call · ${c.members.waiting_result} waiting for a result · ${c.members.done} ended`),
@@ -114,6 +115,12 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
       h('div', { class: 'bar', 'aria-hidden': 'true' }, mix.map(([r, n], i) => h('span', { class: `seg s${i % 6}`, style: `width:${(100 * n) / total}%`, title: `${r}: ${n}` }))),
       h('span', { class: 'mix-text' }, mix.map(([r, n]) => `${r} ${n}`).join(', '))) : '—'),
     h('td', null, withFocusKey(runStopButton(c.id, c.name, c.state).el, `run-${c.id}`)));
+}
+
+/** What else bounds the dial level: the shared lines and the agents who could take a call. */
+function dialLevel(c: CampaignBoardRow): string {
+  const lines = c.line_group ? `lines ${c.line_group.live_calls}/${c.line_group.capacity} in ${c.line_group.name} · ` : '';
+  return `${lines}${c.agents_ready} agent(s) available`;
 }
 
 /** Database, Redis and each FreeSWITCH node, up or down with since when, in words (not colour alone). */
