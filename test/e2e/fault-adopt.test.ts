@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { allMembersDone, expectNothingLost, freePort, sleep, startFaultWorld, type FaultWorld } from '../helpers/fault-world.js';
 import type { EngineProcess } from '../helpers/engine-process.js';
 import { prng } from '../helpers/prng.js';
+import { httpClient } from '../helpers/http-client.js';
+import { SseClient } from '../helpers/sse-client.js';
 
 /*
  * S4 against real process deaths: the engine runs as its own OS process against the simulator,
@@ -123,7 +125,8 @@ describe('fault: live calls survive the engine process (S4)', function () {
     w.sim.setSubscriber(numbers[0]!, { outcome: 'answer', afterMs: 1_500, talkMs: 5_000 });
     const port = await freePort();
     const first = await w.engine('adopt-late-answer', port);
-    await waitFor('the subscriber ringing', async () => (await w.db('attempts').where({ campaign_id: c, state: 'bridging' })).length === 1, 60_000, [first]);
+    await waitFor('the subscriber ringing', () => sipLegs(numbers).length === 1, 60_000, [first]);
+    expect((await w.db('attempts').where('campaign_id', c).pluck('state'))).to.deep.equal(['bridging']);
     await first.killHard();
     await waitFor('the subscriber answered', () => sipLegs(numbers).some((l) => l.answeredUs > 0));
     const again = await w.engine('adopt-late-answer', port);
@@ -134,7 +137,7 @@ describe('fault: live calls survive the engine process (S4)', function () {
     expect(await again.stop(), 'exit code after SIGTERM').to.equal(0);
   });
 
-  it('S4: two processes: the one holding the calls is killed, the other adopts them once the lease has run out', async () => {
+  it('S4: two processes: the one holding the calls is killed, the other adopts them once the lease has run out; its live board shows them', async () => {
     const c = await w.seed.campaign({ call_limit: 2, retry_wait_sec: 1, max_tries: 5, min_success_sec: 1 });
     const agentIds = await w.agents(2, [c], { wrapupSec: 120 });
     const numbers = await w.members(c, 2);
@@ -142,10 +145,24 @@ describe('fault: live calls survive the engine process (S4)', function () {
     const p1 = await w.engine('adopt-peer-1', await freePort());
     await waitFor('two calls in conversation', async () => (await talking(c)) === 2, 60_000, [p1]);
     const p2 = await w.engine('adopt-peer-2', await freePort());
-    await p1.killHard();
-    await waitFor('the calls adopted by the peer', () => p2.lines.filter((l) => l.includes('live call adopted')).length === 2, 40_000, [p2]);
-    expect(sipLegs(numbers).filter((l) => l.hangupUs === 0), 'calls still up once adopted').to.have.length(2);
-    await expectSettledAsTalked(c, numbers, agentIds, 'adopt-peer-2', 12_000);
+    // A supervisor watches the live board of the process that will adopt the calls.
+    const url = `http://127.0.0.1:${p2.httpPort}`;
+    const board = await SseClient.open(url, await httpClient(url).login('admin', 'fault-admin-password'));
+    try {
+      await board.waitFor('a live snapshot', (e) => (e.event === 'snapshot' && e.data.live === true ? true : undefined));
+      const seen = board.events.length;
+      await p1.killHard();
+      await waitFor('the calls adopted by the peer', () => p2.lines.filter((l) => l.includes('live call adopted')).length === 2, 40_000, [p2]);
+      expect(sipLegs(numbers).filter((l) => l.hangupUs === 0), 'calls still up once adopted').to.have.length(2);
+      // The adoption is news on the board, like any call: the agents shown talking, then in wrap-up.
+      const rowsOf = (e: { event: string; data: any }) => (e.event === 'update' ? (e.data.agents as any[]).filter((a) => agentIds.includes(a.id)) : []);
+      await board.waitFor('the adopted calls on the board', (e) => (rowsOf(e).some((a) => a.call?.state === 'talking') ? true : undefined), 20_000, seen);
+      await expectSettledAsTalked(c, numbers, agentIds, 'adopt-peer-2', 12_000);
+      await board.waitFor('the agents in wrap-up on the board', (e) =>
+        (rowsOf(e).some((a) => a.state === 'Wrap up' && a.call === null) ? true : undefined), 20_000, seen);
+    } finally {
+      board.close();
+    }
     expect(await p2.stop(), 'exit code after SIGTERM').to.equal(0);
   });
 
