@@ -99,11 +99,11 @@ setUnauthorizedHandler((message) => {
   }
 });
 
-/** The page on screen: its element and the signal that tells its late answers they are no longer wanted. */
-let shown: { view: HTMLElement; leave: AbortController } | undefined;
+/** Aborted when the page on screen is left: its late answers are no longer wanted. */
+let leaving: AbortController | undefined;
 
 onRoute((page, params, title) => {
-  shown?.leave.abort();
+  leaving?.abort();
   if (typeof cleanup === 'function') cleanup();
   cleanup = undefined;
   // A message about the page left (saved, deleted, an error) would contradict the next page;
@@ -131,7 +131,7 @@ onRoute((page, params, title) => {
   // no longer in the document, never above or into the next page.
   const view = h('div', { class: 'view' });
   const leave = new AbortController();
-  shown = { view, leave };
+  leaving = leave;
   main.replaceChildren(view);
   // A new page: keyboard and screen reader users start at its content, not where the old one
   // was. Done before the page renders, so a page that focuses a field itself (log in) wins.

@@ -19,13 +19,12 @@ export function precompressed(dir: string, headers: Record<string, string>) {
     res.vary('Accept-Encoding');
     // Built asset names only (letters, digits, dash, dot): anything else is express.static's.
     const rel = req.path.slice(1);
-    const type = extname(rel);
-    if (!/^[\w-]+(\.[\w-]+)+$/.test(rel) || !type) return next();
+    if (!/^[\w-]+(\.[\w-]+)+$/.test(rel)) return next();
     // Brotli first when the browser takes both (it lists them in no order of preference).
     const pick = ENCODINGS.find(([e, suffix]) => req.acceptsEncodings(e) === e && existsSync(join(dir, rel + suffix)));
     if (!pick) return next();
     res.setHeader('Content-Encoding', pick[0]);
-    res.type(type);
+    res.type(extname(rel));
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.sendFile(rel + pick[1], { root: dir, dotfiles: 'deny' }, (err) => err && next());
   };

@@ -68,7 +68,7 @@ function selfContained(res: Response): void {
   }) as Response['render'];
 }
 
-export function withoutRemoteStylesheets(html: string): string {
+function withoutRemoteStylesheets(html: string): string {
   return html.replace(/<link\b[^>]*\bhref="https?:\/\/[^"]*"[^>]*>/gi, '');
 }
 
