@@ -79,4 +79,14 @@ describe('simulator: uuid_dump (S4, 08)', () => {
     expect(held).to.deep.include({ kind: 'bridged', memberUuid: U(2) });
     expect(await esl.api(`uuid_dump ${U(9)}`)).to.equal(unknownDump);
   });
+  it('S4: an agent leg with nobody to talk to reads as unbridged: ringing (not answered), or answered and parked', async () => {
+    sim = new Simulator({ log: pino({ level: 'silent' }), scenario: { agents: { [A]: { afterMs: 60_000 }, '1001@127.0.0.1': { afterMs: 5 } } } });
+    const { port } = await sim.start();
+    esl = await TestEsl.login(port);
+    esl.raw.send(`bgapi originate {origination_uuid=${U(4)},originate_timeout=90}user/1000 &park()\n\n`);
+    esl.raw.send(`bgapi originate {origination_uuid=${U(5)},originate_timeout=90}user/1001 &park()\n\n`);
+    await esl.event(is('CHANNEL_ANSWER', U(5)));
+    expect(heldCallOfDump(await esl.api(`uuid_dump ${U(4)}`))).to.deep.equal({ kind: 'unbridged', agentAnswered: false });
+    expect(heldCallOfDump(await esl.api(`uuid_dump ${U(5)}`))).to.deep.equal({ kind: 'unbridged', agentAnswered: true });
+  });
 });
