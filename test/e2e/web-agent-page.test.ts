@@ -73,6 +73,10 @@ describe('web agent page against the simulator (W5)', function () {
     const agentId = await agentAtDesk(page, c, 'desk-kbd', { afterMs: 1_500 });
     expect(new URL(page.url()).pathname).to.equal('/agent');
     expect(await page.getByRole('link', { name: 'Campaigns' }).count()).to.equal(0);
+    // A supervisor's page typed in the address bar leads back to the agent's own.
+    await page.goto(`${url}/campaigns`);
+    await page.waitForURL(`${url}/agent`);
+    await page.locator('#connection.online').waitFor();
     expect(await page.getByRole('button', { name: /^Available/ }).getAttribute('aria-pressed')).to.equal('true');
 
     // B: a break with the reason typed; A: available again.
@@ -170,12 +174,14 @@ describe('web agent page against the simulator (W5)', function () {
     const closing = apiOnly!.close();
     apiOnly = undefined;
     await page.locator('#connection.reconnecting', { hasText: 'Reconnecting' }).waitFor();
-    await closing;
     await b.shot('45-agent-reconnecting');
-    await page.locator('#connection.offline', { hasText: 'Offline' }).waitFor({ timeout: 30_000 });
+    await closing;
+    await page.locator('#connection.offline', { hasText: 'Offline — no calls are offered' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#connection-why').textContent()).to.match(/; trying again$/);
     expect(await page.getByRole('button', { name: /^Available/ }).isDisabled()).to.equal(true);
     await startApiOnly();
     await page.locator('#connection.online', { hasText: 'Online' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#connection-why').textContent()).to.equal('');
     expect(await page.getByRole('button', { name: /^Available/ }).isDisabled()).to.equal(false);
     await until('the page still shows the last call', async () => (await page.locator('#member-name').textContent()) === 'Grace Hopper');
   });

@@ -14,7 +14,8 @@ export type LinkStatus = 'connecting' | 'online' | 'reconnecting' | 'offline';
 export interface LinkHandlers {
   snapshot(state: DeskState): void;
   event(e: DeskEvent): void;
-  status(s: LinkStatus, detail: string): void;
+  /** `why` says what went wrong while not online ('' when online). */
+  status(s: LinkStatus, why: string): void;
   /** The login is over (close 4401, or the ticket refused with 401). */
   ended(reason: string): void;
 }
@@ -47,7 +48,7 @@ export class AgentLink {
   constructor(private readonly on: LinkHandlers) {}
 
   start(): void {
-    this.on.status('connecting', 'Connecting…');
+    this.on.status('connecting', '');
     void this.connect();
   }
 
@@ -139,7 +140,7 @@ export class AgentLink {
     this.tries = 0;
     this.downSince = undefined;
     clearTimeout(this.offlineTimer);
-    this.on.status('online', 'Online');
+    this.on.status('online', '');
   }
 
   private closed(why: string): void {
@@ -150,12 +151,11 @@ export class AgentLink {
     const wait = Math.round(delay * (0.8 + Math.random() * 0.4));
     const down = Date.now() - this.downSince;
     const state: LinkStatus = down >= GRACE_MS ? 'offline' : 'reconnecting';
-    const label = state === 'offline' ? 'Offline — no calls are offered' : 'Reconnecting…';
-    this.on.status(state, `${label} (${why}; trying again in ${Math.ceil(wait / 1000)} s)`);
+    this.on.status(state, why);
     if (state === 'reconnecting') {
       clearTimeout(this.offlineTimer);
       this.offlineTimer = setTimeout(() => {
-        if (this.downSince !== undefined) this.on.status('offline', `Offline — no calls are offered (${why}; still trying)`);
+        if (this.downSince !== undefined) this.on.status('offline', why);
       }, GRACE_MS - down);
     }
     clearTimeout(this.retry);

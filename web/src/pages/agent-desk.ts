@@ -36,6 +36,8 @@ export const agentDeskPage: Page = (view) => {
   let hungUp: number | undefined;
 
   const conn = h('p', { class: 'conn connecting', id: 'connection', role: 'status' }, 'Connecting…');
+  // Why the connection is down, beside it and outside the live region: retries do not chatter.
+  const connWhy = h('p', { class: 'conn-why hint', id: 'connection-why' });
   const title = h('h1', null, 'Agent desk');
   const statusBtn = (status: DeskView['agent']['status'], key: string) =>
     h('button', { type: 'button', class: `status-btn s-${status.replace(' ', '-').toLowerCase()}`, 'aria-pressed': 'false',
@@ -56,7 +58,7 @@ export const agentDeskPage: Page = (view) => {
   const resultBox = h('div', { id: 'result' });
 
   view.append(h('div', { class: 'desk' },
-    h('div', { class: 'desk-top' }, title, conn),
+    h('div', { class: 'desk-top' }, title, h('div', { class: 'conn-box' }, conn, connWhy)),
     h('section', { class: 'card desk-status', 'aria-labelledby': 'status-h' },
       h('h2', { id: 'status-h' }, 'My status'),
       h('div', { class: 'status-row', role: 'group', 'aria-label': 'Status' }, available, onBreak, loggedOut,
@@ -88,9 +90,10 @@ export const agentDeskPage: Page = (view) => {
       if (e.type === 'reserved' && s.call?.attempt.id !== before) notice(`New call: ${s.call?.member.name ?? ''}`);
       if (e.type === 'result_accepted') notice('Result accepted');
     },
-    status: (st: LinkStatus, detail) => {
+    status: (st: LinkStatus, why) => {
       conn.className = `conn ${st}`;
-      conn.textContent = detail;
+      conn.textContent = connText(st);
+      connWhy.textContent = why ? `${why}; trying again` : '';
       for (const b of [available, onBreak, loggedOut]) b.disabled = st !== 'online';
     },
     ended: (why) => {
@@ -98,6 +101,14 @@ export const agentDeskPage: Page = (view) => {
       notice(`Please log in again: ${why}`, 'error');
     },
   });
+
+  function connText(st: LinkStatus): string {
+    if (st === 'online') return 'Online';
+    if (st === 'connecting') return 'Connecting…';
+    if (st === 'reconnecting') return 'Reconnecting…';
+    // W2: an agent whose calls need this page is not offered any while it is away; others still ring.
+    return s?.agent.requires_client === false ? 'Offline — this page is not up to date' : 'Offline — no calls are offered';
+  }
 
   async function setStatus(status: DeskView['agent']['status']): Promise<void> {
     const data: Record<string, string> = { status };
@@ -126,7 +137,7 @@ export const agentDeskPage: Page = (view) => {
     const brk = a.status === 'On Break' && a.break_reason ? ` (${a.break_reason})` : '';
     const words = a.status !== 'Available' ? `${a.status}${brk} — no calls are offered`
       : a.state === 'Waiting' ? (s.delay_until ? 'Waiting — the next call comes after a short pause' : 'Waiting for a call')
-      : a.state === 'Wrap up' ? 'Wrap-up — finish the result' : a.state;
+      : a.state === 'Wrap up' ? (s.call?.attempt.result_status ? 'Wrap-up' : 'Wrap-up — send the result') : a.state;
     if (stateLine.textContent !== words) stateLine.textContent = words;
     const inWrap = a.state === 'Wrap up';
     endWrap.hidden = !(inWrap && s.call?.campaign.allow_end_wrap_up_early);
