@@ -46,7 +46,9 @@ export class EventFilter {
     if (value === null || !name) return '-ERR invalid syntax';
     if (name.toLowerCase() === 'add') {
       [name = '', ...rest] = value.split(' ');
-      value = rest.length > 0 ? rest.join(' ') : '(null)';
+      // `filter add <header>` alone: FreeSWITCH adds no header without a value, yet says +OK
+      if (rest.length === 0) return `+OK filter added. [${name}]=[(null)]`;
+      value = rest.join(' ');
     }
     this.#filters.push({ name, value });
     return `+OK filter added. [${name}]=[${value}]`;
