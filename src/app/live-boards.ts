@@ -38,7 +38,7 @@ export interface LiveBoardsOptions {
 }
 
 const ZERO_COUNTS = (id: number): CampaignCounts => ({
-  id, members: { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 }, dialled: 0, succeeded: 0, failed: 0, remaining: 0, results: {},
+  id, members: { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 }, dialled: 0, succeeded: 0, failed: 0, remaining: 0, results: {}, next_due_at: null,
 });
 
 /**

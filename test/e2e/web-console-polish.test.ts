@@ -319,6 +319,15 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     await level.waitFor();
     expect(await level.textContent()).to.equal('lines 0/4 in Trunk K · 1 agent(s) available');
     expect(await page.locator(`#campaign-${c.body.id} [data-k="live"]`).textContent()).to.match(/^0 \/ 2 /);
+    // Next due: none while the campaign has no ready member; then the earliest one's time.
+    const due = page.locator(`#campaign-${c.body.id} [data-k="next-due"]`);
+    expect(await due.textContent()).to.equal('—');
+    const later = new Date(Date.now() + 3 * 3600_000);
+    await api.call('POST', `/api/v2/dialer/${c.body.id}/members`, [{ name: 'Later', communications: [{ number: '+380501119999' }] }]);
+    await api.tdb.db('members').where('campaign_id', c.body.id).update({ ready_at: later });
+    await page.reload();
+    const shown = later.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    await due.filter({ hasText: shown }).waitFor();
     await api.call('DELETE', `/api/v2/dialer/${c.body.id}`);
   });
 });

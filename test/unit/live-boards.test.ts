@@ -71,7 +71,7 @@ const agentRow = (id: number, state = 'Waiting'): AgentBoardRow => ({
   ready_at: null, idle_since: null, ready_in_ms: 0, call: null,
 });
 const counts = (id: number, done: number, total: number): CampaignCounts => ({
-  id, members: { ready: total - done, dialing: 0, waiting_result: 0, done, total }, dialled: done, succeeded: done, failed: 0,
+  id, members: { ready: total - done, dialing: 0, waiting_result: 0, done, total }, dialled: done, succeeded: done, failed: 0, next_due_at: null,
   remaining: total - done, results: done ? { NORMAL_CLEARING: done } : {},
 });
 

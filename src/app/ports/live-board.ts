@@ -55,6 +55,8 @@ export interface CampaignBoardRow {
   remaining: number;
   /** Ended members by result. */
   results: Record<string, number>;
+  /** The earliest ready_at of its ready members (due now when past); null when none is ready. */
+  next_due_at: string | null;
   /**
    * Why the campaign is (not) dialling while it runs, or why it finished or stopped (issue 13
    * §1): `text` in plain language, `code` stable for programs; null when there is none yet.

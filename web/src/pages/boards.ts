@@ -58,6 +58,7 @@ const CAMPAIGN_COLUMNS: Array<[string, string | null]> = [
   ['Succeeded', 'members ended by a successful call'],
   ['Failed', 'members ended without success (an error cause, out of tries, expired)'],
   ['Remaining', 'members not ended yet: ready, being dialled or waiting for a result'],
+  ['Next due', 'when the next ready member may be called: now, or the time of the earliest retry or call-back'],
   ['Members', 'members by state: ready to dial (now or later), in a call, waiting for a result status, ended'],
   ['Result mix', 'ended members by their result'],
   ['', null],
@@ -110,11 +111,22 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
       h('div', { class: 'small muted', 'data-k': 'dial-level' }, dialLevel(c))),
     h('td', { class: 'num', 'data-k': 'dialled' }, c.dialled), h('td', { class: 'num', 'data-k': 'succeeded' }, c.succeeded),
     h('td', { class: 'num', 'data-k': 'failed' }, c.failed), h('td', { class: 'num', 'data-k': 'remaining' }, c.remaining),
+    h('td', { class: 'num', 'data-k': 'next-due' }, nextDue(c.next_due_at)),
     h('td', { class: 'wrap', 'data-k': 'members' }, `${c.members.ready} ready · ${c.members.dialing} in a call · ${c.members.waiting_result} waiting for a result · ${c.members.done} ended`),
     h('td', { class: 'wrap' }, total ? h('div', { class: 'mix' },
       h('div', { class: 'bar', 'aria-hidden': 'true' }, mix.map(([r, n], i) => h('span', { class: `seg s${i % 6}`, style: `width:${(100 * n) / total}%`, title: `${r}: ${n}` }))),
       h('span', { class: 'mix-text' }, mix.map(([r, n]) => `${r} ${n}`).join(', '))) : '—'),
     h('td', null, withFocusKey(runStopButton(c.id, c.name, c.state).el, `run-${c.id}`)));
+}
+
+/** "now" once due (on the server's clock), else the time (and the day when not today); "—" when no member is ready. */
+function nextDue(at: string | null): string {
+  if (!at) return '—';
+  const t = Date.parse(at);
+  if (t <= serverNow()) return 'now';
+  const d = new Date(t);
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return d.toDateString() === new Date(serverNow()).toDateString() ? time : `${d.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' })} ${time}`;
 }
 
 /** What else bounds the dial level: the shared lines and the agents who could take a call. */
