@@ -38,7 +38,8 @@ export const agentDeskPage: Page = (view) => {
   const conn = h('p', { class: 'conn connecting', id: 'connection', role: 'status' }, 'Connecting…');
   // Why the connection is down, beside it and outside the live region: retries do not chatter.
   const connWhy = h('p', { class: 'conn-why hint', id: 'connection-why' });
-  const title = h('h1', null, 'Agent desk');
+  // Focusable from script: Esc in a field outside the result form comes back here.
+  const title = h('h1', { tabindex: '-1' }, 'Agent desk');
   const statusBtn = (status: DeskView['agent']['status'], key: string) =>
     h('button', { type: 'button', class: `status-btn s-${status.replace(' ', '-').toLowerCase()}`, 'aria-pressed': 'false',
       'aria-keyshortcuts': key, onclick: () => void setStatus(status) }, status, h('kbd', null, key));
@@ -55,7 +56,7 @@ export const agentDeskPage: Page = (view) => {
   const hangUp = h('button', { type: 'button', class: 'danger big', hidden: true, 'aria-keyshortcuts': 'H', onclick: () => void hangup() },
     'Hang up', h('kbd', null, 'H'));
   const card = h('div', { id: 'call-card' });
-  const resultBox = h('div', { id: 'result' });
+  const resultBox = h('div', { id: 'result' }, h('p', { class: 'muted' }, 'Nothing to report yet.'));
 
   view.append(h('div', { class: 'desk' },
     h('div', { class: 'desk-top' }, title, h('div', { class: 'conn-box' }, conn, connWhy)),
