@@ -34,6 +34,8 @@ describe('fault: two engine processes at once', function () {
     const [victim, survivor, victimId] = (await liveOf('fault-multi-1')) > 0 || (await liveOf('fault-multi-2')) === 0
       ? [p1!, p2!, 'fault-multi-1'] : [p2!, p1!, 'fault-multi-2'];
     const liveOfVictim = await liveOf(victimId);
+    // Read before the kill: a takeover gives the dead process's live attempts the survivor's id (S4).
+    const dialledBy = await claimedBy();
     await victim.killHard();
     await allMembersDone(w.db, [a, b], 150_000, [survivor]);
     const settle = Date.now() + 20_000;
@@ -45,7 +47,7 @@ describe('fault: two engine processes at once', function () {
     // The load really pressed on the shared capacity (10 agents for 4 lines).
     expect(w.watch.maxPerGroup.get(group), 'line group calls at once').to.be.at.least(3);
     // Both processes dialled: the limits above held across two processes.
-    expect(await claimedBy()).to.have.members(['fault-multi-1', 'fault-multi-2']);
+    expect(dialledBy).to.have.members(['fault-multi-1', 'fault-multi-2']);
     if (liveOfVictim > 0) {
       // S4: the survivor took them over (their instance id is now its own): adopted, or ended uncharged.
       const taken = survivor.lines.filter((l) => l.includes(`"from":"${victimId}"`)
