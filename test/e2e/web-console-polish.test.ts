@@ -319,6 +319,13 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     await level.waitFor();
     expect(await level.textContent()).to.equal('lines 0/4 in Trunk K · 1 agent(s) available');
     expect(await page.locator(`#campaign-${c.body.id} [data-k="live"]`).textContent()).to.match(/^0 \/ 2 /);
+    // Registered: "yes" at a glance, the node and contact when opened.
+    const reg = page.locator(`#agent-${a.body.id} [data-k="registered"]`);
+    expect(await reg.locator('summary').textContent()).to.equal('yes');
+    expect(await reg.getByText('sip:4001@10.0.0.9').isVisible()).to.equal(false);
+    await reg.locator('summary').click();
+    await reg.getByText('sip:4001@10.0.0.9').waitFor();
+    expect(await reg.textContent()).to.include('on fs1');
     // Next due: none while the campaign has no ready member; then the earliest one's time.
     const due = page.locator(`#campaign-${c.body.id} [data-k="next-due"]`);
     expect(await due.textContent()).to.equal('—');

@@ -67,7 +67,7 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 }
 
 const agentRow = (id: number, state = 'Waiting'): AgentBoardRow => ({
-  id, name: `a${id}`, sip_user: `${id}@pbx`, status: 'Available', state, registered_node: null, requires_client: false, client_online: false, no_answer_count: 0,
+  id, name: `a${id}`, sip_user: `${id}@pbx`, status: 'Available', state, registered_node: null, registered_contact: null, requires_client: false, client_online: false, no_answer_count: 0,
   ready_at: null, idle_since: null, ready_in_ms: 0, call: null,
 });
 const counts = (id: number, done: number, total: number): CampaignCounts => ({

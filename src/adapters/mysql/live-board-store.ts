@@ -24,6 +24,7 @@ export class LiveBoardStore implements LiveBoardReader {
       .select('a.id', 'a.name', 'a.sip_user', 'a.status', 'a.state', 'a.no_answer_count', 'a.ready_at', 'a.idle_since', 'a.requires_client',
         // A2: the node the phone is registered on, as the agents API reports it.
         this.db.raw('(SELECT r.node FROM registrations r WHERE r.sip_user = a.sip_user ORDER BY r.updated_at DESC LIMIT 1) AS registered_node'),
+        this.db.raw('(SELECT r.contact FROM registrations r WHERE r.sip_user = a.sip_user ORDER BY r.updated_at DESC LIMIT 1) AS registered_contact'),
         't.id as t_id', 't.campaign_id as t_campaign', 't.member_id as t_member', 't.number as t_number', 't.state as t_state',
         't.created_at as t_created', 't.answered_at as t_answered')
       .orderBy('a.name')
@@ -42,6 +43,7 @@ export class LiveBoardStore implements LiveBoardReader {
         status: String(r.status),
         state: String(r.state),
         registered_node: (r.registered_node as string | null) ?? null,
+        registered_contact: (r.registered_contact as string | null) || null,
         requires_client: Boolean(r.requires_client),
         client_online: present.has(num(r.id)),
         no_answer_count: num(r.no_answer_count),

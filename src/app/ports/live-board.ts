@@ -21,6 +21,8 @@ export interface AgentBoardRow {
   status: string;
   state: string;
   registered_node: string | null;
+  /** The registration's contact (where the phone is reached), shown on demand; null when not registered. */
+  registered_contact: string | null;
   /** W2: offered calls only while a CTI client is connected. */
   requires_client: boolean;
   /** W2: a CTI client of the agent is connected (or went less than the grace ago); false when unknown. */

@@ -160,7 +160,7 @@ function agentRow(a: AgentLive): HTMLElement {
     h('td', { class: 'num', 'data-k': 'in-state' }, waitingFor(a)),
     // Yes or no at a glance; the node (the contact) when opened.
     h('td', { 'data-k': 'registered' }, a.registered_node
-      ? h('details', { class: 'contact' }, h('summary', null, 'yes'), a.registered_node) : 'no'),
+      ? h('details', { class: 'contact' }, h('summary', null, 'yes'), `on ${a.registered_node}`, a.registered_contact ? h('div', { class: 'small' }, a.registered_contact) : null) : 'no'),
     // W2: online through a CTI client; "offline" matters only to an agent that requires one.
     h('td', { 'data-k': 'client' }, a.client_online ? 'online' : a.requires_client ? 'offline (required)' : '—'),
     h('td', { 'data-k': 'call' }, a.call ? [`${a.call.number} · ${a.call.state} · `,
