@@ -245,6 +245,9 @@ describe('web client in the browser: issue 13 §3 rough edges', function () {
     const size = await page.locator('#wallboard-kpis .kpi-value').first().evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
     expect(size).to.be.at.least(40);
     expect(await tile.locator('[data-kpi="remaining"] .kpi-value').textContent()).to.match(/^\d+$/);
+    // Each figure says what it counts.
+    const titles = await page.locator('.kpi').evaluateAll((ks) => ks.map((k) => k.getAttribute('title') ?? ''));
+    expect(titles.every((t) => t.length > 12), JSON.stringify(titles)).to.equal(true);
     await b.shot('polish-07-wallboard');
     await page.keyboard.press('Escape');
     await page.getByRole('heading', { name: 'Live boards' }).waitFor();

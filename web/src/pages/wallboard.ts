@@ -3,6 +3,18 @@ import { board, onBoard, shownState } from '../live.js';
 import { navigate, type Page } from '../router.js';
 import { agentCounts, sortedAgents, sortedCampaigns } from './boards.js';
 
+/** What each figure counts, the same words as the live boards' column headers. */
+const DEFINITIONS: Record<string, string> = {
+  live: 'calls in progress now against the limits of the running campaigns',
+  dialled: 'attempts that dialled (or are dialling) a subscriber: every attempt but one that ended at the agent\'s phone',
+  succeeded: 'members ended by a successful call',
+  remaining: 'members not ended yet',
+  'In a call': 'agents with a call in progress',
+  Waiting: 'Available agents waiting for a call',
+  'Other state': 'Available agents in wrap-up, a delay or another state',
+  'On Break': 'agents On Break',
+};
+
 /**
  * The wallboard: the live figures large enough for a screen across the room, with no controls
  * (no menu, no buttons). Escape goes back to the live boards.
@@ -14,7 +26,7 @@ export const wallboardPage: Page = (main) => {
   const stamp = h('p', { class: 'wall-stamp', id: 'wallboard-stamp' });
   main.append(h('h1', { class: 'sr-only' }, 'Wallboard'), kpis, tiles, stamp);
   const kpi = (label: string, value: string | number, key: string) =>
-    h('div', { class: 'kpi', 'data-kpi': key }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label));
+    h('div', { class: 'kpi', 'data-kpi': key, title: DEFINITIONS[key] ?? label }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-label' }, label));
   const paint = () => {
     const camps = sortedCampaigns();
     const live = camps.reduce((s, c) => s + c.live_calls, 0);
