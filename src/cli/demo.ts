@@ -129,10 +129,9 @@ async function progress(api: DemoClient, campaigns: { id: number; name: string }
   started: number): Promise<ProgressFrame> {
   const rows = await Promise.all(campaigns.map(async (c) => {
     const [info, stats] = await Promise.all([api.get(`/api/v2/dialer/${c.id}`), api.get(`/api/v2/dialer/${c.id}/stats`)]);
-    const succeeded = stats.results.NORMAL_CLEARING ?? 0;
     return {
-      name: c.name, state: info.state as string, total: stats.members.total, done: stats.members.done, succeeded,
-      failed: stats.members.done - succeeded, remaining: stats.members.total - stats.members.done,
+      name: c.name, state: info.state as string, total: stats.members.total, done: stats.members.done,
+      succeeded: stats.succeeded, failed: stats.failed, remaining: stats.members.total - stats.members.done,
       dialled: stats.dialled, live: stats.live_calls, limit: info.limit,
     };
   }));

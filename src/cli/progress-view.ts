@@ -8,7 +8,7 @@ export interface CampaignProgress {
   succeeded: number;
   failed: number;
   remaining: number;
-  /** The live board's and /stats' "Dialled" (src/domain/dialled.ts). */
+  /** The live board's and /stats' "Dialled" (src/domain/campaign-figures.ts). */
   dialled: number;
   live: number;
   limit: number;

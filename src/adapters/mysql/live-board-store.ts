@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { reasonView } from '../../domain/dial-reason.js';
 import type { AgentBoardRow, CampaignCounts, CampaignHead, LiveBoardReader } from '../../app/ports/live-board.js';
-import { countsAsDialled } from '../../domain/dialled.js';
+import { countsAsDialled, succeededAndFailed } from '../../domain/campaign-figures.js';
 
 /*
  * What the live boards show (issue: live boards), read from MySQL, the truth, when the
@@ -142,9 +142,7 @@ export class LiveBoardStore implements LiveBoardReader {
       if (at && (c.next_due_at === null || at < c.next_due_at)) c.next_due_at = at;
     }
     for (const c of byId.values()) {
-      // A member whose success was later undone by a result status is counted by its final state.
-      c.succeeded = Math.min(c.succeeded, c.members.done);
-      c.failed = c.members.done - c.succeeded;
+      Object.assign(c, succeededAndFailed(c.succeeded, c.members.done));
       c.remaining = c.members.total - c.members.done;
     }
     return [...byId.values()];

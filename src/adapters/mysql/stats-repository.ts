@@ -1,19 +1,20 @@
 import type { Knex } from 'knex';
 import { reasonView } from '../../domain/dial-reason.js';
 import type { CampaignStats } from '../../app/catalog/campaign-schemas.js';
-import { countsAsDialled } from '../../domain/dialled.js';
+import { countsAsDialled, succeededAndFailed } from '../../domain/campaign-figures.js';
 
 /** Counts for GET /api/v2/dialer/:id/stats: members by state, finished members by result, live calls. */
 export class StatsRepository {
   constructor(private readonly db: Knex) {}
 
   async campaignStats(campaignId: number): Promise<CampaignStats> {
-    const [states, results, live, attempts, campaign] = await Promise.all([
+    const [states, results, live, attempts, campaign, withSuccess] = await Promise.all([
       this.db('members').where({ campaign_id: campaignId }).groupBy('state').select('state').count({ n: '*' }),
       this.db('members').where({ campaign_id: campaignId, state: 'done' }).groupBy('result').select('result').count({ n: '*' }),
       this.db('attempts').where({ live_campaign: campaignId }).count({ n: '*' }).first(),
       this.db('attempts').where({ campaign_id: campaignId }).groupBy('outcome').select('outcome').count({ n: '*' }),
       this.db('campaigns').where({ id: campaignId }).first('reason'),
+      this.db('attempts').where({ campaign_id: campaignId, outcome: 'success' }).countDistinct({ n: 'member_id' }).first(),
     ]);
     const members = { ready: 0, dialing: 0, waiting_result: 0, done: 0, total: 0 };
     for (const r of states as Array<{ state: keyof typeof members; n: number | string }>) {
@@ -29,6 +30,7 @@ export class StatsRepository {
       if (countsAsDialled(a.outcome)) dialled += Number(a.n);
     }
     return { members, results: byResult, live_calls: Number(live?.n ?? 0), attempts: all, dialled,
+      ...succeededAndFailed(Number(withSuccess?.n ?? 0), members.done),
       reason: reasonView(campaign?.reason, new Date()) };
   }
 }

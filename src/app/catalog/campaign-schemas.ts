@@ -102,6 +102,8 @@ export const CampaignStats = z.object({
   live_calls: z.number().int(),
   attempts: z.number().int().meta({ description: 'every attempt of the campaign, those that ended at the agent\'s leg included' }),
   dialled: z.number().int().meta({ description: 'attempts that dialled (or are dialling) the subscriber: every attempt but one that ended at the agent\'s leg; the live board\'s "Dialled"' }),
+  succeeded: z.number().int().meta({ description: 'members ended by a successful call; the live board\'s "Succeeded"' }),
+  failed: z.number().int().meta({ description: 'members ended without success; the live board\'s "Failed"' }),
   reason: CampaignReason,
 });
 export type CampaignStats = z.output<typeof CampaignStats>;
