@@ -164,14 +164,14 @@ function agentRow(a: AgentLive): HTMLElement {
     // W2: online through a CTI client; "offline" matters only to an agent that requires one.
     h('td', { 'data-k': 'client' }, a.client_online ? 'online' : a.requires_client ? 'offline (required)' : '—'),
     h('td', { 'data-k': 'call' }, a.call ? [`${a.call.number} · ${a.call.state} · `,
-      h('span', { class: 'timer', 'data-since': a.call.answered_at ?? a.call.since ?? '' }, elapsed(a.call.answered_at ?? a.call.since))] : '—'),
+      h('span', { class: 'elapsed', 'data-since': a.call.answered_at ?? a.call.since ?? '' }, elapsed(a.call.answered_at ?? a.call.since))] : '—'),
     h('td', { id: `agent-${a.id}-ready`, class: 'num', 'data-k': 'ready-in' }, readyIn(a)));
 }
 
 /** Time in state of a waiting agent (a call's time is in its own column). */
 function waitingFor(a: AgentLive): HTMLElement | null {
   if (a.state !== 'Waiting' || a.call || !a.idle_since || a.status !== 'Available') return null;
-  return h('span', { class: 'timer', 'data-since': a.idle_since }, elapsed(a.idle_since));
+  return h('span', { class: 'elapsed', 'data-since': a.idle_since }, elapsed(a.idle_since));
 }
 
 /** m:ss since an ISO time, on the server's clock. */
@@ -184,7 +184,7 @@ export function elapsed(since: string | null | undefined): string {
 
 /** Only the timers change with time: call times and the delay countdown. */
 function tickTimers(root: HTMLElement): void {
-  for (const t of root.querySelectorAll<HTMLElement>('.timer')) t.textContent = elapsed(t.dataset.since);
+  for (const t of root.querySelectorAll<HTMLElement>('.elapsed')) t.textContent = elapsed(t.dataset.since);
   for (const a of board.agents.values()) {
     const cell = document.getElementById(`agent-${a.id}-ready`);
     if (cell) cell.textContent = readyIn(a);
