@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import type { RedisNode, RedisTarget } from './adapters/queue/redis-connection.js';
 
 /** One FreeSWITCH server the engine keeps an inbound event socket to (F2, F3). */
 export interface FreeSwitchNode {
@@ -34,6 +35,18 @@ const freeSwitchList = z
     return nodes;
   });
 
+const redisNodes = z
+  .string()
+  .transform((s, ctx): RedisNode[] => {
+    const items = s.split(',').map((x) => x.trim()).filter(Boolean);
+    const bad = items.find((x) => !/^[^:\s]+:\d{1,5}$/.test(x));
+    if (bad !== undefined || items.length === 0) {
+      ctx.addIssue({ code: 'custom', message: bad !== undefined ? `"${bad}" is not host:port` : 'at least one host:port is needed' });
+      return z.NEVER;
+    }
+    return items.map((x) => ({ host: x.slice(0, x.lastIndexOf(':')), port: Number(x.slice(x.lastIndexOf(':') + 1)) }));
+  });
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -43,8 +56,16 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 const schema = z.object({
   /** MySQL/MariaDB URL; the database is created when missing. */
   DIALER_DB_URL: z.string().url().default('mysql://root@127.0.0.1:3306/dialer'),
-  /** Redis URL for BullMQ wake-ups. */
+  /** Redis URL (one node) for wake-ups, pub/sub and the small shared state; unused with sentinels or a cluster. */
   DIALER_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** A Sentinel group instead: the sentinels (host:port,…) and the master's name (DESIGN §1a). */
+  DIALER_REDIS_SENTINELS: redisNodes.optional(),
+  DIALER_REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  DIALER_REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** A Redis Cluster instead: seed nodes (host:port,…); the rest of the cluster is learnt from them. */
+  DIALER_REDIS_CLUSTER: redisNodes.optional(),
+  /** Password of the Redis nodes behind sentinels or of the cluster's nodes (a URL carries its own). */
+  DIALER_REDIS_PASSWORD: z.string().min(1).optional(),
   /** Prefix of every BullMQ key; hash-tagged so a queue's keys share one Redis Cluster slot. */
   DIALER_QUEUE_PREFIX: z.string().min(1).default('{dialer}'),
   DIALER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -128,7 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigL
   const c = parseEnv(schema, { ...layers.defaults, ...env, ...layers.overrides });
   return {
     dbUrl: c.DIALER_DB_URL,
-    redisUrl: c.DIALER_REDIS_URL,
+    /** The Redis URL, or the Sentinel group or Cluster that replaces it. */
+    redisUrl: redisTarget(c),
     queuePrefix: c.DIALER_QUEUE_PREFIX,
     http: {
       port: c.DIALER_HTTP_PORT, host: c.DIALER_HTTP_HOST, maxJsonBytes: c.DIALER_MAX_JSON_BYTES,
@@ -159,6 +181,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigL
     logLevel: c.DIALER_LOG_LEVEL,
     engine: c.DIALER_ENGINE,
   };
+}
+
+/** DESIGN §1a: one Redis node, a Sentinel group or a Cluster; on a Cluster every key must share the prefix's slot. */
+function redisTarget(c: z.output<typeof schema>): RedisTarget {
+  const password = c.DIALER_REDIS_PASSWORD;
+  if (c.DIALER_REDIS_SENTINELS && c.DIALER_REDIS_CLUSTER) {
+    throw new ConfigError('invalid configuration:\n  DIALER_REDIS_CLUSTER: cannot be set together with DIALER_REDIS_SENTINELS');
+  }
+  if (c.DIALER_REDIS_SENTINELS) {
+    return { sentinels: c.DIALER_REDIS_SENTINELS, name: c.DIALER_REDIS_SENTINEL_NAME, password, sentinelPassword: c.DIALER_REDIS_SENTINEL_PASSWORD };
+  }
+  if (c.DIALER_REDIS_CLUSTER) {
+    // BullMQ's scripts and ours touch several keys at once: they must hash to one slot.
+    if (!/\{[^}]+\}/.test(c.DIALER_QUEUE_PREFIX)) {
+      throw new ConfigError('invalid configuration:\n  DIALER_QUEUE_PREFIX: must contain a {hash tag} (e.g. {dialer}) with DIALER_REDIS_CLUSTER');
+    }
+    return { cluster: c.DIALER_REDIS_CLUSTER, password };
+  }
+  return c.DIALER_REDIS_URL;
 }
 
 const demoSchema = z.object({

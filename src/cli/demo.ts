@@ -3,7 +3,8 @@
  * MariaDB and Redis, with live progress, ending with a summary. Everything goes through the real
  * paths: REST (JSON and CSV upload), the engine, the ESL adapter over TCP, BullMQ wake-ups.
  */
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import { connectRedis, type RedisTarget } from '../adapters/queue/redis-connection.js';
 import { pino } from 'pino';
 import { loadConfig, loadDemoConfig } from '../config.js';
 import { FreeSwitchTelephony } from '../adapters/freeswitch/telephony.js';
@@ -19,16 +20,19 @@ import { printSummary } from './demo-summary.js';
 const PREFIX = '{dialer-demo}';
 const ADMIN = { username: 'demo', password: 'demo-password' };
 
-async function clearQueue(redisUrl: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+async function clearQueue(target: RedisTarget): Promise<void> {
+  const redis = connectRedis(target, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // SCAN reads one node: on a Cluster, each master in turn.
+    for (const node of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
+        if (keys.length) await node.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }

@@ -15,7 +15,7 @@ function importCli(s: Stack, campaignId: number, file: string): Promise<{ code: 
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/import.ts', '--campaign', String(campaignId), '--skip-header', file], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DIALER_DB_URL: s.cfg.dbUrl, DIALER_REDIS_URL: s.cfg.redisUrl,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DIALER_DB_URL: s.cfg.dbUrl, DIALER_REDIS_URL: s.cfg.redisUrl as string,
         DIALER_QUEUE_PREFIX: s.cfg.queuePrefix, DIALER_TOKEN_SECRET: 'cli-secret-0123456789abcdef' },
     });
     let out = '';

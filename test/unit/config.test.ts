@@ -29,6 +29,20 @@ describe('config', () => {
     expect(c.freeswitch[1]!.password).to.equal('p:w');
   });
 
+  it('DESIGN §1a: a Sentinel group or a Redis Cluster replaces the single Redis URL', () => {
+    expect(loadConfig({ DIALER_REDIS_SENTINELS: 'r1:26379, r2:26379', DIALER_REDIS_SENTINEL_NAME: 'dialer', DIALER_REDIS_PASSWORD: 'pw' }).redisUrl)
+      .to.deep.equal({ sentinels: [{ host: 'r1', port: 26379 }, { host: 'r2', port: 26379 }], name: 'dialer', password: 'pw', sentinelPassword: undefined });
+    expect(loadConfig({ DIALER_REDIS_CLUSTER: 'c1:6379,c2:6379' }).redisUrl)
+      .to.deep.equal({ cluster: [{ host: 'c1', port: 6379 }, { host: 'c2', port: 6379 }], password: undefined });
+  });
+
+  it('DESIGN §1a: a Cluster needs a {hash tag} in the prefix; a bad node list or both topologies at once are refused by name', () => {
+    expect(() => loadConfig({ DIALER_REDIS_CLUSTER: 'c1:6379', DIALER_QUEUE_PREFIX: 'dialer' })).to.throw(ConfigError, /DIALER_QUEUE_PREFIX: must contain a \{hash tag\}/);
+    expect(() => loadConfig({ DIALER_REDIS_CLUSTER: 'c1' })).to.throw(ConfigError, /DIALER_REDIS_CLUSTER: "c1" is not host:port/);
+    expect(() => loadConfig({ DIALER_REDIS_SENTINELS: ' , ' })).to.throw(ConfigError, /DIALER_REDIS_SENTINELS: at least one host:port/);
+    expect(() => loadConfig({ DIALER_REDIS_SENTINELS: 's:1', DIALER_REDIS_CLUSTER: 'c:1' })).to.throw(ConfigError, /DIALER_REDIS_CLUSTER: cannot be set together/);
+  });
+
   it('fails with the names of the bad fields', () => {
     expect(() => loadConfig({ DIALER_HTTP_PORT: 'x', DIALER_FREESWITCH: 'nohost', DIALER_DRAIN_SEC: '-1' }))
       .to.throw(ConfigError)

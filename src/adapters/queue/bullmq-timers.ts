@@ -1,17 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { TimerHandler, TimerRequest, Timers } from '../../app/ports/timers.js';
 import { DelayedSet } from './delayed-set.js';
+import { connectRedis, type RedisConnection, type RedisTarget } from './redis-connection.js';
 import { NearTimers, withDeadline } from './near-timers.js';
 import { assertValidTimer, parseTimerJobId, timerJobId } from './timer-job-id.js';
 
 export interface BullmqTimersOptions {
-  /** Redis URL (`redis://host:port/db`); used when `connection` is not given. */
-  redisUrl?: string;
-  /** ioredis options; merged over `redisUrl` when both are given. */
-  connection?: RedisOptions;
+  /** Redis: a URL (`redis://host:port/db`), a Sentinel group or a Cluster. */
+  redisUrl: RedisTarget;
   /** BullMQ key prefix, hash-tagged so a queue's keys share one Cluster slot (DESIGN §1a). */
   prefix: string;
   /** @defaultValue 'timers' */
@@ -68,12 +66,15 @@ const BULK_CHUNK = 1000;
  * one process. Emits 'fired' before each handler run.
  */
 export class BullmqTimers extends EventEmitter<Events> implements Timers {
-  readonly #o: Required<Omit<BullmqTimersOptions, 'redisUrl' | 'connection' | 'log' | 'now'>>;
+  readonly #o: Required<Omit<BullmqTimersOptions, 'redisUrl' | 'log' | 'now'>>;
   readonly #log: Logger;
   readonly #now: () => number;
-  readonly #connection: RedisOptions & { url?: string };
+  readonly #target: RedisTarget;
   readonly #queue: Queue;
-  readonly #redis: Redis;
+  /** The queue's and the claims' connection (with command deadlines). */
+  readonly #redis: RedisConnection;
+  /** The Worker's, which BullMQ duplicates for its blocking wait; made by start(). */
+  #workerRedis: RedisConnection | undefined;
   readonly #delayed: DelayedSet;
   #near: NearTimers | undefined;
   #worker: Worker | undefined;
@@ -100,21 +101,17 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
     if (this.#o.scanIntervalMs >= this.#o.horizonMs) throw new RangeError('scanIntervalMs must be below horizonMs');
     // setTimeout turns a longer delay into 1 ms.
     if (this.#o.horizonMs > 2 ** 31 - 1) throw new RangeError('horizonMs must fit a setTimeout delay');
-    if (!opts.redisUrl && !opts.connection) throw new RangeError('redisUrl or connection is required');
     // The caller names the component (STYLE 6: children are made where the adapter is wired).
     this.#log = opts.log.child({ queue: this.#o.queueName });
     this.#now = opts.now ?? Date.now;
-    this.#connection = { ...(opts.redisUrl ? { url: opts.redisUrl } : {}), ...opts.connection };
-    const { url, ...rest } = this.#connection;
-    const timeouts = { commandTimeout: this.#o.commandTimeoutMs, connectTimeout: this.#o.commandTimeoutMs };
-    this.#queue = new Queue(this.#o.queueName, {
-      connection: bullConnection({ ...this.#connection, ...timeouts }),
-      prefix: this.#o.prefix,
-      defaultJobOptions: this.#jobOptions(),
-    });
-    this.#queue.on('error', (err) => this.#log.warn({ err }, 'timer queue: redis error'));
-    this.#redis = url ? new Redis(url, { ...rest, ...timeouts }) : new Redis({ ...rest, ...timeouts });
+    this.#target = opts.redisUrl;
+    // Connections made here (one Redis node, a Sentinel group or a Cluster alike) and handed to
+    // BullMQ, which then leaves closing them to us. On a Cluster BullMQ's scripts need the queue's
+    // keys in one slot: the prefix carries a {hash tag} (config.ts checks it).
+    this.#redis = connectRedis(this.#target, { commandTimeout: this.#o.commandTimeoutMs, connectTimeout: this.#o.commandTimeoutMs });
     this.#redis.on('error', (err) => this.#log.warn({ err }, 'timer claims: redis error'));
+    this.#queue = new Queue(this.#o.queueName, { connection: this.#redis, prefix: this.#o.prefix, defaultJobOptions: this.#jobOptions() });
+    this.#queue.on('error', (err) => this.#log.warn({ err }, 'timer queue: redis error'));
     this.#delayed = new DelayedSet(this.#redis, this.#queue.keys.delayed!, this.#queue.keys.marker!);
   }
 
@@ -147,9 +144,11 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
     if (this.#closing) throw new Error('timers: start() after close()');
     if (this.#handler) throw new Error('timers: start() called twice');
     this.#handler = handler;
+    // The Worker's connections must have no command timeout (BZPOPMIN blocks) and retry without end.
+    this.#workerRedis = connectRedis(this.#target, { connectTimeout: this.#o.commandTimeoutMs, maxRetriesPerRequest: null });
+    this.#workerRedis.on('error', (err) => this.#log.warn({ err }, 'timer worker: redis error'));
     this.#worker = new Worker(this.#o.queueName, (job) => this.#runFromWorker(job), {
-      // The Worker's blocking connection must have no command timeout (BZPOPMIN blocks).
-      connection: bullConnection(this.#connection),
+      connection: this.#workerRedis,
       prefix: this.#o.prefix,
       concurrency: this.#o.concurrency,
     });
@@ -240,7 +239,8 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       ['worker', () => (this.#worker ? withDeadline(this.#worker.close(), this.#o.closeTimeoutMs) : Promise.resolve())],
       ['claims', () => this.#near?.releaseClaims() ?? Promise.resolve()],
       ['queue', () => this.#queue.close()],
-      ['redis', () => this.#redis.quit().catch(() => this.#redis.disconnect())],
+      ...[this.#workerRedis, this.#redis].map((r): [string, () => Promise<unknown>] =>
+        ['redis', () => r?.quit().catch(() => r.disconnect()) ?? Promise.resolve()]),
     ];
     for (const [name, step] of steps) {
       try {
@@ -250,11 +250,6 @@ export class BullmqTimers extends EventEmitter<Events> implements Timers {
       }
     }
   }
-}
-
-/** ioredis options as BullMQ takes them (BullMQ's own type is a loose subset; `url` is its addition). */
-function bullConnection(o: RedisOptions & { url?: string }): ConnectionOptions {
-  return o as ConnectionOptions;
 }
 
 function toData(t: TimerRequest): TimerRequest {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 
 /**
  * Direct access to BullMQ 6.7's delayed zset, for the near-term fast path (DESIGN §1).
@@ -59,7 +59,7 @@ export interface DelayedEntry {
   dueMs: number;
 }
 
-type ClaimingRedis = Redis & {
+type ClaimingRedis = RedisConnection & {
   dialerClaimTimer(delayedKey: string, jobId: string, atMs: number, leaseUntilMs: number): Promise<number>;
   dialerReleaseTimer(delayedKey: string, markerKey: string, jobId: string, atMs: number, leaseUntilMs: number): Promise<number>;
 };
@@ -68,7 +68,7 @@ export class DelayedSet {
   readonly #redis: ClaimingRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly delayedKey: string,
     private readonly markerKey: string,
   ) {

@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection, type RedisTarget } from './redis-connection.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 
 export interface RedisChannelOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** The whole channel name (`<prefix>:<name>`, beside the BullMQ queue). */
   channel: string;
   /** This process's instance id: sent as `from`, and its own messages are not handed back. */
@@ -23,16 +23,16 @@ export interface RedisChannelOptions {
  */
 export class RedisChannel<S extends z.ZodObject> {
   /** The subscribing connection; its 'close' and 'ready' say whether messages can arrive. */
-  readonly sub: Redis;
-  readonly #pub: Redis;
+  readonly sub: RedisConnection;
+  readonly #pub: RedisConnection;
   readonly #message: z.ZodObject;
   #closing: Promise<void> | undefined;
 
   constructor(private readonly o: RedisChannelOptions, body: S) {
     const t = o.commandTimeoutMs ?? 2_000;
-    this.#pub = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
+    this.#pub = connectRedis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
     // A subscriber connection blocks for its lifetime: no command timeout; ioredis re-subscribes on reconnect.
-    this.sub = new Redis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true,
+    this.sub = connectRedis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true,
       connectionName: `${o.channel}:${o.instanceId}`.replace(/[^\w:{}.-]/g, '_') });
     for (const r of [this.#pub, this.sub]) r.on('error', (err) => o.log.debug({ err }, `${o.what}: redis error`));
     this.#message = body.extend({ from: z.string() });

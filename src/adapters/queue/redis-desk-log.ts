@@ -1,11 +1,11 @@
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection, type RedisTarget } from './redis-connection.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeskEvent, DeskMark } from '../../app/agent-desk/desk-events.js';
 import type { DeskEventLog, DeskLogEntry, NumberedDeskEvent } from '../../app/ports/desk-event-log.js';
 
 export interface RedisDeskLogOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** The BullMQ prefix; keys and channel live beside the queue so deployments sharing a Redis stay apart. */
   prefix: string;
   instanceId: string;
@@ -47,16 +47,16 @@ const Numbered = z.object({ agent_id: z.number().int().positive(), seq: z.number
  * gets as the truth (docs/agent-protocol.md).
  */
 export class RedisDeskLog implements DeskEventLog {
-  readonly #cmd: Redis;
-  readonly #sub: Redis;
+  readonly #cmd: RedisConnection;
+  readonly #sub: RedisConnection;
   readonly #channel: string;
   #closing: Promise<void> | undefined;
 
   constructor(private readonly o: RedisDeskLogOptions) {
     const t = o.commandTimeoutMs ?? 2_000;
     this.#channel = `${o.prefix}:desk-events`;
-    this.#cmd = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
-    this.#sub = new Redis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true,
+    this.#cmd = connectRedis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
+    this.#sub = connectRedis(o.redisUrl, { connectTimeout: t, maxRetriesPerRequest: null, lazyConnect: true,
       connectionName: `${this.#channel}:${o.instanceId}`.replace(/[^\w:{}.-]/g, '_') });
     for (const r of [this.#cmd, this.#sub]) r.on('error', (err) => o.log.debug({ err }, 'desk events: redis error'));
     this.#cmd.defineCommand('deskAppend', { numberOfKeys: 1, lua: APPEND });

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DispatchNews, DispatchNewsItem } from '../../app/ports/dispatch-news.js';
 import { RedisChannel } from './redis-channel.js';
+import type { RedisTarget } from './redis-connection.js';
 
 export interface RedisDispatchNewsOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** The BullMQ prefix; the channel lives beside the queue so deployments sharing a Redis stay apart. */
   prefix: string;
   /** This process's instance id: its own news is not sent back to it. */

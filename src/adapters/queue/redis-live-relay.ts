@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { LiveFeed, LiveNews } from '../../app/engine/live-feed.js';
 import { RedisChannel } from './redis-channel.js';
+import type { RedisTarget } from './redis-connection.js';
 
 export interface RedisLiveRelayOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** The BullMQ prefix; the channel lives beside the queue so deployments sharing a Redis stay apart. */
   prefix: string;
   /** This process's instance id: its own messages are not shown twice. */

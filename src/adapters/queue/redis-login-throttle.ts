@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection, type RedisTarget } from './redis-connection.js';
 import type { Logger } from 'pino';
 import type { LoginLimits, LoginThrottle } from '../../app/ports/login-throttle.js';
 
 export interface RedisLoginThrottleOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** The deployment's key prefix (hash-tagged: every key of a check lives in one cluster slot). */
   prefix: string;
   limits: LoginLimits;
@@ -36,7 +36,7 @@ for _, k in ipairs(KEYS) do
 end
 return 0`;
 
-type ThrottleRedis = Redis & {
+type ThrottleRedis = RedisConnection & {
   loginWait(k1: string, k2: string, k3: string, k4: string, a: number, b: number, c: number): Promise<number>;
   loginFail(k1: string, k2: string, k3: string, windowMs: number): Promise<number>;
 };
@@ -61,7 +61,7 @@ export class RedisLoginThrottle implements LoginThrottle {
 
   constructor(private readonly o: RedisLoginThrottleOptions) {
     const t = o.commandTimeoutMs ?? 2_000;
-    const redis = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
+    const redis = connectRedis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
     redis.on('error', (err) => o.log.debug({ err }, 'login throttle: redis error'));
     redis.defineCommand('loginWait', { numberOfKeys: 4, lua: WAIT });
     redis.defineCommand('loginFail', { numberOfKeys: 3, lua: FAIL });

@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection, type RedisTarget } from './redis-connection.js';
 import type { Logger } from 'pino';
 
 export interface RedisLossProbeOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** The BullMQ prefix of the wake-ups; the marker key lives beside them. */
   prefix: string;
   log: Logger;
@@ -18,13 +18,13 @@ export interface RedisLossProbeOptions {
  * is global. The first call after start always says "lost" (the caller rebuilds at start anyway).
  */
 export class RedisLossProbe {
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #key: string;
   #closing: Promise<void> | undefined;
 
   constructor(o: RedisLossProbeOptions) {
     const t = o.commandTimeoutMs ?? 2_000;
-    this.#redis = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
+    this.#redis = connectRedis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
     this.#redis.on('error', (err) => o.log.debug({ err }, 'redis loss probe: redis error'));
     this.#key = `${o.prefix}:timers:present`;
   }

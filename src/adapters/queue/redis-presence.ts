@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection, type RedisTarget } from './redis-connection.js';
 import type { Logger } from 'pino';
 import type { AgentPresence } from '../../app/ports/agent-presence.js';
 
 export interface RedisPresenceOptions {
-  redisUrl: string;
+  redisUrl: RedisTarget;
   /** The BullMQ prefix; the key lives beside the queue so deployments sharing a Redis stay apart. */
   prefix: string;
   log: Logger;
@@ -25,13 +25,13 @@ export interface RedisPresenceOptions {
  * are one ZRANGEBYSCORE from now on (the expired entries are swept in the same round trip).
  */
 export class RedisPresence implements AgentPresence {
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #key: string;
   readonly #now: () => number;
 
   constructor(private readonly o: RedisPresenceOptions) {
     const t = o.commandTimeoutMs ?? 2_000;
-    this.#redis = new Redis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
+    this.#redis = connectRedis(o.redisUrl, { commandTimeout: t, connectTimeout: t, maxRetriesPerRequest: 1, lazyConnect: true });
     this.#redis.on('error', (err) => o.log.debug({ err }, 'presence: redis error'));
     this.#key = `${o.prefix}:agent-presence`;
     this.#now = o.now ?? Date.now;
