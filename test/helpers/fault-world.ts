@@ -67,7 +67,7 @@ export interface FaultWorld {
   seed: ReturnType<typeof seeder>;
   engines: EngineProcess[];
   /** Starts `tsx src/main.ts` against this world; the same instance id and port make a restart. */
-  engine(instanceId: string, outboundPort: number, o?: Pick<EngineProcessOptions, 'redisUrl' | 'drainSec'>): Promise<EngineProcess>;
+  engine(instanceId: string, outboundPort: number, o?: Pick<EngineProcessOptions, 'redisUrl' | 'drainSec' | 'env'>): Promise<EngineProcess>;
   /** Agents seeded in the DB, each with a phone registered on the simulator. */
   agents(n: number, campaignIds: number[], o?: { wrapupSec?: number }): Promise<number[]>;
   /** Members seeded in the DB; their numbers are watched. */
