@@ -128,25 +128,58 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
 
 export interface RedisClusterGroup {
   masters: RedisProcess[];
+  replicas: RedisProcess[];
   /** Seed nodes (DIALER_REDIS_CLUSTER). */
   nodes: RedisNode[];
+  /** The node serving the slot of `key` now, as a surviving node sees it. */
+  ownerOf(key: string): Promise<RedisProcess>;
   close(): Promise<void>;
 }
 
-/** Three masters, no replicas, the 16384 slots split among them. */
-export async function startRedisCluster(): Promise<RedisClusterGroup> {
+/**
+ * Three masters, the 16384 slots split among them; with `replicas: 1` each master has a replica
+ * that takes over when the master is silent for 2 s.
+ */
+export async function startRedisCluster(o: { replicas?: 0 | 1 } = {}): Promise<RedisClusterGroup> {
   const h = new Harness();
+  const replicas = o.replicas ?? 0;
   try {
-    const masters: RedisProcess[] = [];
-    for (let i = 0; i < 3; i++) {
-      masters.push(await h.start('cluster', ['cluster-enabled yes', 'cluster-config-file nodes.conf', 'cluster-node-timeout 2000']));
+    const all: RedisProcess[] = [];
+    for (let i = 0; i < 3 * (1 + replicas); i++) {
+      all.push(await h.start('cluster', ['cluster-enabled yes', 'cluster-config-file nodes.conf', 'cluster-node-timeout 2000']));
     }
-    await run('redis-cli', ['--cluster', 'create', ...masters.map((m) => `127.0.0.1:${m.port}`), '--cluster-replicas', '0', '--cluster-yes']);
-    await until('cluster state ok', 20_000, async () => {
-      for (const m of masters) if (!(await cli(m.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+    await run('redis-cli', ['--cluster', 'create', ...all.map((m) => `127.0.0.1:${m.port}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+    const nodesSeen = async (from: RedisProcess) => (await cli(from.port, 'CLUSTER', 'NODES')).trim().split('\n').map((l) => l.split(' '));
+    await until('cluster state ok, replicas in sync', 30_000, async () => {
+      for (const m of all) if (!(await cli(m.port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+      const lines = await nodesSeen(all[0]!);
+      const slaves = lines.filter((f) => f[2]!.includes('slave'));
+      if (slaves.length !== 3 * replicas) return false;
+      for (const f of slaves) {
+        const port = Number(f[1]!.split(':')[1]!.split('@')[0]);
+        if (!(await cli(port, 'INFO', 'replication')).includes('master_link_status:up')) return false;
+      }
       return true;
     });
-    return { masters, nodes: masters.map((m) => m.node), close: () => h.close() };
+    const byPort = (port: number) => all.find((p) => p.port === port)!;
+    const lines = await nodesSeen(all[0]!);
+    const portOf = (f: string[]) => Number(f[1]!.split(':')[1]!.split('@')[0]);
+    const masters = lines.filter((f) => f[2]!.includes('master')).map((f) => byPort(portOf(f)));
+    const ownerOf = async (key: string): Promise<RedisProcess> => {
+      const alive = all.find((p) => p.child.exitCode === null && p.child.signalCode === null)!;
+      const slot = Number((await cli(alive.port, 'CLUSTER', 'KEYSLOT', key)).trim());
+      for (const f of await nodesSeen(alive)) {
+        if (!f[2]!.includes('master') || f[2]!.includes('fail')) continue;
+        for (const r of f.slice(8)) {
+          const [a, b] = r.split('-').map(Number);
+          if (slot >= a! && slot <= (b ?? a)!) return byPort(portOf(f));
+        }
+      }
+      throw new Error(`ha-redis: no live master holds slot ${slot}`);
+    };
+    return {
+      masters, replicas: all.filter((p) => !masters.includes(p)), nodes: masters.map((m) => m.node), ownerOf, close: () => h.close(),
+    };
   } catch (err) {
     await h.close();
     throw err;
