@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { connectRedis } from '../../src/adapters/queue/redis-connection.js';
 import { startStack, until, type Stack } from '../helpers/stack.js';
 import {
   addMembers, attempts, attemptsReach, createAgents, createCampaign, member, memberDone, number, run, stats, subscriberLegs,
@@ -78,12 +79,23 @@ describe('engine end to end: members, calendars, DNC, variables, history', funct
     const c = await createCampaign(s, { min_success_sec: 0 });
     await createAgents(s, 1, [c]);
     // The expired member ranks first (M3): only its expire instant may keep it back.
+    // Both expire tomorrow: the upload's news arms the expiry wake-up then. Wait for it, so the
+    // engine's read of the next expiry cannot see the past instant set below (it would fire at once).
+    const tomorrow = new Date(Date.now() + 86_400_000);
     const [late, ok] = await addMembers(s, c, [
-      { name: 'late', priority: 10, communications: [{ number: answering(s) }] },
-      { name: 'ok', communications: [{ number: answering(s) }] },
+      { name: 'late', priority: 10, expire_at: tomorrow.toISOString(), communications: [{ number: answering(s) }] },
+      { name: 'ok', expire_at: tomorrow.toISOString(), communications: [{ number: answering(s) }] },
     ]);
-    // Its instant passes behind the engine's back, so no expiry wake-up is armed: as when that
-    // wake-up comes late, only the claim itself can keep the member from being dialled.
+    const redis = connectRedis(s.cfg.redisUrl);
+    try {
+      await until('expiry wake-up armed for tomorrow', async () =>
+        (await redis.keys(`${s.cfg.queuePrefix}:timers:member-expire:next:*`))
+          .some((k) => Number(k.split(':').pop()) >= tomorrow.getTime() - 1000));
+    } finally {
+      redis.disconnect();
+    }
+    // Its instant passes behind the engine's back, so no expiry wake-up is armed for it: as when
+    // that wake-up comes late, only the claim itself can keep the member from being dialled.
     await s.tdb.db('members').where('id', late).update({ expire_at: new Date(Date.now() - 60_000) });
     await run(s, c);
     expect((await memberDone(s, c, ok!)).result).to.equal('NORMAL_CLEARING');

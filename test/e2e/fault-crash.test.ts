@@ -78,6 +78,9 @@ describe('fault: kill -9 of the engine process during live calls', function () {
   });
 
   it('S3, S4: SIGTERM with calls longer than DIALER_DRAIN_SEC: the outbound sockets close after the drain, the process exits 0, the bridged calls stay up, a restart adopts them and they settle at their own end', async () => {
+    // Only this campaign's calls are watched: the earlier tests' campaigns (members left ready)
+    // would dial on in both processes and be adopted too.
+    await w.db('campaigns').where('state', 'running').update({ state: 'stopped' });
     const c = await w.seed.campaign({ call_limit: 2, retry_wait_sec: 1, max_tries: 20, min_success_sec: 0 });
     await w.agents(2, [c]);
     const numbers = await w.members(c, 2);
@@ -94,8 +97,6 @@ describe('fault: kill -9 of the engine process during live calls', function () {
     expect(w.watch.live, 'bridged calls still up after the exit').to.be.at.least(2);
     // The next start of this instance adopts the calls its previous incarnation left (S4): they
     // are not hung up, and settle as any call when the subscribers hang up.
-    // Only these calls are watched from here (the other tests' campaigns would dial on).
-    await w.db('campaigns').whereNot('id', c).update({ state: 'stopped' });
     const again = await w.engine('fault-long', port, { drainSec: 1 });
     const adoptedBy = Date.now() + 30_000;
     while (again.lines.filter((l) => l.includes('live call adopted')).length < 2 && Date.now() < adoptedBy) await sleep(50);
