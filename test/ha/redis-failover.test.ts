@@ -20,7 +20,11 @@ async function campaignThroughKill(w: FaultWorld, eng: EngineProcess, what: stri
   const agentIds = await w.agents(5, [c], { wrapupSec: 1 });
   await w.members(c, 40);
   // Mid-campaign: a few calls placed, most members still to dial.
-  while (w.sim.originates().length < 6) await sleep(20);
+  const dialling = Date.now() + 60_000;
+  while (w.sim.originates().length < 6) {
+    if (Date.now() > dialling) throw new Error(`no dialling before the kill\n${eng.tail(15)}`);
+    await sleep(20);
+  }
   const before = w.sim.originates().length;
   const killedAt = Date.now();
   const newMaster = await failover();
