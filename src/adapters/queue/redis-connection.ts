@@ -11,7 +11,7 @@ export interface RedisNode {
  */
 export type RedisTarget =
   | string
-  | { sentinels: RedisNode[]; name: string; password?: string; sentinelPassword?: string; db?: number }
+  | { sentinels: RedisNode[]; name: string; password?: string; sentinelPassword?: string }
   | { cluster: RedisNode[]; password?: string };
 
 export type RedisConnection = Redis | Cluster;
@@ -26,24 +26,10 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
   if ('sentinels' in target) {
     return new Redis({
       ...options, sentinels: target.sentinels, name: target.name, password: target.password,
-      sentinelPassword: target.sentinelPassword, db: target.db ?? 0,
-      // Sentinel answers while the old master is unreachable: ask again without backing off long.
-      sentinelRetryStrategy: (times) => Math.min(times * 200, 2_000),
+      sentinelPassword: target.sentinelPassword,
     });
   }
-  const { lazyConnect, connectionName, ...perNode } = options;
-  return new Cluster(target.cluster, {
-    lazyConnect,
-    redisOptions: { ...perNode, connectionName, password: target.password },
-    // A replica promoted after a master died: the slot map is read again at the first MOVED.
-    slotsRefreshTimeout: options.connectTimeout ?? 2_000,
-    clusterRetryStrategy: (times) => Math.min(times * 200, 2_000),
-  });
-}
-
-/** A readable name for logs: the URL without its password, or the nodes. */
-export function describeRedis(target: RedisTarget): string {
-  if (typeof target === 'string') return target.replace(/\/\/[^@/]*@/, '//***@');
-  const nodes = ('sentinels' in target ? target.sentinels : target.cluster).map((n) => `${n.host}:${n.port}`).join(',');
-  return 'sentinels' in target ? `sentinel ${target.name}@${nodes}` : `cluster ${nodes}`;
+  // Per-node options go to each node's connection; connecting lazily is the cluster's own.
+  const { lazyConnect, ...perNode } = options;
+  return new Cluster(target.cluster, { lazyConnect, redisOptions: { ...perNode, password: target.password } });
 }
