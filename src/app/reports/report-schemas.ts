@@ -65,3 +65,27 @@ export const CampaignReport = z.object({
   totals: ReportBucket.omit({ start: true, local: true }),
 });
 export type CampaignReport = z.output<typeof CampaignReport>;
+
+/** Q3 GET /api/v2/dialer/:id/forecast. */
+export const CampaignForecast = z.object({
+  campaign_id: z.number().int(),
+  campaign_state: z.string(),
+  at: z.string().meta({ description: 'the instant the forecast was made' }),
+  status: z.enum(['forecast', 'not_enough_data', 'not_running', 'finished'])
+    .meta({ description: 'forecast: the instants below are set; not_enough_data / not_running: see reason; finished: no member is left' }),
+  reason: z.string().nullable(),
+  earliest: z.string().nullable().meta({ description: 'finish with the fast end of the measured rate and the low share of retries; null: not within the calendar' }),
+  likely: z.string().nullable().meta({ description: 'finish at the measured rate and share of retries' }),
+  latest: z.string().nullable().meta({ description: 'finish with the slow end of the rate and the high share of retries; null: not before the calendar ends (or within 400 days)' }),
+  basis: z.object({
+    agents: z.number().int().meta({ description: 'agents of the campaign logged in now' }),
+    attempts_per_agent_hour: z.number().meta({ description: 'over the open calendar hours of the recent attempts' }),
+    retry_share: z.number().meta({ description: 'share of the recent attempts using a try that left the member to be tried again' }),
+    uncounted_share: z.number().meta({ description: 'share of the recent attempts using no try (minus causes, agent failures)' }),
+    remaining_members: z.number().int(),
+    attempts_left: z.number().int().meta({ description: 'attempts still expected (likely case)' }),
+    measured_attempts: z.number().int().meta({ description: 'the latest attempts the rate was measured on (at most 200)' }),
+    measured_since: z.string(),
+  }).nullable(),
+});
+export type CampaignForecast = z.output<typeof CampaignForecast>;

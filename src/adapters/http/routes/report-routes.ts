@@ -3,9 +3,11 @@ import { DIALER_ROLES, STAFF } from '../../../app/auth/roles.js';
 import { IdParams } from '../../../app/catalog/common-schemas.js';
 import type { ExportStyle } from '../../../app/reports/attempt-export.js';
 import { writeExport } from '../../../app/reports/export-writer.js';
-import { AllExportQuery, CampaignExportQuery, CampaignReport, ReportQuery } from '../../../app/reports/report-schemas.js';
+import { AllExportQuery, CampaignExportQuery, CampaignForecast, CampaignReport, ReportQuery } from '../../../app/reports/report-schemas.js';
+import { forecastFinish, type Forecast } from '../../../domain/forecast.js';
 import { addCounts, bucketise, countsView, emptyCounts } from '../../../domain/interval-buckets.js';
 import { streamAttempts, type ExportScope } from '../../mysql/attempt-export-store.js';
+import { forecastFacts } from '../../mysql/forecast-store.js';
 import { attemptSlots, campaignZone } from '../../mysql/report-store.js';
 import { notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
@@ -17,7 +19,7 @@ const EXPORT_ANSWER = {
   400: { description: 'a bad format, sep, from or to (the field is named)' },
 };
 
-/** Q1 the attempt export (campaign and all campaigns), Q2 the campaign report by interval. */
+/** Q1 the attempt export (campaign and all campaigns), Q2 the campaign report by interval, Q3 the forecast. */
 export function reportRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   const r = Router();
   const tag = 'reports';
@@ -56,7 +58,38 @@ export function reportRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     };
     res.json(answer);
   });
+
+  reg.add(r, { method: 'get', path: '/api/v2/dialer/:id/forecast', tag, roles: STAFF,
+    summary: 'When the campaign will finish: earliest, likely and latest instants from its measured rate, retries, tries left and open hours',
+    params: IdParams,
+    responses: { 200: { description: 'the forecast, or why there is none (a value, not an error)', schema: CampaignForecast },
+      404: { description: 'no such campaign' } } },
+  async ({ params, res }) => {
+    const now = new Date();
+    const read = await forecastFacts(ctx.db, params.id, now);
+    if (!read) throw notFound('campaign', params.id);
+    res.json(forecastView(params.id, read.state, now, read.state === 'running' ? forecastFinish(read.facts) : undefined));
+  });
   return r;
+}
+
+function forecastView(id: number, state: string, at: Date, f: Forecast | undefined): CampaignForecast {
+  const base = { campaign_id: id, campaign_state: state, at: at.toISOString(), reason: null, earliest: null, likely: null, latest: null, basis: null };
+  if (f === undefined) {
+    return state === 'finished' ? { ...base, status: 'finished' } : { ...base, status: 'not_running', reason: `the campaign is ${state}` };
+  }
+  if (f.kind === 'finished') return { ...base, status: 'finished' };
+  if (f.kind === 'not_enough_data') return { ...base, status: 'not_enough_data', reason: f.reason };
+  const b = f.basis;
+  return {
+    ...base, status: 'forecast',
+    earliest: f.earliest?.toISOString() ?? null, likely: f.likely?.toISOString() ?? null, latest: f.latest?.toISOString() ?? null,
+    basis: {
+      agents: b.agents, attempts_per_agent_hour: b.attemptsPerAgentHour, retry_share: b.retryShare, uncounted_share: b.uncountedShare,
+      remaining_members: b.remainingMembers, attempts_left: b.attemptsLeft, measured_attempts: b.measuredAttempts,
+      measured_since: b.measuredSince.toISOString(),
+    },
+  };
 }
 
 function range(q: { from?: string | undefined; to?: string | undefined }): Pick<ExportScope, 'from' | 'to'> {
