@@ -11,7 +11,8 @@
  *    try ends it whatever happens, C5).
  *  - Uncounted repeats: `minus` and `agent_failed` attempts use no try (C9); their share u adds
  *    counted × u / (1 − u) attempts per member, at most the member's minus attempts left.
- *  - The work (attempts ÷ rate) is laid out over the calendar's open hours from now.
+ *  - The work (attempts ÷ rate) is laid out over the calendar's open hours from now; that is
+ *    when the last attempt starts, so the recent attempts' mean length (creation to end) is added.
  *  - Retry waits: a member's tries are at least the retry wait apart, so the campaign cannot end
  *    before the rounds still expected (until fewer than half a member is left on average) have
  *    been waited out from the latest ready instant; a round falling in closed hours waits for
@@ -44,7 +45,7 @@ export interface ForecastFacts {
    * The recent attempts: created in [since, now); of the ended ones, `retries` left the member
    * to be tried again, `exhausted` used its last try without success, `uncounted` used no try.
    */
-  recent: { since: Date; attempts: number; ended: number; retries: number; exhausted: number; uncounted: number };
+  recent: { since: Date; attempts: number; ended: number; retries: number; exhausted: number; uncounted: number; meanLengthMs: number };
   remaining: RemainingGroup[];
   /** The latest instant a remaining member becomes ready (a retry wait or call-back ahead); null when none. */
   lastReadyAt: Date | null;
@@ -92,7 +93,7 @@ export function forecastFinish(f: ForecastFacts): Forecast {
     const workEnd = addOpenMs(f.calendar, f.now, (attempts / (perAgentHour * rateFactor * f.agents)) * HOUR_MS);
     const chainEnd = retryChainEnd(f, share);
     if (workEnd === null || chainEnd === null) return null;
-    return workEnd.getTime() >= chainEnd.getTime() ? workEnd : chainEnd;
+    return new Date(Math.max(workEnd.getTime(), chainEnd.getTime()) + f.recent.meanLengthMs);
   };
   return {
     kind: 'forecast',

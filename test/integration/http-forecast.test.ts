@@ -37,7 +37,7 @@ describe('Q3: the finish forecast (facts query and REST)', function () {
     expect(read!.state).to.equal('running');
     const f = read!.facts;
     expect(f.agents).to.equal(2);
-    expect(f.recent).to.deep.equal({ since: new Date('2026-12-04T11:01:00Z'), attempts: 9, ended: 8, retries: 3, exhausted: 1, uncounted: 2 });
+    expect(f.recent).to.deep.equal({ since: new Date('2026-12-04T11:01:00Z'), attempts: 9, ended: 8, retries: 3, exhausted: 1, uncounted: 2, meanLengthMs: 30_000 });
     expect(f.remaining.map((g) => [g.members, g.triesLeft, g.minusLeft]).sort()).to.deep.equal([[1, 2, 10], [1, 3, 10], [1, 3, 8]]);
     expect(f.lastReadyAt).to.deep.equal(later);
     expect(await forecastFacts(api.tdb.db, 999_999, now)).to.equal(undefined);

@@ -12,7 +12,7 @@ const DAYTIME: Calendar = { timezone: 'Europe/Kyiv', startAt: null, endAt: null,
 function facts(more: Partial<ForecastFacts> = {}): ForecastFacts {
   return {
     now: Z('2026-12-04T12:00:00Z'), calendar: ALWAYS, retryWaitSec: 60, agents: 2,
-    recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 60, ended: 60, retries: 0, exhausted: 0, uncounted: 0 },
+    recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 60, ended: 60, retries: 0, exhausted: 0, uncounted: 0, meanLengthMs: 0 },
     remaining: [{ members: 100, triesLeft: 1, minusLeft: 10 }], lastReadyAt: null, ...more,
   };
 }
@@ -78,7 +78,7 @@ describe('Q3 forecast (domain)', () => {
       // 60 attempts since 16:00 local yesterday: 1 open hour then, 1 this morning (now 10:00 local).
       const f = forecastFinish(facts({
         calendar: DAYTIME, agents: 1, now: Z('2026-12-05T08:00:00Z'),
-        recent: { since: Z('2026-12-04T14:00:00Z'), attempts: 60, ended: 60, retries: 0, exhausted: 0, uncounted: 0 },
+        recent: { since: Z('2026-12-04T14:00:00Z'), attempts: 60, ended: 60, retries: 0, exhausted: 0, uncounted: 0, meanLengthMs: 0 },
         remaining: [{ members: 240, triesLeft: 1, minusLeft: 10 }],
       }));
       if (f.kind !== 'forecast') throw new Error(f.kind);
@@ -90,7 +90,7 @@ describe('Q3 forecast (domain)', () => {
     it('C4: the retry waits bound the finish when dialling is fast', () => {
       const f = forecastFinish(facts({
         retryWaitSec: 3600,
-        recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 600, ended: 600, retries: 300, exhausted: 0, uncounted: 0 },
+        recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 600, ended: 600, retries: 300, exhausted: 0, uncounted: 0, meanLengthMs: 0 },
         remaining: [{ members: 1, triesLeft: 3, minusLeft: 10 }],
       }));
       if (f.kind !== 'forecast') throw new Error(f.kind);
@@ -100,9 +100,15 @@ describe('Q3 forecast (domain)', () => {
 
     it('C5: attempts that used a member\'s last try say nothing about retrying: left out of the share', () => {
       // 60 ended: 30 successes, 15 retried, 15 last tries failed: q = 15 / 45, not 30 / 60.
-      const f = forecastFinish(facts({ recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 60, ended: 60, retries: 15, exhausted: 15, uncounted: 0 } }));
+      const f = forecastFinish(facts({ recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 60, ended: 60, retries: 15, exhausted: 15, uncounted: 0, meanLengthMs: 0 } }));
       if (f.kind !== 'forecast') throw new Error(f.kind);
       expect(f.basis.retryShare).to.equal(0.3333);
+    });
+
+    it('the last attempt takes its time: the recent attempts\' mean length is added', () => {
+      const f = forecastFinish(facts({ recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 60, ended: 60, retries: 0, exhausted: 0, uncounted: 0, meanLengthMs: 90_000 } }));
+      if (f.kind !== 'forecast') throw new Error(f.kind);
+      expect(iso(f.likely)).to.equal('2026-12-04T13:41:30.000Z');
     });
 
     it('a member whose retry is due later: not before its ready instant', () => {
@@ -119,8 +125,8 @@ describe('Q3 forecast (domain)', () => {
     });
 
     const values: Array<[string, Partial<ForecastFacts>, string]> = [
-      ['no attempt measured yet: not enough data, as a value', { recent: { since: Z('2026-12-04T12:00:00Z'), attempts: 0, ended: 0, retries: 0, exhausted: 0, uncounted: 0 } }, 'not_enough_data'],
-      ['fewer than 5 ended attempts: not enough data', { recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 9, ended: 4, retries: 0, exhausted: 0, uncounted: 0 } }, 'not_enough_data'],
+      ['no attempt measured yet: not enough data, as a value', { recent: { since: Z('2026-12-04T12:00:00Z'), attempts: 0, ended: 0, retries: 0, exhausted: 0, uncounted: 0, meanLengthMs: 0 } }, 'not_enough_data'],
+      ['fewer than 5 ended attempts: not enough data', { recent: { since: Z('2026-12-04T11:00:00Z'), attempts: 9, ended: 4, retries: 0, exhausted: 0, uncounted: 0, meanLengthMs: 0 } }, 'not_enough_data'],
       ['no agent logged in: not enough data', { agents: 0 }, 'not_enough_data'],
       ['no member left: finished', { remaining: [] }, 'finished'],
     ];

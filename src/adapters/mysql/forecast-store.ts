@@ -28,7 +28,8 @@ export async function forecastFacts(db: Knex, campaignId: number, now: Date): Pr
     db.raw(`SELECT MIN(created_at) AS since, COUNT(*) AS attempts, COUNT(ended_at) AS ended,
               COUNT(CASE WHEN ended_at IS NOT NULL AND outcome = 'retry' AND NOT exhausted THEN 1 END) AS retries,
               COUNT(CASE WHEN ended_at IS NOT NULL AND outcome = 'retry' AND exhausted THEN 1 END) AS exhausted,
-              COUNT(CASE WHEN ended_at IS NOT NULL AND outcome IN ('minus', 'agent_failed') THEN 1 END) AS uncounted
+              COUNT(CASE WHEN ended_at IS NOT NULL AND outcome IN ('minus', 'agent_failed') THEN 1 END) AS uncounted,
+              AVG(TIMESTAMPDIFF(MICROSECOND, created_at, ended_at)) / 1000 AS mean_length_ms
             FROM (SELECT a.created_at, a.ended_at, a.outcome,
                     m.result <=> ? AND a.id = (SELECT MAX(b.id) FROM attempts b WHERE b.member_id = a.member_id) AS exhausted
                   FROM attempts a JOIN members m ON m.id = a.member_id
@@ -51,6 +52,7 @@ export async function forecastFacts(db: Knex, campaignId: number, now: Date): Pr
       recent: {
         since: (r.since as Date | null) ?? now, attempts: Number(r.attempts), ended: Number(r.ended),
         retries: Number(r.retries), exhausted: Number(r.exhausted), uncounted: Number(r.uncounted),
+        meanLengthMs: Number(r.mean_length_ms ?? 0),
       },
       remaining: (groups as Array<{ tries: number; minus_tries: number; n: number }>).map((g) => ({
         members: Number(g.n), triesLeft: Math.max(1, c.max_tries - g.tries), minusLeft: Math.max(0, c.max_minus_attempts - g.minus_tries),
