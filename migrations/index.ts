@@ -8,6 +8,7 @@ import * as nodeViews from './20261204_006_node_views.js';
 import * as agentRequiresClient from './20261204_007_agent_requires_client.js';
 import * as attemptReports from './20261204_008_attempt_reports.js';
 import * as attemptReportCover from './20261204_009_attempt_report_cover.js';
+import * as agentStatusHistory from './20261204_010_agent_status_history.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
 const migrations: Record<string, Knex.Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204_007_agent_requires_client': agentRequiresClient,
   '20261204_008_attempt_reports': attemptReports,
   '20261204_009_attempt_report_cover': attemptReportCover,
+  '20261204_010_agent_status_history': agentStatusHistory,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -83,9 +83,16 @@ function offsetText(ms: number): string {
  * them, empty ones too, in time order; `slots` maps a UTC quarter hour (ms / SLOT_MS) to its counts.
  */
 export function bucketise(zone: string, interval: Interval, from: Date, to: Date, slots: ReadonlyMap<number, SlotCounts>): BucketView[] {
+  return groupSlots(zone, interval, from, to, slots, emptyCounts, addCounts)
+    .map((b) => ({ start: b.start, local: b.local, ...countsView(b.value) }));
+}
+
+/** The same buckets for any sums per quarter hour (the agent report's times and calls). */
+export function groupSlots<T>(zone: string, interval: Interval, from: Date, to: Date, slots: ReadonlyMap<number, T>,
+  empty: () => T, add: (into: T, v: T) => void): Array<{ start: string; local: string; value: T }> {
   const clock = zoneClock(zone);
   if (!clock) throw new Error(`unknown time zone ${zone}`);
-  const buckets = new Map<string, { start: number; local: string; counts: SlotCounts }>();
+  const buckets = new Map<string, { start: number; local: string; value: T }>();
   for (let slot = Math.floor(from.getTime() / SLOT_MS); slot * SLOT_MS < to.getTime(); slot++) {
     const t = slot * SLOT_MS;
     const offset = clock.offsetMs(t);
@@ -96,11 +103,11 @@ export function bucketise(zone: string, interval: Interval, from: Date, to: Date
     let b = buckets.get(key);
     if (!b) {
       const local = `${new Date(wallStart).toISOString().slice(0, interval === 'day' ? 10 : 16)}${interval === 'day' ? '' : offsetText(offset)}`;
-      b = { start: t, local, counts: emptyCounts() };
+      b = { start: t, local, value: empty() };
       buckets.set(key, b);
     }
-    const c = slots.get(slot);
-    if (c) addCounts(b.counts, c);
+    const v = slots.get(slot);
+    if (v !== undefined) add(b.value, v);
   }
-  return [...buckets.values()].map((b) => ({ start: new Date(b.start).toISOString(), local: b.local, ...countsView(b.counts) }));
+  return [...buckets.values()].map((b) => ({ start: new Date(b.start).toISOString(), local: b.local, value: b.value }));
 }

@@ -54,8 +54,8 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
   // Built first: their routes' roles go into `reg`, which the guard below reads.
-  const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, agentRoutes,
-    agentDeskRoutes, dncRoutes, reportRoutes, memberImportExtraRouter, ...extra, memberRoutes].map((build) => build(reg, ctx));
+  const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, reportRoutes, agentRoutes,
+    agentDeskRoutes, dncRoutes, memberImportExtraRouter, ...extra, memberRoutes].map((build) => build(reg, ctx));
 
   app.use(pinoHttp({
     logger: deps.log.child({ component: 'http' }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Instant } from '../catalog/common-schemas.js';
+import { IanaZone, IdParam, Instant } from '../catalog/common-schemas.js';
 import { INTERVALS, MAX_RANGE_DAYS, type Interval } from '../../domain/interval-buckets.js';
 
 /** `from` before `to`, both named in the message (S2). */
@@ -30,17 +30,22 @@ export const AllExportQuery = z.object({
   to: Instant.meta({ description: 'attempts created before this instant' }),
 }).superRefine(rangeInOrder);
 
-/** Q2 GET /api/v2/dialer/:id/reports. */
-export const ReportQuery = z.object({
+const ReportFields = {
   interval: z.enum(INTERVALS).meta({ description: 'bucket length, in the wall clock of the campaign\'s calendar zone' }),
   from: Instant.meta({ description: 'first instant reported (rounded down to its quarter hour)' }),
   to: Instant.meta({ description: 'end of the report (exclusive)' }),
-}).superRefine((q, ctx) => {
+};
+
+/** The range in order and not too long for the interval (a few thousand buckets at most). */
+function reportRange(q: { interval: Interval; from: string; to: string }, ctx: z.RefinementCtx): void {
   rangeInOrder(q, ctx);
   const days = (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000;
-  const max = MAX_RANGE_DAYS[q.interval as Interval];
+  const max = MAX_RANGE_DAYS[q.interval];
   if (days > max) ctx.addIssue({ code: 'custom', path: ['to'], message: `at most ${max} days after from for interval=${q.interval}` });
-});
+}
+
+/** Q2 GET /api/v2/dialer/:id/reports. */
+export const ReportQuery = z.object(ReportFields).superRefine(reportRange);
 
 export const ReportBucket = z.object({
   start: z.string().meta({ description: 'first instant of the bucket, UTC' }),
@@ -89,3 +94,37 @@ export const CampaignForecast = z.object({
   }).nullable(),
 });
 export type CampaignForecast = z.output<typeof CampaignForecast>;
+
+/** Q2 GET /api/v2/agents/reports: agents work several campaigns, so the zone is asked for. */
+export const AgentReportQuery = z.object({
+  ...ReportFields,
+  interval: z.enum(INTERVALS).meta({ description: 'bucket length, in the wall clock of `zone`' }),
+  zone: IanaZone.default('UTC').meta({ description: 'IANA time zone of the buckets (default UTC)' }),
+  agent_id: IdParam.optional().meta({ description: 'only this agent' }),
+}).superRefine(reportRange);
+
+const AgentTimes = z.object({
+  logged_in_sec: z.number().meta({ description: 'time not Logged Out, or on a call or in wrap-up; the sum of the five times below' }),
+  available_sec: z.number().meta({ description: 'Available and Waiting' }),
+  ringing_sec: z.number().meta({ description: 'Available and Reserved or Receiving: offered a call, not answered yet' }),
+  talking_sec: z.number().meta({ description: 'In a queue call' }),
+  wrap_up_sec: z.number().meta({ description: 'Wrap up' }),
+  break_sec: z.number().meta({ description: 'On Break (outside a call and its wrap-up)' }),
+  occupancy: z.number().nullable().meta({ description: '(talking + wrap_up) / (logged_in − break); null when that is 0' }),
+  calls: z.number().int().meta({ description: 'attempts created in the bucket that the agent answered' }),
+  no_answers: z.number().int().meta({ description: 'attempts created in the bucket whose agent leg failed with a no-answer cause (A3)' }),
+});
+
+export const AgentReport = z.object({
+  timezone: z.string(),
+  interval: z.enum(INTERVALS),
+  from: z.string(),
+  to: z.string(),
+  agents: z.array(z.object({
+    agent_id: z.number().int(),
+    name: z.string(),
+    buckets: z.array(AgentTimes.extend({ start: z.string(), local: z.string() })),
+    totals: AgentTimes,
+  })),
+});
+export type AgentReport = z.output<typeof AgentReport>;

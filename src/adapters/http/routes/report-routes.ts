@@ -3,9 +3,11 @@ import { DIALER_ROLES, STAFF } from '../../../app/auth/roles.js';
 import { IdParams } from '../../../app/catalog/common-schemas.js';
 import type { ExportStyle } from '../../../app/reports/attempt-export.js';
 import { writeExport } from '../../../app/reports/export-writer.js';
-import { AllExportQuery, CampaignExportQuery, CampaignForecast, CampaignReport, ReportQuery } from '../../../app/reports/report-schemas.js';
+import { AgentReport, AgentReportQuery, AllExportQuery, CampaignExportQuery, CampaignForecast, CampaignReport, ReportQuery } from '../../../app/reports/report-schemas.js';
+import { addAgentSlot, agentTimesView, emptyAgentSlot, type AgentSlot } from '../../../domain/agent-times.js';
 import { forecastFinish, type Forecast } from '../../../domain/forecast.js';
-import { addCounts, bucketise, countsView, emptyCounts } from '../../../domain/interval-buckets.js';
+import { addCounts, bucketise, countsView, emptyCounts, groupSlots } from '../../../domain/interval-buckets.js';
+import { agentReportRows, slotStart } from '../../mysql/agent-report-store.js';
 import { streamAttempts, type ExportScope } from '../../mysql/attempt-export-store.js';
 import { forecastFacts } from '../../mysql/forecast-store.js';
 import { attemptSlots, campaignZone } from '../../mysql/report-store.js';
@@ -19,7 +21,7 @@ const EXPORT_ANSWER = {
   400: { description: 'a bad format, sep, from or to (the field is named)' },
 };
 
-/** Q1 the attempt export (campaign and all campaigns), Q2 the campaign report by interval, Q3 the forecast. */
+/** Q1 the attempt export (campaign and all campaigns), Q2 the campaign and agent reports by interval, Q3 the forecast. */
 export function reportRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   const r = Router();
   const tag = 'reports';
@@ -69,6 +71,32 @@ export function reportRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     const read = await forecastFacts(ctx.db, params.id, now);
     if (!read) throw notFound('campaign', params.id);
     res.json(forecastView(params.id, read.state, now, read.state === 'running' ? forecastFinish(read.facts) : undefined));
+  });
+
+  // Before agentRoutes' /api/v2/agents/:id (app.ts), which would take `reports` for an id.
+  reg.add(r, { method: 'get', path: '/api/v2/agents/reports', tag, roles: STAFF,
+    summary: 'Per agent: logged-in, available, ringing, talking, wrap-up and break time, occupancy, calls and no-answers per 15 min / hour / day',
+    query: AgentReportQuery,
+    responses: { 200: { description: 'agents with any time or call in the range, each with every bucket in time order', schema: AgentReport },
+      400: { description: 'a bad interval, from, to, zone or agent_id, or a range too long for the interval' } } },
+  async ({ query, res }) => {
+    const from = slotStart(new Date(query.from));
+    const to = new Date(query.to);
+    // A status still held counts up to now, not into the future.
+    const end = new Date(Math.min(to.getTime(), Date.now()));
+    const rows = await agentReportRows(ctx.db, from, to, end, query.agent_id);
+    const answer: AgentReport = { timezone: query.zone, interval: query.interval, from: from.toISOString(), to: to.toISOString(), agents: [] };
+    for (const [agentId, slots] of [...rows.slots].sort((a, b) => a[0] - b[0])) {
+      const totals = emptyAgentSlot();
+      for (const s of slots.values()) addAgentSlot(totals, s);
+      answer.agents.push({
+        agent_id: agentId, name: rows.names.get(agentId) ?? '',
+        buckets: groupSlots<AgentSlot>(query.zone, query.interval, from, to, slots, emptyAgentSlot, addAgentSlot)
+          .map((b) => ({ start: b.start, local: b.local, ...agentTimesView(b.value) })),
+        totals: agentTimesView(totals),
+      });
+    }
+    res.json(answer);
   });
   return r;
 }
