@@ -28,17 +28,18 @@ export async function agentReportRows(db: Knex, from: Date, to: Date, end: Date,
   const ids = [...names.keys()];
   if (!ids.length) return { names, slots };
 
-  // The status each agent had at `from` (its last change before it), then its changes up to `end`;
-  // both read (agent_id, at) ranges of the one index.
+  // The status each agent had at `from` (its last change before it: MAX(at) per agent is a loose
+  // index scan; a dependent ORDER BY at DESC LIMIT 1 read every earlier row, 0.6 s for 100 agents
+  // with 40,000 changes each), then its changes up to `end`; both read the (agent_id, at) index.
+  // Changes at one instant are ordered by id, so the last one written holds.
   const [rows] = await db.raw(
-    `SELECT h.agent_id, h.at, h.status, h.state FROM agents g
-       JOIN agent_status_history h ON h.id = (SELECT p.id FROM agent_status_history p
-         WHERE p.agent_id = g.id AND p.at < ? ORDER BY p.at DESC, p.id DESC LIMIT 1)
-      WHERE g.id IN (?)
+    `SELECT h.id, h.agent_id, h.at, h.status, h.state FROM agent_status_history h
+       JOIN (SELECT agent_id, MAX(at) AS at FROM agent_status_history WHERE agent_id IN (?) AND at < ? GROUP BY agent_id) l
+         ON h.agent_id = l.agent_id AND h.at = l.at
      UNION ALL
-     SELECT agent_id, at, status, state FROM agent_status_history
+     SELECT id, agent_id, at, status, state FROM agent_status_history
       WHERE agent_id IN (?) AND at >= ? AND at < ?
-     ORDER BY agent_id, at`, [from, ids, ids, from, end]);
+     ORDER BY agent_id, at, id`, [ids, from, ids, from, end]);
   const changes = new Map<number, StatusChange[]>();
   for (const r of rows as Array<{ agent_id: number; at: Date; status: string; state: string }>) {
     let list = changes.get(r.agent_id);
