@@ -8,7 +8,8 @@ import { streamAttempts } from '../adapters/mysql/attempt-export-store.js';
 import { openMigratedDatabase } from '../adapters/mysql/database.js';
 import { writeExport } from '../app/reports/export-writer.js';
 import { AllExportQuery, CampaignExportQuery } from '../app/reports/report-schemas.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
+import { runCli, UsageError } from './cli-run.js';
 
 const USAGE = `usage: npm run export -- [--campaign <id>] [--from <instant>] [--to <instant>]
                          [--format csv|ndjson] [--separator ,|;] [--output <file>]
@@ -24,10 +25,6 @@ The database is DIALER_DB_URL.
 `;
 
 const EXIT_OUTPUT_CLOSED = 2;
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -95,14 +92,4 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}`);
-    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`export failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli('export', USAGE, run);

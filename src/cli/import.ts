@@ -7,9 +7,11 @@ import { pino } from 'pino';
 import { openMigratedDatabase } from '../adapters/mysql/database.js';
 import { beginMemberImport } from '../adapters/mysql/member-import-session.js';
 import { RedisDispatchNews } from '../adapters/queue/redis-dispatch-news.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { importMembersCsv } from '../app/members/csv-import.js';
 import { CsvImportQuery, DEFAULT_COLUMNS, toImportOptions } from '../app/members/csv-import-options.js';
+import { assertNever } from '../domain/assert-never.js';
+import { runCli, UsageError } from './cli-run.js';
 import { ProgressBar } from './progress-bar.js';
 
 const USAGE = `usage: npm run import -- --campaign <id> [--charset utf-8] [--separator ,] [--skip-header]
@@ -33,10 +35,6 @@ DIALER_QUEUE_PREFIX) and dial the new members at once.
 /** Exit codes besides 0 (imported) and 1 (usage, configuration, unknown campaign, failure). */
 const EXIT_REFUSED = 2;
 const EXIT_BUSY = 3;
-
-class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /** `npm run import`: the CSV import of SPEC M6 from the command line, same path as REST. */
 async function run(argv: string[]): Promise<number> {
@@ -133,18 +131,4 @@ async function tellEngines(cfg: Config, campaignId: number): Promise<void> {
   await news.close();
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unexpected outcome ${JSON.stringify(x)}`);
-}
-
-run(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}`);
-    else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
-    else process.stderr.write(`import failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli('import', USAGE, run);
