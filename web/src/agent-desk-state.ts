@@ -4,21 +4,11 @@
  * an event the snapshot already reflects changes nothing.
  */
 
-export interface DeskAttempt {
-  id: number;
-  number: string;
-  state: string;
-  created_at: string | null;
-  agent_answered_at: string | null;
-  answered_at: string | null;
-  ended_at: string | null;
-  agent_cause: string | null;
-  hangup_cause: string | null;
-  talk_sec: number | null;
-  outcome: string | null;
-  result_status: unknown;
-  comment: string | null;
-}
+import type { Attempt } from './types.js';
+
+/** The attempt fields the desk state carries: those of the attempt history, without ids and legs. */
+export type DeskAttempt = Pick<Attempt, 'id' | 'number' | 'state' | 'created_at' | 'agent_answered_at' | 'answered_at' | 'ended_at'
+  | 'agent_cause' | 'hangup_cause' | 'talk_sec' | 'outcome' | 'result_status' | 'comment'>;
 
 export interface DeskCall {
   live: boolean;
