@@ -68,7 +68,7 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 
 const agentRow = (id: number, state = 'Waiting'): AgentBoardRow => ({
   id, name: `a${id}`, sip_user: `${id}@pbx`, status: 'Available', state, registered_node: null, registered_contact: null, requires_client: false, client_online: false, no_answer_count: 0,
-  ready_at: null, idle_since: null, ready_in_ms: 0, call: null,
+  ready_at: null, idle_since: null, state_since: null, ready_in_ms: 0, call: null,
 });
 const counts = (id: number, done: number, total: number): CampaignCounts => ({
   id, members: { ready: total - done, dialing: 0, waiting_result: 0, done, total }, dialled: done, succeeded: done, failed: 0, next_due_at: null,

@@ -21,7 +21,7 @@ export class LiveBoardStore implements LiveBoardReader {
     if (ids && ids.length === 0) return [];
     const q = this.db('agents as a')
       .leftJoin('attempts as t', 't.id', 'a.attempt_id')
-      .select('a.id', 'a.name', 'a.sip_user', 'a.status', 'a.state', 'a.no_answer_count', 'a.ready_at', 'a.idle_since', 'a.requires_client',
+      .select('a.id', 'a.name', 'a.sip_user', 'a.status', 'a.state', 'a.no_answer_count', 'a.ready_at', 'a.idle_since', 'a.state_since', 'a.requires_client',
         // A2: the node the phone is registered on, as the agents API reports it.
         this.db.raw('(SELECT r.node FROM registrations r WHERE r.sip_user = a.sip_user ORDER BY r.updated_at DESC LIMIT 1) AS registered_node'),
         this.db.raw('(SELECT r.contact FROM registrations r WHERE r.sip_user = a.sip_user ORDER BY r.updated_at DESC LIMIT 1) AS registered_contact'),
@@ -49,6 +49,7 @@ export class LiveBoardStore implements LiveBoardReader {
         no_answer_count: num(r.no_answer_count),
         ready_at: readyAt,
         idle_since: iso(r.idle_since),
+        state_since: iso(r.state_since),
         ready_in_ms: readyAt ? Math.max(0, Date.parse(readyAt) - now.getTime()) : 0,
         call: live
           ? {

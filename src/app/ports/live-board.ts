@@ -29,8 +29,10 @@ export interface AgentBoardRow {
   client_online: boolean;
   no_answer_count: number;
   ready_at: string | null;
-  /** When the agent last became Waiting (longest idle first): its time in that state on the board. */
+  /** When the agent last became Waiting (the claim serves the longest idle first). */
   idle_since: string | null;
+  /** When the agent entered its current status and state: "time in state" on the board, counted from `server_now`. */
+  state_since: string | null;
   /** ms until every delay has passed (A2), 0 when ready; counted from `server_now`. */
   ready_in_ms: number;
   call: AgentCallView | null;

@@ -68,10 +68,10 @@ const AGENT_COLUMNS: Array<[string, string | null]> = [
   ['Agent', null],
   ['Status', 'set by the agent or a supervisor: Available gets calls, On Break and Logged Out do not'],
   ['State', 'what the agent is doing now'],
-  ['Waiting for', 'how long an Available agent has been waiting for a call (in a call: see the call\'s time)'],
+  ['Time in state', 'how long the agent has had this status and state, on the server\'s clock'],
   ['Registered', 'whether the agent\'s phone is registered on a FreeSWITCH node (open for the contact)'],
   ['Client', 'online through a CTI client (the agent desk)'],
-  ['Current call', 'the subscriber number and the call\'s stage, with the time since it started'],
+  ['Current call', 'the subscriber number and the call\'s stage, with the talk time once the subscriber answered (before that, the time since the attempt started)'],
   ['Ready in', 'shown only while a delay after a busy, rejected or unanswered call runs'],
 ];
 
@@ -157,29 +157,31 @@ function agentRow(a: AgentLive): HTMLElement {
     h('th', { scope: 'row' }, h('a', { href: `/agents/${a.id}` }, a.name), h('div', { class: 'muted small' }, a.sip_user)),
     h('td', null, badge('status', a.status)),
     h('td', { 'data-k': 'state' }, a.state),
-    h('td', { class: 'num', 'data-k': 'in-state' }, waitingFor(a)),
+    h('td', { class: 'num', 'data-k': 'in-state' }, timeInState(a)),
     // Yes or no at a glance; the node (the contact) when opened.
     h('td', { 'data-k': 'registered' }, a.registered_node
       ? h('details', { class: 'contact' }, h('summary', null, 'yes'), `on ${a.registered_node}`, a.registered_contact ? h('div', { class: 'small' }, a.registered_contact) : null) : 'no'),
     // W2: online through a CTI client; "offline" matters only to an agent that requires one.
     h('td', { 'data-k': 'client' }, a.client_online ? 'online' : a.requires_client ? 'offline (required)' : '—'),
-    h('td', { 'data-k': 'call' }, a.call ? [`${a.call.number} · ${a.call.state} · `,
-      h('span', { class: 'elapsed', 'data-since': a.call.answered_at ?? a.call.since ?? '' }, elapsed(a.call.answered_at ?? a.call.since))] : '—'),
+    h('td', { 'data-k': 'call' }, a.call ? [`${a.call.number} · ${a.call.state} · `, a.call.answered_at ? 'talking ' : '',
+      h('span', { class: 'elapsed', 'data-k': 'call-timer', 'data-since': a.call.answered_at ?? a.call.since ?? '' }, elapsed(a.call.answered_at ?? a.call.since))] : '—'),
     h('td', { id: `agent-${a.id}-ready`, class: 'num', 'data-k': 'ready-in' }, readyIn(a)));
 }
 
-/** Time in state of a waiting agent (a call's time is in its own column). */
-function waitingFor(a: AgentLive): HTMLElement | null {
-  if (a.state !== 'Waiting' || a.call || !a.idle_since || a.status !== 'Available') return null;
-  return h('span', { class: 'elapsed', 'data-since': a.idle_since }, elapsed(a.idle_since));
+/** Time in the current status and state, whatever they are. */
+function timeInState(a: AgentLive): HTMLElement | null {
+  if (!a.state_since) return null;
+  return h('span', { class: 'elapsed', 'data-since': a.state_since }, elapsed(a.state_since));
 }
 
-/** m:ss since an ISO time, on the server's clock. */
+/** m:ss since an ISO time on the server's clock; h:mm:ss from an hour on (a shift spent On Break). */
 export function elapsed(since: string | null | undefined): string {
   const at = since ? Date.parse(since) : NaN;
   if (!Number.isFinite(at)) return '';
   const sec = Math.max(0, Math.floor((serverNow() - at) / 1000));
-  return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
+  const ss = String(sec % 60).padStart(2, '0');
+  if (sec < 3600) return `${Math.floor(sec / 60)}:${ss}`;
+  return `${Math.floor(sec / 3600)}:${String(Math.floor(sec / 60) % 60).padStart(2, '0')}:${ss}`;
 }
 
 /** Only the timers change with time: call times and the delay countdown. */
