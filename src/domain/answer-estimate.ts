@@ -1,0 +1,105 @@
+/*
+ * P3, DESIGN §8: what the recent dials say about the next ones — the answer rate's upper bound
+ * p̂, the answer horizon H and the chance that a call still ringing will yet be answered.
+ *
+ * All three stand on the same recent dials: the last DIAL_WINDOW ended dials, or a shorter,
+ * newer part of them when that part answers clearly more often than the whole window allows
+ * (its Wilson lower bound above the window's upper bound). A step up in the answer rate is the
+ * dangerous change (more answers than agents); waiting for 300 dials to notice it would take
+ * minutes at the slow dial rate of a team that is already busy.
+ */
+import { wilsonLower, wilsonUpper } from './wilson.js';
+
+/** One dial that has ended: answered (and needing an agent) or not, and how long it took. */
+export interface EndedDial {
+  answered: boolean;
+  /** Originate → answer when answered; originate → end of the call otherwise. */
+  durationSec: number;
+}
+
+/** DESIGN §8: the answer rate is measured over about this many recent dials. */
+export const DIAL_WINDOW = 300;
+/** Newer parts of the window checked for a step up of the answer rate, longest first. */
+const CHANGE_SUFFIXES = [150, 75] as const;
+/** DESIGN §8: H is this quantile of originate → answer. */
+const HORIZON_QUANTILE = 0.75;
+
+export interface AnswerEstimate {
+  /** Dials the estimate stands on (≤ DIAL_WINDOW). */
+  dials: number;
+  answers: number;
+  /** p̂: upper 95 % Wilson bound of the answer rate. */
+  rateUpper: number;
+  /** H: the 75th percentile of originate → answer, seconds; null without an answer. */
+  horizonSec: number | null;
+  /** True when a newer part of the window answered clearly more often and is used alone. */
+  stepUp: boolean;
+  /** Answer delays of the answered dials, ascending. */
+  answerDelaysSec: Float64Array;
+  /** Durations of all the dials (answer delay or length), ascending. */
+  durationsSec: Float64Array;
+}
+
+/** `recentDials` oldest first; only the last DIAL_WINDOW are read. */
+export function estimateAnswers(recentDials: readonly EndedDial[]): AnswerEstimate {
+  let dials = recentDials.slice(-DIAL_WINDOW);
+  const whole = countAnswers(dials);
+  const wholeUpper = wilsonUpper(whole, dials.length);
+  let stepUp = false;
+  for (const k of CHANGE_SUFFIXES) {
+    if (dials.length <= k) continue;
+    const suffix = dials.slice(-k);
+    if (wilsonLower(countAnswers(suffix), k) > wholeUpper) {
+      dials = suffix;
+      stepUp = true;
+      break;
+    }
+  }
+  const answers = countAnswers(dials);
+  const answerDelaysSec = Float64Array.from(dials.filter((d) => d.answered).map((d) => d.durationSec)).sort();
+  const durationsSec = Float64Array.from(dials.map((d) => d.durationSec)).sort();
+  return {
+    dials: dials.length,
+    answers,
+    rateUpper: wilsonUpper(answers, dials.length),
+    horizonSec: answerDelaysSec.length ? quantile(answerDelaysSec, HORIZON_QUANTILE) : null,
+    stepUp,
+    answerDelaysSec,
+    durationsSec,
+  };
+}
+
+/**
+ * The chance that a call ringing for `elapsedSec` is still answered: of the recent dials that
+ * lasted longer than that, the share answered later (upper Wilson bound, like p̂). A call
+ * ringing longer than every recent dial counts as sure to answer, so it never makes room.
+ */
+export function remainingAnswerProbability(est: AnswerEstimate, elapsedSec: number): number {
+  const later = countAbove(est.answerDelaysSec, elapsedSec);
+  const stillRinging = countAbove(est.durationsSec, elapsedSec);
+  return wilsonUpper(later, stillRinging);
+}
+
+/** Nearest-rank quantile of an ascending sample. */
+export function quantile(ascending: Float64Array, q: number): number {
+  const i = Math.min(ascending.length - 1, Math.max(0, Math.ceil(q * ascending.length) - 1));
+  return ascending[i] ?? 0;
+}
+
+/** How many values of an ascending sample are strictly above x (binary search). */
+export function countAbove(ascending: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ascending.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ascending[mid] ?? 0) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return ascending.length - lo;
+}
+
+function countAnswers(dials: readonly EndedDial[]): number {
+  let n = 0;
+  for (const d of dials) if (d.answered) n++;
+  return n;
+}
