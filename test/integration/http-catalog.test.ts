@@ -155,7 +155,7 @@ describe('REST calendars, line groups, campaigns, agents, tiers, DNC', () => {
       expect(r.body.error.message).to.equal('calendar 9999 not found');
       const g = await api.call('POST', '/api/v2/dialer', { name: 'x', calendar_id: calendarId, limit: 1, line_group_id: 777 });
       expect(g.body.error.message).to.equal('line group 777 not found');
-      const t = await api.call('POST', '/api/v2/dialer', { name: 'x', calendar_id: calendarId, limit: 1, type: 'predictive' });
+      const t = await api.call('POST', '/api/v2/dialer', { name: 'x', calendar_id: calendarId, limit: 1, type: 'blended' });
       expect(t.status).to.equal(400);
       expect(t.body.error.details.issues[0].path).to.equal('body.type');
       expect(await countRows(api, 'campaigns')).to.equal(n);

@@ -21,7 +21,21 @@ export type CauseClass = 'error' | 'retry' | 'ok' | 'minus';
 export interface Campaign {
   id: number;
   name: string;
-  type: 'progressive';
+  /** P1: agent first (progressive), member card first (preview) or subscriber first (predictive). */
+  type: 'progressive' | 'preview' | 'predictive';
+  /** P2: seconds to accept or skip a preview, and what a timeout does. */
+  preview_sec: number;
+  preview_timeout: 'dial' | 'return';
+  /** P4: abandon cap and the pacer's target, in per cent, over the compliance window. */
+  abandon_cap_pct: number;
+  abandon_target_pct: number;
+  compliance_window: 'rolling-30-days' | 'calendar-day';
+  /** P5 */
+  min_ring_sec: number;
+  /** P3: played to an answered subscriber no agent is free for; with an optional DNC opt-out key. */
+  info_message: string | null;
+  dnc_opt_out_key: string | null;
+  amd: boolean;
   calendar_id: number;
   priority: number;
   limit: number;

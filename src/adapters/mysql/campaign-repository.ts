@@ -7,6 +7,10 @@ import type {
 } from '../../app/catalog/campaign-schemas.js';
 import { reasonView, type EndReason } from '../../domain/dial-reason.js';
 import { effectiveCauses, type CauseOverrides } from '../../domain/cause-policy.js';
+import {
+  defaultAbandonTarget, pacingIssues, typeChangeAllowed, type CampaignType, type ComplianceWindow, type DtmfDigit,
+  type PacingSettings, type PreviewTimeoutPolicy, type SettingIssue,
+} from '../../domain/campaign-type.js';
 import { fromJsonColumn, isoOrNull, toJsonColumn } from './row-mapping.js';
 
 /** C9 on the wire: GET shows the effective table; only the overrides are stored. */
@@ -14,7 +18,16 @@ function toCampaign(r: Record<string, unknown>): Campaign {
   return {
     id: Number(r.id),
     name: String(r.name),
-    type: 'progressive',
+    type: r.type as CampaignType,
+    preview_sec: Number(r.preview_sec),
+    preview_timeout: r.preview_timeout as PreviewTimeoutPolicy,
+    abandon_cap_pct: Number(r.abandon_cap_pct),
+    abandon_target_pct: Number(r.abandon_target_pct),
+    compliance_window: r.compliance_window as ComplianceWindow,
+    min_ring_sec: Number(r.min_ring_sec),
+    info_message: r.info_message === null ? null : String(r.info_message),
+    dnc_opt_out_key: r.dnc_opt_out_key === null ? null : (String(r.dnc_opt_out_key) as DtmfDigit),
+    amd: Boolean(r.amd),
     calendar_id: Number(r.calendar_id),
     priority: Number(r.priority),
     limit: Number(r.call_limit),
@@ -40,7 +53,8 @@ function toCampaign(r: Record<string, unknown>): Campaign {
 function toRow(c: CampaignUpdateInput): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   const plain = ['name', 'type', 'calendar_id', 'priority', 'retry_wait_sec', 'max_tries', 'max_minus_attempts',
-    'min_success_sec', 'wrapup_sec', 'line_group_id'] as const;
+    'min_success_sec', 'wrapup_sec', 'line_group_id', 'preview_sec', 'preview_timeout', 'abandon_cap_pct',
+    'abandon_target_pct', 'compliance_window', 'min_ring_sec', 'info_message', 'dnc_opt_out_key', 'amd'] as const;
   for (const k of plain) if (c[k] !== undefined) row[k] = c[k];
   if (c.limit !== undefined) row.call_limit = c.limit; // "limit" is reserved in SQL
   if (c.wait_result !== undefined) row.wait_result = c.wait_result;
@@ -53,11 +67,23 @@ function toRow(c: CampaignUpdateInput): Record<string, unknown> {
 export type CampaignWrite =
   | { kind: 'ok'; campaign: Campaign }
   | { kind: 'not-found' }
-  | { kind: 'bad-reference'; message: string };
+  | { kind: 'bad-reference'; message: string }
+  /** P1: rules between fields broken by the campaign as it would be stored. */
+  | { kind: 'invalid'; issues: SettingIssue[] }
+  /** P1: the type of a running or stopping campaign does not change. */
+  | { kind: 'type-locked'; state: CampaignState };
+
+function pacingOf(c: Campaign): PacingSettings {
+  const { type, preview_sec, preview_timeout, abandon_cap_pct, abandon_target_pct, compliance_window, min_ring_sec,
+    info_message, dnc_opt_out_key, amd } = c;
+  return { type, preview_sec, preview_timeout, abandon_cap_pct, abandon_target_pct, compliance_window, min_ring_sec,
+    info_message, dnc_opt_out_key, amd };
+}
 
 export interface CampaignRow {
   id: number;
   state: CampaignState;
+  type: CampaignType;
   version: number;
 }
 
@@ -78,21 +104,40 @@ export class CampaignRepository {
   }
 
   async create(c: CampaignCreateInput, now: Date): Promise<CampaignWrite> {
+    const full = { ...c, abandon_target_pct: c.abandon_target_pct ?? defaultAbandonTarget(c.abandon_cap_pct) };
+    const issues = pacingIssues(full);
+    if (issues.length > 0) return { kind: 'invalid', issues };
     const bad = await this.checkReferences(c);
     if (bad) return bad;
-    const [id] = await this.db('campaigns').insert({ ...toRow(c), state: 'idle', created_at: now, updated_at: now });
+    const [id] = await this.db('campaigns').insert({ ...toRow(full), state: 'idle', created_at: now, updated_at: now });
     return { kind: 'ok', campaign: (await this.get(Number(id)))! };
   }
 
-  /** Any change bumps the version so the engine re-reads the row (DESIGN §1). */
+  /**
+   * Any change bumps the version so the engine re-reads the row (DESIGN §1). The rules between
+   * fields (P1) are checked on the stored campaign with the change merged, under the row lock.
+   */
   async update(id: number, c: CampaignUpdateInput, now: Date): Promise<CampaignWrite> {
-    if (!(await this.exists(id))) return { kind: 'not-found' };
-    const bad = await this.checkReferences(c);
-    if (bad) return bad;
-    await this.db('campaigns')
-      .where({ id })
-      .update({ ...toRow(c), updated_at: now, version: this.db.raw('version + 1') });
-    return { kind: 'ok', campaign: (await this.get(id))! };
+    return this.db.transaction(async (trx) => {
+      const current = await this.lockedCampaign(trx, id);
+      if (!current) return { kind: 'not-found' } as const;
+      if (c.type !== undefined && c.type !== current.type && !typeChangeAllowed(current.state)) {
+        return { kind: 'type-locked', state: current.state } as const;
+      }
+      const issues = pacingIssues({ ...pacingOf(current), ...c });
+      if (issues.length > 0) return { kind: 'invalid', issues } as const;
+      const bad = await this.checkReferences(c);
+      if (bad) return bad;
+      await trx('campaigns')
+        .where({ id })
+        .update({ ...toRow(c), updated_at: now, version: trx.raw('version + 1') });
+      return { kind: 'ok', campaign: (await this.get(id, trx))! } as const;
+    });
+  }
+
+  private async lockedCampaign(trx: Knex.Transaction, id: number): Promise<Campaign | undefined> {
+    const r = await trx('campaigns').where({ id }).forUpdate().first();
+    return r ? toCampaign(r) : undefined;
   }
 
   /** Live calls need their campaign to settle: running and stopping campaigns stay (C10). */
@@ -108,8 +153,8 @@ export class CampaignRepository {
 
   /** Reads the row under a lock, inside the caller's transaction. */
   async lockForStateChange(trx: Knex.Transaction, id: number): Promise<CampaignRow | undefined> {
-    const r = await trx('campaigns').where({ id }).forUpdate().first('id', 'state', 'version');
-    return r ? { id: Number(r.id), state: r.state as CampaignState, version: Number(r.version) } : undefined;
+    const r = await trx('campaigns').where({ id }).forUpdate().first('id', 'state', 'type', 'version');
+    return r ? { id: Number(r.id), state: r.state as CampaignState, type: r.type as CampaignType, version: Number(r.version) } : undefined;
   }
 
   async setState(trx: Knex.Transaction, id: number, state: CampaignState, now: Date): Promise<void> {

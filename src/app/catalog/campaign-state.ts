@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
+import { isDialled, type CampaignType } from '../../domain/campaign-type.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { Campaign, CampaignState } from './campaign-schemas.js';
 
 /** What run/stop needs from storage (the MySQL campaign repository). */
 export interface CampaignStateStore {
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
-  lockForStateChange(trx: Knex.Transaction, id: number): Promise<{ state: CampaignState } | undefined>;
+  lockForStateChange(trx: Knex.Transaction, id: number): Promise<{ state: CampaignState; type: CampaignType } | undefined>;
   setState(trx: Knex.Transaction, id: number, state: CampaignState, now: Date): Promise<void>;
   countLiveAttempts(trx: Knex, id: number): Promise<number>;
   get(id: number): Promise<Campaign | undefined>;
@@ -15,12 +16,17 @@ export type StateChange =
   | { kind: 'changed'; campaign: Campaign }
   | { kind: 'unchanged'; campaign: Campaign }
   | { kind: 'not-found' }
-  | { kind: 'bad-state'; state: CampaignState };
+  | { kind: 'bad-state'; state: CampaignState }
+  | { kind: 'type-not-dialled'; type: CampaignType };
 
-type Decision = { to: CampaignState } | { kind: 'same' } | { kind: 'refuse' };
+type Decision = { to: CampaignState } | { kind: 'same' } | { kind: 'refuse' } | { kind: 'type-not-dialled'; type: CampaignType };
 
-/** C10: run from any state but running; a stopping campaign may be run again before it drains. */
-export function decideRun(from: CampaignState): Decision {
+/**
+ * C10: run from any state but running; a stopping campaign may be run again before it drains.
+ * P1: a campaign whose type has no call flow in this engine is refused rather than dialled another way.
+ */
+export function decideRun(from: CampaignState, type: CampaignType): Decision {
+  if (!isDialled(type)) return { kind: 'type-not-dialled', type };
   return from === 'running' ? { kind: 'same' } : { to: 'running' };
 }
 
@@ -47,19 +53,20 @@ async function change(
   signals: EngineSignals,
   id: number,
   now: Date,
-  decide: (from: CampaignState, live: () => Promise<number>, trx: Knex.Transaction) => Promise<Decision>,
+  decide: (from: CampaignState, type: CampaignType, live: () => Promise<number>) => Promise<Decision>,
 ): Promise<StateChange> {
   const out = await store.transaction(async (trx) => {
     const row = await store.lockForStateChange(trx, id);
     if (!row) return { kind: 'not-found' } as const;
-    const d = await decide(row.state, () => store.countLiveAttempts(trx, id), trx);
+    const d = await decide(row.state, row.type, () => store.countLiveAttempts(trx, id));
     if ('to' in d) {
       await store.setState(trx, id, d.to, now);
       return { kind: 'changed' } as const;
     }
+    if (d.kind === 'type-not-dialled') return d;
     return d.kind === 'same' ? ({ kind: 'unchanged' } as const) : ({ kind: 'bad-state', state: row.state } as const);
   });
-  if (out.kind === 'not-found' || out.kind === 'bad-state') return out;
+  if (out.kind === 'not-found' || out.kind === 'bad-state' || out.kind === 'type-not-dialled') return out;
   // Signal after commit, so the engine reads the new state.
   if (out.kind === 'changed') signals.campaignChanged(id);
   const campaign = await store.get(id);
@@ -67,9 +74,9 @@ async function change(
 }
 
 export function runCampaign(store: CampaignStateStore, signals: EngineSignals, id: number, now: Date): Promise<StateChange> {
-  return change(store, signals, id, now, async (from) => decideRun(from));
+  return change(store, signals, id, now, async (from, type) => decideRun(from, type));
 }
 
 export function stopCampaign(store: CampaignStateStore, signals: EngineSignals, id: number, now: Date): Promise<StateChange> {
-  return change(store, signals, id, now, async (from, live) => (from === 'running' ? decideStop(from, await live()) : decideStop(from, 0)));
+  return change(store, signals, id, now, async (from, _type, live) => (from === 'running' ? decideStop(from, await live()) : decideStop(from, 0)));
 }

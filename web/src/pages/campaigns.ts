@@ -6,6 +6,7 @@ import { board, onBoard, shownState } from '../live.js';
 import { navigate, type Page } from '../router.js';
 import type { Calendar, Campaign, CauseClass, LineGroup } from '../types.js';
 import { causeGrid } from './cause-grid.js';
+import { pacingFields } from './campaign-pacing.js';
 import { runStopButton } from './run-stop.js';
 import { tiersSection } from './tiers.js';
 
@@ -72,7 +73,8 @@ export const campaignEditPage: Page = async (main, params) => {
   if (!cals.ok || !groups.ok) return void main.append(h('p', { class: 'error' }, 'Could not read calendars or line groups.'));
   if (current && !current.ok) return void main.append(h('p', { class: 'error' }, current.message));
   const c: Campaign = current?.ok ? current.data : {
-    id: 0, name: '', type: 'progressive', calendar_id: cals.data[0]?.id ?? 0, priority: 0, limit: 10, retry_wait_sec: 300,
+    id: 0, name: '', type: 'progressive', preview_sec: 30, preview_timeout: 'return', abandon_cap_pct: 3, abandon_target_pct: 2.4,
+    compliance_window: 'rolling-30-days', min_ring_sec: 15, info_message: null, dnc_opt_out_key: null, amd: false, calendar_id: cals.data[0]?.id ?? 0, priority: 0, limit: 10, retry_wait_sec: 300,
     max_tries: 3, max_minus_attempts: 10, min_success_sec: 10, wait_result: false, wrapup_sec: 60, allow_end_wrap_up_early: false, variables: {}, causes: { ...DEFAULT_CAUSES },
     line_group_id: null, state: 'idle', reason: null,
   };
@@ -80,7 +82,12 @@ export const campaignEditPage: Page = async (main, params) => {
     main.append(h('p', { class: 'error' }, 'A campaign needs a calendar: ', h('a', { href: '/calendars/new' }, 'create one first'), '.'));
   }
   const name = text(c.name);
-  const type = select([{ value: 'progressive', label: 'Progressive' }], c.type);
+  const type = select([
+    { value: 'progressive', label: 'Progressive (agent first)' },
+    { value: 'preview', label: 'Preview (agent sees the member first)' },
+    { value: 'predictive', label: 'Predictive (subscriber first)' },
+  ], c.type);
+  const pacing = pacingFields(c);
   const calendar = select(cals.data.map((x) => ({ value: String(x.id), label: `${x.name} (${x.timezone})` })), String(c.calendar_id));
   const lineGroup = select([{ value: '', label: 'None (no shared limit)' }, ...groups.data.map((g) => ({ value: String(g.id), label: `${g.name} (${g.capacity})` }))],
     c.line_group_id ? String(c.line_group_id) : '');
@@ -138,6 +145,8 @@ export const campaignEditPage: Page = async (main, params) => {
       field('Wait for a result status', waitResult, { path: 'wait_result', hint: 'a call counts as a success only once the agent sets a result' }),
       field('Wrap-up for the result, seconds', wrapup, { path: 'wrapup_sec' }),
       field('Agents may end their wrap-up early', endWrapUpEarly, { path: 'allow_end_wrap_up_early', hint: 'from the agent desk, before their wrap-up time is over' })),
+    pacing.preview,
+    pacing.predictive,
     field('Campaign variables (JSON object)', variables, { path: 'variables', hint: 'set on every channel; member variables override' }),
     causes.el,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, id ? 'Save campaign' : 'Create campaign'), ' ', h('a', { href: '/campaigns' }, 'Back to campaigns')));
@@ -152,6 +161,7 @@ export const campaignEditPage: Page = async (main, params) => {
       priority: numberOf(priority), limit: numberOf(limit), retry_wait_sec: numberOf(retryWait), max_tries: numberOf(maxTries),
       max_minus_attempts: numberOf(maxMinus), min_success_sec: numberOf(minSuccess), wait_result: waitResult.checked, wrapup_sec: numberOf(wrapup),
       allow_end_wrap_up_early: endWrapUpEarly.checked,
+      ...pacing.values(),
       variables: vars.value, causes: causes.overrides(),
     };
     const saved = await submitted(form, api<Campaign>(id ? 'PUT' : 'POST', id ? `/api/v2/dialer/${id}` : '/api/v2/dialer', body));
@@ -159,6 +169,9 @@ export const campaignEditPage: Page = async (main, params) => {
     notice(`Campaign "${saved.name}" saved`);
     if (!id) navigate(`/campaigns/${saved.id}`, true);
   });
+  const showType = () => pacing.show(type.value);
+  type.addEventListener('change', showType);
+  showType();
   main.append(form);
   if (id) main.append(await tiersSection(id));
   return id ? onBoard(paintState) : undefined;

@@ -4,11 +4,32 @@ import { STAFF } from '../../../app/auth/roles.js';
 import { Campaign, CampaignCreate, CampaignStats, CampaignUpdate } from '../../../app/catalog/campaign-schemas.js';
 import { runCampaign, stopCampaign, type StateChange } from '../../../app/catalog/campaign-state.js';
 import { IdParams } from '../../../app/catalog/common-schemas.js';
+import type { CampaignWrite } from '../../mysql/campaign-repository.js';
 import { ApiError, conflict, notFound } from '../api-error.js';
+import { validationError } from '../route-registry.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';
 
 const P = '/api/v2/dialer';
+
+/** The refusals of a create or change, as the API answers them. */
+function refusal(out: Exclude<CampaignWrite, { kind: 'ok' }>, id?: number): ApiError {
+  switch (out.kind) {
+    case 'not-found':
+      return notFound('campaign', id ?? 0);
+    case 'bad-reference':
+      return new ApiError(400, 'VALIDATION_FAILED', out.message);
+    case 'invalid':
+      return validationError(out.issues.map((i) => ({ path: `body.${i.field}`, message: i.message })));
+    case 'type-locked':
+      return conflict(`type: the type of a ${out.state} campaign cannot change; stop it and let its live calls end first`,
+        { field: 'type', state: out.state });
+    default: {
+      const never: never = out;
+      return never;
+    }
+  }
+}
 
 /** C1 campaigns ("dialer" in the paths), C10 run/stop, stats. */
 export function campaignRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
@@ -20,11 +41,10 @@ export function campaignRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   async ({ res }) => { res.json(await campaigns.list()); });
 
   reg.add(r, { method: 'post', path: P, tag, summary: 'Create a campaign (state idle)', roles: STAFF, body: CampaignCreate,
-    responses: { 201: { description: 'created', schema: Campaign }, 400: { description: 'invalid, or unknown calendar / line group' } } },
+    responses: { 201: { description: 'created', schema: Campaign }, 400: { description: 'invalid (each field named, rules between fields included), or unknown calendar / line group' } } },
   async ({ body, res }) => {
     const out = await campaigns.create(body, ctx.now());
-    if (out.kind === 'bad-reference') throw new ApiError(400, 'VALIDATION_FAILED', out.message);
-    if (out.kind !== 'ok') throw new Error(`unexpected ${out.kind}`);
+    if (out.kind !== 'ok') throw refusal(out);
     ctx.signals.campaignChanged(out.campaign.id);
     res.status(201).json(out.campaign);
   });
@@ -39,11 +59,11 @@ export function campaignRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
 
   reg.add(r, { method: 'put', path: `${P}/:id`, tag, summary: 'Change a campaign (fields given; causes = the overrides)', roles: STAFF,
     params: IdParams, body: CampaignUpdate,
-    responses: { 200: { description: 'changed', schema: Campaign }, 404: { description: 'no such campaign' } } },
+    responses: { 200: { description: 'changed', schema: Campaign }, 400: { description: 'invalid (each field named, checked on the campaign with the change merged)' },
+      404: { description: 'no such campaign' }, 409: { description: 'a type change of a running or stopping campaign' } } },
   async ({ params, body, res }) => {
     const out = await campaigns.update(params.id, body, ctx.now());
-    if (out.kind === 'not-found') throw notFound('campaign', params.id);
-    if (out.kind === 'bad-reference') throw new ApiError(400, 'VALIDATION_FAILED', out.message);
+    if (out.kind !== 'ok') throw refusal(out, params.id);
     ctx.signals.campaignChanged(params.id);
     res.json(out.campaign);
   });
@@ -67,6 +87,8 @@ export function campaignRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
         throw notFound('campaign', id);
       case 'bad-state':
         throw conflict(`cannot ${verb} a campaign that is ${out.state}`, { state: out.state });
+      case 'type-not-dialled':
+        throw conflict(`type: ${out.type} campaigns cannot be run by this version of the dialer`, { field: 'type', type: out.type });
       default: {
         const never: never = out;
         return never;
@@ -75,7 +97,8 @@ export function campaignRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   };
 
   reg.add(r, { method: 'post', path: `${P}/:id/run`, tag, summary: 'Run: start dialling (C10)', roles: STAFF, params: IdParams,
-    responses: { 200: { description: 'running', schema: Campaign }, 404: { description: 'no such campaign' } } },
+    responses: { 200: { description: 'running', schema: Campaign }, 404: { description: 'no such campaign' },
+      409: { description: 'a type this dialer has no call flow for' } } },
   async ({ params, res }) => {
     res.json(stateAnswer(params.id, await runCampaign(campaigns, ctx.signals, params.id, ctx.now()), 'run'));
   });
