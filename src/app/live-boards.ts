@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { DependencyHealth, HealthView } from './dependency-health.js';
 import type { LiveFeed } from './engine/live-feed.js';
-import type { AgentBoardRow, CampaignBoardRow, CampaignCounts, CampaignHead, LiveBoardReader, LiveMessage } from './ports/live-board.js';
+import type { AgentBoardRow, CampaignBoardRow, LiveMessage } from '../contract/live-board.js';
+import type { CampaignCounts, CampaignHead, LiveBoardReader } from './ports/live-board.js';
 
 /** One open board (an SSE stream): gets each message as JSON, serialised once for all viewers. */
 export interface BoardViewer {

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { streamAttempts } from '../adapters/mysql/attempt-export-store.js';
 import { openMigratedDatabase } from '../adapters/mysql/database.js';
 import { writeExport } from '../app/reports/export-writer.js';
-import { AllExportQuery, CampaignExportQuery } from '../app/reports/report-schemas.js';
+import { AllExportQuery, CampaignExportQuery } from '../contract/report-schemas.js';
 import { loadConfig } from '../config.js';
 import { runCli, UsageError } from './cli-run.js';
 

@@ -4,7 +4,7 @@ import { openDatabase } from '../../src/adapters/mysql/database.js';
 import { beginMemberImport } from '../../src/adapters/mysql/member-import-session.js';
 import { insertMembers } from '../../src/adapters/mysql/member-writer.js';
 import type { MemberImportSession } from '../../src/app/members/member-batch.js';
-import { MemberInput, type ParsedMember } from '../../src/app/members/member-input.js';
+import { MemberInput, type ParsedMember } from '../../src/contract/member-input.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 async function seedCampaign(db: Knex, name: string): Promise<number> {

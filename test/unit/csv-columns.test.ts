@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parseColumns, RowMapper, type CsvColumn } from '../../src/app/members/csv-columns.js';
 import { CsvImportQuery } from '../../src/app/members/csv-import-options.js';
 import { BatchPipeline } from '../../src/app/members/batch-pipeline.js';
-import { MemberInput } from '../../src/app/members/member-input.js';
+import { MemberInput } from '../../src/contract/member-input.js';
 import { RejectedList } from '../../src/app/members/rejected-list.js';
 import type { LinedMember } from '../../src/app/members/member-batch.js';
 

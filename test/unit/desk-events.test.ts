@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { deriveDeskEvents, type DeskEvent } from '../../src/app/agent-desk/desk-events.js';
-import type { DeskState } from '../../src/app/catalog/agent-desk-schemas.js';
+import type { DeskState } from '../../src/contract/agent-desk-schemas.js';
 
 const T0 = new Date('2026-12-04T10:00:00.000Z');
 const at = (sec: number) => new Date(T0.getTime() + sec * 1000).toISOString();

@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { LiveFeed } from '../../src/app/engine/live-feed.js';
 import { DependencyHealth } from '../../src/app/dependency-health.js';
 import { LiveBoards, type BoardViewer } from '../../src/app/live-boards.js';
-import type { AgentBoardRow, CampaignCounts, CampaignHead, LiveBoardReader } from '../../src/app/ports/live-board.js';
+import type { AgentBoardRow } from '../../src/contract/live-board.js';
+import type { CampaignCounts, CampaignHead, LiveBoardReader } from '../../src/app/ports/live-board.js';
 
 /** An in-memory board source that records what it was asked. */
 class FakeReader implements LiveBoardReader {

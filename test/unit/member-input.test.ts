@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MemberInput, isValidTimeZone, memberIssues, parseIsoInstant, parseMembers } from '../../src/app/members/member-input.js';
+import { MemberInput, isValidTimeZone, memberIssues, parseIsoInstant, parseMembers } from '../../src/contract/member-input.js';
 
 describe('member-input', () => {
   it('M1: fills defaults for an item with only numbers', () => {

@@ -4,36 +4,22 @@
  * an event the snapshot already reflects changes nothing.
  */
 
-import type { Attempt } from './types.js';
+import type { DeskCall as WireDeskCall, DeskState as WireDeskState } from '../../src/contract/agent-desk-schemas.js';
+import type { Agent, Attempt } from './types.js';
 
 /** The attempt fields the desk state carries: those of the attempt history, without ids and legs. */
 export type DeskAttempt = Pick<Attempt, 'id' | 'number' | 'state' | 'created_at' | 'agent_answered_at' | 'answered_at' | 'ended_at'
   | 'agent_cause' | 'hangup_cause' | 'talk_sec' | 'outcome' | 'result_status' | 'comment'>;
 
-export interface DeskCall {
-  live: boolean;
+export interface DeskCall extends Omit<WireDeskCall, 'attempt' | 'previous_attempts'> {
   attempt: DeskAttempt;
-  campaign: { id: number; name: string; wait_result: boolean; allow_end_wrap_up_early: boolean };
-  member: { id: number; name: string; priority: number; variables: Record<string, unknown>; state: string; tries: number; result: string | null };
-  number: string;
-  try_number: number;
   previous_attempts: DeskAttempt[];
 }
 
-export interface DeskAgent {
-  id: number;
-  name: string;
-  status: 'Available' | 'On Break' | 'Logged Out';
-  break_reason: string | null;
-  state: string;
-  ready_at: string | null;
-  registered_node: string | null;
-  requires_client: boolean;
-}
+export type DeskAgent = Pick<Agent, 'id' | 'name' | 'status' | 'break_reason' | 'state' | 'ready_at' | 'registered_node' | 'requires_client'>;
 
-export interface DeskState {
+export interface DeskState extends Omit<WireDeskState, 'agent' | 'call'> {
   agent: DeskAgent;
-  wrap_up_ends_at: string | null;
   call: DeskCall | null;
 }
 

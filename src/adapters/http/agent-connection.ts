@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { AgentDesk, DeskOutcome } from '../../app/agent-desk/agent-desk.js';
 import type { DeskEventHub } from '../../app/agent-desk/desk-event-hub.js';
-import { COMMANDS, Envelope, PROTOCOL_VERSION, type CommandType } from '../../app/catalog/agent-socket-schemas.js';
+import { COMMANDS, Envelope, PROTOCOL_VERSION, type CommandType } from '../../contract/agent-socket-schemas.js';
 import type { NumberedDeskEvent } from '../../app/ports/desk-event-log.js';
 import { ApiError } from './api-error.js';
 import type { RouteContext } from './route-context.js';

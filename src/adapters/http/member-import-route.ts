@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DIALER_ROLES, STAFF, type Role } from '../../app/auth/roles.js';
-import { IdParams } from '../../app/catalog/common-schemas.js';
+import { IdParams } from '../../contract/common-schemas.js';
 import { importMembersCsv, type CsvImportOutcome } from '../../app/members/csv-import.js';
 import { CsvImportQuery, toImportOptions } from '../../app/members/csv-import-options.js';
 import { CSV_LIMITS } from '../../app/members/csv-limits.js';

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { ANY_ROLE, ROLES } from '../../app/auth/roles.js';
-import { LoginBody } from '../../app/catalog/user-schemas.js';
+import { LoginBody } from '../../contract/user-schemas.js';
 import { ApiError } from './api-error.js';
 import type { ExtraRouter } from './app.js';
 import { clientAddress, LOGIN_REFUSALS, loginRefused } from './routes/auth-routes.js';

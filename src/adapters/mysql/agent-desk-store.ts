@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { AgentCall, AgentDeskStore } from '../../app/agent-desk/agent-desk-store.js';
-import { PREVIOUS_ATTEMPTS_SHOWN, type DeskCall, type DeskState } from '../../app/catalog/agent-desk-schemas.js';
+import { PREVIOUS_ATTEMPTS_SHOWN, type DeskCall, type DeskState } from '../../contract/agent-desk-schemas.js';
 import { endWrapupEarly, type EarlyWrapupEnd } from '../../domain/agent-state.js';
 import { AgentRepository } from './agent-repository.js';
 import { withRetry } from './deadlock.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Agent, AgentCreateInput, AgentStatus, AgentUpdateInput } from '../../app/catalog/agent-schemas.js';
+import type { Agent, AgentCreateInput, AgentStatus, AgentUpdateInput } from '../../contract/agent-schemas.js';
 import { isDuplicateKey, isoOrNull } from './row-mapping.js';
 
 function toAgent(r: Record<string, unknown>): Agent {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Calendar, CalendarCreateInput, CalendarUpdateInput } from '../../app/catalog/calendar-schemas.js';
+import type { Calendar, CalendarCreateInput, CalendarUpdateInput } from '../../contract/calendar-schemas.js';
 import { dateOrNull, fromJsonColumn, isForeignKeyError, isoOrNull, toJsonColumn } from './row-mapping.js';
 
 function toCalendar(r: Record<string, unknown>): Calendar {

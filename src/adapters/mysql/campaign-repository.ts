@@ -4,7 +4,7 @@ import type {
   CampaignCreateInput,
   CampaignState,
   CampaignUpdateInput,
-} from '../../app/catalog/campaign-schemas.js';
+} from '../../contract/campaign-schemas.js';
 import { reasonView, type EndReason } from '../../domain/dial-reason.js';
 import { effectiveCauses, type CauseOverrides } from '../../domain/cause-policy.js';
 import {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { DncEntry } from '../../app/catalog/dnc-schemas.js';
+import type { DncEntry } from '../../contract/dnc-schemas.js';
 import { isDuplicateKey, isoOrNull } from './row-mapping.js';
 
 function toEntry(r: Record<string, unknown>): DncEntry {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { LineGroup, LineGroupCreateInput, LineGroupUpdateInput } from '../../app/catalog/line-group-schemas.js';
+import type { LineGroup, LineGroupCreateInput, LineGroupUpdateInput } from '../../contract/line-group-schemas.js';
 import { isDuplicateKey, isForeignKeyError, isoOrNull } from './row-mapping.js';
 
 function toLineGroup(r: Record<string, unknown>): LineGroup {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { reasonView } from '../../domain/dial-reason.js';
-import type { AgentBoardRow, CampaignCounts, CampaignHead, LiveBoardReader } from '../../app/ports/live-board.js';
+import type { AgentBoardRow } from '../../contract/live-board.js';
+import type { CampaignCounts, CampaignHead, LiveBoardReader } from '../../app/ports/live-board.js';
 import { countsAsDialled, succeededAndFailed } from '../../domain/campaign-figures.js';
 
 /*

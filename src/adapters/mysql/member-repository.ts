@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { Attempt, Member, MemberListQuery } from '../../app/catalog/member-schemas.js';
-import type { ParsedMember } from '../../app/members/member-input.js';
+import type { Attempt, Member, MemberListQuery } from '../../contract/member-schemas.js';
+import type { ParsedMember } from '../../contract/member-input.js';
 import { fromJsonColumn, isDuplicateKey, isoOrNull, toJsonColumn } from './row-mapping.js';
 
 /*

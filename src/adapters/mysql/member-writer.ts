@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { BatchInsertResult, LinedMember, RejectedLine } from '../../app/members/member-batch.js';
-import type { NumberedItem, ParsedMember } from '../../app/members/member-input.js';
+import type { NumberedItem, ParsedMember } from '../../contract/member-input.js';
 
 export type { BatchInsertResult, LinedMember, RejectedLine };
 

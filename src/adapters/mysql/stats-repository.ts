@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { reasonView } from '../../domain/dial-reason.js';
-import type { CampaignStats } from '../../app/catalog/campaign-schemas.js';
+import type { CampaignStats } from '../../contract/campaign-schemas.js';
 import { countsAsDialled, succeededAndFailed } from '../../domain/campaign-figures.js';
 
 /** Counts for GET /api/v2/dialer/:id/stats: members by state, finished members by result, live calls. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AgentTier, Tier } from '../../app/catalog/agent-schemas.js';
+import type { AgentTier, Tier } from '../../contract/agent-schemas.js';
 
 function toTier(r: Record<string, unknown>): Tier {
   return {

@@ -1,5 +1,5 @@
-import type { Agent, AgentStatus } from '../catalog/agent-schemas.js';
-import type { DeskState } from '../catalog/agent-desk-schemas.js';
+import type { Agent, AgentStatus } from '../../contract/agent-schemas.js';
+import type { DeskState } from '../../contract/agent-desk-schemas.js';
 import type { EarlyWrapupEnd } from '../../domain/agent-state.js';
 
 /** W4: the agent's current call, or else its last one (found from the agent, never from the client). */

@@ -1,5 +1,5 @@
-import type { Agent, AgentStatus } from '../catalog/agent-schemas.js';
-import type { DeskState } from '../catalog/agent-desk-schemas.js';
+import type { Agent, AgentStatus } from '../../contract/agent-schemas.js';
+import type { DeskState } from '../../contract/agent-desk-schemas.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { ApplyResultStatus, ResultStatus } from '../ports/result-status.js';
 import type { AgentDeskStore, AgentStatusSetter } from './agent-desk-store.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DeskState } from '../catalog/agent-desk-schemas.js';
+import type { DeskState } from '../../contract/agent-desk-schemas.js';
 import type { LiveFeed } from '../engine/live-feed.js';
 import type { DeskEventLog, NumberedDeskEvent } from '../ports/desk-event-log.js';
 import type { AgentDeskStore } from './agent-desk-store.js';

@@ -1,4 +1,4 @@
-import type { DeskCall, DeskState } from '../catalog/agent-desk-schemas.js';
+import type { DeskCall, DeskState } from '../../contract/agent-desk-schemas.js';
 
 /*
  * W3: the events of an agent's client, derived from its desk state. Each change of an agent is

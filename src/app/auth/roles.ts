@@ -1,10 +1,7 @@
-/**
- * S1 roles: admin may do everything, operator everything but user management,
- * api only uploads members, posts result statuses and exports attempts. W1: agent acts only as the
- * one agent record its user is linked to, through the agent desk routes.
- */
-export const ROLES = ['admin', 'operator', 'api', 'agent'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../../contract/roles.js';
+
+// The roles themselves are part of the contract (src/contract/roles.ts); who may use which route is not.
+export { ROLES, type Role };
 
 /**
  * Who may use a route; checked after authentication (403 otherwise). W1: `agent` is in no

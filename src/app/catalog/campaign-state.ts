@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isDialled, type CampaignType } from '../../domain/campaign-type.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
-import type { Campaign, CampaignState } from './campaign-schemas.js';
+import type { Campaign, CampaignState } from '../../contract/campaign-schemas.js';
 
 /** What run/stop needs from storage (the MySQL campaign repository). */
 export interface CampaignStateStore {

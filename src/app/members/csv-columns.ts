@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CSV_LIMITS } from './csv-limits.js';
-import { MEMBER_LIMITS, MemberInput, type MemberInputWire, type ParsedMember } from './member-input.js';
+import { MEMBER_LIMITS, MemberInput, type MemberInputWire, type ParsedMember } from '../../contract/member-input.js';
 
 /*
  * The column mapping of a CSV upload (SPEC M6) and the turning of one CSV row

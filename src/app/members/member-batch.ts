@@ -1,4 +1,4 @@
-import type { ParsedMember } from './member-input.js';
+import type { ParsedMember } from '../../contract/member-input.js';
 
 /*
  * The port between the CSV import and the store: one all-or-nothing session

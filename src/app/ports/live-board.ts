@@ -1,105 +1,10 @@
-/*
- * The live boards' rows (GET /api/v2/live), as the server sends them and the web client reads
- * them: one definition for both sides (the web client imports these types). No imports here.
- */
-
-export interface AgentCallView {
-  attempt_id: number;
-  campaign_id: number;
-  member_id: number;
-  /** The subscriber number of the current attempt. */
-  number: string;
-  state: string;
-  since: string | null;
-  answered_at: string | null;
-}
-
-export interface AgentBoardRow {
-  id: number;
-  name: string;
-  sip_user: string;
-  status: string;
-  state: string;
-  registered_node: string | null;
-  /** The registration's contact (where the phone is reached), shown on demand; null when not registered. */
-  registered_contact: string | null;
-  /** W2: offered calls only while a CTI client is connected. */
-  requires_client: boolean;
-  /** W2: a CTI client of the agent is connected (or went less than the grace ago); false when unknown. */
-  client_online: boolean;
-  no_answer_count: number;
-  ready_at: string | null;
-  /** When the agent last became Waiting (the claim serves the longest idle first). */
-  idle_since: string | null;
-  /** When the agent entered its current status and state: "time in state" on the board, counted from `server_now`. */
-  state_since: string | null;
-  /** ms until every delay has passed (A2), 0 when ready; counted from `server_now`. */
-  ready_in_ms: number;
-  call: AgentCallView | null;
-}
-
-export interface CampaignBoardRow {
-  id: number;
-  name: string;
-  state: string;
-  limit: number;
-  live_calls: number;
-  /** C3: the line group whose lines the campaign shares, with the calls holding them now; null without one. */
-  line_group: { id: number; name: string; capacity: number; live_calls: number } | null;
-  /** Available agents of the campaign with a registered phone: the most calls its agents allow now. */
-  agents_ready: number;
-  members: { ready: number; dialing: number; waiting_result: number; done: number; total: number };
-  /** Attempts that went past the agent leg (agent-leg failures are not dials, A3). */
-  dialled: number;
-  /** Members ended by a successful attempt. */
-  succeeded: number;
-  /** Members ended without success (error cause, MAX_TRY_COUNT, MEMBER_EXPIRED, …). */
-  failed: number;
-  /** Members not ended yet. */
-  remaining: number;
-  /** Ended members by result. */
-  results: Record<string, number>;
-  /** The earliest ready_at of its ready members (due now when past); null when none is ready. */
-  next_due_at: string | null;
-  /**
-   * Why the campaign is (not) dialling while it runs, or why it finished or stopped (issue 13
-   * §1): `text` in plain language, `code` stable for programs; null when there is none yet.
-   */
-  reason: { code: string; text: string; params: Record<string, unknown> } | null;
-}
+import type { AgentBoardRow, CampaignBoardRow } from '../../contract/live-board.js';
 
 /** A campaign row's own fields: cheap to read (the row and an index lookup of its live calls). */
 export type CampaignHead = Pick<CampaignBoardRow, 'id' | 'name' | 'state' | 'limit' | 'live_calls' | 'line_group' | 'agents_ready' | 'reason'>;
 
 /** A campaign row's counts over its members and attempts: the costly part, read less often. */
 export type CampaignCounts = Omit<CampaignBoardRow, 'name' | 'state' | 'limit' | 'live_calls' | 'line_group' | 'agents_ready' | 'reason'>;
-
-/**
- * One `snapshot` or `update` event of the live push. A `snapshot` replaces the whole board; one
- * may come again on an open stream (when `live` changes).
- */
-export interface LiveMessage {
-  server_now: string;
-  agents: AgentBoardRow[];
-  campaigns: CampaignBoardRow[];
-  removed?: { agents: number[]; campaigns: number[] };
-  /**
-   * Snapshots only. True when the changes of every process reach this stream as they happen;
-   * false when they do not (no feed in this process, or its relay to the others is down): the
-   * rows are then only as fresh as this snapshot and the board must not claim to be live.
-   */
-  live?: boolean;
-  /**
-   * The dependencies as the serving process sees them (issue 13 §1): in every snapshot (null when
-   * not watched), and alone in an update when they change. Each `{up, since}`; `freeswitch` is a
-   * list of nodes, or null in a process without an engine.
-   */
-  health?: {
-    database: { up: boolean; since: string };
-    redis: { up: boolean; since: string };
-    freeswitch: Array<{ node: string; up: boolean; since: string }> | null;
-  } | null;
-}
 
 /** What the live boards read (from MySQL, the truth): rows by id, or all when `ids` is absent. */
 export interface LiveBoardReader {

@@ -30,7 +30,7 @@ export const calendarsPage: Page = async (main) => {
 export const calendarEditPage: Page = async (main, params) => {
   const id = params.id;
   let cal: Calendar = { id: 0, name: '', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, start_at: null, end_at: null,
-    windows: [1, 2, 3, 4, 5].map((day) => ({ day, start: '09:00', end: '18:00' })), holidays: [] };
+    windows: [1, 2, 3, 4, 5].map((day) => ({ day, start: '09:00', end: '18:00' })), holidays: [], created_at: null, updated_at: null };
   if (id) {
     const r = await api<Calendar>('GET', `/api/v2/calendars/${id}`);
     if (!r.ok) return void main.append(h('p', { class: 'error' }, r.message));

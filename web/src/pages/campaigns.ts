@@ -1,4 +1,4 @@
-import { DEFAULT_CAUSES } from '../../../src/domain/cause-policy.js';
+import { DEFAULT_CAUSES } from '../../../src/contract/cause-classes.js';
 import { api } from '../api.js';
 import { h, notice } from '../dom.js';
 import { check, field, formErrorsBox, jsonField, num, numberOf, select, submitted, text } from '../form.js';
@@ -76,7 +76,7 @@ export const campaignEditPage: Page = async (main, params) => {
     id: 0, name: '', type: 'progressive', preview_sec: 30, preview_timeout: 'return', abandon_cap_pct: 3, abandon_target_pct: 2.4,
     compliance_window: 'rolling-30-days', min_ring_sec: 15, info_message: null, dnc_opt_out_key: null, amd: false, calendar_id: cals.data[0]?.id ?? 0, priority: 0, limit: 10, retry_wait_sec: 300,
     max_tries: 3, max_minus_attempts: 10, min_success_sec: 10, wait_result: false, wrapup_sec: 60, allow_end_wrap_up_early: false, variables: {}, causes: { ...DEFAULT_CAUSES },
-    line_group_id: null, state: 'idle', reason: null,
+    line_group_id: null, state: 'idle', reason: null, version: 0, finished_at: null, created_at: null, updated_at: null,
   };
   if (cals.data.length === 0) {
     main.append(h('p', { class: 'error' }, 'A campaign needs a calendar: ', h('a', { href: '/calendars/new' }, 'create one first'), '.'));

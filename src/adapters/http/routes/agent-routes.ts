@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../../app/auth/roles.js';
-import { Agent, AgentCreate, AgentStatusChange, AgentTier, AgentUpdate } from '../../../app/catalog/agent-schemas.js';
-import { IdParams } from '../../../app/catalog/common-schemas.js';
+import { Agent, AgentCreate, AgentStatusChange, AgentTier, AgentUpdate } from '../../../contract/agent-schemas.js';
+import { IdParams } from '../../../contract/common-schemas.js';
 import { conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';

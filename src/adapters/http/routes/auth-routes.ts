@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { LoginOutcome } from '../../../app/auth/auth-service.js';
 import { ANY_ROLE } from '../../../app/auth/roles.js';
-import { LoginAnswer, LoginBody } from '../../../app/catalog/user-schemas.js';
+import { LoginAnswer, LoginBody } from '../../../contract/user-schemas.js';
 import { ApiError } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../../app/auth/roles.js';
-import { Calendar, CalendarCreate, CalendarUpdate } from '../../../app/catalog/calendar-schemas.js';
-import { IdParams } from '../../../app/catalog/common-schemas.js';
+import { Calendar, CalendarCreate, CalendarUpdate } from '../../../contract/calendar-schemas.js';
+import { IdParams } from '../../../contract/common-schemas.js';
 import { badRequest, conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../../app/auth/roles.js';
-import { Campaign, CampaignCreate, CampaignStats, CampaignUpdate } from '../../../app/catalog/campaign-schemas.js';
+import { Campaign, CampaignCreate, CampaignStats, CampaignUpdate } from '../../../contract/campaign-schemas.js';
 import { runCampaign, stopCampaign, type StateChange } from '../../../app/catalog/campaign-state.js';
-import { IdParams } from '../../../app/catalog/common-schemas.js';
+import { IdParams } from '../../../contract/common-schemas.js';
 import type { CampaignWrite } from '../../mysql/campaign-repository.js';
 import { ApiError, conflict, notFound } from '../api-error.js';
 import { validationError } from '../route-registry.js';

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../../app/auth/roles.js';
-import { IdParams, PhoneNumber } from '../../../app/catalog/common-schemas.js';
-import { DncCreate, DncEntry } from '../../../app/catalog/dnc-schemas.js';
+import { IdParams, PhoneNumber } from '../../../contract/common-schemas.js';
+import { DncCreate, DncEntry } from '../../../contract/dnc-schemas.js';
 import { conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';

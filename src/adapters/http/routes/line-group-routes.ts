@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../../app/auth/roles.js';
-import { IdParams } from '../../../app/catalog/common-schemas.js';
-import { LineGroup, LineGroupCreate, LineGroupUpdate } from '../../../app/catalog/line-group-schemas.js';
+import { IdParams } from '../../../contract/common-schemas.js';
+import { LineGroup, LineGroupCreate, LineGroupUpdate } from '../../../contract/line-group-schemas.js';
 import { conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';

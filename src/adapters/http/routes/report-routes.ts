@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { DIALER_ROLES, STAFF } from '../../../app/auth/roles.js';
-import { IdParams } from '../../../app/catalog/common-schemas.js';
+import { IdParams } from '../../../contract/common-schemas.js';
 import type { ExportStyle } from '../../../app/reports/attempt-export.js';
 import { writeExport } from '../../../app/reports/export-writer.js';
-import { AgentReport, AgentReportQuery, AllExportQuery, CampaignExportQuery, CampaignForecast, CampaignReport, ReportQuery } from '../../../app/reports/report-schemas.js';
+import { AgentReport, AgentReportQuery, AllExportQuery, CampaignExportQuery, CampaignForecast, CampaignReport, ReportQuery } from '../../../contract/report-schemas.js';
 import { addAgentSlot, agentTimesView, emptyAgentSlot, type AgentSlot } from '../../../domain/agent-times.js';
 import { forecastFinish, type Forecast } from '../../../domain/forecast.js';
 import { addCounts, bucketise, countsView, emptyCounts, groupSlots } from '../../../domain/interval-buckets.js';

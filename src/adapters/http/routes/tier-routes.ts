@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { STAFF } from '../../../app/auth/roles.js';
-import { Tier, TierCreate, TierUpdate } from '../../../app/catalog/agent-schemas.js';
-import { IdParam, IdParams } from '../../../app/catalog/common-schemas.js';
+import { Tier, TierCreate, TierUpdate } from '../../../contract/agent-schemas.js';
+import { IdParam, IdParams } from '../../../contract/common-schemas.js';
 import { notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';

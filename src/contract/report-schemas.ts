@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IanaZone, IdParam, Instant } from '../catalog/common-schemas.js';
-import { INTERVALS, MAX_RANGE_DAYS, type Interval } from '../../domain/interval-buckets.js';
+import { IanaZone, IdParam, Instant } from './common-schemas.js';
+import { INTERVALS, MAX_RANGE_DAYS, type Interval } from '../domain/interval-buckets.js';
 
 /** `from` before `to`, both named in the message (S2). */
 function rangeInOrder(q: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx): void {

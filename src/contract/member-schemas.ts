@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommunicationInput } from '../members/member-input.js';
+import { CommunicationInput } from './member-input.js';
 import { Instant, Timestamps } from './common-schemas.js';
 
 export const MEMBER_STATES = ['ready', 'dialing', 'waiting_result', 'done'] as const;

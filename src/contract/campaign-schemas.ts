@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { CAUSE_CLASSES } from '../../domain/cause-policy.js';
+import { CAUSE_CLASSES } from '../domain/cause-policy.js';
 import {
   CAMPAIGN_TYPES, COMPLIANCE_WINDOWS, DEFAULT_PACING, DTMF_DIGITS, PREVIEW_TIMEOUT_POLICIES,
-} from '../../domain/campaign-type.js';
+} from '../domain/campaign-type.js';
 import { Instant, Timestamps, Variables } from './common-schemas.js';
 
 export const CAMPAIGN_STATES = ['idle', 'running', 'stopping', 'stopped', 'finished'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES, type Role } from '../auth/roles.js';
+import { ROLES, type Role } from './roles.js';
 
 const fields = {
   username: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits, _ . @ -'),
@@ -26,5 +26,6 @@ export const UserUpdate = z.strictObject(fields).partial();
 export const UserOut = z.object({
   id: z.number().int(), username: z.string(), role: z.enum(ROLES), agent_id: z.number().int().nullable(), created_at: z.string().nullable(),
 });
+export type User = z.output<typeof UserOut>;
 export const LoginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 export const LoginAnswer = z.object({ key: z.string(), token: z.string(), expires: z.string(), role: z.enum(ROLES) });
