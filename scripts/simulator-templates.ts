@@ -14,6 +14,9 @@ type Leg = 'agent' | 'sub' | 'loopa' | 'loopb';
 type Pick = { file: string; conn: string; event: string; leg: Leg; app?: string; nth?: number; state?: string; key: string };
 const P = (key: string, file: string, conn: string, event: string, leg: Leg, extra: Partial<Pick> = {}): Pick => ({ key, file, conn, event, leg, ...extra });
 const LOOP = '05c-agent-first-loopback-subscriber-answers';
+// 09: the predictive subscriber leg (loopback-a originated into dialer-predictive), answered and
+// bridged to a nailed-up agent leg (first member call), or abandoned through the fail-safe (second)
+const PRED = '09-predictive-subscriber-first';
 const picks: Pick[] = [
   ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`park|${e}`, '04b-originate-answered', 'inbound#1', e, 'agent')),
   ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`fail|${e}`, '04c-originate-486-busy', 'inbound#1', e, 'agent')),
@@ -71,6 +74,10 @@ const picks: Pick[] = [
   ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`sub|${e}#loop-a`, LOOP, 'inbound#1', e, 'loopa')),
   ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`sub|${e}#loop-b`, LOOP, 'inbound#1', e, 'loopb')),
   ...['CHANNEL_CREATE', 'CHANNEL_PROGRESS', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'].map((e) => P(`sub|${e}#loop-sip`, LOOP, 'inbound#1', e, 'sub')),
+  P('park|CHANNEL_ANSWER#nailed', PRED, 'inbound#1', 'CHANNEL_ANSWER', 'agent', { nth: 0 }),
+  P('pred|CHANNEL_ANSWER#loop-a', PRED, 'inbound#1', 'CHANNEL_ANSWER', 'agent', { nth: 1 }),
+  P('pred|CHANNEL_HANGUP_COMPLETE#pred-bridged', PRED, 'inbound#1', 'CHANNEL_HANGUP_COMPLETE', 'agent', { nth: 0 }),
+  P('pred|CHANNEL_HANGUP_COMPLETE#pred-abandon', PRED, 'inbound#1', 'CHANNEL_HANGUP_COMPLETE', 'agent', { nth: 1 }),
 ];
 
 const channelName = (m: EslMessage) => decodeURIComponent(header(m, 'Channel-Name') ?? '');
@@ -105,7 +112,8 @@ for (const p of picks) {
   const uuid = header(m, 'Unique-ID')!;
   const allMsgs = t.blocks.filter((b) => b.dir === 'in').map((b) => splitMessages(b.bytes).messages[0]).filter((x): x is EslMessage => !!x).map(innerOf).filter((x): x is EslMessage => x !== null);
   const subUuid = allMsgs.map((x) => (header(x, 'Channel-Name') ?? '').includes('5551234') ? header(x, 'Unique-ID') : undefined).find(Boolean) ?? '';
-  const other = p.leg === 'agent' ? subUuid : (header(m, 'Other-Leg-Unique-ID') ?? '');
+  const pred = p.file === PRED;
+  const other = p.leg === 'agent' && !pred ? subUuid : (header(m, 'Other-Leg-Unique-ID') ?? '');
   const o = orig.find((x) => x.includes(uuid)) ?? orig[0] ?? '';
   const ovars = (/\{([^}]*)\}/.exec(o)?.[1] ?? '').split(',').map((kv) => kv.split('=')[0]!);
   const appSet = ['dialer_campaign', 'hangup_after_bridge', 'continue_on_fail'];
@@ -115,14 +123,15 @@ for (const p of picks) {
   const uuidOf = (leg: Exclude<Leg, 'agent'>) => allMsgs.map((x) => LEG_OF[leg](channelName(x)) ? header(x, 'Unique-ID') : undefined).find(Boolean) ?? '';
   const roles: [string, string][] = loop
     ? [[agentUuids[0] ?? '', '{{agent}}'], [uuidOf('loopa'), '{{loopa}}'], [uuidOf('loopb'), '{{loopb}}'], [uuidOf('sub'), '{{sipleg}}']]
-    : [];
+    : pred ? [[agentUuids[0] ?? '', '{{agent}}'], [dec(header(m, 'variable_other_loopback_leg_uuid') ?? ''), '{{loopb}}']] : [];
   const subst = (v: string) => {
     let s = v.split(uuid).join('{{uuid}}');
     if (other) s = s.split(other).join('{{other}}');
     for (const [u, ph] of roles) if (u) s = s.split(u).join(ph);
+    if (pred) s = s.replace(/\b555[0-9]{4}\b(?!@)/g, (n) => (n === '5550000' ? n : '{{num}}'));
     s = s.replace(/\b1000\b/g, '{{ext}}').replace(/\b5551234\b/g, '{{num}}').replace(/\b5550000\b/g, '{{cidnum}}');
     s = s.replace(/\bDialer\b/g, "{{cidname}}");
-    if (loop) s = s.replace(/\bdialer-out\b/g, '{{ctx}}');
+    if (loop || pred) s = s.replace(/\bdialer-out\b/g, '{{ctx}}');
     return s;
   };
   const hs: [string, string][] = [];

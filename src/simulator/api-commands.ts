@@ -6,6 +6,7 @@ import type { SimSwitch } from './sim-switch.js';
 import { startOriginate } from './originate.js';
 import { sofiaStatus, sofiaStatusReg, statusText } from './api-texts.js';
 import { uuidDump } from './uuid-dump.js';
+import { predictiveOf } from './sim-switch.js';
 
 const VERSION = 'FreeSWITCH Version 1.10.12-release~64bit ( 64bit)\n';
 
@@ -51,7 +52,23 @@ export function apiResult(sw: SimSwitch, cmd: string, arg: string): ApiResult {
     case 'uuid_kill': return uuidKill(sw, args);
     case 'hupall': {
       const cause = args[0] ?? 'MANAGER_REQUEST';
-      return { body: '+OK\n', effect: () => { for (const call of [...sw.calls.values()]) call.hangup(cause); } };
+      return { body: '+OK\n', effect: () => {
+        for (const call of [...sw.predictive.values()]) call.hangup(cause, 'local');
+        for (const call of [...sw.calls.values()]) call.hangup(cause);
+      } };
+    }
+    // 09: deletes the scheduled tasks of a group (a channel's uuid) or one task id
+    case 'sched_del': {
+      if (!args[0]) return { body: '-ERR Invalid syntax\n' };
+      return { body: `+OK Deleted: ${predictiveOf(sw, args[0])?.cancelFailsafe() ?? 0}\n` };
+    }
+    // 09: `+OK <the second uuid>`; a channel that is not there: -ERR Invalid uuid
+    case 'uuid_bridge': {
+      if (args.length < 2) return { body: '-USAGE: <uuid> <other_uuid>\n' };
+      const member = sw.predictive.get(args[0] ?? '');
+      const agent = sw.calls.get(args[1] ?? '');
+      if (!member || !agent || !member.bridgeTo(agent)) return { body: '-ERR Invalid uuid\n' };
+      return { body: `+OK ${args[1]}\n` };
     }
     default: return { body: replyText(sw, cmd, args) };
   }
@@ -62,6 +79,8 @@ function uuidKill(sw: SimSwitch, args: string[]): ApiResult {
   // 02 and 06: a bare uuid_kill shows up as NORMAL_CLEARING on the wire
   const cause = args[1] ?? 'NORMAL_CLEARING';
   // a subscriber-side leg of a running bridge: the SIP leg, or loopback-a/-b of a loopback target
+  const pred = predictiveOf(sw, uuid);
+  if (pred) return { body: '+OK\n', effect: () => pred.hangup(cause, 'local') };
   const bridged = [...sw.calls.values()].find((c) => c.bridge?.holds(uuid));
   const bridge = bridged?.bridge;
   if (bridge) return { body: '+OK\n', effect: () => bridge.subscriberGone(cause) };

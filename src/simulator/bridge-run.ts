@@ -27,7 +27,7 @@ export interface BridgeRun {
   subscriberGone(cause: string): void;
 }
 
-function subscriberRefusal(o: SubscriberScript['outcome']): Refusal | null {
+export function subscriberRefusal(o: SubscriberScript['outcome']): Refusal | null {
   const kinds: Record<string, RefusalKind> = {
     busy: 'busy', 486: 'busy', reject: 'reject', 603: 'reject', 'no-answer': 'no-answer',
     480: 'unavailable', 404: 'not-found', 503: 'failure',

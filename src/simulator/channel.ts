@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 // the variable to the end, which a JS Map reproduces with delete + set.
 
 /** Which recorded call the channel's events are modelled on (see event-templates.ts). */
-export type ChannelFamily = 'park' | 'fail' | 'noanswer' | 'unreach' | 'xfer' | 'inline' | 'sub' | 'subfail' | 'service';
+export type ChannelFamily = 'park' | 'fail' | 'noanswer' | 'unreach' | 'xfer' | 'inline' | 'sub' | 'subfail' | 'service' | 'pred';
 
 export type AnswerState = 'ringing' | 'answered' | 'hangup';
 

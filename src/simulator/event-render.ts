@@ -40,6 +40,9 @@ const FAMILY_CHAIN: Record<SimChannel['family'], string[]> = {
   // a phone's own call into the socket (service numbers): no recording, the inline socket leg
   // is the closest; direction and numbers come from headerOverrides
   service: ['inline', 'xfer'],
+  // the predictive subscriber leg (09) is loopback-a of a pair the originate itself made; what
+  // 09 did not record of it comes from 05c's loopback-a
+  pred: ['pred', 'sub'],
 };
 
 /**

@@ -7,6 +7,7 @@ import type { SimSwitch } from './sim-switch.js';
 import { AgentCall, type CallApp } from './agent-call.js';
 import { OutboundSession } from './outbound-session.js';
 import type { AgentScript } from './types.js';
+import { PREDICTIVE_CONTEXT, PredictiveCall } from './predictive-call.js';
 
 function agentRefusal(a: AgentScript['answer']): Refusal | null {
   switch (a ?? 'answer') {
@@ -30,6 +31,14 @@ export function startOriginate(sw: SimSwitch, arg: string, jobUuid: string, done
   sw.emitter.emit('originate', { jobUuid, originationUuid, command: `originate ${arg}` });
   const fail = (cause: string) => sw.timers.after(1, () => done(`-ERR ${cause}\n`));
   if (!p || !p.app) return void fail('INVALID_ARGS') ;
+  if (p.dial.startsWith('loopback/') && p.app.kind === 'dialplan' && p.app.context === PREDICTIVE_CONTEXT) {
+    const uuid = originationUuid ?? randomUUID();
+    if (sw.channels.has(uuid)) return void fail('DESTINATION_OUT_OF_ORDER');
+    const call = new PredictiveCall(sw, p, uuid, done);
+    sw.predictive.set(uuid, call);
+    call.start();
+    return;
+  }
   if (!p.user) return void fail('CHAN_NOT_IMPLEMENTED');
   if (p.user.domain && p.user.domain !== sw.opts.domain) return void fail('SUBSCRIBER_ABSENT');
   const script = sw.agentScript(p.user.ext);
@@ -54,6 +63,8 @@ export function startOriginate(sw: SimSwitch, arg: string, jobUuid: string, done
   ch.setVar('direction', 'outbound');
   ch.setVar('dialed_user', p.user.ext);
   ch.setVar('dialed_domain', sw.opts.domain);
+  // a nailed-up agent leg of predictive campaigns (09): parked, and back to park after each call
+  if (app.kind === 'park' && v('park_after_bridge') === 'true') ch.variant = 'nailed';
   const call = new AgentCall(sw, ch, app);
   sw.addChannel(ch);
   sw.calls.set(uuid, call);

@@ -28,6 +28,7 @@ export const SubscriberScriptSchema = z.strictObject({
   outcome: subscriberOutcome.optional(),
   afterMs: ms.optional(),
   talkMs: ms.optional(),
+  optOutDigit: z.string().regex(/^[0-9*#]$/, 'expected one of 0-9 * #').optional(),
 });
 
 const sipUser = z.string().regex(/^[^@\s]+(@[^@\s]+)?$/, 'expected ext or ext@domain');

@@ -10,6 +10,7 @@ import { TimerSet } from './timer-set.js';
 import { runApi } from './api-commands.js';
 import type { EslCommand } from './esl-frame.js';
 import type { AgentCall } from './agent-call.js';
+import type { PredictiveCall } from './predictive-call.js';
 
 /** A consumer of events: an inbound ESL session, or an outbound one after `myevents`. */
 export interface EventSink {
@@ -50,6 +51,8 @@ export class SimSwitch {
   readonly channels = new Map<string, SimChannel>();
   /** calls controlled from the switch side, by their (agent or phone) leg uuid */
   readonly calls = new Map<string, AgentCall>();
+  /** predictive subscriber legs (09), by loopback-a's uuid */
+  readonly predictive = new Map<string, PredictiveCall>();
   startedAtMs = Date.now();
   /** `fsctl shutdown_check`: a shutdown was asked for and not cancelled. */
   shutdownRequested = false;
@@ -212,7 +215,13 @@ export class SimSwitch {
     this.timers.clear();
     this.channels.clear();
     this.calls.clear();
+    this.predictive.clear();
     this.#delays.clear();
     this.#dups.clear();
   }
+}
+
+/** The predictive call one of whose legs (loopback-a, loopback-b, the SIP leg) is `uuid`. */
+export function predictiveOf(sw: SimSwitch, uuid: string): PredictiveCall | undefined {
+  return sw.predictive.get(uuid) ?? [...sw.predictive.values()].find((c) => c.holds(uuid));
 }

@@ -25,6 +25,7 @@ export class Simulator extends EventEmitter {
       host: opts.host ?? '127.0.0.1', port: this.#port, password: opts.password ?? 'ClueCon',
       profile: opts.profile ?? 'internal', domain: opts.domain ?? '127.0.0.1', hostname: opts.hostname ?? 'fs-sim',
       agentContextSocket: opts.agentContextSocket ?? '127.0.0.1:8084', routeCallTimeoutSec: opts.routeCallTimeoutSec ?? 60,
+      abandonMessageMs: opts.abandonMessageMs ?? 3000,
     }, opts.scenario ?? {}, this.#log, this);
   }
 
@@ -110,6 +111,7 @@ export class Simulator extends EventEmitter {
   async #goDown(restart: boolean, noticeMs: number): Promise<void> {
     const sw = this.#sw;
     sw.coreEvent('SHUTDOWN', ['switch_core.c', 'switch_core_destroy', '3023'], 'System Shutting Down');
+    for (const call of [...sw.predictive.values()]) call.hangup('SYSTEM_SHUTDOWN', 'local');
     for (const call of [...sw.calls.values()]) call.hangup('SYSTEM_SHUTDOWN');
     await new Promise((r) => setTimeout(r, noticeMs));
     for (const s of [...this.#sessions]) s.shutDown();

@@ -25,6 +25,8 @@ export interface SubscriberScript {
   afterMs?: number;
   /** after answer the subscriber hangs up after this, ms. @defaultValue 1000 */
   talkMs?: number;
+  /** the key the subscriber presses while a predictive call's information message plays (its opt-out) */
+  optOutDigit?: string;
 }
 
 export interface Scenario {
@@ -52,6 +54,8 @@ export interface SimulatorOptions {
   agentContextSocket?: string;
   /** call_timeout of the simulated outbound route, seconds (fractions allowed). @defaultValue 60 */
   routeCallTimeoutSec?: number;
+  /** how long the information message of the dialer-abandon extension plays, ms. @defaultValue 3000 */
+  abandonMessageMs?: number;
   scenario?: Scenario;
   log?: Logger;
 }

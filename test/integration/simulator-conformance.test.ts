@@ -242,6 +242,30 @@ describe('simulator conformance with the recorded FreeSWITCH transcripts', () =>
     } finally { await r.close(); }
   });
 
+  it('P3: 09 predictive, subscriber first: nailed-up agent leg, fail-safe cancelled and uuid_bridge, the fail-safe playing the message, the dialer gone at the answer', async () => {
+    const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    const r = await replay('09-predictive-subscriber-first', {
+      sim: { abandonMessageMs: 400 },
+      scenario: {
+        agents: { [AGENT]: { afterMs: 20 } },
+        subscribers: { 5551234: { afterMs: 80, talkMs: 300 }, 5552001: { afterMs: 80, talkMs: 30_000 }, 5553001: { afterMs: 80, talkMs: 30_000 } },
+      },
+      onNote: { 'too late: the fail-safe has fired': () => wait(2_600), 'destroys TCP socket': () => wait(2_600) },
+    });
+    try {
+      check(r.pairs);
+      const bodies = r.pairs.filter((p) => p.kind === 'api/response').map((p) => normUuids(p.actual.body.toString()));
+      expect(bodies).to.deep.equal(['+OK Deleted: 1\n', '+OK <uuid>\n', 'true', 'park', '+OK Deleted: 0\n', 'false', '+OK\n']);
+      const ends = r.pairs.filter((p) => p.kind.startsWith('event|CHANNEL_HANGUP_COMPLETE')).map((p) => inner(p.actual)!);
+      expect(ends).to.have.length(2);
+      // bridged: the agent's uuid on the member leg; abandoned: the message's start after the answer
+      const [bridged, abandoned] = ends;
+      expect(header(bridged!, 'Other-Leg-Unique-ID')).to.match(/^[0-9a-f-]{36}$/);
+      const startUs = Number(header(abandoned!, 'variable_dialer_message_uepoch')) - Number(header(abandoned!, 'variable_answer_uepoch'));
+      expect(startUs).to.be.within(400_000, 1_900_000);
+    } finally { await r.close(); }
+  });
+
   it('F1: plain events split on any TCP boundary carry consistent Content-Length', () => {
     // guards the transcript reader the conformance pairs rely on
     const m = splitMessages(Buffer.from('Content-Length: 3\nContent-Type: text/event-plain\n\nabc'));

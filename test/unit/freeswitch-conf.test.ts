@@ -63,7 +63,7 @@ describe('freeswitch-conf', () => {
   it('F1: every file is well-formed XML', () => {
     const files = xmlFiles(CONF);
     expect(files.map((f) => f.slice(CONF.length)).sort()).to.include.members([
-      'autoload_configs/event_socket.conf.xml', 'dialplan/dialer.xml', 'dialplan/default-first/00_dialer_service_codes.xml', 'directory/default/agent-example.xml',
+      'autoload_configs/event_socket.conf.xml', 'dialplan/dialer.xml', 'dialplan/dialer-predictive.xml', 'dialplan/default-first/00_dialer_service_codes.xml', 'directory/default/agent-example.xml',
     ]);
     for (const f of files) expect(() => parseXml(readFileSync(f, 'utf8'), f), f).to.not.throw();
   });
@@ -83,6 +83,26 @@ describe('freeswitch-conf', () => {
     expect(actions).to.include('set call_timeout=60').and.include('set hangup_after_bridge=true');
     expect(actions[actions.length - 1]).to.match(/^bridge sofia\/gateway\/[^/]+\/\$1$/);
     expect(new RegExp(all(out, 'condition')[0]!.attrs['expression']!).test('5551234')).to.equal(true);
+  });
+
+  it('P3: dialer-predictive arms the fail-safe 0.4-1.9 s ahead and parks; dialer-abandon plays the message, with the opt-out key when set, and hangs up', () => {
+    const contexts = all(load('dialplan/dialer-predictive.xml'), 'context');
+    const pred = contexts.find((c) => c.attrs['name'] === 'dialer-predictive')!;
+    expect(new RegExp(all(pred, 'condition')[0]!.attrs['expression']!).test('dialer_predictive')).to.equal(true);
+    expect(all(pred, 'action').map((a) => [a.attrs['application'], a.attrs['data']])).to.deep.equal([
+      // whole seconds, a scheduler that looks every 0.5 s: floor(now + 1.4) fires 0.4-1.9 s later
+      ['sched_transfer', '${expr(floor(${strmicroepoch()}/1000000+1.4))} dialer_abandon XML dialer-abandon'],
+      ['park', undefined],
+    ]);
+    const ab = contexts.find((c) => c.attrs['name'] === 'dialer-abandon')!;
+    const exts = all(ab, 'extension');
+    expect(exts.map((e) => all(e, 'condition')[0]!.attrs['expression'])).to.deep.equal(['^dialer_abandon$', '^dialer_abandon$']);
+    const [optOut, plain] = exts.map((e) => all(e, 'action').map((a) => `${a.attrs['application']} ${a.attrs['data']}`));
+    expect(all(exts[0]!, 'condition')[1]!.attrs).to.include({ field: '${dialer_optout_key}', expression: '^[0-9*#]$' });
+    expect(optOut![0]).to.equal('set dialer_message_uepoch=${strmicroepoch()}');
+    expect(optOut![1]).to.match(/^play_and_get_digits 1 1 1 \d+ # \$\{dialer_abandon_message\} \S+ dialer_optout_digit /);
+    expect(plain).to.deep.equal(['set dialer_message_uepoch=${strmicroepoch()}', 'playback ${dialer_abandon_message}', 'hangup NORMAL_CLEARING']);
+    expect(optOut!.at(-1)).to.equal('hangup NORMAL_CLEARING');
   });
 
   it('A5: the service-number extension matches exactly the codes the adapter knows and exports the SIP user', () => {
