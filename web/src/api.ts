@@ -21,13 +21,13 @@ export function authHeaders(): Record<string, string> {
   return s ? { 'X-Key': s.key, 'X-Access-Token': s.token } : {};
 }
 
-/** JSON request to the REST API; failures are values, not exceptions. */
-export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+/** JSON request to the REST API; failures are values, not exceptions. `timeoutMs`: longer for work over a whole campaign. */
+export async function api<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<ApiResult<T>> {
   const headers: Record<string, string> = { ...authHeaders(), Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? null : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    res = await fetch(path, { method, headers, body: body === undefined ? null : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     return { ok: false, status: 0, code: 'NETWORK', message: `the server did not answer (${(err as Error).message})`, issues: [], details: null };
   }
@@ -54,4 +54,27 @@ export function toResult<T>(status: number, text: string, path = ''): ApiResult<
     onUnauthorized(out.message);
   }
   return out;
+}
+
+/**
+ * A file from the REST API saved by the browser as `filename` (the credentials are headers, so a
+ * plain link cannot fetch it). An error answer is a value, as for api().
+ */
+export async function download(path: string, filename: string): Promise<ApiResult<null>> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: authHeaders() });
+    if (!res.ok) return toResult<null>(res.status, await res.text(), path);
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    return { ok: true, status: res.status, data: null };
+  } catch (err) {
+    return { ok: false, status: 0, code: 'NETWORK', message: `the server did not answer (${(err as Error).message})`, issues: [], details: null };
+  }
 }

@@ -19,6 +19,7 @@ import { calendarRoutes } from './routes/calendar-routes.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
 import { dncRoutes } from './routes/dnc-routes.js';
 import { lineGroupRoutes } from './routes/line-group-routes.js';
+import { memberBulkRoutes } from './routes/member-bulk-routes.js';
 import { memberRoutes } from './routes/member-routes.js';
 import { reportRoutes } from './routes/report-routes.js';
 import { tierRoutes } from './routes/tier-routes.js';
@@ -55,7 +56,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   app.set('trust proxy', deps.trustProxy ?? false);
   // Built first: their routes' roles go into `reg`, which the guard below reads.
   const routers = [authRoutes, userRoutes, calendarRoutes, lineGroupRoutes, campaignRoutes, tierRoutes, reportRoutes, agentRoutes,
-    agentDeskRoutes, dncRoutes, memberImportExtraRouter, ...extra, memberRoutes].map((build) => build(reg, ctx));
+    agentDeskRoutes, dncRoutes, memberImportExtraRouter, ...extra, memberBulkRoutes, memberRoutes].map((build) => build(reg, ctx));
 
   app.use(pinoHttp({
     logger: deps.log.child({ component: 'http' }),

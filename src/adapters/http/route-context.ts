@@ -9,6 +9,8 @@ import { CalendarRepository } from '../mysql/calendar-repository.js';
 import { CampaignRepository } from '../mysql/campaign-repository.js';
 import { DncRepository } from '../mysql/dnc-repository.js';
 import { LineGroupRepository } from '../mysql/line-group-repository.js';
+import type { MemberBulkStore } from '../../app/ports/member-bulk-store.js';
+import { MysqlMemberBulkStore } from '../mysql/member-bulk-store.js';
 import { MemberRepository } from '../mysql/member-repository.js';
 import { StatsRepository } from '../mysql/stats-repository.js';
 import { TierRepository } from '../mysql/tier-repository.js';
@@ -49,6 +51,7 @@ export interface Repositories {
   dnc: DncRepository;
   stats: StatsRepository;
   members: MemberRepository;
+  memberBulk: MemberBulkStore;
 }
 
 /** Shared by every router. */
@@ -76,5 +79,6 @@ export function buildRepositories(db: Knex): Repositories {
     dnc: new DncRepository(db),
     stats: new StatsRepository(db),
     members: new MemberRepository(db),
+    memberBulk: new MysqlMemberBulkStore(db),
   };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Attempt, Member, MemberListQuery } from '../../contract/member-schemas.js';
 import type { ParsedMember } from '../../contract/member-input.js';
+import { whereMemberFilter } from './member-filter.js';
 import { fromJsonColumn, isDuplicateKey, isoOrNull, toJsonColumn } from './row-mapping.js';
 
 /*
@@ -74,25 +75,8 @@ export class MemberRepository {
 
   /** Keyset page on id; filters combine with AND. `now` places "later" for the wait filter. */
   async list(campaignId: number, q: MemberListQuery, now: Date): Promise<{ items: Member[]; next_after: number | null }> {
-    const query = this.db('members as m').where('m.campaign_id', campaignId).where('m.id', '>', q.after)
+    const query = whereMemberFilter(this.db('members as m'), campaignId, q, now).where('m.id', '>', q.after)
       .orderBy('m.id').limit(q.limit + 1).select('m.*');
-    if (q.state) query.where('m.state', q.state);
-    if (q.result) query.where('m.result', q.result);
-    if (q.name) query.where('m.name', 'like', `${q.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    if (q.number) {
-      query.whereExists((sub) => {
-        sub.from('communications as c').whereRaw('c.member_id = m.id').where('c.campaign_id', campaignId).where('c.number', q.number!);
-      });
-    }
-    if (q.wait) query.where('m.state', 'ready').where('m.ready_at', '>', now);
-    if (q.wait === 'callback') {
-      // A call-back: the member's last call got a result status that set when to call again.
-      query.whereExists((sub) => {
-        sub.from('attempts as a').whereRaw('a.member_id = m.id')
-          .whereRaw('a.id = (SELECT MAX(l.id) FROM attempts l WHERE l.member_id = m.id)')
-          .whereRaw("JSON_VALUE(a.result_status, '$.next_after_sec') IS NOT NULL");
-      });
-    }
     const rows: Row[] = await query;
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;

@@ -30,7 +30,8 @@ export async function writeExport(rows: AsyncIterable<ExportRow>, style: ExportS
   return { rows: n, complete: true };
 }
 
-async function drainOrClose(out: Writable): Promise<void> {
+/** Waits until `out` drains or closes. */
+export async function drainOrClose(out: Writable): Promise<void> {
   // The listener that did not fire is removed, so thousands of waits leave none behind.
   const ac = new AbortController();
   try {

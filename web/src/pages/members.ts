@@ -4,6 +4,7 @@ import { clearIssues, field, formErrorsBox, select, showIssues, text } from '../
 import type { Page } from '../router.js';
 import type { Campaign, Member } from '../types.js';
 import { agentNames, memberHistory } from './member-history.js';
+import { memberBulkBox, type MemberFilterValues } from './member-bulk.js';
 import { memberForm } from './member-form.js';
 import { resultStatusForm } from './result-status-form.js';
 
@@ -30,16 +31,20 @@ export const membersPage: Page = async (main, params) => {
     field('Per page', limit, { path: 'limit' }), h('button', { type: 'submit' }, 'Filter'));
 
   /** `pager`: the page button that asked, whose new self (or the table) then gets keyboard focus. */
+  /** The filter of the list on screen: what the bulk actions apply to. */
+  let shown: MemberFilterValues = {};
   const load = async (after: number, pager?: string) => {
-    const q = new URLSearchParams({ limit: limit.value, after: String(after) });
-    if (state.value) q.set('state', state.value);
-    if (result.value.trim()) q.set('result', result.value.trim());
-    if (number.value.trim()) q.set('number', number.value.trim());
-    if (name.value.trim()) q.set('name', name.value.trim());
-    if (wait.value) q.set('wait', wait.value);
+    const f: MemberFilterValues = {};
+    if (state.value) f.state = state.value;
+    if (result.value.trim()) f.result = result.value.trim();
+    if (number.value.trim()) f.number = number.value.trim();
+    if (name.value.trim()) f.name = name.value.trim();
+    if (wait.value) f.wait = wait.value;
+    const q = new URLSearchParams({ ...f, limit: limit.value, after: String(after) });
     const r = await api<{ items: Member[]; next_after: number | null }>('GET', `/api/v2/dialer/${id}/members?${q}`);
     if (!r.ok) return showIssues(form, r.message, r.issues, 'Not filtered');
     clearIssues(form);
+    shown = f;
     out.replaceChildren(
       h('table', null, h('caption', { tabindex: -1 }, `Members of ${c.data.name}${after ? ` after #${after}` : ''}`),
         h('thead', null, h('tr', null, ['Id', 'Name', 'Numbers', 'Priority', 'State', 'Next try at', 'Tries', 'Result', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
@@ -55,6 +60,16 @@ export const membersPage: Page = async (main, params) => {
     }
   };
   const reload = () => load(pages[pages.length - 1]!);
+  /** After a bulk action: the list again from its start, with the filter it acted on (not unsent edits). */
+  const reloadShown = async () => {
+    state.value = shown.state ?? '';
+    result.value = shown.result ?? '';
+    number.value = shown.number ?? '';
+    name.value = shown.name ?? '';
+    wait.value = shown.wait ?? '';
+    pages.length = 1;
+    await load(0);
+  };
 
   /** A member's row, and a row under it for the panel one of its buttons opens. */
   const memberRows = (m: Member): HTMLElement[] => {
@@ -140,7 +155,7 @@ export const membersPage: Page = async (main, params) => {
   } }, 'Show call-backs');
   main.append(h('h1', null, `Members: ${c.data.name}`),
     h('p', null, h('a', { href: `/campaigns/${id}` }, 'Campaign'), ' · ', h('a', { href: `/campaigns/${id}/import` }, 'Upload members (CSV)'), ' · ', addToggle, ' ', callBacks),
-    addBox, h('div', { class: 'card' }, form), out);
+    addBox, h('div', { class: 'card' }, form), memberBulkBox(id, () => shown, reloadShown), out);
   await load(0);
 };
 
