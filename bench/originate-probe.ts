@@ -11,7 +11,7 @@ import { MysqlEngineStore } from '../src/adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from '../src/adapters/mysql/result-status-store.js';
 import { BullmqTimers } from '../src/adapters/queue/bullmq-timers.js';
 import { Engine } from '../src/app/engine/engine.js';
-import type { AgentLegRequest, HeldCall, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
+import type { AgentLegRequest, ConnectResult, HeldCall, MemberLegRequest, NailedLegRequest, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
 import { sleep } from './engine-setup.js';
 
 const REDIS_URL = process.env.DIALER_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -28,6 +28,10 @@ export class OriginateProbe implements Telephony {
     await this.db('agents').where('sip_user', req.sipUser).update({ status: 'On Break' });
     return { kind: 'unknown', legUuid: req.legUuid, reason: 'bench' };
   }
+  async originateNailedLeg(req: NailedLegRequest): Promise<OriginateResult> { return { kind: 'unknown', legUuid: req.legUuid, reason: 'bench' }; }
+  async originateMemberLeg(req: MemberLegRequest): Promise<OriginateResult> { return { kind: 'unknown', legUuid: req.legUuid, reason: 'bench' }; }
+  async connectMemberLeg(): Promise<ConnectResult> { return 'unknown'; }
+  async abandonMemberLeg(): Promise<ConnectResult> { return 'unknown'; }
   async exists(): Promise<boolean> { return false; }
   async inspect(): Promise<HeldCall> { return { kind: 'gone' }; }
   adopt(): void {}

@@ -62,6 +62,13 @@ export function apiResult(sw: SimSwitch, cmd: string, arg: string): ApiResult {
       if (!args[0]) return { body: '-ERR Invalid syntax\n' };
       return { body: `+OK Deleted: ${predictiveOf(sw, args[0])?.cancelFailsafe() ?? 0}\n` };
     }
+    // only the predictive leg's move into the abandon extension is modelled
+    case 'uuid_transfer': {
+      const pred = predictiveOf(sw, args[0] ?? '');
+      if (!pred) return { body: '-ERR No such channel!\n' };
+      if (args[1] !== 'dialer_abandon' || args[3] !== 'dialer-abandon') return { body: '-ERR\n' };
+      return { body: '+OK\n', effect: () => void pred.transferToAbandon() };
+    }
     // 09: `+OK <the second uuid>`; a channel that is not there: -ERR Invalid uuid
     case 'uuid_bridge': {
       if (args.length < 2) return { body: '-USAGE: <uuid> <other_uuid>\n' };

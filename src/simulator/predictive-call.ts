@@ -198,11 +198,19 @@ export class PredictiveCall {
     this.a.setVar('current_application', 'playback');
     const key = this.a.getVar('dialer_optout_key');
     const pressed = sw.subscriberScript(this.a.num).optOutDigit;
-    if (key && pressed) this.#after(Math.min(500, sw.opts.abandonMessageMs), () => this.a.setVar('dialer_optout_digit', pressed));
+    if (key && pressed) this.#after(Math.min(500, sw.opts.abandonMessageMs / 2), () => this.a.setAppVar('dialer_optout_digit', pressed));
     this.#after(sw.opts.abandonMessageMs, () => {
       this.a.setVar('current_application', 'hangup');
       this.hangup('NORMAL_CLEARING', 'local');
     });
+  }
+
+  /** `uuid_transfer <uuid> dialer_abandon XML dialer-abandon`: the message now. */
+  transferToAbandon(): boolean {
+    if (this.a.ended || this.a.answerState !== 'answered') return false;
+    this.cancelFailsafe();
+    this.#abandon();
+    return true;
   }
 
   get failsafeFired(): boolean {

@@ -62,10 +62,10 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(scenario: Scenario, opts: Partial<FreeSwitchTelephonyOptions> & { password?: string; simPassword?: string; routeCallTimeoutSec?: number } = {}): Promise<Rig> {
+export async function startRig(scenario: Scenario, opts: Partial<FreeSwitchTelephonyOptions> & { password?: string; simPassword?: string; routeCallTimeoutSec?: number; abandonMessageMs?: number } = {}): Promise<Rig> {
   const [outboundPort, simListenPort] = await freePorts(2);
   const outbound = `127.0.0.1:${outboundPort}`;
-  const sim = new Simulator({ port: simListenPort!, scenario, password: opts.simPassword ?? 'ClueCon', routeCallTimeoutSec: opts.routeCallTimeoutSec ?? 60, agentContextSocket: outbound });
+  const sim = new Simulator({ port: simListenPort!, scenario, password: opts.simPassword ?? 'ClueCon', routeCallTimeoutSec: opts.routeCallTimeoutSec ?? 60, agentContextSocket: outbound, abandonMessageMs: opts.abandonMessageMs ?? 3000 });
   const { host, port } = await sim.start();
   const node = `${host}:${port}`;
   const handler = new RecordingHandler();

@@ -44,6 +44,8 @@ export const INBOUND_FILTERS: readonly (readonly [string, string])[] = [
   ['Event-Name', 'SHUTDOWN'],
   ['Event-Name', 'CUSTOM'],
   ['variable_dialer_attempt_id', '/^[0-9]+$/'],
+  // P3: an agent's nailed-up leg (predictive-legs.ts), whose end the engine must learn
+  ['variable_dialer_agent_leg', '/^[0-9]+$/'],
   ['variable_loopback_leg', '-B'],
 ];
 

@@ -52,8 +52,25 @@ export interface OriginatorOptions {
   existsTimeoutMs?: number;
 }
 
+/**
+ * One leg to originate, whatever its kind: the agent leg (A4), a nailed-up agent leg or a
+ * predictive subscriber leg (P3). `sipUser`: the phone, when the leg rings one (its registration
+ * explains a lost USER_NOT_REGISTERED after a reconnect). `settleOnAnswer`: the outcome is given
+ * at CHANNEL_ANSWER, which comes before the job's `+OK` (09), for legs where every millisecond
+ * after the answer counts.
+ */
+export interface LegOrder {
+  attemptId: number;
+  legUuid: string;
+  node: string;
+  ringSec: number;
+  sipUser: string | null;
+  settleOnAnswer?: boolean;
+  build: (advertise: string) => OriginateCommand;
+}
+
 interface Pending {
-  req: AgentLegRequest;
+  req: LegOrder;
   jobUuid: string;
   settle: (r: OriginateResult) => void;
   answered: boolean;
@@ -77,6 +94,11 @@ export class Originator {
   }
 
   originate(req: AgentLegRequest): Promise<OriginateResult> {
+    return this.originateLeg({ ...req, build: (advertise) => originateCommand(req, advertise) });
+  }
+
+  /** F2 for any leg: each uuid is sent at most once by this process. */
+  originateLeg(req: LegOrder): Promise<OriginateResult> {
     this.#prune();
     const prior = this.#sent.get(req.legUuid);
     if (prior) return prior.result;
@@ -113,6 +135,7 @@ export class Originator {
     const p = uuid ? this.#byLeg.get(uuid) : undefined;
     if (!p) return;
     if (ev.name === 'CHANNEL_ANSWER') p.answered = true;
+    if (ev.name === 'CHANNEL_ANSWER' && p.req.settleOnAnswer) p.settle({ kind: 'answered', legUuid: p.req.legUuid });
     if (ev.name === 'CHANNEL_HANGUP_COMPLETE' && ev.headers['Hangup-Cause']) p.cause = ev.headers['Hangup-Cause'];
   }
 
@@ -135,7 +158,7 @@ export class Originator {
       if (p.answered) p.settle({ kind: 'answered', legUuid: leg });
       else if (p.cause) p.settle({ kind: 'failed', legUuid: leg, cause: p.cause });
       // Its `-ERR USER_NOT_REGISTERED` (a job without any channel event) fell in the gap.
-      else if (!registered(p.req.sipUser)) p.settle({ kind: 'failed', legUuid: leg, cause: 'USER_NOT_REGISTERED' });
+      else if (p.req.sipUser !== null && !registered(p.req.sipUser)) p.settle({ kind: 'failed', legUuid: leg, cause: 'USER_NOT_REGISTERED' });
       else p.settle({ kind: 'unknown', legUuid: leg, reason: 'leg gone after the event socket reconnected' });
     }
   }
@@ -144,12 +167,12 @@ export class Originator {
     for (const p of [...this.#byLeg.values()]) p.settle({ kind: 'unknown', legUuid: p.req.legUuid, reason: 'adapter closing' });
   }
 
-  async #originate(req: AgentLegRequest): Promise<OriginateResult> {
+  async #originate(req: LegOrder): Promise<OriginateResult> {
     const log = this.log.child({ attemptId: req.attemptId, legUuid: req.legUuid, node: req.node });
     const conn = this.connection(req.node);
     // A switch that announced its shutdown is down for new calls (a claim made just before the notice).
     if (!conn?.isUp || conn.shuttingDown !== null) return { kind: 'failed', legUuid: req.legUuid, cause: 'NODE_DOWN' };
-    const cmd = originateCommand(req, this.advertise());
+    const cmd = req.build(this.advertise());
     if (cmd.kind === 'invalid') {
       log.error({ reason: cmd.reason }, 'originate refused');
       return { kind: 'failed', legUuid: req.legUuid, cause: 'INVALID_NUMBER_FORMAT' };
@@ -190,7 +213,7 @@ export class Originator {
       }
     }
     const r = await done;
-    log.info({ outcome: r.kind, cause: r.kind === 'failed' ? r.cause : undefined }, 'agent leg outcome');
+    log.info({ outcome: r.kind, cause: r.kind === 'failed' ? r.cause : undefined }, req.sipUser !== null ? 'agent leg outcome' : 'subscriber leg outcome');
     return r;
   }
 

@@ -7,7 +7,9 @@
 import type { Logger } from 'pino';
 import type { FreeSwitchNode } from '../../config.js';
 import type { NodeFact } from '../../domain/dial-reason.js';
-import type { AdoptedCall, AgentLegRequest, HeldCall, OriginateResult, Telephony, TelephonyEvent, TelephonyHandler } from '../../app/ports/telephony.js';
+import type {
+  AdoptedCall, AgentLegRequest, ConnectResult, HeldCall, MemberLegRequest, NailedLegRequest, OriginateResult, Telephony, TelephonyEvent, TelephonyHandler,
+} from '../../app/ports/telephony.js';
 import { followAdoptedCall, heldCallOfDump } from './adopted-call.js';
 import type { EslEvent } from './event-parser.js';
 import { HangupWatch } from './hangup-watch.js';
@@ -15,6 +17,7 @@ import { LegWatch } from './leg-watch.js';
 import { LiveLegs } from './live-legs.js';
 import { NodeConnection, type ReconnectOptions } from './node-connection.js';
 import { Originator, type OriginatorOptions } from './originate.js';
+import { memberLegCommand, nailedLegCommand, PredictiveLegs, RING_MARGIN_SEC } from './predictive-legs.js';
 import { OutboundServer, splitHostPort } from './outbound-server.js';
 import { Registrations } from './registrations.js';
 import { DEFAULT_SERVICE_CODES, type ServiceCodeMap } from './service-codes.js';
@@ -51,6 +54,7 @@ export class FreeSwitchTelephony implements Telephony {
   /** Legs of calls given up while their node was unreachable (uuid → node): checked when it is back. */
   readonly #givenUp = new Map<string, string>();
   readonly #originator: Originator;
+  readonly #predictive: PredictiveLegs;
   readonly #ctx: SessionContext;
   readonly #registrations: Registrations;
   readonly #server: OutboundServer;
@@ -68,6 +72,7 @@ export class FreeSwitchTelephony implements Telephony {
     this.#apiMs = o.apiTimeoutMs ?? 5_000;
     this.#advertise = o.outbound.advertise;
     this.#originator = new Originator((n) => this.#nodes.get(n), () => this.#advertise, this.#log, o.originate);
+    this.#predictive = new PredictiveLegs((n) => this.#nodes.get(n), (ev) => this.#emit(ev), this.#log.child({ side: 'predictive' }), { apiTimeoutMs: this.#apiMs });
     this.#registrations = new Registrations(o.sofiaProfile, (ev) => this.#emit(ev), this.#log, this.#apiMs);
     this.#watch = new LegWatch({
       hangups: this.#hangups,
@@ -130,6 +135,30 @@ export class FreeSwitchTelephony implements Telephony {
       if (r.kind === 'answered') this.#legs.track(req.legUuid, req.node, req.attemptId);
       return r;
     });
+  }
+
+  originateNailedLeg(req: NailedLegRequest): Promise<OriginateResult> {
+    // tracked before the send: a phone that answers and hangs up at once still reports
+    this.#predictive.trackNailed(req.legUuid, req.agentId, req.node);
+    return this.#originator.originateLeg({
+      attemptId: 0, legUuid: req.legUuid, node: req.node, ringSec: req.ringSec, sipUser: req.sipUser, build: () => nailedLegCommand(req),
+    });
+  }
+
+  originateMemberLeg(req: MemberLegRequest): Promise<OriginateResult> {
+    this.#predictive.trackMember(req.legUuid, req.attemptId, req.node);
+    return this.#originator.originateLeg({
+      attemptId: req.attemptId, legUuid: req.legUuid, node: req.node, ringSec: req.minRingSec + RING_MARGIN_SEC, sipUser: null,
+      settleOnAnswer: true, build: () => memberLegCommand(req, this.o.routeContext),
+    });
+  }
+
+  connectMemberLeg(node: string, memberUuid: string, agentLegUuid: string): Promise<ConnectResult> {
+    return this.#predictive.connect(node, memberUuid, agentLegUuid);
+  }
+
+  abandonMemberLeg(node: string, memberUuid: string): Promise<ConnectResult> {
+    return this.#predictive.abandon(node, memberUuid);
   }
 
   async exists(node: string, uuid: string): Promise<boolean | 'unknown'> {
@@ -239,6 +268,7 @@ export class FreeSwitchTelephony implements Telephony {
     this.#originator.onEvent(ev);
     this.#registrations.onEvent(conn.name, ev);
     this.#hangups.onEvent(ev);
+    this.#predictive.onEvent(conn.name, ev);
     if (ev.name === 'CHANNEL_HANGUP_COMPLETE') this.#maybeSettleWithoutSession(ev);
   }
 
@@ -270,6 +300,7 @@ export class FreeSwitchTelephony implements Telephony {
     await this.#emit({ kind: 'node-up', node: conn.name, reconnected });
     if (!reconnected) return;
     await this.#originator.afterReconnect(conn, (sipUser) => this.#registrations.nodesOf(sipUser).includes(conn.name));
+    await this.#predictive.afterReconnect(conn.name, (uuid) => this.exists(conn.name, uuid));
     for (const leg of this.#legs.on(conn.name)) {
       // A leg driven by a socket session reports there (separate TCP connection); others are asked.
       if (leg.session) continue;

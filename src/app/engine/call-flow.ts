@@ -22,7 +22,11 @@ export interface CallFlowDeps {
   socketDeadlineMs: number;
   onOriginate?: (a: ClaimedAttempt) => void;
   live: LiveFeed;
+  /** P3: the predictive call flow, which owns the events of its subscriber and nailed-up agent legs. */
+  predictive?: { onEvent(e: PredictiveLegEvent): Promise<void> };
 }
+
+export type PredictiveLegEvent = Extract<TelephonyEvent, { kind: 'member-leg-answered' | 'member-leg-ended' | 'nailed-leg-gone' }>;
 
 const SERVICE_STATUS: Record<ServiceCode, AgentStatus> = { login: 'Available', logout: 'Logged Out', break: 'On Break' };
 
@@ -208,6 +212,10 @@ export class CallFlow implements TelephonyHandler {
         return;
       case 'node-down':
         this.d.log.warn({ node: e.node, reason: e.reason }, 'FreeSWITCH node down');
+        return;
+      case 'member-leg-answered': case 'member-leg-ended': case 'nailed-leg-gone':
+        if (this.d.predictive) await this.d.predictive.onEvent(e);
+        else this.d.log.warn({ event: e.kind }, 'a predictive leg reported with no predictive call flow in this process');
         return;
       default: {
         const never: never = e;

@@ -25,6 +25,66 @@ export interface AgentLegRequest {
 }
 
 /**
+ * P3: an agent's nailed-up leg for predictive campaigns: its phone is rung once, answers and
+ * stays parked between calls, so a subscriber who answers is bridged to it in milliseconds.
+ */
+export interface NailedLegRequest {
+  agentId: number;
+  legUuid: string;
+  node: string;
+  sipUser: string;
+  /** originate_timeout, seconds (the agent's call timeout). */
+  ringSec: number;
+  callerIdNumber: string;
+  callerIdName: string;
+}
+
+/** P3, P5: the subscriber leg of a predictive call, dialled before any agent is picked. */
+export interface MemberLegRequest {
+  attemptId: number;
+  legUuid: string;
+  node: string;
+  number: string;
+  /** P5: the campaign's minimum ring time, seconds; the leg rings at least that long. */
+  minRingSec: number;
+  /** The information message played when no agent takes the call (a file the switch can play). */
+  abandonMessage: string;
+  /** The key that adds the number to the DNC list during the message; null: none offered. */
+  optOutKey: string | null;
+  callerIdNumber: string;
+  callerIdName: string;
+  /** Campaign variables overridden by member variables (C8). */
+  variables: Record<string, string>;
+}
+
+/**
+ * Reaching an agent for an answered predictive subscriber: `bridged`; `too-late` the switch's
+ * fail-safe has already started the information message; `abandoned` the agent leg could not be
+ * bridged and the message was started at once; `gone` the subscriber has hung up; `unknown` the
+ * switch cannot be asked now (its fail-safe plays the message).
+ */
+export type ConnectResult = 'bridged' | 'too-late' | 'abandoned' | 'gone' | 'unknown';
+
+/** How a predictive subscriber leg ended (its CHANNEL_HANGUP_COMPLETE). */
+export interface PredictiveEnd {
+  attemptId: number;
+  memberUuid: string;
+  cause: string;
+  answeredAt: Date | null;
+  /** When it was bridged to an agent; null when it never was. */
+  bridgedAt: Date | null;
+  /** P3: when the information message started; null when none was played. */
+  messageAt: Date | null;
+  /** The key the subscriber pressed during the message (opt-out), if any. */
+  optOutDigit: string | null;
+  endedAt: Date;
+  /** Talk seconds with the agent (bridge → end), 0 when never bridged. */
+  talkSec: number;
+  /** False when the end was not seen (the connection was down): `endedAt` is when it was missed. */
+  endKnown: boolean;
+}
+
+/**
  * What came of an originate to the agent. `answered` arrives at answer (BACKGROUND_JOB `+OK`),
  * `failed` carries the FreeSWITCH cause (`USER_BUSY`, `CALL_REJECTED`, `NO_ANSWER`,
  * `USER_NOT_REGISTERED`, …). `unknown`: no answer from FreeSWITCH before the deadline, or the
@@ -79,6 +139,12 @@ export type TelephonyEvent =
    * agent hung up / the socket dropped before the bridge was placed.
    */
   | { kind: 'agent-hangup'; attemptId: number; agentLegUuid: string; cause: string; at: Date }
+  /** P3: a predictive subscriber leg answered (the fail-safe is armed on the switch). */
+  | { kind: 'member-leg-answered'; attemptId: number; memberUuid: string; node: string; at: Date }
+  /** P3: a predictive subscriber leg ended, answered or not. */
+  | { kind: 'member-leg-ended'; end: PredictiveEnd }
+  /** P3: an agent's nailed-up leg is gone (the agent hung up, or the switch dropped it). */
+  | { kind: 'nailed-leg-gone'; agentId: number; legUuid: string; node: string; cause: string; at: Date }
   /** A phone registered or unregistered (sofia::register / unregister / expire). */
   | { kind: 'registration'; node: string; sipUser: string; registered: boolean; contact: string | null }
   /** Full list of registered users on a node, after every (re)connect. */
@@ -133,6 +199,17 @@ export interface Telephony {
    * deadline (ringSec + a margin) passes. Never rejects for a call outcome.
    */
   originateAgent(req: AgentLegRequest): Promise<OriginateResult>;
+  /** P3: rings the agent for its nailed-up leg; `answered` once it is parked, waiting for calls. */
+  originateNailedLeg(req: NailedLegRequest): Promise<OriginateResult>;
+  /**
+   * P3, P5: dials a predictive subscriber into the dialer-predictive context. `answered` at the
+   * answer, when the switch has armed its fail-safe; the end comes as `member-leg-ended`.
+   */
+  originateMemberLeg(req: MemberLegRequest): Promise<OriginateResult>;
+  /** P3: cancels the fail-safe of an answered subscriber leg and bridges it to an agent's nailed-up leg. */
+  connectMemberLeg(node: string, memberUuid: string, agentLegUuid: string): Promise<ConnectResult>;
+  /** P3: no agent for this answered subscriber: the information message now rather than at the fail-safe. */
+  abandonMemberLeg(node: string, memberUuid: string): Promise<ConnectResult>;
   /** `uuid_exists` on that node; 'unknown' when the node cannot be asked now. */
   exists(node: string, uuid: string): Promise<boolean | 'unknown'>;
   /** S4: what FreeSWITCH holds of a call whose agent leg is `agentLegUuid`. */
