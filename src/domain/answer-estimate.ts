@@ -42,27 +42,33 @@ export interface AnswerEstimate {
 
 /** `recentDials` oldest first; only the last DIAL_WINDOW are read. */
 export function estimateAnswers(recentDials: readonly EndedDial[]): AnswerEstimate {
-  let dials = recentDials.slice(-DIAL_WINDOW);
-  const whole = countAnswers(dials);
-  const wholeUpper = wilsonUpper(whole, dials.length);
+  const end = recentDials.length;
+  let from = Math.max(0, end - DIAL_WINDOW);
+  const wholeUpper = wilsonUpper(countAnswers(recentDials, from, end), end - from);
   let stepUp = false;
   for (const k of CHANGE_SUFFIXES) {
-    if (dials.length <= k) continue;
-    const suffix = dials.slice(-k);
-    if (wilsonLower(countAnswers(suffix), k) > wholeUpper) {
-      dials = suffix;
+    if (end - from <= k) continue;
+    if (wilsonLower(countAnswers(recentDials, end - k, end), k) > wholeUpper) {
+      from = end - k;
       stepUp = true;
       break;
     }
   }
-  const answers = countAnswers(dials);
-  const answerDelaysSec = Float64Array.from(dials.filter((d) => d.answered).map((d) => d.durationSec)).sort();
-  const durationsSec = Float64Array.from(dials.map((d) => d.durationSec)).sort();
+  const answers = countAnswers(recentDials, from, end);
+  const answerDelaysSec = new Float64Array(answers);
+  const durationsSec = new Float64Array(end - from);
+  for (let i = from, a = 0; i < end; i++) {
+    const d = recentDials[i]!;
+    durationsSec[i - from] = d.durationSec;
+    if (d.answered) answerDelaysSec[a++] = d.durationSec;
+  }
+  answerDelaysSec.sort();
+  durationsSec.sort();
   return {
-    dials: dials.length,
+    dials: end - from,
     answers,
-    rateUpper: wilsonUpper(answers, dials.length),
-    horizonSec: answerDelaysSec.length ? quantile(answerDelaysSec, HORIZON_QUANTILE) : null,
+    rateUpper: wilsonUpper(answers, end - from),
+    horizonSec: answers > 0 ? quantile(answerDelaysSec, HORIZON_QUANTILE) : null,
     stepUp,
     answerDelaysSec,
     durationsSec,
@@ -98,8 +104,8 @@ export function countAbove(ascending: Float64Array, x: number): number {
   return ascending.length - lo;
 }
 
-function countAnswers(dials: readonly EndedDial[]): number {
+function countAnswers(dials: readonly EndedDial[], from: number, end: number): number {
   let n = 0;
-  for (const d of dials) if (d.answered) n++;
+  for (let i = from; i < end; i++) if (dials[i]!.answered) n++;
   return n;
 }

@@ -3,39 +3,70 @@
  * answers Y and the agents free X are each a sum of independent yes/no chances (a Poisson
  * binomial). Exact, because the numbers are small (a few to a few hundred) and a normal
  * approximation is worst exactly where a small team's few calls decide an abandon.
+ * Adding one more line of chance p adds p · P(Y ≥ X) to the excess, so the pacer tries
+ * n = 0, 1, 2 … at the cost of one pass over Y's distribution each.
  */
+
+/** A sum of independent Bernoulli trials, its distribution kept in one buffer grown in place. */
+export class ChanceSum {
+  #pmf: Float64Array;
+  #size = 1;
+  #mean = 0;
+
+  constructor(probabilities: readonly number[] = [], capacity = probabilities.length) {
+    this.#pmf = new Float64Array(capacity + 1);
+    this.#pmf[0] = 1;
+    for (const p of probabilities) this.add(p);
+  }
+
+  /** One more trial of chance p. */
+  add(p: number): void {
+    const q = p <= 0 ? 0 : p >= 1 ? 1 : p;
+    if (this.#size === this.#pmf.length) {
+      const grown = new Float64Array(2 * this.#pmf.length);
+      grown.set(this.#pmf);
+      this.#pmf = grown;
+    }
+    const pmf = this.#pmf;
+    pmf[this.#size] = 0;
+    for (let k = this.#size; k > 0; k--) pmf[k] = pmf[k]! * (1 - q) + pmf[k - 1]! * q;
+    pmf[0] = pmf[0]! * (1 - q);
+    this.#size++;
+    this.#mean += q;
+  }
+
+  /** pmf[k] = P(sum = k), k = 0 .. trials. */
+  get pmf(): Float64Array {
+    return this.#pmf.subarray(0, this.#size);
+  }
+
+  get mean(): number {
+    return this.#mean;
+  }
+}
 
 /** Distribution of a sum of independent Bernoulli trials: pmf[k] = P(sum = k). */
 export function sumOfChances(probabilities: readonly number[]): Float64Array {
-  let pmf: Float64Array = new Float64Array([1]);
-  for (const p of probabilities) pmf = addChance(pmf, p);
-  return pmf;
+  return new ChanceSum(probabilities).pmf;
 }
 
-/** The distribution of `sum + one more trial of chance p`. */
-export function addChance(pmf: Float64Array, p: number): Float64Array {
-  const q = clamp01(p);
-  const next = new Float64Array(pmf.length + 1);
-  for (let k = 0; k < pmf.length; k++) {
-    const m = pmf[k] ?? 0;
-    next[k] = (next[k] ?? 0) + m * (1 - q);
-    next[k + 1] = m * q;
-  }
-  return next;
-}
-
-/**
- * Shortfall curve of the agents: short[y] = E[(y − X)⁺] for y = 0..maxAnswers, where
- * X = `sure` + a sum with distribution `chancePmf`. Built with short[y + 1] = short[y] + P(X ≤ y).
- */
-export function agentShortfall(sure: number, chancePmf: Float64Array, maxAnswers: number): Float64Array {
-  const short = new Float64Array(maxAnswers + 1);
-  let atMost = 0;
-  for (let y = 0; y < maxAnswers; y++) {
+/** atMost[y] = P(X ≤ y) for y = 0..maxAnswers, where X = `sure` + a sum with distribution `chancePmf`. */
+export function agentsAtMost(sure: number, chancePmf: Float64Array, maxAnswers: number): Float64Array {
+  const atMost = new Float64Array(maxAnswers + 1);
+  let acc = 0;
+  for (let y = 0; y <= maxAnswers; y++) {
     const k = y - sure;
-    if (k >= 0) atMost += chancePmf[k] ?? 0;
-    short[y + 1] = (short[y] ?? 0) + atMost;
+    if (k >= 0 && k < chancePmf.length) acc += chancePmf[k]!;
+    atMost[y] = Math.min(1, acc);
   }
+  return atMost;
+}
+
+/** Shortfall curve of the agents: short[y] = E[(y − X)⁺], built with short[y + 1] = short[y] + P(X ≤ y). */
+export function agentShortfall(sure: number, chancePmf: Float64Array, maxAnswers: number): Float64Array {
+  const atMost = agentsAtMost(sure, chancePmf, maxAnswers);
+  const short = new Float64Array(maxAnswers + 1);
+  for (let y = 0; y < maxAnswers; y++) short[y + 1] = short[y]! + atMost[y]!;
   return short;
 }
 
@@ -46,17 +77,21 @@ export function agentShortfall(sure: number, chancePmf: Float64Array, maxAnswers
 export function expectedExcess(sure: number, answersPmf: Float64Array, short: Float64Array): number {
   if (sure + answersPmf.length > short.length) throw new RangeError('shortfall curve shorter than the answers');
   let e = 0;
-  for (let k = 0; k < answersPmf.length; k++) e += (answersPmf[k] ?? 0) * (short[sure + k] ?? 0);
+  for (let k = 0; k < answersPmf.length; k++) e += answersPmf[k]! * short[sure + k]!;
   return e;
+}
+
+/** P(Y ≥ X): the chance one more answer finds no agent. Same conventions as `expectedExcess`. */
+export function chanceNoAgentLeft(sure: number, answersPmf: Float64Array, atMost: Float64Array): number {
+  if (sure + answersPmf.length > atMost.length) throw new RangeError('agent curve shorter than the answers');
+  let c = 0;
+  for (let k = 0; k < answersPmf.length; k++) c += answersPmf[k]! * atMost[sure + k]!;
+  return c;
 }
 
 /** Mean of a distribution given as a pmf. */
 export function meanOf(pmf: Float64Array): number {
   let m = 0;
-  for (let k = 0; k < pmf.length; k++) m += k * (pmf[k] ?? 0);
+  for (let k = 0; k < pmf.length; k++) m += k * pmf[k]!;
   return m;
-}
-
-function clamp01(p: number): number {
-  return p <= 0 ? 0 : p >= 1 ? 1 : p;
 }

@@ -18,7 +18,10 @@ export interface HandleTimeSurvival {
 
 /** `talkTimesSec`: bridge → hangup of recent connected calls, oldest first; the last TALK_WINDOW are used. */
 export function handleTimeSurvival(talkTimesSec: readonly number[]): HandleTimeSurvival {
-  return { talksSec: Float64Array.from(talkTimesSec.slice(-TALK_WINDOW)).sort() };
+  const from = Math.max(0, talkTimesSec.length - TALK_WINDOW);
+  const talksSec = new Float64Array(talkTimesSec.length - from);
+  for (let i = from; i < talkTimesSec.length; i++) talksSec[i - from] = talkTimesSec[i]!;
+  return { talksSec: talksSec.sort() };
 }
 
 /**

@@ -33,7 +33,7 @@
 import { assertNever } from './assert-never.js';
 import { estimateAnswers, remainingAnswerProbability, type EndedDial } from './answer-estimate.js';
 import { holdController, stepController, type AbandonCounts, type PacerState } from './abandon-controller.js';
-import { addChance, agentShortfall, expectedExcess, meanOf, sumOfChances } from './excess-answers.js';
+import { agentShortfall, agentsAtMost, ChanceSum, chanceNoAgentLeft, expectedExcess, meanOf, sumOfChances } from './excess-answers.js';
 import { freeWithin, handleTimeSurvival } from './handle-time-survival.js';
 
 export type { AbandonCounts, PacerState } from './abandon-controller.js';
@@ -169,17 +169,17 @@ export function pace(inputs: PacerInputs, state: PacerState, settings: PacerSett
     ...inputs.talking.map((t) => freeWithin(survival, t.elapsedSec, t.wrapUpSec, horizonSec)),
   ];
   const freePmf = sumOfChances(freeChances);
-  const ringing = inputs.inFlightElapsedSec.map((e) => remainingAnswerProbability(est, e));
+  const ringing = new ChanceSum(inputs.inFlightElapsedSec.map((e) => remainingAnswerProbability(est, e)), inputs.inFlightElapsedSec.length);
   // P7 and C2/C3: the most new lines allowed at all.
   const maxLines = Math.max(0, Math.min(headroom, settings.maxLinesPerAgent * working - linesInFlight));
-  const short = agentShortfall(inputs.idleAgents, freePmf, inputs.answeredWaiting + ringing.length + maxLines);
+  const maxAnswers = inputs.answeredWaiting + inputs.inFlightElapsedSec.length + maxLines;
+  const atMost = agentsAtMost(inputs.idleAgents, freePmf, maxAnswers);
 
   // The largest n whose expected answers without an agent stay within ρ of the expected answers
   // (P3), and within what the compliance window can still take below its guard (P4).
-  let answersPmf = sumOfChances(ringing);
-  let expectedAnswers = inputs.answeredWaiting + meanOf(answersPmf);
-  let excess = expectedExcess(inputs.answeredWaiting, answersPmf, short);
-  let paced = -1;
+  let expectedAnswers = inputs.answeredWaiting + ringing.mean;
+  let excess = expectedExcess(inputs.answeredWaiting, ringing.pmf, agentShortfall(inputs.idleAgents, freePmf, maxAnswers));
+  let paced = 0;
   let pacedExcess = excess;
   let pacedAnswers = expectedAnswers;
   for (let n = 0; n <= maxLines; n++) {
@@ -189,9 +189,9 @@ export function pace(inputs: PacerInputs, state: PacerState, settings: PacerSett
     pacedExcess = excess;
     pacedAnswers = expectedAnswers;
     if (n === maxLines) break;
-    answersPmf = addChance(answersPmf, est.rateUpper);
+    excess += est.rateUpper * chanceNoAgentLeft(inputs.answeredWaiting, ringing.pmf, atMost);
+    ringing.add(est.rateUpper);
     expectedAnswers += est.rateUpper;
-    excess = expectedExcess(inputs.answeredWaiting, answersPmf, short);
   }
   // Never fewer than P4's fallback would dial: those lines have an idle agent each.
   const lines = Math.max(progressiveLines, paced);
