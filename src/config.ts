@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import type { DbHost } from './adapters/mysql/writer-hosts.js';
 import type { RedisNode, RedisTarget } from './adapters/queue/redis-connection.js';
 
 /** One FreeSWITCH server the engine keeps an inbound event socket to (F2, F3). */
@@ -35,7 +36,8 @@ const freeSwitchList = z
     return nodes;
   });
 
-const redisNodes = z
+/** host:port,… (Redis sentinels or cluster seeds, database hosts). */
+const hostList = z
   .string()
   .transform((s, ctx): RedisNode[] => {
     const items = s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -56,14 +58,21 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 const schema = z.object({
   /** MySQL/MariaDB URL; the database is created when missing. */
   DIALER_DB_URL: z.string().url().default('mysql://root@127.0.0.1:3306/dialer'),
+  /**
+   * A Galera cluster written through one node at a time: its nodes (host:port,…) in the order
+   * they are tried; they replace the URL's host, the URL gives user, password and database.
+   */
+  DIALER_DB_HOSTS: hostList.optional(),
+  /** Where reports, exports and the live boards read; the primary when unset. */
+  DIALER_DB_REPLICA_URL: z.string().url().optional(),
   /** Redis URL (one node) for wake-ups, pub/sub and the small shared state; unused with sentinels or a cluster. */
   DIALER_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** A Sentinel group instead: the sentinels (host:port,…) and the master's name (DESIGN §1a). */
-  DIALER_REDIS_SENTINELS: redisNodes.optional(),
+  DIALER_REDIS_SENTINELS: hostList.optional(),
   DIALER_REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
   DIALER_REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   /** A Redis Cluster instead: seed nodes (host:port,…); the rest of the cluster is learnt from them. */
-  DIALER_REDIS_CLUSTER: redisNodes.optional(),
+  DIALER_REDIS_CLUSTER: hostList.optional(),
   /** Password of the Redis nodes behind sentinels or of the cluster's nodes (a URL carries its own). */
   DIALER_REDIS_PASSWORD: z.string().min(1).optional(),
   /** Prefix of every BullMQ key; hash-tagged so a queue's keys share one Redis Cluster slot. */
@@ -149,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigL
   const c = parseEnv(schema, { ...layers.defaults, ...env, ...layers.overrides });
   return {
     dbUrl: c.DIALER_DB_URL,
+    /** Writer candidates in order (writer-hosts.ts); undefined: DIALER_DB_URL's host alone. */
+    dbHosts: c.DIALER_DB_HOSTS satisfies DbHost[] | undefined,
+    dbReplicaUrl: c.DIALER_DB_REPLICA_URL,
     /** The Redis URL, or the Sentinel group or Cluster that replaces it. */
     redisUrl: redisTarget(c),
     queuePrefix: c.DIALER_QUEUE_PREFIX,

@@ -9,7 +9,8 @@ import { webClient } from './adapters/http/web-routes.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { MysqlCallStore } from './adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from './adapters/mysql/claim-store.js';
-import { openMigratedDatabase } from './adapters/mysql/database.js';
+import { openDatabase, openMigratedDatabase } from './adapters/mysql/database.js';
+import { WriterHosts } from './adapters/mysql/writer-hosts.js';
 import { MysqlDialFacts } from './adapters/mysql/dial-facts-store.js';
 import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
@@ -36,7 +37,7 @@ export interface RuntimeOptions {
   log: Logger;
   /** The FreeSWITCH adapter (real servers, or the simulator in the demo and tests). */
   telephony: Telephony;
-  /** An open, migrated pool; opened from cfg.dbUrl when absent (and then closed by close()). */
+  /** An open, migrated pool; opened from cfg.dbUrl (and cfg.dbHosts) when absent (and then closed by close()). */
   db?: Knex;
   now?: () => Date;
   extraRouters?: readonly ExtraRouter[];
@@ -90,11 +91,23 @@ async function pingDatabase(db: Knex): Promise<boolean> {
   }
 }
 
+function credentialsOf(url: string): { user: string; password: string } {
+  const u = new URL(url);
+  return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+}
+
 /** Database, timers, engine and REST API, wired (DESIGN §7: the composition root's body). */
 export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   const { cfg, log } = o;
   const ownDb = !o.db;
-  const db = o.db ?? (await openMigratedDatabase(cfg.dbUrl));
+  // DESIGN §1a: with a host list, one writer at a time, moved when it fails (writer-hosts.ts).
+  const writer = ownDb && cfg.dbHosts
+    ? new WriterHosts({ hosts: cfg.dbHosts, credentials: credentialsOf(cfg.dbUrl), log: log.child({ component: 'database' }) })
+    : undefined;
+  await writer?.start();
+  const db = o.db ?? (await openMigratedDatabase(cfg.dbUrl, 10, writer));
+  // Reports, exports and the live boards may read a replica; what they show may lag the writer a little.
+  const readDb = cfg.dbReplicaUrl ? openDatabase(cfg.dbReplicaUrl, 5) : db;
   const metrics = new PrometheusMetrics(db);
   const timers = new BullmqTimers({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, log: log.child({ component: 'timers' }) });
   timers.on('fired', (f) => metrics.observeTimer(f.kind, f.firedAtMs - f.atMs));
@@ -146,7 +159,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
   // S5: in Redis, so the failed-login limits hold across the API processes of a deployment.
   const loginThrottle = new RedisLoginThrottle({ redisUrl: cfg.redisUrl, prefix: cfg.queuePrefix, limits: cfg.login.limits, log: log.child({ component: 'http' }) });
   const deps = await buildApiDeps({
-    db, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes, bodyTimeouts: cfg.http.bodyTimeouts, trustProxy: cfg.http.trustProxy,
+    db, readDb, log, token: cfg.token, maxJsonBytes: cfg.http.maxJsonBytes, bodyTimeouts: cfg.http.bodyTimeouts, trustProxy: cfg.http.trustProxy,
     maxImportBytes: cfg.http.maxImportBytes,
     login: { gate: new HashGate(cfg.login.hashConcurrency, cfg.login.hashQueue), throttle: loginThrottle },
     signals: engine ?? showingSignals(announcingSignals(news), feed),
@@ -194,7 +207,9 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
       await step('dispatch news', () => news.close());
       await step('telephony', () => o.telephony.close());
       await step('timers', () => timers.close());
+      if (readDb !== db) await step('replica db', () => readDb.destroy());
       if (ownDb) await step('db', () => db.destroy());
+      writer?.close();
     })()),
   };
 }

@@ -6,7 +6,7 @@ import { freePort } from '../../src/adapters/free-port.js';
 import { Simulator, type Scenario } from '../../src/simulator/index.js';
 import { EngineProcess, type EngineProcessOptions } from './engine-process.js';
 import { seeder } from './seed.js';
-import { createTestDatabase, type TestDatabase } from './test-db.js';
+import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './test-db.js';
 
 const LIVE = ['reserved', 'ringing_agent', 'bridging', 'talking'];
 
@@ -75,8 +75,8 @@ export interface FaultWorld {
   close(): Promise<void>;
 }
 
-export async function startFaultWorld(label: string, scenario: Scenario = {}): Promise<FaultWorld> {
-  const tdb = await createTestDatabase(label);
+export async function startFaultWorld(label: string, scenario: Scenario = {}, database: TestDatabaseOptions = {}): Promise<FaultWorld> {
+  const tdb = await createTestDatabase(label, database);
   const sim = new Simulator({ port: 0, scenario, log: pino({ level: 'silent' }) });
   const { port: simPort } = await sim.start();
   const watch = new LegWatch(sim);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import { pino, type Logger } from 'pino';
 import { RedisLoginThrottle } from '../../src/adapters/queue/redis-login-throttle.js';
 import { HashGate } from '../../src/app/auth/hash-gate.js';
@@ -51,6 +52,8 @@ export interface TestApiOptions {
   trustProxy?: boolean;
   /** S5: the login bounds; the product's defaults where not given. */
   login?: Partial<Config['login']>;
+  /** Where reports, exports and the live boards read (a replica); the test database when absent. */
+  readDb?: Knex;
 }
 
 /**
@@ -68,6 +71,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
   try {
     const deps = await buildApiDeps({
       db: tdb.db,
+      ...(o.readDb ? { readDb: o.readDb } : {}),
       log: o.log ?? pino({ level: 'silent' }),
       token: { secret: TEST_TOKEN_SECRET, ttlSec: o.ttlSec ?? 3600 },
       maxJsonBytes: o.maxJsonBytes ?? 1024 * 1024,

@@ -43,6 +43,16 @@ describe('config', () => {
     expect(() => loadConfig({ DIALER_REDIS_SENTINELS: 's:1', DIALER_REDIS_CLUSTER: 'c:1' })).to.throw(ConfigError, /DIALER_REDIS_CLUSTER: cannot be set together/);
   });
 
+  it('DESIGN §1a: a list of database hosts tried in order, and a replica URL; a bad one is refused by name', () => {
+    const c = loadConfig({ DIALER_DB_URL: 'mysql://dialer:pw@db1:3306/dialer', DIALER_DB_HOSTS: 'g1:3306, g2:3307,g3:3306', DIALER_DB_REPLICA_URL: 'mysql://reader:pw@r1:3306/dialer' });
+    expect(c.dbHosts).to.deep.equal([{ host: 'g1', port: 3306 }, { host: 'g2', port: 3307 }, { host: 'g3', port: 3306 }]);
+    expect(c.dbReplicaUrl).to.equal('mysql://reader:pw@r1:3306/dialer');
+    const plain = loadConfig({});
+    expect([plain.dbHosts, plain.dbReplicaUrl]).to.deep.equal([undefined, undefined]);
+    expect(() => loadConfig({ DIALER_DB_HOSTS: 'g1:3306,g2' })).to.throw(ConfigError, /DIALER_DB_HOSTS: "g2" is not host:port/);
+    expect(() => loadConfig({ DIALER_DB_REPLICA_URL: 'replica' })).to.throw(ConfigError, /DIALER_DB_REPLICA_URL/);
+  });
+
   it('fails with the names of the bad fields', () => {
     expect(() => loadConfig({ DIALER_HTTP_PORT: 'x', DIALER_FREESWITCH: 'nohost', DIALER_DRAIN_SEC: '-1' }))
       .to.throw(ConfigError)

@@ -11,6 +11,8 @@ import type { ApiDeps } from './route-context.js';
 
 export interface ApiDepsOptions {
   db: Knex;
+  /** Where reports, exports and the live boards read (a replica); `db` when absent. */
+  readDb?: Knex;
   log: Logger;
   token: { secret: string | undefined; ttlSec: number };
   /** S5: the bounds on logins (hash-gate.ts, the failed-login throttle). */
@@ -30,6 +32,7 @@ export async function buildApiDeps(o: ApiDepsOptions): Promise<ApiDeps> {
   const auth = new AuthService({ users: new UserRepository(o.db), keys: new ApiKeyRepository(o.db), secret, ttlSec: o.token.ttlSec, login: o.login });
   return {
     db: o.db,
+    readDb: o.readDb ?? o.db,
     log: o.log,
     auth,
     signals: o.signals,

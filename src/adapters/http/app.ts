@@ -41,6 +41,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
   const repos = buildRepositories(deps.db);
   const ctx: RouteContext = {
     db: deps.db,
+    readDb: deps.readDb ?? deps.db,
     repos,
     auth: deps.auth,
     signals: deps.signals,

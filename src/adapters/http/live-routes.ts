@@ -59,7 +59,7 @@ export function liveRoutes(o: LiveRoutesOptions): LiveRouter {
   const build = (reg: RouteRegistry, ctx: RouteContext): Router => {
     const r = Router();
     const hub = (boards ??= new LiveBoards({
-      feed: o.feed, reader: new LiveBoardStore(ctx.db, o.presence && (() => o.presence!.present())), log: ctx.log.child({ component: 'live' }), now: ctx.now,
+      feed: o.feed, reader: new LiveBoardStore(ctx.readDb, o.presence && (() => o.presence!.present())), log: ctx.log.child({ component: 'live' }), now: ctx.now,
       ...(o.coalesceMs ? { coalesceMs: o.coalesceMs } : {}),
       ...(o.health ? { health: o.health } : {}),
     }));

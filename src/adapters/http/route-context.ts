@@ -19,6 +19,8 @@ import { UserRepository } from '../mysql/user-repository.js';
 /** What the REST API is built from (wired in main.ts, or by the test helper). */
 export interface ApiDeps {
   db: Knex;
+  /** Reports, exports and the live boards read here (a replica when configured); `db` when absent. */
+  readDb?: Knex;
   log: Logger;
   auth: AuthService;
   /** Told after each committed change the engine cares about. */
@@ -57,6 +59,8 @@ export interface Repositories {
 /** Shared by every router. */
 export interface RouteContext {
   db: Knex;
+  /** For read-heavy work that may lag the writer a little: reports, exports, live boards. */
+  readDb: Knex;
   repos: Repositories;
   auth: AuthService;
   signals: EngineSignals;

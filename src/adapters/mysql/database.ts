@@ -1,5 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from '../../../migrations/index.js';
+import type { DbHost, WriterHosts } from './writer-hosts.js';
 
 /** Splits `mysql://user:pw@host:port/db` into the server part and the database name. */
 export function parseDbUrl(url: string): { serverUrl: string; database: string } {
@@ -10,20 +11,45 @@ export function parseDbUrl(url: string): { serverUrl: string; database: string }
   return { serverUrl: u.toString(), database };
 }
 
-function connection(url: string, pool: { min: number; max: number }): Knex.Config {
+/** `url` pointing at another server (the database, user and password kept). */
+export function urlOnHost(url: string, h: DbHost): string {
+  const u = new URL(url);
+  u.hostname = h.host;
+  u.port = String(h.port);
+  return u.toString();
+}
+
+type RawConnection = {
+  query: (sql: string, cb: (err: Error | null) => void) => void;
+  on: (event: 'error', fn: (err: Error) => void) => void;
+  config: { host: string; port: number };
+};
+
+function connection(url: string, pool: { min: number; max: number }, writer?: WriterHosts): Knex.Config {
+  const settings = (uri: string) => ({
+    uri,
+    // Every DATETIME is UTC; the session time zone matches so NOW(3) agrees with JS dates.
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    connectTimeout: 10_000,
+  });
+  // With a host list, each new connection goes to the writer of the moment, and a connection to
+  // an earlier writer is not handed out again (writer-hosts.ts).
+  const onWriter = (conn: RawConnection) => !writer || (conn.config.host === writer.current.host && conn.config.port === writer.current.port);
   return {
     client: 'mysql2',
-    connection: {
-      uri: url,
-      // Every DATETIME is UTC; the session time zone matches so NOW(3) agrees with JS dates.
-      timezone: 'Z',
-      supportBigNumbers: true,
-      bigNumberStrings: false,
-      connectTimeout: 10_000,
-    } as Knex.MySql2ConnectionConfig,
+    connection: writer
+      ? () => {
+          const generation = writer.generation;
+          return { ...settings(urlOnHost(url, writer.current)), expirationChecker: () => writer.generation !== generation } as Knex.MySql2ConnectionConfig;
+        }
+      : (settings(url) as Knex.MySql2ConnectionConfig),
     pool: {
       ...pool,
-      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
+      ...(writer ? { validate: onWriter } : {}),
+      afterCreate: (conn: RawConnection, done: (err: Error | null, c: unknown) => void) => {
+        if (writer) conn.on('error', () => writer.suspect());
         // READ COMMITTED for every transaction (DESIGN §2: under REPEATABLE READ the claim's
         // updates of indexed state columns deadlock); set once here instead of per transaction.
         // (Standard syntax, which MariaDB and MySQL 8 share, but which cannot join another SET.)
@@ -58,8 +84,9 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-export function openDatabase(url: string, poolMax = 10): Knex {
-  return knexFactory(connection(url, { min: 0, max: poolMax }));
+/** A pool on `url`, or, with `writer`, on the writer of its host list (same user and database). */
+export function openDatabase(url: string, poolMax = 10, writer?: WriterHosts): Knex {
+  return knexFactory(connection(url, { min: 0, max: poolMax }, writer));
 }
 
 /** Creates the database when needed and brings the schema up to date. */
@@ -69,9 +96,9 @@ export async function migrate(db: Knex): Promise<string[]> {
 }
 
 /** Opens a connection pool on a database that exists and is migrated. */
-export async function openMigratedDatabase(url: string, poolMax = 10): Promise<Knex> {
-  await ensureDatabase(url);
-  const db = openDatabase(url, poolMax);
+export async function openMigratedDatabase(url: string, poolMax = 10, writer?: WriterHosts): Promise<Knex> {
+  await ensureDatabase(writer ? urlOnHost(url, writer.current) : url);
+  const db = openDatabase(url, poolMax, writer);
   await migrate(db);
   return db;
 }

@@ -47,11 +47,11 @@ export function reportRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     responses: { 200: { description: 'buckets in time order, empty ones included', schema: CampaignReport },
       400: { description: 'a bad interval, from or to, or a range too long for the interval' }, 404: { description: 'no such campaign' } } },
   async ({ params, query, res }) => {
-    const zone = await campaignZone(ctx.db, params.id);
+    const zone = await campaignZone(ctx.readDb, params.id);
     if (!zone) throw notFound('campaign', params.id);
     const from = new Date(query.from);
     const to = new Date(query.to);
-    const slots = await attemptSlots(ctx.db, params.id, from, to);
+    const slots = await attemptSlots(ctx.readDb, params.id, from, to);
     const totals = emptyCounts();
     for (const c of slots.values()) addCounts(totals, c);
     const answer: CampaignReport = {
@@ -68,7 +68,7 @@ export function reportRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
       404: { description: 'no such campaign' } } },
   async ({ params, res }) => {
     const now = new Date();
-    const read = await forecastFacts(ctx.db, params.id, now);
+    const read = await forecastFacts(ctx.readDb, params.id, now);
     if (!read) throw notFound('campaign', params.id);
     res.json(forecastView(params.id, read.state, now, read.state === 'running' ? forecastFinish(read.facts) : undefined));
   });
@@ -84,7 +84,7 @@ export function reportRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     const to = new Date(query.to);
     // A status still held counts up to now, not into the future.
     const end = new Date(Math.min(to.getTime(), Date.now()));
-    const rows = await agentReportRows(ctx.db, from, to, end, query.agent_id);
+    const rows = await agentReportRows(ctx.readDb, from, to, end, query.agent_id);
     const answer: AgentReport = { timezone: query.zone, interval: query.interval, from: from.toISOString(), to: to.toISOString(), agents: [] };
     for (const [agentId, slots] of [...rows.slots].sort((a, b) => a[0] - b[0])) {
       const totals = emptyAgentSlot();
@@ -136,7 +136,7 @@ async function sendExport(ctx: RouteContext, req: Request, res: Response, q: { f
   req.setTimeout(0);
   let out: { rows: number; complete: boolean };
   try {
-    out = await writeExport(streamAttempts(ctx.db, scope), style, res);
+    out = await writeExport(streamAttempts(ctx.readDb, scope), style, res);
   } catch (err) {
     if (!res.headersSent) {
       for (const h of ['Content-Type', 'Content-Disposition']) res.removeHeader(h);
