@@ -112,9 +112,15 @@ export function endWrapupEarly(a: AgentView, campaignAllows: boolean, now: Date)
   return { kind: 'ended', agent: { ...a, state: 'Waiting', readyAt: now } };
 }
 
-/** A2: Available, Waiting, registered, and every delay has passed. */
-export function canTakeCall(a: AgentView & { registered: boolean }, now: Date): boolean {
-  return a.status === 'Available' && a.state === 'Waiting' && a.registered && a.readyAt.getTime() <= now.getTime();
+/**
+ * A2, W2: Available, Waiting, registered (on a node that is up), every delay passed, and, for an
+ * agent that requires a CTI client, one connected. The statement of the rule: production decides
+ * it in the claim's SQL (adapters/mysql/claim-store.ts, pickAgent), and the property test
+ * test/integration/selection-oracle.test.ts checks that the two agree.
+ */
+export function canTakeCall(a: AgentView & { registered: boolean; requiresClient?: boolean; clientOnline?: boolean }, now: Date): boolean {
+  return a.status === 'Available' && a.state === 'Waiting' && a.registered && a.readyAt.getTime() <= now.getTime()
+    && (a.requiresClient !== true || a.clientOnline === true);
 }
 
 /** A5: login / logout / break. Becoming Available starts a fresh no-answer count. */

@@ -104,8 +104,9 @@ describe('agent-state', () => {
     });
   });
 
-  describe('A2: who can take a call', () => {
-    const base = { ...agent({ state: 'Waiting' }), registered: true };
+  // canTakeCall states the rule; the claim's SQL applies it, and selection-oracle.test.ts checks they agree.
+  describe('A2, W2: who can take a call (canTakeCall, the oracle of the claim\'s agent choice)', () => {
+    const base = { ...agent({ state: 'Waiting' }), registered: true, requiresClient: false, clientOnline: false };
     const cases: Array<[string, Partial<typeof base>, boolean]> = [
       ['Available, Waiting, registered, delay passed', {}, true],
       ['delay ends exactly now', { readyAt: NOW }, true],
@@ -117,6 +118,8 @@ describe('agent-state', () => {
       ['Receiving', { state: 'Receiving' }, false],
       ['In a queue call', { state: 'In a queue call' }, false],
       ['Wrap up', { state: 'Wrap up' }, false],
+      ['W2: requires a client, none connected', { requiresClient: true }, false],
+      ['W2: requires a client, one connected', { requiresClient: true, clientOnline: true }, true],
     ];
     for (const [title, change, want] of cases) {
       it(`A2: ${title} → ${want ? 'can' : 'cannot'} take a call`, () => {

@@ -14,8 +14,14 @@ const comm = (id: number, priority: number, state: 'active' | 'stopped' = 'activ
   ({ id, number: String(100 + id), priority, position: id, state });
 
 
-describe('selection', () => {
-  describe('C3: campaign order', () => {
+/*
+ * The selection rules as domain/selection.ts states them. Production's choice is the claim's SQL
+ * (adapters/mysql/claim-store.ts); test/integration/selection-oracle.test.ts checks that the claim
+ * chooses as these functions do, so these tables describe the rule the claim follows. Only
+ * pickCommunication runs in the claim itself.
+ */
+describe('selection rules (domain/selection.ts, the oracle of the claim\'s SQL)', () => {
+  describe('C3: campaign order (orderCampaigns)', () => {
     it('C3: higher priority first', () => {
       expect(orderCampaigns([load(1, { priority: 1 }), load(2, { priority: 5 }), load(3, { priority: 3 })])).to.deep.equal([2, 3, 1]);
     });
@@ -59,7 +65,7 @@ describe('selection', () => {
     });
   });
 
-  describe('M3: member order', () => {
+  describe('M3: member order (compareMembers)', () => {
     it('M3: priority first, then longest ready, then id', () => {
       const t = (s: number): Date => new Date(Date.UTC(2026, 10, 25, 12, 0, s));
       const ms = [
@@ -73,7 +79,7 @@ describe('selection', () => {
     });
   });
 
-  describe('M1: which number to dial', () => {
+  describe('M1: which number to dial (pickCommunication, called by the claim)', () => {
     const comms = [comm(1, 0), comm(2, 5), comm(3, 0), comm(4, 5, 'stopped'), comm(5, 1)];
     // active order by priority desc then position: 2, 5, 1, 3 (4 is stopped)
     const cases: Array<[string, number | null, number | null, number | null]> = [

@@ -45,6 +45,9 @@ export class MysqlDispatchStore implements DispatchStore {
  * so claims of one campaign queue behind each other as briefly as possible.
  * Output: the attempt row inserted (state reserved, agent_uuid chosen before any originate, F2),
  * the member 'dialing', the agent 'Reserved'.
+ * This SQL is the selection rule production runs (A2, W2, C2, C3, M3, M4, K3). domain/selection.ts
+ * chooseClaim states the same choice in plain code; test/integration/selection-oracle.test.ts runs
+ * random worlds through both and requires the same agent, campaign and member. Change them together.
  */
 async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Promise<ClaimResult> {
   const byId = new Map(input.campaigns.map((c) => [c.id, c]));
