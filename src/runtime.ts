@@ -9,6 +9,7 @@ import { webClient } from './adapters/http/web-routes.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { MysqlCallStore } from './adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from './adapters/mysql/claim-store.js';
+import { MysqlPredictiveStore } from './adapters/mysql/predictive-store.js';
 import { openDatabase, openMigratedDatabase } from './adapters/mysql/database.js';
 import { WriterHosts } from './adapters/mysql/writer-hosts.js';
 import { MysqlDialFacts } from './adapters/mysql/dial-facts-store.js';
@@ -128,6 +129,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         resultStatus: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId),
         engineStore: new MysqlEngineStore(db),
         dialFacts: new MysqlDialFacts(db),
+        predictiveStore: new MysqlPredictiveStore(db),
         presentAgents: () => presence.present(),
         telephony: o.telephony,
         timers,

@@ -15,7 +15,7 @@ export class MysqlDispatchStore implements DispatchStore {
     const rows = await this.db('campaigns as c')
       .join('calendars as k', 'k.id', 'c.calendar_id')
       .where('c.state', 'running')
-      .select('c.id', 'c.priority', 'c.call_limit', 'c.line_group_id', 'k.timezone', 'k.start_at', 'k.end_at',
+      .select('c.id', 'c.priority', 'c.call_limit', 'c.line_group_id', 'c.type', 'k.timezone', 'k.start_at', 'k.end_at',
         'k.windows', 'k.holidays');
     if (rows.length === 0) return [];
     const zones = await this.db('campaign_zones').whereIn('campaign_id', rows.map((r) => r.id)).select('campaign_id', 'timezone');
@@ -26,6 +26,7 @@ export class MysqlDispatchStore implements DispatchStore {
       lineGroupId: r.line_group_id,
       calendar: toCalendar(r),
       zones: zones.filter((z) => z.campaign_id === r.id).map((z) => z.timezone as string),
+      predictive: r.type === 'predictive',
     }));
   }
 
@@ -64,12 +65,16 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
     .where('c.state', 'running')
     .whereIn('c.id', campaignIds)
     .orderBy([{ column: 'c.priority', order: 'desc' }, { column: 'c.dialled' }, { column: 'c.id' }])
-    .select('c.id', 'c.call_limit', 'c.line_group_id');
+    .select('c.id', 'c.call_limit', 'c.line_group_id', 'c.type');
   const exhausted: number[] = [];
   const fullLineGroupIds: number[] = [];
   const idle = (agentMayRetry: boolean) =>
     ({ kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds, agentMayRetry }) as const;
   for (const c of candidates) {
+    // P3: an agent on a nailed-up leg takes predictive calls only (its phone is in that call), and
+    // a predictive call needs the leg answered; agents without one take the other types. Only
+    // this agent is skipped: the campaign stays in the pass for the others.
+    if ((c.type === 'predictive') !== (agent.nailed_uuid !== null) || (agent.nailed_uuid !== null && agent.nailed_node === null)) continue;
     // C3: once a line group was seen full for a higher campaign, a line that frees meanwhile is
     // not for a lower one: skip the group's later campaigns in this claim.
     if (c.line_group_id !== null && fullLineGroupIds.includes(c.line_group_id)) { exhausted.push(c.id); continue; }
@@ -95,7 +100,7 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
   return idle(false);
 }
 
-interface CandidateRow { id: number; call_limit: number; line_group_id: number | null }
+interface CandidateRow { id: number; call_limit: number; line_group_id: number | null; type: string }
 
 /** C2, C3: which cap, if any, the live calls of the campaign or of its line group have reached. */
 async function fullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campaign' | 'group' | null> {
@@ -121,11 +126,12 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
     number: picked.comm.number,
     agent_id: agent.id,
     line_group_id: c.line_group_id,
-    node: agent.registered_node,
+    // P3: the subscriber is bridged to the nailed-up leg, so both are on its switch
+    node: agent.nailed_node ?? agent.registered_node,
     instance_id: input.instanceId,
     lease_until: input.leaseUntil,
     state: 'reserved',
-    agent_uuid: agentLegUuid,
+    agent_uuid: agent.nailed_uuid ?? agentLegUuid,
     created_at: input.now,
     active_member: picked.memberId,
     live_campaign: c.id,
@@ -153,13 +159,16 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
     number: picked.comm.number,
     agentId: agent.id,
     sipUser: agent.sip_user,
-    node: agent.registered_node,
-    agentLegUuid,
+    node: agent.nailed_node ?? agent.registered_node,
+    agentLegUuid: agent.nailed_uuid ?? agentLegUuid,
     ringSec: agent.call_timeout,
+    nailedUuid: agent.nailed_uuid,
   };
 }
 
-interface AgentRow { id: number; version: number; sip_user: string; registered_node: string; call_timeout: number }
+interface AgentRow {
+  id: number; version: number; sip_user: string; registered_node: string; call_timeout: number; nailed_uuid: string | null; nailed_node: string | null;
+}
 
 /** Candidates read per claim; the first one no other claim holds is taken. */
 const AGENT_CANDIDATES = 8;
@@ -201,7 +210,7 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
   for (const id of [...found.slice(start), ...found.slice(0, start)]) {
     const agent = await ready(trx('agents as a'))
       .where('a.id', id)
-      .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout',
+      .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout', 'a.nailed_uuid', 'a.nailed_node',
         trx.raw(`(${registeredOn} ORDER BY r.updated_at DESC LIMIT 1) AS registered_node`, input.upNodes))
       .forUpdate()
       .skipLocked();

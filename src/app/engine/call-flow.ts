@@ -23,7 +23,7 @@ export interface CallFlowDeps {
   onOriginate?: (a: ClaimedAttempt) => void;
   live: LiveFeed;
   /** P3: the predictive call flow, which owns the events of its subscriber and nailed-up agent legs. */
-  predictive?: { onEvent(e: PredictiveLegEvent): Promise<void> };
+  predictive?: { onEvent(e: PredictiveLegEvent): Promise<void>; start(a: ClaimedAttempt): void };
 }
 
 export type PredictiveLegEvent = Extract<TelephonyEvent, { kind: 'member-leg-answered' | 'member-leg-ended' | 'nailed-leg-gone' }>;
@@ -66,6 +66,11 @@ export class CallFlow implements TelephonyHandler {
   }
 
   start(a: ClaimedAttempt): void {
+    if (a.nailedUuid !== null && this.d.predictive) {
+      this.d.onOriginate?.(a);
+      this.d.predictive.start(a);
+      return;
+    }
     this.#owned.add(a.attemptId);
     const p = this.#ring(a).catch((err) => this.d.log.error({ err, attemptId: a.attemptId }, 'call flow failed'));
     this.#inFlight.add(p);

@@ -20,6 +20,11 @@ export interface DispatcherDeps {
   /** A pass ended: a claim found nothing more to do, or every campaign was closed. */
   afterPass?: () => void;
   /**
+   * Runs in every pass before the claims, with whether a predictive campaign is open (P3: the
+   * agents' nailed-up legs); a failure is logged, the pass goes on.
+   */
+  beforePass?: (upNodes: string[], predictiveOpen: boolean) => Promise<void>;
+  /**
    * W2: agents with a CTI client connected now, read once per pass; an agent that requires a
    * client is offered calls only when listed. Absent: nobody has a client.
    */
@@ -101,6 +106,13 @@ export class Dispatcher {
    */
   async #pass(): Promise<boolean> {
     const open = await this.#openCampaigns(this.d.now());
+    if (this.d.beforePass) {
+      try {
+        await this.d.beforePass(this.d.upNodes(), open.some((c) => c.predictive));
+      } catch (err) {
+        this.d.log.error({ err }, 'before-pass work failed');
+      }
+    }
     if (open.length === 0) return false;
     const pass: PassState = { upNodes: this.d.upNodes(), presentAgentIds: await this.#presentAgents(), exclude: [], campaigns: open, claims: 0,
       done: false, inFlight: 0 };
@@ -170,7 +182,7 @@ export class Dispatcher {
     for (const c of running) {
       const calendarZoneOpen = isOpen(c.calendar, c.calendar.timezone, now);
       const openZones = c.zones.filter((z) => isOpen(c.calendar, z, now));
-      if (calendarZoneOpen || openZones.length) open.push({ id: c.id, lineGroupId: c.lineGroupId, calendarZoneOpen, openZones });
+      if (calendarZoneOpen || openZones.length) open.push({ id: c.id, lineGroupId: c.lineGroupId, calendarZoneOpen, openZones, predictive: c.predictive ?? false });
       if (!calendarZoneOpen || openZones.length < c.zones.length) await this.#armOpening(c, now);
     }
     return open;

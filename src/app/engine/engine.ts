@@ -10,6 +10,8 @@ import type { Telephony } from '../ports/telephony.js';
 import type { TimerRequest, Timers } from '../ports/timers.js';
 import type { DialFactsStore } from '../ports/dial-facts.js';
 import { CallFlow } from './call-flow.js';
+import type { PredictiveStore } from '../ports/predictive-store.js';
+import { PredictiveFlow } from './predictive-flow.js';
 import { DialReasons } from './dial-reasons.js';
 import { Dispatcher } from './dispatcher.js';
 import type { EngineMetrics } from './engine-metrics.js';
@@ -48,6 +50,8 @@ export interface EngineDeps {
   dialFacts?: DialFactsStore;
   /** W2: agents with a CTI client connected now (Redis); absent: nobody has one. */
   presentAgents?: () => Promise<number[]>;
+  /** P3: predictive campaigns' store; without it their claims are dialled agent first. */
+  predictiveStore?: PredictiveStore;
 }
 
 /**
@@ -57,6 +61,7 @@ export interface EngineDeps {
 export class Engine implements EngineSignals {
   readonly dispatcher: Dispatcher;
   readonly calls: CallFlow;
+  readonly predictive: PredictiveFlow | undefined;
   /** Changes as they happen, for the live boards. */
   readonly live: LiveFeed;
   /** R1, R2: the REST status of a member (result-status-flow.ts), dispatched here at once. */
@@ -86,6 +91,7 @@ export class Engine implements EngineSignals {
       observeClaim: d.metrics?.observeClaim,
       ...(d.presentAgents ? { presentAgents: d.presentAgents } : {}),
       afterPass: () => this.#reasons?.request(),
+      beforePass: (upNodes, predictiveOpen) => this.predictive?.keepNailedLegs(upNodes, predictiveOpen) ?? Promise.resolve(),
     });
     this.#reasons = d.dialFacts && new DialReasons({
       facts: d.dialFacts,
@@ -95,6 +101,17 @@ export class Engine implements EngineSignals {
       instanceId: d.instanceId,
       log: d.log.child({ part: 'reasons' }),
       now: this.#now,
+    });
+    this.predictive = d.predictiveStore && new PredictiveFlow({
+      calls: d.calls,
+      store: d.predictiveStore,
+      telephony: d.telephony,
+      log: d.log.child({ part: 'predictive' }),
+      now: this.#now,
+      afterSettle: (r) => this.#afterSettle(r),
+      kick: () => this.dispatcher.kick(),
+      live: this.live,
+      agentCallerId: d.agentCallerId ?? { number: '0000000000', name: 'Dialer' },
     });
     this.calls = new CallFlow({
       calls: d.calls,
@@ -112,6 +129,7 @@ export class Engine implements EngineSignals {
         this.live.campaign(a.campaignId);
       },
       live: this.live,
+      ...(this.predictive ? { predictive: this.predictive } : {}),
     });
     this.#upkeep = new Upkeep({
       engineStore: d.engineStore,
@@ -164,6 +182,7 @@ export class Engine implements EngineSignals {
     try {
       await this.#recover(now);
       await this.#upkeep.endOverdueWrapups(now);
+      await this.predictive?.checkNailedLegs();
       if (await this.#timersLost()) {
         this.d.log.warn('Redis lost the wake-ups: rebuilding them from MySQL');
         await this.#upkeep.rebuildTimers(now);
@@ -314,7 +333,7 @@ export class Engine implements EngineSignals {
       await this.dispatcher.close();
       await this.#reasons?.close();
       if (drainMs === 0) this.calls.leave();
-      else await this.calls.drain();
+      else await Promise.all([this.calls.drain(), this.predictive?.drain()]);
       const deadline = Date.now() + drainMs;
       for (;;) {
         const live = await this.d.calls.liveCount(this.d.instanceId).catch(() => 0);

@@ -9,11 +9,14 @@ export interface RunningCampaign {
   calendar: Calendar;
   /** Distinct member time zones of the campaign (K3). */
   zones: string[];
+  /** P1: a predictive campaign's agents sit on nailed-up legs (P3). */
+  predictive?: boolean;
 }
 
 /** Where a campaign may dial now: the zones whose local window is open (K3). */
 export interface OpenCampaign {
   id: number;
+  predictive?: boolean;
   lineGroupId: number | null;
   /** Members without a zone of their own follow the calendar's zone. */
   calendarZoneOpen: boolean;
@@ -50,6 +53,11 @@ export interface ClaimedAttempt {
   node: string;
   agentLegUuid: string;
   ringSec: number;
+  /**
+   * P3: a predictive campaign's call: the agent's nailed-up leg the subscriber is bridged to (the
+   * subscriber is dialled first, on that leg's node). Null: the agent-first call of A4.
+   */
+  nailedUuid: string | null;
 }
 
 export type ClaimResult =

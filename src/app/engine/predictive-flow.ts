@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CallStore, SettleResult } from '../ports/call-store.js';
+import type { ClaimedAttempt } from '../ports/dispatch-store.js';
+import type { PredictiveStore } from '../ports/predictive-store.js';
+import type { PredictiveEnd, Telephony } from '../ports/telephony.js';
+import type { PredictiveLegEvent } from './call-flow.js';
+import type { LiveFeed } from './live-feed.js';
+
+export interface PredictiveFlowDeps {
+  calls: CallStore;
+  store: PredictiveStore;
+  telephony: Telephony;
+  log: Logger;
+  now: () => Date;
+  afterSettle: (r: SettleResult) => Promise<void>;
+  kick: () => void;
+  live: LiveFeed;
+  /** Caller id shown on the agent's phone when its nailed-up leg rings. */
+  agentCallerId: { number: string; name: string };
+}
+
+/** The hang-up cause an abandoned call is recorded with (C9 maps it like any cause; reports count it, Q). */
+export const ABANDONED = 'ABANDONED';
+
+/**
+ * P3 (DESIGN §8): the predictive campaign's subscriber-first call. Agents of a running predictive
+ * campaign sit on nailed-up legs (rung once, parked between calls); a claim reserves an agent on
+ * its leg and a member, the subscriber is dialled into the switch's dialer-predictive context,
+ * and at the answer it is bridged to the agent's leg within milliseconds. When that cannot be
+ * done the switch's own fail-safe (or an immediate transfer) plays the information message: the
+ * call is ABANDONED, recorded with its answer and message instants.
+ *
+ * This flow dials one subscriber per idle agent (P4's fallback): a claim always holds an agent.
+ * Dialling more lines than idle agents, as the pacer (src/domain/pacer.ts) computes, is not
+ * wired into this engine yet.
+ */
+export class PredictiveFlow {
+  /** Live attempts of this process: the nailed-up leg each subscriber is to be bridged to. */
+  readonly #calls = new Map<number, { nailedUuid: string; node: string }>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Nailed-up legs this process is ringing now. */
+  readonly #ringing = new Set<string>();
+
+  constructor(private readonly d: PredictiveFlowDeps) {}
+
+  get busy(): number {
+    return this.#inFlight.size;
+  }
+
+  start(a: ClaimedAttempt): void {
+    this.#track(this.#dial(a));
+  }
+
+  async #dial(a: ClaimedAttempt): Promise<void> {
+    const log = this.d.log.child({ attemptId: a.attemptId, memberId: a.memberId, agentId: a.agentId });
+    const nailedUuid = a.nailedUuid!;
+    const memberUuid = randomUUID();
+    const plan = await this.d.store.markMemberDialling(a.attemptId, memberUuid, this.d.now());
+    if (!plan) return;
+    this.#calls.set(a.attemptId, { nailedUuid, node: a.node });
+    this.d.live.agent(a.agentId);
+    this.d.live.campaign(a.campaignId);
+    if (plan.infoMessage === null) {
+      log.error('predictive campaign without an information message: not dialled');
+      await this.#settleUnplaced(a, 'INVALID_PROFILE');
+      return;
+    }
+    const res = await this.d.telephony.originateMemberLeg({
+      attemptId: a.attemptId, legUuid: memberUuid, node: a.node, number: plan.number, minRingSec: plan.minRingSec,
+      abandonMessage: plan.infoMessage, optOutKey: plan.optOutKey, callerIdNumber: plan.callerIdNumber,
+      callerIdName: plan.callerIdName, variables: plan.variables,
+    });
+    if (res.kind === 'failed') {
+      // A leg the switch made reports its end (member-leg-ended); one it never made is settled here.
+      if (['NODE_DOWN', 'INVALID_NUMBER_FORMAT'].includes(res.cause)) await this.#settleUnplaced(a, res.cause);
+      return;
+    }
+    if (res.kind === 'unknown') {
+      log.warn({ reason: res.reason }, 'subscriber leg outcome unknown; its end is awaited');
+      return;
+    }
+    const answeredAt = this.d.now();
+    const connected = await this.d.telephony.connectMemberLeg(a.node, memberUuid, nailedUuid);
+    log.info({ connected, ms: this.d.now().getTime() - answeredAt.getTime() }, 'subscriber answered');
+    if (connected === 'bridged') {
+      await this.d.store.markBridged(a.attemptId, memberUuid, answeredAt, this.d.now());
+      this.d.live.agent(a.agentId);
+      return;
+    }
+    // The agent's leg could not take the call: it is gone, and a new one is rung when the agent is free.
+    if (connected === 'abandoned') await this.#nailedGone(nailedUuid, false);
+  }
+
+  async onEvent(e: PredictiveLegEvent): Promise<void> {
+    switch (e.kind) {
+      case 'member-leg-answered':
+        return;
+      case 'member-leg-ended':
+        await this.#ended(e.end);
+        return;
+      case 'nailed-leg-gone':
+        this.#ringing.delete(e.legUuid);
+        // The agent hung its phone up (or the switch dropped the leg): taken as a break (A5).
+        await this.#nailedGone(e.legUuid, true);
+        return;
+      default: {
+        const never: never = e;
+        return never;
+      }
+    }
+  }
+
+  async #ended(end: PredictiveEnd): Promise<void> {
+    const call = this.#calls.get(end.attemptId);
+    this.#calls.delete(end.attemptId);
+    const abandoned = end.answeredAt !== null && end.bridgedAt === null && end.endKnown;
+    const r = await this.d.calls.settleCall({
+      attemptId: end.attemptId,
+      agentLegUuid: call?.nailedUuid ?? '',
+      memberUuid: end.memberUuid,
+      cause: abandoned ? ABANDONED : end.cause,
+      // C6: the talk with the agent counts from the bridge
+      answeredAt: end.bridgedAt ?? end.answeredAt,
+      endedAt: end.endedAt,
+      talkSec: end.talkSec,
+      endKnown: end.endKnown,
+    }, this.d.now());
+    if (abandoned) {
+      await this.d.store.recordAbandon(end.attemptId, end.answeredAt, end.messageAt);
+      this.d.log.info({ attemptId: end.attemptId, answeredAt: end.answeredAt, messageAt: end.messageAt }, 'call abandoned');
+    }
+    if (end.optOutDigit !== null) await this.d.store.optOut(end.attemptId, this.d.now());
+    await this.d.afterSettle(r);
+  }
+
+  /** A subscriber leg the switch never made: nothing will report it, so it is settled now. */
+  async #settleUnplaced(a: ClaimedAttempt, cause: string): Promise<void> {
+    this.#calls.delete(a.attemptId);
+    await this.d.afterSettle(await this.d.calls.settleAgentFailure(a.attemptId, cause, true, this.d.now()));
+  }
+
+  async #nailedGone(legUuid: string, breakAgent: boolean): Promise<void> {
+    const agentId = await this.d.store.nailedLegGone(legUuid, this.d.now(), breakAgent);
+    this.d.live.agent(agentId);
+    this.d.kick();
+  }
+
+  /**
+   * Before each dispatch pass: rings a nailed-up leg for every free agent of a running predictive
+   * campaign that has none, and hangs up the legs of agents that left (logged out, on break, no
+   * running predictive campaign).
+   */
+  async keepNailedLegs(upNodes: string[], predictiveOpen: boolean): Promise<void> {
+    for (const leg of await this.d.store.nailedLegsToRelease()) {
+      await this.d.telephony.kill(leg.node, leg.legUuid, 'NORMAL_CLEARING');
+      await this.d.store.nailedLegGone(leg.legUuid, this.d.now(), false);
+      this.d.live.agent(leg.agentId);
+    }
+    if (!predictiveOpen) return;
+    const wanted = await this.d.store.takeNailedLegsWanted(upNodes, this.d.now(), () => randomUUID());
+    for (const w of wanted) {
+      this.#ringing.add(w.legUuid);
+      this.#track((async () => {
+        const res = await this.d.telephony.originateNailedLeg({
+          agentId: w.agentId, legUuid: w.legUuid, node: w.node, sipUser: w.sipUser, ringSec: w.ringSec,
+          callerIdNumber: this.d.agentCallerId.number, callerIdName: this.d.agentCallerId.name,
+        });
+        this.#ringing.delete(w.legUuid);
+        if (res.kind === 'answered') {
+          await this.d.store.nailedLegUp(w.agentId, w.legUuid, w.node);
+          this.d.log.info({ agentId: w.agentId, legUuid: w.legUuid }, 'agent on its nailed-up leg');
+          this.d.kick();
+          return;
+        }
+        this.d.log.info({ agentId: w.agentId, outcome: res.kind, cause: res.kind === 'failed' ? res.cause : undefined }, 'nailed-up leg not answered');
+        // Not answered: the agent is put on break rather than rung again at once.
+        await this.#nailedGone(w.legUuid, true);
+      })());
+    }
+  }
+
+  /** Housekeeping: nailed-up legs on record that the switch no longer has are cleared (S3: a dead process's legs). */
+  async checkNailedLegs(): Promise<void> {
+    for (const leg of await this.d.store.nailedLegs()) {
+      if (leg.node === null || this.#ringing.has(leg.legUuid)) continue;
+      if ((await this.d.telephony.exists(leg.node, leg.legUuid)) === false) await this.#nailedGone(leg.legUuid, false);
+    }
+  }
+
+  #track(p: Promise<void>): void {
+    const q = p.catch((err) => this.d.log.error({ err }, 'predictive call flow failed'));
+    this.#inFlight.add(q);
+    void q.finally(() => this.#inFlight.delete(q));
+  }
+
+  async drain(): Promise<void> {
+    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+  }
+}
