@@ -106,10 +106,10 @@ describe('REST campaign type and pacing settings (P1, issue 18)', () => {
   });
 
   it('P1: a campaign of a type this dialer has no call flow for is not run (409 naming type)', async () => {
-    const c = (await create({ type: 'predictive', info_message: MESSAGE })).body;
+    const c = (await create({ type: 'preview' })).body;
     const r = await api.call('POST', `/api/v2/dialer/${c.id}/run`);
     expect(r.status).to.equal(409);
-    expect(r.body.error.details).to.deep.equal({ field: 'type', type: 'predictive' });
+    expect(r.body.error.details).to.deep.equal({ field: 'type', type: 'preview' });
     expect((await api.call('GET', `/api/v2/dialer/${c.id}`)).body.state).to.equal('idle');
   });
 
