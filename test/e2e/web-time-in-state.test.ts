@@ -46,7 +46,7 @@ describe('web client in the browser: time in state and call timer (issue 13 §2)
     expect(await sinceOf(resting)).to.equal(onBreak);
 
     // Server-side figures: On Break for 2 h 3 min, talking for 75 s after 80 s in the state.
-    const { now } = ((await db.raw("SELECT NOW(3) AS now"))[0] as Array<{ now: Date }>)[0]!;
+    const { now } = ((await db.raw('SELECT NOW(3) AS now'))[0] as Array<{ now: Date }>)[0]!;
     const ago = (sec: number) => new Date(new Date(now).getTime() - sec * 1000);
     await db('agents').where('id', resting).update({ state_since: ago(2 * 3600 + 3 * 60) });
     const [attempt] = await db('attempts').insert({ campaign_id: c, member_id: member, communication_id: 0, number: '+380501234567',

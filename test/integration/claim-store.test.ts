@@ -180,4 +180,17 @@ describe('claim store (MySQL)', () => {
     } catch (e) { err = e; }
     expect(err).to.have.property('code', 'ER_DUP_ENTRY');
   });
+
+  it('A5 (issue 13 §2): the claim\'s own UPDATE of the agent sets state_since to its instant; a write that keeps status and state keeps it', async () => {
+    const c = await seed.campaign({ call_limit: 1 });
+    const [agent] = await seed.agents(1, [c]);
+    await seed.members(c, 1);
+    const at = new Date(Date.now() - 5_000);
+    const r = await store.claimNext({ ...input([open(c)]), now: at });
+    expect(r.kind).to.equal('claimed');
+    const since = async () => new Date((await t.db('agents').where('id', agent!).first('state_since')).state_since).getTime();
+    expect(await since()).to.equal(at.getTime());
+    await t.db('agents').where('id', agent!).update({ no_answer_count: 1, updated_at: new Date() });
+    expect(await since()).to.equal(at.getTime());
+  });
 });
