@@ -66,6 +66,28 @@ export interface CampaignBoardRow {
    * §1): `text` in plain language, `code` stable for programs; null when there is none yet.
    */
   reason: { code: string; text: string; params: Record<string, unknown> } | null;
+  /** P3, P4: a predictive campaign's dial level and abandon figures; absent or null for the other types. */
+  pacing?: CampaignPacing | null;
+}
+
+/** P3, P4 (a predictive campaign, on the live boards). */
+export interface CampaignPacing {
+  /** Subscriber calls ringing now (dialled, not yet answered). */
+  lines_in_flight: number;
+  /** The campaign's agents on a nailed-up call (Available, ready for or in predictive calls). */
+  working_agents: number;
+  /** Calls in progress (ringing or talking) per working agent; 0 without one. */
+  dial_level: number;
+  compliance_window: 'rolling-30-days' | 'calendar-day';
+  /** Answered and abandoned calls since the window's start. */
+  answered: number;
+  abandoned: number;
+  /** abandoned ÷ answered in per cent, against the campaign's cap and target. */
+  abandon_rate_pct: number;
+  abandon_cap_pct: number;
+  abandon_target_pct: number;
+  /** under-target, over-target, at-guard (90 % of the cap: one line per idle agent), over-cap. */
+  status: 'under-target' | 'over-target' | 'at-guard' | 'over-cap';
 }
 
 /**

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startStack, until, type Stack } from '../helpers/stack.js';
 import { addMembers, attempts, createAgents, createCampaign, memberDone, number, run } from '../helpers/e2e-fixtures.js';
 import { freePort, sleep, startFaultWorld, type FaultWorld } from '../helpers/fault-world.js';
+import { LiveBoardStore } from '../../src/adapters/mysql/live-board-store.js';
 
 const MESSAGE = 'dialer/abandon-info.wav';
 
@@ -39,6 +40,8 @@ describe('engine end to end: the predictive call flow, subscriber first (P3)', f
     expect(member.answeredUs).to.be.greaterThan(0);
     expect((bridgedUs || member.hangupUs) - member.answeredUs).to.be.below(2_000_000);
     expect(member.variables['bridge_uuid']).to.equal(row.agent_uuid);
+    const [counts] = await new LiveBoardStore(s.tdb.db).campaignCounts([c]);
+    expect(counts!.pacing).to.deep.include({ answered: 1, abandoned: 0, abandon_rate_pct: 0, status: 'under-target' });
   });
 
   it('P3: no agent to take the answered subscriber: the information message, then the hang-up; the attempt is ABANDONED with its answer and message instants', async () => {
@@ -62,6 +65,12 @@ describe('engine end to end: the predictive call flow, subscriber first (P3)', f
     // A5: hanging up the nailed-up leg is taking a break
     const ag = await s.tdb.db('agents').where('id', agent!.id).first('status', 'nailed_uuid');
     expect(ag).to.deep.equal({ status: 'On Break', nailed_uuid: null });
+    // P4, Q: the boards count it against the cap over the compliance window
+    const [counts] = await new LiveBoardStore(s.tdb.db).campaignCounts([c]);
+    expect(counts!.pacing).to.deep.include({
+      answered: 1, abandoned: 1, abandon_rate_pct: 100, abandon_cap_pct: 3, abandon_target_pct: 2.4, status: 'over-cap',
+      compliance_window: 'rolling-30-days', lines_in_flight: 0, working_agents: 0, dial_level: 0,
+    });
   });
 });
 

@@ -3,6 +3,9 @@ import { reasonView } from '../../domain/dial-reason.js';
 import type { AgentBoardRow } from '../../contract/live-board.js';
 import type { CampaignCounts, CampaignHead, LiveBoardReader } from '../../app/ports/live-board.js';
 import { countsAsDialled, succeededAndFailed } from '../../domain/campaign-figures.js';
+import type { ComplianceWindow } from '../../domain/campaign-type.js';
+import { complianceFigures, complianceWindowStart } from '../../domain/compliance.js';
+import type { CampaignPacing } from '../../contract/live-board.js';
 
 /*
  * What the live boards show (issue: live boards), read from MySQL, the truth, when the
@@ -147,6 +150,43 @@ export class LiveBoardStore implements LiveBoardReader {
       Object.assign(c, succeededAndFailed(c.succeeded, c.members.done));
       c.remaining = c.members.total - c.members.done;
     }
+    for (const [id, pacing] of await this.#pacing(new Date(), ids)) row(id).pacing = pacing;
     return [...byId.values()];
+  }
+
+  /** P3, P4: each predictive campaign's calls per working agent and its abandon figures in its compliance window. */
+  async #pacing(now: Date, ids?: readonly number[]): Promise<Map<number, CampaignPacing>> {
+    const q = this.db('campaigns as c').join('calendars as k', 'k.id', 'c.calendar_id').where('c.type', 'predictive')
+      .select('c.id', 'c.compliance_window', 'c.abandon_cap_pct', 'c.abandon_target_pct', 'k.timezone');
+    if (ids) q.whereIn('c.id', ids);
+    const out = new Map<number, CampaignPacing>();
+    for (const c of await q) {
+      const window = c.compliance_window as ComplianceWindow;
+      const from = complianceWindowStart(window, now, c.timezone as string);
+      const [countRows, liveRows, agentRows] = await Promise.all([
+        this.db('attempts').where('campaign_id', c.id).where('answered_at', '>=', from)
+          .select(this.db.raw('COUNT(*) AS answered'), this.db.raw("SUM(hangup_cause = 'ABANDONED') AS abandoned")),
+        this.db('attempts').where('live_campaign', c.id)
+          .select(this.db.raw("SUM(state IN ('reserved', 'ringing_agent')) AS ringing"), this.db.raw('COUNT(*) AS calls')),
+        this.db('agents as a').join('tiers as t', 't.agent_id', 'a.id').where({ 't.campaign_id': c.id, 'a.status': 'Available' })
+          .whereNotNull('a.nailed_node').count({ n: '*' }),
+      ]) as Array<Array<Record<string, unknown>>>;
+      const [counts, live, agents] = [countRows?.[0], liveRows?.[0], agentRows?.[0]];
+      const working = num(agents?.n);
+      const f = complianceFigures(num(counts?.answered), num(counts?.abandoned), Number(c.abandon_cap_pct), Number(c.abandon_target_pct));
+      out.set(c.id as number, {
+        lines_in_flight: num(live?.ringing),
+        working_agents: working,
+        dial_level: working > 0 ? Math.round((num(live?.calls) / working) * 100) / 100 : 0,
+        compliance_window: window,
+        answered: f.answered,
+        abandoned: f.abandoned,
+        abandon_rate_pct: f.ratePct,
+        abandon_cap_pct: f.capPct,
+        abandon_target_pct: f.targetPct,
+        status: f.status,
+      });
+    }
+    return out;
   }
 }

@@ -89,8 +89,8 @@ export class MysqlPredictiveStore implements PredictiveStore {
     });
   }
 
-  async nailedLegUp(agentId: number, legUuid: string, node: string): Promise<void> {
-    await withRetry(() => this.db('agents').where({ id: agentId, nailed_uuid: legUuid }).update({ nailed_node: node }));
+  async nailedLegUp(agentId: number, legUuid: string, node: string): Promise<boolean> {
+    return (await withRetry(() => this.db('agents').where({ id: agentId, nailed_uuid: legUuid }).update({ nailed_node: node }))) === 1;
   }
 
   nailedLegGone(legUuid: string, now: Date, breakAgent: boolean): Promise<number | null> {

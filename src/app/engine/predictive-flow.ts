@@ -168,7 +168,11 @@ export class PredictiveFlow {
         });
         this.#ringing.delete(w.legUuid);
         if (res.kind === 'answered') {
-          await this.d.store.nailedLegUp(w.agentId, w.legUuid, w.node);
+          if (!(await this.d.store.nailedLegUp(w.agentId, w.legUuid, w.node))) {
+            // the record was cleared meanwhile (the agent left, or the leg was taken for lost): not used
+            await this.d.telephony.kill(w.node, w.legUuid, 'NORMAL_CLEARING');
+            return;
+          }
           this.d.log.info({ agentId: w.agentId, legUuid: w.legUuid }, 'agent on its nailed-up leg');
           this.d.kick();
           return;
@@ -180,11 +184,18 @@ export class PredictiveFlow {
     }
   }
 
-  /** Housekeeping: nailed-up legs on record that the switch no longer has are cleared (S3: a dead process's legs). */
+  /**
+   * Housekeeping: nailed-up legs on record that the switch no longer has are cleared (S3: the
+   * legs of a dead process, or one still ringing when it died: looked for on every node that is up).
+   */
   async checkNailedLegs(): Promise<void> {
+    const up = this.d.telephony.upNodes();
     for (const leg of await this.d.store.nailedLegs()) {
-      if (leg.node === null || this.#ringing.has(leg.legUuid)) continue;
-      if ((await this.d.telephony.exists(leg.node, leg.legUuid)) === false) await this.#nailedGone(leg.legUuid, false);
+      if (this.#ringing.has(leg.legUuid)) continue;
+      const nodes = leg.node !== null ? [leg.node] : up;
+      if (nodes.length === 0) continue;
+      const seen = await Promise.all(nodes.map((n) => this.d.telephony.exists(n, leg.legUuid)));
+      if (seen.every((x) => x === false)) await this.#nailedGone(leg.legUuid, false);
     }
   }
 

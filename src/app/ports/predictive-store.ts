@@ -38,8 +38,8 @@ export interface PredictiveStore {
    * without a nailed-up leg: each one is marked as getting `uuidFor(agentId)` (one process wins).
    */
   takeNailedLegsWanted(upNodes: string[], now: Date, uuidFor: (agentId: number) => string): Promise<(NailedLegWanted & { legUuid: string })[]>;
-  /** The nailed-up leg answered: the agent is offered predictive calls on that node. */
-  nailedLegUp(agentId: number, legUuid: string, node: string): Promise<void>;
+  /** The nailed-up leg answered: the agent is offered predictive calls on that node; false when the agent's record moved on meanwhile. */
+  nailedLegUp(agentId: number, legUuid: string, node: string): Promise<boolean>;
   /** The nailed-up leg failed or ended: cleared; `breakAgent` puts an Available agent On Break (it hung up). */
   nailedLegGone(legUuid: string, now: Date, breakAgent: boolean): Promise<number | null>;
   /** Nailed-up legs of agents no longer Available or in no running predictive campaign, idle now: to hang up. */

@@ -108,7 +108,8 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
       c.reason ? h('span', { class: 'reason', 'data-k': 'reason' }, ` ${c.reason.text}`) : null),
     h('td', { class: 'num wrap', 'data-k': 'live' }, `${c.live_calls} / ${c.limit} `,
       h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` }),
-      h('div', { class: 'small muted', 'data-k': 'dial-level' }, dialLevel(c))),
+      h('div', { class: 'small muted', 'data-k': 'dial-level' }, dialLevel(c)),
+      c.pacing ? h('div', { class: 'small', 'data-k': 'pacing' }, pacingText(c.pacing)) : null),
     h('td', { class: 'num', 'data-k': 'dialled' }, c.dialled), h('td', { class: 'num', 'data-k': 'succeeded' }, c.succeeded),
     h('td', { class: 'num', 'data-k': 'failed' }, c.failed), h('td', { class: 'num', 'data-k': 'remaining' }, c.remaining),
     h('td', { class: 'num', 'data-k': 'next-due' }, nextDue(c.next_due_at)),
@@ -133,6 +134,14 @@ function nextDue(at: string | null): string {
 function dialLevel(c: CampaignBoardRow): string {
   const lines = c.line_group ? `lines ${c.line_group.live_calls}/${c.line_group.capacity} in ${c.line_group.name} · ` : '';
   return `${lines}${c.agents_ready} agent(s) available`;
+}
+
+/** P3, P4: how hard a predictive campaign dials, and its abandon rate against the cap over its window. */
+export function pacingText(p: NonNullable<CampaignBoardRow['pacing']>): string {
+  const window = p.compliance_window === 'calendar-day' ? 'today' : 'last 30 days';
+  const status = { 'under-target': 'under the target', 'over-target': 'over the target', 'at-guard': 'near the cap: one line per idle agent', 'over-cap': 'OVER THE CAP' }[p.status];
+  return `dial level ${p.dial_level.toFixed(2)} (${p.lines_in_flight} ringing, ${p.working_agents} agent(s) on line) · abandoned ${p.abandon_rate_pct.toFixed(2)} % `
+    + `of ${p.answered} answered ${window} (${p.abandoned}); cap ${p.abandon_cap_pct} %, target ${p.abandon_target_pct} %: ${status}`;
 }
 
 /** Database, Redis and each FreeSWITCH node, up or down with since when, in words (not colour alone). */
