@@ -81,3 +81,16 @@ function exactOffset(fmt: Intl.DateTimeFormat, t: number): number {
   const second = t - (((t % 1000) + 1000) % 1000);
   return wall - second;
 }
+
+/**
+ * The instant at which the wall clock of `clock`'s zone shows `wallMs` (a wall time written as
+ * if it were UTC). Offsets change at most once a day: the offsets a day before and after are the
+ * candidates. A repeated wall time (fall-back) is its first occurrence; one a spring-forward skips
+ * is read with the offset before the change, so it lands just after it.
+ */
+export function instantOfWall(clock: ZoneClock, wallMs: number): number {
+  const before = clock.offsetMs(wallMs - 86_400_000);
+  const after = clock.offsetMs(wallMs + 86_400_000);
+  const fits = [wallMs - before, wallMs - after].filter((t) => t + clock.offsetMs(t) === wallMs);
+  return fits.length ? Math.min(...fits) : wallMs - before;
+}

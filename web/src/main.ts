@@ -30,6 +30,8 @@ route('/campaigns/new', 'New campaign', campaignEditPage);
 route('/campaigns/:id', 'Campaign', campaignEditPage);
 route('/campaigns/:id/members', 'Members', membersPage);
 route('/campaigns/:id/import', 'Upload members', importPage);
+// Q4: the charts and their library load with this page only.
+route('/campaigns/:id/reports', 'Reports', async (view, params, signal) => (await import('./pages/reports.js')).reportsPage(view, params, signal));
 route('/calendars', 'Calendars', calendarsPage);
 route('/calendars/new', 'New calendar', calendarEditPage);
 route('/calendars/:id', 'Calendar', calendarEditPage);

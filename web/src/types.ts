@@ -12,4 +12,5 @@ export type { DncEntry } from '../../src/contract/dnc-schemas.js';
 export type { LineGroup } from '../../src/contract/line-group-schemas.js';
 export type { AgentBoardRow, CampaignBoardRow, LiveMessage } from '../../src/contract/live-board.js';
 export type { Attempt, Member } from '../../src/contract/member-schemas.js';
+export type { AgentReport, CampaignForecast, CampaignReport } from '../../src/contract/report-schemas.js';
 export type { User } from '../../src/contract/user-schemas.js';

@@ -43,6 +43,7 @@ function campaignListRow(c: Campaign): { el: HTMLElement; paint(): void } {
   const el = h('tr', { id: `campaign-row-${c.id}` },
     h('td', null, h('a', { href: `/campaigns/${c.id}` }, c.name)), h('td', null, state), h('td', null, c.priority), calls, remaining,
     h('td', { class: 'nowrap' }, button.el, ' ', h('a', { href: `/campaigns/${c.id}/members` }, 'Members'), ' · ',
+      h('a', { href: `/campaigns/${c.id}/reports` }, 'Reports'), ' · ',
       h('a', { href: `/campaigns/${c.id}/import` }, 'Upload CSV'), ' ', deleteButton(c)));
   return { el, paint };
 }
@@ -125,7 +126,7 @@ export const campaignEditPage: Page = async (main, params) => {
   const form = h('form', { class: 'card', novalidate: true },
     h('h1', null, id ? `Campaign: ${c.name}` : 'New campaign'),
     id ? stateBox : null,
-    id ? h('p', null, h('a', { href: `/campaigns/${id}/members` }, 'Members'), ' · ', h('a', { href: `/campaigns/${id}/import` }, 'Upload members (CSV)')) : null,
+    id ? h('p', null, h('a', { href: `/campaigns/${id}/members` }, 'Members'), ' · ', h('a', { href: `/campaigns/${id}/reports` }, 'Reports'), ' · ', h('a', { href: `/campaigns/${id}/import` }, 'Upload members (CSV)')) : null,
     formErrorsBox(),
     h('div', { class: 'row' },
       field('Name', name, { path: 'name', required: true }),
