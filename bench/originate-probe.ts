@@ -10,6 +10,7 @@ import { MysqlDispatchStore } from '../src/adapters/mysql/claim-store.js';
 import { MysqlEngineStore } from '../src/adapters/mysql/engine-store.js';
 import { applyResultStatusInDb } from '../src/adapters/mysql/result-status-store.js';
 import { BullmqTimers } from '../src/adapters/queue/bullmq-timers.js';
+import type { RedisTarget } from '../src/adapters/queue/redis-connection.js';
 import { Engine } from '../src/app/engine/engine.js';
 import type { AgentLegRequest, ConnectResult, HeldCall, MemberLegRequest, NailedLegRequest, OriginateResult, Telephony } from '../src/app/ports/telephony.js';
 import { sleep } from './engine-setup.js';
@@ -41,10 +42,10 @@ export class OriginateProbe implements Telephony {
 }
 
 /** The engine over `db` with an OriginateProbe for its telephony; `close` stops both it and its timers. */
-export async function probeEngine(db: Knex, instanceId: string): Promise<{ engine: Engine; probe: OriginateProbe; close: () => Promise<void> }> {
+export async function probeEngine(db: Knex, instanceId: string, redis: RedisTarget = REDIS_URL): Promise<{ engine: Engine; probe: OriginateProbe; close: () => Promise<void> }> {
   const silent = pino({ level: 'silent' });
   const probe = new OriginateProbe(db);
-  const timers = new BullmqTimers({ redisUrl: REDIS_URL, prefix: `{bench-e-${randomBytes(3).toString('hex')}}`, log: silent });
+  const timers = new BullmqTimers({ redisUrl: redis, prefix: `{bench-e-${randomBytes(3).toString('hex')}}`, log: silent });
   const engine = new Engine({
     dispatchStore: new MysqlDispatchStore(db), calls: new MysqlCallStore(db), engineStore: new MysqlEngineStore(db),
     resultStatus: (c, m, s, now) => applyResultStatusInDb(db, c, m, s, now), telephony: probe, timers, log: silent,

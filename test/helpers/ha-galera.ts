@@ -10,15 +10,21 @@ const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROVIDER = '/usr/lib/galera/libgalera_smm.so';
 
-/** One mariadbd of the cluster: killed with SIGKILL at will, or at close(). */
+/** One mariadbd of the cluster: killed with SIGKILL at will (and started again), or at close(). */
 export class GaleraNode {
-  readonly exited: Promise<void>;
-  constructor(readonly name: string, readonly port: number, readonly dir: string, readonly child: ChildProcess) {
-    this.exited = new Promise((r) => child.once('exit', () => r()));
+  #child: ChildProcess | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  constructor(readonly name: string, readonly port: number, readonly dir: string, readonly conf: string) {}
+
+  /** Starts mariadbd on this node's data; `bootstrap` makes a new cluster of it. */
+  start(bootstrap = false): void {
+    const child = spawn('mariadbd', [`--defaults-file=${this.conf}`, ...(bootstrap ? ['--wsrep-new-cluster'] : [])], { stdio: 'ignore' });
+    this.#child = child;
+    this.#exited = new Promise((r) => child.once('exit', () => r()));
   }
 
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
   /** `host:port` as DIALER_DB_HOSTS lists it. */
@@ -32,8 +38,21 @@ export class GaleraNode {
   }
 
   async kill(): Promise<void> {
-    if (this.alive) this.child.kill('SIGKILL');
-    await this.exited;
+    if (this.alive) this.#child!.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  /** Started again after a kill: it joins the cluster by a state transfer; resolves once Synced. */
+  async rejoin(timeoutMs = 90_000): Promise<void> {
+    this.start();
+    await this.synced(timeoutMs);
+  }
+
+  async synced(timeoutMs: number): Promise<void> {
+    await until(`${this.name} synced`, timeoutMs, async () => {
+      if (!this.alive) throw new Error('exited');
+      return (await this.status()).wsrep_local_state_comment === 'Synced';
+    }, () => this.errorLogTail());
   }
 
   /** wsrep status variables of this node (empty when it does not answer). */
@@ -123,13 +142,10 @@ export async function startGaleraCluster(size = 3): Promise<GaleraCluster> {
     }
     await run('mariadb-install-db', [`--defaults-file=${confs[0]}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--wsrep_on=OFF'], { timeout: 60_000 });
     for (let i = 0; i < size; i++) {
-      const child = spawn('mariadbd', [`--defaults-file=${confs[i]}`, ...(i === 0 ? ['--wsrep-new-cluster'] : [])], { stdio: 'ignore' });
-      const node = new GaleraNode(`n${i + 1}`, at(i, 0), join(base, `n${i + 1}`), child);
+      const node = new GaleraNode(`n${i + 1}`, at(i, 0), join(base, `n${i + 1}`), confs[i]!);
       nodes.push(node);
-      await until(`${node.name} synced`, 90_000, async () => {
-        if (!node.alive) throw new Error('exited');
-        return (await node.status()).wsrep_local_state_comment === 'Synced';
-      }, () => node.errorLogTail());
+      node.start(i === 0);
+      await node.synced(90_000);
     }
     const settled = async (n: number, timeoutMs = 60_000) => {
       for (const node of nodes.filter((x) => x.alive)) {
