@@ -46,7 +46,10 @@ describe('engine end to end: the agent report (Q2)', function () {
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body.timezone).to.equal('UTC');
     const byId = new Map<number, { buckets: Times[]; totals: Times }>(r.body.agents.map((a: { agent_id: number }) => [a.agent_id, a]));
-    const attempts = await s.tdb.db('attempts').where('campaign_id', c).select('agent_id', 'outcome', 'agent_answered_at', 'agent_cause');
+    const attempts = await s.tdb.db('attempts').where('campaign_id', c).select('agent_id', 'outcome', 'agent_answered_at', 'agent_cause', 'wrap_up_sec');
+    // Q1: each call of the talker was followed by its 1 s wrap-up, ended by the engine's wake-up (migration 013).
+    const talked = attempts.filter((x) => x.agent_id === talker!.id && x.agent_answered_at !== null);
+    expect(talked.map((x) => x.wrap_up_sec)).to.have.length(3).and.satisfy((w: Array<number | null>) => w.every((v) => v !== null && v >= 1 && v <= 3));
 
     for (const a of [talker!, absent!]) {
       const rep = byId.get(a.id)!;

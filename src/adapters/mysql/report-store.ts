@@ -6,7 +6,7 @@ const OUTCOMES = ['success', 'retry', 'error', 'minus', 'waiting_result', 'agent
 
 /**
  * Q2: a campaign's attempts created in [from, to), counted per UTC quarter hour and outcome class.
- * The attempts_report index (migration 009) holds every column read here, so only the index is
+ * The attempts_report index (migration 009, wrap_up_sec added by 013) holds every column read here, so only the index is
  * read. Measured over 1M attempts (BENCHMARKS.md): the outcome is grouped by its position in
  * OUTCOMES (FIELD), not by the string, and the quarter hour is TO_SECONDS … DIV 900: comparing
  * collated strings per row (GROUP BY outcome, or a SUM per class) or TIMESTAMPDIFF from a string
@@ -20,7 +20,8 @@ export const SLOTS_SQL = `SELECT TO_SECONDS(created_at) DIV 900 AS slot,
        COUNT(answered_at) AS answered,
        SUM(CASE WHEN answered_at IS NOT NULL THEN talk_sec END) AS talk_sum,
        COUNT(CASE WHEN answered_at IS NOT NULL THEN talk_sec END) AS talk_n,
-       SUM(TIMESTAMPDIFF(MICROSECOND, agent_answered_at, ended_at)) / 1e6 AS handle_sum,
+       (SUM(TIMESTAMPDIFF(MICROSECOND, agent_answered_at, ended_at)) / 1e6
+         + COALESCE(SUM(CASE WHEN ended_at IS NOT NULL AND agent_answered_at IS NOT NULL THEN wrap_up_sec END), 0)) AS handle_sum,
        COUNT(CASE WHEN ended_at IS NOT NULL THEN agent_answered_at END) AS handle_n
      FROM attempts
      WHERE campaign_id = ? AND created_at >= ? AND created_at < ?
