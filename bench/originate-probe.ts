@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
+import { MysqlPreviewStore } from '../src/adapters/mysql/preview-store.js';
 import { MysqlCallStore } from '../src/adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from '../src/adapters/mysql/claim-store.js';
 import { MysqlEngineStore } from '../src/adapters/mysql/engine-store.js';
@@ -47,7 +48,7 @@ export async function probeEngine(db: Knex, instanceId: string, redis: RedisTarg
   const probe = new OriginateProbe(db);
   const timers = new BullmqTimers({ redisUrl: redis, prefix: `{bench-e-${randomBytes(3).toString('hex')}}`, log: silent });
   const engine = new Engine({
-    dispatchStore: new MysqlDispatchStore(db), calls: new MysqlCallStore(db), engineStore: new MysqlEngineStore(db),
+    dispatchStore: new MysqlDispatchStore(db), calls: new MysqlCallStore(db), previews: new MysqlPreviewStore(db), engineStore: new MysqlEngineStore(db),
     resultStatus: (c, m, s, now) => applyResultStatusInDb(db, c, m, s, now), telephony: probe, timers, log: silent,
     instanceId, leaseSec: 30,
   });

@@ -12,6 +12,7 @@ import * as agentStatusHistory from './20261204_010_agent_status_history.js';
 import * as agentStateSince from './20261204_011_agent_state_since.js';
 import * as attemptWrapUp from './20261204_013_attempt_wrap_up.js';
 import * as campaignType from './20261204_014_campaign_type.js';
+import * as previewAttempts from './20261204_014_preview_attempts.js';
 import * as predictiveLegs from './20261204_015_predictive_legs.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
@@ -29,6 +30,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204_011_agent_state_since': agentStateSince,
   '20261204_013_attempt_wrap_up': attemptWrapUp,
   '20261204_014_campaign_type': campaignType,
+  '20261204_014_preview_attempts': previewAttempts,
   '20261204_015_predictive_legs': predictiveLegs,
 };
 

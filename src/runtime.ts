@@ -14,6 +14,8 @@ import { openDatabase, openMigratedDatabase } from './adapters/mysql/database.js
 import { WriterHosts } from './adapters/mysql/writer-hosts.js';
 import { MysqlDialFacts } from './adapters/mysql/dial-facts-store.js';
 import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
+import { toTimer } from './app/engine/wake-up-timer.js';
+import { MysqlPreviewStore } from './adapters/mysql/preview-store.js';
 import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
 import { MysqlAgentDeskStore } from './adapters/mysql/agent-desk-store.js';
@@ -78,6 +80,7 @@ function showingSignals(signals: EngineSignals, feed: LiveFeed): EngineSignals {
     agentChanged: (id) => { signals.agentChanged(id); feed.show({ agents: [id] }); },
     membersAdded: (id) => { signals.membersAdded(id); feed.show({ campaigns: [id] }); },
     hangUp: (call) => signals.hangUp(call),
+    previewAccepted: (attemptId) => signals.previewAccepted(attemptId),
   };
 }
 
@@ -126,6 +129,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     ? new Engine({
         dispatchStore: new MysqlDispatchStore(db),
         calls: new MysqlCallStore(db),
+        previews: new MysqlPreviewStore(db),
         resultStatus: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId),
         engineStore: new MysqlEngineStore(db),
         dialFacts: new MysqlDialFacts(db),
@@ -168,6 +172,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     applyResultStatus: engine?.applyResultStatus ?? resultStatusFlow({
       store: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId), timers, engineStore: new MysqlEngineStore(db), news, live: feed,
     }),
+    armWakeUps: (w) => timers.scheduleMany(w.map(toTimer)),
     ...(o.now ? { now: o.now } : {}),
   });
   const firstAdmin = o.firstAdmin ? await deps.auth.ensureFirstAdmin(o.firstAdmin.user, o.firstAdmin.password) : undefined;

@@ -37,6 +37,11 @@ export const DeskCall = z.object({
 });
 export type DeskCall = z.output<typeof DeskCall>;
 
+/** P2: why the agent skips the member of its preview (kept as the attempt's comment). */
+export const PreviewSkip = z.strictObject({
+  reason: z.string().trim().min(1).max(500).meta({ description: 'why the member is skipped, e.g. "spoke yesterday"; kept in the attempt history' }),
+});
+
 export const DeskState = z.object({
   agent: Agent,
   /** When the wrap-up ends by itself; null outside Wrap up. */

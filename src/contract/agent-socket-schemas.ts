@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PreviewSkip } from './agent-desk-schemas.js';
 import { AgentStatusChange } from './agent-schemas.js';
 import { ResultStatusBody } from './member-schemas.js';
 
@@ -29,6 +30,10 @@ export const COMMANDS = {
   hangup: empty,
   /** POST /api/v2/agent/wrap-up/end */
   end_wrap_up: empty,
+  /** POST /api/v2/agent/preview/accept */
+  preview_accept: empty,
+  /** POST /api/v2/agent/preview/skip */
+  preview_skip: PreviewSkip,
   /** A fresh snapshot (after a gap in the sequence numbers). */
   snapshot: empty,
 } as const;

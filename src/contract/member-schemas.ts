@@ -81,7 +81,10 @@ export const Attempt = z.object({
   talk_sec: z.number().int().nullable(),
   outcome: z.string().nullable(),
   result_status: z.unknown().nullable(),
-  comment: z.string().nullable(),
+  comment: z.string().nullable().meta({ description: 'the result status\'s comment, or the reason a preview was skipped' }),
+  preview_deadline_at: Instant.nullable().meta({ description: 'P2: a preview\'s end: accept or skip before it; null for a call that was not previewed' }),
+  preview_decision: z.enum(['accepted', 'skipped', 'timed_out']).nullable()
+    .meta({ description: 'P2: how the preview ended; a skipped or returned one (outcome skipped) dialled nothing and used no try' }),
 });
 export type Attempt = z.output<typeof Attempt>;
 

@@ -7,7 +7,7 @@ export const CAMPAIGN_TYPES = ['progressive', 'preview', 'predictive'] as const;
 export type CampaignType = (typeof CAMPAIGN_TYPES)[number];
 
 /** The types this engine has a call flow for; a campaign of another type is not run. */
-const DIALLED_TYPES: readonly CampaignType[] = ['progressive', 'predictive'];
+const DIALLED_TYPES: readonly CampaignType[] = ['progressive', 'preview', 'predictive'];
 
 export function isDialled(type: CampaignType): boolean {
   return DIALLED_TYPES.includes(type);

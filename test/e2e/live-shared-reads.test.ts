@@ -22,6 +22,7 @@ describe('live boards: one read for every open stream', function () {
     agentChanged: (id) => feed.agent(id),
     membersAdded: (id) => feed.campaign(id),
     hangUp: () => undefined,
+    previewAccepted: () => undefined,
   };
   const sql: string[] = [];
   const onQuery = (q: { sql: string }) => sql.push(q.sql);

@@ -42,6 +42,7 @@ describe('web client server side: live push, static files', function () {
     agentChanged: (id) => feed.agent(id),
     membersAdded: (id) => feed.campaign(id),
     hangUp: () => undefined,
+    previewAccepted: () => undefined,
   };
 
   before(async () => {

@@ -82,6 +82,8 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       signals: o.signals ?? noopEngineSignals,
       // The status rule without its wake-up timer: these tests run no engine to wake.
       applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now, attemptId) => (await applyResultStatusInDb(tdb.db, c, m, st, now, attemptId)).outcome),
+      // No engine here to wake.
+      armWakeUps: async () => undefined,
       ...(o.now ? { now: o.now } : {}),
     });
     await deps.auth.ensureFirstAdmin(TEST_ADMIN.username, TEST_ADMIN.password);

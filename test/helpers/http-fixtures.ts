@@ -10,6 +10,7 @@ export function recordingSignals(): EngineSignals & { log: string[] } {
     agentChanged: (id) => log.push(`agent:${id}`),
     membersAdded: (id) => log.push(`members:${id}`),
     hangUp: (call) => log.push(`hang-up:${call.attemptId}`),
+    previewAccepted: (attemptId) => log.push(`preview-accepted:${attemptId}`),
   };
 }
 

@@ -101,6 +101,7 @@ export async function startWebApi(label: string): Promise<WebApi> {
     agentChanged: (id) => feed.agent(id),
     membersAdded: (id) => feed.campaign(id),
     hangUp: () => undefined,
+    previewAccepted: () => undefined,
   };
   const queue = new Queue('timers', { connection: { host: '127.0.0.1', port: 6379 }, prefix: `{web-${randomBytes(4).toString('hex')}}` });
   const web = webClient({ feed, queues: [queue] });

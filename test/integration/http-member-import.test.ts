@@ -32,6 +32,7 @@ describe('http member import', () => {
     agentChanged: () => undefined,
     membersAdded: (id) => added.push(id),
     hangUp: () => undefined,
+    previewAccepted: () => undefined,
   };
   const path = (id: number, q = '') => `/api/v2/dialer/${id}/members/import${q}`;
 

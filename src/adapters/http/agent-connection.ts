@@ -171,6 +171,10 @@ export class AgentConnection {
         return ok(await desk.hangUp(agentId));
       case 'end_wrap_up':
         return ok(await desk.endWrapUp(agentId));
+      case 'preview_accept':
+        return ok(await desk.acceptPreview(agentId));
+      case 'preview_skip':
+        return ok(await desk.skipPreview(agentId, (data as { reason: string }).reason));
       case 'snapshot':
         await this.#sendSnapshot();
         return null;

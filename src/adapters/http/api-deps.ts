@@ -23,6 +23,7 @@ export interface ApiDepsOptions {
   maxImportBytes: number;
   signals: EngineSignals;
   applyResultStatus: ApplyResultStatus;
+  armWakeUps: ApiDeps['armWakeUps'];
   now?: () => Date;
 }
 
@@ -41,6 +42,7 @@ export async function buildApiDeps(o: ApiDepsOptions): Promise<ApiDeps> {
     bodyTimeouts: o.bodyTimeouts,
     maxImportBytes: o.maxImportBytes,
     applyResultStatus: o.applyResultStatus,
+    armWakeUps: o.armWakeUps,
     ...(o.now ? { now: o.now } : {}),
   };
 }

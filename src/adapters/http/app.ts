@@ -46,6 +46,7 @@ export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Ex
     auth: deps.auth,
     signals: deps.signals,
     applyResultStatus: deps.applyResultStatus,
+    armWakeUps: deps.armWakeUps,
     now,
     log: deps.log,
     maxImportBytes: deps.maxImportBytes,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { AuthService } from '../../app/auth/auth-service.js';
+import type { WakeUp } from '../../app/ports/call-store.js';
 import type { EngineSignals } from '../../app/ports/engine-signals.js';
 import type { ApplyResultStatus } from '../../app/ports/result-status.js';
 import { AgentRepository } from '../mysql/agent-repository.js';
@@ -27,6 +28,8 @@ export interface ApiDeps {
   signals: EngineSignals;
   /** R1, R2: the status rule with its wake-up (result-status-flow.ts). */
   applyResultStatus: ApplyResultStatus;
+  /** Arms the wake-ups a change made here implies (a skipped preview's member after its retry wait, P2). */
+  armWakeUps: (w: WakeUp[]) => Promise<void>;
   /** Largest JSON body, bytes (413 above). */
   maxJsonBytes: number;
   /** S5: longest silence inside a request body, and longest time for a whole body but the CSV import's, ms (408). */
@@ -65,6 +68,7 @@ export interface RouteContext {
   auth: AuthService;
   signals: EngineSignals;
   applyResultStatus: ApplyResultStatus;
+  armWakeUps: (w: WakeUp[]) => Promise<void>;
   now: () => Date;
   log: Logger;
   /** Largest CSV import body, inflated, bytes (S5). */

@@ -9,7 +9,7 @@ import { fromJsonColumn } from './row-mapping.js';
 import { AGENT_COLUMNS, agentViewColumns, toAgentView } from './row-mappers.js';
 
 /** States of an attempt whose call is not over yet (as in call-store.ts). */
-const LIVE_STATES = new Set(['reserved', 'ringing_agent', 'bridging', 'talking']);
+const LIVE_STATES = new Set(['previewing', 'reserved', 'ringing_agent', 'bridging', 'talking']);
 
 /** W4: the agent desk over MySQL. An agent's calls are its attempts, newest first (index attempts_agent). */
 export class MysqlAgentDeskStore implements AgentDeskStore {

@@ -8,7 +8,8 @@ import { fromJsonColumn } from './row-mapping.js';
 import { pendingStatusDecision } from './pending-status.js';
 import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
 
-const LIVE_STATES = ['reserved', 'ringing_agent', 'bridging', 'talking'];
+/** P2: a preview is live too: it holds its member, its agent and a line of the campaign. */
+export const LIVE_STATES = ['previewing', 'reserved', 'ringing_agent', 'bridging', 'talking'];
 
 type Trx = Knex.Transaction;
 
@@ -198,7 +199,7 @@ async function loadMember(trx: Trx, memberId: number, campaignId: number) {
 }
 
 /** M4: a member whose expire instant has passed is not made ready again. */
-function expireIfDue(d: MemberDecision, expireAt: Date | null, now: Date): MemberDecision {
+export function expireIfDue(d: MemberDecision, expireAt: Date | null, now: Date): MemberDecision {
   if (d.kind === 'retry' && expireAt && expireAt <= now) return { kind: 'end', result: 'MEMBER_EXPIRED', success: false, counts: d.counts };
   return d;
 }
@@ -212,7 +213,7 @@ function outcomeOf(d: MemberDecision): string {
 }
 
 /** The member's counters follow `counts`: the attempt that ends it counts too (C5: tries equals the attempts used). */
-async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[]): Promise<void> {
+export async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[]): Promise<void> {
   const base = { version: trx.raw('version + 1'), updated_at: now };
   const counters = d.kind === 'wait-result' ? {} : {
     tries: trx.raw(`tries + ${d.counts === 'try' ? 1 : 0}`),
@@ -235,7 +236,7 @@ async function writeMember(trx: Trx, campaignId: number, memberId: number, d: Me
 
 type AgentTransition = (view: ReturnType<typeof toAgentView>) => ReturnType<typeof toAgentView> & { unregistered?: boolean };
 
-async function freeAgent(trx: Trx, a: { id: number; agent_id: number | null; node: string | null }, now: Date, wakeUps: WakeUp[], next: AgentTransition) {
+export async function freeAgent(trx: Trx, a: { id: number; agent_id: number | null; node: string | null }, now: Date, wakeUps: WakeUp[], next: AgentTransition) {
   if (!a.agent_id) return;
   const row = await trx('agents').where({ id: a.agent_id, attempt_id: a.id }).forUpdate().first(...AGENT_COLUMNS);
   if (!row) return;

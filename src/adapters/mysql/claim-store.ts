@@ -65,7 +65,7 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
     .where('c.state', 'running')
     .whereIn('c.id', campaignIds)
     .orderBy([{ column: 'c.priority', order: 'desc' }, { column: 'c.dialled' }, { column: 'c.id' }])
-    .select('c.id', 'c.call_limit', 'c.line_group_id', 'c.type');
+    .select('c.id', 'c.call_limit', 'c.line_group_id', 'c.type', 'c.preview_sec');
   const exhausted: number[] = [];
   const fullLineGroupIds: number[] = [];
   const idle = (agentMayRetry: boolean) =>
@@ -100,7 +100,7 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
   return idle(false);
 }
 
-interface CandidateRow { id: number; call_limit: number; line_group_id: number | null; type: string }
+interface CandidateRow { id: number; call_limit: number; line_group_id: number | null; type: string; preview_sec: number }
 
 /** C2, C3: which cap, if any, the live calls of the campaign or of its line group have reached. */
 async function fullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campaign' | 'group' | null> {
@@ -115,10 +115,14 @@ async function fullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campai
   return Number(r.campaign_live) >= c.call_limit ? 'campaign' : null;
 }
 
-/** Writes the reservation: attempt row, member dialing, agent Reserved, campaign's fair-share count. */
+/**
+ * Writes the reservation: attempt row, member dialing, agent Reserved, campaign's fair-share count.
+ * P2: an attempt of a preview campaign starts `previewing` until its agent decides or its time passes.
+ */
 async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow, c: CandidateRow,
   picked: { memberId: number; comm: CommunicationChoice }): Promise<ClaimedAttempt> {
   const agentLegUuid = randomUUID();
+  const previewUntil = c.type === 'preview' ? new Date(input.now.getTime() + c.preview_sec * 1000) : null;
   const [attemptId] = await trx('attempts').insert({
     campaign_id: c.id,
     member_id: picked.memberId,
@@ -130,7 +134,8 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
     node: agent.nailed_node ?? agent.registered_node,
     instance_id: input.instanceId,
     lease_until: input.leaseUntil,
-    state: 'reserved',
+    state: previewUntil ? 'previewing' : 'reserved',
+    preview_deadline_at: previewUntil,
     agent_uuid: agent.nailed_uuid ?? agentLegUuid,
     created_at: input.now,
     active_member: picked.memberId,
@@ -163,6 +168,7 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
     agentLegUuid: agent.nailed_uuid ?? agentLegUuid,
     ringSec: agent.call_timeout,
     nailedUuid: agent.nailed_uuid,
+    previewUntil,
   };
 }
 

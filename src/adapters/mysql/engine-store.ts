@@ -7,7 +7,7 @@ import { toCalendar } from './calendar-row.js';
 import { withRetry } from './deadlock.js';
 import { AGENT_COLUMNS, agentViewColumns, toAgentView } from './row-mappers.js';
 
-const LIVE_STATES = ['reserved', 'ringing_agent', 'bridging', 'talking'];
+const LIVE_STATES = ['previewing', 'reserved', 'ringing_agent', 'bridging', 'talking'];
 
 export class MysqlEngineStore implements EngineStore {
   constructor(private readonly db: Knex) {}

@@ -61,6 +61,9 @@ export function toAttempt(r: Row): Attempt {
     outcome: s(r.outcome),
     result_status: fromJsonColumn(r.result_status, null),
     comment: s(r.comment),
+    preview_deadline_at: isoOrNull(r.preview_deadline_at),
+    preview_decision: r.preview_decision === null || r.preview_decision === undefined ? null
+      : (String(r.preview_decision) as Attempt['preview_decision']),
   };
 }
 

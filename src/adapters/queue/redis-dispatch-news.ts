@@ -23,6 +23,7 @@ const body = z.object({
     z.object({ kind: z.literal('agent-changed'), agentId: id }),
     z.object({ kind: z.literal('members-added'), campaignId: id }),
     z.object({ kind: z.literal('hang-up'), attemptId: id, node: z.string().min(1).max(128), uuid: z.string().min(1).max(64) }),
+    z.object({ kind: z.literal('preview-accepted'), attemptId: id }),
   ])),
 });
 

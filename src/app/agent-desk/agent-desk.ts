@@ -1,11 +1,13 @@
 import type { Agent, AgentStatus } from '../../contract/agent-schemas.js';
 import type { DeskState } from '../../contract/agent-desk-schemas.js';
+import type { WakeUp } from '../ports/call-store.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
+import type { NoPreview, PreviewStore } from '../ports/preview-store.js';
 import type { ApplyResultStatus, ResultStatus } from '../ports/result-status.js';
 import type { AgentDeskStore, AgentStatusSetter } from './agent-desk-store.js';
 
 /** Attempt states of a call not over yet, and of one the agent is connected in. */
-const LIVE = new Set(['reserved', 'ringing_agent', 'bridging', 'talking']);
+const LIVE = new Set(['previewing', 'reserved', 'ringing_agent', 'bridging', 'talking']);
 const CONNECTED = new Set(['bridging', 'talking']);
 
 /** What a desk command comes to; the REST routes (and later the CTI socket) render it. */
@@ -19,9 +21,13 @@ export type DeskOutcome<T> =
 
 export interface AgentDeskDeps {
   store: AgentDeskStore;
+  /** P2: the previews of preview campaigns. */
+  previews: PreviewStore;
+  /** Arms the wake-ups of a skipped preview (its member after the retry wait, a delay of the agent). */
+  armWakeUps: (w: WakeUp[]) => Promise<void>;
   agents: AgentStatusSetter;
   applyResultStatus: ApplyResultStatus;
-  signals: Pick<EngineSignals, 'agentChanged' | 'hangUp'>;
+  signals: Pick<EngineSignals, 'agentChanged' | 'campaignChanged' | 'hangUp' | 'previewAccepted'>;
   now: () => Date;
 }
 
@@ -85,11 +91,58 @@ export class AgentDesk {
     const call = await this.d.store.lastCall(agentId);
     if (!call && !(await this.d.store.agentExists(agentId))) return { kind: 'no-agent', agentId };
     if (!call || !LIVE.has(call.state)) return { kind: 'conflict', reason: `agent ${agentId} is not on a call` };
+    if (call.state === 'previewing') return { kind: 'conflict', reason: `agent ${agentId}'s call (attempt ${call.attemptId}) is a preview; skip it instead` };
     if (!CONNECTED.has(call.state) || !call.node || !call.agentLegUuid) {
       return { kind: 'conflict', reason: `agent ${agentId}'s call (attempt ${call.attemptId}) is not connected yet (${call.state}); decline it on the phone` };
     }
     this.d.signals.hangUp({ attemptId: call.attemptId, node: call.node, uuid: call.agentLegUuid });
     return { kind: 'ok', value: { attempt_id: call.attemptId } };
+  }
+
+  /**
+   * P2: the agent accepts the member of its preview: the engine holding the preview rings the
+   * agent, then dials the member (A4). Accepted, not done, when this answers; `ringing` follows.
+   */
+  async acceptPreview(agentId: number): Promise<DeskOutcome<{ attempt_id: number }>> {
+    const out = await this.d.previews.accept(agentId);
+    switch (out.kind) {
+      case 'accepted':
+        this.d.signals.previewAccepted(out.attemptId);
+        return { kind: 'ok', value: { attempt_id: out.attemptId } };
+      case 'no-agent':
+        return { kind: 'no-agent', agentId };
+      case 'no-preview':
+        return noPreview(agentId, out);
+      default: {
+        const never: never = out;
+        return never;
+      }
+    }
+  }
+
+  /**
+   * P2: the agent skips the member of its preview with a reason: nothing is dialled, the attempt
+   * stays in the member's history (outcome skipped, no try used), the agent is free at once.
+   */
+  async skipPreview(agentId: number, reason: string): Promise<DeskOutcome<{ attempt_id: number }>> {
+    const out = await this.d.previews.skip(agentId, reason, this.d.now());
+    switch (out.kind) {
+      case 'skipped':
+        if (out.result.kind === 'settled') {
+          await this.d.armWakeUps(out.result.wakeUps);
+          this.d.signals.campaignChanged(out.result.campaignId);
+        }
+        this.d.signals.agentChanged(agentId);
+        return { kind: 'ok', value: { attempt_id: out.attemptId } };
+      case 'no-agent':
+        return { kind: 'no-agent', agentId };
+      case 'no-preview':
+        return noPreview(agentId, out);
+      default: {
+        const never: never = out;
+        return never;
+      }
+    }
   }
 
   /** W4: Wrap up → Waiting now, when the campaign of the call allows it; the engine is told at once. */
@@ -114,4 +167,9 @@ export class AgentDesk {
       }
     }
   }
+}
+
+function noPreview(agentId: number, out: NoPreview): DeskOutcome<never> {
+  if (out.state === 'previewing') return { kind: 'conflict', reason: `agent ${agentId}'s preview is already decided` };
+  return { kind: 'conflict', reason: `agent ${agentId} has no preview to decide${out.state && out.state !== 'done' ? ` (its call is ${out.state})` : ''}` };
 }

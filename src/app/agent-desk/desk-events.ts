@@ -45,8 +45,10 @@ export interface DeskMark {
 function stepsOf(call: DeskCall): CallStep[] {
   const a = call.attempt;
   const out: CallStep[] = ['reserved'];
-  // Ringing starts at once after the reservation (DESIGN §2 step 3); only a reserved attempt has not rung.
-  if (a.state !== 'reserved') out.push('ringing');
+  // Ringing starts at once after the reservation (DESIGN §2 step 3); only a reserved attempt has
+  // not rung, and a preview (P2) rings once accepted: one skipped or returned never rang.
+  const previewEnded = a.preview_decision === 'skipped' || (a.preview_decision === 'timed_out' && a.outcome === 'skipped');
+  if (a.state !== 'reserved' && a.state !== 'previewing' && !previewEnded) out.push('ringing');
   if (a.agent_answered_at) out.push('connected');
   if (a.answered_at) out.push('subscriber_answered');
   if (!call.live) out.push('hung_up');

@@ -3,11 +3,14 @@ import type { AgentStatus } from '../../domain/agent-state.js';
 import type { CallStore, SettleResult } from '../ports/call-store.js';
 import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { EngineStore } from '../ports/engine-store.js';
+import type { PreviewStore } from '../ports/preview-store.js';
 import type { LiveFeed } from './live-feed.js';
 import type { BridgePlan, ServiceCode, Telephony, TelephonyEvent, TelephonyHandler } from '../ports/telephony.js';
 
 export interface CallFlowDeps {
   calls: CallStore;
+  /** P2: the previews of preview campaigns. */
+  previews: PreviewStore;
   engineStore: EngineStore;
   telephony: Telephony;
   log: Logger;
@@ -55,6 +58,8 @@ export class CallFlow implements TelephonyHandler {
   readonly #bridgedAgent = new Map<number, number>();
   /** Calls adopted from a dead process (S4) and followed here until their member leg ends. */
   readonly #adopted = new Set<number>();
+  /** P2: previews claimed here, until their agent accepts or their time passes (then the timer fires). */
+  readonly #previews = new Map<number, { a: ClaimedAttempt; timer: NodeJS.Timeout }>();
   /** Fast shutdown (DIALER_DRAIN_SEC=0): outcomes cut short by the close are left to recovery. */
   #leaving = false;
 
@@ -71,17 +76,80 @@ export class CallFlow implements TelephonyHandler {
       this.d.predictive.start(a);
       return;
     }
+    if (a.previewUntil) {
+      this.#hold(a, a.previewUntil);
+      return;
+    }
     this.#owned.add(a.attemptId);
-    const p = this.#ring(a).catch((err) => this.d.log.error({ err, attemptId: a.attemptId }, 'call flow failed'));
+    this.#track(a.attemptId, this.#ring(a, false));
+  }
+
+  #track(attemptId: number, work: Promise<void>): void {
+    const p = work.catch((err) => this.d.log.error({ err, attemptId }, 'call flow failed'));
     this.#inFlight.add(p);
     void p.finally(() => this.#inFlight.delete(p));
   }
 
-  async #ring(a: ClaimedAttempt): Promise<void> {
+  /**
+   * P2: the agent sees the member card now (its desk is told by the live feed); nothing rings
+   * until it accepts (previewAccepted) or the preview time passes. A process that dies meanwhile
+   * leaves the attempt to recovery (S3): the member back without a try, the agent freed.
+   */
+  #hold(a: ClaimedAttempt, until: Date): void {
+    const timer = setTimeout(() => {
+      this.#previews.delete(a.attemptId);
+      this.#track(a.attemptId, this.#previewDeadline(a));
+    }, Math.max(0, until.getTime() - this.d.now().getTime()));
+    timer.unref();
+    this.#previews.set(a.attemptId, { a, timer });
+    this.d.live.agent(a.agentId);
+    this.d.live.campaign(a.campaignId);
+  }
+
+  /** P2: the agent accepted the preview held here (other processes' previews are theirs): ring it now. */
+  previewAccepted(attemptId: number): void {
+    const held = this.#previews.get(attemptId);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.#previews.delete(attemptId);
+    this.#track(attemptId, this.#dialPreview(held.a));
+  }
+
+  async #previewDeadline(a: ClaimedAttempt): Promise<void> {
+    const r = await this.d.previews.deadlinePassed(a.attemptId, this.d.now());
+    switch (r.kind) {
+      case 'dial':
+        await this.#dialPreview(a);
+        return;
+      case 'returned':
+        this.d.log.info({ attemptId: a.attemptId, agentId: a.agentId }, 'preview time passed: member returned');
+        await this.d.afterSettle(r.result);
+        return;
+      case 'gone':
+        return;
+      default: {
+        const never: never = r;
+        return never;
+      }
+    }
+  }
+
+  /** Accepted, or the time passed with the policy dial: the call goes as A4 from here, once. */
+  async #dialPreview(a: ClaimedAttempt): Promise<void> {
+    this.#owned.add(a.attemptId);
+    if (!(await this.d.previews.startCall(a.attemptId, this.d.now()))) {
+      this.#owned.delete(a.attemptId);
+      return;
+    }
+    await this.#ring(a, true);
+  }
+
+  /** `marked`: the attempt is already ringing_agent (a preview's start did it). */
+  async #ring(a: ClaimedAttempt, marked: boolean): Promise<void> {
     const log = this.d.log.child({ attemptId: a.attemptId, memberId: a.memberId, agentId: a.agentId });
     this.d.onOriginate?.(a);
     const [, res] = await Promise.all([
-      this.d.calls.markRinging(a.attemptId, this.d.now()),
+      marked ? undefined : this.d.calls.markRinging(a.attemptId, this.d.now()),
       this.d.telephony.originateAgent({
         attemptId: a.attemptId,
         legUuid: a.agentLegUuid,
@@ -250,5 +318,8 @@ export class CallFlow implements TelephonyHandler {
   close(): void {
     for (const t of this.#socketWaits.values()) clearTimeout(t);
     this.#socketWaits.clear();
+    // Previews still held are recovered with the process's other live attempts (S3).
+    for (const p of this.#previews.values()) clearTimeout(p.timer);
+    this.#previews.clear();
   }
 }

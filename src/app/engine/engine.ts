@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CallStore, ResultStatusStore, SettleResult } from '../ports/call-store.js';
 import type { DispatchNews, DispatchNewsItem } from '../ports/dispatch-news.js';
 import type { DispatchStore } from '../ports/dispatch-store.js';
+import type { PreviewStore } from '../ports/preview-store.js';
 import type { CallLeg, EngineSignals } from '../ports/engine-signals.js';
 import type { EngineStore } from '../ports/engine-store.js';
 import type { ApplyResultStatus } from '../ports/result-status.js';
@@ -23,6 +24,8 @@ import { toTimer } from './wake-up-timer.js';
 export interface EngineDeps {
   dispatchStore: DispatchStore;
   calls: CallStore;
+  /** P2: the previews of preview campaigns. */
+  previews: PreviewStore;
   resultStatus: ResultStatusStore;
   engineStore: EngineStore;
   telephony: Telephony;
@@ -115,6 +118,7 @@ export class Engine implements EngineSignals {
     });
     this.calls = new CallFlow({
       calls: d.calls,
+      previews: d.previews,
       engineStore: d.engineStore,
       telephony: d.telephony,
       log: d.log.child({ part: 'call' }),
@@ -222,6 +226,10 @@ export class Engine implements EngineSignals {
     this.#changedHere({ kind: 'hang-up', ...call });
   }
 
+  previewAccepted(attemptId: number): void {
+    this.#changedHere({ kind: 'preview-accepted', attemptId });
+  }
+
   /** A change made through this process's REST API: handled here, then told to the others. */
   #changedHere(item: DispatchNewsItem): void {
     this.#onNews([item]);
@@ -257,6 +265,9 @@ export class Engine implements EngineSignals {
           if (!this.d.telephony.upNodes().includes(n.node)) break;
           this.d.log.info({ attemptId: n.attemptId, node: n.node }, 'hanging up the agent\'s call');
           void this.d.telephony.kill(n.node, n.uuid, 'NORMAL_CLEARING').catch((err) => this.d.log.error({ err }, 'hang-up failed'));
+          break;
+        case 'preview-accepted':
+          this.calls.previewAccepted(n.attemptId);
           break;
         default: {
           const never: never = n;

@@ -88,7 +88,8 @@ export function liveNewsOf(items: readonly DispatchNewsItem[]): LiveNews {
         agents.push(n.agentId);
         break;
       case 'hang-up':
-        // The call's end is shown when it settles.
+      case 'preview-accepted':
+        // Shown when it happens: the call's end when it settles, the preview's ring when it starts.
         break;
       default: {
         const never: never = n;

@@ -14,7 +14,9 @@ export type DispatchNewsItem =
   | { kind: 'agent-changed'; agentId: number }
   | { kind: 'members-added'; campaignId: number }
   /** W4: an engine connected to `node` hangs the agent's leg up (a leg already gone is no error). */
-  | { kind: 'hang-up'; attemptId: number; node: string; uuid: string };
+  | { kind: 'hang-up'; attemptId: number; node: string; uuid: string }
+  /** P2: the agent accepted this preview; the engine that holds it rings the agent (the others ignore it). */
+  | { kind: 'preview-accepted'; attemptId: number };
 
 export interface DispatchNews {
   /** Tells the other processes; batched with other news of the moment, never throws. */

@@ -58,6 +58,8 @@ export interface ClaimedAttempt {
    * subscriber is dialled first, on that leg's node). Null: the agent-first call of A4.
    */
   nailedUuid: string | null;
+  /** P2: a preview, not rung until its agent accepts or this instant passes; null: ring at once. */
+  previewUntil: Date | null;
 }
 
 export type ClaimResult =

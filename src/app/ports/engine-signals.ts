@@ -15,6 +15,8 @@ export interface EngineSignals {
   membersAdded(campaignId: number): void;
   /** W4: hang up this leg of a call; whichever engine holds the node's event socket does it. */
   hangUp(call: CallLeg): void;
+  /** P2: the agent accepted the preview of this attempt; the engine holding it rings the agent. */
+  previewAccepted(attemptId: number): void;
 }
 
 export interface CallLeg {
@@ -30,6 +32,7 @@ export const noopEngineSignals: EngineSignals = {
   agentChanged: () => undefined,
   membersAdded: () => undefined,
   hangUp: () => undefined,
+  previewAccepted: () => undefined,
 };
 
 /** An API-only process: the engine processes hear of every change (DESIGN §1a). */
@@ -39,5 +42,6 @@ export function announcingSignals(news: DispatchNews): EngineSignals {
     agentChanged: (agentId) => news.announce({ kind: 'agent-changed', agentId }),
     membersAdded: (campaignId) => news.announce({ kind: 'members-added', campaignId }),
     hangUp: (call) => news.announce({ kind: 'hang-up', ...call }),
+    previewAccepted: (attemptId) => news.announce({ kind: 'preview-accepted', attemptId }),
   };
 }

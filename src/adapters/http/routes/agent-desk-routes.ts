@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { AgentDesk, type DeskOutcome } from '../../../app/agent-desk/agent-desk.js';
 import type { Principal } from '../../../app/auth/auth-service.js';
 import { AGENT_ONLY, STAFF } from '../../../app/auth/roles.js';
-import { DeskState } from '../../../contract/agent-desk-schemas.js';
+import { DeskState, PreviewSkip } from '../../../contract/agent-desk-schemas.js';
 import { Agent, AgentStatusChange } from '../../../contract/agent-schemas.js';
 import { IdParams } from '../../../contract/common-schemas.js';
 import { Member, ResultStatusBody } from '../../../contract/member-schemas.js';
 import { MysqlAgentDeskStore } from '../../mysql/agent-desk-store.js';
+import { MysqlPreviewStore } from '../../mysql/preview-store.js';
 import { ApiError, conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';
@@ -30,6 +31,11 @@ const HANGUP_ANSWERS = {
   404: { description: 'no such agent' },
   409: { description: 'not on a call, or the call is not connected yet' },
 };
+const PREVIEW_ANSWERS = {
+  404: { description: 'no such agent' },
+  409: { description: 'the agent has no preview to decide, or it is decided already' },
+};
+const PreviewAnswer = z.object({ attempt_id: z.number().int() });
 
 /**
  * W1, W4: the agent desk over REST. A user of role agent acts as its own agent under
@@ -62,6 +68,26 @@ export function agentDeskRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     responses: HANGUP_ANSWERS },
   async ({ principal, res }) => { res.status(202).json(answer(await desk.hangUp(await own(principal)))); });
 
+  reg.add(r, { method: 'post', path: `${ME}/preview/accept`, tag, roles: AGENT_ONLY,
+    summary: 'Accept the member of my preview: my phone rings, then the member is dialled (P2)',
+    responses: { 202: { description: 'sent to the engine holding the preview; ringing follows', schema: PreviewAnswer }, ...PREVIEW_ANSWERS } },
+  async ({ principal, res }) => { res.status(202).json(answer(await desk.acceptPreview(await own(principal)))); });
+
+  reg.add(r, { method: 'post', path: `${ME}/preview/skip`, tag, roles: AGENT_ONLY, body: PreviewSkip,
+    summary: 'Skip the member of my preview with a reason: nothing is dialled, no try is used (P2)',
+    responses: { 200: { description: 'skipped; the attempt kept in the member\'s history', schema: PreviewAnswer }, ...PREVIEW_ANSWERS } },
+  async ({ principal, body, res }) => { res.json(answer(await desk.skipPreview(await own(principal), body.reason))); });
+
+  reg.add(r, { method: 'post', path: `${BY_ID}/preview/accept`, tag, roles: STAFF, params: IdParams,
+    summary: 'Accept the member of an agent\'s preview (P2)',
+    responses: { 202: { description: 'sent to the engine holding the preview; ringing follows', schema: PreviewAnswer }, ...PREVIEW_ANSWERS } },
+  async ({ params, res }) => { res.status(202).json(answer(await desk.acceptPreview(params.id))); });
+
+  reg.add(r, { method: 'post', path: `${BY_ID}/preview/skip`, tag, roles: STAFF, params: IdParams, body: PreviewSkip,
+    summary: 'Skip the member of an agent\'s preview with a reason (P2)',
+    responses: { 200: { description: 'skipped', schema: PreviewAnswer }, ...PREVIEW_ANSWERS } },
+  async ({ params, body, res }) => { res.json(answer(await desk.skipPreview(params.id, body.reason))); });
+
   reg.add(r, { method: 'get', path: `${BY_ID}/desk`, tag, summary: 'An agent\'s status, state and current or last call with the member card (W3)', roles: STAFF,
     params: IdParams, responses: { 200: { description: 'the agent\'s state', schema: DeskState }, 404: { description: 'no such agent' } } },
   async ({ params, res }) => { res.json(answer(await desk.state(params.id))); });
@@ -83,7 +109,8 @@ export function agentDeskRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
 /** The desk's use cases on this API's database and signals (the REST routes and the CTI socket). */
 export function agentDeskOf(ctx: RouteContext): AgentDesk {
   return new AgentDesk({
-    store: new MysqlAgentDeskStore(ctx.db), agents: ctx.repos.agents, applyResultStatus: ctx.applyResultStatus, signals: ctx.signals, now: ctx.now,
+    store: new MysqlAgentDeskStore(ctx.db), previews: new MysqlPreviewStore(ctx.db), armWakeUps: ctx.armWakeUps,
+    agents: ctx.repos.agents, applyResultStatus: ctx.applyResultStatus, signals: ctx.signals, now: ctx.now,
   });
 }
 
