@@ -127,7 +127,7 @@ describe('the agent socket: tickets, roles and bad messages (W1, W2, W4, S1)', (
     expect(noId.error.details.issues[0].path).to.equal('id');
     const unknown = await reply({ v: 1, type: 'dial', id: 'a2' });
     expect(unknown).to.deep.include({ id: 'a2', ok: false });
-    expect(unknown.error.message).to.equal('type: unknown command "dial"; one of status, result, hangup, end_wrap_up, snapshot');
+    expect(unknown.error.message).to.equal('type: unknown command "dial"; one of status, result, hangup, end_wrap_up, preview_accept, preview_skip, snapshot');
     const badStatus = await reply({ v: 1, type: 'status', id: 'a3', data: { status: 'Asleep' } });
     expect(badStatus.error.details.issues[0].path).to.equal('data.status');
     const badReason = await reply({ v: 1, type: 'status', id: 'a4', data: { status: 'Available', reason: 'lunch' } });

@@ -128,7 +128,8 @@ describe('REST agent users and the agent desk (W1, W4)', () => {
         for (const [method, op] of Object.entries(ops)) if (op['x-roles']?.includes('agent')) forAgent.push(`${method.toUpperCase()} ${path}`);
       }
       expect(forAgent.sort()).to.deep.equal([
-        'GET /api/v2/agent', 'POST /api/v2/agent/hangup', 'POST /api/v2/agent/wrap-up/end', 'POST /api/v2/session/logout', 'POST /logout',
+        'GET /api/v2/agent', 'POST /api/v2/agent/hangup', 'POST /api/v2/agent/preview/accept', 'POST /api/v2/agent/preview/skip',
+        'POST /api/v2/agent/wrap-up/end', 'POST /api/v2/session/logout', 'POST /logout',
         'PUT /api/v2/agent/result', 'PUT /api/v2/agent/status',
       ]);
 

@@ -9,7 +9,7 @@ import type { Agent, Attempt } from './types.js';
 
 /** The attempt fields the desk state carries: those of the attempt history, without ids and legs. */
 export type DeskAttempt = Pick<Attempt, 'id' | 'number' | 'state' | 'created_at' | 'agent_answered_at' | 'answered_at' | 'ended_at'
-  | 'agent_cause' | 'hangup_cause' | 'talk_sec' | 'outcome' | 'result_status' | 'comment'>;
+  | 'agent_cause' | 'hangup_cause' | 'talk_sec' | 'outcome' | 'result_status' | 'comment' | 'preview_deadline_at' | 'preview_decision'>;
 
 export interface DeskCall extends Omit<WireDeskCall, 'attempt' | 'previous_attempts'> {
   attempt: DeskAttempt;
@@ -26,7 +26,7 @@ export interface DeskState extends Omit<WireDeskState, 'agent' | 'call'> {
 export type DeskEvent = { type: string; attempt_id: number | null; [k: string]: unknown };
 
 /** Where the call stands, for the progress line. */
-export type Phase = 'reserved' | 'ringing' | 'connected' | 'talking' | 'ended';
+export type Phase = 'preview' | 'reserved' | 'ringing' | 'connected' | 'talking' | 'ended';
 
 export interface DeskView extends DeskState {
   /** A delay after a busy, rejected or unanswered ring (A3), until then. */
@@ -38,6 +38,8 @@ export function phaseOf(a: DeskAttempt): Phase {
   if (a.answered_at) return 'talking';
   if (a.agent_answered_at) return 'connected';
   if (a.state === 'ringing_agent') return 'ringing';
+  // P2: the card first; nothing rings until the agent accepts.
+  if (a.state === 'previewing') return 'preview';
   return 'reserved';
 }
 
@@ -57,7 +59,7 @@ export function applyEvent(s: DeskView, e: DeskEvent, now: string): DeskView {
   if (!call || call.attempt.id !== e.attempt_id) return next;
   const a = { ...call.attempt };
   let live = call.live;
-  if (e.type === 'ringing') a.state = a.state === 'reserved' ? 'ringing_agent' : a.state;
+  if (e.type === 'ringing') a.state = a.state === 'reserved' || a.state === 'previewing' ? 'ringing_agent' : a.state;
   else if (e.type === 'connected') a.agent_answered_at ??= now;
   else if (e.type === 'subscriber_answered') a.answered_at ??= (e.answered_at as string | null) ?? now;
   else if (e.type === 'hung_up') {

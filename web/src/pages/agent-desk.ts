@@ -6,6 +6,7 @@ import { loginPath } from './login.js';
 import { navigate, type Page } from '../router.js';
 import { resultForm, type ResultForm } from './agent-result-form.js';
 import { callCard } from './agent-call-card.js';
+import { previewPanel } from './agent-preview.js';
 
 /*
  * W5: the agent's own page. Everything comes over the CTI socket (snapshot, then events); every
@@ -17,10 +18,12 @@ const KEYS: Array<[string, string]> = [
   ['A', 'Available'], ['B', 'On Break (with the reason typed)'], ['R', 'Break reason field'], ['L', 'Logged Out'],
   ['S', 'Result: success'], ['F', 'Result: failure (call back, stop numbers)'], ['C', 'Comment field'],
   ['T', 'Call back in … minutes'], ['N', 'Call-back number'], ['X', 'Stop the number called'],
+  ['Y', 'Preview: accept the member'], ['K', 'Preview: reason to skip'],
   ['H', 'Hang up'], ['E', 'End wrap-up'], ['Esc', 'Leave a text field (then the keys work again)'],
 ];
 
 const PHASE_TEXT = {
+  preview: 'Preview — accept to call this member, or skip it',
   reserved: 'Reserved for you — your phone will ring',
   ringing: 'Your phone is ringing — answer it',
   connected: 'Dialling the member…',
@@ -56,6 +59,8 @@ export const agentDeskPage: Page = (view) => {
   const hangUp = h('button', { type: 'button', class: 'danger big', hidden: true, 'aria-keyshortcuts': 'H', onclick: () => void hangup() },
     'Hang up', h('kbd', null, 'H'));
   const card = h('div', { id: 'call-card' });
+  // Its commands go over the link made below, only once the agent acts.
+  const preview = previewPanel((type, data) => link.command(type, data));
   const resultBox = h('div', { id: 'result' }, h('p', { class: 'muted' }, 'Nothing to report yet.'));
 
   view.append(h('div', { class: 'desk' },
@@ -70,6 +75,7 @@ export const agentDeskPage: Page = (view) => {
       h('section', { class: 'card desk-call', 'aria-labelledby': 'call-h' },
         h('h2', { id: 'call-h' }, 'Call'),
         h('div', { class: 'progress-row' }, progress, timer, hangUp),
+        preview.el,
         card),
       h('section', { class: 'card desk-result', 'aria-labelledby': 'result-h' },
         h('h2', { id: 'result-h' }, 'Result'), resultBox)),
@@ -138,7 +144,8 @@ export const agentDeskPage: Page = (view) => {
     const brk = a.status === 'On Break' && a.break_reason ? ` (${a.break_reason})` : '';
     const words = a.status !== 'Available' ? `${a.status}${brk} — no calls are offered`
       : a.state === 'Waiting' ? (s.delay_until ? 'Waiting — the next call comes after a short pause' : 'Waiting for a call')
-      : a.state === 'Wrap up' ? (s.call?.attempt.result_status ? 'Wrap-up' : 'Wrap-up — send the result') : a.state;
+      : a.state === 'Wrap up' ? (s.call?.attempt.result_status ? 'Wrap-up' : 'Wrap-up — send the result')
+      : a.state === 'Reserved' && s.call?.attempt.state === 'previewing' ? 'Reserved — preview: accept or skip the member' : a.state;
     if (stateLine.textContent !== words) stateLine.textContent = words;
     const inWrap = a.state === 'Wrap up';
     endWrap.hidden = !(inWrap && s.call?.campaign.allow_end_wrap_up_early);
@@ -150,6 +157,7 @@ export const agentDeskPage: Page = (view) => {
     if (!call) {
       progress.textContent = 'No call yet. A call appears here as soon as you are chosen, before your phone rings.';
       hangUp.hidden = true;
+      preview.update(null);
       return;
     }
     if (call.attempt.id !== shownAttempt) {
@@ -165,8 +173,13 @@ export const agentDeskPage: Page = (view) => {
       const cause = call.attempt.hangup_cause ?? call.attempt.agent_cause ?? '';
       const who = hungUp === call.attempt.id ? 'You hung up' : 'Subscriber hung up';
       text = call.attempt.answered_at ? `${who} · ${cause} · talked ${clock(call.attempt.talk_sec ?? 0)}`
+        : cause === 'PREVIEW_SKIPPED' ? 'Skipped — nothing was dialled'
+        : cause === 'PREVIEW_TIMEOUT' ? 'Preview time over — the member was returned, nothing was dialled'
         : `Call over · ${cause}`;
     }
+    preview.update(call);
+    // Nothing to report on a preview: there is no call yet.
+    resultBox.hidden = ph === 'preview' || call.attempt.outcome === 'skipped';
     if (progress.textContent !== text) {
       progress.textContent = text;
       progress.className = `call-progress p-${ph}`;
@@ -184,6 +197,7 @@ export const agentDeskPage: Page = (view) => {
     const until = s.agent.state === 'Wrap up' ? s.wrap_up_ends_at : s.agent.state === 'Waiting' ? s.delay_until : null;
     const left = until ? Math.max(0, (Date.parse(until) - Date.now()) / 1000) : undefined;
     countdown.textContent = left === undefined ? '' : `${clock(Math.ceil(left))} left`;
+    preview.tick();
   }
 
   function onKey(e: KeyboardEvent): void {
@@ -211,7 +225,7 @@ export const agentDeskPage: Page = (view) => {
     if (fn) {
       e.preventDefault();
       fn();
-    } else if (result?.key(e.key.toLowerCase())) e.preventDefault();
+    } else if (preview.key(e.key.toLowerCase()) || (!resultBox.hidden && result?.key(e.key.toLowerCase()))) e.preventDefault();
   }
 
   document.addEventListener('keydown', onKey);
