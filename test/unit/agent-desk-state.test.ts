@@ -7,7 +7,8 @@ function call(id: number): DeskCall {
   return {
     live: true,
     attempt: { id, number: '5551234', state: 'reserved', created_at: NOW, agent_answered_at: null, answered_at: null, ended_at: null,
-      agent_cause: null, hangup_cause: null, talk_sec: null, outcome: null, result_status: null, comment: null },
+      agent_cause: null, hangup_cause: null, talk_sec: null, outcome: null, result_status: null, comment: null,
+      preview_deadline_at: null, preview_decision: null },
     campaign: { id: 5, name: 'Renewals', wait_result: true, allow_end_wrap_up_early: true },
     member: { id: 9, name: 'Ada', priority: 7, variables: {}, state: 'dialing', tries: 1, result: null },
     number: '5551234', try_number: 1, previous_attempts: [],
@@ -46,6 +47,15 @@ describe('agent page state (W3, W5)', () => {
     s = applyEvent(s, { type: 'agent', attempt_id: 812, status: 'Available', break_reason: null, state: 'Waiting', ready_at: null }, NOW);
     expect(s.wrap_up_ends_at).to.equal(null);
     expect(s.agent.state).to.equal('Waiting');
+  });
+
+  it('P2, W5: a preview is its own phase until the agent accepts and the phone rings', () => {
+    const c = call(813);
+    c.attempt = { ...c.attempt, state: 'previewing', preview_deadline_at: '2026-12-04T10:00:30.000Z' };
+    let s = applyEvent(waiting, { type: 'reserved', attempt_id: 813, call: c }, NOW);
+    expect(phaseOf(s.call!.attempt)).to.equal('preview');
+    s = applyEvent(s, { type: 'ringing', attempt_id: 813 }, NOW);
+    expect(phaseOf(s.call!.attempt)).to.equal('ringing');
   });
 
   it('W3: an event about another call leaves the shown call alone; a delay and its end are kept', () => {

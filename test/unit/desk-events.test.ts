@@ -37,6 +37,20 @@ describe('W3: the agent events derived from desk states (desk-events)', () => {
     expect(events.find((e) => e.type === 'hung_up')).to.include({ attempt_id: 7, cause: 'NORMAL_CLEARING', talk_sec: 7 });
   });
 
+  it('P2, W3: a preview is told as reserved, rings once accepted; a skipped or returned preview is reserved then hung up, never ringing', () => {
+    const preview = deriveDeskEvents(idle, state({ state: 'Reserved' }, { state: 'previewing', preview_deadline_at: at(30) }), T0);
+    expect(types(preview.events)).to.deep.equal(['reserved', 'agent']);
+    const accepted = deriveDeskEvents(preview.mark, state({ state: 'Receiving' }, { state: 'ringing_agent', preview_decision: 'accepted' }), T0);
+    expect(types(accepted.events)).to.deep.equal(['ringing', 'agent']);
+    for (const [decision, cause] of [['skipped', 'PREVIEW_SKIPPED'], ['timed_out', 'PREVIEW_TIMEOUT']]) {
+      const ended = deriveDeskEvents(preview.mark, state({ state: 'Waiting' }, {
+        state: 'done', outcome: 'skipped', preview_decision: decision, agent_cause: cause, ended_at: at(5),
+      }, false), T0);
+      expect(types(ended.events), decision).to.deep.equal(['hung_up', 'agent']);
+      expect(ended.events[0]).to.include({ cause, outcome: 'skipped' });
+    }
+  });
+
   it('W3: steps already told are not told again; the next read tells only what is new', () => {
     const ringing = deriveDeskEvents(idle, state({ state: 'Receiving' }, { state: 'ringing_agent' }), T0);
     expect(types(ringing.events)).to.deep.equal(['reserved', 'ringing', 'agent']);

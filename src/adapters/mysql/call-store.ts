@@ -184,7 +184,10 @@ export class MysqlCallStore implements CallStore {
   }
 
   async liveCount(instanceId: string): Promise<number> {
-    const r = await this.db('attempts').where('instance_id', instanceId).whereIn('state', LIVE_STATES).count({ n: '*' }).first();
+    // A preview ends only when its agent decides or its time passes (minutes): a shutdown does not
+    // wait for it; the restart, or another process after the lease, recovers it (S3).
+    const r = await this.db('attempts').where('instance_id', instanceId).whereIn('state', LIVE_STATES.filter((s) => s !== 'previewing'))
+      .count({ n: '*' }).first();
     return Number(r?.n ?? 0);
   }
 }

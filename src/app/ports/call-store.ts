@@ -45,7 +45,7 @@ export interface CallStore {
    * nobody changed its owner or lease since it was read; false when another process was first.
    */
   takeOver(o: OrphanedAttempt, instanceId: string, until: Date): Promise<boolean>;
-  /** Live attempts this instance owns (graceful shutdown waits for 0). */
+  /** Live attempts this instance owns but previews (graceful shutdown waits for 0). */
   liveCount(instanceId: string): Promise<number>;
 }
 
