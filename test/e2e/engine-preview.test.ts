@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { httpClient } from '../helpers/http-client.js';
 import { startStack, until, type Stack } from '../helpers/stack.js';
 import {
-  addMembers, agent, attempts, attemptsReach, createAgents, createCampaign, member, memberDone, number, run, subscriberLegs,
+  addMembers, agent, attempts, attemptsReach, createAgents, createCampaign, member, memberDone, number, run, stats, subscriberLegs,
 } from '../helpers/e2e-fixtures.js';
 
 /*
@@ -97,6 +97,8 @@ describe('engine end to end: preview campaigns (P2)', function () {
     expect(second.call.previous_attempts[0]).to.deep.include({ outcome: 'skipped', comment: 'spoke to them yesterday' });
     expect((await s.call('POST', `/api/v2/agents/${ag!.id}/preview/accept`)).status).to.equal(202);
     expect((await memberDone(s, c, m!)).result).to.equal('NORMAL_CLEARING');
+    // Issue 13 §2's "Dialled" leaves the skipped preview out: nothing was dialled for it.
+    expect(await stats(s, c)).to.deep.include({ attempts: 2, dialled: 1 });
   });
 
   it('P2: when the preview time passes with the policy dial, the agent and then the member are called', async () => {
