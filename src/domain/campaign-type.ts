@@ -6,13 +6,6 @@
 export const CAMPAIGN_TYPES = ['progressive', 'preview', 'predictive'] as const;
 export type CampaignType = (typeof CAMPAIGN_TYPES)[number];
 
-/** The types this engine has a call flow for; a campaign of another type is not run. */
-const DIALLED_TYPES: readonly CampaignType[] = ['progressive', 'preview', 'predictive'];
-
-export function isDialled(type: CampaignType): boolean {
-  return DIALLED_TYPES.includes(type);
-}
-
 /** P2: what a preview that nobody accepted or skipped in time turns into. */
 export const PREVIEW_TIMEOUT_POLICIES = ['dial', 'return'] as const;
 export type PreviewTimeoutPolicy = (typeof PREVIEW_TIMEOUT_POLICIES)[number];

@@ -105,14 +105,6 @@ describe('REST campaign type and pacing settings (P1, issue 18)', () => {
     expect(after.body.type).to.equal('preview');
   });
 
-  it('P1: a campaign of a type this dialer has no call flow for is not run (409 naming type)', async () => {
-    const c = (await create({ type: 'preview' })).body;
-    const r = await api.call('POST', `/api/v2/dialer/${c.id}/run`);
-    expect(r.status).to.equal(409);
-    expect(r.body.error.details).to.deep.equal({ field: 'type', type: 'preview' });
-    expect((await api.call('GET', `/api/v2/dialer/${c.id}`)).body.state).to.equal('idle');
-  });
-
   it('P1: the OpenAPI document carries the type and every setting with its default and bounds', async () => {
     const doc = (await api.call('GET', '/api/openapi.json', undefined, null)).body;
     const props = doc.paths['/api/v2/dialer'].post.requestBody.content['application/json'].schema.properties;

@@ -83,7 +83,6 @@ function pacingOf(c: Campaign): PacingSettings {
 export interface CampaignRow {
   id: number;
   state: CampaignState;
-  type: CampaignType;
   version: number;
 }
 
@@ -153,8 +152,8 @@ export class CampaignRepository {
 
   /** Reads the row under a lock, inside the caller's transaction. */
   async lockForStateChange(trx: Knex.Transaction, id: number): Promise<CampaignRow | undefined> {
-    const r = await trx('campaigns').where({ id }).forUpdate().first('id', 'state', 'type', 'version');
-    return r ? { id: Number(r.id), state: r.state as CampaignState, type: r.type as CampaignType, version: Number(r.version) } : undefined;
+    const r = await trx('campaigns').where({ id }).forUpdate().first('id', 'state', 'version');
+    return r ? { id: Number(r.id), state: r.state as CampaignState, version: Number(r.version) } : undefined;
   }
 
   async setState(trx: Knex.Transaction, id: number, state: CampaignState, now: Date): Promise<void> {

@@ -1,12 +1,11 @@
 import type { Knex } from 'knex';
-import { isDialled, type CampaignType } from '../../domain/campaign-type.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { Campaign, CampaignState } from '../../contract/campaign-schemas.js';
 
 /** What run/stop needs from storage (the MySQL campaign repository). */
 export interface CampaignStateStore {
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
-  lockForStateChange(trx: Knex.Transaction, id: number): Promise<{ state: CampaignState; type: CampaignType } | undefined>;
+  lockForStateChange(trx: Knex.Transaction, id: number): Promise<{ state: CampaignState } | undefined>;
   setState(trx: Knex.Transaction, id: number, state: CampaignState, now: Date): Promise<void>;
   countLiveAttempts(trx: Knex, id: number): Promise<number>;
   get(id: number): Promise<Campaign | undefined>;
@@ -16,17 +15,12 @@ export type StateChange =
   | { kind: 'changed'; campaign: Campaign }
   | { kind: 'unchanged'; campaign: Campaign }
   | { kind: 'not-found' }
-  | { kind: 'bad-state'; state: CampaignState }
-  | { kind: 'type-not-dialled'; type: CampaignType };
+  | { kind: 'bad-state'; state: CampaignState };
 
-type Decision = { to: CampaignState } | { kind: 'same' } | { kind: 'refuse' } | { kind: 'type-not-dialled'; type: CampaignType };
+type Decision = { to: CampaignState } | { kind: 'same' } | { kind: 'refuse' };
 
-/**
- * C10: run from any state but running; a stopping campaign may be run again before it drains.
- * P1: a campaign whose type has no call flow in this engine is refused rather than dialled another way.
- */
-export function decideRun(from: CampaignState, type: CampaignType): Decision {
-  if (!isDialled(type)) return { kind: 'type-not-dialled', type };
+/** C10: run from any state but running; a stopping campaign may be run again before it drains. */
+export function decideRun(from: CampaignState): Decision {
   return from === 'running' ? { kind: 'same' } : { to: 'running' };
 }
 
@@ -53,20 +47,19 @@ async function change(
   signals: EngineSignals,
   id: number,
   now: Date,
-  decide: (from: CampaignState, type: CampaignType, live: () => Promise<number>) => Promise<Decision>,
+  decide: (from: CampaignState, live: () => Promise<number>) => Promise<Decision>,
 ): Promise<StateChange> {
   const out = await store.transaction(async (trx) => {
     const row = await store.lockForStateChange(trx, id);
     if (!row) return { kind: 'not-found' } as const;
-    const d = await decide(row.state, row.type, () => store.countLiveAttempts(trx, id));
+    const d = await decide(row.state, () => store.countLiveAttempts(trx, id));
     if ('to' in d) {
       await store.setState(trx, id, d.to, now);
       return { kind: 'changed' } as const;
     }
-    if (d.kind === 'type-not-dialled') return d;
     return d.kind === 'same' ? ({ kind: 'unchanged' } as const) : ({ kind: 'bad-state', state: row.state } as const);
   });
-  if (out.kind === 'not-found' || out.kind === 'bad-state' || out.kind === 'type-not-dialled') return out;
+  if (out.kind === 'not-found' || out.kind === 'bad-state') return out;
   // Signal after commit, so the engine reads the new state.
   if (out.kind === 'changed') signals.campaignChanged(id);
   const campaign = await store.get(id);
@@ -74,9 +67,9 @@ async function change(
 }
 
 export function runCampaign(store: CampaignStateStore, signals: EngineSignals, id: number, now: Date): Promise<StateChange> {
-  return change(store, signals, id, now, async (from, type) => decideRun(from, type));
+  return change(store, signals, id, now, async (from) => decideRun(from));
 }
 
 export function stopCampaign(store: CampaignStateStore, signals: EngineSignals, id: number, now: Date): Promise<StateChange> {
-  return change(store, signals, id, now, async (from, _type, live) => (from === 'running' ? decideStop(from, await live()) : decideStop(from, 0)));
+  return change(store, signals, id, now, async (from, live) => (from === 'running' ? decideStop(from, await live()) : decideStop(from, 0)));
 }

@@ -87,8 +87,6 @@ export function campaignRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
         throw notFound('campaign', id);
       case 'bad-state':
         throw conflict(`cannot ${verb} a campaign that is ${out.state}`, { state: out.state });
-      case 'type-not-dialled':
-        throw conflict(`type: ${out.type} campaigns cannot be run by this version of the dialer`, { field: 'type', type: out.type });
       default: {
         const never: never = out;
         return never;
@@ -97,8 +95,7 @@ export function campaignRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
   };
 
   reg.add(r, { method: 'post', path: `${P}/:id/run`, tag, summary: 'Run: start dialling (C10)', roles: STAFF, params: IdParams,
-    responses: { 200: { description: 'running', schema: Campaign }, 404: { description: 'no such campaign' },
-      409: { description: 'a type this dialer has no call flow for' } } },
+    responses: { 200: { description: 'running', schema: Campaign }, 404: { description: 'no such campaign' } } },
   async ({ params, res }) => {
     res.json(stateAnswer(params.id, await runCampaign(campaigns, ctx.signals, params.id, ctx.now()), 'run'));
   });
