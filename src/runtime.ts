@@ -10,7 +10,7 @@ import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { MysqlCallStore } from './adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from './adapters/mysql/claim-store.js';
 import { MysqlPredictiveStore } from './adapters/mysql/predictive-store.js';
-import { openDatabase, openMigratedDatabase } from './adapters/mysql/database.js';
+import { credentialsOf, openDatabase, openMigratedDatabase } from './adapters/mysql/database.js';
 import { WriterHosts } from './adapters/mysql/writer-hosts.js';
 import { MysqlDialFacts } from './adapters/mysql/dial-facts-store.js';
 import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
@@ -93,11 +93,6 @@ async function pingDatabase(db: Knex): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function credentialsOf(url: string): { user: string; password: string } {
-  const u = new URL(url);
-  return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
 }
 
 /** Database, timers, engine and REST API, wired (DESIGN §7: the composition root's body). */

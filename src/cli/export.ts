@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { streamAttempts } from '../adapters/mysql/attempt-export-store.js';
-import { openMigratedDatabase } from '../adapters/mysql/database.js';
+import { currentWriterUrl, openMigratedDatabase } from '../adapters/mysql/database.js';
 import { writeExport } from '../app/reports/export-writer.js';
 import { AllExportQuery, CampaignExportQuery } from '../contract/report-schemas.js';
 import { loadConfig } from '../config.js';
@@ -56,7 +56,7 @@ async function run(argv: string[]): Promise<number> {
   const q = parsed.data;
 
   const cfg = loadConfig();
-  const db = await openMigratedDatabase(cfg.dbUrl, 2);
+  const db = await openMigratedDatabase(await currentWriterUrl(cfg.dbUrl, cfg.dbHosts), 2);
   let out: Writable | undefined;
   let complete = false;
   try {

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { pino } from 'pino';
-import { openMigratedDatabase } from '../adapters/mysql/database.js';
+import { currentWriterUrl, openMigratedDatabase } from '../adapters/mysql/database.js';
 import { beginMemberImport } from '../adapters/mysql/member-import-session.js';
 import { RedisDispatchNews } from '../adapters/queue/redis-dispatch-news.js';
 import { loadConfig, type Config } from '../config.js';
@@ -75,7 +75,7 @@ async function run(argv: string[]): Promise<number> {
   const totalBytes = file === '-' || gzipped ? 0 : (await stat(file)).size;
   const source: Readable = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
   const input: Readable = gzipped ? source.pipe(createGunzip()) : source;
-  const db = await openMigratedDatabase(cfg.dbUrl, 2);
+  const db = await openMigratedDatabase(await currentWriterUrl(cfg.dbUrl, cfg.dbHosts), 2);
   try {
     if (!(await db('campaigns').where({ id: campaignId }).first('id'))) {
       process.stderr.write(`campaign ${campaignId} not found\n`);

@@ -1,11 +1,12 @@
 import { ConfigError, loadConfig } from '../config.js';
-import { ensureDatabase, migrate, openDatabase } from '../adapters/mysql/database.js';
+import { currentWriterUrl, ensureDatabase, migrate, openDatabase } from '../adapters/mysql/database.js';
 
 /** `npm run migrate`: creates the database when missing and applies pending migrations. */
 async function run(): Promise<void> {
   const cfg = loadConfig();
-  await ensureDatabase(cfg.dbUrl);
-  const db = openDatabase(cfg.dbUrl, 1);
+  const url = await currentWriterUrl(cfg.dbUrl, cfg.dbHosts);
+  await ensureDatabase(url);
+  const db = openDatabase(url, 1);
   try {
     const applied = await migrate(db);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');

@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from '../../../migrations/index.js';
-import type { DbHost, WriterHosts } from './writer-hosts.js';
+import { WriterHosts, type DbHost } from './writer-hosts.js';
 
 /** Splits `mysql://user:pw@host:port/db` into the server part and the database name. */
 export function parseDbUrl(url: string): { serverUrl: string; database: string } {
@@ -17,6 +17,27 @@ export function urlOnHost(url: string, h: DbHost): string {
   u.hostname = h.host;
   u.port = String(h.port);
   return u.toString();
+}
+
+/** The user and password of a database URL. */
+export function credentialsOf(url: string): { user: string; password: string } {
+  const u = new URL(url);
+  return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+}
+
+/**
+ * For a one-shot command (migrate, import, export): `url` on the writer of `hosts` at this moment
+ * (writer-hosts.ts), or `url` itself without a host list. A move while it runs fails the command.
+ */
+export async function currentWriterUrl(url: string, hosts: DbHost[] | undefined): Promise<string> {
+  if (!hosts) return url;
+  const writer = new WriterHosts({ hosts, credentials: credentialsOf(url) });
+  try {
+    await writer.start();
+    return urlOnHost(url, writer.current);
+  } finally {
+    writer.close();
+  }
 }
 
 type RawConnection = {

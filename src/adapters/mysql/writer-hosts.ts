@@ -137,10 +137,10 @@ export class WriterHosts {
 
   async #ready(h: DbHost): Promise<boolean> {
     return this.#withConnection(h, async (c) => {
+      // A server that is not a Galera node (MySQL, or MariaDB with wsrep_on OFF) is ready when it answers.
+      if (!(await this.#galera(c))) return true;
       const [rows] = await c.query({ sql: "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_state')", timeout: this.#timeout() });
       const v = new Map((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name.toLowerCase(), r.Value]));
-      // A server without Galera has neither: it is ready when it answers.
-      if (!v.has('wsrep_ready')) return true;
       return v.get('wsrep_ready') === 'ON' && v.get('wsrep_local_state') === '4';
     }).catch(() => false);
   }
@@ -148,11 +148,15 @@ export class WriterHosts {
   /** Waits until `h` has applied every write-set ordered before now (a no-op without Galera). */
   async #catchUp(h: DbHost): Promise<void> {
     await this.#withConnection(h, async (c) => {
-      const [rows] = await c.query("SHOW VARIABLES LIKE 'wsrep_sync_wait'");
-      if ((rows as unknown[]).length === 0) return;
+      if (!(await this.#galera(c))) return;
       await c.query('SET SESSION wsrep_sync_wait = 1');
       await c.query({ sql: 'SELECT 1', timeout: 10_000 });
     }).catch((err: unknown) => this.#o.log?.warn({ err, host: label(h) }, 'new database writer: catching up failed'));
+  }
+
+  async #galera(c: Connection): Promise<boolean> {
+    const [rows] = await c.query({ sql: "SHOW GLOBAL VARIABLES LIKE 'wsrep_on'", timeout: this.#timeout() });
+    return (rows as { Value: string }[])[0]?.Value === 'ON';
   }
 
   async #withConnection<T>(h: DbHost, fn: (c: Connection) => Promise<T>): Promise<T> {
