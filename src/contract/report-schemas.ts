@@ -57,7 +57,7 @@ export const ReportBucket = z.object({
   success_rate: z.number().nullable().meta({ description: 'successful / attempts; null without attempts' }),
   avg_talk_sec: z.number().nullable().meta({ description: 'mean talk time of the answered attempts' }),
   avg_handle_sec: z.number().nullable().meta({ description: 'mean handle time: from the agent answering to the call\'s end, plus the wrap-up that followed (attempts.wrap_up_sec, counted once it has ended)' }),
-  outcomes: z.record(z.string(), z.number().int()).meta({ description: 'attempts by outcome class (success, retry, error, minus, agent_failed, waiting_result, …; live: not ended yet)' }),
+  outcomes: z.record(z.string(), z.number().int()).meta({ description: 'attempts by outcome class (success, retry, error, minus, agent_failed, waiting_result, skipped (a preview not dialled, P2), …; live: not ended yet)' }),
 });
 
 export const CampaignReport = z.object({

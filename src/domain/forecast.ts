@@ -9,8 +9,9 @@
  *    be tried again (outcome `retry`). A member with k tries left then needs
  *    (1 − q^k) / (1 − q) counted attempts on average (the truncated geometric series: the last
  *    try ends it whatever happens, C5).
- *  - Uncounted repeats: `minus` and `agent_failed` attempts use no try (C9); their share u adds
- *    counted × u / (1 − u) attempts per member, at most the member's minus attempts left.
+ *  - Uncounted repeats: `minus`, `agent_failed` and skipped preview attempts use no try (C9,
+ *    P2); their share u adds counted × u / (1 − u) attempts per member, at most the member's
+ *    minus attempts left.
  *  - The work (attempts ÷ rate) is laid out over the calendar's open hours from now; that is
  *    when the last attempt starts, so the recent attempts' mean length (creation to end) is added.
  *  - Retry waits: a member's tries are at least the retry wait apart, so the campaign cannot end

@@ -99,6 +99,12 @@ describe('engine end to end: preview campaigns (P2)', function () {
     expect((await memberDone(s, c, m!)).result).to.equal('NORMAL_CLEARING');
     // Issue 13 §2's "Dialled" leaves the skipped preview out: nothing was dialled for it.
     expect(await stats(s, c)).to.deep.include({ attempts: 2, dialled: 1 });
+    // Q2: the report counts the skip in a class of its own.
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const r = await s.call('GET', `/api/v2/dialer/${c}/reports?interval=day&from=${from}&to=${to}`);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.totals.outcomes).to.deep.equal({ skipped: 1, success: 1 });
   });
 
   it('P2: when the preview time passes with the policy dial, the agent and then the member are called', async () => {

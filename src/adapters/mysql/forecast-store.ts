@@ -16,7 +16,7 @@ export interface CampaignForecastFacts {
  * The recent attempts are the latest RECENT_ATTEMPTS by creation (attempts_campaign_created);
  * a retry is an ended attempt with outcome `retry` after which the member was tried again or is
  * still to be; `exhausted` is the member's latest attempt that ended it with MAX_TRY_COUNT (C5);
- * an uncounted one is `minus` or `agent_failed`. The latest attempt of a member is one lookup on
+ * an uncounted one is `minus`, `agent_failed` or a `skipped` preview (P2). The latest attempt of a member is one lookup on
  * (member_id, id) per recent attempt.
  */
 export async function forecastFacts(db: Knex, campaignId: number, now: Date): Promise<CampaignForecastFacts | undefined> {
@@ -28,7 +28,7 @@ export async function forecastFacts(db: Knex, campaignId: number, now: Date): Pr
     db.raw(`SELECT MIN(created_at) AS since, COUNT(*) AS attempts, COUNT(ended_at) AS ended,
               COUNT(CASE WHEN ended_at IS NOT NULL AND outcome = 'retry' AND NOT exhausted THEN 1 END) AS retries,
               COUNT(CASE WHEN ended_at IS NOT NULL AND outcome = 'retry' AND exhausted THEN 1 END) AS exhausted,
-              COUNT(CASE WHEN ended_at IS NOT NULL AND outcome IN ('minus', 'agent_failed') THEN 1 END) AS uncounted,
+              COUNT(CASE WHEN ended_at IS NOT NULL AND outcome IN ('minus', 'agent_failed', 'skipped') THEN 1 END) AS uncounted,
               AVG(TIMESTAMPDIFF(MICROSECOND, created_at, ended_at)) / 1000 AS mean_length_ms
             FROM (SELECT a.created_at, a.ended_at, a.outcome,
                     m.result <=> ? AND a.id = (SELECT MAX(b.id) FROM attempts b WHERE b.member_id = a.member_id) AS exhausted

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { emptyCounts, SLOT_MS, type SlotCounts } from '../../domain/interval-buckets.js';
 
 /** The outcome classes an attempt is written with (call-store.ts, result-status-store.ts); NULL while live. */
-const OUTCOMES = ['success', 'retry', 'error', 'minus', 'waiting_result', 'agent_failed', 'expired'] as const;
+const OUTCOMES = ['success', 'retry', 'error', 'minus', 'waiting_result', 'agent_failed', 'expired', 'skipped'] as const;
 
 /**
  * Q2: a campaign's attempts created in [from, to), counted per UTC quarter hour and outcome class.
