@@ -10,6 +10,7 @@ import { PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { MysqlCallStore } from './adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from './adapters/mysql/claim-store.js';
 import { MysqlPredictiveStore } from './adapters/mysql/predictive-store.js';
+import { MysqlPacerStore } from './adapters/mysql/pacer-store.js';
 import { credentialsOf, openDatabase, openMigratedDatabase } from './adapters/mysql/database.js';
 import { WriterHosts } from './adapters/mysql/writer-hosts.js';
 import { MysqlDialFacts } from './adapters/mysql/dial-facts-store.js';
@@ -129,6 +130,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         engineStore: new MysqlEngineStore(db),
         dialFacts: new MysqlDialFacts(db),
         predictiveStore: new MysqlPredictiveStore(db),
+        pacerStore: new MysqlPacerStore(db),
         presentAgents: () => presence.present(),
         telephony: o.telephony,
         timers,

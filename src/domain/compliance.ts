@@ -44,3 +44,6 @@ export function complianceFigures(answered: number, abandoned: number, capPct: n
     : ratePct > targetPct ? 'over-target' : 'under-target';
   return { answered, abandoned, ratePct: Math.round(ratePct * 100) / 100, capPct, targetPct, status };
 }
+
+/** P6: a member whose call was abandoned is not dialled without an agent reserved for it for this long. */
+export const NO_REDIAL_AFTER_ABANDON_MS = 72 * 3_600_000;

@@ -3,6 +3,7 @@ import { startStack, until, type Stack } from '../helpers/stack.js';
 import { addMembers, attempts, createAgents, createCampaign, memberDone, number, run } from '../helpers/e2e-fixtures.js';
 import { freePort, sleep, startFaultWorld, type FaultWorld } from '../helpers/fault-world.js';
 import { LiveBoardStore } from '../../src/adapters/mysql/live-board-store.js';
+import { seeder } from '../helpers/seed.js';
 
 const MESSAGE = 'dialer/abandon-info.wav';
 
@@ -71,6 +72,51 @@ describe('engine end to end: the predictive call flow, subscriber first (P3)', f
       answered: 1, abandoned: 1, abandon_rate_pct: 100, abandon_cap_pct: 3, abandon_target_pct: 2.4, status: 'over-cap',
       compliance_window: 'rolling-30-days', lines_in_flight: 0, working_agents: 0, dial_level: 0,
     });
+  });
+});
+
+describe('engine end to end: the pacer dials ahead of the agents (P3, P4, P7)', function () {
+  this.timeout(90_000);
+  let s: Stack;
+  before(async () => { s = await startStack('predictive_paced'); });
+  after(async () => { await s?.close(); });
+
+  it('P3, P7: with 100+ answers known at a 30 % answer rate and 3 agents, more subscribers ring than agents are idle, never more than 3 per agent', async () => {
+    const c = await createCampaign(s, { type: 'predictive', info_message: MESSAGE, max_tries: 1, limit: 20 });
+    const agents = await createAgents(s, 3, [c]);
+    // what the campaign has measured so far: 400 dials, 120 answered (P4: past the 100 answers)
+    const past = await seeder(s.tdb.db).members(c, 400, { readyAt: () => new Date(Date.now() + 86_400_000) });
+    await s.tdb.db('members').whereIn('id', past).update({ state: 'done', result: 'NORMAL_CLEARING' });
+    const comms = await s.tdb.db('communications').whereIn('member_id', past).select('id', 'member_id', 'number');
+    const t = Date.now() - 3 * 3_600_000;
+    await s.tdb.db('attempts').insert(comms.map((m, i) => ({
+      campaign_id: c, member_id: m.member_id, communication_id: m.id, number: m.number, state: 'done', outcome: i % 10 < 3 ? 'success' : 'retry',
+      member_uuid: '00000000-0000-4000-8000-000000000000', created_at: new Date(t + i * 5000), answered_at: i % 10 < 3 ? new Date(t + i * 5000 + 4000) : null,
+      ended_at: new Date(t + i * 5000 + (i % 10 < 3 ? 64_000 : 20_000)), hangup_cause: i % 10 < 3 ? 'NORMAL_CLEARING' : 'NO_ANSWER', talk_sec: i % 10 < 3 ? 60 : 0,
+    })));
+    const fresh = Array.from({ length: 24 }, () => number());
+    fresh.forEach((n, i) => s.sim.setSubscriber(n, i % 3 === 0 ? { outcome: 'answer', afterMs: 1_500, talkMs: 1_500 } : { outcome: 'busy', afterMs: 1_500 }));
+    const ids = await addMembers(s, c, fresh.map((n, i) => ({ name: `m${i}`, communications: [{ number: n }] })));
+    // the agents' nailed-up legs first, so that the count below is of subscribers only
+    await run(s, c);
+    let most = 0;
+    let agentsUp = 0;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const ringing = await s.tdb.db('attempts').where('campaign_id', c).whereIn('state', ['reserved', 'ringing_agent']).whereNull('agent_id').count({ n: '*' }).first();
+      agentsUp = Math.max(agentsUp, Number((await s.tdb.db('agents').whereIn('id', agents.map((a) => a.id)).whereNotNull('nailed_node').count({ n: '*' }).first())?.n));
+      most = Math.max(most, Number(ringing?.n));
+      const done = await s.tdb.db('members').whereIn('id', ids).where('state', 'done').count({ n: '*' }).first();
+      if (Number(done?.n) === ids.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(agentsUp).to.equal(3);
+    expect(most, 'subscribers ringing at once').to.be.above(3).and.at.most(9);
+    await until('every attempt settled', async () => Number((await s.tdb.db('attempts').where('campaign_id', c).whereNot('state', 'done').count({ n: '*' }).first())?.n) === 0 || null, 30_000);
+    // every answered subscriber was bridged or heard the message: nothing else
+    const answered = await s.tdb.db('attempts').whereIn('member_id', ids).whereNotNull('answered_at').select('hangup_cause', 'message_at', 'agent_id');
+    expect(answered.length).to.be.greaterThan(0);
+    for (const a of answered) expect(a.hangup_cause === 'ABANDONED' ? a.message_at !== null : a.agent_id !== null, JSON.stringify(a)).to.equal(true);
   });
 });
 

@@ -232,9 +232,16 @@ const M3_ORDER = [{ column: 'priority', order: 'desc' as const }, { column: 'rea
  * M3: best priority, then longest ready; only members whose local window is open (K3) and not
  * expired (M4). A member whose numbers are all on the DNC list or stopped is ended here.
  */
-async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenCampaign, now: Date) {
+export async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenCampaign, now: Date, abandonedSince?: Date) {
   const ready = () => trx('members')
     .where({ campaign_id: campaignId, state: 'ready' })
+    // P6: a member whose call was abandoned since then waits, unless an agent is reserved for it
+    .where((w) => {
+      if (abandonedSince) {
+        w.whereNotExists((q) => q.select(trx.raw('1')).from('attempts as x').whereRaw('x.member_id = members.id')
+          .where('x.hangup_cause', 'ABANDONED').where('x.ended_at', '>', abandonedSince));
+      }
+    })
     .where('ready_at', '<=', now)
     .where((w) => w.whereNull('expire_at').orWhere('expire_at', '>', now))
     .where((w) => {

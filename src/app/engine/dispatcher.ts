@@ -23,7 +23,9 @@ export interface DispatcherDeps {
    * Runs in every pass before the claims, with whether a predictive campaign is open (P3: the
    * agents' nailed-up legs); a failure is logged, the pass goes on.
    */
-  beforePass?: (upNodes: string[], predictiveOpen: boolean) => Promise<void>;
+  beforePass?: (upNodes: string[], open: readonly OpenCampaign[]) => Promise<void>;
+  /** P3: predictive campaigns are dialled by their pacer (member first, agent at the answer), not by claims. */
+  pacerDialsPredictive?: boolean;
   /**
    * W2: agents with a CTI client connected now, read once per pass; an agent that requires a
    * client is offered calls only when listed. Absent: nobody has a client.
@@ -108,13 +110,15 @@ export class Dispatcher {
     const open = await this.#openCampaigns(this.d.now());
     if (this.d.beforePass) {
       try {
-        await this.d.beforePass(this.d.upNodes(), open.some((c) => c.predictive));
+        await this.d.beforePass(this.d.upNodes(), open);
       } catch (err) {
         this.d.log.error({ err }, 'before-pass work failed');
       }
     }
     if (open.length === 0) return false;
-    const pass: PassState = { upNodes: this.d.upNodes(), presentAgentIds: await this.#presentAgents(), exclude: [], campaigns: open, claims: 0,
+    const claimable = this.d.pacerDialsPredictive ? open.filter((c) => !c.predictive) : open;
+    if (claimable.length === 0) return false;
+    const pass: PassState = { upNodes: this.d.upNodes(), presentAgentIds: await this.#presentAgents(), exclude: [], campaigns: claimable, claims: 0,
       done: false, inFlight: 0 };
     await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, (_, slot) => this.#claimLoop(pass, slot)));
     return pass.claims >= MAX_CLAIMS_PER_PASS;

@@ -13,6 +13,8 @@ import type { DialFactsStore } from '../ports/dial-facts.js';
 import { CallFlow } from './call-flow.js';
 import type { PredictiveStore } from '../ports/predictive-store.js';
 import { PredictiveFlow } from './predictive-flow.js';
+import type { PacerStore } from '../ports/pacer-store.js';
+import { PacerRunner } from './pacer-runner.js';
 import { DialReasons } from './dial-reasons.js';
 import { Dispatcher } from './dispatcher.js';
 import type { EngineMetrics } from './engine-metrics.js';
@@ -55,6 +57,11 @@ export interface EngineDeps {
   presentAgents?: () => Promise<number[]>;
   /** P3: predictive campaigns' store; without it their claims are dialled agent first. */
   predictiveStore?: PredictiveStore;
+  /**
+   * P3, P4: the pacer's store; with it (and predictiveStore) each predictive campaign is dialled by
+   * its pacer, members first and the agent claimed at the answer, instead of by agent claims.
+   */
+  pacerStore?: PacerStore;
 }
 
 /**
@@ -65,6 +72,7 @@ export class Engine implements EngineSignals {
   readonly dispatcher: Dispatcher;
   readonly calls: CallFlow;
   readonly predictive: PredictiveFlow | undefined;
+  readonly pacer: PacerRunner | undefined;
   /** Changes as they happen, for the live boards. */
   readonly live: LiveFeed;
   /** R1, R2: the REST status of a member (result-status-flow.ts), dispatched here at once. */
@@ -94,7 +102,11 @@ export class Engine implements EngineSignals {
       observeClaim: d.metrics?.observeClaim,
       ...(d.presentAgents ? { presentAgents: d.presentAgents } : {}),
       afterPass: () => this.#reasons?.request(),
-      beforePass: (upNodes, predictiveOpen) => this.predictive?.keepNailedLegs(upNodes, predictiveOpen) ?? Promise.resolve(),
+      beforePass: async (upNodes, open) => {
+        await this.predictive?.keepNailedLegs(upNodes, open.some((c) => c.predictive));
+        await this.pacer?.run(open);
+      },
+      pacerDialsPredictive: d.pacerStore !== undefined && d.predictiveStore !== undefined,
     });
     this.#reasons = d.dialFacts && new DialReasons({
       facts: d.dialFacts,
@@ -115,6 +127,18 @@ export class Engine implements EngineSignals {
       kick: () => this.dispatcher.kick(),
       live: this.live,
       agentCallerId: d.agentCallerId ?? { number: '0000000000', name: 'Dialer' },
+      ...(d.pacerStore ? { pacerStore: d.pacerStore } : {}),
+    });
+    const flow = this.predictive;
+    this.pacer = flow && d.pacerStore && new PacerRunner({
+      store: d.pacerStore,
+      log: d.log.child({ part: 'pacer' }),
+      now: this.#now,
+      instanceId: d.instanceId,
+      leaseSec: d.leaseSec,
+      dial: (line) => flow.startLine(line),
+      answeredWaiting: (id) => flow.answeredWaiting(id),
+      kick: () => this.dispatcher.kick(),
     });
     this.calls = new CallFlow({
       calls: d.calls,
@@ -342,6 +366,7 @@ export class Engine implements EngineSignals {
     return (this.#closing ??= (async () => {
       const drainMs = this.d.drainMs ?? 20_000;
       await this.dispatcher.close();
+      await this.pacer?.close();
       await this.#reasons?.close();
       if (drainMs === 0) this.calls.leave();
       else await Promise.all([this.calls.drain(), this.predictive?.drain()]);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CallStore, SettleResult } from '../ports/call-store.js';
 import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { PredictiveStore } from '../ports/predictive-store.js';
+import type { ClaimedLine, PacerStore } from '../ports/pacer-store.js';
 import type { PredictiveEnd, Telephony } from '../ports/telephony.js';
 import type { PredictiveLegEvent } from './call-flow.js';
 import type { LiveFeed } from './live-feed.js';
@@ -18,6 +19,8 @@ export interface PredictiveFlowDeps {
   live: LiveFeed;
   /** Caller id shown on the agent's phone when its nailed-up leg rings. */
   agentCallerId: { number: string; name: string };
+  /** P3: claims the agent of a line the pacer dialled, at the answer. */
+  pacerStore?: PacerStore;
 }
 
 /** The hang-up cause an abandoned call is recorded with (C9 maps it like any cause; reports count it, Q). */
@@ -31,9 +34,8 @@ export const ABANDONED = 'ABANDONED';
  * done the switch's own fail-safe (or an immediate transfer) plays the information message: the
  * call is ABANDONED, recorded with its answer and message instants.
  *
- * This flow dials one subscriber per idle agent (P4's fallback): a claim always holds an agent.
- * Dialling more lines than idle agents, as the pacer (src/domain/pacer.ts) computes, is not
- * wired into this engine yet.
+ * Two ways in: a claim that holds an agent already (`start`), or a line the pacer dialled with no
+ * agent (`startLine`, pacer-runner.ts), whose agent is claimed at the answer.
  */
 export class PredictiveFlow {
   /** Live attempts of this process: the nailed-up leg each subscriber is to be bridged to. */
@@ -41,6 +43,8 @@ export class PredictiveFlow {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Nailed-up legs this process is ringing now. */
   readonly #ringing = new Set<string>();
+  /** Answered subscribers not yet bridged nor abandoned, by campaign (the pacer's answeredWaiting). */
+  readonly #waiting = new Map<number, number>();
 
   constructor(private readonly d: PredictiveFlowDeps) {}
 
@@ -50,6 +54,50 @@ export class PredictiveFlow {
 
   start(a: ClaimedAttempt): void {
     this.#track(this.#dial(a));
+  }
+
+  /** A line the pacer dialled: the subscriber first, an agent claimed when it answers. */
+  startLine(line: ClaimedLine): void {
+    this.#track(this.#dialLine(line));
+  }
+
+  answeredWaiting(campaignId: number): number {
+    return this.#waiting.get(campaignId) ?? 0;
+  }
+
+  async #dialLine(line: ClaimedLine): Promise<void> {
+    const log = this.d.log.child({ attemptId: line.attemptId, memberId: line.memberId });
+    const memberUuid = randomUUID();
+    const plan = await this.d.store.markMemberDialling(line.attemptId, memberUuid, this.d.now());
+    if (!plan) return;
+    this.d.live.campaign(line.campaignId);
+    const unplaced = (cause: string) => this.d.calls.settleAgentFailure(line.attemptId, cause, false, this.d.now()).then((r) => this.d.afterSettle(r));
+    if (plan.infoMessage === null) return void (await unplaced('INVALID_PROFILE'));
+    const res = await this.d.telephony.originateMemberLeg({
+      attemptId: line.attemptId, legUuid: memberUuid, node: line.node, number: plan.number, minRingSec: plan.minRingSec,
+      abandonMessage: plan.infoMessage, optOutKey: plan.optOutKey, callerIdNumber: plan.callerIdNumber,
+      callerIdName: plan.callerIdName, variables: plan.variables,
+    });
+    if (res.kind === 'failed' && ['NODE_DOWN', 'INVALID_NUMBER_FORMAT'].includes(res.cause)) return void (await unplaced(res.cause));
+    if (res.kind !== 'answered') return;
+    const answeredAt = this.d.now();
+    this.#waiting.set(line.campaignId, (this.#waiting.get(line.campaignId) ?? 0) + 1);
+    try {
+      const agent = await this.d.pacerStore?.claimAgentAt(line.attemptId, answeredAt) ?? null;
+      if (!agent) {
+        const r = await this.d.telephony.abandonMemberLeg(line.node, memberUuid);
+        log.info({ result: r }, 'no agent for the answered subscriber: information message');
+        return;
+      }
+      this.#calls.set(line.attemptId, { nailedUuid: agent.nailedUuid, node: line.node });
+      this.d.live.agent(agent.agentId);
+      const connected = await this.d.telephony.connectMemberLeg(line.node, memberUuid, agent.nailedUuid);
+      log.info({ connected, agentId: agent.agentId, ms: this.d.now().getTime() - answeredAt.getTime() }, 'subscriber answered');
+      if (connected === 'bridged') await this.d.store.markBridged(line.attemptId, memberUuid, answeredAt, this.d.now());
+      else if (connected === 'abandoned') await this.#nailedGone(agent.nailedUuid, false);
+    } finally {
+      this.#waiting.set(line.campaignId, Math.max(0, (this.#waiting.get(line.campaignId) ?? 1) - 1));
+    }
   }
 
   async #dial(a: ClaimedAttempt): Promise<void> {

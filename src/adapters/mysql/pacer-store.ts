@@ -1,0 +1,172 @@
+import type { Knex } from 'knex';
+import type { OpenCampaign } from '../../app/ports/dispatch-store.js';
+import type { ClaimedLine, PacerFacts, PacerStore } from '../../app/ports/pacer-store.js';
+import type { ComplianceWindow } from '../../domain/campaign-type.js';
+import { complianceWindowStart, NO_REDIAL_AFTER_ABANDON_MS } from '../../domain/compliance.js';
+import type { EndedDial, TalkingAgent } from '../../domain/pacer.js';
+import { pickMember } from './claim-store.js';
+import { withRetry } from './deadlock.js';
+
+const DIALS = 300;
+const TALKS = 300;
+const ANSWERS = 500;
+const sec = (ms: number) => Math.max(0, ms / 1000);
+const num = (v: unknown) => Number(v ?? 0);
+
+/**
+ * P3, P4 (DESIGN §8): the pacer's MySQL side. One process holds a campaign's pacer through a
+ * MySQL named lock on a connection of its own: the lock goes when the process (its connection)
+ * dies, and another process takes the campaign over.
+ */
+export class MysqlPacerStore implements PacerStore {
+  readonly #held = new Map<number, unknown>();
+
+  constructor(private readonly db: Knex) {}
+
+  async hold(campaignId: number): Promise<boolean> {
+    if (this.#held.has(campaignId)) return true;
+    const conn = await this.db.client.acquireConnection();
+    try {
+      const [rows] = await this.db.raw('SELECT GET_LOCK(?, 0) AS got', [`dialer-pacer-${campaignId}`]).connection(conn);
+      if (Number((rows as Array<{ got: number }>)[0]?.got) === 1) {
+        this.#held.set(campaignId, conn);
+        return true;
+      }
+    } catch {
+      // not held: another look on the next tick
+    }
+    await this.db.client.releaseConnection(conn);
+    return false;
+  }
+
+  async release(campaignId: number): Promise<void> {
+    const conn = this.#held.get(campaignId);
+    if (conn === undefined) return;
+    this.#held.delete(campaignId);
+    try {
+      await this.db.raw('SELECT RELEASE_LOCK(?)', [`dialer-pacer-${campaignId}`]).connection(conn);
+    } finally {
+      await this.db.client.releaseConnection(conn);
+    }
+  }
+
+  async facts(campaignId: number, now: Date): Promise<PacerFacts | null> {
+    const c = await this.db('campaigns as c').join('calendars as k', 'k.id', 'c.calendar_id').where({ 'c.id': campaignId, 'c.type': 'predictive' })
+      .first('c.call_limit', 'c.line_group_id', 'c.abandon_cap_pct', 'c.abandon_target_pct', 'c.compliance_window', 'k.timezone');
+    if (!c) return null;
+    const from = complianceWindowStart(c.compliance_window as ComplianceWindow, now, c.timezone as string);
+    const [agents, ringing, dials, talks, window, recent, known, live] = await Promise.all([
+      this.db('agents as a').join('tiers as t', 't.agent_id', 'a.id').leftJoin('attempts as x', 'x.id', 'a.attempt_id')
+        .where({ 't.campaign_id': campaignId, 'a.status': 'Available' }).whereNotNull('a.nailed_node')
+        .select('a.state', 'a.ready_at', 'a.attempt_id', 'a.wrapup_sec', 'a.nailed_node', 'x.answered_at'),
+      this.db('attempts').where('live_campaign', campaignId).whereIn('state', ['reserved', 'ringing_agent']).pluck('created_at'),
+      this.db('attempts').where({ campaign_id: campaignId, state: 'done' }).whereNotNull('member_uuid').whereNotNull('ended_at')
+        .orderBy('id', 'desc').limit(DIALS).select('created_at', 'answered_at', 'ended_at'),
+      this.db('attempts').where({ campaign_id: campaignId, state: 'done' }).where('talk_sec', '>', 0).orderBy('id', 'desc').limit(TALKS).pluck('talk_sec'),
+      this.db('attempts').where('campaign_id', campaignId).where('answered_at', '>=', from)
+        .first(this.db.raw('COUNT(*) AS answered'), this.db.raw("SUM(hangup_cause = 'ABANDONED') AS abandoned")),
+      this.db.from(this.db('attempts').where('campaign_id', campaignId).whereNotNull('answered_at').orderBy('id', 'desc').limit(ANSWERS)
+        .select('hangup_cause').as('r')).first(this.db.raw('COUNT(*) AS answered'), this.db.raw("SUM(hangup_cause = 'ABANDONED') AS abandoned")),
+      this.db('attempts').where('campaign_id', campaignId).whereNotNull('answered_at').count({ n: '*' }).first(),
+      this.db.raw(`SELECT (SELECT COUNT(*) FROM attempts WHERE live_campaign = ?) AS campaign_live,
+                          (SELECT COUNT(*) FROM attempts WHERE live_line_group = ?) AS group_live,
+                          (SELECT capacity FROM line_groups WHERE id = ?) AS capacity`, [campaignId, c.line_group_id ?? 0, c.line_group_id ?? 0]),
+    ]);
+    const t = now.getTime();
+    const idleByNode = new Map<string, number>();
+    let idle = 0;
+    const wrapUp: number[] = [];
+    const talking: TalkingAgent[] = [];
+    for (const a of agents as Array<Record<string, unknown>>) {
+      const readyAt = new Date(a.ready_at as string).getTime();
+      if (a.state === 'Waiting' && a.attempt_id === null && readyAt <= t) {
+        idle++;
+        idleByNode.set(a.nailed_node as string, (idleByNode.get(a.nailed_node as string) ?? 0) + 1);
+      } else if (a.state === 'Wrap up' || (a.state === 'Waiting' && a.attempt_id === null)) {
+        wrapUp.push(sec(readyAt - t));
+      } else {
+        const answered = a.answered_at ? new Date(a.answered_at as string).getTime() : null;
+        talking.push({ elapsedSec: answered ? sec(t - answered) : 0, wrapUpSec: num(a.wrapup_sec) });
+      }
+    }
+    const recentDials: EndedDial[] = (dials as Array<Record<string, string | null>>).reverse().map((d) => {
+      const created = new Date(d.created_at!).getTime();
+      return d.answered_at
+        ? { answered: true, durationSec: sec(new Date(d.answered_at).getTime() - created) }
+        : { answered: false, durationSec: sec(new Date(d.ended_at!).getTime() - created) };
+    });
+    const cap = (live as Array<Array<Record<string, unknown>>>)[0]![0]!;
+    const campaignFree = num(c.call_limit) - num(cap.campaign_live);
+    const groupFree = c.line_group_id === null ? Infinity : num(cap.capacity) - num(cap.group_live);
+    const nodes = [...idleByNode.entries()].sort((a, b) => b[1] - a[1]);
+    return {
+      inputs: {
+        nowMs: t,
+        idleAgents: idle,
+        wrapUpRemainingSec: wrapUp,
+        talking,
+        inFlightElapsedSec: (ringing as Date[]).map((x) => sec(t - new Date(x).getTime())),
+        recentDials,
+        talkTimesSec: (talks as number[]).reverse().map(Number),
+        window: { answered: num(window?.answered), abandoned: num(window?.abandoned) },
+        recentAnswers: { answered: num(recent?.answered), abandoned: num(recent?.abandoned) },
+        answersKnown: num(known?.n),
+        linesAllowed: Math.max(0, Math.min(campaignFree, groupFree)),
+      },
+      abandonCapPct: Number(c.abandon_cap_pct),
+      abandonTargetPct: Number(c.abandon_target_pct),
+      node: nodes[0]?.[0] ?? ((agents as Array<Record<string, unknown>>)[0]?.nailed_node as string | undefined) ?? null,
+    };
+  }
+
+  claimLines(open: OpenCampaign, n: number, node: string, now: Date, instanceId: string, leaseUntil: Date): Promise<ClaimedLine[]> {
+    const campaignId = open.id;
+    if (n <= 0) return Promise.resolve([]);
+    return withRetry(() => this.db.transaction(async (trx) => {
+      const c = await trx('campaigns').where({ id: campaignId, state: 'running', type: 'predictive' }).forUpdate().first('id', 'call_limit', 'line_group_id');
+      if (!c) return [];
+      if (c.line_group_id !== null) await trx('line_groups').where('id', c.line_group_id).forUpdate().first('id');
+      const [rows] = await trx.raw(
+        `SELECT (SELECT COUNT(*) FROM attempts WHERE live_campaign = ?) AS campaign_live,
+                (SELECT COUNT(*) FROM attempts WHERE live_line_group = ?) AS group_live,
+                (SELECT capacity FROM line_groups WHERE id = ?) AS capacity`, [c.id, c.line_group_id ?? 0, c.line_group_id ?? 0]);
+      const r = (rows as Array<Record<string, unknown>>)[0]!;
+      // C2, C3 under the campaign's (and line group's) lock, as every claim counts them
+      let free = Math.min(n, num(c.call_limit) - num(r.campaign_live));
+      if (c.line_group_id !== null) free = Math.min(free, num(r.capacity) - num(r.group_live));
+      const out: ClaimedLine[] = [];
+      const since = new Date(now.getTime() - NO_REDIAL_AFTER_ABANDON_MS);
+      for (let i = 0; i < free; i++) {
+        const picked = await pickMember(trx, c.id, open, now, since);
+        if (!picked) break;
+        const [attemptId] = await trx('attempts').insert({
+          campaign_id: c.id, member_id: picked.memberId, communication_id: picked.comm.id, number: picked.comm.number,
+          agent_id: null, line_group_id: c.line_group_id, node, instance_id: instanceId, lease_until: leaseUntil, state: 'reserved',
+          created_at: now, active_member: picked.memberId, live_campaign: c.id, live_line_group: c.line_group_id,
+        });
+        await trx('members').where('id', picked.memberId).update({
+          state: 'dialing', next_communication_id: null, last_communication_id: picked.comm.id, version: trx.raw('version + 1'), updated_at: now,
+        });
+        out.push({ attemptId: attemptId!, campaignId: c.id, memberId: picked.memberId, node });
+      }
+      if (out.length) await trx('campaigns').where('id', c.id).increment('dialled', out.length);
+      return out;
+    }, { isolationLevel: 'read committed' }));
+  }
+
+  claimAgentAt(attemptId: number, now: Date): Promise<{ agentId: number; nailedUuid: string } | null> {
+    return withRetry(() => this.db.transaction(async (trx) => {
+      const a = await trx('attempts').where({ id: attemptId }).whereIn('state', ['reserved', 'ringing_agent']).whereNull('agent_id')
+        .forUpdate().first('id', 'campaign_id', 'node');
+      if (!a) return null;
+      const agent = await trx('agents as g').join('tiers as t', 't.agent_id', 'g.id')
+        .where({ 't.campaign_id': a.campaign_id, 'g.status': 'Available', 'g.state': 'Waiting', 'g.nailed_node': a.node })
+        .whereNull('g.attempt_id').where('g.ready_at', '<=', now)
+        .orderBy([{ column: 'g.idle_since' }, { column: 'g.id' }]).forUpdate().skipLocked().first('g.id', 'g.nailed_uuid');
+      if (!agent) return null;
+      await trx('agents').where('id', agent.id).update({ state: 'Reserved', attempt_id: attemptId, version: trx.raw('version + 1'), updated_at: now });
+      await trx('attempts').where('id', attemptId).update({ agent_id: agent.id, agent_uuid: agent.nailed_uuid });
+      return { agentId: agent.id as number, nailedUuid: agent.nailed_uuid as string };
+    }, { isolationLevel: 'read committed' }));
+  }
+}

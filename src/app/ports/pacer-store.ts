@@ -1,0 +1,35 @@
+import type { AbandonCounts, EndedDial, PacerInputs, TalkingAgent } from '../../domain/pacer.js';
+import type { OpenCampaign } from './dispatch-store.js';
+
+/** P3, P4: what the pacer of one predictive campaign is fed from MySQL (DESIGN §8). */
+export interface PacerFacts {
+  inputs: Omit<PacerInputs, 'answeredWaiting'>;
+  abandonCapPct: number;
+  abandonTargetPct: number;
+  /** The node the campaign's free agents are on (lines are dialled there: the bridge needs both legs on one switch). */
+  node: string | null;
+}
+
+/** A line the pacer dials: a member claimed with no agent (the agent is claimed at the answer). */
+export interface ClaimedLine {
+  attemptId: number;
+  campaignId: number;
+  memberId: number;
+  node: string;
+}
+
+export interface PacerStore {
+  /** Holds the pacer of a campaign for this process (one process at a time; released when it dies). */
+  hold(campaignId: number): Promise<boolean>;
+  release(campaignId: number): Promise<void>;
+  facts(campaignId: number, now: Date): Promise<PacerFacts | null>;
+  /**
+   * Up to `n` members of the campaign claimed without an agent, within C2/C3 and its open zones
+   * (K3), on `node`; P6: no member whose call was abandoned in the last 72 hours.
+   */
+  claimLines(campaign: OpenCampaign, n: number, node: string, now: Date, instanceId: string, leaseUntil: Date): Promise<ClaimedLine[]>;
+  /** At the answer: an idle agent of the campaign on a nailed-up leg on that node, now in this call; null: none. */
+  claimAgentAt(attemptId: number, now: Date): Promise<{ agentId: number; nailedUuid: string } | null>;
+}
+
+export type { AbandonCounts, EndedDial, TalkingAgent };
