@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { buildApiDeps } from './adapters/http/api-deps.js';
+import { buildApiDeps } from './api-deps.js';
 import { startApiServer, type ApiServer } from './adapters/http/api-server.js';
 import type { ExtraRouter } from './adapters/http/app.js';
 import { webClient } from './adapters/http/web-routes.js';

@@ -15,6 +15,11 @@ export type Interval = (typeof INTERVALS)[number];
 export const MAX_RANGE_DAYS: Record<Interval, number> = { '15min': 31, hour: 92, day: 366 };
 
 export const SLOT_MS = 15 * 60_000;
+
+/** The quarter hour `from` falls in: reports start there. */
+export function slotStart(from: Date): Date {
+  return new Date(Math.floor(from.getTime() / SLOT_MS) * SLOT_MS);
+}
 const LENGTH_MS: Record<Exclude<Interval, 'day'>, number> = { '15min': SLOT_MS, hour: 3_600_000 };
 
 /** What one UTC quarter hour (or one bucket) holds; sums, so they add up. */

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { pino, type Logger } from 'pino';
 import { RedisLoginThrottle } from '../../src/adapters/queue/redis-login-throttle.js';
 import { HashGate } from '../../src/app/auth/hash-gate.js';
-import { buildApiDeps } from '../../src/adapters/http/api-deps.js';
+import { buildApiDeps } from '../../src/api-deps.js';
 import { applyResultStatusInDb } from '../../src/adapters/mysql/result-status-store.js';
 import { startApiServer, type ApiServer, type UpgradeHandler } from '../../src/adapters/http/api-server.js';
 import type { ExtraRouter } from '../../src/adapters/http/app.js';

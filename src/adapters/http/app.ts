@@ -9,7 +9,7 @@ import { REDACTED, withoutTicket } from './log-redaction.js';
 import { errorMiddleware } from './error-middleware.js';
 import { CSV_IMPORT_URL, memberImportExtraRouter } from './member-import-route.js';
 import { buildOpenApi } from './openapi.js';
-import { buildRepositories, type ApiDeps, type RouteContext } from './route-context.js';
+import type { ApiDeps, RouteContext } from './route-context.js';
 import { roleGuard } from './role-guard.js';
 import { RouteRegistry } from './route-registry.js';
 import { agentDeskRoutes } from './routes/agent-desk-routes.js';
@@ -38,11 +38,8 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 /** The Express application of the REST API; no listening here (see api-server.ts). */
 export function createApp(deps: ApiDeps, extra: readonly ExtraRouter[] = []): Express {
   const now = deps.now ?? (() => new Date());
-  const repos = buildRepositories(deps.db);
   const ctx: RouteContext = {
-    db: deps.db,
-    readDb: deps.readDb ?? deps.db,
-    repos,
+    repos: deps.repos,
     auth: deps.auth,
     signals: deps.signals,
     applyResultStatus: deps.applyResultStatus,

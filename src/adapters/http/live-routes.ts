@@ -5,7 +5,6 @@ import type { LiveFeed } from '../../app/engine/live-feed.js';
 import type { AgentPresence } from '../../app/ports/agent-presence.js';
 import type { DependencyHealth } from '../../app/dependency-health.js';
 import { LiveBoards, type BoardViewer } from '../../app/live-boards.js';
-import { LiveBoardStore } from '../mysql/live-board-store.js';
 import { ApiError } from './api-error.js';
 import type { ExtraRouter } from './app.js';
 import type { RouteContext } from './route-context.js';
@@ -59,7 +58,7 @@ export function liveRoutes(o: LiveRoutesOptions): LiveRouter {
   const build = (reg: RouteRegistry, ctx: RouteContext): Router => {
     const r = Router();
     const hub = (boards ??= new LiveBoards({
-      feed: o.feed, reader: new LiveBoardStore(ctx.readDb, o.presence && (() => o.presence!.present())), log: ctx.log.child({ component: 'live' }), now: ctx.now,
+      feed: o.feed, reader: ctx.repos.liveBoard(o.presence && (() => o.presence!.present())), log: ctx.log.child({ component: 'live' }), now: ctx.now,
       ...(o.coalesceMs ? { coalesceMs: o.coalesceMs } : {}),
       ...(o.health ? { health: o.health } : {}),
     }));

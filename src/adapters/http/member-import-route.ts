@@ -2,15 +2,14 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import busboy from 'busboy';
 import { Router, type Request, type Response } from 'express';
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DIALER_ROLES, STAFF, type Role } from '../../app/auth/roles.js';
 import { IdParams } from '../../contract/common-schemas.js';
 import { importMembersCsv, type CsvImportOutcome } from '../../app/members/csv-import.js';
+import type { BeginImportResult } from '../../app/members/member-batch.js';
 import { CsvImportQuery, toImportOptions } from '../../app/members/csv-import-options.js';
 import { CSV_LIMITS } from '../../app/members/csv-limits.js';
-import { beginMemberImport } from '../mysql/member-import-session.js';
 import { runCampaign } from '../../app/catalog/campaign-state.js';
 import type { RouteContext } from './route-context.js';
 import { RouteRegistry } from './route-registry.js';
@@ -27,7 +26,9 @@ import { ByteCap, TooManyBytes } from './byte-cap.js';
  */
 
 export interface MemberImportDeps {
-  db: Knex;
+  campaignExists(campaignId: number): Promise<boolean>;
+  /** Starts the campaign's import session (one at a time per campaign). */
+  beginImport(campaignId: number, now: Date): Promise<BeginImportResult>;
   log: Logger;
   now(): Date;
   /** Largest body, inflated, in bytes (DIALER_MAX_IMPORT_BYTES); 413 past it. */
@@ -90,12 +91,11 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
     if (autoRun && !deps.runCampaign) {
       return fail(res, 400, 'VALIDATION_FAILED', 'query.autoRun: not available on this server', { issues: [{ path: 'query.autoRun', message: 'not available' }] });
     }
-    const campaign = await deps.db('campaigns').where({ id: campaignId }).first('id');
-    if (!campaign) return fail(res, 404, 'NOT_FOUND', `campaign ${campaignId} not found`, { campaign_id: campaignId });
+    if (!(await deps.campaignExists(campaignId))) return fail(res, 404, 'NOT_FOUND', `campaign ${campaignId} not found`, { campaign_id: campaignId });
 
     const options = toImportOptions({ ...query, charset: query.charset ?? contentTypeCharset(req) });
     const now = deps.now();
-    const run = (input: Readable) => importMembersCsv(input, options, { begin: () => beginMemberImport(deps.db, campaignId, now) });
+    const run = (input: Readable) => importMembersCsv(input, options, { begin: () => deps.beginImport(campaignId, now) });
 
     const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (encoding !== 'identity' && encoding !== 'gzip') {
@@ -160,7 +160,8 @@ export function memberImportRouter(deps: MemberImportDeps): Router {
 /** The import wired to the API's context: `createApp(deps, [memberImportExtraRouter])`. */
 export function memberImportExtraRouter(reg: RouteRegistry, ctx: RouteContext): Router {
   return memberImportRouter({
-    db: ctx.db,
+    campaignExists: (id) => ctx.repos.campaigns.exists(id),
+    beginImport: (id, now) => ctx.repos.beginMemberImport(id, now),
     log: ctx.log,
     now: ctx.now,
     onMembersAdded: (id) => ctx.signals.membersAdded(id),

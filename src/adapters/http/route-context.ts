@@ -1,27 +1,30 @@
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import type { AgentDeskStore } from '../../app/agent-desk/agent-desk-store.js';
 import type { AuthService } from '../../app/auth/auth-service.js';
 import type { WakeUp } from '../../app/ports/call-store.js';
+import type { BeginImportResult } from '../../app/members/member-batch.js';
+import type { AgentStore } from '../../app/ports/agent-store.js';
+import type { ApiKeyStore } from '../../app/ports/api-key-store.js';
+import type { CalendarStore } from '../../app/ports/calendar-store.js';
+import type { CampaignStatsReader } from '../../app/ports/campaign-stats.js';
+import type { CampaignStore } from '../../app/ports/campaign-store.js';
+import type { DncStore } from '../../app/ports/dnc-store.js';
 import type { EngineSignals } from '../../app/ports/engine-signals.js';
-import type { ApplyResultStatus } from '../../app/ports/result-status.js';
-import { AgentRepository } from '../mysql/agent-repository.js';
-import { ApiKeyRepository } from '../mysql/api-key-repository.js';
-import { CalendarRepository } from '../mysql/calendar-repository.js';
-import { CampaignRepository } from '../mysql/campaign-repository.js';
-import { DncRepository } from '../mysql/dnc-repository.js';
-import { LineGroupRepository } from '../mysql/line-group-repository.js';
+import type { LineGroupStore } from '../../app/ports/line-group-store.js';
+import type { LiveBoardReader } from '../../app/ports/live-board.js';
 import type { MemberBulkStore } from '../../app/ports/member-bulk-store.js';
-import { MysqlMemberBulkStore } from '../mysql/member-bulk-store.js';
-import { MemberRepository } from '../mysql/member-repository.js';
-import { StatsRepository } from '../mysql/stats-repository.js';
-import { TierRepository } from '../mysql/tier-repository.js';
-import { UserRepository } from '../mysql/user-repository.js';
+import type { MemberStore } from '../../app/ports/member-store.js';
+import type { MemberWriter } from '../../app/ports/member-writer.js';
+import type { ReportReader } from '../../app/ports/report-reader.js';
+import type { PreviewStore } from '../../app/ports/preview-store.js';
+import type { ApplyResultStatus } from '../../app/ports/result-status.js';
+import type { TierStore } from '../../app/ports/tier-store.js';
+import type { UserStore } from '../../app/ports/user-store.js';
 
-/** What the REST API is built from (wired in main.ts, or by the test helper). */
+/** What the REST API is built from (wired in src/api-deps.ts, or by the test helper). */
 export interface ApiDeps {
-  db: Knex;
-  /** Reports, exports and the live boards read here (a replica when configured); `db` when absent. */
-  readDb?: Knex;
+  /** The storage the routes reach, through the ports of src/app only. */
+  repos: Repositories;
   log: Logger;
   auth: AuthService;
   /** Told after each committed change the engine cares about. */
@@ -46,24 +49,31 @@ export interface ApiDeps {
 }
 
 export interface Repositories {
-  users: UserRepository;
-  keys: ApiKeyRepository;
-  calendars: CalendarRepository;
-  lineGroups: LineGroupRepository;
-  campaigns: CampaignRepository;
-  agents: AgentRepository;
-  tiers: TierRepository;
-  dnc: DncRepository;
-  stats: StatsRepository;
-  members: MemberRepository;
+  users: UserStore;
+  keys: ApiKeyStore;
+  calendars: CalendarStore;
+  lineGroups: LineGroupStore;
+  campaigns: CampaignStore;
+  agents: AgentStore;
+  tiers: TierStore;
+  dnc: DncStore;
+  stats: CampaignStatsReader;
+  members: MemberStore;
   memberBulk: MemberBulkStore;
+  /** M1, M2: the JSON upload's writes. */
+  memberWriter: MemberWriter;
+  /** M6: starts a CSV import into the campaign (one at a time per campaign). */
+  beginMemberImport(campaignId: number, now: Date): Promise<BeginImportResult>;
+  reports: ReportReader;
+  desk: AgentDeskStore;
+  /** P2: the previews of preview campaigns. */
+  previews: PreviewStore;
+  /** The live boards' reads; `presentAgents` names the agents with a CTI client connected (W2). */
+  liveBoard(presentAgents?: () => Promise<number[]>): LiveBoardReader;
 }
 
 /** Shared by every router. */
 export interface RouteContext {
-  db: Knex;
-  /** For read-heavy work that may lag the writer a little: reports, exports, live boards. */
-  readDb: Knex;
   repos: Repositories;
   auth: AuthService;
   signals: EngineSignals;
@@ -73,20 +83,4 @@ export interface RouteContext {
   log: Logger;
   /** Largest CSV import body, inflated, bytes (S5). */
   maxImportBytes: number;
-}
-
-export function buildRepositories(db: Knex): Repositories {
-  return {
-    users: new UserRepository(db),
-    keys: new ApiKeyRepository(db),
-    calendars: new CalendarRepository(db),
-    lineGroups: new LineGroupRepository(db),
-    campaigns: new CampaignRepository(db),
-    agents: new AgentRepository(db),
-    tiers: new TierRepository(db),
-    dnc: new DncRepository(db),
-    stats: new StatsRepository(db),
-    members: new MemberRepository(db),
-    memberBulk: new MysqlMemberBulkStore(db),
-  };
 }

@@ -1,15 +1,10 @@
 import type { Knex } from 'knex';
 import { classifyAgentFailure } from '../../domain/agent-state.js';
 import { addAgentTimes, emptyAgentSlot, type AgentSlot, type StatusChange } from '../../domain/agent-times.js';
-import { SLOT_MS } from '../../domain/interval-buckets.js';
+import type { AgentReportRows } from '../../app/ports/report-reader.js';
 
 /** TO_SECONDS counts from year 0: the quarter hour of the Unix epoch. */
 const EPOCH_SLOT = 62_167_219_200 / 900;
-
-export interface AgentReportRows {
-  names: Map<number, string>;
-  slots: Map<number, Map<number, AgentSlot>>; // agent id → UTC quarter hour → sums
-}
 
 /**
  * Q2: per agent (all, or one) the time per category in [from, to) from agent_status_history
@@ -65,9 +60,4 @@ export async function agentReportRows(db: Knex, from: Date, to: Date, end: Date,
     if (r.failed_cause && classifyAgentFailure(r.failed_cause) === 'no-answer') s.noAnswers += Number(r.n);
   }
   return { names, slots };
-}
-
-/** The quarter hour `from` falls in: reports start there (as the campaign report does). */
-export function slotStart(from: Date): Date {
-  return new Date(Math.floor(from.getTime() / SLOT_MS) * SLOT_MS);
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Agent, AgentCreateInput, AgentStatus, AgentUpdateInput } from '../../contract/agent-schemas.js';
 import { isDuplicateKey, isoOrNull } from './row-mapping.js';
+import type { AgentWrite, AgentDelete, AgentStore } from '../../app/ports/agent-store.js';
 
 function toAgent(r: Record<string, unknown>): Agent {
   return {
@@ -27,11 +28,7 @@ function toAgent(r: Record<string, unknown>): Agent {
   };
 }
 
-export type AgentWrite = { kind: 'ok'; agent: Agent } | { kind: 'not-found' } | { kind: 'conflict'; message: string };
-
-export type AgentDelete = { kind: 'deleted' } | { kind: 'not-found' } | { kind: 'busy' } | { kind: 'linked'; username: string };
-
-export class AgentRepository {
+export class AgentRepository implements AgentStore {
   constructor(private readonly db: Knex) {}
 
   /** Agents with the node their phone is registered on (registrations table, A2). */

@@ -1,19 +1,11 @@
 import type { Knex } from 'knex';
 import type { Role } from '../../app/auth/roles.js';
-
-export interface KeyOwner {
-  key: string;
-  userId: number;
-  username: string;
-  role: Role;
-  expiresAt: Date;
-  revokedAt: Date | null;
-}
+import type { KeyOwner, ApiKeyStore } from '../../app/ports/api-key-store.js';
 
 const PURGE_PER_LOGIN = 1000;
 
 /** One row per login (S1): the token is bound to the key, logout revokes the key. */
-export class ApiKeyRepository {
+export class ApiKeyRepository implements ApiKeyStore {
   constructor(private readonly db: Knex) {}
 
   async create(key: string, userId: number, createdAt: Date, expiresAt: Date): Promise<void> {

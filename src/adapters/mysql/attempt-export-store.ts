@@ -1,13 +1,7 @@
 import type { Knex } from 'knex';
 import type { Readable } from 'node:stream';
 import type { ExportRow } from '../../app/reports/attempt-export.js';
-
-/** Which attempts to export (Q1): one campaign or all, created in [from, to) when given. */
-export interface ExportScope {
-  campaignId?: number;
-  from?: Date;
-  to?: Date;
-}
+import type { ExportScope } from '../../app/ports/report-reader.js';
 
 /** Columns in EXPORT_COLUMNS order; JSON as text, which the export prints as it is, unparsed. */
 const COLUMNS = `a.id, a.campaign_id, c.name, a.member_id, m.name, a.number, a.agent_id, g.name,

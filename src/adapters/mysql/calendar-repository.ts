@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Calendar, CalendarCreateInput, CalendarUpdateInput } from '../../contract/calendar-schemas.js';
 import { dateOrNull, fromJsonColumn, isForeignKeyError, isoOrNull, toJsonColumn } from './row-mapping.js';
+import type { CalendarUpdate, CalendarStore } from '../../app/ports/calendar-store.js';
 
 function toCalendar(r: Record<string, unknown>): Calendar {
   return {
@@ -27,9 +28,7 @@ function toRow(c: CalendarUpdateInput): Record<string, unknown> {
   return row;
 }
 
-export type CalendarUpdate = { kind: 'ok'; calendar: Calendar } | { kind: 'not-found' } | { kind: 'invalid'; message: string };
-
-export class CalendarRepository {
+export class CalendarRepository implements CalendarStore {
   constructor(private readonly db: Knex) {}
 
   async list(): Promise<Calendar[]> {

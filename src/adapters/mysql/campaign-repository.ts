@@ -12,6 +12,7 @@ import {
   type PacingSettings, type PreviewTimeoutPolicy, type SettingIssue,
 } from '../../domain/campaign-type.js';
 import { fromJsonColumn, isoOrNull, toJsonColumn } from './row-mapping.js';
+import type { CampaignWrite, CampaignStore } from '../../app/ports/campaign-store.js';
 
 /** C9 on the wire: GET shows the effective table; only the overrides are stored. */
 function toCampaign(r: Record<string, unknown>): Campaign {
@@ -64,15 +65,6 @@ function toRow(c: CampaignUpdateInput): Record<string, unknown> {
   return row;
 }
 
-export type CampaignWrite =
-  | { kind: 'ok'; campaign: Campaign }
-  | { kind: 'not-found' }
-  | { kind: 'bad-reference'; message: string }
-  /** P1: rules between fields broken by the campaign as it would be stored. */
-  | { kind: 'invalid'; issues: SettingIssue[] }
-  /** P1: the type of a running or stopping campaign does not change. */
-  | { kind: 'type-locked'; state: CampaignState };
-
 function pacingOf(c: Campaign): PacingSettings {
   const { type, preview_sec, preview_timeout, abandon_cap_pct, abandon_target_pct, compliance_window, min_ring_sec,
     info_message, dnc_opt_out_key, amd } = c;
@@ -86,7 +78,7 @@ export interface CampaignRow {
   version: number;
 }
 
-export class CampaignRepository {
+export class CampaignRepository implements CampaignStore {
   constructor(private readonly db: Knex) {}
 
   async list(): Promise<Campaign[]> {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { DncEntry } from '../../contract/dnc-schemas.js';
 import { isDuplicateKey, isoOrNull } from './row-mapping.js';
+import type { DncWrite, DncStore } from '../../app/ports/dnc-store.js';
 
 function toEntry(r: Record<string, unknown>): DncEntry {
   return {
@@ -11,10 +12,8 @@ function toEntry(r: Record<string, unknown>): DncEntry {
   };
 }
 
-export type DncWrite = { kind: 'ok'; entry: DncEntry } | { kind: 'duplicate' };
-
 /** Do-not-call numbers: global (campaign NULL) or for one campaign. */
-export class DncRepository {
+export class DncRepository implements DncStore {
   constructor(private readonly db: Knex) {}
 
   /** Keyset page by id. */

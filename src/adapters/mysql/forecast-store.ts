@@ -1,15 +1,10 @@
 import type { Knex } from 'knex';
 import { RESULT_MAX_TRIES } from '../../domain/attempt-rules.js';
-import type { ForecastFacts } from '../../domain/forecast.js';
+import type { CampaignForecastFacts } from '../../app/ports/report-reader.js';
 import { toCalendar } from './calendar-row.js';
 
 /** Q3: the rate is measured over this many of the campaign's latest attempts. */
 export const RECENT_ATTEMPTS = 200;
-
-export interface CampaignForecastFacts {
-  state: string;
-  facts: ForecastFacts;
-}
 
 /**
  * Q3: what the forecast is computed from, read now. Undefined when the campaign does not exist.

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { LineGroup, LineGroupCreateInput, LineGroupUpdateInput } from '../../contract/line-group-schemas.js';
 import { isDuplicateKey, isForeignKeyError, isoOrNull } from './row-mapping.js';
+import type { LineGroupWrite, LineGroupStore } from '../../app/ports/line-group-store.js';
 
 function toLineGroup(r: Record<string, unknown>): LineGroup {
   return {
@@ -12,9 +13,7 @@ function toLineGroup(r: Record<string, unknown>): LineGroup {
   };
 }
 
-export type LineGroupWrite = { kind: 'ok'; lineGroup: LineGroup } | { kind: 'not-found' } | { kind: 'conflict'; message: string };
-
-export class LineGroupRepository {
+export class LineGroupRepository implements LineGroupStore {
   constructor(private readonly db: Knex) {}
 
   async list(): Promise<LineGroup[]> {

@@ -3,6 +3,7 @@ import type { Attempt, Member, MemberListQuery } from '../../contract/member-sch
 import type { ParsedMember } from '../../contract/member-input.js';
 import { whereMemberFilter } from './member-filter.js';
 import { fromJsonColumn, isDuplicateKey, isoOrNull, toJsonColumn } from './row-mapping.js';
+import type { MemberChange, MemberStore } from '../../app/ports/member-store.js';
 
 /*
  * Members as the REST layer reads, changes and deletes them. Inserting is
@@ -67,13 +68,7 @@ export function toAttempt(r: Row): Attempt {
   };
 }
 
-export type MemberChange =
-  | { kind: 'ok'; member: Member }
-  | { kind: 'not-found' }
-  | { kind: 'dialing' }
-  | { kind: 'duplicates'; numbers: string[] };
-
-export class MemberRepository {
+export class MemberRepository implements MemberStore {
   constructor(private readonly db: Knex) {}
 
   /** Keyset page on id; filters combine with AND. `now` places "later" for the wait filter. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { BatchInsertResult, LinedMember, RejectedLine } from '../../app/members/member-batch.js';
 import type { NumberedItem, ParsedMember } from '../../contract/member-input.js';
+import type { DuplicateItem, InsertMembersResult } from '../../app/ports/member-writer.js';
 
 export type { BatchInsertResult, LinedMember, RejectedLine };
 
@@ -9,17 +10,6 @@ export type { BatchInsertResult, LinedMember, RejectedLine };
  * campaign_zones). Rows go in multi-row INSERTs: a million-row CSV must not pay
  * one round trip per member.
  */
-
-export interface DuplicateItem {
-  /** Index of the member in the request. */
-  index: number;
-  number: string;
-  reason: string;
-}
-
-export type InsertMembersResult =
-  | { kind: 'inserted'; ids: number[] }
-  | { kind: 'duplicates'; items: DuplicateItem[] };
 
 // Rows per INSERT statement: well under max_allowed_packet (16 MB by default)
 // even with 20 numbers and a few variables per member.

@@ -2,9 +2,10 @@ import type { Knex } from 'knex';
 import { reasonView } from '../../domain/dial-reason.js';
 import type { CampaignStats } from '../../contract/campaign-schemas.js';
 import { countsAsDialled, succeededAndFailed } from '../../domain/campaign-figures.js';
+import type { CampaignStatsReader } from '../../app/ports/campaign-stats.js';
 
 /** Counts for GET /api/v2/dialer/:id/stats: members by state, finished members by result, live calls. */
-export class StatsRepository {
+export class StatsRepository implements CampaignStatsReader {
   constructor(private readonly db: Knex) {}
 
   async campaignStats(campaignId: number): Promise<CampaignStats> {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AgentTier, Tier } from '../../contract/agent-schemas.js';
+import type { TierWrite, TierStore } from '../../app/ports/tier-store.js';
 
 function toTier(r: Record<string, unknown>): Tier {
   return {
@@ -11,10 +12,8 @@ function toTier(r: Record<string, unknown>): Tier {
   };
 }
 
-export type TierWrite = { kind: 'ok'; tier: Tier; created: boolean } | { kind: 'no-campaign' } | { kind: 'no-agent' };
-
 /** A1 tiers: which agents work a campaign, with a level. */
-export class TierRepository {
+export class TierRepository implements TierStore {
   constructor(private readonly db: Knex) {}
 
   async list(campaignId: number): Promise<Tier[]> {

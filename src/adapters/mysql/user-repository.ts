@@ -1,19 +1,7 @@
 import type { Knex } from 'knex';
 import type { Role } from '../../app/auth/roles.js';
 import { isDuplicateKey, isForeignKeyError, isoOrNull } from './row-mapping.js';
-
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-  /** W1: the agent a user of role agent acts as. */
-  agent_id: number | null;
-  created_at: string | null;
-}
-
-export interface UserWithHash extends User {
-  passwordHash: string;
-}
+import type { User, UserWithHash, UserWrite, UserFields, UserStore } from '../../app/ports/user-store.js';
 
 function toUser(r: Record<string, unknown>): User {
   return {
@@ -22,16 +10,7 @@ function toUser(r: Record<string, unknown>): User {
   };
 }
 
-export type UserWrite =
-  | { kind: 'ok'; user: User }
-  | { kind: 'not-found' }
-  | { kind: 'conflict'; message: string }
-  /** W1: agent_id names no agent. */
-  | { kind: 'bad-reference'; message: string };
-
-interface UserFields { username?: string; role?: Role; passwordHash?: string; agentId?: number | null }
-
-export class UserRepository {
+export class UserRepository implements UserStore {
   constructor(private readonly db: Knex) {}
 
   async count(): Promise<number> {

@@ -7,8 +7,6 @@ import { DeskState, PreviewSkip } from '../../../contract/agent-desk-schemas.js'
 import { Agent, AgentStatusChange } from '../../../contract/agent-schemas.js';
 import { IdParams } from '../../../contract/common-schemas.js';
 import { Member, ResultStatusBody } from '../../../contract/member-schemas.js';
-import { MysqlAgentDeskStore } from '../../mysql/agent-desk-store.js';
-import { MysqlPreviewStore } from '../../mysql/preview-store.js';
 import { ApiError, conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';
@@ -109,7 +107,7 @@ export function agentDeskRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
 /** The desk's use cases on this API's database and signals (the REST routes and the CTI socket). */
 export function agentDeskOf(ctx: RouteContext): AgentDesk {
   return new AgentDesk({
-    store: new MysqlAgentDeskStore(ctx.db), previews: new MysqlPreviewStore(ctx.db), armWakeUps: ctx.armWakeUps,
+    store: ctx.repos.desk, previews: ctx.repos.previews, armWakeUps: ctx.armWakeUps,
     agents: ctx.repos.agents, applyResultStatus: ctx.applyResultStatus, signals: ctx.signals, now: ctx.now,
   });
 }

@@ -4,7 +4,7 @@ import { STAFF } from '../../../app/auth/roles.js';
 import { Campaign, CampaignCreate, CampaignStats, CampaignUpdate } from '../../../contract/campaign-schemas.js';
 import { runCampaign, stopCampaign, type StateChange } from '../../../app/catalog/campaign-state.js';
 import { IdParams } from '../../../contract/common-schemas.js';
-import type { CampaignWrite } from '../../mysql/campaign-repository.js';
+import type { CampaignWrite } from '../../../app/ports/campaign-store.js';
 import { ApiError, conflict, notFound } from '../api-error.js';
 import { validationError } from '../route-registry.js';
 import type { RouteContext } from '../route-context.js';

@@ -1,11 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { DIALER_ROLES, STAFF } from '../../../app/auth/roles.js';
-import { runCampaign } from '../../../app/catalog/campaign-state.js';
+import { uploadMembers } from '../../../app/members/member-upload.js';
 import { IdParam, IdParams } from '../../../contract/common-schemas.js';
 import { Attempt, Member, MemberListQuery, MemberPage, MemberUpdate, ResultStatusBody } from '../../../contract/member-schemas.js';
-import { MemberInput, parseMembers } from '../../../contract/member-input.js';
-import { findDuplicates, insertMembers } from '../../mysql/member-writer.js';
+import { MemberInput } from '../../../contract/member-input.js';
 import { ApiError, conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import { fieldIssues, validationError, type RouteRegistry } from '../route-registry.js';
@@ -32,30 +31,30 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     responses: { 201: { description: 'added', schema: AddAnswer }, 400: { description: 'bad items, each with index and reason' },
       403: { description: 'autoRun=true by a role that may not run campaigns (api)' }, 404: { description: 'no such campaign' } } },
   async ({ params, query, principal, req, res }) => {
+    const autoRun = query.autoRun === 'true' || query.autoRun === '1';
     // S1: the api role adds members but may not run a campaign (POST …/run is 403 for it too).
-    if ((query.autoRun === 'true' || query.autoRun === '1') && principal && !STAFF.includes(principal.role)) {
+    if (autoRun && principal && !STAFF.includes(principal.role)) {
       throw new ApiError(403, 'FORBIDDEN', `query.autoRun: role "${principal.role}" may not run a campaign; add the members without autoRun`, {
         issues: [{ path: 'query.autoRun', message: 'not allowed for this role' }], allowed_roles: STAFF,
       });
     }
-    await requireCampaign(params.id);
-    const body: unknown = req.body;
-    const items = Array.isArray(body) ? body : body && typeof body === 'object' ? [body] : undefined;
-    if (items === undefined) throw new ApiError(400, 'VALIDATION_FAILED', 'body must be a member object or an array of members');
-    if (items.length === 0) throw new ApiError(400, 'VALIDATION_FAILED', 'body is an empty array: no members to add');
-    const parsed = parseMembers(items);
-    if (parsed.kind === 'invalid') {
-      // S2: one answer names every bad item, so the duplicates of the well-formed numbers are looked up too.
-      const duplicates = await findDuplicates(ctx.db, params.id, parsed.numbers);
-      throw itemsError([...parsed.items, ...duplicates].sort((a, b) => a.index - b.index));
+    const out = await uploadMembers({ campaigns: ctx.repos.campaigns, writer: ctx.repos.memberWriter, signals: ctx.signals },
+      params.id, req.body, autoRun, ctx.now());
+    switch (out.kind) {
+      case 'added':
+        res.status(201).json({ ids: out.ids });
+        return;
+      case 'no-campaign':
+        throw notFound('campaign', params.id);
+      case 'bad-body':
+        throw new ApiError(400, 'VALIDATION_FAILED', out.message);
+      case 'refused':
+        throw itemsError(out.items);
+      default: {
+        const never: never = out;
+        return never;
+      }
     }
-    const out = await insertMembers(ctx.db, params.id, parsed.members, ctx.now());
-    if (out.kind === 'duplicates') throw itemsError(out.items);
-    ctx.signals.membersAdded(params.id);
-    if (query.autoRun === 'true' || query.autoRun === '1') {
-      await runCampaign(ctx.repos.campaigns, ctx.signals, params.id, ctx.now());
-    }
-    res.status(201).json({ ids: out.ids });
   });
 
   reg.add(r, { method: 'get', path: P, tag, summary: 'Members, filtered, keyset-paged on id', roles: STAFF,

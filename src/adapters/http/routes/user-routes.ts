@@ -4,7 +4,7 @@ import { hashPassword } from '../../../app/auth/password.js';
 import { ADMIN_ONLY } from '../../../app/auth/roles.js';
 import { IdParams } from '../../../contract/common-schemas.js';
 import { agentLinkIssue, UserCreate, UserOut, UserUpdate } from '../../../contract/user-schemas.js';
-import type { UserWrite } from '../../mysql/user-repository.js';
+import type { UserWrite } from '../../../app/ports/user-store.js';
 import { badRequest, conflict, notFound } from '../api-error.js';
 import type { RouteContext } from '../route-context.js';
 import type { RouteRegistry } from '../route-registry.js';
