@@ -9,7 +9,7 @@ import { reasonView, type EndReason } from '../../domain/dial-reason.js';
 import { effectiveCauses, type CauseOverrides } from '../../domain/cause-policy.js';
 import {
   defaultAbandonTarget, pacingIssues, typeChangeAllowed, type CampaignType, type ComplianceWindow, type DtmfDigit,
-  type PacingSettings, type PreviewTimeoutPolicy, type SettingIssue,
+  type PacingSettings, type PreviewTimeoutPolicy,
 } from '../../domain/campaign-type.js';
 import { fromJsonColumn, isoOrNull, toJsonColumn } from './row-mapping.js';
 import type { CampaignWrite, CampaignStore } from '../../app/ports/campaign-store.js';
