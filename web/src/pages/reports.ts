@@ -1,4 +1,4 @@
-import { instantOfWall, zoneClock } from '../../../src/domain/zone-clock.js';
+import { instantOfWall, zoneClock } from '../../../src/contract/zone-clock.js';
 import { api, authHeaders } from '../api.js';
 import { append, h, notice } from '../dom.js';
 import { check, clearIssues, field, formErrorsBox, select, showIssues } from '../form.js';
