@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { pino } from 'pino';
+import { FreeSwitchTelephony } from '../../src/adapters/freeswitch/telephony.js';
+import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { httpClient } from '../helpers/http-client.js';
 import { startStack, until, type Stack } from '../helpers/stack.js';
 import {
@@ -13,8 +16,22 @@ import {
 describe('engine end to end: preview campaigns (P2)', function () {
   this.timeout(90_000);
   let s: Stack;
-  before(async () => { s = await startStack('preview'); });
-  after(async () => { await s?.close(); });
+  // A process that does not dial (DIALER_ENGINE=false) on the same MySQL and Redis.
+  let apiOnly: Runtime;
+  let apiUrl: string;
+  before(async () => {
+    s = await startStack('preview');
+    const cfg = { ...s.cfg, engine: false, instanceId: `${s.cfg.instanceId}-api-only` };
+    const log = pino({ level: process.env.STACK_LOG ?? 'silent' });
+    const telephony = new FreeSwitchTelephony({ nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile,
+      routeContext: cfg.routeContext, log });
+    apiOnly = await startRuntime({ cfg, log, telephony, db: s.tdb.db });
+    apiUrl = `http://127.0.0.1:${apiOnly.api.port}`;
+  });
+  after(async () => {
+    await apiOnly?.close();
+    await s?.close();
+  });
 
   /** Waits until the agent's desk shows a preview, and returns the desk state. */
   const previewing = (agentId: number, notAttempt?: number) => until(`agent ${agentId} previewing`, async () => {
@@ -22,13 +39,13 @@ describe('engine end to end: preview campaigns (P2)', function () {
     const a = r.body.call?.attempt;
     return a?.state === 'previewing' && a.id !== notAttempt ? r.body : null;
   });
-  const agentUser = async (agentId: number, username: string) => {
+  const agentUser = async (agentId: number, username: string, url = s.url) => {
     const password = `${username}-password`;
     const u = await s.call('POST', '/api/v2/users', { username, password, role: 'agent', agent_id: agentId });
     expect(u.status, JSON.stringify(u.body)).to.equal(201);
-    const auth = await httpClient(s.url).login(username, password);
+    const auth = await httpClient(url).login(username, password);
     return (method: string, path: string, body?: unknown) =>
-      httpClient(s.url).send(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json', auth);
+      httpClient(url).send(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json', auth);
   };
 
   it('P2, W3: the agent is reserved with the member card and nothing rings; accepted, the agent then the member are called (A4)', async () => {
@@ -62,6 +79,30 @@ describe('engine end to end: preview campaigns (P2)', function () {
     expect(a).to.deep.include({ preview_decision: 'accepted', outcome: 'success', hangup_cause: 'NORMAL_CLEARING' });
     expect(a.agent_answered_at).to.be.a('string');
     expect(subscriberLegs(s, n)).to.have.length(1);
+  });
+
+  it('P2, DESIGN §1a: an accept and a skip given to a process that does not dial reach the engine holding the preview', async () => {
+    const c = await createCampaign(s, { type: 'preview', preview_sec: 120, retry_wait_sec: 600 });
+    const [ag] = await createAgents(s, 1, [c]);
+    const n1 = number();
+    const n2 = number();
+    s.sim.setSubscriber(n2, { outcome: 'answer', afterMs: 20, talkMs: 200 });
+    const [m1, m2] = await addMembers(s, c, [{ priority: 2, communications: [{ number: n1 }] }, { priority: 1, communications: [{ number: n2 }] }]);
+    const desk = await agentUser(ag!.id, 'remote-preview-agent', apiUrl);
+    await run(s, c);
+    const first = await previewing(ag!.id);
+    expect(first.call.member.id).to.equal(m1);
+    expect((await desk('POST', '/api/v2/agent/preview/skip', { reason: 'not today' })).status).to.equal(200);
+    expect(await member(s, c, m1!)).to.deep.include({ state: 'ready', tries: 0 });
+    // The freed agent is offered the next member at once, and the accept is carried by Redis to the engine.
+    const second = await previewing(ag!.id, first.call.attempt.id);
+    expect(second.call.member.id).to.equal(m2);
+    expect((await desk('POST', '/api/v2/agent/preview/accept')).status).to.equal(202);
+    expect((await memberDone(s, c, m2!)).result).to.equal('NORMAL_CLEARING');
+    const [a] = await attempts(s, c, m2!);
+    expect(a.preview_decision).to.equal('accepted');
+    // Rung at the accept, not at the end of the preview time two minutes later.
+    expect(Date.parse(a.agent_answered_at)).to.be.below(Date.parse(a.preview_deadline_at));
   });
 
   it('P2: a skip with a reason dials nothing, is kept in the history without using a try, frees the agent, and the member comes back after the retry wait', async () => {
