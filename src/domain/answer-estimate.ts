@@ -86,6 +86,21 @@ export function remainingAnswerProbability(est: AnswerEstimate, elapsedSec: numb
   return wilsonUpper(later, stillRinging);
 }
 
+/**
+ * The chance that a call ringing for `elapsedSec` is answered within the next `withinSec`: of
+ * the recent dials that lasted longer than `elapsedSec`, the share answered by then (upper
+ * Wilson bound).
+ */
+export function answerWithin(est: AnswerEstimate, elapsedSec: number, withinSec: number): number {
+  const answeredInTime = countAbove(est.answerDelaysSec, elapsedSec) - countAbove(est.answerDelaysSec, elapsedSec + withinSec);
+  return wilsonUpper(answeredInTime, countAbove(est.durationsSec, elapsedSec));
+}
+
+/** Share of the recent answers that came within `withinSec` of the originate. */
+export function answeredBy(est: AnswerEstimate, withinSec: number): number {
+  return est.answers > 0 ? 1 - countAbove(est.answerDelaysSec, withinSec) / est.answers : 0;
+}
+
 /** Nearest-rank quantile of an ascending sample. */
 export function quantile(ascending: Float64Array, q: number): number {
   const i = Math.min(ascending.length - 1, Math.max(0, Math.ceil(q * ascending.length) - 1));

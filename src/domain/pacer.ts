@@ -33,10 +33,10 @@
  *    always the `state` returned by the previous call. Losing it (takeover) only restarts ρ.
  */
 import { assertNever } from './assert-never.js';
-import { estimateAnswers, remainingAnswerProbability, type EndedDial } from './answer-estimate.js';
+import { estimateAnswers, type EndedDial } from './answer-estimate.js';
+import { searchLines } from './answer-timeline.js';
 import { holdController, stepController, type AbandonCounts, type PacerState } from './abandon-controller.js';
-import { agentShortfall, agentsAtMost, ChanceSum, chanceNoAgentLeft, expectedExcess, meanOf, sumOfChances } from './excess-answers.js';
-import { freeWithin, handleTimeSurvival } from './handle-time-survival.js';
+import { handleTimeSurvival } from './handle-time-survival.js';
 
 export type { AbandonCounts, PacerState } from './abandon-controller.js';
 export { initialPacerState } from './abandon-controller.js';
@@ -164,45 +164,24 @@ export function pace(inputs: PacerInputs, state: PacerState, settings: PacerSett
   if (est.horizonSec === null) return progressive('no-recent-answer', held);
 
   const next = stepController(state, inputs.nowMs, inputs.recentAnswers, inputs.answersKnown, targetRate(settings));
-  const horizonSec = est.horizonSec;
-  const survival = handleTimeSurvival(inputs.talkTimesSec);
-  const freeChances = [
-    ...inputs.wrapUpRemainingSec.map((r) => (r <= horizonSec ? 1 : 0)),
-    ...inputs.talking.map((t) => freeWithin(survival, t.elapsedSec, t.wrapUpSec, horizonSec)),
-  ];
-  const freePmf = sumOfChances(freeChances);
-  const ringing = new ChanceSum(inputs.inFlightElapsedSec.map((e) => remainingAnswerProbability(est, e)), inputs.inFlightElapsedSec.length);
   // P7 and C2/C3: the most new lines allowed at all.
   const maxLines = Math.max(0, Math.min(headroom, settings.maxLinesPerAgent * working - linesInFlight));
-  const maxAnswers = inputs.answeredWaiting + inputs.inFlightElapsedSec.length + maxLines;
-  const atMost = agentsAtMost(inputs.idleAgents, freePmf, maxAnswers);
-
-  // The largest n whose expected answers without an agent stay within ρ of the expected answers
-  // (P3), and within what the compliance window can still take below its guard (P4).
-  let expectedAnswers = inputs.answeredWaiting + ringing.mean;
-  let excess = expectedExcess(inputs.answeredWaiting, ringing.pmf, agentShortfall(inputs.idleAgents, freePmf, maxAnswers));
-  let paced = 0;
-  let pacedExcess = excess;
-  let pacedAnswers = expectedAnswers;
-  for (let n = 0; n <= maxLines; n++) {
-    const budget = settings.guardShare * settings.abandonCap * (inputs.window.answered + expectedAnswers) - inputs.window.abandoned;
-    if (excess > next.rho * expectedAnswers || excess > budget) break;
-    paced = n;
-    pacedExcess = excess;
-    pacedAnswers = expectedAnswers;
-    if (n === maxLines) break;
-    excess += est.rateUpper * chanceNoAgentLeft(inputs.answeredWaiting, ringing.pmf, atMost);
-    ringing.add(est.rateUpper);
-    expectedAnswers += est.rateUpper;
-  }
+  // P3: within ρ of the expected answers; P4: within what the window can take below its guard.
+  const guardRate = settings.guardShare * settings.abandonCap;
+  const found = searchLines({
+    idleAgents: inputs.idleAgents, wrapUpRemainingSec: inputs.wrapUpRemainingSec, talking: inputs.talking,
+    inFlightElapsedSec: inputs.inFlightElapsedSec, answeredWaiting: inputs.answeredWaiting,
+    est, survival: handleTimeSurvival(inputs.talkTimesSec), maxLines,
+    allowed: (expected) => Math.min(next.rho * expected, guardRate * (inputs.window.answered + expected) - inputs.window.abandoned),
+  });
   // Never fewer than P4's fallback would dial: those lines have an idle agent each.
-  const lines = Math.max(progressiveLines, paced);
+  const lines = Math.max(progressiveLines, found.lines);
   return {
     decision: {
       ...base, lines, mode: 'predictive', reason: 'paced', rho: next.rho,
       dialLevel: level(linesInFlight + lines, working),
-      answerRateUpper: est.rateUpper, horizonSec,
-      expectedAnswers: pacedAnswers, expectedFreeAgents: inputs.idleAgents + meanOf(freePmf), expectedExcess: pacedExcess,
+      answerRateUpper: est.rateUpper, horizonSec: est.horizonSec,
+      expectedAnswers: found.expectedAnswers, expectedFreeAgents: found.expectedFreeAgents, expectedExcess: found.expectedExcess,
     },
     state: next,
   };

@@ -99,6 +99,18 @@ describe('P3, P4, P7 pacer (domain)', () => {
       expect(decision.lines).to.equal(0);
     });
 
+    it('P3: answers are set against agents free by the time they come: a wrap-up ending after the early answers gets no line', () => {
+      // A quarter of the answers come within 3 s, half within 6 s, three quarters within 12 s (H).
+      const spread: EndedDial[] = Array.from({ length: 300 }, (_, i) =>
+        i % 5 === 0 ? { answered: true, durationSec: [3, 6, 12, 15][(i / 5) % 4]! } : { answered: false, durationSec: 25 });
+      const longCalls = [5, 6].map((elapsedSec) => ({ elapsedSec, wrapUpSec: 20 }));
+      const late = pace(steady({ idleAgents: 0, wrapUpRemainingSec: [12], talking: longCalls, recentDials: spread }), state).decision;
+      expect(late.horizonSec).to.equal(12);
+      expect(late.lines).to.equal(0);
+      const soon = pace(steady({ idleAgents: 0, wrapUpRemainingSec: [1], talking: longCalls, recentDials: spread }), state).decision;
+      expect(soon.lines).to.equal(1);
+    });
+
     it('P3: a step up of the answer rate in the newest dials is used at once, not after 300 dials', () => {
       const mixed = [...dials(225, 10), ...dials(75, 2)];
       const est = estimateAnswers(mixed);
