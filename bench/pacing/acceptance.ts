@@ -13,6 +13,8 @@ export const BUCKET_MIN_ANSWERS = 300;
 /** The pooled 95 % bound is judged on scenarios with at least this many answers. */
 export const POOLED_MIN_ANSWERS = 10_000;
 const RECOVERY_BLOCK_MIN = 5;
+/** The recovery is judged over this long after the step (later blocks are the new steady state). */
+const RECOVERY_SCOPE_MIN = 30;
 
 export interface ScenarioVerdict {
   name: string;
@@ -98,8 +100,8 @@ export function judge(pacer: Tally[], baseline: Tally[], opts: { humanRateMax: n
 
 /**
  * Answers and abandons pooled over the seeds by 5-minute block after the step; recovered at the
- * start of the first block from which no block's Wilson lower bound is above the target (the
- * rate is then not distinguishable from at-or-under the target).
+ * end of the last block, within 30 minutes of the step, whose Wilson lower bound is above the
+ * target (after it the rate is not distinguishable from at-or-under the target).
  */
 export function recoveryMinutes(runs: Tally[], stepAtSec: number): number {
   const stepMin = Math.floor(stepAtSec / 60);
@@ -114,7 +116,7 @@ export function recoveryMinutes(runs: Tally[], stepAtSec: number): number {
     }
   }
   let recovered = 0;
-  blocks.forEach((b, i) => {
+  blocks.slice(0, RECOVERY_SCOPE_MIN / RECOVERY_BLOCK_MIN).forEach((b, i) => {
     if (b && wilsonLower(b.abandoned, b.answered) > TARGET) recovered = (i + 1) * RECOVERY_BLOCK_MIN;
   });
   return recovered;

@@ -214,9 +214,9 @@ export function simulate(sc: Scenario, policy: Policy, seed: number): Tally {
         ringing.delete(e.call);
         t.ended(e.byDialer, now - e.call.dialAt);
         keep(recentDials, { answered: false, durationSec: now - e.call.dialAt });
-        // The baseline redials the instant a line fails; the pacer waits for its tick (a handicap
-        // to the pacer, so the comparison errs in the baseline's favour).
-        if (policy === 'progressive') evaluate();
+        // A failed line is a reason to dial again only for an idle agent (the baseline cannot dial
+        // otherwise); the pacer's other reasons wait for its tick.
+        if (idle.length > 0) evaluate();
         break;
       case 'talk-end': {
         const a = e.agent;

@@ -20,7 +20,7 @@ export interface EndedDial {
 /** DESIGN §8: the answer rate is measured over about this many recent dials. */
 export const DIAL_WINDOW = 300;
 /** Newer parts of the window checked for a step up of the answer rate, longest first. */
-const CHANGE_SUFFIXES = [150, 75] as const;
+const CHANGE_SUFFIXES = [150, 75, 40] as const;
 /** DESIGN §8: H is this quantile of originate → answer. */
 const HORIZON_QUANTILE = 0.75;
 

@@ -157,7 +157,10 @@ export function pace(inputs: PacerInputs, state: PacerState, settings: PacerSett
   const held = holdController(state, inputs.nowMs, inputs.answersKnown);
   if (inputs.answersKnown < settings.minAnswersKnown) return progressive('few-answers', held);
   if (working < settings.minWorkingAgents) return progressive('few-agents', held);
-  if (inputs.window.answered > 0 && windowRate >= settings.guardShare * settings.abandonCap) {
+  // P4: the window at 90 % of the cap, or one abandon away from it — on a small window (a
+  // calendar day's first hundreds of answers) one abandon moves the rate by tenths of a point,
+  // and calls already in flight may still bring it; the pacer must stop before, not at, the line.
+  if ((inputs.window.abandoned + 1) / (inputs.window.answered + 1) >= settings.guardShare * settings.abandonCap) {
     return progressive('window-near-cap', held);
   }
   const est = estimateAnswers(inputs.recentDials);

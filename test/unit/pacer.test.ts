@@ -57,6 +57,11 @@ describe('P3, P4, P7 pacer (domain)', () => {
       expect(below.lines).to.be.greaterThan(3);
     });
 
+    it('P4: a small window one abandon away from 90 % of the cap already falls back (8 of 300: one more is 3.0 %)', () => {
+      expect(pace(steady({ window: { answered: 300, abandoned: 8 } }), state).decision.reason).to.equal('window-near-cap');
+      expect(pace(steady({ window: { answered: 300, abandoned: 7 } }), state).decision.reason).to.equal('paced');
+    });
+
     it('P4: calls already in flight or answered and waiting use up the idle agents', () => {
       const { decision } = pace(steady({ answersKnown: 10, idleAgents: 3, inFlightElapsedSec: [2], answeredWaiting: 1 }), state);
       expect(decision.lines).to.equal(1);
