@@ -34,6 +34,7 @@ export class OriginateProbe implements Telephony {
   async originateMemberLeg(req: MemberLegRequest): Promise<OriginateResult> { return { kind: 'unknown', legUuid: req.legUuid, reason: 'bench' }; }
   async connectMemberLeg(): Promise<ConnectResult> { return 'unknown'; }
   async abandonMemberLeg(): Promise<ConnectResult> { return 'unknown'; }
+  followMemberLeg(): void {}
   async exists(): Promise<boolean> { return false; }
   async inspect(): Promise<HeldCall> { return { kind: 'gone' }; }
   adopt(): void {}

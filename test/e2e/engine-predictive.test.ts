@@ -151,4 +151,28 @@ describe('fault: the engine killed right after a predictive answer (P3, S3)', fu
     await sleep(100);
     expect(await again.stop()).to.equal(0);
   });
+
+  it('P3, S3: kill -9 while an abandoned subscriber hears the message: the restart follows the leg, the message plays out, the attempt is ABANDONED with its message instant', async () => {
+    const c = await w.seed.campaign({ max_tries: 1 });
+    await w.db('campaigns').where('id', c).update({ type: 'predictive', info_message: MESSAGE });
+    const [agentId] = await w.agents(1, [c]);
+    const sip = (await w.db('agents').where('id', agentId).first('sip_user')).sip_user as string;
+    // the agent's phone drops its nailed-up leg while the subscriber rings: nobody to take the answer
+    w.sim.setAgent(sip, { answer: 'answer', afterMs: 30, hangupAfterMs: 500 });
+    const [n] = await w.members(c, 1);
+    w.sim.setSubscriber(n!, { outcome: 'answer', afterMs: 1_200, talkMs: 30_000 });
+    const port = await freePort();
+    const eng = await w.engine('fault-pred-msg', port);
+    const leg = await until('the message', async () => w.sim.channels().find((ch) => ch.name === `loopback/${n}-a` && ch.variables['dialer_message_uepoch'] !== undefined) ?? null, 30_000);
+    await eng.killHard();
+    const again = await w.engine('fault-pred-msg', port);
+    const a: Record<string, unknown> = await until('the attempt settled', async () => w.db('attempts').where('campaign_id', c).where('state', 'done').first('hangup_cause', 'answered_at', 'message_at', 'member_uuid'), 30_000);
+    expect(a.member_uuid).to.equal(leg.uuid);
+    expect(a.hangup_cause).to.equal('ABANDONED');
+    expect(a.message_at).to.be.instanceOf(Date);
+    // the message was not cut short by the restart: the switch's abandon extension hung up
+    const ended = w.sim.channelLog().find((x) => x.uuid === leg.uuid)!;
+    expect(ended.variables['current_application']).to.equal('hangup');
+    expect(await again.stop()).to.equal(0);
+  });
 });

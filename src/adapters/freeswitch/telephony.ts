@@ -161,6 +161,14 @@ export class FreeSwitchTelephony implements Telephony {
     return this.#predictive.abandon(node, memberUuid);
   }
 
+  followMemberLeg(node: string, memberUuid: string, attemptId: number): void {
+    this.#predictive.trackMember(memberUuid, attemptId, node);
+    // ended between the look that found it and now: the reconnect check's logic reports it
+    void this.exists(node, memberUuid).then((alive) => {
+      if (alive === false) void this.#predictive.afterReconnect(node, async (u) => (u === memberUuid ? false : 'unknown'));
+    });
+  }
+
   async exists(node: string, uuid: string): Promise<boolean | 'unknown'> {
     const conn = this.#nodes.get(node);
     if (!conn?.isUp) return 'unknown';

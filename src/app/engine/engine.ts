@@ -350,8 +350,9 @@ export class Engine implements EngineSignals {
   async #recover(now: Date): Promise<void> {
     const settled = await recoverOrphans({ calls: this.d.calls, telephony: this.d.telephony, log: this.d.log,
       instanceId: this.d.instanceId, leaseSec: this.d.leaseSec, startedAt: this.#startedAt,
-      follows: (id) => this.calls.follows(id),
-      adopted: (o, call) => this.calls.adopt({ ...o, attemptId: o.id }, call.memberUuid, call.answeredAt) }, now);
+      follows: (id) => this.calls.follows(id) || (this.predictive?.follows(id) ?? false),
+      adopted: (o, call) => this.calls.adopt({ ...o, attemptId: o.id }, call.memberUuid, call.answeredAt),
+      ...(this.predictive ? { followMemberLeg: (o: { id: number; node: string; memberUuid: string }) => this.predictive!.follow(o.id, o.node, o.memberUuid) } : {}) }, now);
     for (const r of settled) await this.#afterSettle(r);
   }
 

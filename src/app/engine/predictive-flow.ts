@@ -43,6 +43,8 @@ export class PredictiveFlow {
   readonly #inFlight = new Set<Promise<unknown>>();
   /** Nailed-up legs this process is ringing now. */
   readonly #ringing = new Set<string>();
+  /** Attempts of a dead process whose subscriber leg is followed here (S3). */
+  readonly #followed = new Set<number>();
   /** Answered subscribers not yet bridged nor abandoned, by campaign (the pacer's answeredWaiting). */
   readonly #waiting = new Map<number, number>();
 
@@ -59,6 +61,16 @@ export class PredictiveFlow {
   /** A line the pacer dialled: the subscriber first, an agent claimed when it answers. */
   startLine(line: ClaimedLine): void {
     this.#track(this.#dialLine(line));
+  }
+
+  /** S3: a subscriber leg of a dead process, followed here until it ends. */
+  follow(attemptId: number, node: string, memberUuid: string): void {
+    this.#followed.add(attemptId);
+    this.d.telephony.followMemberLeg(node, memberUuid, attemptId);
+  }
+
+  follows(attemptId: number): boolean {
+    return this.#followed.has(attemptId);
   }
 
   answeredWaiting(campaignId: number): number {
@@ -162,6 +174,7 @@ export class PredictiveFlow {
   async #ended(end: PredictiveEnd): Promise<void> {
     const call = this.#calls.get(end.attemptId);
     this.#calls.delete(end.attemptId);
+    this.#followed.delete(end.attemptId);
     const abandoned = end.answeredAt !== null && end.bridgedAt === null && end.endKnown;
     const r = await this.d.calls.settleCall({
       attemptId: end.attemptId,

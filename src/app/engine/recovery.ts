@@ -17,6 +17,8 @@ export interface RecoveryDeps {
   follows(attemptId: number): boolean;
   /** An attempt was adopted (its ownership is taken): the call flow and the boards learn of it. */
   adopted(o: OrphanedAttempt, call: AdoptedCall): Promise<void>;
+  /** P3: a predictive subscriber leg taken over is followed to its end (the flow learns of it). */
+  followMemberLeg?(o: OrphanedAttempt & { node: string; memberUuid: string }): void;
 }
 
 /**
@@ -34,6 +36,19 @@ export async function recoverOrphans(d: RecoveryDeps, now: Date): Promise<Settle
   const settled: SettleResult[] = [];
   for (const o of orphans) {
     if (d.follows(o.id)) continue;
+    // P3: a predictive subscriber leg with no agent yet, still on the switch: ringing, or hearing
+    // the information message its fail-safe started. It is followed to its end and settled then
+    // (an abandoned call stays counted as one); hanging it up would cut the message short.
+    if (d.followMemberLeg && o.agentUuid === null && o.memberUuid !== null && o.node !== null) {
+      const alive = await d.telephony.exists(o.node, o.memberUuid);
+      if (alive === 'unknown') continue;
+      if (alive) {
+        if (!(await d.calls.takeOver(o, d.instanceId, new Date(now.getTime() + d.leaseSec * 1000)))) continue;
+        d.followMemberLeg({ ...o, node: o.node, memberUuid: o.memberUuid });
+        d.log.warn({ attemptId: o.id, from: o.instanceId, memberUuid: o.memberUuid }, 'predictive subscriber leg followed');
+        continue;
+      }
+    }
     const held: HeldCall = o.node && o.agentUuid ? await d.telephony.inspect(o.node, o.agentUuid) : { kind: 'gone' };
     const expiredMs = now.getTime() - (o.leaseUntil?.getTime() ?? 0);
     if (held.kind === 'unknown' && expiredMs < UNKNOWN_LEG_WAIT_LEASES * d.leaseSec * 1000) continue;

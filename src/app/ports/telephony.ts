@@ -210,6 +210,11 @@ export interface Telephony {
   connectMemberLeg(node: string, memberUuid: string, agentLegUuid: string): Promise<ConnectResult>;
   /** P3: no agent for this answered subscriber: the information message now rather than at the fail-safe. */
   abandonMemberLeg(node: string, memberUuid: string): Promise<ConnectResult>;
+  /**
+   * S3: follows a predictive subscriber leg a dead process dialled (still ringing, or hearing the
+   * message): its end comes as `member-leg-ended`, as for a leg dialled here.
+   */
+  followMemberLeg(node: string, memberUuid: string, attemptId: number): void;
   /** `uuid_exists` on that node; 'unknown' when the node cannot be asked now. */
   exists(node: string, uuid: string): Promise<boolean | 'unknown'>;
   /** S4: what FreeSWITCH holds of a call whose agent leg is `agentLegUuid`. */
