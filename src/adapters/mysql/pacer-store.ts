@@ -15,39 +15,55 @@ const num = (v: unknown) => Number(v ?? 0);
 
 /**
  * P3, P4 (DESIGN §8): the pacer's MySQL side. One process holds a campaign's pacer through a
- * MySQL named lock on a connection of its own: the lock goes when the process (its connection)
+ * MySQL named lock on a connection it keeps: the lock goes when the process (its connection)
  * dies, and another process takes the campaign over.
  */
 export class MysqlPacerStore implements PacerStore {
-  readonly #held = new Map<number, unknown>();
+  /** One connection of the pool holds every pacer lock of this process (MariaDB takes several named locks a session). */
+  #conn: unknown = null;
+  readonly #held = new Set<number>();
 
   constructor(private readonly db: Knex) {}
 
   async hold(campaignId: number): Promise<boolean> {
     if (this.#held.has(campaignId)) return true;
-    const conn = await this.db.client.acquireConnection();
+    this.#conn ??= await this.db.client.acquireConnection();
     try {
-      const [rows] = await this.db.raw('SELECT GET_LOCK(?, 0) AS got', [`dialer-pacer-${campaignId}`]).connection(conn);
+      const [rows] = await this.db.raw('SELECT GET_LOCK(?, 0) AS got', [`dialer-pacer-${campaignId}`]).connection(this.#conn);
       if (Number((rows as Array<{ got: number }>)[0]?.got) === 1) {
-        this.#held.set(campaignId, conn);
+        this.#held.add(campaignId);
         return true;
       }
     } catch {
-      // not held: another look on the next tick
+      // the connection is lost, and every lock with it: held again from a new one at the next pass
+      await this.#drop();
+      return false;
     }
-    await this.db.client.releaseConnection(conn);
+    // held elsewhere: the connection is kept only while it holds something
+    if (this.#held.size === 0) await this.#drop();
     return false;
   }
 
   async release(campaignId: number): Promise<void> {
-    const conn = this.#held.get(campaignId);
-    if (conn === undefined) return;
-    this.#held.delete(campaignId);
+    if (!this.#held.delete(campaignId)) return;
     try {
-      await this.db.raw('SELECT RELEASE_LOCK(?)', [`dialer-pacer-${campaignId}`]).connection(conn);
-    } finally {
+      await this.db.raw('SELECT RELEASE_LOCK(?)', [`dialer-pacer-${campaignId}`]).connection(this.#conn);
+    } catch {
+      await this.#drop();
+      return;
+    }
+    if (this.#held.size === 0) {
+      const conn = this.#conn;
+      this.#conn = null;
       await this.db.client.releaseConnection(conn);
     }
+  }
+
+  async #drop(): Promise<void> {
+    const conn = this.#conn;
+    this.#conn = null;
+    this.#held.clear();
+    if (conn) await Promise.resolve(this.db.client.releaseConnection(conn)).catch(() => undefined);
   }
 
   async facts(campaignId: number, now: Date): Promise<PacerFacts | null> {
