@@ -60,8 +60,10 @@ describe('web client: campaign type and its settings (P1, issue 18)', function (
     expect(await page.getByLabel('Abandon cap, %').isVisible()).to.equal(false);
     await page.getByLabel('Preview time, seconds').fill('40');
     await page.getByLabel('When the preview time passes').selectOption('dial');
+    // The notice of the creation may still be on screen: the PUT's answer says the save is done.
+    const put = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith(`/api/v2/dialer/${id}`));
     await page.getByRole('button', { name: 'Save campaign' }).click();
-    await page.getByText('Campaign "Predictive sales" saved').waitFor();
+    expect((await put).status()).to.equal(200);
     const preview = (await w.api.call('GET', `/api/v2/dialer/${id}`)).body;
     expect(preview).to.deep.include({ type: 'preview', preview_sec: 40, preview_timeout: 'dial', abandon_target_pct: 1.5 });
     await page.reload();
