@@ -36,8 +36,6 @@ interface Call {
   talkSec: number;
   /** The network ends the call busy this long after the dial; −1: not busy. */
   busySec: number;
-  /** Dialled while the pacer paced (not in a P4 guard): only these teach its controller. */
-  paced: boolean;
 }
 
 type Event =
@@ -80,8 +78,8 @@ export function simulate(sc: Scenario, policy: Policy, seed: number): Tally {
     a.leaving = false;
   };
 
-  const dial = (paced: boolean) => {
-    const call = { ...drawCall(callees, sc, now), paced };
+  const dial = () => {
+    const call = drawCall(callees, sc, now);
     t.dial(now);
     ringing.add(call);
     if (call.answerAt >= 0) q.push({ atSec: call.answerAt, kind: 'answer', call });
@@ -120,7 +118,7 @@ export function simulate(sc: Scenario, policy: Policy, seed: number): Tally {
       t.level(r.decision.dialLevel, r.decision.workingAgents, r.decision.linesInFlight + lines);
     }
     t.paced(reason);
-    for (let i = 0; i < lines; i++) dial(reason === 'paced');
+    for (let i = 0; i < lines; i++) dial();
   };
 
   const bridge = (call: Call, agent: Agent) => {
@@ -128,7 +126,7 @@ export function simulate(sc: Scenario, policy: Policy, seed: number): Tally {
     agent.since = now;
     talkingCalls++;
     t.connected(now - call.answerAt, call.human, now);
-    if (call.paced) recentAnswers.add(false);
+    recentAnswers.add(false);
     q.push({ atSec: now + call.talkSec, kind: 'talk-end', agent });
   };
 
@@ -207,7 +205,7 @@ export function simulate(sc: Scenario, policy: Policy, seed: number): Tally {
         if (i < 0) break;
         waiting.splice(i, 1);
         t.abandoned(now - e.call.answerAt, e.call.human, now);
-        if (e.call.paced) recentAnswers.add(true);
+        recentAnswers.add(true);
         break;
       }
       case 'ring-end':
@@ -251,7 +249,7 @@ function drawCall(r: Rng, sc: Scenario, now: number): Call {
   const zTalk = normal(r);
   const h = sc.humanRate(now);
   const ln = (mean: number, sigma: number, z: number) => mean * Math.exp(sigma * z - (sigma * sigma) / 2);
-  const none = { dialAt: now, answerAt: -1, human: false, talkSec: 0, busySec: -1, paced: false };
+  const none = { dialAt: now, answerAt: -1, human: false, talkSec: 0, busySec: -1 };
   if (u < h + sc.machineRate) {
     const human = u < h;
     const delay = human ? ln(LAWS.humanAnswerMeanSec, LAWS.humanAnswerSigma, zAnswer) : ln(LAWS.machineAnswerMeanSec, LAWS.machineAnswerSigma, zAnswer);

@@ -6,8 +6,10 @@
  * The step is multiplicative and weighted by the answers new since the last step: over one
  * window's worth of answers, log ρ moves by GAIN × the relative error, whatever the team size,
  * so a small team (a few answers a minute) is not pushed 60 times on the same stale figure.
- * It only integrates while the pacer paces: a guard's progressive stretch abandons nothing and
- * would otherwise wind ρ up (P4's fallback is not evidence that more over-dial is safe).
+ * It only integrates while the pacer paces, and only downward until the last ~500 answers all
+ * come from the current paced stretch: a guard's progressive calls abandon nothing, and their
+ * answers in the measured window would otherwise wind ρ up (P4's fallback is not evidence that
+ * more over-dial is safe).
  */
 
 /** DESIGN §8: ρ moves about once a minute. */
@@ -33,6 +35,8 @@ export interface PacerState {
   stepAtMs: number | null;
   /** `answersKnown` at that instant. */
   answersAtStep: number;
+  /** `answersKnown` when the current paced stretch began; null in a P4 guard. */
+  pacedSinceAnswers: number | null;
 }
 
 export interface AbandonCounts {
@@ -42,7 +46,7 @@ export interface AbandonCounts {
 
 /** A fresh controller: ρ at the target, as if the model were exact. */
 export function initialPacerState(targetRate: number): PacerState {
-  return { rho: targetRate, stepAtMs: null, answersAtStep: 0 };
+  return { rho: targetRate, stepAtMs: null, answersAtStep: 0, pacedSinceAnswers: null };
 }
 
 /** One controller step when a period has passed; the same state otherwise. */
@@ -53,20 +57,24 @@ export function stepController(
   answersKnown: number,
   targetRate: number,
 ): PacerState {
-  if (state.stepAtMs === null) return { ...state, stepAtMs: nowMs, answersAtStep: answersKnown };
-  if (nowMs - state.stepAtMs < CONTROLLER_PERIOD_MS) return state;
-  const moved = { stepAtMs: nowMs, answersAtStep: answersKnown };
-  if (recent.answered < CONTROLLER_MIN_ANSWERS || targetRate <= 0) return { ...state, ...moved };
+  const pacedSinceAnswers = state.pacedSinceAnswers ?? answersKnown;
+  const held = { ...state, pacedSinceAnswers };
+  if (state.stepAtMs === null) return { ...held, stepAtMs: nowMs, answersAtStep: answersKnown };
+  if (nowMs - state.stepAtMs < CONTROLLER_PERIOD_MS) return held;
+  const moved = { ...held, stepAtMs: nowMs, answersAtStep: answersKnown };
+  if (recent.answered < CONTROLLER_MIN_ANSWERS || targetRate <= 0) return moved;
   const measured = recent.abandoned / recent.answered;
-  const error = Math.min(ERROR_MAX, Math.max(ERROR_MIN, (targetRate - measured) / targetRate));
+  // The measured window still holds answers from before this paced stretch: lower ρ only.
+  const mixed = answersKnown - pacedSinceAnswers < CONTROLLER_ANSWERS;
+  const error = Math.min(mixed ? 0 : ERROR_MAX, Math.max(ERROR_MIN, (targetRate - measured) / targetRate));
   const weight = Math.min(1, Math.max(0, answersKnown - state.answersAtStep) / CONTROLLER_ANSWERS);
   const rho = state.rho * Math.exp(GAIN * weight * error);
-  return { rho: clamp(rho, targetRate * RHO_MIN_FACTOR, targetRate * RHO_MAX_FACTOR), ...moved };
+  return { ...moved, rho: clamp(rho, targetRate * RHO_MIN_FACTOR, targetRate * RHO_MAX_FACTOR) };
 }
 
 /** Restarts the period without moving ρ (the pacer is in a P4 guard). */
 export function holdController(state: PacerState, nowMs: number, answersKnown: number): PacerState {
-  return { ...state, stepAtMs: nowMs, answersAtStep: answersKnown };
+  return { ...state, stepAtMs: nowMs, answersAtStep: answersKnown, pacedSinceAnswers: null };
 }
 
 function clamp(x: number, lo: number, hi: number): number {

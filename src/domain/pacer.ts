@@ -23,11 +23,9 @@
  *    needs an agent: a person, or any answer when AMD is off or says NOTSURE), `talkTimesSec`
  *    the last ~300 talk times (bridge → hangup).
  *  - Counts: `window` answered / abandoned over the compliance window (P4, rolling 30 days or
- *    the calendar day), all answers; `recentAnswers` the same over the last ~500 answers of
- *    calls dialled while `decision.mode` was 'predictive' (a guard's progressive calls abandon
- *    nothing and would teach the controller that more over-dial is safe); `answersKnown` the
- *    answers recorded for the campaign since it was created (monotonic; the P4 guard and the
- *    controller's step weight read it).
+ *    the calendar day); `recentAnswers` the same over the last ~500 answers; `answersKnown` the
+ *    answers recorded for the campaign since it was created (monotonic; the P4 guard, the
+ *    controller's step weight and its paced stretch read it).
  *  - `linesAllowed`: how many more calls C2 (the campaign limit) and C3 (the line group) allow now.
  *  - State: `initialPacerState(targetRate(settings))` when the engine takes the campaign; then
  *    always the `state` returned by the previous call. Losing it (takeover) only restarts ρ.

@@ -147,7 +147,7 @@ describe('P3, P4, P7 pacer (domain)', () => {
       // The plant: this campaign abandons half of what the model allows (a cautious model).
       const measured = (rho: number) => 0.5 * rho;
       for (const start of [target / 10, target * 5]) {
-        let st: PacerState = { rho: start, stepAtMs: T0, answersAtStep: 0 };
+        let st: PacerState = { rho: start, stepAtMs: T0, answersAtStep: 0, pacedSinceAnswers: -CONTROLLER_ANSWERS };
         for (let i = 1; i <= 200; i++) {
           const recent = { answered: CONTROLLER_ANSWERS, abandoned: Math.round(CONTROLLER_ANSWERS * measured(st.rho) * 1000) / 1000 };
           st = stepController(st, T0 + i * CONTROLLER_PERIOD_MS, recent, i * 100, target);
@@ -156,8 +156,17 @@ describe('P3, P4, P7 pacer (domain)', () => {
       }
     });
 
+    it('P4: ρ is not raised while the last 500 answers still include a guard\'s progressive ones, only lowered', () => {
+      const calm = { answered: 500, abandoned: 2 };
+      const fresh: PacerState = { rho: 0.02, stepAtMs: T0, answersAtStep: 1000, pacedSinceAnswers: 1000 };
+      expect(stepController(fresh, T0 + 60_000, calm, 1100, 0.024).rho).to.equal(0.02);
+      expect(stepController(fresh, T0 + 60_000, { answered: 500, abandoned: 30 }, 1100, 0.024).rho).to.be.lessThan(0.02);
+      const settled: PacerState = { ...fresh, pacedSinceAnswers: 500 };
+      expect(stepController(settled, T0 + 60_000, calm, 1100, 0.024).rho).to.be.greaterThan(0.02);
+    });
+
     it('P4: ρ does not move before 60 s, nor on fewer than 100 recent answers', () => {
-      const st = { rho: 0.02, stepAtMs: T0, answersAtStep: 0 };
+      const st: PacerState = { rho: 0.02, stepAtMs: T0, answersAtStep: 0, pacedSinceAnswers: 0 };
       expect(stepController(st, T0 + 59_000, { answered: 500, abandoned: 50 }, 500, 0.024).rho).to.equal(0.02);
       expect(stepController(st, T0 + 60_000, { answered: 99, abandoned: 50 }, 500, 0.024).rho).to.equal(0.02);
       expect(stepController(st, T0 + 60_000, { answered: 500, abandoned: 50 }, 500, 0.024).rho).to.be.lessThan(0.02);
