@@ -5,6 +5,15 @@
  * controller state it returned last time, and gives the number of new lines plus the figures
  * the live boards show. Nothing here reads a clock or a database.
  *
+ * The rule: P4's guards first (one line per idle agent no call is heading for); otherwise the
+ * largest n ≤ P7's 3 lines per working agent and C2/C3's headroom whose expected answers
+ * without an agent — set against the agents free by the time the answers come, at the
+ * quartiles of the answer delay up to H (answer-timeline.ts) — stay within ρ × the expected
+ * answers and within what the compliance window can take below its guard; never fewer than
+ * the guard's own lines. ρ is moved every ~60 s toward the target (abandon-controller.ts).
+ * What this achieves is measured by the simulation in bench/pacing (`npm run bench:pacing`,
+ * BENCHMARKS.md "Predictive pacing").
+ *
  * How the engine feeds it (one process holds a campaign's pacer at a time):
  *  - When: on every event that changes the picture — a call answered or ended, an agent
  *    becoming Waiting, logging in or out, going on or off break, a wrap-up ending — and on a
