@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { DIALER_ROLES, STAFF } from '../../../app/auth/roles.js';
+import { editMember } from '../../../app/members/member-edit.js';
 import { uploadMembers } from '../../../app/members/member-upload.js';
 import { IdParam, IdParams } from '../../../contract/common-schemas.js';
 import { Attempt, Member, MemberListQuery, MemberPage, MemberUpdate, ResultStatusBody } from '../../../contract/member-schemas.js';
@@ -77,29 +78,17 @@ export function memberRoutes(reg: RouteRegistry, ctx: RouteContext): Router {
     roles: STAFF, params: MemberParams, docBody: MemberUpdate,
     responses: { 200: { description: 'changed', schema: Member }, 400: { description: 'every bad field, named' }, 404: { description: 'no such member' }, 409: { description: 'dialling, or a number another member has' } } },
   async ({ params, req, res }) => {
-    // S2: the body's shape and the merged member are both checked before answering, so every bad
-    // field is reported at once (a bad priority does not hide a bad time zone).
-    const given = MemberUpdate.safeParse(req.body);
-    const body: unknown = given.success ? given.data : req.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw validationError(given.success ? [] : fieldIssues('body', given.error));
-    const cur = await members.get(params.id, params.mid);
-    if (!cur) throw notFound('member', params.mid);
-    const merged = {
-      name: cur.name, priority: cur.priority, expire_at: cur.expire_at, timezone: cur.timezone, variables: cur.variables,
-      communications: cur.communications.map((c) => ({ number: c.number, priority: c.priority })),
-      ...body,
-    };
-    const parsed = MemberInput.safeParse(merged);
-    if (!given.success || !parsed.success) {
-      const issues = [...(given.success ? [] : fieldIssues('body', given.error)), ...(parsed.success ? [] : fieldIssues('body', parsed.error))];
-      throw validationError(issues.filter((i, n) => issues.findIndex((j) => j.path === i.path && j.message === i.message) === n));
-    }
-    const out = await members.update(params.id, params.mid, parsed.data, ctx.now());
+    const out = await editMember({ members, signals: ctx.signals }, params.id, params.mid, req.body, ctx.now());
     switch (out.kind) {
       case 'ok':
-        ctx.signals.membersAdded(params.id);
         res.json(out.member);
         return;
+      case 'bad-body':
+        throw validationError(out.errors.flatMap((e) => fieldIssues('body', e)));
+      case 'invalid': {
+        const issues = out.errors.flatMap((e) => fieldIssues('body', e));
+        throw validationError(issues.filter((i, n) => issues.findIndex((j) => j.path === i.path && j.message === i.message) === n));
+      }
       case 'not-found':
         throw notFound('member', params.mid);
       case 'dialing':
