@@ -10,6 +10,7 @@ import * as attemptReports from './20261204_008_attempt_reports.js';
 import * as attemptReportCover from './20261204_009_attempt_report_cover.js';
 import * as agentStatusHistory from './20261204_010_agent_status_history.js';
 import * as agentStateSince from './20261204_011_agent_state_since.js';
+import * as agentReportTotals from './20261204_012_agent_report_totals.js';
 import * as attemptWrapUp from './20261204_013_attempt_wrap_up.js';
 import * as campaignType from './20261204_014_campaign_type.js';
 import * as previewAttempts from './20261204_014_preview_attempts.js';
@@ -28,6 +29,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204_009_attempt_report_cover': attemptReportCover,
   '20261204_010_agent_status_history': agentStatusHistory,
   '20261204_011_agent_state_since': agentStateSince,
+  '20261204_012_agent_report_totals': agentReportTotals,
   '20261204_013_attempt_wrap_up': attemptWrapUp,
   '20261204_014_campaign_type': campaignType,
   '20261204_014_preview_attempts': previewAttempts,

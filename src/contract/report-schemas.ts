@@ -98,6 +98,7 @@ export type CampaignForecast = z.output<typeof CampaignForecast>;
 /** Q2 GET /api/v2/agents/reports: agents work several campaigns, so the zone is asked for. */
 export const AgentReportQuery = z.object({
   ...ReportFields,
+  to: Instant.meta({ description: 'end of the report (exclusive), rounded up to its quarter hour' }),
   interval: z.enum(INTERVALS).meta({ description: 'bucket length, in the wall clock of `zone`' }),
   zone: IanaZone.default('UTC').meta({ description: 'IANA time zone of the buckets (default UTC)' }),
   agent_id: IdParam.optional().meta({ description: 'only this agent' }),
@@ -111,7 +112,7 @@ const AgentTimes = z.object({
   wrap_up_sec: z.number().meta({ description: 'Wrap up' }),
   break_sec: z.number().meta({ description: 'On Break (outside a call and its wrap-up)' }),
   occupancy: z.number().nullable().meta({ description: '(talking + wrap_up) / (logged_in − break); null when that is 0' }),
-  calls: z.number().int().meta({ description: 'attempts created in the bucket that the agent answered' }),
+  calls: z.number().int().meta({ description: 'attempts created in the bucket that the agent answered (still counted after the attempt\'s member or campaign is deleted)' }),
   no_answers: z.number().int().meta({ description: 'attempts created in the bucket whose agent leg failed with a no-answer cause (A3)' }),
 });
 

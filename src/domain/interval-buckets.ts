@@ -20,6 +20,11 @@ export const SLOT_MS = 15 * 60_000;
 export function slotStart(from: Date): Date {
   return new Date(Math.floor(from.getTime() / SLOT_MS) * SLOT_MS);
 }
+
+/** The end of the quarter hour `to` falls in (`to` itself when on one). */
+export function slotEnd(to: Date): Date {
+  return new Date(Math.ceil(to.getTime() / SLOT_MS) * SLOT_MS);
+}
 const LENGTH_MS: Record<Exclude<Interval, 'day'>, number> = { '15min': SLOT_MS, hour: 3_600_000 };
 
 /** What one UTC quarter hour (or one bucket) holds; sums, so they add up. */
@@ -98,9 +103,18 @@ export function groupSlots<T>(zone: string, interval: Interval, from: Date, to: 
   const clock = zoneClock(zone);
   if (!clock) throw new Error(`unknown time zone ${zone}`);
   const buckets = new Map<string, { start: number; local: string; value: T }>();
+  // A UTC day whose offset is the same at both ends has it throughout (no zone changes twice a
+  // day): two offset readings a day, not one per quarter hour (a year is 35,000 of them).
+  let day = NaN;
+  let dayOffset: number | null = null;
   for (let slot = Math.floor(from.getTime() / SLOT_MS); slot * SLOT_MS < to.getTime(); slot++) {
     const t = slot * SLOT_MS;
-    const offset = clock.offsetMs(t);
+    if (Math.floor(t / 86_400_000) !== day) {
+      day = Math.floor(t / 86_400_000);
+      const first = clock.offsetMs(day * 86_400_000);
+      dayOffset = first === clock.offsetMs((day + 1) * 86_400_000 - 1) ? first : null;
+    }
+    const offset = dayOffset ?? clock.offsetMs(t);
     const wall = t + offset;
     const wallStart = interval === 'day' ? wall - (((wall % 86_400_000) + 86_400_000) % 86_400_000)
       : wall - (((wall % LENGTH_MS[interval]) + LENGTH_MS[interval]) % LENGTH_MS[interval]);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ExportRow } from '../../app/reports/attempt-export.js';
 import type { AgentReportRows, CampaignForecastFacts, ExportScope, ReportReader } from '../../app/ports/report-reader.js';
-import type { SlotCounts } from '../../domain/interval-buckets.js';
+import type { Interval, SlotCounts } from '../../domain/interval-buckets.js';
 import { agentReportRows } from './agent-report-store.js';
 import { streamAttempts } from './attempt-export-store.js';
 import { forecastFacts } from './forecast-store.js';
@@ -23,8 +23,8 @@ export class MysqlReportReader implements ReportReader {
     return forecastFacts(this.db, campaignId, now);
   }
 
-  agentReportRows(from: Date, to: Date, end: Date, agentId?: number): Promise<AgentReportRows> {
-    return agentReportRows(this.db, from, to, end, agentId);
+  agentReportRows(zone: string, interval: Interval, from: Date, to: Date, end: Date, agentId?: number): Promise<AgentReportRows> {
+    return agentReportRows(this.db, zone, interval, from, to, end, agentId);
   }
 
   attempts(scope: ExportScope): AsyncIterable<ExportRow> {

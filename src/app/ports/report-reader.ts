@@ -1,9 +1,9 @@
 import type { AgentSlot } from '../../domain/agent-times.js';
 import type { ForecastFacts } from '../../domain/forecast.js';
-import type { SlotCounts } from '../../domain/interval-buckets.js';
+import type { Interval, SlotCounts } from '../../domain/interval-buckets.js';
 import type { ExportRow } from '../reports/attempt-export.js';
 
-/** Q2: each agent's name and sums per UTC quarter hour (agent id → quarter hour → sums). */
+/** Q2: each agent's name and sums per bucket (agent id → the UTC quarter hour a bucket starts at → its sums). */
 export interface AgentReportRows {
   names: Map<number, string>;
   slots: Map<number, Map<number, AgentSlot>>;
@@ -31,7 +31,7 @@ export interface ReportReader {
   /** Q3; undefined when there is no such campaign. */
   forecastFacts(campaignId: number, now: Date): Promise<CampaignForecastFacts | undefined>;
   /** Q2: time per category in [from, to) (a status still held counts up to `end`), calls and no-answers. */
-  agentReportRows(from: Date, to: Date, end: Date, agentId?: number): Promise<AgentReportRows>;
+  agentReportRows(zone: string, interval: Interval, from: Date, to: Date, end: Date, agentId?: number): Promise<AgentReportRows>;
   /** Q1: the attempts in creation order, streamed. */
   attempts(scope: ExportScope): AsyncIterable<ExportRow>;
 }

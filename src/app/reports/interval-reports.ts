@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AgentReport, AgentReportQuery, CampaignReport, ReportQuery } from '../../contract/report-schemas.js';
 import { addAgentSlot, agentTimesView, emptyAgentSlot, type AgentSlot } from '../../domain/agent-times.js';
-import { addCounts, bucketise, countsView, emptyCounts, groupSlots, slotStart } from '../../domain/interval-buckets.js';
+import { addCounts, bucketise, countsView, emptyCounts, groupSlots, slotEnd, slotStart } from '../../domain/interval-buckets.js';
 import type { ReportReader } from '../ports/report-reader.js';
 
 /** Q2: the campaign's figures per interval in its calendar's zone; undefined when there is no such campaign. */
@@ -22,10 +22,10 @@ export async function campaignReport(reader: ReportReader, campaignId: number, q
 /** Q2: each agent's times and calls per interval, agents in id order. */
 export async function agentReport(reader: ReportReader, query: z.output<typeof AgentReportQuery>, now: Date): Promise<AgentReport> {
   const from = slotStart(new Date(query.from));
-  const to = new Date(query.to);
+  const to = slotEnd(new Date(query.to));
   // A status still held counts up to now, not into the future.
   const end = new Date(Math.min(to.getTime(), now.getTime()));
-  const rows = await reader.agentReportRows(from, to, end, query.agent_id);
+  const rows = await reader.agentReportRows(query.zone, query.interval, from, to, end, query.agent_id);
   const answer: AgentReport = { timezone: query.zone, interval: query.interval, from: from.toISOString(), to: to.toISOString(), agents: [] };
   for (const [agentId, slots] of [...rows.slots].sort((a, b) => a[0] - b[0])) {
     const totals = emptyAgentSlot();
