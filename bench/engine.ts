@@ -7,7 +7,7 @@
  *   3. RSS of the engine process (`src/main.ts`) with N members and 1000 agents dialling, beside
  *      the same process on an empty database.
  *
- *   npm run bench:engine [-- --members 1000000 --samples 300 --window-sec 20 --no-write]
+ *   npm run bench:engine [-- --members 1000000 --samples 300 --window-sec 20 --no-write --sql-breakdown]
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     samples: { type: 'string', default: '300' },
     'window-sec': { type: 'string', default: '20' },
     'no-write': { type: 'boolean', default: false },
+    'sql-breakdown': { type: 'boolean', default: false },
   },
 });
 const N = Number(args.members);
@@ -117,13 +118,24 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   await db('campaigns').where('id', big).update({ state: 'running' });
   const runtime = await startRuntime({ cfg, log: silent, telephony, db });
   const done = async () => Number((await db('attempts').where('campaign_id', big).where('state', 'done').count({ n: '*' }).first())?.n);
-  await sleep(5000);
+  // Warm-up until every agent has finished a call (bounded): per-attempt figures divide by the
+  // attempts that end in the window, so the window must not start while the first calls ramp up.
+  for (let waited = 0; waited < 60_000 && (await done()) < 200; waited += 500) await sleep(500);
+  await sleep(2000);
   // What each attempt costs, to say what bounds the rate: SQL statements, CPU of each process.
   // Statements this process sends (knex's query event: every statement, BEGIN and COMMIT included);
   // MariaDB's global `Questions` beside it also counts whatever else shares the server.
   let sent = 0;
   let counting = false;
-  db.on('query', () => { if (counting) sent++; });
+  const kinds = new Map<string, number>();
+  db.on('query', (q: { sql: string }) => {
+    if (!counting) return;
+    sent++;
+    if (args['sql-breakdown']) {
+      const key = q.sql.replace(/\s+/g, ' ').slice(0, 110);
+      kinds.set(key, (kinds.get(key) ?? 0) + 1);
+    }
+  });
   const questions = async () => Number((await db.raw("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value);
   const dbPid = mariadbPid();
   const cpu = () => ({ engine: process.cpuUsage(), sim: cpuSecondsOf(simPid), db: dbPid === null ? null : cpuSecondsOf(dbPid) });
@@ -176,6 +188,11 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   summary.cpuMs = cost.engine;
   summary.sql = cost.sql;
   summary.rate = rate.toFixed(0);
+  if (args['sql-breakdown']) {
+    say('\nStatements per attempt by text (first 110 characters):\n');
+    for (const [k, v] of [...kinds].sort((x, y) => y[1] - x[1])) say(`- ${(v / n).toFixed(2)} \`${k}\``);
+    say('');
+  }
   say(`Cost of one attempt in the window: ${cost.sql} SQL statements sent by the engine (${cost.questions} by MariaDB's global \`Questions\`, which counts every client of the server); CPU ms: engine ${cost.engine}, simulator ${cost.sim}, MariaDB ${cost.db} (${cpus().length} cores in all); the engine's event loop was busy ${cost.busy} % of the window.\n`);
 }
 

@@ -9,7 +9,8 @@ import { MysqlPreviewStore } from '../src/adapters/mysql/preview-store.js';
 import { MysqlCallStore } from '../src/adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from '../src/adapters/mysql/claim-store.js';
 import { MysqlEngineStore } from '../src/adapters/mysql/engine-store.js';
-import { applyResultStatusInDb } from '../src/adapters/mysql/result-status-store.js';
+import { MysqlStatusStore } from '../src/adapters/mysql/result-status-store.js';
+import { statusApplier } from '../src/app/apply-result-status.js';
 import { BullmqTimers } from '../src/adapters/queue/bullmq-timers.js';
 import type { RedisTarget } from '../src/adapters/queue/redis-connection.js';
 import { Engine } from '../src/app/engine/engine.js';
@@ -50,7 +51,7 @@ export async function probeEngine(db: Knex, instanceId: string, redis: RedisTarg
   const timers = new BullmqTimers({ redisUrl: redis, prefix: `{bench-e-${randomBytes(3).toString('hex')}}`, log: silent });
   const engine = new Engine({
     dispatchStore: new MysqlDispatchStore(db), calls: new MysqlCallStore(db), previews: new MysqlPreviewStore(db), engineStore: new MysqlEngineStore(db),
-    resultStatus: (c, m, s, now) => applyResultStatusInDb(db, c, m, s, now), telephony: probe, timers, log: silent,
+    resultStatus: statusApplier(new MysqlStatusStore(db)), telephony: probe, timers, log: silent,
     instanceId, leaseSec: 30,
   });
   await engine.start();

@@ -17,7 +17,8 @@ import { MysqlDialFacts } from './adapters/mysql/dial-facts-store.js';
 import { MysqlEngineStore } from './adapters/mysql/engine-store.js';
 import { toTimer } from './app/engine/wake-up-timer.js';
 import { MysqlPreviewStore } from './adapters/mysql/preview-store.js';
-import { applyResultStatusInDb } from './adapters/mysql/result-status-store.js';
+import { MysqlStatusStore } from './adapters/mysql/result-status-store.js';
+import { statusApplier } from './app/apply-result-status.js';
 import { BullmqTimers } from './adapters/queue/bullmq-timers.js';
 import { MysqlAgentDeskStore } from './adapters/mysql/agent-desk-store.js';
 import { RedisDeskLog } from './adapters/queue/redis-desk-log.js';
@@ -126,7 +127,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
         dispatchStore: new MysqlDispatchStore(db),
         calls: new MysqlCallStore(db),
         previews: new MysqlPreviewStore(db),
-        resultStatus: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId),
+        resultStatus: statusApplier(new MysqlStatusStore(db)),
         engineStore: new MysqlEngineStore(db),
         dialFacts: new MysqlDialFacts(db),
         predictiveStore: new MysqlPredictiveStore(db),
@@ -167,7 +168,7 @@ export async function startRuntime(o: RuntimeOptions): Promise<Runtime> {
     login: { gate: new HashGate(cfg.login.hashConcurrency, cfg.login.hashQueue), throttle: loginThrottle },
     signals: engine ?? showingSignals(announcingSignals(news), feed),
     applyResultStatus: engine?.applyResultStatus ?? resultStatusFlow({
-      store: (c, m, st, now, attemptId) => applyResultStatusInDb(db, c, m, st, now, attemptId), timers, engineStore: new MysqlEngineStore(db), news, live: feed,
+      store: statusApplier(new MysqlStatusStore(db)), timers, engineStore: new MysqlEngineStore(db), news, live: feed,
     }),
     armWakeUps: (w) => timers.scheduleMany(w.map(toTimer)),
     ...(o.now ? { now: o.now } : {}),

@@ -4,7 +4,8 @@ import { pino, type Logger } from 'pino';
 import { RedisLoginThrottle } from '../../src/adapters/queue/redis-login-throttle.js';
 import { HashGate } from '../../src/app/auth/hash-gate.js';
 import { buildApiDeps } from '../../src/api-deps.js';
-import { applyResultStatusInDb } from '../../src/adapters/mysql/result-status-store.js';
+import { MysqlStatusStore } from '../../src/adapters/mysql/result-status-store.js';
+import { statusApplier } from '../../src/app/apply-result-status.js';
 import { startApiServer, type ApiServer, type UpgradeHandler } from '../../src/adapters/http/api-server.js';
 import type { ExtraRouter } from '../../src/adapters/http/app.js';
 import { hashPassword } from '../../src/app/auth/password.js';
@@ -81,7 +82,7 @@ export async function startTestApi(label: string, o: TestApiOptions = {}): Promi
       maxImportBytes: o.maxImportBytes ?? defaults.http.maxImportBytes,
       signals: o.signals ?? noopEngineSignals,
       // The status rule without its wake-up timer: these tests run no engine to wake.
-      applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now, attemptId) => (await applyResultStatusInDb(tdb.db, c, m, st, now, attemptId)).outcome),
+      applyResultStatus: o.applyResultStatus ?? (async (c, m, st, now, attemptId) => (await statusApplier(new MysqlStatusStore(tdb.db))(c, m, st, now, attemptId)).outcome),
       // No engine here to wake.
       armWakeUps: async () => undefined,
       ...(o.now ? { now: o.now } : {}),

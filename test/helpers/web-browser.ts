@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { webClient } from '../../src/adapters/http/web-routes.js';
-import { applyResultStatusInDb } from '../../src/adapters/mysql/result-status-store.js';
+import { MysqlStatusStore } from '../../src/adapters/mysql/result-status-store.js';
+import { statusApplier } from '../../src/app/apply-result-status.js';
 import { LiveFeed } from '../../src/app/engine/live-feed.js';
 import type { EngineSignals } from '../../src/app/ports/engine-signals.js';
 import { startTestApi, type TestApi } from './http-api.js';
@@ -109,7 +110,7 @@ export async function startWebApi(label: string): Promise<WebApi> {
   try {
     api = await startTestApi(label, {
       signals, extraRouters: web.routers,
-      applyResultStatus: async (c, m, s, now) => (await applyResultStatusInDb(api!.tdb.db, c, m, s, now)).outcome,
+      applyResultStatus: async (c, m, s, now) => (await statusApplier(new MysqlStatusStore(api!.tdb.db))(c, m, s, now)).outcome,
     });
   } catch (err) {
     web.close();

@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
-import type { CallStore, OrphanedAttempt, SettleResult, WakeUp } from '../../app/ports/call-store.js';
-import type { BridgePlan, MemberLegResult } from '../../app/ports/telephony.js';
-import { onAgentAnswered, onAgentLegFailed, onCallEnded, onWrapupEnded } from '../../domain/agent-state.js';
-import { decideAfterCall, decideAfterResultDeadline, type CallOutcome, type MemberDecision } from '../../domain/attempt-rules.js';
+import type { CallStore, OrphanedAttempt, SettlePlan, SettleSnapshot, WakeUp } from '../../app/ports/call-store.js';
+import { expireIfDue } from '../../app/engine/settle-plan.js';
+import type { MemberDecision } from '../../domain/attempt-rules.js';
+import type { ResultStatus } from '../../app/ports/result-status.js';
+import type { BridgePlan } from '../../app/ports/telephony.js';
+import type { BridgeFacts } from '../../app/ports/dispatch-store.js';
+import { onAgentAnswered, onWrapupEnded, type AgentView } from '../../domain/agent-state.js';
+import type { CommunicationView } from '../../domain/result-status.js';
 import { withRetry } from './deadlock.js';
 import { fromJsonColumn } from './row-mapping.js';
-import { pendingStatusDecision } from './pending-status.js';
 import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
 
 /** P2: a preview is live too: it holds its member, its agent and a line of the campaign. */
@@ -28,39 +31,59 @@ export class MysqlCallStore implements CallStore {
         WHERE a.id = ? AND a.state = 'reserved'`, [now, attemptId]));
   }
 
-  planBridge(attemptId: number, agentLegUuid: string, now: Date): Promise<BridgePlan> {
-    return this.tx(async (trx) => {
-      const a = await trx('attempts').where('id', attemptId).forUpdate().first();
+  async planBridge(attemptId: number, agentLegUuid: string, now: Date, known?: BridgeFacts): Promise<BridgePlan> {
+    if (known) return this.#bridgeKnown(attemptId, agentLegUuid, now, known);
+    for (let round = 0; round < 20; round++) {
+      const [rows] = await withRetry(() => this.db.raw(
+        `SELECT a.id, a.state, a.agent_uuid, a.campaign_id, a.member_id, a.agent_id, a.number,
+                m.variables AS member_variables, c.variables AS campaign_variables, c.name AS campaign_name,
+                ${AGENT_SNAPSHOT}
+           FROM attempts a JOIN members m ON m.id = a.member_id JOIN campaigns c ON c.id = a.campaign_id
+           LEFT JOIN agents g ON g.id = a.agent_id
+          WHERE a.id = ?`, [attemptId]));
+      const a = (rows as Record<string, any>[])[0];
       if (!a || a.agent_uuid !== agentLegUuid || !['reserved', 'ringing_agent'].includes(a.state)) {
-        return { kind: 'hangup', cause: 'NORMAL_CLEARING' } as const;
+        return { kind: 'hangup', cause: 'NORMAL_CLEARING' };
       }
-      const [m, c, agent] = await Promise.all([
-        trx('members').where('id', a.member_id).first('id', 'name', 'variables'),
-        trx('campaigns').where('id', a.campaign_id).first('id', 'name', 'variables'),
-        trx('agents').where('id', a.agent_id).forUpdate().first(...AGENT_COLUMNS),
-      ]);
-      await trx('attempts').where('id', attemptId).update({ state: 'bridging', agent_answered_at: now });
+      const agent = a.g_id === null ? null : toAgentView(agentOf(a));
+      // One statement, written only while the attempt and its agent are as read (else read again).
+      const sets = ['a.state = \'bridging\'', 'a.agent_answered_at = ?'];
+      const values: Knex.RawBinding[] = [now];
       if (agent) {
-        await trx('agents').where('id', agent.id)
-          .update({ ...agentViewColumns(onAgentAnswered(toAgentView(agent), now), now), version: trx.raw('version + 1') });
+        const cols = agentViewColumns(onAgentAnswered(agent, now), now);
+        for (const [k, v] of Object.entries(cols)) { sets.push(`g.${k} = ?`); values.push(v as Knex.RawBinding); }
+        sets.push('g.version = g.version + 1');
       }
-      // C8: campaign variables, overridden by member variables; our ids last so they cannot be spoofed.
-      const variables = toChannelVariables({
-        ...fromJsonColumn<Record<string, unknown>>(c?.variables, {}),
-        ...fromJsonColumn<Record<string, unknown>>(m?.variables, {}),
-        dialer_campaign_id: a.campaign_id,
-        dialer_member_id: a.member_id,
-        dialer_attempt_id: a.id,
-        dialer_agent_id: a.agent_id,
-      });
-      return {
-        kind: 'bridge',
-        number: a.number,
-        variables,
-        callerIdNumber: variables.dialer_caller_id_number ?? '',
-        callerIdName: variables.dialer_caller_id_name ?? (c?.name as string | undefined) ?? '',
-      } as const;
-    });
+      const [res] = await withRetry(() => this.db.raw(
+        `UPDATE attempts a${agent ? ' JOIN agents g ON g.id = a.agent_id' : ''} SET ${sets.join(', ')}
+          WHERE a.id = ? AND a.agent_uuid = ? AND a.state IN ('reserved', 'ringing_agent')${agent ? ' AND g.version = ?' : ''}`,
+        [...values, attemptId, agentLegUuid, ...(agent ? [a.g_version] : [])]));
+      if ((res as { affectedRows: number }).affectedRows === 0) continue;
+      return bridgePlan({ attemptId, campaignId: a.campaign_id, memberId: a.member_id, agentId: a.agent_id, number: a.number },
+        fromJsonColumn(a.campaign_variables, {}), fromJsonColumn(a.member_variables, {}), a.campaign_name);
+    }
+    throw new Error(`attempt ${attemptId}: its rows changed under every bridge round`);
+  }
+
+  /**
+   * The bridge of an attempt claimed by this process: one statement. The agent's columns that
+   * answering changes (A3) are written, nothing else, so a status change meanwhile is kept.
+   */
+  async #bridgeKnown(attemptId: number, agentLegUuid: string, now: Date, k: BridgeFacts): Promise<BridgePlan> {
+    const sets = ['a.state = \'bridging\'', 'a.agent_answered_at = ?'];
+    const values: Knex.RawBinding[] = [now];
+    for (const [col, v] of Object.entries(changedAgentColumns(k.agent, onAgentAnswered(k.agent, now), now))) {
+      sets.push(`g.${col} = ?`);
+      values.push(v as Knex.RawBinding);
+    }
+    sets.push('g.version = g.version + 1');
+    const [res] = await withRetry(() => this.db.raw(
+      `UPDATE attempts a LEFT JOIN agents g ON g.id = a.agent_id AND g.attempt_id = a.id SET ${sets.join(', ')}
+        WHERE a.id = ? AND a.agent_uuid = ? AND a.state IN ('reserved', 'ringing_agent')`,
+      [...values, attemptId, agentLegUuid]));
+    if ((res as { affectedRows: number }).affectedRows === 0) return { kind: 'hangup', cause: 'NORMAL_CLEARING' };
+    return bridgePlan({ attemptId, campaignId: k.campaignId, memberId: k.memberId, agentId: k.agentId, number: k.number },
+      k.campaignVariables, k.memberVariables, k.campaignName);
   }
 
   async markMemberAnswered(attemptId: number, memberUuid: string | null, at: Date): Promise<void> {
@@ -68,90 +91,68 @@ export class MysqlCallStore implements CallStore {
       .update({ state: 'talking', answered_at: at, member_uuid: memberUuid });
   }
 
-  settleCall(r: MemberLegResult, now: Date): Promise<SettleResult> {
+  async settleSnapshot(attemptId: number): Promise<SettleSnapshot | null> {
+    // One read, no locks: applySettle writes only while the rows are still as read here.
+    const [rows] = await withRetry(() => this.db.raw(
+      `SELECT a.id, a.state, a.campaign_id, a.member_id, a.communication_id, a.agent_id, a.node, a.member_uuid, a.ended_at,
+              a.result_status, m.state AS m_state, m.tries AS m_tries, m.minus_tries AS m_minus_tries,
+              m.expire_at AS m_expire_at, m.version AS m_version, c.state AS c_state, c.version AS c_version,
+              ${CAMPAIGN_RULE_COLUMNS.map((k) => `c.${k}`).join(', ')},
+              (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', x.id, 'number', x.number, 'priority', x.priority,
+                        'position', x.position, 'state', x.state) ORDER BY x.position)
+                 FROM communications x WHERE x.member_id = a.member_id) AS communications,
+              ${AGENT_SNAPSHOT}
+         FROM attempts a JOIN members m ON m.id = a.member_id JOIN campaigns c ON c.id = a.campaign_id
+         LEFT JOIN agents g ON g.id = a.agent_id AND g.attempt_id = a.id
+        WHERE a.id = ?`, [attemptId]));
+    const r = (rows as Record<string, any>[])[0];
+    if (!r) return null;
+    return {
+      attemptId: r.id,
+      attemptState: r.state,
+      campaignId: r.campaign_id,
+      memberId: r.member_id,
+      communicationId: r.communication_id,
+      agentId: r.agent_id,
+      node: r.node,
+      memberUuid: r.member_uuid,
+      endedAt: r.ended_at,
+      resultStatus: fromJsonColumn<ResultStatus | null>(r.result_status, null),
+      member: { state: r.m_state, tries: r.m_tries, minusTries: r.m_minus_tries, expireAt: r.m_expire_at, version: r.m_version },
+      communications: fromJsonColumn<CommunicationView[]>(r.communications, []),
+      rules: toCampaignRules(r),
+      campaignState: r.c_state,
+      campaignVersion: r.c_version,
+      agent: r.g_id === null ? null : { ...toAgentView(agentOf(r)), id: r.g_id, sipUser: r.g_sip_user, version: r.g_version },
+    };
+  }
+
+  async applySettle(p: SettlePlan, now: Date): Promise<boolean> {
+    const w = settleWrites(p, now);
+    if (!p.dropRegistration) {
+      const [res] = await withRetry(() => this.db.raw(w.sql, w.values));
+      return (res as { affectedRows: number }).affectedRows > 0;
+    }
+    const drop = p.dropRegistration;
     return this.tx(async (trx) => {
-      const a = await trx('attempts').where('id', r.attemptId).forUpdate().first();
-      if (!a || !LIVE_STATES.includes(a.state)) return { kind: 'already-settled' } as const;
-      const { m, rules, activeNumbers } = await loadMember(trx, a.member_id, a.campaign_id);
-      const outcome: CallOutcome = !r.endKnown ? { kind: 'end-unknown', cause: r.cause }
-        : r.answeredAt ? { kind: 'answered', talkSec: r.talkSec, cause: r.cause }
-        : { kind: 'not-answered', cause: r.cause };
-      const decision: MemberDecision = (await pendingStatusDecision(trx, a, m, rules, now))
-        ?? expireIfDue(decideAfterCall(rules, { tries: m.tries, minusTries: m.minus_tries, activeNumbers }, outcome, r.endedAt), m.expire_at, now);
-      // The number's counter counts a call waiting for its result at once; the member's when it is decided (C7).
-      const counted = decision.kind === 'wait-result' || decision.counts === 'try';
-      await trx('attempts').where('id', a.id).update({
-        state: decision.kind === 'wait-result' ? 'waiting_result' : 'done',
-        member_uuid: r.memberUuid ?? a.member_uuid,
-        answered_at: r.answeredAt,
-        ended_at: r.endedAt,
-        hangup_cause: r.cause,
-        talk_sec: r.talkSec,
-        outcome: outcomeOf(decision),
-        result_deadline_at: decision.kind === 'wait-result' ? decision.deadline : null,
-        live_campaign: null,
-        live_line_group: null,
-        ...(decision.kind === 'wait-result' ? {} : { active_member: null }),
-      });
-      await trx('communications').where('id', a.communication_id).update({
-        tries: trx.raw(`tries + ${counted ? 1 : 0}`),
-        last_cause: r.cause,
-        ...(decision.kind === 'retry' && decision.stopNumber ? { state: 'stopped' } : {}),
-      });
-      const wakeUps: WakeUp[] = [];
-      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps);
-      if (decision.kind === 'wait-result') wakeUps.push({ kind: 'result-deadline', attemptId: a.id, at: decision.deadline });
-      await freeAgent(trx, a, now, wakeUps, (view) => onCallEnded(view, now));
-      return { kind: 'settled', campaignId: a.campaign_id, memberId: m.id, agentId: a.agent_id, decision, wakeUps } as const;
+      const [res] = await trx.raw(w.sql, w.values);
+      if ((res as { affectedRows: number }).affectedRows === 0) return false;
+      await trx('registrations').where({ sip_user: drop.sipUser, node: drop.node }).del();
+      return true;
     });
   }
 
-  settleAgentFailure(attemptId: number, cause: string, answered: boolean, now: Date): Promise<SettleResult> {
-    return this.tx(async (trx) => {
-      const a = await trx('attempts').where('id', attemptId).forUpdate().first();
-      if (!a || !LIVE_STATES.includes(a.state)) return { kind: 'already-settled' } as const;
-      const m = await trx('members').where('id', a.member_id).forUpdate().first('id', 'expire_at');
-      await trx('attempts').where('id', a.id).update({
-        state: 'done', outcome: 'agent_failed', agent_cause: cause, ended_at: now,
-        active_member: null, live_campaign: null, live_line_group: null,
-      });
-      // A3: an agent-leg failure never costs the member an attempt; it is ready again at once.
-      const decision = expireIfDue({ kind: 'retry', readyAt: now, counts: 'none', stopNumber: false }, m?.expire_at ?? null, now);
-      const wakeUps: WakeUp[] = [];
-      await writeMember(trx, a.campaign_id, a.member_id, decision, now, wakeUps);
-      await freeAgent(trx, a, now, wakeUps, (view) => {
-        if (answered) return { ...onCallEnded(view, now), unregistered: false };
-        return onAgentLegFailed(view, cause, now);
-      });
-      return { kind: 'settled', campaignId: a.campaign_id, memberId: a.member_id, agentId: a.agent_id, decision, wakeUps } as const;
-    });
-  }
-
-  resultDeadlinePassed(attemptId: number, now: Date): Promise<SettleResult> {
-    return this.tx(async (trx) => {
-      const a = await trx('attempts').where({ id: attemptId, state: 'waiting_result' }).forUpdate().first();
-      if (!a) return { kind: 'already-settled' } as const;
-      const { m, rules, activeNumbers } = await loadMember(trx, a.member_id, a.campaign_id);
-      if (m.state !== 'waiting_result') return { kind: 'already-settled' } as const;
-      const decision = expireIfDue(decideAfterResultDeadline(rules, { tries: m.tries, minusTries: m.minus_tries, activeNumbers }, a.ended_at, now),
-        m.expire_at, now);
-      await trx('attempts').where('id', a.id).update({ state: 'done', outcome: outcomeOf(decision), active_member: null });
-      const wakeUps: WakeUp[] = [];
-      // C7: the deadline decides the waiting attempt, so it is counted now, also when it ends the member.
-      await writeMember(trx, a.campaign_id, m.id, decision, now, wakeUps);
-      return { kind: 'settled', campaignId: a.campaign_id, memberId: m.id, agentId: null, decision, wakeUps } as const;
-    });
-  }
-
-  endWrapup(agentId: number, now: Date): Promise<boolean> {
-    return this.tx(async (trx) => {
-      const row = await trx('agents').where({ id: agentId, state: 'Wrap up' }).forUpdate().first(...AGENT_COLUMNS);
+  async endWrapup(agentId: number, now: Date): Promise<boolean> {
+    for (let round = 0; round < 20; round++) {
+      const row = await this.db('agents').where({ id: agentId, state: 'Wrap up' }).first(...AGENT_COLUMNS);
       if (!row) return false;
       const next = onWrapupEnded(toAgentView(row), now);
       if (next.state !== 'Waiting') return false;
-      await trx('agents').where('id', agentId).update({ ...agentViewColumns(next, now), version: trx.raw('version + 1') });
-      return true;
-    });
+      const n = await withRetry(() => this.db('agents').where({ id: agentId, version: row.version })
+        .update({ ...agentViewColumns(next, now), version: this.db.raw('version + 1') }));
+      if (n > 0) return true;
+    }
+    return false;
   }
 
   async renewLeases(instanceId: string, until: Date): Promise<number> {
@@ -192,28 +193,107 @@ export class MysqlCallStore implements CallStore {
   }
 }
 
-async function loadMember(trx: Trx, memberId: number, campaignId: number) {
-  const [m, c, active] = await Promise.all([
-    trx('members').where('id', memberId).forUpdate().first('id', 'state', 'tries', 'minus_tries', 'expire_at'),
-    trx('campaigns').where('id', campaignId).first(...CAMPAIGN_RULE_COLUMNS),
-    trx('communications').where({ member_id: memberId, state: 'active' }).count({ n: '*' }).first(),
-  ]);
-  return { m, rules: toCampaignRules(c), activeNumbers: Number(active?.n ?? 0) };
+/** C8: campaign variables, overridden by member variables; our ids last so they cannot be spoofed. */
+function bridgePlan(a: { attemptId: number; campaignId: number; memberId: number; agentId: number | null; number: string },
+  campaignVariables: Record<string, unknown>, memberVariables: Record<string, unknown>, campaignName: string | undefined): BridgePlan {
+  const variables = toChannelVariables({
+    ...campaignVariables,
+    ...memberVariables,
+    dialer_campaign_id: a.campaignId,
+    dialer_member_id: a.memberId,
+    dialer_attempt_id: a.attemptId,
+    dialer_agent_id: a.agentId,
+  });
+  return {
+    kind: 'bridge',
+    number: a.number,
+    variables,
+    callerIdNumber: variables.dialer_caller_id_number ?? '',
+    callerIdName: variables.dialer_caller_id_name ?? campaignName ?? '',
+  };
 }
 
-/** M4: a member whose expire instant has passed is not made ready again. */
-export function expireIfDue(d: MemberDecision, expireAt: Date | null, now: Date): MemberDecision {
-  if (d.kind === 'retry' && expireAt && expireAt <= now) return { kind: 'end', result: 'MEMBER_EXPIRED', success: false, counts: d.counts };
-  return d;
+/** The agent columns a transition changed, with updated_at. */
+function changedAgentColumns(before: AgentView, after: AgentView, now: Date): Record<string, unknown> {
+  const was = agentViewColumns(before, now);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(agentViewColumns(after, now))) {
+    const old = was[k];
+    const same = v instanceof Date && old instanceof Date ? v.getTime() === old.getTime() : v === old;
+    if (!same || k === 'updated_at') out[k] = v;
+  }
+  return out;
 }
 
-/** The attempt's class; the one that ends the member keeps its own (MAX_TRY_COUNT's last is a retry). */
-function outcomeOf(d: MemberDecision): string {
-  if (d.kind === 'wait-result') return 'waiting_result';
-  if (d.kind === 'end' && d.success) return 'success';
-  if (d.counts !== 'try') return 'minus';
-  return d.kind === 'retry' || d.result === 'MAX_TRY_COUNT' ? 'retry' : 'error';
+/** The agent's columns in a snapshot read, prefixed g_ (the agent is `g`). */
+const AGENT_SNAPSHOT = AGENT_COLUMNS.map((k) => `g.${k} AS g_${k}`).join(', ');
+
+function agentOf(r: Record<string, any>): Record<string, any> {
+  return Object.fromEntries(AGENT_COLUMNS.map((k) => [k, r[`g_${k}`]]));
 }
+
+/**
+ * A settle plan as one multi-table UPDATE: the attempt, its member, the number called and the
+ * agent, each guarded by what the snapshot saw (state, versions), so a stale plan writes nothing.
+ */
+function settleWrites(p: SettlePlan, now: Date): { sql: string; values: Knex.RawBinding[] } {
+  const sets: string[] = [];
+  const values: Knex.RawBinding[] = [];
+  const set = (col: string, v: unknown) => { sets.push(`${col} = ?`); values.push(v as Knex.RawBinding); };
+  const at = p.attempt;
+  set('a.state', at.state);
+  set('a.outcome', at.outcome);
+  // A leg end that names no subscriber leg keeps the one recorded when it answered.
+  if (at.memberUuid !== undefined) { sets.push('a.member_uuid = COALESCE(?, a.member_uuid)'); values.push(at.memberUuid); }
+  if (at.answeredAt !== undefined) set('a.answered_at', at.answeredAt);
+  if (at.endedAt !== undefined) set('a.ended_at', at.endedAt);
+  if (at.hangupCause !== undefined) set('a.hangup_cause', at.hangupCause);
+  if (at.talkSec !== undefined) set('a.talk_sec', at.talkSec);
+  if (at.agentCause !== undefined) set('a.agent_cause', at.agentCause);
+  if (at.resultDeadlineAt !== undefined) set('a.result_deadline_at', at.resultDeadlineAt);
+  if (at.leavesLine) sets.push('a.live_campaign = NULL', 'a.live_line_group = NULL');
+  if (at.releasesMember) sets.push('a.active_member = NULL');
+
+  const m = p.member;
+  set('m.state', m.state);
+  set('m.tries', m.tries);
+  set('m.minus_tries', m.minusTries);
+  if (m.readyAt !== undefined) set('m.ready_at', m.readyAt);
+  if (m.result !== undefined) set('m.result', m.result);
+  if (m.endedAt !== undefined) set('m.ended_at', m.endedAt);
+  sets.push('m.version = m.version + 1');
+  set('m.updated_at', now);
+
+  const c = p.communication;
+  if (c) {
+    if (c.countTry) sets.push('c.tries = c.tries + 1');
+    set('c.last_cause', c.lastCause);
+    if (c.stop) sets.push("c.state = 'stopped'");
+  }
+  const g = p.agent;
+  if (g) {
+    for (const [k, v] of Object.entries(agentViewColumns(g.view, now))) set(`g.${k}`, v);
+    sets.push('g.attempt_id = NULL', 'g.version = g.version + 1');
+  }
+  const where = ['a.id = ?', `a.state IN (${p.expectAttemptStates.map(() => '?').join(', ')})`, 'm.version = ?', 'k.version = ?'];
+  const whereValues: Knex.RawBinding[] = [p.attemptId, ...p.expectAttemptStates, p.expectMemberVersion, p.expectCampaignVersion];
+  if (p.expectNoResultStatus) where.push('a.result_status IS NULL');
+  if (g) { where.push('g.version = ?'); whereValues.push(p.expectAgentVersion ?? -1); }
+  // The campaign is only read (its rules and state decided the plan): a change of either since voids it.
+  const sql = `UPDATE attempts a JOIN campaigns k ON k.id = ? JOIN members m ON m.id = a.member_id AND m.id = ?
+    ${c ? 'JOIN communications c ON c.id = ?' : ''}
+    ${g ? 'JOIN agents g ON g.id = ? AND g.attempt_id = a.id' : ''}
+    SET ${sets.join(', ')}
+    WHERE ${where.join(' AND ')}`;
+  const joinValues: Knex.RawBinding[] = [p.campaignId, p.memberId, ...(c ? [c.id] : []), ...(g ? [g.id] : [])];
+  return { sql, values: [...joinValues, ...values, ...whereValues] };
+}
+
+/*
+ * P2: a preview's end (preview-store.ts) writes its member and frees its agent in its own
+ * transaction with these; a call's end is a settle plan (settle-plan.ts, applySettle).
+ */
+export { expireIfDue };
 
 /** The member's counters follow `counts`: the attempt that ends it counts too (C5: tries equals the attempts used). */
 export async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[]): Promise<void> {

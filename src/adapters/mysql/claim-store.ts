@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { SettleSnapshot } from '../../app/ports/call-store.js';
 import type { ClaimedAttempt, ClaimInput, ClaimResult, DispatchStore, OpenCampaign, RunningCampaign } from '../../app/ports/dispatch-store.js';
 import { pickCommunication, type CommunicationChoice } from '../../domain/selection.js';
 import { toCalendar } from './calendar-row.js';
+import { fromJsonColumn } from './row-mapping.js';
+import { AGENT_COLUMNS, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules } from './row-mappers.js';
+import { onAgentAnswered } from '../../domain/agent-state.js';
 import { withRetry } from './deadlock.js';
 
 /** Members skipped in one claim because of DNC or no number left, before giving up on a campaign. */
@@ -55,21 +59,14 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
   const campaignIds = [...byId.keys()];
   if (campaignIds.length === 0 || input.upNodes.length === 0) return { kind: 'no-agent' };
 
-  const agent = await pickAgent(trx, input, campaignIds);
-  if (!agent) return { kind: 'no-agent' };
+  const found = await pickAgent(trx, input, campaignIds);
+  if (!found) return { kind: 'no-agent' };
+  const { agent, candidates, searched } = found;
 
-  // C3: higher priority first; equal priorities share fairly (fewest dialled first).
-  const candidates: CandidateRow[] = await trx('tiers as t')
-    .join('campaigns as c', 'c.id', 't.campaign_id')
-    .where('t.agent_id', agent.id)
-    .where('c.state', 'running')
-    .whereIn('c.id', campaignIds)
-    .orderBy([{ column: 'c.priority', order: 'desc' }, { column: 'c.dialled' }, { column: 'c.id' }])
-    .select('c.id', 'c.call_limit', 'c.line_group_id', 'c.type', 'c.preview_sec');
   const exhausted: number[] = [];
   const fullLineGroupIds: number[] = [];
   const idle = (agentMayRetry: boolean) =>
-    ({ kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds, agentMayRetry }) as const;
+    ({ kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds, agentMayRetry, searched }) as const;
   for (const c of candidates) {
     // P3: an agent on a nailed-up leg takes predictive calls only (its phone is in that call), and
     // a predictive call needs the leg answered; agents without one take the other types. Only
@@ -78,15 +75,13 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
     // C3: once a line group was seen full for a higher campaign, a line that frees meanwhile is
     // not for a lower one: skip the group's later campaigns in this claim.
     if (c.line_group_id !== null && fullLineGroupIds.includes(c.line_group_id)) { exhausted.push(c.id); continue; }
-    // A look without locks first, so a full campaign costs no member lock.
-    let full = await fullness(trx, c);
+    // The look without locks (read with the agent), so a full campaign costs no member lock.
+    let full = fullness(c);
     if (full === 'group') fullLineGroupIds.push(c.line_group_id!);
     if (full) { exhausted.push(c.id); continue; }
     const picked = await pickMember(trx, c.id, byId.get(c.id)!, input.now);
     if (!picked) { exhausted.push(c.id); continue; }
-    const locked = await trx('campaigns').where('id', c.id).forUpdate().first('state');
-    if (c.line_group_id !== null) await trx('line_groups').where('id', c.line_group_id).forUpdate().first('id');
-    full = locked?.state === 'running' ? await fullness(trx, c) : 'campaign';
+    full = await lockedFullness(trx, c);
     if (full) {
       // Another claim took the last line meanwhile. Locks are held to the end of a transaction,
       // so rather than lock a second campaign here (and risk a lock-order cycle), let the
@@ -95,24 +90,41 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
       exhausted.push(c.id);
       return idle(true);
     }
-    return { kind: 'claimed', attempt: await reserve(trx, input, agent, c, picked) };
+    return { kind: 'claimed', attempt: await reserve(trx, input, agent, c, picked), searched };
   }
   return idle(false);
 }
 
-interface CandidateRow { id: number; call_limit: number; line_group_id: number | null; type: string; preview_sec: number }
+interface CandidateRow {
+  id: number; call_limit: number; line_group_id: number | null; type: string; preview_sec: number; name: string; variables: unknown; version: number;
+  retry_wait_sec: number; max_tries: number; min_success_sec: number; wait_result: number | boolean; wrapup_sec: number;
+  causes: unknown; max_minus_attempts: number;
+  campaign_live: number; group_live: number; capacity: number | null;
+}
 
 /** C2, C3: which cap, if any, the live calls of the campaign or of its line group have reached. */
-async function fullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campaign' | 'group' | null> {
+function fullness(c: Pick<CandidateRow, 'call_limit' | 'line_group_id' | 'campaign_live' | 'group_live' | 'capacity'>): 'campaign' | 'group' | null {
+  if (c.line_group_id !== null && Number(c.group_live) >= Number(c.capacity ?? 0)) return 'group';
+  return Number(c.campaign_live) >= c.call_limit ? 'campaign' : null;
+}
+
+/**
+ * C2, C3 under the locks: the campaign row, then its line group's, locked (FOR UPDATE
+ * serialises the claims of a campaign), and the live calls counted in the same statement. The
+ * counts are subqueries on each locked row, so they are read after the lock was granted and see
+ * every claim committed before (READ COMMITTED reads afresh per statement); they lock nothing.
+ */
+async function lockedFullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campaign' | 'group' | null> {
   const [rows] = await trx.raw(
-    `SELECT (SELECT COUNT(*) FROM attempts WHERE live_campaign = ?) AS campaign_live,
-            (SELECT COUNT(*) FROM attempts WHERE live_line_group = ?) AS group_live,
-            (SELECT capacity FROM line_groups WHERE id = ?) AS capacity`,
-    [c.id, c.line_group_id ?? 0, c.line_group_id ?? 0],
-  );
-  const r = rows[0] as { campaign_live: number; group_live: number; capacity: number | null };
-  if (c.line_group_id !== null && Number(r.group_live) >= Number(r.capacity ?? 0)) return 'group';
-  return Number(r.campaign_live) >= c.call_limit ? 'campaign' : null;
+    `SELECT c.state, l.capacity,
+            (SELECT COUNT(*) FROM attempts x WHERE x.live_campaign = c.id) AS campaign_live,
+            (SELECT COUNT(*) FROM attempts x WHERE x.live_line_group = l.id) AS group_live
+       FROM campaigns c LEFT JOIN line_groups l ON l.id = c.line_group_id
+      WHERE c.id = ? FOR UPDATE`, [c.id]);
+  const r = (rows as { state: string; capacity: number | null; campaign_live: number; group_live: number }[])[0];
+  if (!r || r.state !== 'running') return 'campaign';
+  return fullness({ call_limit: c.call_limit, line_group_id: c.line_group_id, campaign_live: r.campaign_live,
+    group_live: r.group_live ?? 0, capacity: r.capacity });
 }
 
 /**
@@ -120,7 +132,7 @@ async function fullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campai
  * P2: an attempt of a preview campaign starts `previewing` until its agent decides or its time passes.
  */
 async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow, c: CandidateRow,
-  picked: { memberId: number; comm: CommunicationChoice }): Promise<ClaimedAttempt> {
+  picked: PickedMember): Promise<ClaimedAttempt> {
   const agentLegUuid = randomUUID();
   const previewUntil = c.type === 'preview' ? new Date(input.now.getTime() + c.preview_sec * 1000) : null;
   const [attemptId] = await trx('attempts').insert({
@@ -142,20 +154,14 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
     live_campaign: c.id,
     live_line_group: c.line_group_id,
   });
-  await trx('members').where('id', picked.memberId).update({
-    state: 'dialing',
-    next_communication_id: null,
-    last_communication_id: picked.comm.id,
-    version: trx.raw('version + 1'),
-    updated_at: input.now,
-  });
-  await trx('agents').where({ id: agent.id, version: agent.version }).update({
-    state: 'Reserved',
-    attempt_id: attemptId,
-    version: trx.raw('version + 1'),
-    updated_at: input.now,
-  });
-  await trx('campaigns').where('id', c.id).increment('dialled', 1);
+  // The member dialing, the agent Reserved, the campaign's fair-share count, in one statement.
+  await trx.raw(
+    `UPDATE members m JOIN agents g ON g.id = ? JOIN campaigns c ON c.id = ?
+        SET m.state = 'dialing', m.next_communication_id = NULL, m.last_communication_id = ?, m.version = m.version + 1,
+            m.updated_at = ?, g.state = 'Reserved', g.attempt_id = ?, g.version = g.version + 1, g.updated_at = ?,
+            c.dialled = c.dialled + 1
+      WHERE m.id = ?`,
+    [agent.id, c.id, picked.comm.id, input.now, attemptId!, input.now, picked.memberId]);
   return {
     attemptId: attemptId!,
     campaignId: c.id,
@@ -169,24 +175,81 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
     ringSec: agent.call_timeout,
     nailedUuid: agent.nailed_uuid,
     previewUntil,
+    bridge: {
+      campaignId: c.id,
+      memberId: picked.memberId,
+      agentId: agent.id,
+      number: picked.comm.number,
+      memberVariables: fromJsonColumn<Record<string, unknown>>(picked.row.variables, {}),
+      campaignVariables: fromJsonColumn<Record<string, unknown>>(c.variables, {}),
+      campaignName: c.name,
+      agent: toAgentView(agent),
+    },
+    settleOnceBridged: onceBridged(attemptId!, agent, c, picked, input.now),
   };
 }
 
 interface AgentRow {
   id: number; version: number; sip_user: string; registered_node: string; call_timeout: number; nailed_uuid: string | null; nailed_node: string | null;
+  [view: string]: unknown;
 }
 
-/** Candidates read per claim; the first one no other claim holds is taken. */
-const AGENT_CANDIDATES = 8;
+interface MemberRow { variables: unknown; tries: number; minus_tries: number; expire_at: Date | null; version: number }
+interface PickedMember { memberId: number; comm: CommunicationChoice; row: MemberRow; numbers: CommunicationChoice[] }
+
+/**
+ * The rows of the attempt as this claim, then its ringing and its bridge (call-store.ts) leave
+ * them: each of those three writes moves the agent's version by one, the claim the member's.
+ * Settling a call this process placed starts from it; the settle's guards find out when
+ * anything else changed the rows meanwhile, and the rows are then read.
+ */
+function onceBridged(attemptId: number, agent: AgentRow, c: CandidateRow, picked: PickedMember, now: Date): SettleSnapshot {
+  return {
+    attemptId,
+    attemptState: 'talking',
+    attemptStateOneOf: ['bridging', 'talking'],
+    campaignId: c.id,
+    memberId: picked.memberId,
+    communicationId: picked.comm.id,
+    agentId: agent.id,
+    node: agent.registered_node,
+    memberUuid: null,
+    endedAt: null,
+    resultStatus: null,
+    member: { state: 'dialing', tries: picked.row.tries, minusTries: picked.row.minus_tries, expireAt: picked.row.expire_at, version: picked.row.version + 1 },
+    communications: picked.numbers.map(({ id, number, priority, position, state }) => ({ id, number, priority, position, state })),
+    rules: toCampaignRules(c),
+    campaignState: 'running',
+    campaignVersion: c.version,
+    agent: { ...onAgentAnswered(toAgentView(agent), now), id: agent.id, sipUser: agent.sip_user, version: agent.version + 3 },
+  };
+}
+
+
+/** The agent's columns of its view (A3), read with the lock for the bridge. */
+const AGENT_VIEW = AGENT_COLUMNS.filter((k) => k !== 'id' && k !== 'sip_user' && k !== 'version');
+
+/** Candidates read per search; the first one no other claim holds is taken, the rest are offered to the next claims. */
+const AGENT_CANDIDATES = 32;
+
+interface PickedAgent {
+  agent: AgentRow;
+  /** C3: the agent's running campaigns among those open, best first, each with its live calls as read (no locks). */
+  candidates: CandidateRow[];
+  /** The ready agents a search found, best first, when this claim searched. */
+  searched: number[] | undefined;
+}
 
 /**
  * A2: Available + Waiting + registered on an up node + every delay passed; best campaign
  * priority, then longest idle. The ordered search is read without locks (an ordered
  * `FOR UPDATE SKIP LOCKED` locks every row it scans, which would make concurrent claims queue);
  * then one candidate at a time is locked by primary key, re-checked, and skipped when another
- * claim holds it (each sibling claim of a pass starts at its own slot in the list).
+ * claim holds it (each sibling claim of a pass starts at its own slot in the list). A claim
+ * given `agentId` (the next of an earlier search's list) tries that agent first and searches
+ * only when it is taken or no longer ready.
  */
-async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: number[]): Promise<AgentRow | undefined> {
+async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: number[]): Promise<PickedAgent | undefined> {
   const idList = campaignIds.map(() => '?').join(',');
   const nodeList = input.upNodes.map(() => '?').join(',');
   // The registration is read without a lock: a phone that unregisters meanwhile fails the originate.
@@ -201,6 +264,31 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
       if (input.presentAgentIds?.length) w.orWhereIn('a.id', input.presentAgentIds);
     })
     .whereRaw(`EXISTS (${registeredOn})`, input.upNodes);
+  // The agent locked with its campaigns (C3 order) and their live calls; subqueries lock nothing.
+  const lock = async (id: number): Promise<PickedAgent | undefined> => {
+    const row = await ready(trx('agents as a'))
+      .where('a.id', id)
+      .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout', 'a.nailed_uuid', 'a.nailed_node', ...AGENT_VIEW.map((k) => `a.${k}`),
+        trx.raw(`(${registeredOn} ORDER BY r.updated_at DESC LIMIT 1) AS registered_node`, input.upNodes),
+        trx.raw(`(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', c.id, 'call_limit', c.call_limit, 'line_group_id', c.line_group_id,
+                   'type', c.type, 'preview_sec', c.preview_sec, 'name', c.name, 'variables', c.variables, 'version', c.version,
+                   ${CAMPAIGN_RULE_COLUMNS.map((k) => `'${k}', c.${k}`).join(', ')},
+                   'campaign_live', (SELECT COUNT(*) FROM attempts x WHERE x.live_campaign = c.id),
+                   'group_live', (SELECT COUNT(*) FROM attempts x WHERE x.live_line_group = c.line_group_id),
+                   'capacity', (SELECT l.capacity FROM line_groups l WHERE l.id = c.line_group_id))
+                   ORDER BY c.priority DESC, c.dialled, c.id)
+                  FROM tiers t JOIN campaigns c ON c.id = t.campaign_id
+                 WHERE t.agent_id = a.id AND c.state = 'running' AND c.id IN (${idList})) AS candidates`, campaignIds))
+      .forUpdate()
+      .skipLocked();
+    if (!row) return undefined;
+    const { candidates, ...agent } = row as AgentRow & { candidates: unknown };
+    return { agent, candidates: fromJsonColumn<CandidateRow[]>(candidates, []), searched: undefined };
+  };
+  if (input.agentId !== undefined && !input.excludeAgentIds.includes(input.agentId)) {
+    const given = await lock(input.agentId);
+    if (given) return given;
+  }
   const search = ready(trx('agents as a'))
     .whereRaw(`EXISTS (SELECT 1 FROM tiers t WHERE t.agent_id = a.id AND t.campaign_id IN (${idList}))`, campaignIds)
     .orderByRaw(
@@ -210,17 +298,13 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
     )
     .limit(AGENT_CANDIDATES)
     .pluck('a.id');
-  if (input.excludeAgentIds.length) search.whereNotIn('a.id', input.excludeAgentIds);
+  const skip = input.agentId === undefined ? input.excludeAgentIds : [...input.excludeAgentIds, input.agentId];
+  if (skip.length) search.whereNotIn('a.id', skip);
   const found = (await search) as number[];
   const start = found.length ? (input.slot ?? 0) % found.length : 0;
   for (const id of [...found.slice(start), ...found.slice(0, start)]) {
-    const agent = await ready(trx('agents as a'))
-      .where('a.id', id)
-      .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout', 'a.nailed_uuid', 'a.nailed_node',
-        trx.raw(`(${registeredOn} ORDER BY r.updated_at DESC LIMIT 1) AS registered_node`, input.upNodes))
-      .forUpdate()
-      .skipLocked();
-    if (agent) return agent as AgentRow;
+    const picked = await lock(id);
+    if (picked) return { ...picked, searched: found };
   }
   return undefined;
 }
@@ -249,10 +333,16 @@ export async function pickMember(trx: Knex.Transaction, campaignId: number, open
       if (open.calendarZoneOpen) w.orWhereNull('timezone');
       if (!open.openZones.length && !open.calendarZoneOpen) w.whereRaw('FALSE');
     });
+  // Checked at dial time: a number put on a DNC list after upload is never dialled. The numbers
+  // come with the member (a subquery, evaluated for the row returned; it locks nothing).
+  const withNumbers = ['id', 'next_communication_id', 'last_communication_id', 'variables', 'tries', 'minus_tries', 'expire_at', 'version',
+    trx.raw(`(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', c.id, 'number', c.number, 'priority', c.priority, 'position', c.position,
+               'state', c.state, 'dnc', EXISTS (SELECT 1 FROM dnc d WHERE d.number = c.number AND d.scope IN (0, ?))))
+              FROM communications c WHERE c.member_id = members.id) AS numbers`, [campaignId])];
   for (let skips = 0; skips < MAX_MEMBER_SKIPS; skips++) {
     let member = await ready()
       .orderBy(M3_ORDER)
-      .first('id', 'next_communication_id', 'last_communication_id')
+      .first(...withNumbers)
       .forUpdate()
       .skipLocked();
     if (!member) {
@@ -261,26 +351,22 @@ export async function pickMember(trx: Knex.Transaction, campaignId: number, open
       // holder rather than let a lower campaign of the line group take the line.
       const held = await ready().orderBy(M3_ORDER).first('id');
       if (!held) return null;
-      member = await ready().where('id', held.id).first('id', 'next_communication_id', 'last_communication_id').forUpdate();
+      member = await ready().where('id', held.id).first(...withNumbers).forUpdate();
       if (!member) continue;
     }
-
-    // Checked at dial time: a number put on a DNC list after upload is never dialled.
-    const comms: (CommunicationChoice & { dnc: number })[] = await trx('communications as c')
-      .where('c.member_id', member.id)
-      .select('c.id', 'c.number', 'c.priority', 'c.position', 'c.state',
-        trx.raw('EXISTS (SELECT 1 FROM dnc d WHERE d.number = c.number AND d.scope IN (0, ?)) AS dnc', [campaignId]));
+    // (JSON_OBJECT spells the EXISTS as "0" or "1".)
+    const comms = fromJsonColumn<(CommunicationChoice & { dnc: string | number })[]>(member.numbers, []);
     // Members and their numbers are written in one transaction (member-writer.ts), so a member read
     // here without numbers really has none, and ends NO_COMMUNICATIONS below.
     let choice = pickCommunication(comms, member.next_communication_id, member.last_communication_id);
     let dnc = false;
-    while (choice && comms.find((x) => x.id === choice!.id)!.dnc) {
+    while (choice && Number(comms.find((x) => x.id === choice!.id)!.dnc) === 1) {
       dnc = true;
       await trx('communications').where('id', choice.id).update({ state: 'stopped', last_cause: 'DNC' });
       choice.state = 'stopped';
       choice = pickCommunication(comms, null, choice.id);
     }
-    if (choice) return { memberId: member.id as number, comm: choice };
+    if (choice) return { memberId: member.id as number, comm: choice, row: member as MemberRow, numbers: comms };
     await trx('members').where('id', member.id).update({
       state: 'done',
       result: dnc ? 'DNC' : 'NO_COMMUNICATIONS',

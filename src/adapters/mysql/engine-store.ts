@@ -16,10 +16,10 @@ export class MysqlEngineStore implements EngineStore {
     return withRetry(() => this.db.transaction(fn));
   }
 
-  async settleCampaign(campaignId: number, now: Date): Promise<CampaignSettled> {
-    // Called after every settle: a lock-free look first, so the common "still work to do" case
+  async settleCampaign(campaignId: number, now: Date, seenState?: 'running'): Promise<CampaignSettled> {
+    // Called after settles: a lock-free look first, so the common "still work to do" case
     // never queues behind the claims that hold the campaign row.
-    const c = await this.db('campaigns').where('id', campaignId).first('state');
+    const c = seenState ? { state: seenState } : await this.db('campaigns').where('id', campaignId).first('state');
     if (c?.state === 'running') {
       const left = await this.db('members').where('campaign_id', campaignId).whereIn('state', ['ready', 'dialing', 'waiting_result']).first('id');
       if (left) return null;

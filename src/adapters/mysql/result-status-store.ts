@@ -1,124 +1,91 @@
 import type { Knex } from 'knex';
-import type { AppliedStatus, WakeUp } from '../../app/ports/call-store.js';
-import type { ResultStatus } from '../../app/ports/result-status.js';
-import { applyResultStatus, type CommunicationView } from '../../domain/result-status.js';
+import type { ResultStatus, StatusApplied, StatusPlan, StatusSnapshot, StatusStore } from '../../app/ports/result-status.js';
+import type { CommunicationView } from '../../domain/result-status.js';
 import { withRetry } from './deadlock.js';
+import { fromJsonColumn, isDuplicateKey } from './row-mapping.js';
 import { CAMPAIGN_RULE_COLUMNS, toCampaignRules } from './row-mappers.js';
 
-function sameStatus(stored: unknown, s: ResultStatus): boolean {
-  const a = typeof stored === 'string' ? JSON.parse(stored) : stored;
-  return JSON.stringify(a) === JSON.stringify(s);
-}
+/** R1, R2: the rows a result status reads and writes (the decision is result-status-plan.ts). */
+export class MysqlStatusStore implements StatusStore {
+  constructor(private readonly db: Knex) {}
 
-/*
- * R1, R2 in one transaction. Locks the member row, then its latest attempt.
- * - Same status again for the same attempt: answered as before, nothing changes (idempotent).
- * - Member done: 409, nothing changes (a late or duplicate status never rewrites a result).
- * - Otherwise the domain decides; the status and comment are stored on the latest attempt.
- * - W4: a status for a given attempt (an agent's call) that is no longer the member's latest: 409.
- */
-export async function applyResultStatusInDb(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date,
-  attemptId?: number): Promise<AppliedStatus> {
-  try {
-    return await applyInTransaction(db, campaignId, memberId, s, now, attemptId);
-  } catch (err) {
-    // M2: next_communication named a number another member of the campaign already has.
-    if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
-    const reason = `number ${s.next_communication} belongs to another member of this campaign`;
-    return { outcome: { kind: 'conflict', reason }, wakeUps: [], campaignId: null };
+  async statusSnapshot(campaignId: number, memberId: number): Promise<StatusSnapshot | null> {
+    const [rows] = await this.db.raw(
+      `SELECT m.id, m.state, m.tries, m.ready_at, m.result, m.version,
+              ${CAMPAIGN_RULE_COLUMNS.map((k) => `c.${k}`).join(', ')},
+              a.id AS a_id, a.state AS a_state, a.outcome AS a_outcome, a.result_status AS a_result_status,
+              (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', x.id, 'number', x.number, 'priority', x.priority,
+                        'position', x.position, 'state', x.state) ORDER BY x.position)
+                 FROM communications x WHERE x.member_id = m.id) AS communications
+         FROM members m JOIN campaigns c ON c.id = m.campaign_id
+         LEFT JOIN attempts a ON a.id = (SELECT MAX(l.id) FROM attempts l WHERE l.member_id = m.id)
+        WHERE m.id = ? AND m.campaign_id = ?`, [memberId, campaignId]);
+    const r = (rows as Record<string, any>[])[0];
+    if (!r) return null;
+    return {
+      campaignId,
+      member: { id: r.id, state: r.state, tries: r.tries, readyAt: r.ready_at, result: r.result, version: r.version },
+      communications: fromJsonColumn<CommunicationView[]>(r.communications, []),
+      attempt: r.a_id === null ? null
+        : { id: r.a_id, state: r.a_state, outcome: r.a_outcome, resultStatus: fromJsonColumn<ResultStatus | null>(r.a_result_status, null) },
+      rules: toCampaignRules(r),
+    };
+  }
+
+  async applyStatus(p: StatusPlan, now: Date): Promise<StatusApplied> {
+    try {
+      return await withRetry(() => this.db.transaction((trx) => applyInTransaction(trx, p, now)));
+    } catch (err) {
+      // M2: next_communication named a number another member of the campaign already has.
+      if (isDuplicateKey(err)) return { kind: 'duplicate-number' };
+      throw err;
+    }
+  }
+
+  memberView(memberId: number): Promise<unknown> {
+    return memberView(this.db, memberId);
   }
 }
 
-function applyInTransaction(db: Knex, campaignId: number, memberId: number, s: ResultStatus, now: Date, attemptId?: number): Promise<AppliedStatus> {
-  return withRetry(() => db.transaction(async (trx) => {
-    const m = await trx('members').where({ id: memberId, campaign_id: campaignId }).forUpdate()
-      .first('id', 'state', 'tries', 'ready_at', 'result', 'next_communication_id');
-    if (!m) return { outcome: { kind: 'not-found' }, wakeUps: [], campaignId: null };
-    const attempt = await trx('attempts').where('member_id', memberId).orderBy('id', 'desc').forUpdate()
-      .first('id', 'state', 'outcome', 'result_status');
-    if (attemptId !== undefined && Number(attempt?.id) !== attemptId) {
-      const reason = `attempt ${attemptId} is no longer member ${memberId}'s latest call (attempt ${attempt?.id ?? 'none'} is)`;
-      return { outcome: { kind: 'conflict', reason }, wakeUps: [], campaignId: null };
+async function applyInTransaction(trx: Knex.Transaction, p: StatusPlan, now: Date): Promise<StatusApplied> {
+  const dm = p.member;
+  // First, and guarded: it locks the member and finds out whether the snapshot still holds.
+  const changed = await trx('members').where({ id: p.memberId, version: p.expectMemberVersion }).update({
+    state: dm.state,
+    tries: dm.tries,
+    ...(dm.clearMinusTries ? { minus_tries: 0 } : {}),
+    ready_at: dm.readyAt,
+    result: dm.result,
+    ended_at: dm.endedAt,
+    ...(p.next && 'id' in p.next ? { next_communication_id: p.next.id } : {}),
+    version: trx.raw('version + 1'),
+    updated_at: now,
+  });
+  if (changed === 0) return { kind: 'stale' };
+  for (const c of p.addCommunications) {
+    const [id] = await trx('communications').insert({ member_id: p.memberId, campaign_id: p.campaignId, ...c });
+    if (p.next && 'addedNumber' in p.next && p.next.addedNumber === c.number) {
+      await trx('members').where('id', p.memberId).update({ next_communication_id: id });
     }
-    if (attempt?.result_status && sameStatus(attempt.result_status, s)) {
-      return { outcome: { kind: 'applied', member: await memberView(trx, memberId) }, wakeUps: [], campaignId: null };
-    }
-    const [c, comms] = await Promise.all([
-      trx('campaigns').where('id', campaignId).first(...CAMPAIGN_RULE_COLUMNS),
-      trx('communications').where('member_id', memberId).orderBy('position').select('id', 'number', 'priority', 'position', 'state'),
-    ]);
-    const decision = applyResultStatus(toCampaignRules(c), {
-      state: m.state,
-      tries: m.tries,
-      readyAt: m.ready_at,
-      result: m.result,
-      communications: comms as CommunicationView[],
-    }, {
-      success: s.success,
-      resetRetries: s.reset_retries,
-      nextAfterSec: s.next_after_sec,
-      nextCommunication: s.next_communication,
-      stopCommunications: s.stop_communications,
-      comment: s.comment,
-    }, now);
-    if (decision.kind === 'conflict') return { outcome: { kind: 'conflict', reason: decision.reason }, wakeUps: [], campaignId: null };
-
-    let nextId: number | null = null;
-    let position = comms.length;
-    for (const cv of decision.communications) {
-      if (cv.id === null) {
-        const [id] = await trx('communications').insert({
-          member_id: memberId, campaign_id: campaignId, number: cv.number, priority: cv.priority, position: position++, state: cv.state,
-        });
-        if (cv.number === decision.nextCommunication) nextId = id!;
-        continue;
-      }
-      const before = comms.find((x) => x.id === cv.id);
-      if (before && (before.state !== cv.state || before.priority !== cv.priority)) {
-        await trx('communications').where('id', cv.id).update({ state: cv.state, priority: cv.priority });
-      }
-      if (cv.number === decision.nextCommunication) nextId = cv.id;
-    }
-    if (decision.resetTries) await trx('communications').where('member_id', memberId).update({ tries: 0 });
-    const dm = decision.member;
-    await trx('members').where('id', memberId).update({
-      state: dm.state,
-      tries: dm.tries,
-      // R1 reset_retries clears every attempt count, the uncounted (C9 minus) ones too.
-      ...(decision.resetTries ? { minus_tries: 0 } : {}),
-      ready_at: dm.readyAt,
-      result: dm.result,
-      ended_at: dm.state === 'done' ? now : null,
-      next_communication_id: nextId ?? m.next_communication_id,
-      version: trx.raw('version + 1'),
-      updated_at: now,
+  }
+  for (const c of p.updateCommunications) await trx('communications').where('id', c.id).update({ state: c.state, priority: c.priority });
+  if (p.resetTries) await trx('communications').where('member_id', p.memberId).update({ tries: 0 });
+  const a = p.attempt;
+  if (a) {
+    await trx('attempts').where('id', a.id).update({
+      result_status: JSON.stringify(a.resultStatus),
+      comment: a.comment,
+      ...(a.state ? { state: a.state } : {}),
+      ...(a.releasesMember ? { active_member: null } : {}),
+      ...(a.outcome ? { outcome: a.outcome } : {}),
     });
-    if (attempt) {
-      await trx('attempts').where('id', attempt.id).update({
-        result_status: JSON.stringify(s),
-        comment: s.comment ?? null,
-        // C7: a status ends the wait for a result.
-        ...(attempt.state === 'waiting_result'
-          ? { state: 'done', active_member: null, outcome: dm.state === 'done' && s.success ? 'success' : 'retry' }
-          // A success for a member whose call had settled unsuccessfully (no status within the
-          // wrap-up) is that call's success: the boards count succeeded members by it.
-          : attempt.state === 'done' && dm.state === 'done' && s.success && (attempt.outcome === 'retry' || attempt.outcome === 'minus')
-            ? { outcome: 'success' }
-            : {}),
-      });
-    }
-    const wakeUps: WakeUp[] = dm.state === 'ready' ? [{ kind: 'member-ready', campaignId, memberId, at: dm.readyAt }] : [];
-    return {
-      outcome: { kind: 'applied', member: await memberView(trx, memberId) },
-      wakeUps,
-      campaignId: dm.state === 'done' ? campaignId : null,
-    };
-  }));
+  }
+  return { kind: 'applied', member: await memberView(trx, p.memberId) };
 }
 
-async function memberView(trx: Knex.Transaction, memberId: number) {
-  const m = await trx('members').where('id', memberId).first('id', 'campaign_id', 'state', 'tries', 'ready_at', 'result', 'ended_at');
-  const comms = await trx('communications').where('member_id', memberId).orderBy('position')
+async function memberView(db: Knex, memberId: number) {
+  const m = await db('members').where('id', memberId).first('id', 'campaign_id', 'state', 'tries', 'ready_at', 'result', 'ended_at');
+  const comms = await db('communications').where('member_id', memberId).orderBy('position')
     .select('number', 'priority', 'state', 'tries');
   return {
     id: m.id, campaign_id: m.campaign_id, state: m.state, tries: m.tries,

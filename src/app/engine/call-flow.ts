@@ -1,16 +1,19 @@
 import type { Logger } from 'pino';
 import type { AgentStatus } from '../../domain/agent-state.js';
-import type { CallStore, SettleResult } from '../ports/call-store.js';
+import type { CallStore, SettleResult, SettleSnapshot } from '../ports/call-store.js';
 import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { EngineStore } from '../ports/engine-store.js';
 import type { PreviewStore } from '../ports/preview-store.js';
 import type { LiveFeed } from './live-feed.js';
+import type { Settlement } from './settlement.js';
 import type { BridgePlan, ServiceCode, Telephony, TelephonyEvent, TelephonyHandler } from '../ports/telephony.js';
 
 export interface CallFlowDeps {
   calls: CallStore;
   /** P2: the previews of preview campaigns. */
   previews: PreviewStore;
+  /** Every end of an attempt (settlement.ts). */
+  settle: Settlement;
   engineStore: EngineStore;
   telephony: Telephony;
   log: Logger;
@@ -47,7 +50,7 @@ export class CallFlow implements TelephonyHandler {
    * agent leg whose socket reaches a process that did not claim it (e.g. a restarted process of
    * the same instance id and port) is hung up (DESIGN §1a).
    */
-  readonly #owned = new Set<number>();
+  readonly #owned = new Map<number, ClaimedAttempt>();
   /**
    * Attempts whose member leg's end was settled here: their agent-hangup, which follows every
    * bridged call, finds nothing left to do, so it skips the database. Bounded; a missed entry
@@ -56,6 +59,13 @@ export class CallFlow implements TelephonyHandler {
   readonly #memberEnded = new Set<number>();
   /** The agent of each bridged attempt, for the live board when the subscriber answers. Bounded. */
   readonly #bridgedAgent = new Map<number, number>();
+  /** Where settling each attempt bridged here starts (the claim's snapshot, ClaimedAttempt). Bounded. */
+  readonly #bridgedRows = new Map<number, SettleSnapshot>();
+  /**
+   * The ringing write of each attempt whose originate is out: the bridge waits for it, so it
+   * reads and writes the attempt after it (an agent can answer before that write is done).
+   */
+  readonly #ringing = new Map<number, Promise<void>>();
   /** Calls adopted from a dead process (S4) and followed here until their member leg ends. */
   readonly #adopted = new Set<number>();
   /** P2: previews claimed here, until their agent accepts or their time passes (then the timer fires). */
@@ -80,7 +90,7 @@ export class CallFlow implements TelephonyHandler {
       this.#hold(a, a.previewUntil);
       return;
     }
-    this.#owned.add(a.attemptId);
+    this.#owned.set(a.attemptId, a);
     this.#track(a.attemptId, this.#ring(a, false));
   }
 
@@ -136,7 +146,7 @@ export class CallFlow implements TelephonyHandler {
 
   /** Accepted, or the time passed with the policy dial: the call goes as A4 from here, once. */
   async #dialPreview(a: ClaimedAttempt): Promise<void> {
-    this.#owned.add(a.attemptId);
+    this.#owned.set(a.attemptId, a);
     if (!(await this.d.previews.startCall(a.attemptId, this.d.now()))) {
       this.#owned.delete(a.attemptId);
       return;
@@ -148,8 +158,10 @@ export class CallFlow implements TelephonyHandler {
   async #ring(a: ClaimedAttempt, marked: boolean): Promise<void> {
     const log = this.d.log.child({ attemptId: a.attemptId, memberId: a.memberId, agentId: a.agentId });
     this.d.onOriginate?.(a);
+    const ringing = marked ? undefined : this.d.calls.markRinging(a.attemptId, this.d.now());
+    if (ringing) this.#ringing.set(a.attemptId, ringing.catch(() => undefined));
     const [, res] = await Promise.all([
-      marked ? undefined : this.d.calls.markRinging(a.attemptId, this.d.now()),
+      ringing?.finally(() => this.#ringing.delete(a.attemptId)),
       this.d.telephony.originateAgent({
         attemptId: a.attemptId,
         legUuid: a.agentLegUuid,
@@ -170,7 +182,7 @@ export class CallFlow implements TelephonyHandler {
       case 'failed':
         this.#owned.delete(a.attemptId);
         log.info({ cause: res.cause }, 'agent leg failed');
-        await this.#settle(this.d.calls.settleAgentFailure(a.attemptId, res.cause, false, this.d.now()));
+        await this.#settle(this.d.settle.settleAgentFailure(a.attemptId, res.cause, false, this.d.now()));
         return;
       case 'unknown':
         this.#owned.delete(a.attemptId);
@@ -179,7 +191,7 @@ export class CallFlow implements TelephonyHandler {
         if (this.#leaving) return;
         // F2: never originate again; if the leg is alive after all, its socket finds the attempt over.
         log.warn({ reason: res.reason }, 'agent leg outcome unknown');
-        await this.#settle(this.d.calls.settleAgentFailure(a.attemptId, 'UNKNOWN', false, this.d.now()));
+        await this.#settle(this.d.settle.settleAgentFailure(a.attemptId, 'UNKNOWN', false, this.d.now()));
         return;
       default: {
         const never: never = res;
@@ -194,7 +206,7 @@ export class CallFlow implements TelephonyHandler {
       this.#socketWaits.delete(a.attemptId);
       this.#owned.delete(a.attemptId);
       void (async () => {
-        const r = await this.d.calls.settleAgentFailure(a.attemptId, 'SOCKET_TIMEOUT', true, this.d.now());
+        const r = await this.d.settle.settleAgentFailure(a.attemptId, 'SOCKET_TIMEOUT', true, this.d.now());
         if (r.kind === 'settled') {
           this.d.log.warn({ attemptId: a.attemptId }, 'answered agent leg never reached the outbound socket');
           await this.d.telephony.kill(a.node, a.agentLegUuid, 'NORMAL_CLEARING');
@@ -230,6 +242,7 @@ export class CallFlow implements TelephonyHandler {
   }
 
   async planBridge(attemptId: number, agentLegUuid: string): Promise<BridgePlan> {
+    const claimed = this.#owned.get(attemptId);
     if (!this.#owned.delete(attemptId)) {
       this.d.log.warn({ attemptId, agentLegUuid }, 'agent leg of an attempt this process does not own: hanging up');
       return { kind: 'hangup', cause: 'NORMAL_CLEARING' };
@@ -239,8 +252,13 @@ export class CallFlow implements TelephonyHandler {
       clearTimeout(wait);
       this.#socketWaits.delete(attemptId);
     }
-    const plan = await this.d.calls.planBridge(attemptId, agentLegUuid, this.d.now());
+    await this.#ringing.get(attemptId);
+    const plan = await this.d.calls.planBridge(attemptId, agentLegUuid, this.d.now(), claimed?.bridge);
     const agentId = plan.kind === 'bridge' ? Number(plan.variables.dialer_agent_id) : null;
+    if (plan.kind === 'bridge' && claimed?.settleOnceBridged) {
+      this.#bridgedRows.set(attemptId, claimed.settleOnceBridged);
+      if (this.#bridgedRows.size > 10_000) this.#bridgedRows.delete(this.#bridgedRows.keys().next().value!);
+    }
     if (agentId) {
       this.#bridgedAgent.set(attemptId, agentId);
       if (this.#bridgedAgent.size > 10_000) this.#bridgedAgent.delete(this.#bridgedAgent.keys().next().value!);
@@ -258,7 +276,9 @@ export class CallFlow implements TelephonyHandler {
       case 'member-ended': {
         this.#bridgedAgent.delete(e.result.attemptId);
         this.#adopted.delete(e.result.attemptId);
-        const r = await this.d.calls.settleCall(e.result, this.d.now());
+        const known = this.#bridgedRows.get(e.result.attemptId);
+        this.#bridgedRows.delete(e.result.attemptId);
+        const r = await this.d.settle.settleCall(e.result, this.d.now(), known);
         this.#memberEnded.add(e.result.attemptId);
         if (this.#memberEnded.size > 10_000) this.#memberEnded.delete(this.#memberEnded.values().next().value!);
         await this.d.afterSettle(r);
@@ -267,8 +287,9 @@ export class CallFlow implements TelephonyHandler {
       case 'agent-hangup':
         // After a bridged call the attempt is settled already; before the bridge this frees the agent.
         this.#bridgedAgent.delete(e.attemptId);
+        this.#bridgedRows.delete(e.attemptId);
         if (this.#memberEnded.delete(e.attemptId)) return;
-        await this.#settle(this.d.calls.settleAgentFailure(e.attemptId, e.cause, true, this.d.now()));
+        await this.#settle(this.d.settle.settleAgentFailure(e.attemptId, e.cause, true, this.d.now()));
         return;
       case 'registration': {
         const id = await this.d.engineStore.setRegistration(e.node, e.sipUser, e.registered ? (e.contact ?? '') : null);

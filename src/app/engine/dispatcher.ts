@@ -47,6 +47,8 @@ interface PassState {
   done: boolean;
   /** Claims of this pass in progress now (their agent rows are locked). */
   inFlight: number;
+  /** Agents claimed in this pass: not offered again from an older search's list. */
+  taken: Set<number>;
 }
 /** Pause before a pass that failed runs again, ms. */
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -119,7 +121,7 @@ export class Dispatcher {
     const claimable = this.d.pacerDialsPredictive ? open.filter((c) => !c.predictive) : open;
     if (claimable.length === 0) return false;
     const pass: PassState = { upNodes: this.d.upNodes(), presentAgentIds: await this.#presentAgents(), exclude: [], campaigns: claimable, claims: 0,
-      done: false, inFlight: 0 };
+      done: false, inFlight: 0, taken: new Set() };
     await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, (_, slot) => this.#claimLoop(pass, slot)));
     return pass.claims >= MAX_CLAIMS_PER_PASS;
   }
@@ -135,9 +137,18 @@ export class Dispatcher {
   }
 
   async #claimLoop(pass: PassState, slot: number): Promise<void> {
+    const concurrency = this.d.concurrency ?? DEFAULT_CONCURRENCY;
+    /**
+     * This loop's share of the latest search's ready agents, best first (A2): the claim tries the
+     * next one before searching again, so one search serves several claims. Sibling loops take
+     * every concurrency-th agent from their own slot on, so they do not try the same ones.
+     */
+    let queue: number[] = [];
     while (!pass.done && !this.#closed && pass.campaigns.length > 0 && pass.claims < MAX_CLAIMS_PER_PASS) {
       const started = performance.now();
       pass.inFlight++;
+      queue = queue.filter((id) => !pass.taken.has(id) && !pass.exclude.includes(id));
+      const agentId = queue.shift();
       const r = await this.d.store.claimNext({
         now: this.d.now(),
         instanceId: this.d.instanceId,
@@ -147,7 +158,10 @@ export class Dispatcher {
         campaigns: pass.campaigns,
         excludeAgentIds: [...pass.exclude],
         slot,
+        ...(agentId !== undefined ? { agentId } : {}),
       }).finally(() => { pass.inFlight--; });
+      if (r.kind === 'claimed') pass.taken.add(r.attempt.agentId);
+      if (r.kind !== 'no-agent' && r.searched) queue = r.searched.filter((_, i) => i % concurrency === slot % concurrency);
       switch (r.kind) {
         case 'no-agent':
           // A sibling claim may hold agent rows it will not use (FOR UPDATE locks every row the

@@ -20,8 +20,12 @@ import { Dispatcher } from './dispatcher.js';
 import type { EngineMetrics } from './engine-metrics.js';
 import { LiveFeed } from './live-feed.js';
 import { recoverOrphans } from './recovery.js';
+import { Settlement } from './settlement.js';
 import { Upkeep } from './upkeep.js';
 import { toTimer } from './wake-up-timer.js';
+
+/** How long after a settle that may end its campaign the campaign is checked (C10), ms. */
+const CAMPAIGN_CHECK_DELAY_MS = 100;
 
 export interface EngineDeps {
   dispatchStore: DispatchStore;
@@ -78,6 +82,9 @@ export class Engine implements EngineSignals {
   /** R1, R2: the REST status of a member (result-status-flow.ts), dispatched here at once. */
   readonly applyResultStatus: ApplyResultStatus;
   readonly #upkeep: Upkeep;
+  readonly #settle: Settlement;
+  /** C10 checks waiting to run (#checkCampaignSoon), by campaign and the state its settles saw. */
+  readonly #campaignChecks = new Map<string, Promise<void>>();
   readonly #reasons: DialReasons | undefined;
   readonly #now: () => Date;
   #leaseTimer: NodeJS.Timeout | undefined;
@@ -89,6 +96,7 @@ export class Engine implements EngineSignals {
   constructor(private readonly d: EngineDeps) {
     this.#now = d.now ?? (() => new Date());
     this.live = d.live ?? new LiveFeed();
+    this.#settle = new Settlement(d.calls);
     this.dispatcher = new Dispatcher({
       store: d.dispatchStore,
       timers: d.timers,
@@ -118,7 +126,7 @@ export class Engine implements EngineSignals {
       now: this.#now,
     });
     this.predictive = d.predictiveStore && new PredictiveFlow({
-      calls: d.calls,
+      settle: this.#settle,
       store: d.predictiveStore,
       telephony: d.telephony,
       log: d.log.child({ part: 'predictive' }),
@@ -143,6 +151,7 @@ export class Engine implements EngineSignals {
     this.calls = new CallFlow({
       calls: d.calls,
       previews: d.previews,
+      settle: this.#settle,
       engineStore: d.engineStore,
       telephony: d.telephony,
       log: d.log.child({ part: 'call' }),
@@ -211,6 +220,7 @@ export class Engine implements EngineSignals {
       await this.#recover(now);
       await this.#upkeep.endOverdueWrapups(now);
       await this.predictive?.checkNailedLegs();
+      await this.#upkeep.settleStopping(now);
       if (await this.#timersLost()) {
         this.d.log.warn('Redis lost the wake-ups: rebuilding them from MySQL');
         await this.#upkeep.rebuildTimers(now);
@@ -310,10 +320,29 @@ export class Engine implements EngineSignals {
     // The news above tells the other processes' boards too.
     this.live.show({ agents: r.agentId ? [r.agentId] : [], campaigns: [r.campaignId] });
     await this.d.timers.scheduleMany(r.wakeUps.map(toTimer));
-    const state = await this.d.engineStore.settleCampaign(r.campaignId, this.#now());
-    if (state) this.d.log.info({ campaignId: r.campaignId, state }, 'campaign settled');
-    if (state) this.live.campaign(r.campaignId);
+    // C10: a running campaign finishes only when a member ends; a stopping one when a line frees.
+    // (A stop that raced this settle is caught by the housekeeping beat.)
+    const running = r.campaignState === 'running';
+    if (!running || r.decision?.kind === 'end') this.#checkCampaignSoon(r.campaignId, running ? 'running' : undefined);
     this.dispatcher.kick();
+  }
+
+  /**
+   * C10: whether the campaign is over, checked a moment after a settle that may have ended it;
+   * the settles of one campaign within that moment share one check (one statement or two).
+   */
+  #checkCampaignSoon(campaignId: number, seen: 'running' | undefined): void {
+    const key = `${campaignId}:${seen ?? ''}`;
+    if (this.#campaignChecks.has(key)) return;
+    const check = (async () => {
+      await new Promise((r) => setTimeout(r, CAMPAIGN_CHECK_DELAY_MS));
+      // From here a settle schedules a check of its own: this one may read before its write.
+      this.#campaignChecks.delete(key);
+      const state = await this.d.engineStore.settleCampaign(campaignId, this.#now(), seen);
+      if (state) this.d.log.info({ campaignId, state }, 'campaign settled');
+      if (state) this.live.campaign(campaignId);
+    })().catch((err) => this.d.log.error({ err, campaignId }, 'campaign settle failed'));
+    this.#campaignChecks.set(key, check);
   }
 
   async #onTimer(t: TimerRequest): Promise<void> {
@@ -327,7 +356,7 @@ export class Engine implements EngineSignals {
         if (await this.d.calls.endWrapup(Number(t.id), now)) this.live.agent(Number(t.id));
         break;
       case 'result-deadline':
-        await this.#afterSettle(await this.d.calls.resultDeadlinePassed(Number(t.id), now));
+        await this.#afterSettle(await this.#settle.resultDeadlinePassed(Number(t.id), now));
         return;
       case 'member-expire':
         await this.#upkeep.expire(now);
@@ -348,7 +377,7 @@ export class Engine implements EngineSignals {
 
   /** S3, S4: adopts or settles the attempts whose owner is gone (recovery.ts). */
   async #recover(now: Date): Promise<void> {
-    const settled = await recoverOrphans({ calls: this.d.calls, telephony: this.d.telephony, log: this.d.log,
+    const settled = await recoverOrphans({ calls: this.d.calls, settle: this.#settle, telephony: this.d.telephony, log: this.d.log,
       instanceId: this.d.instanceId, leaseSec: this.d.leaseSec, startedAt: this.#startedAt,
       follows: (id) => this.calls.follows(id) || (this.predictive?.follows(id) ?? false),
       adopted: (o, call) => this.calls.adopt({ ...o, attemptId: o.id }, call.memberUuid, call.answeredAt),
@@ -383,6 +412,7 @@ export class Engine implements EngineSignals {
       }
       clearInterval(this.#leaseTimer);
       await this.#housekeeping;
+      await Promise.all([...this.#campaignChecks.values()]);
       this.calls.close();
     })());
   }

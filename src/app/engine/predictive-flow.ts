@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CallStore, SettleResult } from '../ports/call-store.js';
+import type { SettleResult } from '../ports/call-store.js';
 import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { PredictiveStore } from '../ports/predictive-store.js';
 import type { ClaimedLine, PacerStore } from '../ports/pacer-store.js';
 import type { PredictiveEnd, Telephony } from '../ports/telephony.js';
 import type { PredictiveLegEvent } from './call-flow.js';
 import type { LiveFeed } from './live-feed.js';
+import type { Settlement } from './settlement.js';
 
 export interface PredictiveFlowDeps {
-  calls: CallStore;
+  /** Every end of an attempt (settlement.ts). */
+  settle: Settlement;
   store: PredictiveStore;
   telephony: Telephony;
   log: Logger;
@@ -83,7 +85,7 @@ export class PredictiveFlow {
     const plan = await this.d.store.markMemberDialling(line.attemptId, memberUuid, this.d.now());
     if (!plan) return;
     this.d.live.campaign(line.campaignId);
-    const unplaced = (cause: string) => this.d.calls.settleAgentFailure(line.attemptId, cause, false, this.d.now()).then((r) => this.d.afterSettle(r));
+    const unplaced = (cause: string) => this.d.settle.settleAgentFailure(line.attemptId, cause, false, this.d.now()).then((r) => this.d.afterSettle(r));
     if (plan.infoMessage === null) return void (await unplaced('INVALID_PROFILE'));
     const res = await this.d.telephony.originateMemberLeg({
       attemptId: line.attemptId, legUuid: memberUuid, node: line.node, number: plan.number, minRingSec: plan.minRingSec,
@@ -176,7 +178,7 @@ export class PredictiveFlow {
     this.#calls.delete(end.attemptId);
     this.#followed.delete(end.attemptId);
     const abandoned = end.answeredAt !== null && end.bridgedAt === null && end.endKnown;
-    const r = await this.d.calls.settleCall({
+    const r = await this.d.settle.settleCall({
       attemptId: end.attemptId,
       agentLegUuid: call?.nailedUuid ?? '',
       memberUuid: end.memberUuid,
@@ -198,7 +200,7 @@ export class PredictiveFlow {
   /** A subscriber leg the switch never made: nothing will report it, so it is settled now. */
   async #settleUnplaced(a: ClaimedAttempt, cause: string): Promise<void> {
     this.#calls.delete(a.attemptId);
-    await this.d.afterSettle(await this.d.calls.settleAgentFailure(a.attemptId, cause, true, this.d.now()));
+    await this.d.afterSettle(await this.d.settle.settleAgentFailure(a.attemptId, cause, true, this.d.now()));
   }
 
   async #nailedGone(legUuid: string, breakAgent: boolean): Promise<void> {

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { CallStore, OrphanedAttempt, SettleResult } from '../ports/call-store.js';
 import type { AdoptedCall, HeldCall, Telephony } from '../ports/telephony.js';
+import type { Settlement } from './settlement.js';
 
 /** How many lease periods an orphan whose legs cannot be asked about waits before it is settled anyway. */
 const UNKNOWN_LEG_WAIT_LEASES = 10;
 
 export interface RecoveryDeps {
   calls: CallStore;
+  settle: Settlement;
   telephony: Telephony;
   log: Logger;
   instanceId: string;
@@ -75,9 +77,9 @@ async function endOrphan(d: RecoveryDeps, o: OrphanedAttempt, held: HeldCall, no
   // The subscriber had answered, and the call ended while nobody watched: its end is unknown, so
   // it is no success and no try (README, "Crashes"); the agent goes to wrap-up after a talk (A3).
   const r = o.state === 'talking' && o.answeredAt
-    ? await d.calls.settleCall({ attemptId: o.id, agentLegUuid: o.agentUuid ?? '', memberUuid: o.memberUuid, cause: 'UNKNOWN',
+    ? await d.settle.settleCall({ attemptId: o.id, agentLegUuid: o.agentUuid ?? '', memberUuid: o.memberUuid, cause: 'UNKNOWN',
       answeredAt: o.answeredAt, endedAt: o.answeredAt, talkSec: 0, endKnown: false }, now)
-    : await d.calls.settleAgentFailure(o.id, 'UNKNOWN', held.kind === 'unbridged' && held.agentAnswered, now);
+    : await d.settle.settleAgentFailure(o.id, 'UNKNOWN', held.kind === 'unbridged' && held.agentAnswered, now);
   if (r.kind === 'settled') d.log.warn({ attemptId: o.id, from: o.instanceId, state: o.state, held: held.kind }, 'orphaned attempt ended');
   return r;
 }

@@ -78,6 +78,17 @@ export class Upkeep {
   }
 
   /**
+   * C10: a stopping campaign with no live call left becomes stopped. Settles do this as their
+   * line frees; this catches a stop that came between a settle's read and its write.
+   */
+  async settleStopping(now: Date): Promise<void> {
+    for (const c of await this.d.engineStore.campaignCalendars()) {
+      if (c.state !== 'stopping') continue;
+      if (await this.d.engineStore.settleCampaign(c.id, now)) this.d.live.campaign(c.id);
+    }
+  }
+
+  /**
    * A3, S3: an agent whose wrap-up ended but is still in Wrap up lost its wake-up (Redis lost it,
    * or its run failed for good); it goes back to Waiting here rather than stay stuck.
    */

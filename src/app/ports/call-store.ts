@@ -1,5 +1,8 @@
-import type { BridgePlan, MemberLegResult } from './telephony.js';
-import type { MemberDecision } from '../../domain/attempt-rules.js';
+import type { BridgePlan } from './telephony.js';
+import type { BridgeFacts } from './dispatch-store.js';
+import type { AgentView } from '../../domain/agent-state.js';
+import type { CampaignRules, MemberDecision } from '../../domain/attempt-rules.js';
+import type { CommunicationView } from '../../domain/result-status.js';
 import type { ResultStatus, ResultStatusOutcome } from './result-status.js';
 
 /** A wake-up the caller must arm after a write (DESIGN §1: MySQL first, then the timer). */
@@ -11,24 +14,101 @@ export type WakeUp =
   | { kind: 'result-deadline'; attemptId: number; at: Date };
 
 export type SettleResult =
-  | { kind: 'settled'; campaignId: number; memberId: number; agentId: number | null; decision: MemberDecision | null; wakeUps: WakeUp[] }
+  | {
+      kind: 'settled'; campaignId: number; memberId: number; agentId: number | null; decision: MemberDecision | null; wakeUps: WakeUp[];
+      /** The campaign's state as the settle read it (C10: a running one can only finish when a member ended). */
+      campaignState?: string;
+    }
   /** Already settled (a duplicate or late event): nothing changed. */
   | { kind: 'already-settled' };
+
+/**
+ * What settling an attempt reads: the attempt, its member and the member's numbers, the
+ * campaign's rules and the agent still attached to the attempt, as they were at one instant.
+ */
+export interface SettleSnapshot {
+  attemptId: number;
+  attemptState: string;
+  /**
+   * For a snapshot kept in memory (the claim's, as its own writes leave the rows once bridged):
+   * the states the attempt may be in, any of which the settle accepts.
+   */
+  attemptStateOneOf?: string[];
+  campaignId: number;
+  memberId: number;
+  communicationId: number;
+  agentId: number | null;
+  node: string | null;
+  memberUuid: string | null;
+  /** When the call ended, as recorded (an attempt waiting for its result, C7). */
+  endedAt: Date | null;
+  /** R1: a status stored on the attempt while its call was live. */
+  resultStatus: ResultStatus | null;
+  member: { state: string; tries: number; minusTries: number; expireAt: Date | null; version: number };
+  communications: CommunicationView[];
+  rules: CampaignRules;
+  campaignState: string;
+  /** Moves with every change of the campaign's rules or state. */
+  campaignVersion: number;
+  /** The agent whose call this attempt still is (agents.attempt_id), null when none. */
+  agent: (AgentView & { id: number; sipUser: string; version: number }) | null;
+}
+
+/**
+ * The writes that settle one attempt (settle-plan.ts). Applied in one statement, and only while
+ * the attempt is still in one of `expectAttemptStates` (with no status stored since, when so
+ * expected), the member at `expectMemberVersion`, the campaign at `expectCampaignVersion` and,
+ * when not null, the attempt's agent at `expectAgentVersion`; otherwise nothing is written.
+ */
+export interface SettlePlan {
+  attemptId: number;
+  memberId: number;
+  campaignId: number;
+  expectAttemptStates: string[];
+  expectMemberVersion: number;
+  expectCampaignVersion: number;
+  expectAgentVersion: number | null;
+  /** R1: no status was stored on the attempt when the snapshot was read. */
+  expectNoResultStatus: boolean;
+  attempt: {
+    state: 'done' | 'waiting_result';
+    outcome: string;
+    memberUuid?: string | null;
+    answeredAt?: Date | null;
+    endedAt?: Date;
+    hangupCause?: string;
+    talkSec?: number;
+    agentCause?: string;
+    resultDeadlineAt?: Date | null;
+    /** C2: the attempt no longer holds a line of its campaign and line group. */
+    leavesLine: boolean;
+    /** The member may be called again by another attempt (the attempt's hold on it ends). */
+    releasesMember: boolean;
+  };
+  /** The number called: its try counted (or not), its last cause, stopped or not. */
+  communication: { id: number; countTry: boolean; lastCause: string; stop: boolean } | null;
+  member: { state: 'done' | 'ready' | 'waiting_result'; tries: number; minusTries: number; readyAt?: Date; result?: string | null; endedAt?: Date };
+  /** The agent leaves the attempt in this state. */
+  agent: { id: number; view: AgentView } | null;
+  /** A3: the agent's registration on the node is known stale. */
+  dropRegistration: { sipUser: string; node: string } | null;
+}
 
 /** The writes of one attempt's life, each one transaction and safe to repeat (S3). */
 export interface CallStore {
   /** Reserved → ringing: the originate is being sent. */
   markRinging(attemptId: number, now: Date): Promise<void>;
-  /** The answered agent leg asks what to dial (A4); `hangup` when the attempt is no longer live. */
-  planBridge(attemptId: number, agentLegUuid: string, now: Date): Promise<BridgePlan>;
+  /**
+   * The answered agent leg asks what to dial (A4); `hangup` when the attempt is no longer live.
+   * `known`: what the claim read, so nothing needs reading again.
+   */
+  planBridge(attemptId: number, agentLegUuid: string, now: Date, known?: BridgeFacts): Promise<BridgePlan>;
   markMemberAnswered(attemptId: number, memberUuid: string | null, at: Date): Promise<void>;
-  /** The subscriber leg is over: C4–C9 decide the member, the agent goes to wrap-up (A3). */
-  settleCall(result: MemberLegResult, now: Date): Promise<SettleResult>;
-  /** The agent leg failed or was lost before a subscriber was called: never charged to the member (A3). */
-  settleAgentFailure(attemptId: number, cause: string, answered: boolean, now: Date): Promise<SettleResult>;
-  /** C7: no result status came before the deadline. */
-  resultDeadlinePassed(attemptId: number, now: Date): Promise<SettleResult>;
-  /** Wrap-up over: the agent is Waiting again. */
+  /** The rows settling the attempt reads; null when there is no such attempt. */
+  settleSnapshot(attemptId: number): Promise<SettleSnapshot | null>;
+  /** Writes a settle plan in one statement; false (nothing written) when its expectations no longer hold. */
+  applySettle(plan: SettlePlan, now: Date): Promise<boolean>;
+  /** A3: wrap-up over, the agent is Waiting again (only when in Wrap up and its time has come). */
   endWrapup(agentId: number, now: Date): Promise<boolean>;
   /** Renews the lease on this process's live attempts (DESIGN §1a). */
   renewLeases(instanceId: string, until: Date): Promise<number>;

@@ -1,4 +1,6 @@
+import type { AgentView } from '../../domain/agent-state.js';
 import type { Calendar } from '../../domain/calendar.js';
+import type { SettleSnapshot } from './call-store.js';
 
 /** A running campaign as dispatch sees it. */
 export interface RunningCampaign {
@@ -34,6 +36,8 @@ export interface ClaimInput {
   presentAgentIds?: number[];
   /** Agents already found unusable in this pass. */
   excludeAgentIds: number[];
+  /** The agent to try first (the next of an earlier claim's search); the claim searches when it cannot take it. */
+  agentId?: number;
   /**
    * Which of the claims running at once this is (0 for the first). Each starts at a different
    * one of the best ready agents, so sibling claims do not all try to lock the same one.
@@ -60,10 +64,28 @@ export interface ClaimedAttempt {
   nailedUuid: string | null;
   /** P2: a preview, not rung until its agent accepts or this instant passes; null: ring at once. */
   previewUntil: Date | null;
+  /** Read by the claim for the bridge (A4, C8), so the answered leg needs no read of its own. */
+  bridge?: BridgeFacts;
+  /** The attempt's rows as the claim, its ringing and its bridge leave them: where settling the call starts. */
+  settleOnceBridged?: SettleSnapshot;
+}
+
+/** What the bridge of a claimed attempt needs, as the claim read it. */
+export interface BridgeFacts {
+  campaignId: number;
+  memberId: number;
+  agentId: number;
+  number: string;
+  memberVariables: Record<string, unknown>;
+  campaignVariables: Record<string, unknown>;
+  campaignName: string;
+  /** The agent before its reservation (A3: what answering changes is written, nothing else). */
+  agent: AgentView;
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; attempt: ClaimedAttempt }
+  /** `searched`: when the claim searched, the ready agents it found, best first (A2), for the next claims to try. */
+  | { kind: 'claimed'; attempt: ClaimedAttempt; searched?: number[] | undefined }
   /** No agent can take a call in these campaigns now. */
   | { kind: 'no-agent' }
   /**
@@ -71,7 +93,7 @@ export type ClaimResult =
    * `fullLineGroupIds`: line groups found full. `agentMayRetry`: a campaign filled up during
    * the claim; the agent may try the others.
    */
-  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean };
+  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean; searched?: number[] | undefined };
 
 /** Members ended during a claim (DNC, no number left): reported so timers and stats follow. */
 export interface DispatchStore {

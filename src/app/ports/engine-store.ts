@@ -9,9 +9,10 @@ export type CampaignSettled = 'finished' | 'stopped' | null;
 export interface EngineStore {
   /**
    * C10: a running campaign with no member left to dial becomes finished; a stopping one with no
-   * live call becomes stopped. Returns the new state, or null when nothing changed.
+   * live call becomes stopped. Returns the new state, or null when nothing changed. `seenState`:
+   * the state the caller just read, so the look before the lock need not read it again.
    */
-  settleCampaign(campaignId: number, now: Date): Promise<CampaignSettled>;
+  settleCampaign(campaignId: number, now: Date, seenState?: 'running'): Promise<CampaignSettled>;
   /** Running campaigns whose calendar end has passed stop (stopping while calls are live). */
   campaignCalendars(): Promise<{ id: number; state: string; calendar: Calendar }[]>;
   /** Stores `reason` with the campaign (issue 13 §1). */
