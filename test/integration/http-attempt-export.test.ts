@@ -134,25 +134,52 @@ describe('Q1: attempt export (REST)', function () {
     expect(report.responses['200'].content['application/json'].schema.properties).to.include.keys('buckets', 'totals', 'timezone');
   });
 
-  it('Q1: a client that goes away mid-export ends the query on the server', async () => {
+  it('Q1: a client that goes away mid-export ends the query on the server, and its interruption is no error: nothing uncaught, nothing logged, the pool stays usable', async () => {
     const db = api.tdb.db;
     const m = await db('members').where('campaign_id', otherId).first('id');
     // Far more than the socket buffers hold, so the export is still running when the client leaves.
     await db.raw(`INSERT INTO attempts (campaign_id, member_id, communication_id, number, state, created_at, outcome, comment)
       SELECT ?, ?, 2, '0670000000', 'done', TIMESTAMPADD(SECOND, seq, '2026-11-01'), 'retry', REPEAT('x', 500) FROM seq_1_to_60000`, [otherId, m.id]);
-    const ac = new AbortController();
-    const res = await fetch(`${api.url}/api/v2/dialer/${otherId}/attempts/export`,
-      { headers: { 'x-key': api.admin.key, 'x-access-token': api.admin.token }, signal: ac.signal });
-    const reader = res.body!.getReader();
-    await reader.read();
-    after(() => ac.abort()); // also when an assertion below fails, so the server can close
     const running = async () => {
-      const [rows] = await db.raw("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT STRAIGHT_JOIN a.id%'");
+      const [rows] = await db.raw("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT STRAIGHT_JOIN a.id%'");
       return Number(rows[0].n);
     };
-    expect(await running()).to.equal(1);
-    ac.abort();
-    for (let i = 0; i < 200 && (await running()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await running()).to.equal(0);
+    // The killed query's "interrupted" answer arrives late, at a moment that varies from run to run:
+    // the scenario is repeated so that each of those moments is met, and what reaches the process
+    // (an uncaught error, the pool's "Connection Error" line) is watched.
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => { uncaught.push(err); };
+    const printed: string[] = [];
+    const { log, warn, error } = console;
+    const watch = (orig: (...a: unknown[]) => void) => (...a: unknown[]) => { printed.push(a.map(String).join(' ')); orig(...a); };
+    process.prependListener('uncaughtException', onUncaught);
+    console.log = watch(log); console.warn = watch(warn); console.error = watch(error);
+    try {
+      for (let round = 0; round < 6; round++) {
+        const ac = new AbortController();
+        const res = await fetch(`${api.url}/api/v2/dialer/${otherId}/attempts/export`,
+          { headers: { 'x-key': api.admin.key, 'x-access-token': api.admin.token }, signal: ac.signal });
+        try {
+          await res.body!.getReader().read();
+          expect(await running()).to.equal(1);
+        } finally {
+          ac.abort(); // also when an assertion fails, so the server can close
+        }
+        for (let i = 0; i < 200 && (await running()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await running()).to.equal(0);
+        // The connections the export used are taken again: whole exports still come out right.
+        const whole = await get(`/api/v2/dialer/${campaignId}/attempts/export?format=ndjson`);
+        expect(whole.status).to.equal(200);
+        expect((await whole.text()).trim().split('\n')).to.have.length(2);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const again = await get(`/api/v2/dialer/${campaignId}/attempts/export?format=ndjson`);
+      expect((await again.text()).trim().split('\n')).to.have.length(2);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+      console.log = log; console.warn = warn; console.error = error;
+    }
+    expect(uncaught.map(String)).to.deep.equal([]);
+    expect(printed.filter((p) => /Connection Error|interrupted/i.test(p))).to.deep.equal([]);
   });
 });

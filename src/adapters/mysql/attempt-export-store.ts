@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { ExportRow } from '../../app/reports/attempt-export.js';
 import type { ExportScope } from '../../app/ports/report-reader.js';
@@ -41,11 +42,18 @@ export function exportQuery(scope: ExportScope): { sql: string; values: unknown[
   return { sql: `SELECT STRAIGHT_JOIN ${COLUMNS}\nFROM attempts a FORCE INDEX (${index})\n${JOINS}${filter}\nORDER BY a.created_at`, values };
 }
 
-interface Mysql2Connection {
+interface Mysql2Query extends EventEmitter {
+  stream(o: { highWaterMark: number }): Readable;
+}
+
+interface Mysql2Connection extends EventEmitter {
   threadId: number;
-  query(opts: { sql: string; values: unknown[]; rowsAsArray: boolean; dateStrings: boolean }): { stream(o: { highWaterMark: number }): Readable };
+  query(opts: { sql: string; values: unknown[]; rowsAsArray: boolean; dateStrings: boolean }): Mysql2Query;
   destroy(): void;
 }
+
+/** Longest wait for a killed query's last answer before its connection is dropped anyway. */
+const KILLED_QUERY_WAIT_MS = 10_000;
 
 /**
  * Streams the rows of `sql` on a connection of its own: the driver reads from the server only as
@@ -57,22 +65,45 @@ interface Mysql2Connection {
 export async function* streamRows(db: Knex, sql: string, values: unknown[], highWaterMark = 512): AsyncGenerator<ExportRow> {
   const client = db.client as { acquireConnection(): Promise<Mysql2Connection>; releaseConnection(c: Mysql2Connection): Promise<void> };
   const conn = await client.acquireConnection();
+  const query = conn.query({ sql, values, rowsAsArray: true, dateStrings: true });
+  // The query's last answer: its end, or its error (after a kill: "interrupted"), or the
+  // connection's loss. Listened to on the query itself, because the row stream stops listening
+  // once it is destroyed, and the driver throws an error that no one listens to.
+  let settle = (): void => undefined;
+  const settled = new Promise<void>((resolve) => { settle = resolve; });
+  query.on('error', () => undefined);
+  query.once('end', settle);
+  conn.once('end', settle);
+  conn.once('error', settle);
   let finished = false;
   try {
-    const rows = conn.query({ sql, values, rowsAsArray: true, dateStrings: true }).stream({ highWaterMark });
-    // The loop below sees an error while it iterates; this one catches the "interrupted" the
-    // query may still report after an early end, which would otherwise be an uncaught error.
+    const rows = query.stream({ highWaterMark });
+    // The loop below sees an error while it iterates; the row stream's own error event must
+    // still have a listener once the loop has stopped.
     rows.on('error', () => undefined);
     for await (const row of rows) yield row as ExportRow;
     finished = true;
   } finally {
-    if (!finished) {
-      // Closed first, so the driver does not report the interruption that follows as an error.
-      conn.destroy();
-      await db.raw('KILL QUERY ?', [conn.threadId]).catch(() => undefined);
-    }
+    if (!finished) await endKilled(db, conn, settled);
+    // A connection handed back whole is reused: its listeners must not pile up.
+    conn.removeListener('end', settle);
+    conn.removeListener('error', settle);
     await client.releaseConnection(conn);
   }
+}
+
+/**
+ * Ends a query whose rows are no longer wanted. The kill comes first and its answer is awaited
+ * before anything else, so the "interrupted" it causes lands on the query that is listening for
+ * it, not on a connection already closed and let go by the pool; and the connection, whose
+ * remaining rows the driver was skipping, is then dropped rather than reused.
+ */
+async function endKilled(db: Knex, conn: Mysql2Connection, settled: Promise<void>): Promise<void> {
+  await db.raw('KILL QUERY ?', [conn.threadId]).catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([settled, new Promise<void>((resolve) => { timer = setTimeout(resolve, KILLED_QUERY_WAIT_MS); })]);
+  clearTimeout(timer);
+  conn.destroy();
 }
 
 /** The attempts of `scope`, streamed (see streamRows). */
