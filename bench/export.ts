@@ -44,18 +44,19 @@ async function fill(db: Knex, rows: number): Promise<number> {
   for (let from = 1; from <= rows; from += chunk) {
     const to = Math.min(rows, from + chunk - 1);
     await db.raw(`INSERT INTO attempts (campaign_id, member_id, communication_id, number, agent_id, state, created_at,
-        agent_answered_at, answered_at, ended_at, hangup_cause, talk_sec, outcome, result_status, comment)
+        agent_answered_at, answered_at, message_at, ended_at, hangup_cause, talk_sec, outcome, result_status, comment)
       SELECT ?, ? + seq % ?, seq % ? + 1, CONCAT('38050', LPAD(seq % ?, 7, '0')), ? + seq % 20, 'done',
         TIMESTAMPADD(SECOND, seq * ${STEP_SEC}, ?),
         IF(seq % 10 = 0, NULL, TIMESTAMPADD(SECOND, seq * ${STEP_SEC} + 3, ?)),
         IF(seq % 3 = 0, TIMESTAMPADD(SECOND, seq * ${STEP_SEC} + 10, ?), NULL),
+        IF(seq % 99 = 0, TIMESTAMPADD(SECOND, seq * ${STEP_SEC} + 11, ?), NULL),
         TIMESTAMPADD(SECOND, seq * ${STEP_SEC} + 40, ?),
-        IF(seq % 3 = 0, 'NORMAL_CLEARING', 'NO_ANSWER'), IF(seq % 3 = 0, 30, 0),
+        IF(seq % 3 = 0, IF(seq % 99 = 0, 'ABANDONED', 'NORMAL_CLEARING'), 'NO_ANSWER'), IF(seq % 3 = 0, 30, 0),
         CASE WHEN seq % 9 = 0 THEN 'success' WHEN seq % 10 = 0 THEN 'agent_failed' ELSE 'retry' END,
         IF(seq % 9 = 0, '{"success":true,"comment":"Згоден; \\\\"так\\\\""}', NULL),
         IF(seq % 9 = 0, 'Згоден; "так"\\nпередзвонити', NULL)
       FROM seq_${from}_to_${to}`,
-    [campaignId!, first.id, members, members, members, agent.id, ...Array<Date>(4).fill(new Date(START))]);
+    [campaignId!, first.id, members, members, members, agent.id, ...Array<Date>(5).fill(new Date(START))]);
     process.stdout.write(`  filled ${to.toLocaleString('en-US')} attempts\n`);
   }
   await db.raw('ANALYZE TABLE attempts, members');

@@ -15,6 +15,7 @@ import * as attemptWrapUp from './20261204_013_attempt_wrap_up.js';
 import * as campaignType from './20261204_014_campaign_type.js';
 import * as previewAttempts from './20261204_014_preview_attempts.js';
 import * as predictiveLegs from './20261204_015_predictive_legs.js';
+import * as reportAbandons from './20261204_017_report_abandons.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
 const migrations: Record<string, Knex.Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204_014_campaign_type': campaignType,
   '20261204_014_preview_attempts': previewAttempts,
   '20261204_015_predictive_legs': predictiveLegs,
+  '20261204_017_report_abandons': reportAbandons,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IanaZone, IdParam, Instant } from './common-schemas.js';
 import { INTERVALS, MAX_RANGE_DAYS, type Interval } from '../domain/interval-buckets.js';
+import { COMPLIANCE_WINDOWS } from '../domain/campaign-type.js';
 
 /** `from` before `to`, both named in the message (S2). */
 function rangeInOrder(q: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx): void {
@@ -52,8 +53,10 @@ export const ReportBucket = z.object({
   local: z.string().meta({ description: 'its wall-clock start in the zone, with the offset (a DST change repeats an hour: two buckets)' }),
   attempts: z.number().int(),
   answered: z.number().int().meta({ description: 'attempts the subscriber answered' }),
+  abandoned: z.number().int().meta({ description: 'answered attempts no agent took: the information message played, cause ABANDONED (P3)' }),
   successful: z.number().int().meta({ description: 'attempts with outcome success' }),
   contact_rate: z.number().nullable().meta({ description: 'answered / attempts; null without attempts' }),
+  abandon_rate: z.number().nullable().meta({ description: 'abandoned / answered (P4, as the live board counts it); null without answers' }),
   success_rate: z.number().nullable().meta({ description: 'successful / attempts; null without attempts' }),
   avg_talk_sec: z.number().nullable().meta({ description: 'mean talk time of the answered attempts' }),
   avg_handle_sec: z.number().nullable().meta({ description: 'mean handle time: from the agent answering to the call\'s end, plus the wrap-up that followed (attempts.wrap_up_sec, counted once it has ended)' }),
@@ -68,6 +71,11 @@ export const CampaignReport = z.object({
   to: z.string(),
   buckets: z.array(ReportBucket),
   totals: ReportBucket.omit({ start: true, local: true }),
+  abandon_cap: z.object({
+    cap_pct: z.number().meta({ description: 'the abandon rate the campaign must never exceed over its compliance window, per cent' }),
+    target_pct: z.number().meta({ description: 'the rate the pacer aims below, per cent' }),
+    compliance_window: z.enum(COMPLIANCE_WINDOWS),
+  }).nullable().meta({ description: 'P4: a predictive campaign\'s abandon cap; null for another type. The range of a report is not the compliance window: the live board gives the window\'s rate' }),
 });
 export type CampaignReport = z.output<typeof CampaignReport>;
 

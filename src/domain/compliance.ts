@@ -7,6 +7,9 @@ import { zoneClock } from './zone-clock.js';
 
 const DAY_MS = 86_400_000;
 
+/** The hang-up cause an abandoned call (P3) is recorded with; C9 maps it like any cause, the board, pacer and reports count it. */
+export const ABANDONED = 'ABANDONED';
+
 /**
  * Where the compliance window starts: 30 days before `now` (rolling), or the last local midnight
  * in `zone` (calendar day; UTC when the zone is unknown).

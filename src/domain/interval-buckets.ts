@@ -31,6 +31,8 @@ const LENGTH_MS: Record<Exclude<Interval, 'day'>, number> = { '15min': SLOT_MS, 
 export interface SlotCounts {
   attempts: number;
   answered: number;
+  /** P3: answered calls that no agent took (cause ABANDONED). */
+  abandoned: number;
   successful: number;
   talkSum: number;
   talkN: number;
@@ -44,8 +46,11 @@ export interface BucketView {
   local: string;
   attempts: number;
   answered: number;
+  abandoned: number;
   successful: number;
   contact_rate: number | null;
+  /** P4: abandoned ÷ answered. */
+  abandon_rate: number | null;
   success_rate: number | null;
   avg_talk_sec: number | null;
   avg_handle_sec: number | null;
@@ -53,12 +58,13 @@ export interface BucketView {
 }
 
 export function emptyCounts(): SlotCounts {
-  return { attempts: 0, answered: 0, successful: 0, talkSum: 0, talkN: 0, handleSum: 0, handleN: 0, outcomes: {} };
+  return { attempts: 0, answered: 0, abandoned: 0, successful: 0, talkSum: 0, talkN: 0, handleSum: 0, handleN: 0, outcomes: {} };
 }
 
 export function addCounts(into: SlotCounts, c: SlotCounts): void {
   into.attempts += c.attempts;
   into.answered += c.answered;
+  into.abandoned += c.abandoned;
   into.successful += c.successful;
   into.talkSum += c.talkSum;
   into.talkN += c.talkN;
@@ -73,8 +79,10 @@ export function countsView(c: SlotCounts): Omit<BucketView, 'start' | 'local'> {
   return {
     attempts: c.attempts,
     answered: c.answered,
+    abandoned: c.abandoned,
     successful: c.successful,
     contact_rate: ratio(c.answered, c.attempts, 4),
+    abandon_rate: ratio(c.abandoned, c.answered, 4),
     success_rate: ratio(c.successful, c.attempts, 4),
     avg_talk_sec: ratio(c.talkSum, c.talkN, 1),
     avg_handle_sec: ratio(c.handleSum, c.handleN, 1),

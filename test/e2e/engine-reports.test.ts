@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { startStack, until, type Stack } from '../helpers/stack.js';
+import { LiveBoardStore } from '../../src/adapters/mysql/live-board-store.js';
 import { addMembers, allDone, createAgents, createCampaign, number, run } from '../helpers/e2e-fixtures.js';
 
 /*
@@ -65,6 +66,53 @@ describe('engine end to end: reports and export of real attempts (Q1, Q2)', func
       expect(Date.parse(x.ended_at!)).to.be.at.least(Date.parse(x.created_at!));
       expect(x.cause).to.not.equal('');
     }
+  });
+
+  it('Q2, P4: a predictive campaign\'s report counts its ABANDONED attempts as the live board does, against its cap; Q1 exports their message instant', async () => {
+    const from = new Date();
+    const c = await createCampaign(s, { type: 'predictive', info_message: 'dialer/abandon-info.wav', min_success_sec: 1, max_tries: 1 },
+      { timezone: 'Europe/Kyiv' });
+    await createAgents(s, 1, [c]);
+    // this agent's phone drops its nailed-up leg while the first subscribers ring: one of them has nobody
+    await createAgents(s, 1, [c], {}, { afterMs: 20, hangupAfterMs: 600 });
+    const members = Array.from({ length: 4 }, (_, i) => {
+      const n = number();
+      s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 1_500, talkMs: 1_300 });
+      return { name: `p${i}`, communications: [{ number: n }] };
+    });
+    await addMembers(s, c, members);
+    await run(s, c);
+    await allDone(s, c, 60_000);
+    await until('every attempt settled', async () =>
+      Number((await s.tdb.db('attempts').where('campaign_id', c).whereNot('state', 'done').count({ n: '*' }).first())?.n) === 0 || null, 30_000);
+    const to = new Date(Date.now() + 60_000);
+
+    const db = await s.tdb.db('attempts').where('campaign_id', c)
+      .first(s.tdb.db.raw("SUM(hangup_cause = 'ABANDONED') AS abandoned"), s.tdb.db.raw('COUNT(answered_at) AS answered'));
+    expect(Number(db.abandoned), 'abandoned attempts').to.be.at.least(1);
+    const r = await s.call('GET', `/api/v2/dialer/${c}/reports?interval=15min&from=${from.toISOString()}&to=${to.toISOString()}`);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const t = r.body.totals;
+    expect(t.abandoned).to.equal(Number(db.abandoned));
+    expect(t.answered).to.equal(Number(db.answered));
+    expect(t.abandon_rate).to.equal(Number((t.abandoned / t.answered).toFixed(4)));
+    expect(r.body.buckets.reduce((n: number, b: { abandoned: number }) => n + b.abandoned, 0)).to.equal(t.abandoned);
+    expect(r.body.abandon_cap).to.deep.equal({ cap_pct: 3, target_pct: 2.4, compliance_window: 'rolling-30-days' });
+    // the board's compliance figures over the window (which holds every attempt of this campaign) agree
+    const [counts] = await new LiveBoardStore(s.tdb.db).campaignCounts([c]);
+    expect(counts!.pacing).to.deep.include({ answered: t.answered, abandoned: t.abandoned, abandon_rate_pct: Math.round(t.abandon_rate * 10_000) / 100 });
+
+    const csv = await s.call('GET', `/api/v2/dialer/${c}/attempts/export`);
+    const rows = parse(csv.body as string, { columns: true }) as Array<Record<string, string>>;
+    const abandoned = rows.filter((x) => x.cause === 'ABANDONED');
+    expect(abandoned).to.have.length(t.abandoned);
+    for (const x of abandoned) expect(Date.parse(x.message_at!) - Date.parse(x.answered_at!), JSON.stringify(x)).to.be.within(0, 2_000);
+    for (const x of rows.filter((y) => y.cause !== 'ABANDONED')) expect(x.message_at).to.equal('');
+
+    // another type has no cap
+    const other = await s.call('GET', `/api/v2/dialer/${await createCampaign(s)}/reports?interval=day&from=${from.toISOString()}&to=${to.toISOString()}`);
+    expect(other.body.abandon_cap).to.equal(null);
+    expect(other.body.totals).to.include({ abandoned: 0, abandon_rate: null });
   });
 
   it('S2: a report needs an interval and a range in order, not too long for the interval; 404 for no campaign', async () => {

@@ -25,6 +25,7 @@ describe('web client in the browser: report charts (Q4)', function () {
   let api: TestApi;
   let b: TestBrowser;
   let campaignId = 0;
+  let calendarId = 0;
 
   before(async () => {
     ensureWebBuild();
@@ -34,6 +35,7 @@ describe('web client in the browser: report charts (Q4)', function () {
       windows: [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, start: '00:00', end: '24:00' })) });
     const c = await api.call('POST', '/api/v2/dialer', { name: 'Осінь; "Autumn"', calendar_id: cal.body.id, limit: 3 });
     campaignId = c.body.id;
+    calendarId = cal.body.id;
     const db = api.tdb.db;
     const [member] = await seeder(db).members(campaignId, 1);
     const [agent] = await seeder(db).agents(1, [campaignId]);
@@ -145,5 +147,54 @@ describe('web client in the browser: report charts (Q4)', function () {
     await page.getByRole('button', { name: 'Show' }).click();
     await page.locator('.form-errors').getByText('problem').waitFor();
     expect(await to.getAttribute('aria-invalid')).to.equal('true');
+  });
+
+  it('Q4, Q2, P4: a predictive campaign\'s report shows its abandon rate per bucket and in the range beside its cap', async () => {
+    const { page } = b;
+    const c = await api.call('POST', '/api/v2/dialer', { name: 'Predictive', calendar_id: calendarId, limit: 3, type: 'predictive',
+      abandon_cap_pct: 3, abandon_target_pct: 2.4, info_message: 'dialer/abandon-info.wav' });
+    expect(c.status, JSON.stringify(c.body)).to.equal(201);
+    const id = c.body.id as number;
+    const db = api.tdb.db;
+    const [member] = await seeder(db).members(id, 1);
+    const answered = (iso: string, cause: string) => ({ campaign_id: id, member_id: member, communication_id: 1, number: '380501234567',
+      state: 'done', created_at: new Date(iso), answered_at: new Date(Date.parse(iso) + 5000), ended_at: new Date(Date.parse(iso) + 20_000),
+      message_at: cause === 'ABANDONED' ? new Date(Date.parse(iso) + 5500) : null, hangup_cause: cause, talk_sec: 0, outcome: 'retry' });
+    // 10:00 local (07:00 UTC): 1 of 4 answered abandoned; 11:00: none of 2; the preview skipped at 12:00 stays its own class
+    await db('attempts').insert([
+      answered('2026-10-24T07:05:00Z', 'ABANDONED'), ...['07:10', '07:20', '07:30'].map((t) => answered(`2026-10-24T${t}:00Z`, 'NORMAL_CLEARING')),
+      answered('2026-10-24T08:05:00Z', 'NORMAL_CLEARING'), answered('2026-10-24T08:10:00Z', 'NORMAL_CLEARING'),
+      { campaign_id: id, member_id: member, communication_id: 1, number: '380501234567', state: 'done', created_at: new Date('2026-10-24T09:00:00Z'),
+        ended_at: new Date('2026-10-24T09:00:10Z'), outcome: 'skipped' },
+    ]);
+    await page.goto(`${api.url}/campaigns/${id}/reports`);
+    await page.getByRole('heading', { name: 'Reports: Predictive' }).waitFor();
+    await page.getByLabel('From (first day)').fill('2026-10-24');
+    await page.getByLabel('To (last day, included)').fill('2026-10-24');
+    await page.getByLabel('Interval').selectOption('hour');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('#report-abandon tbody tr').first().getByText('2026-10-24 00:00').waitFor();
+
+    const rep = (await api.call('GET', `/api/v2/dialer/${id}/reports?interval=hour&from=2026-10-23T21:00:00.000Z&to=2026-10-24T21:00:00.000Z`)).body;
+    expect(rep.totals).to.deep.include({ answered: 6, abandoned: 1, abandon_rate: 0.1667 });
+    expect(rep.totals.outcomes).to.deep.equal({ retry: 6, skipped: 1 });
+    const rows = await tableRows(page, 'report-abandon');
+    expect(rows).to.deep.equal(rep.buckets.map((x: any) => [wall(x.local), pct(x.abandon_rate), '3.0']));
+    expect(rows.find((r) => r[0] === '2026-10-24 10:00')).to.deep.equal(['2026-10-24 10:00', '25.0', '3.0']);
+    expect(rows.find((r) => r[0] === '2026-10-24 11:00')).to.deep.equal(['2026-10-24 11:00', '0.0', '3.0']);
+    const attempts = await tableRows(page, 'report-attempts');
+    expect(attempts.find((r) => r[0] === '2026-10-24 10:00')).to.deep.equal(['2026-10-24 10:00', '4', '4', '0', '1']);
+    const text = await page.locator('#report-abandons').textContent();
+    expect(text).to.contain('Abandon rate in the range: 16.7 % (1 abandoned of 6 answered)');
+    expect(text).to.contain('cap 3.0 %, target 2.4 %');
+    const axe = await seriousAxeFindings(page);
+    expect(axe, JSON.stringify(axe, null, 1)).to.deep.equal([]);
+    await b.shot('reports-02-abandons');
+
+    // a progressive campaign's report has no abandon chart
+    await page.goto(`${api.url}/campaigns/${campaignId}/reports`);
+    await page.locator('#report-attempts').waitFor();
+    expect(await page.locator('#report-abandon').count()).to.equal(0);
+    expect(await page.locator('#report-abandons').count()).to.equal(0);
   });
 });

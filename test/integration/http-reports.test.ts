@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/http-api.js';
 import { seeder } from '../helpers/seed.js';
+import { SLOTS_SQL } from '../../src/adapters/mysql/report-store.js';
 
 describe('Q2: campaign report by interval (REST)', function () {
   this.timeout(60_000);
@@ -50,6 +51,16 @@ describe('Q2: campaign report by interval (REST)', function () {
       ['2026-10-24', '2026-10-23T21:00:00.000Z', 1],
       ['2026-10-25', '2026-10-24T21:00:00.000Z', 4],
     ]);
+  });
+
+  it('Q2, P4: the abandoned count and cause read from attempts_report alone (migration 017), no row of the table', async () => {
+    const [[plan]] = await api.tdb.db.raw(`EXPLAIN ${SLOTS_SQL.replace('FROM attempts', 'FROM attempts FORCE INDEX (attempts_report)')}`,
+      [campaignId, new Date('2026-10-24T00:00:00Z'), new Date('2026-10-26T00:00:00Z')]);
+    expect(plan.key).to.equal('attempts_report');
+    expect(plan.Extra).to.contain('Using index');
+    const r = await api.call('GET', `/api/v2/dialer/${campaignId}/reports?interval=day&from=2026-10-23T21:00:00Z&to=2026-10-25T22:00:00Z`);
+    expect(r.body.totals).to.deep.include({ abandoned: 0, abandon_rate: 0 });
+    expect(r.body.abandon_cap).to.equal(null);
   });
 
   it('S1: reports are for staff: not the api or agent roles', async () => {

@@ -56,4 +56,16 @@ describe('Q2: buckets in the wall clock of a zone', () => {
     const [e] = bucketise('UTC', '15min', new Date('2026-12-01T00:15:00Z'), new Date('2026-12-01T00:30:00Z'), new Map());
     expect(e).to.include({ attempts: 0, contact_rate: null, avg_talk_sec: null });
   });
+
+  it('Q2, P4: abandoned calls add up across slots; the abandon rate is abandoned ÷ answered, none without answers', () => {
+    const at = (iso: string, answered: number, abandoned: number) => {
+      const c = emptyCounts();
+      Object.assign(c, { attempts: answered + 1, answered, abandoned, outcomes: { retry: answered + 1 } });
+      return [Math.floor(Date.parse(iso) / SLOT_MS), c] as const;
+    };
+    const slots = new Map([at('2026-12-01T00:00:00Z', 40, 1), at('2026-12-01T00:45:00Z', 60, 2), at('2026-12-01T01:00:00Z', 0, 0)]);
+    const [h0, h1] = bucketise('UTC', 'hour', new Date('2026-12-01T00:00:00Z'), new Date('2026-12-01T02:00:00Z'), slots);
+    expect(h0).to.include({ answered: 100, abandoned: 3, abandon_rate: 0.03 });
+    expect(h1).to.include({ answered: 0, abandoned: 0, abandon_rate: null });
+  });
 });

@@ -6,7 +6,7 @@ import type { ExportScope } from '../../app/ports/report-reader.js';
 
 /** Columns in EXPORT_COLUMNS order; JSON as text, which the export prints as it is, unparsed. */
 const COLUMNS = `a.id, a.campaign_id, c.name, a.member_id, m.name, a.number, a.agent_id, g.name,
-  a.created_at, a.agent_answered_at, a.answered_at, a.ended_at, COALESCE(a.hangup_cause, a.agent_cause),
+  a.created_at, a.agent_answered_at, a.answered_at, a.message_at, a.ended_at, COALESCE(a.hangup_cause, a.agent_cause),
   a.talk_sec, a.wrap_up_sec, a.outcome, CAST(JSON_EXTRACT(a.result_status, '$.success') AS CHAR), CAST(a.result_status AS CHAR), a.comment,
   m.result, CAST(m.variables AS CHAR)`;
 const JOINS = `JOIN campaigns c FORCE INDEX (PRIMARY) ON c.id = a.campaign_id

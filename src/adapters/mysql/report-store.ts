@@ -1,4 +1,7 @@
 import type { Knex } from 'knex';
+import type { AbandonCap } from '../../app/ports/report-reader.js';
+import type { ComplianceWindow } from '../../domain/campaign-type.js';
+import { ABANDONED } from '../../domain/compliance.js';
 import { emptyCounts, SLOT_MS, type SlotCounts } from '../../domain/interval-buckets.js';
 
 /** The outcome classes an attempt is written with (call-store.ts, result-status-store.ts); NULL while live. */
@@ -6,18 +9,21 @@ const OUTCOMES = ['success', 'retry', 'error', 'minus', 'waiting_result', 'agent
 
 /**
  * Q2: a campaign's attempts created in [from, to), counted per UTC quarter hour and outcome class.
- * The attempts_report index (migration 009, wrap_up_sec added by 013) holds every column read here, so only the index is
- * read. Measured over 1M attempts (BENCHMARKS.md): the outcome is grouped by its position in
+ * The attempts_report index (migration 009, wrap_up_sec added by 013, hangup_cause by 017) holds every column read here,
+ * so only the index is read. Measured over 1M attempts (BENCHMARKS.md): the outcome is grouped by its position in
  * OUTCOMES (FIELD), not by the string, and the quarter hour is TO_SECONDS … DIV 900: comparing
  * collated strings per row (GROUP BY outcome, or a SUM per class) or TIMESTAMPDIFF from a string
  * date costs more than the index read itself. ORDER BY NULL spares the sort of the groups.
  * An attempt still on the line (outcome NULL) is `live` (-1), an outcome this list does not know
  * is `other` (0), so the classes always add up to the attempts.
+ * Abandoned (P3, P4) counts among the answered as the live board and the pacer do (attempts with
+ * answered_at, cause ABANDONED); the cause string is compared only on answered rows.
  */
 export const SLOTS_SQL = `SELECT TO_SECONDS(created_at) DIV 900 AS slot,
        IF(outcome IS NULL, -1, FIELD(outcome, ${OUTCOMES.map((o) => `'${o}'`).join(', ')})) AS class,
        COUNT(*) AS n,
        COUNT(answered_at) AS answered,
+       COUNT(CASE WHEN answered_at IS NOT NULL AND hangup_cause = '${ABANDONED}' THEN 1 END) AS abandoned,
        SUM(CASE WHEN answered_at IS NOT NULL THEN talk_sec END) AS talk_sum,
        COUNT(CASE WHEN answered_at IS NOT NULL THEN talk_sec END) AS talk_n,
        (SUM(TIMESTAMPDIFF(MICROSECOND, agent_answered_at, ended_at)) / 1e6
@@ -43,6 +49,7 @@ export async function attemptSlots(db: Knex, campaignId: number, from: Date, to:
     const outcome = k === -1 ? 'live' : k === 0 ? 'other' : OUTCOMES[k - 1]!;
     c.attempts += n;
     c.answered += Number(r.answered);
+    c.abandoned += Number(r.abandoned);
     if (outcome === 'success') c.successful += n;
     c.talkSum += Number(r.talk_sum ?? 0);
     c.talkN += Number(r.talk_n);
@@ -51,6 +58,13 @@ export async function attemptSlots(db: Knex, campaignId: number, from: Date, to:
     c.outcomes[outcome] = (c.outcomes[outcome] ?? 0) + n;
   }
   return slots;
+}
+
+/** P4: the abandon cap a predictive campaign's report is set against; null for another type or no such campaign. */
+export async function campaignAbandonCap(db: Knex, campaignId: number): Promise<AbandonCap | null> {
+  const row = await db('campaigns').where({ id: campaignId, type: 'predictive' })
+    .first('abandon_cap_pct', 'abandon_target_pct', 'compliance_window');
+  return row ? { capPct: Number(row.abandon_cap_pct), targetPct: Number(row.abandon_target_pct), window: row.compliance_window as ComplianceWindow } : null;
 }
 
 /** The zone a campaign's reports use: its calendar's. Undefined when the campaign does not exist. */

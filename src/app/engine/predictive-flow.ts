@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { ABANDONED } from '../../domain/compliance.js';
 import type { SettleResult } from '../ports/call-store.js';
 import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { PredictiveStore } from '../ports/predictive-store.js';
@@ -24,9 +25,6 @@ export interface PredictiveFlowDeps {
   /** P3: claims the agent of a line the pacer dialled, at the answer. */
   pacerStore?: PacerStore;
 }
-
-/** The hang-up cause an abandoned call is recorded with (C9 maps it like any cause; reports count it, Q). */
-export const ABANDONED = 'ABANDONED';
 
 /**
  * P3 (DESIGN §8): the predictive campaign's subscriber-first call. Agents of a running predictive

@@ -1,4 +1,5 @@
 import type { AgentSlot } from '../../domain/agent-times.js';
+import type { ComplianceWindow } from '../../domain/campaign-type.js';
 import type { ForecastFacts } from '../../domain/forecast.js';
 import type { Interval, SlotCounts } from '../../domain/interval-buckets.js';
 import type { ExportRow } from '../reports/attempt-export.js';
@@ -22,10 +23,19 @@ export interface ExportScope {
   to?: Date;
 }
 
+/** P4: a predictive campaign's abandon cap and target (per cent of the answered) and its compliance window. */
+export interface AbandonCap {
+  capPct: number;
+  targetPct: number;
+  window: ComplianceWindow;
+}
+
 /** What the reports (Q1-Q3) read. */
 export interface ReportReader {
   /** The zone of the campaign's calendar; undefined when there is no such campaign. */
   campaignZone(campaignId: number): Promise<string | undefined>;
+  /** P4: the cap a predictive campaign's abandon rate is held to; null for another type. */
+  abandonCap(campaignId: number): Promise<AbandonCap | null>;
   /** Q2: the campaign's attempts created in [from, to), counted per UTC quarter hour. */
   attemptSlots(campaignId: number, from: Date, to: Date): Promise<Map<number, SlotCounts>>;
   /** Q3; undefined when there is no such campaign. */

@@ -7,7 +7,7 @@
 /** The export's columns, in order; the CSV header and the NDJSON keys. */
 export const EXPORT_COLUMNS = [
   'attempt_id', 'campaign_id', 'campaign', 'member_id', 'member_name', 'number', 'agent_id', 'agent',
-  'created_at', 'agent_answered_at', 'answered_at', 'ended_at', 'cause', 'talk_sec', 'wrap_up_sec', 'outcome',
+  'created_at', 'agent_answered_at', 'answered_at', 'message_at', 'ended_at', 'cause', 'talk_sec', 'wrap_up_sec', 'outcome',
   'result_success', 'result_status', 'comment', 'member_result', 'variables',
 ] as const;
 

@@ -10,12 +10,13 @@ export async function campaignReport(reader: ReportReader, campaignId: number, q
   if (!zone) return undefined;
   const from = new Date(query.from);
   const to = new Date(query.to);
-  const slots = await reader.attemptSlots(campaignId, from, to);
+  const [slots, cap] = await Promise.all([reader.attemptSlots(campaignId, from, to), reader.abandonCap(campaignId)]);
   const totals = emptyCounts();
   for (const c of slots.values()) addCounts(totals, c);
   return {
     campaign_id: campaignId, timezone: zone, interval: query.interval, from: from.toISOString(), to: to.toISOString(),
     buckets: bucketise(zone, query.interval, from, to, slots), totals: countsView(totals),
+    abandon_cap: cap && { cap_pct: cap.capPct, target_pct: cap.targetPct, compliance_window: cap.window },
   };
 }
 

@@ -99,6 +99,7 @@ export const reportsPage: Page = async (main, params, signal) => {
     out.replaceChildren();
     append(out, [
       h('p', { class: 'totals' }, totalsText(rep.data)),
+      rep.data.abandon_cap ? h('p', { class: 'abandons', id: 'report-abandons' }, abandonText(rep.data)) : null,
       ...parts.map((p) => p.el),
       agents.ok ? null : h('p', { class: 'error' }, `Agent occupancy: ${agents.message}`),
       fc.ok ? forecastSection(fc.data, zone, (ch) => charts.push(ch)) : h('p', { class: 'error' }, `Forecast: ${fc.message}`)]);
@@ -140,6 +141,17 @@ function totalsText(r: CampaignReport): string {
     `${t.successful} successful (success rate ${rate(t.success_rate)}).`;
 }
 
+/** P4: a predictive campaign's abandoned calls over the range, against its cap. */
+function abandonText(r: CampaignReport): string | null {
+  const cap = r.abandon_cap;
+  if (!cap) return null;
+  const t = r.totals;
+  const rate = t.abandon_rate === null ? 'no answers yet' : `${percent(t.abandon_rate * 100)} %`;
+  const window = cap.compliance_window === 'calendar-day' ? 'the calendar day' : 'a rolling 30 days';
+  return `Abandon rate in the range: ${rate} (${t.abandoned} abandoned of ${t.answered} answered); ` +
+    `cap ${percent(cap.cap_pct)} %, target ${percent(cap.target_pct)} %, held over ${window} (the live board shows that window).`;
+}
+
 function campaignCharts(r: CampaignReport, zone: string) {
   const x = r.buckets.map((b) => Date.parse(b.start));
   const xText = r.buckets.map((b) => wall(b.local));
@@ -149,12 +161,22 @@ function campaignCharts(r: CampaignReport, zone: string) {
       { label: 'Attempts', values: r.buckets.map((b) => b.attempts), format: count },
       { label: 'Answered', values: r.buckets.map((b) => b.answered), format: count },
       { label: 'Successful', values: r.buckets.map((b) => b.successful), format: count },
+      ...(r.abandon_cap ? [{ label: 'Abandoned', values: r.buckets.map((b) => b.abandoned), format: count }] : []),
     ] }),
     timeChart({ id: 'report-rates', title: 'Success and contact rates', unit: '%', zone, x, xText, xHeading, series: [
       { label: 'Success rate', values: r.buckets.map((b) => pct(b.success_rate)), format: percent },
       { label: 'Contact rate', values: r.buckets.map((b) => pct(b.contact_rate)), format: percent },
     ] }),
+    ...(r.abandon_cap ? [abandonChart(r, zone, x, xText, xHeading, r.abandon_cap.cap_pct)] : []),
   ];
+}
+
+/** P4: abandoned ÷ answered per bucket beside the campaign's cap. */
+function abandonChart(r: CampaignReport, zone: string, x: number[], xText: string[], xHeading: string, capPct: number) {
+  return timeChart({ id: 'report-abandon', title: 'Abandon rate and cap', unit: '%', zone, x, xText, xHeading, series: [
+    { label: 'Abandon rate', values: r.buckets.map((b) => pct(b.abandon_rate)), format: percent },
+    { label: 'Cap', values: r.buckets.map(() => capPct), format: percent },
+  ] });
 }
 
 /** Q2: the occupancy of all agents together per bucket: (talking + wrap-up) / (logged in − break). */
