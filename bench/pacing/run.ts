@@ -134,6 +134,8 @@ for (const v of verdicts) {
 }
 say();
 say(`Cap ${pct(CAP, 0)} %, target ${pct(TARGET, 1)} % (80 %), P4 guard at 90 %. "95 % upper": Wilson bound of the pooled rate, judged where a scenario has ≥ 10,000 answers. Buckets: each seed's day (and the month run's 30-day total) with ≥ 300 answers. Gain: mean over seeds of (pacer − baseline) occupancy, occupancy = (talk + wrap-up) ÷ logged-in time; "+10 points" is judged for ≥ 10 agents at human-answer rates ≤ 0.35 on the CI's low end. Recovery: the end of the last 5-minute block (pooled over seeds), within 30 minutes after the step, whose Wilson lower bound is above the target.`);
+const unmet = verdicts.flatMap((v) => Object.entries(v.checks).filter(([, ok]) => !ok).map(([k]) => `${v.name} (${k})`));
+say(unmet.length ? `Not met: ${unmet.join('; ')}.` : 'Every check met in every scenario.');
 say(`Same seed, same run: ${deterministic ? 'yes' : 'NO'} (the first scenario's seed 1 run twice: every dial instant hashed, dials and abandons equal).`);
 say();
 say('Abandon rate around the step changes (pooled over seeds):');
