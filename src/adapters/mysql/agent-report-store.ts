@@ -71,9 +71,12 @@ export async function agentReportRows(db: Knex, zone: string, interval: Interval
 
   // Calls after an agent's last totals row, or before its first: its own counts there.
   const own = new Map<number, Array<{ slot: number; calls: number; noAnswers: number }>>();
-  const [counts] = await db.raw(`SELECT agent_id, slot, calls, no_answers FROM agent_call_counts WHERE ${
-    ids.map((id) => (lastSlot.has(id) ? `(agent_id = ${id} AND (slot >= ${lastSlot.get(id)!.slot} OR slot < ${Math.floor(first.get(id)! / SLOT_MS) + 1}))` : `agent_id = ${id}`)).join(' OR ')
-  } ORDER BY agent_id, slot`);
+  // One range of the key per agent and side (an OR of them all was read as a scan of the table).
+  const ranges = ids.flatMap((id) => {
+    const l = lastSlot.get(id);
+    return l ? [`agent_id = ${id} AND slot >= ${l.slot}`, `agent_id = ${id} AND slot < ${Math.floor(first.get(id)! / SLOT_MS) + 1}`] : [`agent_id = ${id}`];
+  });
+  const [counts] = await db.raw(ranges.map((w) => `(SELECT agent_id, slot, calls, no_answers FROM agent_call_counts WHERE ${w})`).join(' UNION ALL '));
   for (const r of counts as Array<Record<string, unknown>>) {
     const id = n(r.agent_id);
     (own.get(id) ?? own.set(id, []).get(id)!).push({ slot: n(r.slot), calls: n(r.calls), noAnswers: n(r.no_answers) });
