@@ -90,11 +90,37 @@ describe('web client live boards against the simulator', function () {
     expect(stats.body.members.total - stats.body.members.done).to.equal(remaining);
     await b.shot('23-live-stopped');
 
-    // M5: a dialled member's history names the agent and the call ids.
+    // M5: a dialled member's history names the agent and the call ids. The page's first list (no
+    // filter) is held back until after the filtered one, as a loaded server may answer: arriving
+    // late, it must not replace the list asked for last (and close the history opened in it).
+    const unfiltered = (u: string) => /\/members\?/.test(u) && !new URL(u).searchParams.has('state');
+    let heldBack = false;
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    await page.route(/\/api\/v2\/dialer\/\d+\/members\?/, async (route) => {
+      if (!heldBack && unfiltered(route.request().url())) {
+        heldBack = true;
+        await released;
+      }
+      await route.continue();
+    });
+    const late = page.waitForResponse((r) => unfiltered(r.url()));
     await campaignRow.getByRole('link', { name: 'Live board campaign' }).click();
     await page.getByRole('link', { name: 'Members', exact: true }).first().click();
     await page.getByLabel('State').selectOption('done');
     await page.getByRole('button', { name: 'Filter' }).click();
+    const list = page.locator('#member-list[aria-busy="false"]');
+    await list.waitFor();
+    release();
+    await late;
+    expect(heldBack, 'the first list was held back').to.equal(true);
+    await page.unroute(/\/api\/v2\/dialer\/\d+\/members\?/);
+    // Time for the late answer to be (wrongly) shown; what is checked is the list, not the time.
+    await new Promise((r) => setTimeout(r, 500));
+    await list.waitFor();
+    const states = await list.locator(':scope > table > tbody > tr:not(.history) > td:nth-child(5)').allTextContents();
+    expect(states).to.not.be.empty;
+    expect(new Set(states), 'only the filtered members are listed').to.deep.equal(new Set(['done']));
     await page.getByRole('cell', { name: 'NORMAL_CLEARING' }).first().waitFor();
     await page.getByRole('button', { name: /^History of member/ }).first().click();
     const attempts = page.locator('table.inner tbody tr').first();

@@ -21,7 +21,8 @@ export const membersPage: Page = async (main, params) => {
   const name = text('');
   const wait = select([{ value: '', label: 'Any' }, { value: 'later', label: 'Next try later' }, { value: 'callback', label: 'Call-backs (time set by a result)' }]);
   const limit = select(['25', '100', '500'], '25');
-  const out = h('div');
+  // Busy while a list is on its way, so a reader (and a screen reader) knows the rows are not yet those asked for.
+  const out = h('div', { id: 'member-list', 'aria-busy': 'false' });
   const pages: number[] = [0]; // cursors of the pages seen, for "Previous"
   const agentName = agentNames();
   const form = h('form', { class: 'filters', novalidate: true }, formErrorsBox(),
@@ -33,7 +34,10 @@ export const membersPage: Page = async (main, params) => {
   /** `pager`: the page button that asked, whose new self (or the table) then gets keyboard focus. */
   /** The filter of the list on screen: what the bulk actions apply to. */
   let shown: MemberFilterValues = {};
+  /** The newest list asked for: an older answer arriving after it (the first list, slow) is dropped, not shown over it. */
+  let asked = 0;
   const load = async (after: number, pager?: string) => {
+    const mine = ++asked;
     const f: MemberFilterValues = {};
     if (state.value) f.state = state.value;
     if (result.value.trim()) f.result = result.value.trim();
@@ -41,7 +45,10 @@ export const membersPage: Page = async (main, params) => {
     if (name.value.trim()) f.name = name.value.trim();
     if (wait.value) f.wait = wait.value;
     const q = new URLSearchParams({ ...f, limit: limit.value, after: String(after) });
+    out.setAttribute('aria-busy', 'true');
     const r = await api<{ items: Member[]; next_after: number | null }>('GET', `/api/v2/dialer/${id}/members?${q}`);
+    if (mine !== asked) return;
+    out.setAttribute('aria-busy', 'false');
     if (!r.ok) return showIssues(form, r.message, r.issues, 'Not filtered');
     clearIssues(form);
     shown = f;
