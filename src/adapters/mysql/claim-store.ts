@@ -68,10 +68,9 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
   const idle = (agentMayRetry: boolean) =>
     ({ kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds, agentMayRetry, searched }) as const;
   for (const c of candidates) {
-    // P3: an agent on a nailed-up leg takes predictive calls only (its phone is in that call), and
-    // a predictive call needs the leg answered; agents without one take the other types. Only
-    // this agent is skipped: the campaign stays in the pass for the others.
-    if ((c.type === 'predictive') !== (agent.nailed_uuid !== null) || (agent.nailed_uuid !== null && agent.nailed_node === null)) continue;
+    // P3: a predictive campaign's lines are dialled by its pacer (pacer-store.ts), never claimed
+    // for an agent; an agent on a nailed-up leg takes no other call (its phone is in that one).
+    if (c.type === 'predictive' || agent.nailed_uuid !== null) continue;
     // C3: once a line group was seen full for a higher campaign, a line that frees meanwhile is
     // not for a lower one: skip the group's later campaigns in this claim.
     if (c.line_group_id !== null && fullLineGroupIds.includes(c.line_group_id)) { exhausted.push(c.id); continue; }
@@ -142,13 +141,12 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
     number: picked.comm.number,
     agent_id: agent.id,
     line_group_id: c.line_group_id,
-    // P3: the subscriber is bridged to the nailed-up leg, so both are on its switch
-    node: agent.nailed_node ?? agent.registered_node,
+    node: agent.registered_node,
     instance_id: input.instanceId,
     lease_until: input.leaseUntil,
     state: previewUntil ? 'previewing' : 'reserved',
     preview_deadline_at: previewUntil,
-    agent_uuid: agent.nailed_uuid ?? agentLegUuid,
+    agent_uuid: agentLegUuid,
     created_at: input.now,
     active_member: picked.memberId,
     live_campaign: c.id,
@@ -170,10 +168,9 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
     number: picked.comm.number,
     agentId: agent.id,
     sipUser: agent.sip_user,
-    node: agent.nailed_node ?? agent.registered_node,
-    agentLegUuid: agent.nailed_uuid ?? agentLegUuid,
+    node: agent.registered_node,
+    agentLegUuid,
     ringSec: agent.call_timeout,
-    nailedUuid: agent.nailed_uuid,
     previewUntil,
     bridge: {
       campaignId: c.id,
@@ -190,7 +187,7 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
 }
 
 interface AgentRow {
-  id: number; version: number; sip_user: string; registered_node: string; call_timeout: number; nailed_uuid: string | null; nailed_node: string | null;
+  id: number; version: number; sip_user: string; registered_node: string; call_timeout: number; nailed_uuid: string | null;
   [view: string]: unknown;
 }
 
@@ -268,7 +265,7 @@ async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: 
   const lock = async (id: number): Promise<PickedAgent | undefined> => {
     const row = await ready(trx('agents as a'))
       .where('a.id', id)
-      .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout', 'a.nailed_uuid', 'a.nailed_node', ...AGENT_VIEW.map((k) => `a.${k}`),
+      .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout', 'a.nailed_uuid', ...AGENT_VIEW.map((k) => `a.${k}`),
         trx.raw(`(${registeredOn} ORDER BY r.updated_at DESC LIMIT 1) AS registered_node`, input.upNodes),
         trx.raw(`(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', c.id, 'call_limit', c.call_limit, 'line_group_id', c.line_group_id,
                    'type', c.type, 'preview_sec', c.preview_sec, 'name', c.name, 'variables', c.variables, 'version', c.version,

@@ -29,7 +29,7 @@ export interface CallFlowDeps {
   onOriginate?: (a: ClaimedAttempt) => void;
   live: LiveFeed;
   /** P3: the predictive call flow, which owns the events of its subscriber and nailed-up agent legs. */
-  predictive?: { onEvent(e: PredictiveLegEvent): Promise<void>; start(a: ClaimedAttempt): void };
+  predictive?: { onEvent(e: PredictiveLegEvent): Promise<void> };
 }
 
 export type PredictiveLegEvent = Extract<TelephonyEvent, { kind: 'member-leg-answered' | 'member-leg-ended' | 'nailed-leg-gone' }>;
@@ -81,11 +81,6 @@ export class CallFlow implements TelephonyHandler {
   }
 
   start(a: ClaimedAttempt): void {
-    if (a.nailedUuid !== null && this.d.predictive) {
-      this.d.onOriginate?.(a);
-      this.d.predictive.start(a);
-      return;
-    }
     if (a.previewUntil) {
       this.#hold(a, a.previewUntil);
       return;

@@ -24,8 +24,6 @@ export interface DispatcherDeps {
    * agents' nailed-up legs); a failure is logged, the pass goes on.
    */
   beforePass?: (upNodes: string[], open: readonly OpenCampaign[]) => Promise<void>;
-  /** P3: predictive campaigns are dialled by their pacer (member first, agent at the answer), not by claims. */
-  pacerDialsPredictive?: boolean;
   /**
    * W2: agents with a CTI client connected now, read once per pass; an agent that requires a
    * client is offered calls only when listed. Absent: nobody has a client.
@@ -118,7 +116,8 @@ export class Dispatcher {
       }
     }
     if (open.length === 0) return false;
-    const claimable = this.d.pacerDialsPredictive ? open.filter((c) => !c.predictive) : open;
+    // P3: predictive campaigns are dialled by their pacer (member first, agent at the answer), never by claims.
+    const claimable = open.filter((c) => !c.predictive);
     if (claimable.length === 0) return false;
     const pass: PassState = { upNodes: this.d.upNodes(), presentAgentIds: await this.#presentAgents(), exclude: [], campaigns: claimable, claims: 0,
       done: false, inFlight: 0, taken: new Set() };

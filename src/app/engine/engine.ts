@@ -59,13 +59,11 @@ export interface EngineDeps {
   dialFacts?: DialFactsStore;
   /** W2: agents with a CTI client connected now (Redis); absent: nobody has one. */
   presentAgents?: () => Promise<number[]>;
-  /** P3: predictive campaigns' store; without it their claims are dialled agent first. */
-  predictiveStore?: PredictiveStore;
   /**
-   * P3, P4: the pacer's store; with it (and predictiveStore) each predictive campaign is dialled by
-   * its pacer, members first and the agent claimed at the answer, instead of by agent claims.
+   * P3, P4: predictive campaigns' stores: each one is dialled by its pacer, members first and the
+   * agent claimed at the answer. Without them this process dials no predictive campaign.
    */
-  pacerStore?: PacerStore;
+  predictive?: { store: PredictiveStore; pacerStore: PacerStore };
 }
 
 /**
@@ -114,7 +112,6 @@ export class Engine implements EngineSignals {
         await this.predictive?.keepNailedLegs(upNodes, open.some((c) => c.predictive));
         await this.pacer?.run(open);
       },
-      pacerDialsPredictive: d.pacerStore !== undefined && d.predictiveStore !== undefined,
     });
     this.#reasons = d.dialFacts && new DialReasons({
       facts: d.dialFacts,
@@ -125,9 +122,10 @@ export class Engine implements EngineSignals {
       log: d.log.child({ part: 'reasons' }),
       now: this.#now,
     });
-    this.predictive = d.predictiveStore && new PredictiveFlow({
+    const predictive = d.predictive;
+    this.predictive = predictive && new PredictiveFlow({
       settle: this.#settle,
-      store: d.predictiveStore,
+      store: predictive.store,
       telephony: d.telephony,
       log: d.log.child({ part: 'predictive' }),
       now: this.#now,
@@ -135,11 +133,11 @@ export class Engine implements EngineSignals {
       kick: () => this.dispatcher.kick(),
       live: this.live,
       agentCallerId: d.agentCallerId ?? { number: '0000000000', name: 'Dialer' },
-      ...(d.pacerStore ? { pacerStore: d.pacerStore } : {}),
+      pacerStore: predictive.pacerStore,
     });
     const flow = this.predictive;
-    this.pacer = flow && d.pacerStore && new PacerRunner({
-      store: d.pacerStore,
+    this.pacer = flow && predictive && new PacerRunner({
+      store: predictive.pacerStore,
       log: d.log.child({ part: 'pacer' }),
       now: this.#now,
       instanceId: d.instanceId,

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ABANDONED } from '../../domain/compliance.js';
 import type { SettleResult } from '../ports/call-store.js';
-import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { PredictiveStore } from '../ports/predictive-store.js';
 import type { ClaimedLine, PacerStore } from '../ports/pacer-store.js';
 import type { PredictiveEnd, Telephony } from '../ports/telephony.js';
@@ -23,19 +22,17 @@ export interface PredictiveFlowDeps {
   /** Caller id shown on the agent's phone when its nailed-up leg rings. */
   agentCallerId: { number: string; name: string };
   /** P3: claims the agent of a line the pacer dialled, at the answer. */
-  pacerStore?: PacerStore;
+  pacerStore: PacerStore;
 }
 
 /**
  * P3 (DESIGN §8): the predictive campaign's subscriber-first call. Agents of a running predictive
- * campaign sit on nailed-up legs (rung once, parked between calls); a claim reserves an agent on
- * its leg and a member, the subscriber is dialled into the switch's dialer-predictive context,
- * and at the answer it is bridged to the agent's leg within milliseconds. When that cannot be
- * done the switch's own fail-safe (or an immediate transfer) plays the information message: the
- * call is ABANDONED, recorded with its answer and message instants.
- *
- * Two ways in: a claim that holds an agent already (`start`), or a line the pacer dialled with no
- * agent (`startLine`, pacer-runner.ts), whose agent is claimed at the answer.
+ * campaign sit on nailed-up legs (rung once, parked between calls); the campaign's pacer
+ * (pacer-runner.ts) claims a line with a member and no agent, the subscriber is dialled into the
+ * switch's dialer-predictive context (`startLine`), and at the answer an agent on its leg is
+ * claimed and bridged within milliseconds. When that cannot be done the switch's own fail-safe
+ * (or an immediate transfer) plays the information message: the call is ABANDONED, recorded with
+ * its answer and message instants.
  */
 export class PredictiveFlow {
   /** Live attempts of this process: the nailed-up leg each subscriber is to be bridged to. */
@@ -52,10 +49,6 @@ export class PredictiveFlow {
 
   get busy(): number {
     return this.#inFlight.size;
-  }
-
-  start(a: ClaimedAttempt): void {
-    this.#track(this.#dial(a));
   }
 
   /** A line the pacer dialled: the subscriber first, an agent claimed when it answers. */
@@ -95,7 +88,7 @@ export class PredictiveFlow {
     const answeredAt = this.d.now();
     this.#waiting.set(line.campaignId, (this.#waiting.get(line.campaignId) ?? 0) + 1);
     try {
-      const agent = await this.d.pacerStore?.claimAgentAt(line.attemptId, answeredAt) ?? null;
+      const agent = await this.d.pacerStore.claimAgentAt(line.attemptId, answeredAt);
       if (!agent) {
         const r = await this.d.telephony.abandonMemberLeg(line.node, memberUuid);
         log.info({ result: r }, 'no agent for the answered subscriber: information message');
@@ -110,46 +103,6 @@ export class PredictiveFlow {
     } finally {
       this.#waiting.set(line.campaignId, Math.max(0, (this.#waiting.get(line.campaignId) ?? 1) - 1));
     }
-  }
-
-  async #dial(a: ClaimedAttempt): Promise<void> {
-    const log = this.d.log.child({ attemptId: a.attemptId, memberId: a.memberId, agentId: a.agentId });
-    const nailedUuid = a.nailedUuid!;
-    const memberUuid = randomUUID();
-    const plan = await this.d.store.markMemberDialling(a.attemptId, memberUuid, this.d.now());
-    if (!plan) return;
-    this.#calls.set(a.attemptId, { nailedUuid, node: a.node });
-    this.d.live.agent(a.agentId);
-    this.d.live.campaign(a.campaignId);
-    if (plan.infoMessage === null) {
-      log.error('predictive campaign without an information message: not dialled');
-      await this.#settleUnplaced(a, 'INVALID_PROFILE');
-      return;
-    }
-    const res = await this.d.telephony.originateMemberLeg({
-      attemptId: a.attemptId, legUuid: memberUuid, node: a.node, number: plan.number, minRingSec: plan.minRingSec,
-      abandonMessage: plan.infoMessage, optOutKey: plan.optOutKey, callerIdNumber: plan.callerIdNumber,
-      callerIdName: plan.callerIdName, variables: plan.variables,
-    });
-    if (res.kind === 'failed') {
-      // A leg the switch made reports its end (member-leg-ended); one it never made is settled here.
-      if (['NODE_DOWN', 'INVALID_NUMBER_FORMAT'].includes(res.cause)) await this.#settleUnplaced(a, res.cause);
-      return;
-    }
-    if (res.kind === 'unknown') {
-      log.warn({ reason: res.reason }, 'subscriber leg outcome unknown; its end is awaited');
-      return;
-    }
-    const answeredAt = this.d.now();
-    const connected = await this.d.telephony.connectMemberLeg(a.node, memberUuid, nailedUuid);
-    log.info({ connected, ms: this.d.now().getTime() - answeredAt.getTime() }, 'subscriber answered');
-    if (connected === 'bridged') {
-      await this.d.store.markBridged(a.attemptId, memberUuid, answeredAt, this.d.now());
-      this.d.live.agent(a.agentId);
-      return;
-    }
-    // The agent's leg could not take the call: it is gone, and a new one is rung when the agent is free.
-    if (connected === 'abandoned') await this.#nailedGone(nailedUuid, false);
   }
 
   async onEvent(e: PredictiveLegEvent): Promise<void> {
@@ -193,12 +146,6 @@ export class PredictiveFlow {
     }
     if (end.optOutDigit !== null) await this.d.store.optOut(end.attemptId, this.d.now());
     await this.d.afterSettle(r);
-  }
-
-  /** A subscriber leg the switch never made: nothing will report it, so it is settled now. */
-  async #settleUnplaced(a: ClaimedAttempt, cause: string): Promise<void> {
-    this.#calls.delete(a.attemptId);
-    await this.d.afterSettle(await this.d.settle.settleAgentFailure(a.attemptId, cause, true, this.d.now()));
   }
 
   async #nailedGone(legUuid: string, breakAgent: boolean): Promise<void> {

@@ -57,11 +57,6 @@ export interface ClaimedAttempt {
   node: string;
   agentLegUuid: string;
   ringSec: number;
-  /**
-   * P3: a predictive campaign's call: the agent's nailed-up leg the subscriber is bridged to (the
-   * subscriber is dialled first, on that leg's node). Null: the agent-first call of A4.
-   */
-  nailedUuid: string | null;
   /** P2: a preview, not rung until its agent accepts or this instant passes; null: ring at once. */
   previewUntil: Date | null;
   /** Read by the claim for the bridge (A4, C8), so the answered leg needs no read of its own. */
