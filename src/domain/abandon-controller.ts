@@ -6,10 +6,11 @@
  * The step is multiplicative and weighted by the answers new since the last step: over one
  * window's worth of answers, log ρ moves by GAIN × the relative error, whatever the team size,
  * so a small team (a few answers a minute) is not pushed 60 times on the same stale figure.
- * It only integrates while the pacer paces, and only downward until the last ~500 answers all
- * come from the current paced stretch: a guard's progressive calls abandon nothing, and their
- * answers in the measured window would otherwise wind ρ up (P4's fallback is not evidence that
- * more over-dial is safe).
+ * It only integrates while the pacer paces, and sets the window's abandons against the answers of
+ * the current paced stretch only: a guard's progressive calls abandon nothing, and their answers
+ * in the measured window would dilute the rate and wind ρ up (P4's fallback is not evidence that
+ * more over-dial is safe). Abandons of an earlier stretch still in the window only make the
+ * measured rate higher, never lower.
  */
 
 /** DESIGN §8: ρ moves about once a minute. */
@@ -62,11 +63,10 @@ export function stepController(
   if (state.stepAtMs === null) return { ...held, stepAtMs: nowMs, answersAtStep: answersKnown };
   if (nowMs - state.stepAtMs < CONTROLLER_PERIOD_MS) return held;
   const moved = { ...held, stepAtMs: nowMs, answersAtStep: answersKnown };
-  if (recent.answered < CONTROLLER_MIN_ANSWERS || targetRate <= 0) return moved;
-  const measured = recent.abandoned / recent.answered;
-  // The measured window still holds answers from before this paced stretch: lower ρ only.
-  const mixed = answersKnown - pacedSinceAnswers < CONTROLLER_ANSWERS;
-  const error = Math.min(mixed ? 0 : ERROR_MAX, Math.max(ERROR_MIN, (targetRate - measured) / targetRate));
+  const pacedAnswers = Math.min(recent.answered, answersKnown - pacedSinceAnswers);
+  if (pacedAnswers < CONTROLLER_MIN_ANSWERS || targetRate <= 0) return moved;
+  const measured = recent.abandoned / pacedAnswers;
+  const error = Math.min(ERROR_MAX, Math.max(ERROR_MIN, (targetRate - measured) / targetRate));
   const weight = Math.min(1, Math.max(0, answersKnown - state.answersAtStep) / CONTROLLER_ANSWERS);
   const rho = state.rho * Math.exp(GAIN * weight * error);
   return { ...moved, rho: clamp(rho, targetRate * RHO_MIN_FACTOR, targetRate * RHO_MAX_FACTOR) };

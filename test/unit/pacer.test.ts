@@ -156,13 +156,12 @@ describe('P3, P4, P7 pacer (domain)', () => {
       }
     });
 
-    it('P4: ρ is not raised while the last 500 answers still include a guard\'s progressive ones, only lowered', () => {
-      const calm = { answered: 500, abandoned: 2 };
+    it('P4: a guard\'s progressive answers do not dilute the measured rate: abandons count against the paced stretch\'s answers', () => {
+      // 100 answers paced since the guard ended; the window of 500 holds 400 progressive ones.
       const fresh: PacerState = { rho: 0.02, stepAtMs: T0, answersAtStep: 1000, pacedSinceAnswers: 1000 };
-      expect(stepController(fresh, T0 + 60_000, calm, 1100, 0.024).rho).to.equal(0.02);
-      expect(stepController(fresh, T0 + 60_000, { answered: 500, abandoned: 30 }, 1100, 0.024).rho).to.be.lessThan(0.02);
-      const settled: PacerState = { ...fresh, pacedSinceAnswers: 500 };
-      expect(stepController(settled, T0 + 60_000, calm, 1100, 0.024).rho).to.be.greaterThan(0.02);
+      expect(stepController(fresh, T0 + 60_000, { answered: 500, abandoned: 5 }, 1100, 0.024).rho).to.be.lessThan(0.02);
+      expect(stepController(fresh, T0 + 60_000, { answered: 500, abandoned: 1 }, 1100, 0.024).rho).to.be.greaterThan(0.02);
+      expect(stepController({ ...fresh, pacedSinceAnswers: 1050 }, T0 + 60_000, { answered: 500, abandoned: 0 }, 1100, 0.024).rho).to.equal(0.02);
     });
 
     it('P4: ρ does not move before 60 s, nor on fewer than 100 recent answers', () => {
