@@ -81,7 +81,18 @@ function connection(url: string, pool: { min: number; max: number }, writer?: Wr
       },
     },
     acquireConnectionTimeout: 10_000,
+    log: { warn: poolWarning },
   };
+}
+
+/**
+ * The pool's warnings, but for a pooled connection whose server went away (a restart, a killed
+ * node, a network cut): the pool drops it and makes another one, which is the expected course
+ * (with a host list, on the writer of the moment), so it is not printed.
+ */
+function poolWarning(message: string): void {
+  if (/^Connection Error: Error: Connection lost/.test(message)) return;
+  console.warn(message);
 }
 
 /** Creates the database when it is missing (first start on a fresh server). */
