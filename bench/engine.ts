@@ -7,10 +7,12 @@
  *   3. RSS of the engine process (`src/main.ts`) with N members and 1000 agents dialling, beside
  *      the same process on an empty database.
  *
- *   npm run bench:engine [-- --members 1000000 --samples 300 --window-sec 20 --no-write --sql-breakdown]
+ *   npm run bench:engine [-- --members 1000000 --samples 300 --window-sec 20 --no-write --sql-breakdown --cpu-prof FILE]
+ *   (--cpu-prof writes a V8 CPU profile of the throughput window only, to FILE.cpuprofile)
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance as perfHooks } from 'node:perf_hooks';
@@ -32,6 +34,7 @@ const { values: args } = parseArgs({
     'window-sec': { type: 'string', default: '20' },
     'no-write': { type: 'boolean', default: false },
     'sql-breakdown': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const N = Number(args.members);
@@ -86,6 +89,16 @@ async function latency(db: Knex, small: number, big: number): Promise<void> {
   say('|---|---|---|---|---|');
   rows.forEach(say);
   say(`\np99 ratio ${N.toLocaleString('en')} / 1k: **${(p99s.N! / p99s['1k']!).toFixed(2)}** (goal ≤ 1.5); goal p99 ≤ 10 ms.\n`);
+}
+
+/** Starts V8's sampling profiler in this process; the returned function stops it and gives the profile. */
+async function startProfile(): Promise<() => Promise<object>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<any>((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => { const { profile } = await post('Profiler.stop'); session.disconnect(); return profile as object; };
 }
 
 async function rawBatchRate(db: Knex, campaignId: number, ms: number): Promise<number> {
@@ -145,7 +158,9 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   const elu0 = perfHooks.eventLoopUtilization();
   const t0 = performance.now();
   counting = true;
+  const profiler = args['cpu-prof'] ? await startProfile() : null;
   await sleep(WINDOW_MS);
+  if (profiler) writeFileSync(`${args['cpu-prof']}.cpuprofile`, JSON.stringify(await profiler()));
   counting = false;
   const a1 = await done();
   const elu = perfHooks.eventLoopUtilization(elu0);
