@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { MemberExportRow } from '../ports/member-bulk-store.js';
-import { drainOrClose } from '../reports/export-writer.js';
+import { writeLines, type WriteResult } from '../reports/export-writer.js';
 
 /*
  * Issue 13 §3: the members a filter matches as CSV (RFC 4180, CRLF, UTF-8): one line per member,
@@ -12,8 +12,6 @@ export const MEMBER_EXPORT_COLUMNS = [
   'timezone', 'numbers', 'variables', 'created_at',
 ] as const;
 
-const CHUNK_CHARS = 64 * 1024;
-
 export function memberCsvLine(row: MemberExportRow, sep: ',' | ';'): string {
   const quote = sep === ',' ? /[",\r\n]/ : /[";\r\n]/;
   return `${row.map((v) => (v === null ? '' : typeof v === 'number' ? String(v) : quote.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(sep)}\r\n`;
@@ -24,21 +22,7 @@ export function memberCsvLine(row: MemberExportRow, sep: ',' | ';'): string {
  * reads); stops when `out` is destroyed (the client went away). Returns the rows written and
  * whether every row was.
  */
-export async function writeMemberExport(rows: AsyncIterable<MemberExportRow>, sep: ',' | ';', out: Writable): Promise<{ rows: number; complete: boolean }> {
-  let n = 0;
-  let chunk = `${sep === ';' ? 'sep=;\r\n' : ''}${MEMBER_EXPORT_COLUMNS.join(sep)}\r\n`;
-  const flush = async (): Promise<boolean> => {
-    if (out.destroyed) return false;
-    const ok = out.write(chunk);
-    chunk = '';
-    if (!ok) await drainOrClose(out);
-    return !out.destroyed;
-  };
-  for await (const row of rows) {
-    chunk += memberCsvLine(row, sep);
-    n++;
-    if (chunk.length >= CHUNK_CHARS && !(await flush())) return { rows: n, complete: false };
-  }
-  if (chunk && !(await flush())) return { rows: n, complete: false };
-  return { rows: n, complete: true };
+export function writeMemberExport(rows: AsyncIterable<MemberExportRow>, sep: ',' | ';', out: Writable): Promise<WriteResult> {
+  const preamble = `${sep === ';' ? 'sep=;\r\n' : ''}${MEMBER_EXPORT_COLUMNS.join(sep)}\r\n`;
+  return writeLines(rows, preamble, (row) => memberCsvLine(row, sep), out);
 }

@@ -11,9 +11,16 @@ const CHUNK_CHARS = 64 * 1024;
  * iteration, which ends their query) when `out` is destroyed, e.g. the client went away.
  * Returns the number of rows written, and whether every row was.
  */
-export async function writeExport(rows: AsyncIterable<ExportRow>, style: ExportStyle, out: Writable): Promise<{ rows: number; complete: boolean }> {
+export function writeExport(rows: AsyncIterable<ExportRow>, style: ExportStyle, out: Writable): Promise<WriteResult> {
+  return writeLines(rows, exportPreamble(style), (row) => exportLine(row, style), out);
+}
+
+export interface WriteResult { rows: number; complete: boolean }
+
+/** Writes `preamble`, then each row's line, in chunks, as `writeExport` says. */
+export async function writeLines<T>(rows: AsyncIterable<T>, preamble: string, line: (row: T) => string, out: Writable): Promise<WriteResult> {
   let n = 0;
-  let chunk = exportPreamble(style);
+  let chunk = preamble;
   const flush = async (): Promise<boolean> => {
     if (out.destroyed) return false;
     const ok = out.write(chunk);
@@ -22,7 +29,7 @@ export async function writeExport(rows: AsyncIterable<ExportRow>, style: ExportS
     return !out.destroyed;
   };
   for await (const row of rows) {
-    chunk += exportLine(row, style);
+    chunk += line(row);
     n++;
     if (chunk.length >= CHUNK_CHARS && !(await flush())) return { rows: n, complete: false };
   }
