@@ -128,6 +128,24 @@ describe('settle plan (issue 14): the writes that end an attempt, from a snapsho
     });
   });
 
+  describe('P3, S3: a predictive call no agent took, settled by the process that followed its leg', () => {
+    // The restart took the attempt over while the subscriber heard the message: no agent, still ringing_agent.
+    const followed = (): SettleSnapshot => ({ ...snapshot({ attemptState: 'ringing_agent', agent: null }), agentId: null });
+    const abandoned = leg({ agentLegUuid: '', cause: 'ABANDONED', answeredAt: after(-8), messageAt: after(-8), talkSec: 0 });
+
+    it('the abandon is written in the settling statement itself: cause ABANDONED, its answer and its message instant', () => {
+      const { plan } = applied(planSettle(followed(), { kind: 'member-ended', result: abandoned }, NOW));
+      expect(plan.attempt).to.include({ state: 'done', hangupCause: 'ABANDONED', answeredAt: abandoned.answeredAt, messageAt: abandoned.messageAt, endedAt: ENDED, leavesLine: true });
+      expect(plan.agent).to.equal(null);
+      expect(plan.expectAttemptStates).to.deep.equal(['ringing_agent']);
+    });
+
+    it('a call with no message leaves message_at as it is', () => {
+      const { plan } = applied(planSettle(snapshot(), answered(12), NOW));
+      expect(plan.attempt).to.not.have.property('messageAt');
+    });
+  });
+
   describe('A3: the agent after the call', () => {
     it('goes to Wrap up for its wrap-up seconds, leaves the attempt, and gets a wrap-up wake-up', () => {
       const { plan, wakeUps } = applied(planSettle(snapshot(), answered(30), NOW));

@@ -249,6 +249,7 @@ function settleWrites(p: SettlePlan, now: Date): { sql: string; values: Knex.Raw
   if (at.endedAt !== undefined) set('a.ended_at', at.endedAt);
   if (at.hangupCause !== undefined) set('a.hangup_cause', at.hangupCause);
   if (at.talkSec !== undefined) set('a.talk_sec', at.talkSec);
+  if (at.messageAt !== undefined) set('a.message_at', at.messageAt);
   if (at.agentCause !== undefined) set('a.agent_cause', at.agentCause);
   if (at.resultDeadlineAt !== undefined) set('a.result_deadline_at', at.resultDeadlineAt);
   if (at.leavesLine) sets.push('a.live_campaign = NULL', 'a.live_line_group = NULL');

@@ -55,10 +55,6 @@ export class MysqlPredictiveStore implements PredictiveStore {
     });
   }
 
-  async recordAbandon(attemptId: number, answeredAt: Date | null, messageAt: Date | null): Promise<void> {
-    await withRetry(() => this.db('attempts').where('id', attemptId).update({ answered_at: answeredAt, message_at: messageAt }));
-  }
-
   async optOut(attemptId: number, now: Date): Promise<void> {
     const a = await this.db('attempts').where('id', attemptId).first('campaign_id', 'number');
     if (!a) return;

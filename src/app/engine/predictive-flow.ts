@@ -139,9 +139,9 @@ export class PredictiveFlow {
       endedAt: end.endedAt,
       talkSec: end.talkSec,
       endKnown: end.endKnown,
+      ...(abandoned ? { messageAt: end.messageAt } : {}),
     }, this.d.now());
     if (abandoned) {
-      await this.d.store.recordAbandon(end.attemptId, end.answeredAt, end.messageAt);
       this.d.log.info({ attemptId: end.attemptId, answeredAt: end.answeredAt, messageAt: end.messageAt }, 'call abandoned');
     }
     if (end.optOutDigit !== null) await this.d.store.optOut(end.attemptId, this.d.now());

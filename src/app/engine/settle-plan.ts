@@ -71,6 +71,8 @@ function afterCall(s: SettleSnapshot, r: MemberLegResult, now: Date): SettleStep
         endedAt: r.endedAt,
         hangupCause: r.cause,
         talkSec: r.talkSec,
+        // P3: written with the abandon's cause, so a settled abandoned call always shows its message
+        ...(r.messageAt !== undefined ? { messageAt: r.messageAt } : {}),
         resultDeadlineAt: waiting ? decision.deadline : null,
         leavesLine: true,
         releasesMember: !waiting,

@@ -78,6 +78,8 @@ export interface SettlePlan {
     endedAt?: Date;
     hangupCause?: string;
     talkSec?: number;
+    /** P3: the information message of an abandoned call. */
+    messageAt?: Date | null;
     agentCause?: string;
     resultDeadlineAt?: Date | null;
     /** C2: the attempt no longer holds a line of its campaign and line group. */

@@ -29,8 +29,6 @@ export interface PredictiveStore {
   markMemberDialling(attemptId: number, memberUuid: string, now: Date): Promise<MemberLegPlan | null>;
   /** The subscriber is bridged to the agent's nailed-up leg: the agent is in the call. */
   markBridged(attemptId: number, memberUuid: string, answeredAt: Date, now: Date): Promise<void>;
-  /** P3: the abandoned call's facts, after it was settled: its answer and when the message started. */
-  recordAbandon(attemptId: number, answeredAt: Date | null, messageAt: Date | null): Promise<void>;
   /** P3: the opt-out key was pressed during the message: the number goes on the campaign's DNC list. */
   optOut(attemptId: number, now: Date): Promise<void>;
   /**

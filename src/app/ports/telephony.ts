@@ -127,6 +127,8 @@ export interface MemberLegResult {
    * be up and `cause` is UNKNOWN; such a call is never a success (S3).
    */
   endKnown: boolean;
+  /** P3: when the information message started, for a predictive call no agent took (ABANDONED). */
+  messageAt?: Date | null;
 }
 
 export type TelephonyEvent =
