@@ -123,7 +123,10 @@ describe('engine end to end: the pacer dials ahead of the agents (P3, P4, P7)', 
 describe('fault: the engine killed right after a predictive answer (P3, S3)', function () {
   this.timeout(120_000);
   let w: FaultWorld;
-  before(async () => { w = await startFaultWorld('fault_predictive'); });
+  // The message outlasts a restart of the engine (a process start under tsx takes seconds on a
+  // loaded machine): with the default 3 s it could end while no process watched, and then nothing
+  // is left on the switch to tell that the subscriber heard it.
+  before(async () => { w = await startFaultWorld('fault_predictive', {}, {}, { abandonMessageMs: 12_000 }); });
   after(async () => { await w?.close(); });
 
   it('P3, S3: kill -9 just before the answer: the switch-side fail-safe still plays the message within 2 s; the restart settles the attempt', async () => {
@@ -141,7 +144,7 @@ describe('fault: the engine killed right after a predictive answer (P3, S3)', fu
     const ended = await until('the message and the hang-up', async () => {
       const ch = w.sim.channelLog().find((x) => x.uuid === leg.uuid);
       return ch && ch.hangupCause ? ch : null;
-    }, 15_000);
+    }, 30_000);
     const startUs = Number(ended.variables['dialer_message_uepoch']);
     expect(startUs - ended.answeredUs).to.be.within(0, 2_000_000);
     expect(ended.variables['bridge_uuid']).to.equal(undefined);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { freePort } from '../../src/adapters/free-port.js';
-import { Simulator, type Scenario } from '../../src/simulator/index.js';
+import { Simulator, type Scenario, type SimulatorOptions } from '../../src/simulator/index.js';
 import { EngineProcess, type EngineProcessOptions } from './engine-process.js';
 import { seeder } from './seed.js';
 import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from './test-db.js';
@@ -75,9 +75,11 @@ export interface FaultWorld {
   close(): Promise<void>;
 }
 
-export async function startFaultWorld(label: string, scenario: Scenario = {}, database: TestDatabaseOptions = {}): Promise<FaultWorld> {
+/** `simOptions`: the simulator's timings a fault test depends on (e.g. a message that outlasts a restart). */
+export async function startFaultWorld(label: string, scenario: Scenario = {}, database: TestDatabaseOptions = {},
+  simOptions: Pick<SimulatorOptions, 'abandonMessageMs'> = {}): Promise<FaultWorld> {
   const tdb = await createTestDatabase(label, database);
-  const sim = new Simulator({ port: 0, scenario, log: pino({ level: 'silent' }) });
+  const sim = new Simulator({ port: 0, scenario, log: pino({ level: 'silent' }), ...simOptions });
   const { port: simPort } = await sim.start();
   const watch = new LegWatch(sim);
   const prefix = `{dialer-f-${randomBytes(4).toString('hex')}}`;
