@@ -122,6 +122,14 @@ describe('HA Galera: the writer node killed under a running campaign', function 
       if (prev !== undefined) expect(new Date(a.created_at).getTime() - prev, `member ${a.member_id} retry gap`).to.be.at.least(WAIT_SEC * 1000 - 2);
       last.set(a.member_id, new Date(a.ended_at).getTime());
     }
+    if (attempts.length !== 30 * TRIES) {
+      const counts = new Map<number, number>();
+      for (const a of attempts) counts.set(a.member_id, (counts.get(a.member_id) ?? 0) + 1);
+      const extra = [...counts].filter(([, n]) => n !== TRIES).map(([m]) => m);
+      // Which attempts of which members, and how they ended, for the failure below.
+      console.log(JSON.stringify(await world.db('attempts').whereIn('member_id', extra)
+        .select('id', 'member_id', 'state', 'outcome', 'hangup_cause', 'instance_id', 'created_at', 'ended_at')));
+    }
     expect(attempts, 'attempts: every member tried max_tries times, none twice for one try').to.have.length(30 * TRIES);
     const back = Date.now() + 20_000;
     let states: string[] = [];
