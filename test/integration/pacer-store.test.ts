@@ -87,4 +87,18 @@ describe('pacer store (MySQL): the predictive campaign\'s lines and facts (P3, P
     expect(await b.hold(c)).to.equal(true);
     await b.release(c);
   });
+
+  it('two dialers on one MariaDB server (two databases) each hold their own campaign 1: the lock is per database', async () => {
+    const other = await createTestDatabase('pacer_store_other');
+    try {
+      const a = new MysqlPacerStore(tdb.db);
+      const b = new MysqlPacerStore(other.db);
+      expect(await a.hold(1)).to.equal(true);
+      expect(await b.hold(1)).to.equal(true);
+      await a.release(1);
+      await b.release(1);
+    } finally {
+      await other.drop();
+    }
+  });
 });

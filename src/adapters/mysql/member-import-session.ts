@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { BeginImportResult, MemberImportSession } from '../../app/members/member-batch.js';
 import { insertMemberBatch, writeZones, type ImportBatchState, type LinedMember } from './member-writer.js';
+import { lockNameSql } from './named-lock.js';
 
 /*
  * A CSV import as one transaction (S2: a file found broken, or in the wrong
@@ -21,7 +22,7 @@ import { insertMemberBatch, writeZones, type ImportBatchState, type LinedMember 
  *   uploads of members in the same zone while the file is read.
  */
 
-const LOCK_NAME = "CONCAT('dialer-import:', MD5(CONCAT(DATABASE(), ':', ?)))";
+const LOCK_NAME = lockNameSql('import');
 
 /**
  * Opens the import into `campaignId`: `busy` when another import into it is

@@ -6,6 +6,9 @@ import { complianceWindowStart, NO_REDIAL_AFTER_ABANDON_MS } from '../../domain/
 import type { EndedDial, TalkingAgent } from '../../domain/pacer.js';
 import { pickMember } from './claim-store.js';
 import { withRetry } from './deadlock.js';
+import { lockNameSql } from './named-lock.js';
+
+const LOCK_NAME = lockNameSql('pacer');
 
 const DIALS = 300;
 const TALKS = 300;
@@ -29,7 +32,7 @@ export class MysqlPacerStore implements PacerStore {
     if (this.#held.has(campaignId)) return true;
     this.#conn ??= await this.db.client.acquireConnection();
     try {
-      const [rows] = await this.db.raw('SELECT GET_LOCK(?, 0) AS got', [`dialer-pacer-${campaignId}`]).connection(this.#conn);
+      const [rows] = await this.db.raw(`SELECT GET_LOCK(${LOCK_NAME}, 0) AS got`, [campaignId]).connection(this.#conn);
       if (Number((rows as Array<{ got: number }>)[0]?.got) === 1) {
         this.#held.add(campaignId);
         return true;
@@ -47,7 +50,7 @@ export class MysqlPacerStore implements PacerStore {
   async release(campaignId: number): Promise<void> {
     if (!this.#held.delete(campaignId)) return;
     try {
-      await this.db.raw('SELECT RELEASE_LOCK(?)', [`dialer-pacer-${campaignId}`]).connection(this.#conn);
+      await this.db.raw(`SELECT RELEASE_LOCK(${LOCK_NAME})`, [campaignId]).connection(this.#conn);
     } catch {
       await this.#drop();
       return;
