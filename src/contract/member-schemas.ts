@@ -79,6 +79,8 @@ export const Attempt = z.object({
   agent_cause: z.string().nullable(),
   hangup_cause: z.string().nullable(),
   talk_sec: z.number().int().nullable(),
+  wrap_up_sec: z.number().int().nullable()
+    .meta({ description: 'Q1: the wrap-up that followed the attempt, in seconds; null while it runs and when the agent had none' }),
   outcome: z.string().nullable(),
   result_status: z.unknown().nullable(),
   comment: z.string().nullable().meta({ description: 'the result status\'s comment, or the reason a preview was skipped' }),

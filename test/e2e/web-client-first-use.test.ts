@@ -213,7 +213,7 @@ describe('web client in the browser: a supervisor\'s first use', function () {
       await page.getByRole('button', { name: `History of member ${m.id}` }).click();
       // Its Outcome column (the 10th) names the call a success too.
       await page.locator(`#attempts-${m.id}`).waitFor();
-      expect(await page.locator(`#attempts-${m.id} tbody tr`).first().locator('td').nth(9).textContent()).to.equal('success');
+      expect(await page.locator(`#attempts-${m.id} tbody tr`).first().locator('td').nth(10).textContent()).to.equal('success');
 
       await nav(page, 'Live boards').click();
       w.feed.campaign(campaignId); // as the engine announces an applied status

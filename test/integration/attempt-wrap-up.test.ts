@@ -71,4 +71,14 @@ describe('Q1, Q2: wrap-up seconds per attempt (migration 013)', function () {
     // Agent's answer at 10:00:02, end at 10:00:34 (32 s), then 20 s of wrap-up.
     expect(rep.body.totals.avg_handle_sec).to.equal(52);
   });
+
+  it('M5, Q1: the member\'s attempt history has wrap_up_sec (null while a wrap-up runs)', async () => {
+    const running = await call('2026-11-02T10:10:00Z', 5);
+    const r = await api.call('GET', `/api/v2/dialer/${campaignId}/members/${memberId}/attempts`);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const wraps = new Map((r.body as Array<{ id: number; wrap_up_sec: number | null }>).map((a) => [a.id, a.wrap_up_sec]));
+    expect([...wraps.values()].slice(0, 2), 'the two ended wrap-ups above').to.deep.equal([20, 30]);
+    expect(wraps.get(running)).to.equal(null);
+    expect(wraps.size).to.equal(3);
+  });
 });

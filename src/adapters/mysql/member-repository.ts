@@ -59,6 +59,7 @@ export function toAttempt(r: Row): Attempt {
     agent_cause: s(r.agent_cause),
     hangup_cause: s(r.hangup_cause),
     talk_sec: n(r.talk_sec),
+    wrap_up_sec: n(r.wrap_up_sec),
     outcome: s(r.outcome),
     result_status: fromJsonColumn(r.result_status, null),
     comment: s(r.comment),

@@ -10,12 +10,13 @@ export async function memberHistory(campaignId: number, memberId: number, agentN
   const names = await Promise.all(r.data.map((a) => (a.agent_id === null ? '' : agentName(a.agent_id))));
   return h('div', { class: 'scroll' }, h('table', { class: 'inner', id: `attempts-${memberId}` },
     h('caption', null, `Attempts of member ${memberId}`),
-    h('thead', null, h('tr', null, ['Started', 'Number', 'Agent', 'Agent answered', 'Answered', 'Ended', 'Talk s', 'Agent cause',
+    h('thead', null, h('tr', null, ['Started', 'Number', 'Agent', 'Agent answered', 'Answered', 'Ended', 'Talk s', 'Wrap-up s', 'Agent cause',
       'Hangup cause', 'Outcome', 'Result status', 'Comment', 'Call ids'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, r.data.map((a, i) => h('tr', null,
       h('td', null, fmtTime(a.created_at)), h('td', null, a.number), h('td', null, names[i] ?? ''),
       h('td', null, fmtTime(a.agent_answered_at)), h('td', null, fmtTime(a.answered_at)), h('td', null, fmtTime(a.ended_at)),
-      h('td', { class: 'num' }, a.talk_sec ?? ''), h('td', null, a.agent_cause ?? ''), h('td', null, a.hangup_cause ?? ''),
+      h('td', { class: 'num' }, a.talk_sec ?? ''),
+      h('td', { class: 'num' }, a.wrap_up_sec ?? ''), h('td', null, a.agent_cause ?? ''), h('td', null, a.hangup_cause ?? ''),
       h('td', null, a.outcome ?? a.state), h('td', null, describeStatus(a.result_status)), h('td', null, a.comment ?? ''),
       h('td', { class: 'ids' }, a.agent_uuid ? h('div', null, 'agent leg ', h('code', null, a.agent_uuid)) : null,
         a.member_uuid ? h('div', null, 'subscriber leg ', h('code', null, a.member_uuid)) : null))))));
