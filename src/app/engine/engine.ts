@@ -1,70 +1,25 @@
-import type { Logger } from 'pino';
-import type { CallStore, ResultStatusStore, SettleResult } from '../ports/call-store.js';
-import type { DispatchNews, DispatchNewsItem } from '../ports/dispatch-news.js';
-import type { DispatchStore } from '../ports/dispatch-store.js';
-import type { PreviewStore } from '../ports/preview-store.js';
+import type { SettleResult } from '../ports/call-store.js';
+import type { DispatchNewsItem } from '../ports/dispatch-news.js';
 import type { CallLeg, EngineSignals } from '../ports/engine-signals.js';
-import type { EngineStore } from '../ports/engine-store.js';
 import type { ApplyResultStatus } from '../ports/result-status.js';
 import { resultStatusFlow } from '../result-status-flow.js';
-import type { Telephony } from '../ports/telephony.js';
-import type { TimerRequest, Timers } from '../ports/timers.js';
-import type { DialFactsStore } from '../ports/dial-facts.js';
+import type { TimerRequest } from '../ports/timers.js';
 import { CallFlow } from './call-flow.js';
-import type { PredictiveStore } from '../ports/predictive-store.js';
-import { PredictiveFlow } from './predictive-flow.js';
-import type { PacerStore } from '../ports/pacer-store.js';
-import { PacerRunner } from './pacer-runner.js';
+import { CampaignChecks } from './campaign-checks.js';
+import type { PredictiveFlow } from './predictive-flow.js';
+import type { PacerRunner } from './pacer-runner.js';
 import { DialReasons } from './dial-reasons.js';
 import { Dispatcher } from './dispatcher.js';
-import type { EngineMetrics } from './engine-metrics.js';
+import type { EngineDeps } from './engine-deps.js';
 import { LiveFeed } from './live-feed.js';
+import { handleNews } from './news-handler.js';
+import { wirePredictive } from './predictive-wiring.js';
 import { recoverOrphans } from './recovery.js';
 import { Settlement } from './settlement.js';
 import { Upkeep } from './upkeep.js';
 import { toTimer } from './wake-up-timer.js';
 
-/** How long after a settle that may end its campaign the campaign is checked (C10), ms. */
-const CAMPAIGN_CHECK_DELAY_MS = 100;
-
-export interface EngineDeps {
-  dispatchStore: DispatchStore;
-  calls: CallStore;
-  /** P2: the previews of preview campaigns. */
-  previews: PreviewStore;
-  resultStatus: ResultStatusStore;
-  engineStore: EngineStore;
-  telephony: Telephony;
-  timers: Timers;
-  log: Logger;
-  now?: () => Date;
-  instanceId: string;
-  leaseSec: number;
-  /** Safety sweep period, ms (DESIGN §2: a slow sweep beside the events). @defaultValue 30000 */
-  sweepMs?: number;
-  agentCallerId?: { number: string; name: string };
-  metrics?: EngineMetrics;
-  /**
-   * True when Redis lost the wake-ups since the last call (FLUSHALL, a restart of a Redis that
-   * keeps nothing on disk): they are rebuilt from MySQL (S3). Asked every housekeeping period.
-   */
-  timersLost?: () => Promise<boolean>;
-  /** Shares "work may be possible" with the other engine processes (DESIGN §1a). */
-  news?: DispatchNews;
-  /** How long close() waits for this process's live attempts to settle, ms. @defaultValue 20000 */
-  drainMs?: number;
-  /** The process's live feed (the runtime relays it to the other processes); its own when absent. */
-  live?: LiveFeed;
-  /** Issue 13 §1: the facts behind each running campaign's reason; no reasons when absent. */
-  dialFacts?: DialFactsStore;
-  /** W2: agents with a CTI client connected now (Redis); absent: nobody has one. */
-  presentAgents?: () => Promise<number[]>;
-  /**
-   * P3, P4: predictive campaigns' stores: each one is dialled by its pacer, members first and the
-   * agent claimed at the answer. Without them this process dials no predictive campaign.
-   */
-  predictive?: { store: PredictiveStore; pacerStore: PacerStore };
-}
+export type { EngineDeps } from './engine-deps.js';
 
 /**
  * The dialing engine: dispatch, the calls, the wake-ups and the housekeeping, wired together.
@@ -81,8 +36,7 @@ export class Engine implements EngineSignals {
   readonly applyResultStatus: ApplyResultStatus;
   readonly #upkeep: Upkeep;
   readonly #settle: Settlement;
-  /** C10 checks waiting to run (#checkCampaignSoon), by campaign and the state its settles saw. */
-  readonly #campaignChecks = new Map<string, Promise<void>>();
+  readonly #campaignChecks: CampaignChecks;
   readonly #reasons: DialReasons | undefined;
   readonly #now: () => Date;
   #leaseTimer: NodeJS.Timeout | undefined;
@@ -122,30 +76,15 @@ export class Engine implements EngineSignals {
       log: d.log.child({ part: 'reasons' }),
       now: this.#now,
     });
-    const predictive = d.predictive;
-    this.predictive = predictive && new PredictiveFlow({
+    const predictive = wirePredictive(d, {
       settle: this.#settle,
-      store: predictive.store,
-      telephony: d.telephony,
-      log: d.log.child({ part: 'predictive' }),
+      live: this.live,
       now: this.#now,
       afterSettle: (r) => this.#afterSettle(r),
       kick: () => this.dispatcher.kick(),
-      live: this.live,
-      agentCallerId: d.agentCallerId ?? { number: '0000000000', name: 'Dialer' },
-      pacerStore: predictive.pacerStore,
     });
-    const flow = this.predictive;
-    this.pacer = flow && predictive && new PacerRunner({
-      store: predictive.pacerStore,
-      log: d.log.child({ part: 'pacer' }),
-      now: this.#now,
-      instanceId: d.instanceId,
-      leaseSec: d.leaseSec,
-      dial: (line) => flow.startLine(line),
-      answeredWaiting: (id) => flow.answeredWaiting(id),
-      kick: () => this.dispatcher.kick(),
-    });
+    this.predictive = predictive?.flow;
+    this.pacer = predictive?.pacer;
     this.calls = new CallFlow({
       calls: d.calls,
       previews: d.previews,
@@ -177,6 +116,7 @@ export class Engine implements EngineSignals {
       kick: () => this.dispatcher.kick(),
       ...(d.sweepMs ? { sweepMs: d.sweepMs } : {}),
     });
+    this.#campaignChecks = new CampaignChecks({ engineStore: d.engineStore, live: this.live, log: d.log, now: this.#now });
     this.applyResultStatus = resultStatusFlow({
       store: d.resultStatus, timers: d.timers, engineStore: d.engineStore, news: d.news, live: this.live,
       onReady: () => this.dispatcher.kick(),
@@ -268,45 +208,12 @@ export class Engine implements EngineSignals {
     this.d.news?.announce(item);
   }
 
-  /**
-   * Changes, made here or announced by another process (or the import CLI), handled alike.
-   * Every process hears dispatch news, so its boards are only shown the change, not relayed.
-   */
+  /** Changes, made here or announced by another process (news-handler.ts), then a dispatch pass. */
   #onNews(items: DispatchNewsItem[]): void {
-    for (const n of items) {
-      switch (n.kind) {
-        case 'settled':
-          this.live.show({ agents: n.agentId ? [n.agentId] : [], campaigns: [n.campaignId] });
-          break;
-        case 'campaign-changed':
-          this.d.log.debug({ campaignId: n.campaignId }, 'campaign changed');
-          this.live.show({ campaigns: [n.campaignId] });
-          void this.#upkeep.checkCampaignEnds().catch((err) => this.d.log.error({ err }, 'campaign end check failed'));
-          void this.d.engineStore.settleCampaign(n.campaignId, this.#now())
-            .catch((err) => this.d.log.error({ err }, 'campaign settle failed'));
-          break;
-        case 'agent-changed':
-          this.live.show({ agents: [n.agentId] });
-          break;
-        case 'members-added':
-          this.live.show({ campaigns: [n.campaignId] });
-          void this.#upkeep.armExpiry().catch((err) => this.d.log.error({ err }, 'expiry timer failed'));
-          break;
-        case 'hang-up':
-          // W4: every engine connected to the node sends it; the call then ends and settles as if the agent hung up.
-          if (!this.d.telephony.upNodes().includes(n.node)) break;
-          this.d.log.info({ attemptId: n.attemptId, node: n.node }, 'hanging up the agent\'s call');
-          void this.d.telephony.kill(n.node, n.uuid, 'NORMAL_CLEARING').catch((err) => this.d.log.error({ err }, 'hang-up failed'));
-          break;
-        case 'preview-accepted':
-          this.calls.previewAccepted(n.attemptId);
-          break;
-        default: {
-          const never: never = n;
-          return never;
-        }
-      }
-    }
+    handleNews(items, {
+      live: this.live, log: this.d.log, now: this.#now, engineStore: this.d.engineStore, telephony: this.d.telephony,
+      upkeep: this.#upkeep, previewAccepted: (id) => this.calls.previewAccepted(id),
+    });
     this.dispatcher.kick();
   }
 
@@ -321,26 +228,8 @@ export class Engine implements EngineSignals {
     // C10: a running campaign finishes only when a member ends; a stopping one when a line frees.
     // (A stop that raced this settle is caught by the housekeeping beat.)
     const running = r.campaignState === 'running';
-    if (!running || r.decision?.kind === 'end') this.#checkCampaignSoon(r.campaignId, running ? 'running' : undefined);
+    if (!running || r.decision?.kind === 'end') this.#campaignChecks.soon(r.campaignId, running ? 'running' : undefined);
     this.dispatcher.kick();
-  }
-
-  /**
-   * C10: whether the campaign is over, checked a moment after a settle that may have ended it;
-   * the settles of one campaign within that moment share one check (one statement or two).
-   */
-  #checkCampaignSoon(campaignId: number, seen: 'running' | undefined): void {
-    const key = `${campaignId}:${seen ?? ''}`;
-    if (this.#campaignChecks.has(key)) return;
-    const check = (async () => {
-      await new Promise((r) => setTimeout(r, CAMPAIGN_CHECK_DELAY_MS));
-      // From here a settle schedules a check of its own: this one may read before its write.
-      this.#campaignChecks.delete(key);
-      const state = await this.d.engineStore.settleCampaign(campaignId, this.#now(), seen);
-      if (state) this.d.log.info({ campaignId, state }, 'campaign settled');
-      if (state) this.live.campaign(campaignId);
-    })().catch((err) => this.d.log.error({ err, campaignId }, 'campaign settle failed'));
-    this.#campaignChecks.set(key, check);
   }
 
   async #onTimer(t: TimerRequest): Promise<void> {
@@ -410,7 +299,7 @@ export class Engine implements EngineSignals {
       }
       clearInterval(this.#leaseTimer);
       await this.#housekeeping;
-      await Promise.all([...this.#campaignChecks.values()]);
+      await this.#campaignChecks.drain();
       this.calls.close();
     })());
   }
