@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { SettlePlan, SettleSnapshot, WakeUp } from '../../src/app/ports/call-store.js';
 import type { MemberLegResult } from '../../src/app/ports/telephony.js';
-import { planSettle, type SettleEvent, type SettleStep } from '../../src/app/engine/settle-plan.js';
+import { memberAndAgentWrites, planSettle, type SettleEvent, type SettleStep } from '../../src/app/engine/settle-plan.js';
 import type { AgentView } from '../../src/domain/agent-state.js';
 import type { CampaignRules } from '../../src/domain/attempt-rules.js';
 
@@ -241,6 +241,35 @@ describe('settle plan (issue 14): the writes that end an attempt, from a snapsho
         expectCampaignVersion: 4, expectAgentVersion: 40, expectNoResultStatus: true });
       const pending = applied(planSettle(snapshot({ resultStatus: { success: true } }), answered(30), NOW)).plan;
       expect(pending.expectNoResultStatus).to.equal(false);
+    });
+  });
+
+  describe('the tail every plan shares: member, agent, stale registration (memberAndAgentWrites)', () => {
+    const s = snapshot({ tries: 1, minusTries: 2 });
+    it('C4: a retry makes the member ready at its instant and wakes it then; the counters follow what the decision counts', () => {
+      const wakeUps: WakeUp[] = [];
+      const tail = memberAndAgentWrites(s, { kind: 'retry', readyAt: at(60), counts: 'minus', stopNumber: false }, NOW, wakeUps, null);
+      expect(tail).to.deep.equal({ member: { state: 'ready', readyAt: at(60), result: null, tries: 1, minusTries: 3 }, agent: null, dropRegistration: null });
+      expect(wakeUps).to.deep.equal([{ kind: 'member-ready', campaignId: 3, memberId: 50, at: at(60) }]);
+    });
+    it('C5, A3: an end counts its try; the agent leaves by its transition and is woken at its wrap-up end', () => {
+      const wakeUps: WakeUp[] = [];
+      const tail = memberAndAgentWrites(s, { kind: 'end', result: 'NORMAL_CLEARING', success: true, counts: 'try' }, NOW, wakeUps,
+        (v) => ({ ...v, state: 'Wrap up', readyAt: at(20), unregistered: false }));
+      expect(tail.member).to.deep.equal({ state: 'done', result: 'NORMAL_CLEARING', endedAt: NOW, tries: 2, minusTries: 2 });
+      expect(tail.agent).to.deep.include({ id: 7 });
+      expect(tail.agent?.view).to.include({ state: 'Wrap up' }).and.not.have.property('unregistered');
+      expect(wakeUps).to.deep.equal([{ kind: 'wrapup-end', agentId: 7, at: at(20) }]);
+    });
+    it('A3: a transition that finds the phone unregistered drops its registration on the attempt\'s node', () => {
+      const tail = memberAndAgentWrites(s, { kind: 'wait-result', deadline: at(30) }, NOW, [], (v) => ({ ...v, state: 'Waiting', readyAt: NOW, unregistered: true }));
+      expect(tail.member).to.deep.equal({ state: 'waiting_result', tries: 1, minusTries: 2 });
+      expect(tail.dropRegistration).to.deep.equal({ sipUser: '5000@dialer', node: 'fs1' });
+    });
+    it('no agent attached: no agent write, whatever the transition', () => {
+      const tail = memberAndAgentWrites(snapshot({ agent: null }), { kind: 'retry', readyAt: NOW, counts: 'none', stopNumber: false }, NOW, [],
+        (v) => ({ ...v, unregistered: true }));
+      expect(tail).to.deep.include({ agent: null, dropRegistration: null });
     });
   });
 });

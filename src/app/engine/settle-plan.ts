@@ -54,9 +54,8 @@ function afterCall(s: SettleSnapshot, r: MemberLegResult, now: Date): SettleStep
   // The number's counter counts a call waiting for its result at once; the member's when it is decided (C7).
   const counted = waiting || decision.counts === 'try';
   const wakeUps: WakeUp[] = [];
-  const member = memberWrite(s, decision, now, wakeUps);
+  const tail = memberAndAgentWrites(s, decision, now, wakeUps, (view) => ({ ...onCallEnded(view, now), unregistered: false }));
   if (waiting) wakeUps.push({ kind: 'result-deadline', attemptId: s.attemptId, at: decision.deadline });
-  const agent = agentWrite(s, now, wakeUps, (view) => ({ ...onCallEnded(view, now), unregistered: false }));
   return {
     kind: 'apply',
     decision,
@@ -78,9 +77,7 @@ function afterCall(s: SettleSnapshot, r: MemberLegResult, now: Date): SettleStep
         releasesMember: !waiting,
       },
       communication: { id: s.communicationId, countTry: counted, lastCause: r.cause, stop: decision.kind === 'retry' && decision.stopNumber },
-      member,
-      agent: agent?.write ?? null,
-      dropRegistration: agent?.dropRegistration ?? null,
+      ...tail,
     },
   };
 }
@@ -89,8 +86,7 @@ function afterAgentFailure(s: SettleSnapshot, cause: string, answered: boolean, 
   // A3: an agent-leg failure never costs the member an attempt; it is ready again at once.
   const decision = expireIfDue({ kind: 'retry', readyAt: now, counts: 'none', stopNumber: false }, s.member.expireAt, now);
   const wakeUps: WakeUp[] = [];
-  const member = memberWrite(s, decision, now, wakeUps);
-  const agent = agentWrite(s, now, wakeUps, (view) =>
+  const tail = memberAndAgentWrites(s, decision, now, wakeUps, (view) =>
     answered ? { ...onCallEnded(view, now), unregistered: false } : onAgentLegFailed(view, cause, now));
   return {
     kind: 'apply',
@@ -100,9 +96,7 @@ function afterAgentFailure(s: SettleSnapshot, cause: string, answered: boolean, 
       ...expectOf(s),
       attempt: { state: 'done', outcome: 'agent_failed', agentCause: cause, endedAt: now, leavesLine: true, releasesMember: true },
       communication: null,
-      member,
-      agent: agent?.write ?? null,
-      dropRegistration: agent?.dropRegistration ?? null,
+      ...tail,
     },
   };
 }
@@ -112,20 +106,18 @@ function afterResultDeadline(s: SettleSnapshot, now: Date): SettleStep {
   const decision = expireIfDue(decideAfterResultDeadline(s.rules, triesOf(s), endedAt, now), s.member.expireAt, now);
   const wakeUps: WakeUp[] = [];
   // C7: the deadline decides the waiting attempt, so it is counted now, also when it ends the member.
-  const member = memberWrite(s, decision, now, wakeUps);
+  // The agent was freed when the call ended; the wait belongs to the member alone.
+  const tail = memberAndAgentWrites(s, decision, now, wakeUps, null);
   return {
     kind: 'apply',
     decision,
     wakeUps,
     plan: {
       ...expectOf(s),
-      // The agent was freed when the call ended; the wait belongs to the member alone.
       expectAgentVersion: null,
       attempt: { state: 'done', outcome: outcomeOf(decision), leavesLine: false, releasesMember: true },
       communication: null,
-      member,
-      agent: null,
-      dropRegistration: null,
+      ...tail,
     },
   };
 }
@@ -189,8 +181,25 @@ export function outcomeOf(d: MemberDecision): string {
   return d.kind === 'retry' || d.result === 'MAX_TRY_COUNT' ? 'retry' : 'error';
 }
 
+/** The rows beside the attempt that the end of an attempt writes (a settle, a preview's end). */
+export type TailSnapshot = Pick<SettleSnapshot, 'campaignId' | 'memberId' | 'member' | 'agent' | 'node'>;
+
+export type AgentTransition = (view: AgentView) => AgentView & { unregistered: boolean };
+
+/**
+ * The tail of every plan that ends an attempt: the member's write as `d` decides, the agent
+ * still attached leaving it by `next` (none when null), its registration dropped when known
+ * stale; the wake-ups those writes imply are pushed onto `wakeUps`.
+ */
+export function memberAndAgentWrites(s: TailSnapshot, d: MemberDecision, now: Date, wakeUps: WakeUp[], next: AgentTransition | null):
+  Pick<SettlePlan, 'member' | 'agent' | 'dropRegistration'> {
+  const member = memberWrite(s, d, now, wakeUps);
+  const agent = next && agentWrite(s, now, wakeUps, next);
+  return { member, agent: agent?.write ?? null, dropRegistration: agent?.dropRegistration ?? null };
+}
+
 /** The member's counters follow `counts`: the attempt that ends it counts too (C5: tries equals the attempts used). */
-function memberWrite(s: SettleSnapshot, d: MemberDecision, now: Date, wakeUps: WakeUp[]): SettlePlan['member'] {
+function memberWrite(s: TailSnapshot, d: MemberDecision, now: Date, wakeUps: WakeUp[]): SettlePlan['member'] {
   switch (d.kind) {
     case 'end':
       return { ...counters(s, d.counts), state: 'done', result: d.result, endedAt: now };
@@ -207,17 +216,15 @@ function memberWrite(s: SettleSnapshot, d: MemberDecision, now: Date, wakeUps: W
   }
 }
 
-function counters(s: SettleSnapshot, counts: 'try' | 'minus' | 'none') {
+function counters(s: TailSnapshot, counts: 'try' | 'minus' | 'none') {
   return {
     tries: s.member.tries + (counts === 'try' ? 1 : 0),
     minusTries: s.member.minusTries + (counts === 'minus' ? 1 : 0),
   };
 }
 
-type AgentTransition = (view: AgentView) => AgentView & { unregistered: boolean };
-
 /** A3: the agent still attached to the attempt leaves it; its wake-up follows its next state. */
-function agentWrite(s: SettleSnapshot, now: Date, wakeUps: WakeUp[], next: AgentTransition) {
+function agentWrite(s: TailSnapshot, now: Date, wakeUps: WakeUp[], next: AgentTransition) {
   if (!s.agent) return null;
   const { unregistered, ...view } = next(s.agent);
   if (view.state === 'Wrap up') wakeUps.push({ kind: 'wrapup-end', agentId: s.agent.id, at: view.readyAt });
