@@ -1,41 +1,42 @@
 import type { Knex } from 'knex';
-import type { SettleResult, WakeUp } from '../../app/ports/call-store.js';
-import type { NoPreview, PreviewStore } from '../../app/ports/preview-store.js';
+import type { PreviewPlan, PreviewSnapshot, PreviewStore } from '../../app/ports/preview-store.js';
 import type { PreviewTimeoutPolicy } from '../../domain/campaign-type.js';
-import {
-  agentAfterPreview, memberAfterPreview, onPreviewTimeout, PREVIEW_SKIPPED_CAUSE, PREVIEW_TIMEOUT_CAUSE, SKIPPED_OUTCOME,
-  type PreviewDecision,
-} from '../../domain/preview.js';
-import { expireIfDue, freeAgent, writeMember } from './call-store.js';
+import type { PreviewDecision } from '../../domain/preview.js';
 import { withRetry } from './deadlock.js';
+import { AGENT_COLUMNS, agentViewColumns, toAgentView } from './row-mappers.js';
 
-type Trx = Knex.Transaction;
+/** The preview's rows in one read: the attempt `a`, its member, its campaign and its attached agent `g`. */
+const SNAPSHOT_COLUMNS = `a.id, a.state, a.preview_decision, a.campaign_id, a.member_id, a.agent_id, a.node,
+  m.state AS m_state, m.tries AS m_tries, m.minus_tries AS m_minus_tries, m.expire_at AS m_expire_at, m.version AS m_version,
+  c.state AS c_state, c.version AS c_version, c.retry_wait_sec AS c_retry_wait_sec, c.preview_timeout AS c_preview_timeout,
+  ${AGENT_COLUMNS.map((k) => `g.${k} AS g_${k}`).join(', ')}`;
+const SNAPSHOT_JOINS = `JOIN members m ON m.id = a.member_id JOIN campaigns c ON c.id = a.campaign_id
+  LEFT JOIN agents g ON g.id = a.agent_id AND g.attempt_id = a.id`;
 
-/** P2 over MySQL: the attempt row is locked first, as every write of an attempt's life does. */
+/** P2 over MySQL: snapshots without locks, and plans written by one guarded UPDATE (as settles are). */
 export class MysqlPreviewStore implements PreviewStore {
   constructor(private readonly db: Knex) {}
 
-  private tx<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
-    return withRetry(() => this.db.transaction(fn));
+  async agentPreview(agentId: number) {
+    const [rows] = await withRetry(() => this.db.raw(
+      `SELECT x.id AS agent_row, ${SNAPSHOT_COLUMNS}
+         FROM agents x LEFT JOIN (attempts a ${SNAPSHOT_JOINS}) ON a.id = x.attempt_id
+        WHERE x.id = ?`, [agentId]));
+    const r = (rows as Record<string, any>[])[0];
+    if (!r) return { kind: 'no-agent' as const };
+    return { kind: 'agent' as const, snapshot: r.id === null ? null : toSnapshot(r) };
   }
 
-  accept(agentId: number) {
-    return this.tx(async (trx) => {
-      const found = await agentsPreview(trx, agentId);
-      if (found.kind !== 'found') return found;
-      const a = found.attempt;
-      await trx('attempts').where('id', a.id).update({ preview_decision: 'accepted' satisfies PreviewDecision });
-      return { kind: 'accepted' as const, attemptId: Number(a.id), campaignId: Number(a.campaign_id) };
-    });
+  async previewSnapshot(attemptId: number): Promise<PreviewSnapshot | null> {
+    const [rows] = await withRetry(() => this.db.raw(`SELECT ${SNAPSHOT_COLUMNS} FROM attempts a ${SNAPSHOT_JOINS} WHERE a.id = ?`, [attemptId]));
+    const r = (rows as Record<string, any>[])[0];
+    return r ? toSnapshot(r) : null;
   }
 
-  skip(agentId: number, reason: string, now: Date) {
-    return this.tx(async (trx) => {
-      const found = await agentsPreview(trx, agentId);
-      if (found.kind !== 'found') return found;
-      const result = await endPreview(trx, found.attempt, 'skipped', reason, now);
-      return { kind: 'skipped' as const, attemptId: Number(found.attempt.id), result };
-    });
+  async applyPreview(p: PreviewPlan, now: Date): Promise<boolean> {
+    const w = previewWrites(p, now);
+    const [res] = await withRetry(() => this.db.raw(w.sql, w.values));
+    return (res as { affectedRows: number }).affectedRows > 0;
   }
 
   async startCall(attemptId: number, now: Date): Promise<boolean> {
@@ -46,47 +47,80 @@ export class MysqlPreviewStore implements PreviewStore {
         WHERE a.id = ? AND a.state = 'previewing'`, [now, attemptId]));
     return Number((r as { affectedRows?: number }).affectedRows ?? 0) > 0;
   }
-
-  deadlinePassed(attemptId: number, now: Date) {
-    return this.tx(async (trx) => {
-      const a = await trx('attempts').where({ id: attemptId, state: 'previewing' }).forUpdate().first();
-      if (!a) return { kind: 'gone' as const };
-      const c = await trx('campaigns').where('id', a.campaign_id).first('preview_timeout');
-      const policy = (c?.preview_timeout ?? 'return') as PreviewTimeoutPolicy;
-      if (onPreviewTimeout(a.preview_decision as PreviewDecision | null, policy) === 'dial') {
-        if (a.preview_decision === null) await trx('attempts').where('id', a.id).update({ preview_decision: 'timed_out' satisfies PreviewDecision });
-        return { kind: 'dial' as const };
-      }
-      return { kind: 'returned' as const, result: await endPreview(trx, a, 'timed_out', null, now) };
-    });
-  }
 }
 
-/** The agent's current attempt, locked, when it is a preview nobody decided yet. */
-async function agentsPreview(trx: Trx, agentId: number): Promise<{ kind: 'found'; attempt: Record<string, any> } | NoPreview | { kind: 'no-agent' }> {
-  const agent = await trx('agents').where('id', agentId).first('id', 'attempt_id');
-  if (!agent) return { kind: 'no-agent' };
-  const a = agent.attempt_id === null ? undefined : await trx('attempts').where('id', agent.attempt_id).forUpdate().first();
-  if (!a || a.agent_id !== agentId || a.state !== 'previewing' || a.preview_decision !== null) {
-    return { kind: 'no-preview', state: a ? String(a.state) : null };
-  }
-  return { kind: 'found', attempt: a };
+function toSnapshot(r: Record<string, any>): PreviewSnapshot {
+  return {
+    attemptId: r.id,
+    attemptState: r.state,
+    previewDecision: r.preview_decision as PreviewDecision | null,
+    campaignId: r.campaign_id,
+    memberId: r.member_id,
+    agentId: r.agent_id,
+    node: r.node,
+    member: { state: r.m_state, tries: r.m_tries, minusTries: r.m_minus_tries, expireAt: r.m_expire_at, version: r.m_version },
+    campaign: { state: r.c_state, version: r.c_version, retryWaitSec: r.c_retry_wait_sec, previewTimeout: r.c_preview_timeout as PreviewTimeoutPolicy },
+    agent: r.g_id === null ? null
+      : { ...toAgentView(Object.fromEntries(AGENT_COLUMNS.map((k) => [k, r[`g_${k}`]]))), id: r.g_id, sipUser: r.g_sip_user, version: r.g_version },
+  };
 }
 
-/** A preview that is not dialled: kept as a skipped attempt, no try used, member after its retry wait, agent freed. */
-async function endPreview(trx: Trx, a: Record<string, any>, how: 'skipped' | 'timed_out', reason: string | null, now: Date): Promise<SettleResult> {
-  const [m, c] = await Promise.all([
-    trx('members').where('id', a.member_id).forUpdate().first('id', 'expire_at'),
-    trx('campaigns').where('id', a.campaign_id).first('retry_wait_sec'),
-  ]);
-  await trx('attempts').where('id', a.id).update({
-    state: 'done', outcome: SKIPPED_OUTCOME, preview_decision: how satisfies PreviewDecision,
-    agent_cause: how === 'skipped' ? PREVIEW_SKIPPED_CAUSE : PREVIEW_TIMEOUT_CAUSE, comment: reason, ended_at: now,
-    active_member: null, live_campaign: null, live_line_group: null,
-  });
-  const decision = expireIfDue(memberAfterPreview(Number(c?.retry_wait_sec ?? 0), now), m?.expire_at ?? null, now);
-  const wakeUps: WakeUp[] = [];
-  await writeMember(trx, a.campaign_id, a.member_id, decision, now, wakeUps);
-  await freeAgent(trx, a as { id: number; agent_id: number | null; node: string | null }, now, wakeUps, (view) => agentAfterPreview(view, how, now));
-  return { kind: 'settled', campaignId: a.campaign_id, memberId: a.member_id, agentId: a.agent_id, decision, wakeUps };
+/**
+ * A preview plan as one multi-table UPDATE: the attempt, and when the preview ends its member and
+ * agent; each row joined only when written or expected, guarded by what the snapshot saw.
+ */
+function previewWrites(p: PreviewPlan, now: Date): { sql: string; values: Knex.RawBinding[] } {
+  const sets: string[] = [];
+  const values: Knex.RawBinding[] = [];
+  const set = (col: string, v: unknown) => { sets.push(`${col} = ?`); values.push(v as Knex.RawBinding); };
+  set('a.preview_decision', p.decision);
+  const end = p.end;
+  if (end) {
+    set('a.state', 'done');
+    set('a.outcome', end.outcome);
+    set('a.agent_cause', end.agentCause);
+    set('a.comment', end.comment);
+    set('a.ended_at', end.endedAt);
+    // C2: the line is free and the member may be called by another attempt.
+    sets.push('a.active_member = NULL', 'a.live_campaign = NULL', 'a.live_line_group = NULL');
+    const m = end.member;
+    set('m.state', m.state);
+    set('m.tries', m.tries);
+    set('m.minus_tries', m.minusTries);
+    if (m.readyAt !== undefined) set('m.ready_at', m.readyAt);
+    if (m.result !== undefined) set('m.result', m.result);
+    if (m.endedAt !== undefined) set('m.ended_at', m.endedAt);
+    sets.push('m.version = m.version + 1');
+    set('m.updated_at', now);
+    if (end.agent) {
+      for (const [k, v] of Object.entries(agentViewColumns(end.agent.view, now))) set(`g.${k}`, v);
+      sets.push('g.attempt_id = NULL', 'g.version = g.version + 1');
+    }
+  }
+  const x = p.expect;
+  const joins: string[] = [];
+  const joinValues: Knex.RawBinding[] = [];
+  const where = ['a.id = ?', "a.state = 'previewing'", 'a.preview_decision <=> ?'];
+  const whereValues: Knex.RawBinding[] = [p.attemptId, x.decision];
+  if (x.campaignVersion !== undefined) {
+    joins.push('JOIN campaigns k ON k.id = a.campaign_id AND k.id = ?');
+    joinValues.push(p.campaignId);
+    where.push('k.version = ?');
+    whereValues.push(x.campaignVersion);
+  }
+  if (end || x.memberVersion !== undefined) {
+    joins.push('JOIN members m ON m.id = a.member_id AND m.id = ?');
+    joinValues.push(p.memberId);
+    if (x.memberVersion !== undefined) { where.push('m.version = ?'); whereValues.push(x.memberVersion); }
+  }
+  const agentId = end?.agent?.id ?? x.agentId;
+  if (agentId !== undefined) {
+    // The agent whose call the attempt still is.
+    joins.push('JOIN agents g ON g.id = ? AND g.attempt_id = a.id');
+    joinValues.push(agentId);
+    if (x.agentId !== undefined) { where.push('a.agent_id = ?'); whereValues.push(x.agentId); }
+    if (x.agentVersion !== undefined) { where.push('g.version = ?'); whereValues.push(x.agentVersion); }
+  }
+  const sql = `UPDATE attempts a ${joins.join(' ')} SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`;
+  return { sql, values: [...joinValues, ...values, ...whereValues] };
 }

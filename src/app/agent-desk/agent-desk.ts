@@ -3,6 +3,7 @@ import type { DeskState } from '../../contract/agent-desk-schemas.js';
 import type { WakeUp } from '../ports/call-store.js';
 import type { EngineSignals } from '../ports/engine-signals.js';
 import type { NoPreview, PreviewStore } from '../ports/preview-store.js';
+import { PreviewDecisions } from '../engine/preview-decisions.js';
 import type { ApplyResultStatus, ResultStatus } from '../ports/result-status.js';
 import type { AgentDeskStore, AgentStatusSetter } from './agent-desk-store.js';
 
@@ -36,7 +37,11 @@ export interface AgentDeskDeps {
  * CTI socket next) and whoever gives them (the agent's own user, or a supervisor naming it).
  */
 export class AgentDesk {
-  constructor(private readonly d: AgentDeskDeps) {}
+  readonly #previews: PreviewDecisions;
+
+  constructor(private readonly d: AgentDeskDeps) {
+    this.#previews = new PreviewDecisions(d.previews);
+  }
 
   async state(agentId: number): Promise<DeskOutcome<DeskState>> {
     const s = await this.d.store.state(agentId);
@@ -104,7 +109,7 @@ export class AgentDesk {
    * agent, then dials the member (A4). Accepted, not done, when this answers; `ringing` follows.
    */
   async acceptPreview(agentId: number): Promise<DeskOutcome<{ attempt_id: number }>> {
-    const out = await this.d.previews.accept(agentId);
+    const out = await this.#previews.accept(agentId);
     switch (out.kind) {
       case 'accepted':
         this.d.signals.previewAccepted(out.attemptId);
@@ -125,7 +130,7 @@ export class AgentDesk {
    * stays in the member's history (outcome skipped, no try used), the agent is free at once.
    */
   async skipPreview(agentId: number, reason: string): Promise<DeskOutcome<{ attempt_id: number }>> {
-    const out = await this.d.previews.skip(agentId, reason, this.d.now());
+    const out = await this.#previews.skip(agentId, reason, this.d.now());
     switch (out.kind) {
       case 'skipped':
         if (out.result.kind === 'settled') {

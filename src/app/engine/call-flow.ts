@@ -5,6 +5,7 @@ import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { EngineStore } from '../ports/engine-store.js';
 import type { PreviewStore } from '../ports/preview-store.js';
 import type { LiveFeed } from './live-feed.js';
+import { PreviewDecisions } from './preview-decisions.js';
 import type { Settlement } from './settlement.js';
 import type { BridgePlan, ServiceCode, Telephony, TelephonyEvent, TelephonyHandler } from '../ports/telephony.js';
 
@@ -72,8 +73,11 @@ export class CallFlow implements TelephonyHandler {
   readonly #previews = new Map<number, { a: ClaimedAttempt; timer: NodeJS.Timeout }>();
   /** Fast shutdown (DIALER_DRAIN_SEC=0): outcomes cut short by the close are left to recovery. */
   #leaving = false;
+  readonly #previewDecisions: PreviewDecisions;
 
-  constructor(private readonly d: CallFlowDeps) {}
+  constructor(private readonly d: CallFlowDeps) {
+    this.#previewDecisions = new PreviewDecisions(d.previews);
+  }
 
   /** Attempts whose call is in progress in this process. */
   get busy(): number {
@@ -121,7 +125,7 @@ export class CallFlow implements TelephonyHandler {
   }
 
   async #previewDeadline(a: ClaimedAttempt): Promise<void> {
-    const r = await this.d.previews.deadlinePassed(a.attemptId, this.d.now());
+    const r = await this.#previewDecisions.deadlinePassed(a.attemptId, this.d.now());
     switch (r.kind) {
       case 'dial':
         await this.#dialPreview(a);
@@ -142,7 +146,7 @@ export class CallFlow implements TelephonyHandler {
   /** Accepted, or the time passed with the policy dial: the call goes as A4 from here, once. */
   async #dialPreview(a: ClaimedAttempt): Promise<void> {
     this.#owned.set(a.attemptId, a);
-    if (!(await this.d.previews.startCall(a.attemptId, this.d.now()))) {
+    if (!(await this.#previewDecisions.startCall(a.attemptId, this.d.now()))) {
       this.#owned.delete(a.attemptId);
       return;
     }
