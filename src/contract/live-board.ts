@@ -88,6 +88,25 @@ export interface CampaignPacing {
   abandon_target_pct: number;
   /** under-target, over-target, at-guard (90 % of the cap: one line per idle agent), over-cap. */
   status: 'under-target' | 'over-target' | 'at-guard' | 'over-cap';
+  /** The pacer's last decision, as the process holding the campaign wrote it; null before its first. */
+  pacer: PacerDecisionView | null;
+}
+
+/** P3, P4, P7: what the campaign's pacer decided last and why (src/domain/pacer.ts). */
+export interface PacerDecisionView {
+  decided_at: string;
+  /** predictive: paced ahead of the agents (P3); progressive: a P4 guard, one line per idle agent. */
+  mode: 'progressive' | 'predictive';
+  /** paced (P3), or the guard: few-answers, few-agents, window-near-cap, no-recent-answer. */
+  reason: string;
+  /** (lines in flight + new lines) ÷ working agents, as decided (P7: at most 3). */
+  dial_level: number;
+  /** Subscriber calls ringing or answered and not yet bridged when it decided. */
+  lines_in_flight: number;
+  /** New lines it decided to dial. */
+  lines: number;
+  /** Working agents it counted (idle, in wrap-up or in a call). */
+  working_agents: number;
 }
 
 /**

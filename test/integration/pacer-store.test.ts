@@ -81,10 +81,10 @@ describe('pacer store (MySQL): the predictive campaign\'s lines and facts (P3, P
     const c = await predictiveCampaign(1);
     const a = new MysqlPacerStore(tdb.db);
     const b = new MysqlPacerStore(tdb.db);
-    expect(await a.hold(c)).to.equal(true);
+    expect(await a.hold(c)).to.equal('taken');
     expect(await b.hold(c)).to.equal(false);
     await a.release(c);
-    expect(await b.hold(c)).to.equal(true);
+    expect(await b.hold(c)).to.equal('taken');
     await b.release(c);
   });
 
@@ -93,8 +93,8 @@ describe('pacer store (MySQL): the predictive campaign\'s lines and facts (P3, P
     try {
       const a = new MysqlPacerStore(tdb.db);
       const b = new MysqlPacerStore(other.db);
-      expect(await a.hold(1)).to.equal(true);
-      expect(await b.hold(1)).to.equal(true);
+      expect(await a.hold(1)).to.equal('taken');
+      expect(await b.hold(1)).to.equal('taken');
       await a.release(1);
       await b.release(1);
     } finally {

@@ -5,7 +5,7 @@ import type { CampaignCounts, CampaignHead, LiveBoardReader } from '../../app/po
 import { countsAsDialled, succeededAndFailed } from '../../domain/campaign-figures.js';
 import type { ComplianceWindow } from '../../domain/campaign-type.js';
 import { complianceFigures, complianceWindowStart } from '../../domain/compliance.js';
-import type { CampaignPacing } from '../../contract/live-board.js';
+import type { CampaignPacing, PacerDecisionView } from '../../contract/live-board.js';
 
 /*
  * What the live boards show (issue: live boards), read from MySQL, the truth, when the
@@ -163,15 +163,17 @@ export class LiveBoardStore implements LiveBoardReader {
     for (const c of await q) {
       const window = c.compliance_window as ComplianceWindow;
       const from = complianceWindowStart(window, now, c.timezone as string);
-      const [countRows, liveRows, agentRows] = await Promise.all([
+      const [countRows, liveRows, agentRows, decisionRows] = await Promise.all([
         this.db('attempts').where('campaign_id', c.id).where('answered_at', '>=', from)
           .select(this.db.raw('COUNT(*) AS answered'), this.db.raw("SUM(hangup_cause = 'ABANDONED') AS abandoned")),
         this.db('attempts').where('live_campaign', c.id)
           .select(this.db.raw("SUM(state IN ('reserved', 'ringing_agent')) AS ringing"), this.db.raw('COUNT(*) AS calls')),
         this.db('agents as a').join('tiers as t', 't.agent_id', 'a.id').where({ 't.campaign_id': c.id, 'a.status': 'Available' })
           .whereNotNull('a.nailed_node').count({ n: '*' }),
+        this.db('pacer_states').where('campaign_id', c.id)
+          .select('decided_at', 'mode', 'reason', 'dial_level', 'lines_in_flight', 'lines', 'working_agents'),
       ]) as Array<Array<Record<string, unknown>>>;
-      const [counts, live, agents] = [countRows?.[0], liveRows?.[0], agentRows?.[0]];
+      const [counts, live, agents, decision] = [countRows?.[0], liveRows?.[0], agentRows?.[0], decisionRows?.[0]];
       const working = num(agents?.n);
       const f = complianceFigures(num(counts?.answered), num(counts?.abandoned), Number(c.abandon_cap_pct), Number(c.abandon_target_pct));
       out.set(c.id as number, {
@@ -185,6 +187,15 @@ export class LiveBoardStore implements LiveBoardReader {
         abandon_cap_pct: f.capPct,
         abandon_target_pct: f.targetPct,
         status: f.status,
+        pacer: decision ? {
+          decided_at: iso(decision.decided_at)!,
+          mode: decision.mode as PacerDecisionView['mode'],
+          reason: decision.reason as string,
+          dial_level: Math.round(Number(decision.dial_level) * 100) / 100,
+          lines_in_flight: num(decision.lines_in_flight),
+          lines: num(decision.lines),
+          working_agents: num(decision.working_agents),
+        } : null,
       });
     }
     return out;

@@ -3,7 +3,7 @@ import type { OpenCampaign } from '../../app/ports/dispatch-store.js';
 import type { ClaimedLine, PacerFacts, PacerStore } from '../../app/ports/pacer-store.js';
 import type { ComplianceWindow } from '../../domain/campaign-type.js';
 import { complianceWindowStart, NO_REDIAL_AFTER_ABANDON_MS } from '../../domain/compliance.js';
-import type { EndedDial, TalkingAgent } from '../../domain/pacer.js';
+import type { EndedDial, PacerDecision, PacerState, TalkingAgent } from '../../domain/pacer.js';
 import { pickMember } from './claim-store.js';
 import { withRetry } from './deadlock.js';
 import { lockNameSql } from './named-lock.js';
@@ -28,14 +28,14 @@ export class MysqlPacerStore implements PacerStore {
 
   constructor(private readonly db: Knex) {}
 
-  async hold(campaignId: number): Promise<boolean> {
-    if (this.#held.has(campaignId)) return true;
+  async hold(campaignId: number): Promise<'taken' | 'kept' | false> {
+    if (this.#held.has(campaignId)) return 'kept';
     this.#conn ??= await this.db.client.acquireConnection();
     try {
       const [rows] = await this.db.raw(`SELECT GET_LOCK(${LOCK_NAME}, 0) AS got`, [campaignId]).connection(this.#conn);
       if (Number((rows as Array<{ got: number }>)[0]?.got) === 1) {
         this.#held.add(campaignId);
-        return true;
+        return 'taken';
       }
     } catch {
       // the connection is lost, and every lock with it: held again from a new one at the next pass
@@ -187,5 +187,25 @@ export class MysqlPacerStore implements PacerStore {
       await trx('attempts').where('id', attemptId).update({ agent_id: agent.id, agent_uuid: agent.nailed_uuid });
       return { agentId: agent.id as number, nailedUuid: agent.nailed_uuid as string };
     }, { isolationLevel: 'read committed' }));
+  }
+
+  async loadState(campaignId: number): Promise<PacerState | null> {
+    const r = await this.db('pacer_states').where('campaign_id', campaignId).first('rho', 'step_at', 'answers_at_step', 'paced_since_answers');
+    if (!r) return null;
+    return {
+      rho: Number(r.rho),
+      stepAtMs: r.step_at === null ? null : new Date(r.step_at as string).getTime(),
+      answersAtStep: num(r.answers_at_step),
+      pacedSinceAnswers: r.paced_since_answers === null ? null : num(r.paced_since_answers),
+    };
+  }
+
+  async saveState(campaignId: number, state: PacerState, decision: PacerDecision, at: Date, heldBy: string): Promise<void> {
+    const row = {
+      rho: state.rho, step_at: state.stepAtMs === null ? null : new Date(state.stepAtMs), answers_at_step: state.answersAtStep,
+      paced_since_answers: state.pacedSinceAnswers, held_by: heldBy, decided_at: at, mode: decision.mode, reason: decision.reason,
+      lines: decision.lines, lines_in_flight: decision.linesInFlight, working_agents: decision.workingAgents, dial_level: decision.dialLevel,
+    };
+    await this.db('pacer_states').insert({ campaign_id: campaignId, ...row }).onConflict('campaign_id').merge(row);
   }
 }

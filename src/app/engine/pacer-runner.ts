@@ -15,10 +15,21 @@ export interface PacerRunnerDeps {
   answeredWaiting: (campaignId: number) => number;
   /** Asks for a dispatch pass (the short tick). */
   kick: () => void;
+  /** The campaign's pacer decision changed (the live boards read it again). */
+  changed?: (campaignId: number) => void;
+}
+
+/** What was last written for a campaign, to write again only what changed. */
+interface Saved {
+  atMs: number;
+  state: PacerState;
+  shown: string;
 }
 
 /** The pacer looks again at least this often while it holds a campaign: ringing calls age, wrap-ups come due (DESIGN §8). */
 const TICK_MS = 1_000;
+/** A changed decision is written at most this often (ρ's own moves, about once a minute, at once). */
+const SAVE_EVERY_MS = 1_000;
 
 /**
  * P3, P4, P7 (DESIGN §8): the pacer of each running predictive campaign, held by one process at a
@@ -26,10 +37,15 @@ const TICK_MS = 1_000;
  * Every dispatch pass (events, and a 1 s tick while it holds a campaign) feeds the pure pacer
  * (src/domain/pacer.ts) with what MySQL says now and dials the lines it decides, members claimed
  * without an agent: the agent is claimed at the answer.
+ *
+ * The controller's state and the last decision are kept in MySQL (pacer_states): a process that
+ * takes a campaign over (its holder died, or this process lost and got the lock back) reads the
+ * state its holder left and goes on from the measured ρ; the live boards show the decision.
  */
 export class PacerRunner {
   readonly #states = new Map<number, PacerState>();
   readonly #decisions = new Map<number, PacerDecision>();
+  readonly #saved = new Map<number, Saved>();
   #tick: NodeJS.Timeout | null = null;
 
   constructor(private readonly d: PacerRunnerDeps) {}
@@ -43,8 +59,7 @@ export class PacerRunner {
     const predictive = open.filter((c) => c.predictive);
     for (const id of [...this.#states.keys()]) {
       if (predictive.some((c) => c.id === id)) continue;
-      this.#states.delete(id);
-      this.#decisions.delete(id);
+      this.#forget(id);
       await this.d.store.release(id);
     }
     for (const c of predictive) await this.#paceOne(c);
@@ -53,7 +68,17 @@ export class PacerRunner {
 
   async #paceOne(open: OpenCampaign): Promise<void> {
     const campaignId = open.id;
-    if (!(await this.d.store.hold(campaignId))) return;
+    const held = await this.d.store.hold(campaignId);
+    if (!held) {
+      // another process paces it: what this one kept is no longer its state
+      this.#forget(campaignId);
+      return;
+    }
+    if (held === 'taken') {
+      this.#forget(campaignId);
+      const kept = await this.d.store.loadState(campaignId);
+      if (kept) this.#states.set(campaignId, kept);
+    }
     const now = this.d.now();
     const facts = await this.d.store.facts(campaignId, now);
     if (!facts) return;
@@ -62,11 +87,31 @@ export class PacerRunner {
     const r = pace({ ...facts.inputs, answeredWaiting: this.d.answeredWaiting(campaignId) }, state, settings);
     this.#states.set(campaignId, r.state);
     this.#decisions.set(campaignId, r.decision);
+    await this.#save(campaignId, r.state, r.decision, now);
     if (r.decision.lines <= 0 || facts.node === null) return;
     const leaseUntil = new Date(now.getTime() + this.d.leaseSec * 1000);
     const lines = await this.d.store.claimLines(open, r.decision.lines, facts.node, now, this.d.instanceId, leaseUntil);
     if (lines.length) this.d.log.info({ campaignId, lines: lines.length, mode: r.decision.mode, reason: r.decision.reason, dialLevel: r.decision.dialLevel }, 'pacer dials');
     for (const line of lines) this.d.dial(line);
+  }
+
+  /** Writes the state and decision when ρ's bookkeeping moved, or what the boards show changed (at most every SAVE_EVERY_MS). */
+  async #save(campaignId: number, state: PacerState, decision: PacerDecision, now: Date): Promise<void> {
+    const last = this.#saved.get(campaignId);
+    const shown = `${decision.mode} ${decision.reason} ${decision.lines} ${decision.linesInFlight} ${decision.workingAgents} ${decision.dialLevel}`;
+    const controllerMoved = !last || last.state.rho !== state.rho || last.state.pacedSinceAnswers !== state.pacedSinceAnswers
+      || (decision.mode === 'predictive' && last.state.stepAtMs !== state.stepAtMs);
+    const due = !last || now.getTime() - last.atMs >= SAVE_EVERY_MS;
+    if (!controllerMoved && !(due && shown !== last.shown)) return;
+    await this.d.store.saveState(campaignId, state, decision, now, this.d.instanceId);
+    this.#saved.set(campaignId, { atMs: now.getTime(), state, shown });
+    if (!last || shown !== last.shown) this.d.changed?.(campaignId);
+  }
+
+  #forget(campaignId: number): void {
+    this.#states.delete(campaignId);
+    this.#decisions.delete(campaignId);
+    this.#saved.delete(campaignId);
   }
 
   #armTick(): void {
@@ -83,5 +128,7 @@ export class PacerRunner {
     this.#tick = null;
     for (const id of [...this.#states.keys()]) await this.d.store.release(id).catch(() => undefined);
     this.#states.clear();
+    this.#decisions.clear();
+    this.#saved.clear();
   }
 }

@@ -47,6 +47,7 @@ export function wirePredictive(d: EngineDeps, host: PredictiveHost): PredictiveW
     dial: (line) => flow.startLine(line),
     answeredWaiting: (id) => flow.answeredWaiting(id),
     kick: host.kick,
+    changed: (id) => host.live.campaign(id),
   });
   return { flow, pacer };
 }

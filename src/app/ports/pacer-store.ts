@@ -1,4 +1,4 @@
-import type { AbandonCounts, EndedDial, PacerInputs, TalkingAgent } from '../../domain/pacer.js';
+import type { AbandonCounts, EndedDial, PacerDecision, PacerInputs, PacerState, TalkingAgent } from '../../domain/pacer.js';
 import type { OpenCampaign } from './dispatch-store.js';
 
 /** P3, P4: what the pacer of one predictive campaign is fed from MySQL (DESIGN §8). */
@@ -19,8 +19,12 @@ export interface ClaimedLine {
 }
 
 export interface PacerStore {
-  /** Holds the pacer of a campaign for this process (one process at a time; released when it dies). */
-  hold(campaignId: number): Promise<boolean>;
+  /**
+   * Holds the pacer of a campaign for this process (one process at a time; released when it dies):
+   * 'taken' when this process did not hold it just before (its state is then read again: another
+   * process may have paced it meanwhile), 'kept' when it still held it, false when another does.
+   */
+  hold(campaignId: number): Promise<'taken' | 'kept' | false>;
   release(campaignId: number): Promise<void>;
   facts(campaignId: number, now: Date): Promise<PacerFacts | null>;
   /**
@@ -30,6 +34,10 @@ export interface PacerStore {
   claimLines(campaign: OpenCampaign, n: number, node: string, now: Date, instanceId: string, leaseUntil: Date): Promise<ClaimedLine[]>;
   /** At the answer: an idle agent of the campaign on a nailed-up leg on that node, now in this call; null: none. */
   claimAgentAt(attemptId: number, now: Date): Promise<{ agentId: number; nailedUuid: string } | null>;
+  /** The controller state the campaign's last holder kept (a takeover goes on from it); null: never paced. */
+  loadState(campaignId: number): Promise<PacerState | null>;
+  /** Keeps the controller state and the decision taken with it (the live boards show the decision). */
+  saveState(campaignId: number, state: PacerState, decision: PacerDecision, at: Date, heldBy: string): Promise<void>;
 }
 
 export type { AbandonCounts, EndedDial, TalkingAgent };

@@ -109,7 +109,8 @@ function campaignRow(c: CampaignBoardRow): HTMLElement {
     h('td', { class: 'num wrap', 'data-k': 'live' }, `${c.live_calls} / ${c.limit} `,
       h('meter', { min: 0, max: c.limit, value: c.live_calls, 'aria-label': `Live calls of ${c.name}` }),
       h('div', { class: 'small muted', 'data-k': 'dial-level' }, dialLevel(c)),
-      c.pacing ? h('div', { class: 'small', 'data-k': 'pacing' }, pacingText(c.pacing)) : null),
+      c.pacing ? h('div', { class: 'small', 'data-k': 'pacing' }, pacingText(c.pacing)) : null,
+      c.pacing?.pacer ? h('div', { class: 'small', 'data-k': 'pacer' }, pacerText(c.pacing.pacer)) : null),
     h('td', { class: 'num', 'data-k': 'dialled' }, c.dialled), h('td', { class: 'num', 'data-k': 'succeeded' }, c.succeeded),
     h('td', { class: 'num', 'data-k': 'failed' }, c.failed), h('td', { class: 'num', 'data-k': 'remaining' }, c.remaining),
     h('td', { class: 'num', 'data-k': 'next-due' }, nextDue(c.next_due_at)),
@@ -142,6 +143,21 @@ export function pacingText(p: NonNullable<CampaignBoardRow['pacing']>): string {
   const status = { 'under-target': 'under the target', 'over-target': 'over the target', 'at-guard': 'near the cap: one line per idle agent', 'over-cap': 'OVER THE CAP' }[p.status];
   return `dial level ${p.dial_level.toFixed(2)} (${p.lines_in_flight} ringing, ${p.working_agents} agent(s) on line) · abandoned ${p.abandon_rate_pct.toFixed(2)} % `
     + `of ${p.answered} answered ${window} (${p.abandoned}); cap ${p.abandon_cap_pct} %, target ${p.abandon_target_pct} %: ${status}`;
+}
+
+const PACER_REASONS: Record<string, string> = {
+  paced: 'paced ahead of the agents',
+  'few-answers': 'one line per idle agent: fewer than 100 answers known',
+  'few-agents': 'one line per idle agent: fewer than 3 agents working',
+  'window-near-cap': 'one line per idle agent: the abandon rate is near the cap',
+  'no-recent-answer': 'one line per idle agent: no recent answer to measure',
+};
+
+/** P3, P4, P7: the pacer's last decision — how many lines per agent it dials at, and why. */
+export function pacerText(d: NonNullable<NonNullable<CampaignBoardRow['pacing']>['pacer']>): string {
+  const at = new Date(d.decided_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return `pacer: dial level ${d.dial_level.toFixed(2)} (${d.lines_in_flight} line(s) in flight + ${d.lines} new, ${d.working_agents} agent(s)) · `
+    + `${d.mode}, ${PACER_REASONS[d.reason] ?? d.reason} · at ${at}`;
 }
 
 /** Database, Redis and each FreeSWITCH node, up or down with since when, in words (not colour alone). */
