@@ -36,6 +36,9 @@ export class OriginateProbe implements Telephony {
   async connectMemberLeg(): Promise<ConnectResult> { return 'unknown'; }
   async abandonMemberLeg(): Promise<ConnectResult> { return 'unknown'; }
   followMemberLeg(): void {}
+  async memberLegRecord(): Promise<null> { return null; }
+  async memberLegRecords(): Promise<'unknown'> { return 'unknown'; }
+  async forgetMemberLeg(): Promise<boolean> { return false; }
   async exists(): Promise<boolean> { return false; }
   async inspect(): Promise<HeldCall> { return { kind: 'gone' }; }
   adopt(): void {}

@@ -77,6 +77,7 @@ export function apiResult(sw: SimSwitch, cmd: string, arg: string): ApiResult {
       if (!member || !agent || !member.bridgeTo(agent)) return { body: '-ERR Invalid uuid\n' };
       return { body: `+OK ${args[1]}\n` };
     }
+    case 'db': return { body: sw.db.api(arg) };
     default: return { body: replyText(sw, cmd, args) };
   }
 }

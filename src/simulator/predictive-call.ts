@@ -21,10 +21,17 @@ import type { ParsedOriginate } from './originate-parse.js';
 import type { SimSwitch } from './sim-switch.js';
 import type { AgentCall } from './agent-call.js';
 import { subscriberRefusal } from './bridge-run.js';
+import { expandHook } from './switch-db.js';
 
 export const PREDICTIVE_CONTEXT = 'dialer-predictive';
 /** The switch's scheduler thread looks for due tasks this often (switch_scheduler.c). */
 const SCHEDULER_TICK_MS = 500;
+
+/** The api_hangup_hook dialer-predictive.xml sets, as `set` leaves it (its ${uuid} and ${dialer_attempt_id} expanded). */
+export function predictiveHangupHook(uuid: string, attemptId: string): string {
+  return `db insert/dialer_predictive/${uuid}/${attemptId}|`
+    + '${answer_uepoch}|${bridge_uepoch}|${dialer_message_uepoch}|${dialer_optout_digit}|${end_uepoch}|${hangup_cause}';
+}
 
 export class PredictiveCall {
   readonly a: SimChannel;
@@ -146,6 +153,7 @@ export class PredictiveCall {
     const order = by === 'subscriber' ? [this.sip, this.b, this.a] : [this.a, this.b, this.sip];
     for (const ch of order) this.#mark(ch, cause);
     for (const ch of order) this.#event('CHANNEL_HANGUP', ch);
+    this.#hangupHook();
     for (const ch of order) this.#complete(ch);
     this.#settleJob(`-ERR ${cause}\n`);
     this.#releaseAgent();
@@ -181,6 +189,9 @@ export class PredictiveCall {
     const dueMs = Math.floor((nowMs + 1400) / 1000) * 1000;
     const phase = sw.startedAtMs % SCHEDULER_TICK_MS;
     const tickMs = Math.ceil((dueMs - phase) / SCHEDULER_TICK_MS) * SCHEDULER_TICK_MS + phase;
+    // the switch's record of the call, written at the hang-up (switch-db.ts); `set` has expanded
+    // ${uuid} and ${dialer_attempt_id}, the rest is expanded when the hook runs
+    this.a.setVar('api_hangup_hook', predictiveHangupHook(this.a.uuid, this.a.getVar('dialer_attempt_id') ?? ''));
     this.a.setVar('last_sched_id', String(this.a.createdUs % 100_000));
     this.a.setVar('current_application', 'park');
     this.#failsafe = sw.timers.after(tickMs - nowMs, () => {
@@ -236,6 +247,16 @@ export class PredictiveCall {
     for (const ch of order) this.#event('CHANNEL_HANGUP', ch);
     for (const ch of order) this.#complete(ch);
     this.#settleJob(`-ERR ${r.cause}\n`);
+  }
+
+  /** loopback-a's api_hangup_hook, run in its hang-up state: after the hangup timestamps, before CHANNEL_HANGUP_COMPLETE. */
+  #hangupHook(): void {
+    const hook = this.a.getVar('api_hangup_hook');
+    if (!hook) return;
+    const timing = this.a.timingVars(this.sw.nowUs());
+    const { cmd, arg } = expandHook(hook, (name) => timing[name] ?? this.a.getVar(name));
+    if (cmd === 'db') this.sw.db.api(arg);
+    else this.sw.log.warn({ cmd }, 'api_hangup_hook command not modelled');
   }
 
   #releaseAgent(): void {

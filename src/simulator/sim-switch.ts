@@ -11,6 +11,7 @@ import { runApi } from './api-commands.js';
 import type { EslCommand } from './esl-frame.js';
 import type { AgentCall } from './agent-call.js';
 import type { PredictiveCall } from './predictive-call.js';
+import { SwitchDb } from './switch-db.js';
 
 /** A consumer of events: an inbound ESL session, or an outbound one after `myevents`. */
 export interface EventSink {
@@ -54,6 +55,8 @@ export class SimSwitch {
   /** predictive subscriber legs (09), by loopback-a's uuid */
   readonly predictive = new Map<string, PredictiveCall>();
   startedAtMs = Date.now();
+  /** mod_db's table in the core database (switch-db.ts): kept across calls, like the sqlite file. */
+  readonly db = new SwitchDb();
   /** `fsctl shutdown_check`: a shutdown was asked for and not cancelled. */
   shutdownRequested = false;
   readonly allChannels: SimChannel[] = [];

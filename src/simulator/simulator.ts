@@ -210,6 +210,11 @@ export class Simulator extends EventEmitter {
     return this.#sw.allChannels.map((ch) => this.#sw.view(ch));
   }
 
+  /** mod_db's rows of a realm in the switch's core database (`db` api, switch-db.ts). */
+  dbRows(realm: string): Map<string, string> {
+    return this.#sw.db.rows(realm);
+  }
+
   get port(): number {
     return this.#port;
   }

@@ -41,6 +41,8 @@ describe('engine end to end: the predictive call flow, subscriber first (P3)', f
     expect(member.answeredUs).to.be.greaterThan(0);
     expect((bridgedUs || member.hangupUs) - member.answeredUs).to.be.below(2_000_000);
     expect(member.variables['bridge_uuid']).to.equal(row.agent_uuid);
+    // S3: the switch's record of the answered leg is deleted once the call is settled
+    await until('the switch record deleted', async () => (s.sim.dbRows('dialer_predictive').has(row.member_uuid) ? null : true));
     const [counts] = await new LiveBoardStore(s.tdb.db).campaignCounts([c]);
     expect(counts!.pacing).to.deep.include({ answered: 1, abandoned: 0, abandon_rate_pct: 0, status: 'under-target' });
   });
@@ -66,6 +68,8 @@ describe('engine end to end: the predictive call flow, subscriber first (P3)', f
     // A5: hanging up the nailed-up leg is taking a break
     const ag = await s.tdb.db('agents').where('id', agent!.id).first('status', 'nailed_uuid');
     expect(ag).to.deep.equal({ status: 'On Break', nailed_uuid: null });
+    // S3: the switch's record of the answered leg is deleted once the call is settled
+    await until('the switch record deleted', async () => (s.sim.dbRows('dialer_predictive').has(row.member_uuid) ? null : true));
     // P4, Q: the boards count it against the cap over the compliance window
     const [counts] = await new LiveBoardStore(s.tdb.db).campaignCounts([c]);
     expect(counts!.pacing).to.deep.include({

@@ -10,6 +10,35 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { DEFAULT_SERVICE_CODES } from '../../src/adapters/freeswitch/service-codes.js';
+import { predictiveHangupHook } from '../../src/simulator/predictive-call.js';
+
+const splitOnce = (s: string, sep: string): [string, string] => {
+  const i = s.indexOf(sep);
+  return [s.slice(0, i), s.slice(i + sep.length)];
+};
+
+/**
+ * One pass of switch_channel_expand_variables (1.10.12 switch_channel.c) over what the test needs:
+ * `\\` gives `\`, `\$` a literal `$`, `${name}` the variable's value (nothing when unset).
+ */
+function expandOnce(s: string, vars: Record<string, string>): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\\' && (s[i + 1] === '\\' || s[i + 1] === '$')) {
+      out += s[i + 1];
+      i++;
+      continue;
+    }
+    const m = s[i] === '$' ? /^\$\{([^}]+)\}/.exec(s.slice(i)) : null;
+    if (m) {
+      out += vars[m[1]!] ?? '';
+      i += m[0].length - 1;
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
 
 interface XmlElement {
   name: string;
@@ -89,7 +118,15 @@ describe('freeswitch-conf', () => {
     const contexts = all(load('dialplan/dialer-predictive.xml'), 'context');
     const pred = contexts.find((c) => c.attrs['name'] === 'dialer-predictive')!;
     expect(new RegExp(all(pred, 'condition')[0]!.attrs['expression']!).test('dialer_predictive')).to.equal(true);
-    expect(all(pred, 'action').map((a) => [a.attrs['application'], a.attrs['data']])).to.deep.equal([
+    const [hook, ...rest] = all(pred, 'action').map((a) => [a.attrs['application'], a.attrs['data']]);
+    // S3: the switch's record of the call, written at the hang-up; what `set` leaves of it after the
+    // application's expansion and its own is what the simulator models (and the real switch wrote)
+    expect(hook![0]).to.equal('set');
+    const [name, value] = splitOnce(hook![1]!, '=');
+    expect(name).to.equal('api_hangup_hook');
+    const vars = { uuid: 'u-1', dialer_attempt_id: '42' };
+    expect(expandOnce(expandOnce(value, vars), vars)).to.equal(predictiveHangupHook('u-1', '42'));
+    expect(rest).to.deep.equal([
       // whole seconds, a scheduler that looks every 0.5 s: floor(now + 1.4) fires 0.4-1.9 s later
       ['sched_transfer', '${expr(floor(${strmicroepoch()}/1000000+1.4))} dialer_abandon XML dialer-abandon'],
       ['park', undefined],

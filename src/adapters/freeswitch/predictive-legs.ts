@@ -21,6 +21,7 @@ import { bracketBlock, checkVariable, sanitizeValue, splitVariables } from './ch
 import { microsToDate, type EslEvent } from './event-parser.js';
 import type { NodeConnection } from './node-connection.js';
 import type { OriginateCommand } from './originate.js';
+import { deleteCommand, listCommand, recordEnd, recordKeys, selectCommand } from './predictive-record.js';
 
 export const PREDICTIVE_EXTENSION = 'dialer_predictive';
 export const PREDICTIVE_CONTEXT = 'dialer-predictive';
@@ -161,7 +162,7 @@ export class PredictiveLegs {
     if (ev.name !== 'CHANNEL_HANGUP_COMPLETE') return;
     if (m) {
       this.#members.delete(uuid);
-      void this.emit({ kind: 'member-leg-ended', end: predictiveEndOf(ev, m.attemptId) });
+      void this.emit({ kind: 'member-leg-ended', node, end: predictiveEndOf(ev, m.attemptId) });
     }
     const n = this.#nailed.get(uuid);
     if (n) {
@@ -171,12 +172,17 @@ export class PredictiveLegs {
     }
   }
 
-  /** After a reconnect: legs whose end fell in the gap are reported as ended, end unknown. */
+  /**
+   * After a reconnect: legs whose end fell in the gap are reported from the switch's record of
+   * them (predictive-record.ts), or as ended, end unknown, when there is none.
+   */
   async afterReconnect(node: string, exists: (uuid: string) => Promise<boolean | 'unknown'>): Promise<void> {
     const now = new Date();
     for (const [uuid, m] of [...this.#members]) {
-      if (m.node !== node || (await exists(uuid)) !== false || !this.#members.delete(uuid)) continue;
-      await this.emit({ kind: 'member-leg-ended', end: {
+      if (m.node !== node || (await exists(uuid)) !== false) continue;
+      const kept = await this.record(node, uuid);
+      if (!this.#members.delete(uuid)) continue;
+      await this.emit({ kind: 'member-leg-ended', node, end: kept !== null && kept !== 'unknown' && kept.attemptId === m.attemptId ? kept : {
         attemptId: m.attemptId, memberUuid: uuid, cause: 'UNKNOWN', answeredAt: null, bridgedAt: null, messageAt: null,
         optOutDigit: null, endedAt: now, talkSec: 0, endKnown: false,
       } });
@@ -185,6 +191,43 @@ export class PredictiveLegs {
       if (n.node !== node || (await exists(uuid)) !== false || !this.#nailed.delete(uuid)) continue;
       await this.emit({ kind: 'nailed-leg-gone', agentId: n.agentId, legUuid: uuid, node, cause: 'UNKNOWN', at: now });
     }
+  }
+
+  /** The switch's record of an ended subscriber leg; null: none (never answered, or already settled and deleted). */
+  async record(node: string, memberUuid: string): Promise<PredictiveEnd | null | 'unknown'> {
+    const conn = this.#up(node);
+    const reply = conn && (await this.#api(conn, selectCommand(memberUuid)));
+    if (!reply) return 'unknown';
+    return recordEnd(memberUuid, reply);
+  }
+
+  /**
+   * The records on the node (one list of mod_db's, at most ~110): `more` when the list was cut
+   * there, so another look after these are deleted finds the rest. Legs followed here now are
+   * left out: their own hang-up event settles them.
+   */
+  async records(node: string): Promise<{ ends: PredictiveEnd[]; more: boolean } | 'unknown'> {
+    const conn = this.#up(node);
+    const reply = conn && (await this.#api(conn, listCommand()));
+    if (!conn || !reply) return 'unknown';
+    const { uuids, cut } = recordKeys(reply);
+    const ends: PredictiveEnd[] = [];
+    for (const uuid of uuids) {
+      if (this.#members.has(uuid)) continue;
+      const one = await this.#api(conn, selectCommand(uuid));
+      const end = one === null ? null : recordEnd(uuid, one);
+      if (end) ends.push(end);
+      // not ours (malformed) or gone meanwhile: deleted so it is not listed again
+      else if (one !== null) await this.#api(conn, deleteCommand(uuid));
+    }
+    return { ends, more: cut };
+  }
+
+  /** The record is settled: deleted from the switch (S3: settling it again would change nothing). */
+  async forget(node: string, memberUuid: string): Promise<boolean> {
+    const conn = this.#up(node);
+    const reply = conn && (await this.#api(conn, deleteCommand(memberUuid)));
+    return reply?.startsWith('+OK') ?? false;
   }
 
   async connect(node: string, memberUuid: string, agentLegUuid: string): Promise<ConnectResult> {

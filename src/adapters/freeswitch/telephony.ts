@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { FreeSwitchNode } from '../../config.js';
 import type { NodeFact } from '../../domain/dial-reason.js';
 import type {
-  AdoptedCall, AgentLegRequest, ConnectResult, HeldCall, MemberLegRequest, NailedLegRequest, OriginateResult, Telephony, TelephonyEvent, TelephonyHandler,
+  AdoptedCall, AgentLegRequest, ConnectResult, HeldCall, MemberLegRequest, NailedLegRequest, OriginateResult, PredictiveEnd, Telephony, TelephonyEvent, TelephonyHandler,
 } from '../../app/ports/telephony.js';
 import { followAdoptedCall, heldCallOfDump } from './adopted-call.js';
 import type { EslEvent } from './event-parser.js';
@@ -167,6 +167,18 @@ export class FreeSwitchTelephony implements Telephony {
     void this.exists(node, memberUuid).then((alive) => {
       if (alive === false) void this.#predictive.afterReconnect(node, async (u) => (u === memberUuid ? false : 'unknown'));
     });
+  }
+
+  memberLegRecord(node: string, memberUuid: string): Promise<PredictiveEnd | null | 'unknown'> {
+    return this.#predictive.record(node, memberUuid);
+  }
+
+  memberLegRecords(node: string): Promise<{ ends: PredictiveEnd[]; more: boolean } | 'unknown'> {
+    return this.#predictive.records(node);
+  }
+
+  forgetMemberLeg(node: string, memberUuid: string): Promise<boolean> {
+    return this.#predictive.forget(node, memberUuid);
   }
 
   async exists(node: string, uuid: string): Promise<boolean | 'unknown'> {

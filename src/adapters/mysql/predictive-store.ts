@@ -55,6 +55,11 @@ export class MysqlPredictiveStore implements PredictiveStore {
     });
   }
 
+  async memberUuidOf(attemptId: number): Promise<string | null> {
+    const a = await this.db('attempts').where('id', attemptId).first('member_uuid');
+    return (a?.member_uuid as string | null | undefined) ?? null;
+  }
+
   async optOut(attemptId: number, now: Date): Promise<void> {
     const a = await this.db('attempts').where('id', attemptId).first('campaign_id', 'number');
     if (!a) return;

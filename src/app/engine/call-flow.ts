@@ -30,7 +30,11 @@ export interface CallFlowDeps {
   onOriginate?: (a: ClaimedAttempt) => void;
   live: LiveFeed;
   /** P3: the predictive call flow, which owns the events of its subscriber and nailed-up agent legs. */
-  predictive?: { onEvent(e: PredictiveLegEvent): Promise<void> };
+  predictive?: {
+    onEvent(e: PredictiveLegEvent): Promise<void>;
+    /** S3: the node's records of legs that ended while no process followed them are settled. */
+    nodeUp(node: string): void;
+  };
 }
 
 export type PredictiveLegEvent = Extract<TelephonyEvent, { kind: 'member-leg-answered' | 'member-leg-ended' | 'nailed-leg-gone' }>;
@@ -301,6 +305,7 @@ export class CallFlow implements TelephonyHandler {
         this.d.kick();
         return;
       case 'node-up':
+        this.d.predictive?.nodeUp(e.node);
         this.d.kick();
         return;
       case 'node-down':

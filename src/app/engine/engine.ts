@@ -268,7 +268,10 @@ export class Engine implements EngineSignals {
       instanceId: this.d.instanceId, leaseSec: this.d.leaseSec, startedAt: this.#startedAt,
       follows: (id) => this.calls.follows(id) || (this.predictive?.follows(id) ?? false),
       adopted: (o, call) => this.calls.adopt({ ...o, attemptId: o.id }, call.memberUuid, call.answeredAt),
-      ...(this.predictive ? { followMemberLeg: (o: { id: number; node: string; memberUuid: string }) => this.predictive!.follow(o.id, o.node, o.memberUuid) } : {}) }, now);
+      ...(this.predictive ? {
+        followMemberLeg: (o: { id: number; node: string; memberUuid: string }) => this.predictive!.follow(o.id, o.node, o.memberUuid),
+        settleRecorded: (o: { id: number; node: string; memberUuid: string }) => this.predictive!.settleRecorded(o.id, o.node, o.memberUuid),
+      } : {}) }, now);
     for (const r of settled) await this.#afterSettle(r);
   }
 

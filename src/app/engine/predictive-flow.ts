@@ -110,7 +110,7 @@ export class PredictiveFlow {
       case 'member-leg-answered':
         return;
       case 'member-leg-ended':
-        await this.#ended(e.end);
+        await this.#ended(e.end, e.node);
         return;
       case 'nailed-leg-gone':
         this.#ringing.delete(e.legUuid);
@@ -124,7 +124,7 @@ export class PredictiveFlow {
     }
   }
 
-  async #ended(end: PredictiveEnd): Promise<void> {
+  async #ended(end: PredictiveEnd, node: string): Promise<void> {
     const call = this.#calls.get(end.attemptId);
     this.#calls.delete(end.attemptId);
     this.#followed.delete(end.attemptId);
@@ -146,6 +146,42 @@ export class PredictiveFlow {
     }
     if (end.optOutDigit !== null) await this.d.store.optOut(end.attemptId, this.d.now());
     await this.d.afterSettle(r);
+    // the switch's record of an answered leg (predictive-record.ts) is done with once settled
+    if (end.answeredAt !== null && end.endKnown) await this.d.telephony.forgetMemberLeg(node, end.memberUuid);
+  }
+
+  /**
+   * S3, P6: an attempt taken over whose subscriber leg is gone: the switch's record of it, kept
+   * whether or not a dialer ran when it ended (the abandon with its answer and message instants,
+   * the opt-out key), settles it. False when the switch has none (the caller settles it as lost).
+   */
+  async settleRecorded(attemptId: number, node: string, memberUuid: string): Promise<boolean> {
+    const end = await this.d.telephony.memberLegRecord(node, memberUuid);
+    if (end === null || end === 'unknown' || end.attemptId !== attemptId) return false;
+    this.d.log.warn({ attemptId, memberUuid, answeredAt: end.answeredAt, messageAt: end.messageAt }, 'subscriber leg ended while no dialer followed it: settled from the switch record');
+    await this.#ended(end, node);
+    return true;
+  }
+
+  /**
+   * S3: a node came up (a start, a reconnect): the records it kept of legs that ended while no
+   * process followed them are settled (settling is idempotent: one already settled only gets its
+   * record deleted). Records of attempts that are not ours (another database) are left alone.
+   */
+  nodeUp(node: string): void {
+    this.#track((async () => {
+      for (let round = 0; round < 100; round++) {
+        const got = await this.d.telephony.memberLegRecords(node);
+        if (got === 'unknown') return;
+        let settled = 0;
+        for (const end of got.ends) {
+          if ((await this.d.store.memberUuidOf(end.attemptId)) !== end.memberUuid) continue;
+          await this.#ended(end, node);
+          settled++;
+        }
+        if (!got.more || settled === 0) return;
+      }
+    })());
   }
 
   async #nailedGone(legUuid: string, breakAgent: boolean): Promise<void> {

@@ -21,6 +21,8 @@ export interface RecoveryDeps {
   adopted(o: OrphanedAttempt, call: AdoptedCall): Promise<void>;
   /** P3: a predictive subscriber leg taken over is followed to its end (the flow learns of it). */
   followMemberLeg?(o: OrphanedAttempt & { node: string; memberUuid: string }): void;
+  /** P3, S3: settles the attempt from the switch's record of its ended subscriber leg; false when there is none. */
+  settleRecorded?(o: OrphanedAttempt & { node: string; memberUuid: string }): Promise<boolean>;
 }
 
 /**
@@ -50,6 +52,11 @@ export async function recoverOrphans(d: RecoveryDeps, now: Date): Promise<Settle
         d.log.warn({ attemptId: o.id, from: o.instanceId, memberUuid: o.memberUuid }, 'predictive subscriber leg followed');
         continue;
       }
+    }
+    // P3, S3: a predictive subscriber leg that ended while nobody followed it left the switch's
+    // record of its end (an abandon with its instants, an opt-out): settled from it, not as lost.
+    if (d.settleRecorded && o.memberUuid !== null && o.node !== null) {
+      if (await d.settleRecorded({ ...o, node: o.node, memberUuid: o.memberUuid })) continue;
     }
     const held: HeldCall = o.node && o.agentUuid ? await d.telephony.inspect(o.node, o.agentUuid) : { kind: 'gone' };
     const expiredMs = now.getTime() - (o.leaseUntil?.getTime() ?? 0);

@@ -29,6 +29,11 @@ export interface PredictiveStore {
   markMemberDialling(attemptId: number, memberUuid: string, now: Date): Promise<MemberLegPlan | null>;
   /** The subscriber is bridged to the agent's nailed-up leg: the agent is in the call. */
   markBridged(attemptId: number, memberUuid: string, answeredAt: Date, now: Date): Promise<void>;
+  /**
+   * S3: the subscriber leg uuid stored on the attempt; a switch record is settled only against its
+   * own attempt (another dialer's database driving the same switch has attempts of the same ids).
+   */
+  memberUuidOf(attemptId: number): Promise<string | null>;
   /** P3: the opt-out key was pressed during the message: the number goes on the campaign's DNC list. */
   optOut(attemptId: number, now: Date): Promise<void>;
   /**

@@ -144,7 +144,7 @@ export type TelephonyEvent =
   /** P3: a predictive subscriber leg answered (the fail-safe is armed on the switch). */
   | { kind: 'member-leg-answered'; attemptId: number; memberUuid: string; node: string; at: Date }
   /** P3: a predictive subscriber leg ended, answered or not. */
-  | { kind: 'member-leg-ended'; end: PredictiveEnd }
+  | { kind: 'member-leg-ended'; node: string; end: PredictiveEnd }
   /** P3: an agent's nailed-up leg is gone (the agent hung up, or the switch dropped it). */
   | { kind: 'nailed-leg-gone'; agentId: number; legUuid: string; node: string; cause: string; at: Date }
   /** A phone registered or unregistered (sofia::register / unregister / expire). */
@@ -217,6 +217,16 @@ export interface Telephony {
    * message): its end comes as `member-leg-ended`, as for a leg dialled here.
    */
   followMemberLeg(node: string, memberUuid: string, attemptId: number): void;
+  /**
+   * P3, S3: the switch's own record of how an answered subscriber leg ended, written on the switch
+   * at its hang-up whether or not a dialer ran; null when there is none (never answered, or
+   * already settled and forgotten), 'unknown' when the node cannot be asked now.
+   */
+  memberLegRecord(node: string, memberUuid: string): Promise<PredictiveEnd | null | 'unknown'>;
+  /** S3: the records kept on a node, but of legs followed by this process; `more`: ask again once these are forgotten. */
+  memberLegRecords(node: string): Promise<{ ends: PredictiveEnd[]; more: boolean } | 'unknown'>;
+  /** S3: a record is settled: it is deleted from the switch. */
+  forgetMemberLeg(node: string, memberUuid: string): Promise<boolean>;
   /** `uuid_exists` on that node; 'unknown' when the node cannot be asked now. */
   exists(node: string, uuid: string): Promise<boolean | 'unknown'>;
   /** S4: what FreeSWITCH holds of a call whose agent leg is `agentLegUuid`. */
