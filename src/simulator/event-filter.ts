@@ -102,13 +102,22 @@ export class EventFilter {
     return this.#all || this.#names.size > 0 || this.#subclasses.size > 0;
   }
 
+  /**
+   * Whether a channel event of this type and channel could pass, before it is rendered: the type
+   * and `myevents` decide alone (channel events carry no Job-Owner-UUID); the header filters need
+   * the rendered event (wants).
+   */
+  mayWant(name: string, uuid: string): boolean {
+    return this.#typeWanted({ name, subclass: null }) && (this.#mine === null || uuid === this.#mine);
+  }
+
   wants(ev: SimEvent): boolean {
     if (!this.#typeWanted(ev) || !this.#passesFilters(ev)) return false;
     if (this.#mine === null) return true;
     return ev.uuid === this.#mine || header(ev, 'Job-Owner-UUID') === this.#mine;
   }
 
-  #typeWanted(ev: SimEvent): boolean {
+  #typeWanted(ev: Pick<SimEvent, 'name' | 'subclass'>): boolean {
     if (this.#all) return true;
     if (ev.name === 'CUSTOM') return ev.subclass !== null && (this.#subclasses.has(ev.subclass) || (this.#names.has('CUSTOM') && this.#subclasses.size === 0));
     return this.#names.has(ev.name);

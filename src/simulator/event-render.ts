@@ -112,7 +112,7 @@ export function renderChannelEvent(input: ChannelEventInput, core: CoreInfo): Si
   const { channel: ch, other } = input;
   const tpl = templateFor(ch, input.name, input.app?.name);
   const extras = EXTRAS.get(ch);
-  const subst = (v: string) =>
+  const subst = (v: string) => !v.includes('{{') ? v :
     v.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => {
       switch (k) {
         case 'uuid': return ch.uuid;
@@ -237,9 +237,16 @@ export function jsonBody(ev: SimEvent): string {
   return `{${parts.join(',')}}`;
 }
 
+/** An event sent to several listeners (inbound and outbound) is serialised once per format. */
+const FRAMED = { plain: new WeakMap<SimEvent, string>(), json: new WeakMap<SimEvent, string>() };
+
 export function frameEvent(ev: SimEvent, format: 'plain' | 'json'): string {
+  const done = FRAMED[format].get(ev);
+  if (done !== undefined) return done;
   const body = format === 'plain' ? plainBody(ev) : jsonBody(ev);
-  return `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-${format}\n\n${body}`;
+  const framed = `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-${format}\n\n${body}`;
+  FRAMED[format].set(ev, framed);
+  return framed;
 }
 
 /** The outbound `connect` reply: CHANNEL_DATA headers, no Content-Length, reply headers last. */

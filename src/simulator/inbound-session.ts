@@ -40,6 +40,10 @@ export class InboundSession implements EventSink {
     this.#write(authRequest());
   }
 
+  mayWant(name: string, uuid: string): boolean {
+    return this.#authed && !this.#closing && this.#filter.mayWant(name, uuid);
+  }
+
   offer(ev: SimEvent): void {
     if (this.#authed && !this.#closing && this.#filter.wants(ev)) this.#write(frameEvent(ev, this.#filter.format));
   }

@@ -61,6 +61,10 @@ export class OutboundSession implements ControlSession, EventSink {
     sw.sinks.add(this);
   }
 
+  mayWant(name: string, uuid: string): boolean {
+    return this.#connected && !this.#closed && !this.#gone && this.#filter.mayWant(name, uuid);
+  }
+
   offer(ev: SimEvent): void {
     // 05a: after HANGUP_COMPLETE only the disconnect notices come (no CHANNEL_DESTROY)
     if (!this.#connected || this.#closed || this.#gone) return;

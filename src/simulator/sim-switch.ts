@@ -16,6 +16,8 @@ import { SwitchDb } from './switch-db.js';
 /** A consumer of events: an inbound ESL session, or an outbound one after `myevents`. */
 export interface EventSink {
   offer(ev: SimEvent): void;
+  /** False when no channel event of this type and channel can reach this listener (it is then not rendered). */
+  mayWant(name: string, uuid: string): boolean;
 }
 
 export interface OriginateRecord {
@@ -143,7 +145,18 @@ export class SimSwitch {
   }
 
   channelEvent(input: ChannelEventInput): void {
-    this.publish(renderChannelEvent(input, this.core()));
+    // Numbered whether or not anybody listens, as the switch numbers every event it fires.
+    const core = this.core();
+    // Most of a call's events reach no listener (filters, myevents, nixevent): not rendered.
+    // With a delay or a duplicate pending for the type, the listeners at delivery decide.
+    const { name, channel } = input;
+    if (!this.#delays.has(name) && !this.#dups.has(name) && !this.#anyMayWant(name, channel.uuid)) return;
+    this.publish(renderChannelEvent(input, core));
+  }
+
+  #anyMayWant(name: string, uuid: string): boolean {
+    for (const s of this.sinks) if (s.mayWant(name, uuid)) return true;
+    return false;
   }
 
   /** `api` / `bgapi` sent on any event-socket connection, inbound or outbound. */
@@ -196,8 +209,9 @@ export class SimSwitch {
       else this.#dups.set(ev.name, dup - 1);
     }
     const deliver = () => {
-      for (const s of [...this.sinks]) s.offer(ev);
-      if (dup > 0) for (const s of [...this.sinks]) s.offer(ev);
+      const sinks = [...this.sinks];
+      for (const s of sinks) s.offer(ev);
+      if (dup > 0) for (const s of sinks) s.offer(ev);
     };
     if (ms !== undefined) this.timers.after(ms, deliver);
     else deliver();

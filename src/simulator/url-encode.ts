@@ -5,7 +5,11 @@
 const UNSAFE = new Set('\r\n "#%&+:;<=>?@[\\]^`{|}'.split(''));
 const HEX = /^[0-9a-fA-F]{2}$/;
 
+/** Nothing to encode: printable ASCII outside the unsafe set (most header values). */
+const PLAIN = /^[^\x00-\x1f\x7f-\uffff "#%&+:;<=>?@[\\\]^`{|}]*$/;
+
 export function fsUrlEncode(value: string): string {
+  if (PLAIN.test(value)) return value;
   const bytes = Buffer.from(value, 'utf8');
   let out = '';
   for (let i = 0; i < bytes.length; i++) {
