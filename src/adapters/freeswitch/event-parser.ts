@@ -114,7 +114,7 @@ function findHeader(text: string, end: number, name: string): string | undefined
  * (first occurrence, decoded) and kept; listing the keys (Object.entries, a deep comparison)
  * parses the whole block once.
  */
-function lazyHeaders(text: string, end: number): Headers {
+export function lazyHeaders(text: string, end: number): Headers {
   const read = new Map<string, string | undefined>();
   let all: Headers | null = null;
   const full = () => (all ??= Object.assign(parseHeaderBlock(text.slice(0, end), true), Object.fromEntries([...read].filter(([, v]) => v !== undefined))));
@@ -141,7 +141,7 @@ function lazyHeaders(text: string, end: number): Headers {
 }
 
 /** `variable_<name>` headers seen as `<name>`, read on demand like the headers themselves. */
-function variablesOf(h: Headers): Headers {
+export function variablesOf(h: Headers): Headers {
   const names = () => Object.keys(h).filter((k) => k.startsWith('variable_')).map((k) => k.slice(9));
   return new Proxy({} as Headers, {
     get: (_, name) => (typeof name === 'string' ? h[`variable_${name}`] : undefined),
@@ -275,8 +275,8 @@ export interface ChannelData {
 export function parseChannelData(headers: Headers): ChannelData | null {
   const uuid = headers['Unique-ID'] ?? headers['Channel-Unique-ID'];
   if (!uuid) return null;
-  const variables: Headers = {};
-  for (const [k, v] of Object.entries(headers)) if (k.startsWith('variable_')) variables[k.slice(9)] = v;
+  // Read by name, not listed: the outbound `connect` reply's headers are looked up when read (~200).
+  const variables = variablesOf(headers);
   const rawAttempt = variables['dialer_attempt_id'];
   const attemptId = rawAttempt !== undefined && /^\d+$/.test(rawAttempt) ? Number(rawAttempt) : null;
   const pair = (u: string | undefined, d: string | undefined) => (u && d ? `${u}@${d}` : null);

@@ -11,8 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { EslSocket } from './esl-socket.js';
-import { parseChannelData, parseChannelEvent, type ChannelData, type ChannelEvent, type Headers } from './event-parser.js';
+import { parseChannelData, parseChannelEvent, type ChannelData, type ChannelEvent } from './event-parser.js';
+import { OutboundEsl, type CommandOutcome } from './outbound-esl.js';
 
 export type ExecuteResult = { kind: 'done'; event: ChannelEvent } | { kind: 'timeout' } | { kind: 'gone'; reason: string };
 
@@ -29,7 +29,7 @@ export const UNREAD_MYEVENTS = [
 ].join(' ');
 
 export class SocketSession {
-  readonly #conn: EslSocket;
+  readonly #conn: OutboundEsl;
   readonly #waits = new Map<string, (r: ExecuteResult) => void>();
   readonly #listeners = new Set<(ev: ChannelEvent) => void>();
   #gone: string | null = null;
@@ -43,16 +43,17 @@ export class SocketSession {
     private readonly log: Logger,
     private readonly commandTimeoutMs: number,
   ) {
-    this.#conn = new EslSocket(socket, log);
-    this.#conn.onEvent((raw) => {
-      const ev = parseChannelEvent(raw);
-      if (!ev) return;
-      if (ev.name === 'CHANNEL_HANGUP' || ev.name === 'CHANNEL_HANGUP_COMPLETE') this.hangup = ev;
-      for (const fn of this.#listeners) fn(ev);
-      if (ev.name === 'CHANNEL_EXECUTE_COMPLETE' && ev.applicationUuid) this.#waits.get(ev.applicationUuid)?.({ kind: 'done', event: ev });
+    this.#conn = new OutboundEsl(socket, {
+      event: (raw) => {
+        const ev = parseChannelEvent(raw);
+        if (!ev) return;
+        if (ev.name === 'CHANNEL_HANGUP' || ev.name === 'CHANNEL_HANGUP_COMPLETE') this.hangup = ev;
+        for (const fn of this.#listeners) fn(ev);
+        if (ev.name === 'CHANNEL_EXECUTE_COMPLETE' && ev.applicationUuid) this.#waits.get(ev.applicationUuid)?.({ kind: 'done', event: ev });
+      },
+      // After the linger notice FreeSWITCH sends nothing more for this channel.
+      disconnectNotice: () => this.#markGone('disconnect notice'),
     });
-    // After the linger notice FreeSWITCH sends nothing more for this channel.
-    this.#conn.on('freeswitch_disconnect_notice', () => this.#markGone('disconnect notice'));
     socket.once('close', () => this.#markGone('socket closed'));
   }
 
@@ -69,20 +70,22 @@ export class SocketSession {
     this.#listeners.add(fn);
   }
 
-  /** `connect`, `myevents` (less what is not read), `linger`: null when FreeSWITCH did not answer as expected. */
+  /**
+   * `connect`, `myevents` (less what is not read), `linger`, written at once (FreeSWITCH answers
+   * them in order, outbound-esl.ts): null when FreeSWITCH did not answer as expected.
+   */
   async handshake(): Promise<ChannelData | null> {
-    try {
-      const r = await this.#conn.send('connect', {}, this.commandTimeoutMs);
-      this.data = parseChannelData(r.body as Headers);
-      if (!this.data) return null;
-      await this.#conn.send('myevents', {}, this.commandTimeoutMs);
-      await this.#conn.send(`nixevent ${UNREAD_MYEVENTS}`, {}, this.commandTimeoutMs);
-      await this.#conn.send('linger', {}, this.commandTimeoutMs);
-      return this.data;
-    } catch (err) {
-      this.log.warn({ err }, 'outbound socket handshake failed');
+    const [connect, ...rest] = await this.#conn.sendAll(
+      [['connect'], ['myevents'], [`nixevent ${UNREAD_MYEVENTS}`], ['linger']],
+      this.commandTimeoutMs,
+    );
+    const failed = [connect!, ...rest].find((o) => o.kind !== 'reply' || o.text.startsWith('-'));
+    if (failed) {
+      this.log.warn({ reply: failed.kind === 'reply' ? failed.text : failed.kind }, 'outbound socket handshake failed');
       return null;
     }
+    this.data = parseChannelData((connect as Extract<CommandOutcome, { kind: 'reply' }>).headers);
+    return this.data;
   }
 
   /** Runs an application and waits for its CHANNEL_EXECUTE_COMPLETE, at most `timeoutMs`. */
@@ -98,14 +101,13 @@ export class SocketSession {
       };
       this.#waits.set(eventUuid, finish);
     });
-    try {
-      await this.#conn.send(
-        'sendmsg',
-        { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': eventUuid },
-        this.commandTimeoutMs,
-      );
-    } catch (err) {
-      this.#waits.get(eventUuid)?.({ kind: 'gone', reason: `sendmsg failed: ${(err as Error).message ?? String(err)}` });
+    const r = await this.#conn.send(
+      'sendmsg',
+      { 'call-command': 'execute', 'execute-app-name': app, 'execute-app-arg': arg, 'Event-UUID': eventUuid },
+      this.commandTimeoutMs,
+    );
+    if (r.kind !== 'reply' || r.text.startsWith('-')) {
+      this.#waits.get(eventUuid)?.({ kind: 'gone', reason: `sendmsg failed: ${r.kind === 'reply' ? r.text : r.kind}` });
     }
     return done;
   }
@@ -113,11 +115,8 @@ export class SocketSession {
   /** `sendmsg hangup`; a channel already gone is fine (FreeSWITCH still replies +OK, 05b). */
   async hangupChannel(cause: string): Promise<void> {
     if (this.#gone) return;
-    try {
-      await this.#conn.send('sendmsg', { 'call-command': 'hangup', 'hangup-cause': cause }, this.commandTimeoutMs);
-    } catch (err) {
-      this.log.debug({ err }, 'sendmsg hangup failed');
-    }
+    const r = await this.#conn.send('sendmsg', { 'call-command': 'hangup', 'hangup-cause': cause }, this.commandTimeoutMs);
+    if (r.kind !== 'reply' || r.text.startsWith('-')) this.log.debug({ reply: r.kind === 'reply' ? r.text : r.kind }, 'sendmsg hangup failed');
   }
 
   /** Waits until the channel has hung up or the socket is gone, at most `timeoutMs`. */
