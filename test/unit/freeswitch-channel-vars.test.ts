@@ -141,16 +141,16 @@ describe('FreeSWITCH channel variables', () => {
     expect(split.rejected.map((r) => r.name)).to.deep.equal(['bad']);
   });
 
-  it('F2: the originate names our uuid, the agent, the attempt and the inline socket (quoted)', () => {
+  it('F2, C9: the originate names our uuid, the agent, the attempt and the inline socket (quoted), and sets the bridge\'s continue_on_fail and hangup_after_bridge on the agent leg (a request cannot change them)', () => {
     const cmd = originateCommand(
-      { attemptId: 42, legUuid: '11111111-2222-3333-4444-555555555555', node: 'n', sipUser: '1000@127.0.0.1', ringSec: 15, callerIdNumber: '5550000', callerIdName: 'Dialer', variables: { origination_uuid: 'hijack' } },
+      { attemptId: 42, legUuid: '11111111-2222-3333-4444-555555555555', node: 'n', sipUser: '1000@127.0.0.1', ringSec: 15, callerIdNumber: '5550000', callerIdName: 'Dialer', variables: { origination_uuid: 'hijack', continue_on_fail: 'false' } },
       '10.0.0.5:8084',
     );
     expect(cmd).to.deep.equal({
       kind: 'ok',
       dropped: [],
       command:
-        "originate {origination_uuid=11111111-2222-3333-4444-555555555555,originate_timeout=15,ignore_early_media=true,dialer_attempt_id=42,origination_caller_id_number=5550000,origination_caller_id_name=Dialer}user/1000@127.0.0.1 '&socket(10.0.0.5:8084 async full)'",
+        "originate {origination_uuid=11111111-2222-3333-4444-555555555555,originate_timeout=15,ignore_early_media=true,dialer_attempt_id=42,continue_on_fail=true,hangup_after_bridge=true,origination_caller_id_number=5550000,origination_caller_id_name=Dialer}user/1000@127.0.0.1 '&socket(10.0.0.5:8084 async full)'",
     });
     expect(originateCommand({ attemptId: 1, legUuid: '11111111-2222-3333-4444-555555555555', node: 'n', sipUser: '1000 x', ringSec: 1, callerIdNumber: '', callerIdName: '', variables: {} }, 'h:1').kind).to.equal('invalid');
   });

@@ -1,8 +1,8 @@
 /*
  * An answered agent leg on our outbound socket (DESIGN §2 steps 4-6, A4, C8): ask the engine
- * for a plan, export the variables (agent leg and subscriber leg), `continue_on_fail=true` (else a failed bridge hangs up the
- * agent leg with the subscriber's cause, 05b), `hangup_after_bridge=true`, then bridge through
- * the outbound route (`loopback/<number>/<route context>`, so the route's call_timeout applies).
+ * for a plan, export the variables (agent leg and subscriber leg), then bridge through the
+ * outbound route (`loopback/<number>/<route context>`, so the route's call_timeout applies); the
+ * leg carries `continue_on_fail=true` and `hangup_after_bridge=true` from its originate (originate.ts).
  * Emits member-answered at CHANNEL_BRIDGE, member-ended when the bridge is over, then hangs the
  * agent leg up and emits agent-hangup (once per leg, see LiveLegs). A bridged call outlives a lost
  * socket (real 1.10.12): it is then followed on the inbound connection to its real end (LegWatch).
@@ -93,15 +93,9 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   const t = ctx.timeouts;
   const { accepted, rejected } = splitVariables(plan.variables);
   for (const r of rejected) log.warn({ variable: r.name, reason: r.reason }, 'channel variable not set');
-  // C8: `export` sets the variable here and copies it to the subscriber leg the bridge creates;
-  // continue_on_fail / hangup_after_bridge only concern the agent leg and must not reach the route.
-  const steps: [string, string][] = [
-    ...accepted.map(([k, v]): [string, string] => ['export', `${k}=${v}`]),
-    ['set', 'continue_on_fail=true'],
-    ['set', 'hangup_after_bridge=true'],
-  ];
-  for (const [app, arg] of steps) {
-    const r = await session.execute(app, arg, t.executeMs);
+  // C8: `export` sets the variable here and copies it to the subscriber leg the bridge creates.
+  for (const [k, v] of accepted) {
+    const r = await session.execute('export', `${k}=${v}`, t.executeMs);
     if (r.kind === 'gone' || session.hangup) {
       log.info('agent leg gone before the bridge');
       return null;

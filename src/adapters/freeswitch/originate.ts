@@ -20,7 +20,7 @@ import { parseBackgroundJob, type EslEvent } from './event-parser.js';
 import { NodeDownError, type NodeConnection } from './node-connection.js';
 
 /** Variables the adapter sets itself; a request cannot override them. */
-const RESERVED = new Set(['origination_uuid', 'originate_timeout', 'ignore_early_media', 'dialer_attempt_id']);
+const RESERVED = new Set(['origination_uuid', 'originate_timeout', 'ignore_early_media', 'dialer_attempt_id', 'continue_on_fail', 'hangup_after_bridge']);
 const SIP_USER = /^[A-Za-z0-9_.+-]+@[A-Za-z0-9_.:[\]-]+$/;
 
 export type OriginateCommand = { kind: 'ok'; command: string; dropped: { name: string; reason: string }[] } | { kind: 'invalid'; reason: string };
@@ -34,6 +34,14 @@ export function originateCommand(req: AgentLegRequest, advertise: string): Origi
     ['originate_timeout', String(Math.max(1, Math.round(req.ringSec)))],
     ['ignore_early_media', 'true'],
     ['dialer_attempt_id', String(req.attemptId)],
+    // For the bridge agent-call.ts runs on this leg: a failed bridge leaves the agent up (else
+    // FreeSWITCH hangs it up with the subscriber's cause, 05b), and the leg ends with its bridge.
+    // Set here rather than by two `set`s on the socket: a variable of the originate is a channel
+    // variable like one `set` there (real 1.10.12: `bridge error/USER_BUSY` left the leg up with
+    // continue_on_fail=true in the originate, hung it up USER_BUSY without), and each `set` cost a
+    // command round trip and a CHANNEL_EXECUTE_COMPLETE of the whole channel.
+    ['continue_on_fail', 'true'],
+    ['hangup_after_bridge', 'true'],
     ['origination_caller_id_number', sanitizeValue(req.callerIdNumber).trim() || '0000000000'],
     ['origination_caller_id_name', sanitizeValue(req.callerIdName).trim() || 'Dialer'],
   ];
