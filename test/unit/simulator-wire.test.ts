@@ -7,7 +7,7 @@ import { parseBridgeTarget, parseOriginate } from '../../src/simulator/originate
 import { EventFilter } from '../../src/simulator/event-filter.js';
 import { SimChannel } from '../../src/simulator/channel.js';
 import type { SimEvent } from '../../src/simulator/event-render.js';
-import { INBOUND_EVENTS, INBOUND_FILTERS } from '../../src/adapters/freeswitch/node-connection.js';
+import { INBOUND_EVENTS, INBOUND_FILTERS } from '../../src/adapters/freeswitch/inbound-subscription.js';
 import { UNREAD_MYEVENTS } from '../../src/adapters/freeswitch/socket-session.js';
 
 const ev = (name: string, subclass: string | null = null, headers: [string, string][] = []): SimEvent =>

@@ -15,58 +15,11 @@ import type { Logger } from 'pino';
 import type { FreeSwitchNode } from '../../config.js';
 import { EslSocket } from './esl-socket.js';
 import { microsToDate, type EslEvent } from './event-parser.js';
+import { INBOUND_EVENTS, INBOUND_FILTERS } from './inbound-subscription.js';
+import { NodeShutdown } from './node-shutdown.js';
+import { authRetryMs, backoffMs, reconnectPolicy, type ReconnectOptions, type ReconnectPolicy } from './reconnect-policy.js';
 
-/**
- * The subscription every inbound connection makes (plain: the transcripts' format). Only what is
- * read here: every channel of the server sends these (a dialled call has four channels: agent,
- * loopback-a, loopback-b, subscriber; ~12 KB an event), so CHANNEL_CREATE and CHANNEL_BRIDGE (the
- * bridge is seen on the outbound socket) are left out, and CHANNEL_HANGUP too: the
- * CHANNEL_HANGUP_COMPLETE that follows it carries the same Hangup-Cause. SHUTDOWN_REQUESTED
- * (`fsctl shutdown elegant|asap`) and SHUTDOWN (`fsctl shutdown [restart]`, fs_cli `shutdown`) are
- * the switch's own notice that it is going away (07a, 07b); they come before CUSTOM because every
- * word after CUSTOM is read as a subclass (a SHUTDOWN there was never delivered, real 1.10.12).
- */
-export const INBOUND_EVENTS =
-  'CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB SHUTDOWN_REQUESTED SHUTDOWN CUSTOM sofia::register sofia::unregister sofia::expire';
-
-/**
- * `filter <header> <value>` lines sent before the subscription, so the switch sends only the
- * dialer's own channels (mod_event_socket 1.10.12: with any filter set, an event is sent when one
- * filter matches — values compared ignoring case, `/re/` a regular expression — unless a later
- * `-value` filter matches too). Channel events pass when the leg carries dialer_attempt_id: the
- * agent leg (originate) and loopback-a (the bridge's dial string); mod_loopback copies the dial
- * string's variables to loopback-b, which the negative filter drops (the SIP leg gets only the
- * campaign's exported variables). Every other event subscribed passes by its name.
- */
-export const INBOUND_FILTERS: readonly (readonly [string, string])[] = [
-  ['Event-Name', 'BACKGROUND_JOB'],
-  ['Event-Name', 'SHUTDOWN_REQUESTED'],
-  ['Event-Name', 'SHUTDOWN'],
-  ['Event-Name', 'CUSTOM'],
-  ['variable_dialer_attempt_id', '/^[0-9]+$/'],
-  // P3: an agent's nailed-up leg (predictive-legs.ts), whose end the engine must learn
-  ['variable_dialer_agent_leg', '/^[0-9]+$/'],
-  ['variable_loopback_leg', '-B'],
-];
-
-export interface ReconnectOptions {
-  /** First reconnect delay, doubled after each failure. @defaultValue 250 (ms) */
-  minBackoffMs?: number;
-  /** Longest reconnect delay. @defaultValue 10000 (ms) */
-  maxBackoffMs?: number;
-  /** A connection that stayed up this long resets the backoff. @defaultValue 5000 (ms) */
-  stableMs?: number;
-  /** First retry after a refused password, doubled up to 5 minutes. @defaultValue 30000 (ms) */
-  authRetryMs?: number;
-  /** Deadline for TCP connect + auth + subscribe. @defaultValue 5000 (ms) */
-  connectTimeoutMs?: number;
-  /**
-   * While up, `api status` this often (`api fsctl shutdown_check` while a requested shutdown is
-   * pending: `false` means it was cancelled); no reply within connectTimeoutMs drops the connection
-   * (a half-open TCP connection would otherwise look up for hours). 0 disables. @defaultValue 15000 (ms)
-   */
-  heartbeatMs?: number;
-}
+export type { ReconnectOptions } from './reconnect-policy.js';
 
 export type NodeState = { kind: 'connecting' } | { kind: 'up' } | { kind: 'down'; reason: string } | { kind: 'closed' };
 
@@ -92,13 +45,11 @@ export class NodeConnection {
   #failures = 0;
   #authFailures = 0;
   #everUp = false;
-  /** Why the switch behind the current connection is going away; null while it is not. */
-  #shutdown: { reason: string; cancellable: boolean } | null = null;
-  readonly #o: Required<ReconnectOptions>;
+  readonly #shutdown: NodeShutdown;
+  readonly #o: ReconnectPolicy;
   readonly #up = new Set<Listener<[boolean]>>();
   readonly #down = new Set<Listener<[string]>>();
   readonly #event = new Set<Listener<[EslEvent]>>();
-  readonly #shutdownListeners = new Set<Listener<[string | null]>>();
   readonly #beat = new Set<Listener<[]>>();
   /** FreeSWITCH's own time (`Event-Date-Timestamp`) of the latest event received from it. */
   lastEventAt: Date | null = null;
@@ -112,14 +63,8 @@ export class NodeConnection {
     opts: ReconnectOptions = {},
   ) {
     this.name = node.name;
-    this.#o = {
-      minBackoffMs: opts.minBackoffMs ?? 250,
-      maxBackoffMs: opts.maxBackoffMs ?? 10_000,
-      stableMs: opts.stableMs ?? 5_000,
-      authRetryMs: opts.authRetryMs ?? 30_000,
-      connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
-      heartbeatMs: opts.heartbeatMs ?? 15_000,
-    };
+    this.#o = reconnectPolicy(opts);
+    this.#shutdown = new NodeShutdown(log);
   }
 
   get state(): NodeState {
@@ -145,7 +90,7 @@ export class NodeConnection {
   }
   /** The switch announced its shutdown (the reason), or an elegant one was cancelled (null). */
   onShutdown(fn: Listener<[string | null]>): void {
-    this.#shutdownListeners.add(fn);
+    this.#shutdown.onChange(fn);
   }
 
   /**
@@ -153,7 +98,7 @@ export class NodeConnection {
    * connection stays up so the calls in progress still report their end.
    */
   get shuttingDown(): string | null {
-    return this.#shutdown?.reason ?? null;
+    return this.#shutdown.reason;
   }
 
   start(): void {
@@ -256,7 +201,7 @@ export class NodeConnection {
         throw err;
       }
       conn.onEvent((ev) => {
-        if (ev.name === 'SHUTDOWN' || ev.name === 'SHUTDOWN_REQUESTED') this.#shuttingDown(ev);
+        this.#shutdown.onEvent(ev);
         this.lastEventAt = microsToDate(ev.headers['Event-Date-Timestamp']) ?? this.lastEventAt;
         for (const fn of this.#event) fn(ev);
       });
@@ -266,7 +211,7 @@ export class NodeConnection {
       if (this.#socket !== socket || this.#isClosed()) return;
       upAt = Date.now();
       this.#conn = conn;
-      this.#shutdown = null;
+      this.#shutdown.clear();
       this.#authFailures = 0;
       const reconnected = this.#everUp;
       this.#everUp = true;
@@ -286,9 +231,9 @@ export class NodeConnection {
     this.#heartbeat = setInterval(() => {
       if (this.#conn !== conn) return;
       // A timeout drops the connection in #commandError; other failures show up as a close.
-      const beat = this.#shutdown?.cancellable
+      const beat = this.#shutdown.cancellable
         ? this.api('fsctl shutdown_check', this.#o.connectTimeoutMs).then((body) => {
-          if (this.#conn === conn && body.trim() === 'false') this.#shutdownCancelled();
+          if (this.#conn === conn && body.trim() === 'false') this.#shutdown.cancelled();
         })
         : this.api('status', this.#o.connectTimeoutMs);
       beat.then(() => {
@@ -296,26 +241,6 @@ export class NodeConnection {
       }, (err) => this.log.debug({ err }, 'heartbeat failed'));
     }, this.#o.heartbeatMs);
     this.#heartbeat.unref();
-  }
-
-  #shuttingDown(ev: EslEvent): void {
-    // SHUTDOWN_REQUESTED: elegant (waits for the calls to end) or ASAP; `fsctl shutdown cancel`
-    // sends nothing, so the heartbeat asks. SHUTDOWN: the switch is going now, nothing cancels it.
-    const cancellable = ev.name === 'SHUTDOWN_REQUESTED';
-    const info = ev.headers['Event-Info'];
-    const reason = `FreeSWITCH is shutting down (${ev.name}${info ? `: ${info}` : ''})`;
-    const was = this.#shutdown;
-    this.#shutdown = { reason, cancellable };
-    if (was) return;
-    this.log.warn({ event: ev.name, info }, 'FreeSWITCH announced its shutdown; no new calls go there');
-    for (const fn of this.#shutdownListeners) fn(reason);
-  }
-
-  #shutdownCancelled(): void {
-    if (!this.#shutdown?.cancellable) return;
-    this.#shutdown = null;
-    this.log.warn('FreeSWITCH shutdown cancelled; the node takes calls again');
-    for (const fn of this.#shutdownListeners) fn(null);
   }
 
   #stopHeartbeat(): void {
@@ -327,7 +252,7 @@ export class NodeConnection {
     if (this.#socket === socket) {
       this.#socket = null;
       this.#conn = null;
-      this.#shutdown = null;
+      this.#shutdown.clear();
       this.#stopHeartbeat();
     }
     if (this.#isClosed()) return;
@@ -335,13 +260,13 @@ export class NodeConnection {
     let reason: string;
     if (authRefused) {
       this.#authFailures++;
-      delay = Math.min(this.#o.authRetryMs * 2 ** (this.#authFailures - 1), 300_000);
+      delay = authRetryMs(this.#o, this.#authFailures);
       reason = `authentication refused (${authRefused}): check the password of ${this.name} in DIALER_FREESWITCH`;
       this.log.error({ reply: authRefused, retryInMs: delay }, 'FreeSWITCH refused the event socket password');
     } else {
       if (upAt !== null && Date.now() - upAt >= this.#o.stableMs) this.#failures = 0;
       this.#failures++;
-      delay = Math.min(this.#o.minBackoffMs * 2 ** (this.#failures - 1), this.#o.maxBackoffMs);
+      delay = backoffMs(this.#o, this.#failures);
       reason = upAt !== null ? 'connection lost' : `connect failed: ${lastError ?? 'closed by server'}`;
     }
     const prev = this.#state;
