@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import type { WakeUp } from '../../app/ports/call-store.js';
-import type { CampaignSettled, EngineStore } from '../../app/ports/engine-store.js';
+import type { CampaignSettled, EngineStore, ExpiryCandidate, ExpiryPlan } from '../../app/ports/engine-store.js';
 import { onStatusChange, type AgentStatus } from '../../domain/agent-state.js';
 import type { EndReason } from '../../domain/dial-reason.js';
 import { toCalendar } from './calendar-row.js';
 import { withRetry } from './deadlock.js';
+import { fromJsonColumn } from './row-mapping.js';
 import { AGENT_COLUMNS, agentViewColumns, toAgentView } from './row-mappers.js';
 
 const LIVE_STATES = ['previewing', 'reserved', 'ringing_agent', 'bridging', 'talking'];
@@ -69,21 +70,42 @@ export class MysqlEngineStore implements EngineStore {
     });
   }
 
-  async expireMembers(now: Date, batch: number) {
+  async expiryCandidates(now: Date, batch: number): Promise<ExpiryCandidate[]> {
     // Members in a call are left to the settle step, which sees the expiry itself (M4).
-    const ids = await this.db('members').whereIn('state', ['ready', 'waiting_result']).where('expire_at', '<=', now)
-      .limit(batch).select('id', 'campaign_id');
-    if (ids.length === 0) return { expired: 0, campaignIds: [] };
-    const expired = await this.tx(async (trx) => {
-      const n = await trx('members').whereIn('id', ids.map((r) => r.id)).whereIn('state', ['ready', 'waiting_result'])
-        .where('expire_at', '<=', now)
-        .update({ state: 'done', result: 'MEMBER_EXPIRED', ended_at: now, updated_at: now, version: trx.raw('version + 1') });
-      // A waiting-for-result attempt of an expired member is over too.
-      await trx('attempts').whereIn('member_id', ids.map((r) => r.id)).where('state', 'waiting_result')
-        .update({ state: 'done', outcome: 'expired', active_member: null });
-      return n;
-    });
-    return { expired, campaignIds: [...new Set(ids.map((r) => r.campaign_id as number))] };
+    const [rows] = await withRetry(() => this.db.raw(
+      `SELECT m.id, m.campaign_id, m.state, m.version, m.expire_at,
+              CASE WHEN m.state = 'waiting_result' THEN
+                (SELECT JSON_ARRAYAGG(a.id) FROM attempts a WHERE a.member_id = m.id AND a.state = 'waiting_result') END AS waiting
+         FROM members m
+        WHERE m.state IN ('ready', 'waiting_result') AND m.expire_at <= ?
+        LIMIT ?`, [now, batch]));
+    return (rows as Record<string, any>[]).map((r) => ({
+      memberId: r.id, campaignId: r.campaign_id, state: r.state, version: r.version, expireAt: r.expire_at,
+      waitingAttemptIds: fromJsonColumn<number[] | null>(r.waiting, null) ?? [],
+    }));
+  }
+
+  async applyExpiry(p: ExpiryPlan, now: Date): Promise<boolean> {
+    if (p.members.length === 0) return true;
+    // One statement: each member guarded by the version read, its waiting attempts joined to it,
+    // so an attempt is ended only with its member.
+    const withAttempts = p.attempts.length > 0;
+    const list = (n: number) => Array(n).fill('?').join(', ');
+    const sets = ['m.state = ?', 'm.result = ?', 'm.ended_at = ?', 'm.updated_at = ?', 'm.version = m.version + 1'];
+    const values: Knex.RawBinding[] = [p.member.state, p.member.result, p.member.endedAt, now];
+    if (withAttempts) {
+      sets.push('a.state = ?', 'a.outcome = ?');
+      values.push(p.attempt.state, p.attempt.outcome);
+      if (p.attempt.releasesMember) sets.push('a.active_member = NULL');
+    }
+    const sql = `UPDATE members m
+      ${withAttempts ? `LEFT JOIN attempts a ON a.member_id = m.id AND a.state = 'waiting_result' AND a.id IN (${list(p.attempts.length)})` : ''}
+      SET ${sets.join(', ')}
+      WHERE m.id IN (${list(p.members.length)}) AND (m.id, m.version) IN (${p.members.map(() => '(?, ?)').join(', ')})`;
+    const [res] = await withRetry(() => this.db.raw(sql, [
+      ...(withAttempts ? p.attempts : []), ...values, ...p.members.map((m) => m.id), ...p.members.flatMap((m) => [m.id, m.expectVersion]),
+    ]));
+    return (res as { affectedRows: number }).affectedRows === p.members.length + p.attempts.length;
   }
 
   async nextExpiry(): Promise<Date | null> {

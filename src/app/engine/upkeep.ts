@@ -4,6 +4,7 @@ import type { CallStore } from '../ports/call-store.js';
 import type { EngineStore } from '../ports/engine-store.js';
 import type { Timers } from '../ports/timers.js';
 import type { LiveFeed } from './live-feed.js';
+import { expireMembers } from './member-expiry.js';
 import { toTimer } from './wake-up-timer.js';
 
 export interface UpkeepDeps {
@@ -43,12 +44,7 @@ export class Upkeep {
 
   /** M4: members past their expire instant end with MEMBER_EXPIRED. */
   async expire(now: Date): Promise<void> {
-    const touched = new Set<number>();
-    for (;;) {
-      const r = await this.d.engineStore.expireMembers(now, EXPIRE_BATCH);
-      r.campaignIds.forEach((id) => touched.add(id));
-      if (r.expired < EXPIRE_BATCH) break;
-    }
+    const touched = await expireMembers(this.d.engineStore, now, EXPIRE_BATCH);
     for (const id of touched) {
       await this.d.engineStore.settleCampaign(id, now);
       this.d.live.campaign(id);

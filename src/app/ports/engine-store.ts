@@ -5,6 +5,28 @@ import type { WakeUp } from './call-store.js';
 
 export type CampaignSettled = 'finished' | 'stopped' | null;
 
+/** M4: a member as the expiry reads it, with the attempts waiting for its result (C7). */
+export interface ExpiryCandidate {
+  memberId: number;
+  campaignId: number;
+  state: string;
+  version: number;
+  expireAt: Date | null;
+  waitingAttemptIds: number[];
+}
+
+/**
+ * The writes that end expired members (expiry-plan.ts). Each member is written only while it is
+ * still at `expectVersion` (any change of it moves the version); its waiting attempts only while
+ * they still wait and their member is written.
+ */
+export interface ExpiryPlan {
+  members: { id: number; campaignId: number; expectVersion: number }[];
+  member: { state: 'done'; result: string; endedAt: Date };
+  attempts: number[];
+  attempt: { state: 'done'; outcome: string; releasesMember: true };
+}
+
 /** Campaign, member and agent housekeeping around the calls (C10, M4, A2, A5, S3). */
 export interface EngineStore {
   /**
@@ -17,8 +39,10 @@ export interface EngineStore {
   campaignCalendars(): Promise<{ id: number; state: string; calendar: Calendar }[]>;
   /** Stores `reason` with the campaign (issue 13 §1). */
   stopCampaign(campaignId: number, now: Date, reason: EndReason): Promise<CampaignSettled | 'stopping'>;
-  /** M4: ends members whose expire instant has passed; returns the campaigns touched. */
-  expireMembers(now: Date, batch: number): Promise<{ expired: number; campaignIds: number[] }>;
+  /** M4: up to `batch` members that can still be dialled and whose expire instant is `now` or before. */
+  expiryCandidates(now: Date, batch: number): Promise<ExpiryCandidate[]>;
+  /** Writes an expiry plan in one statement; false when some row was no longer as planned (that row is not written). */
+  applyExpiry(plan: ExpiryPlan, now: Date): Promise<boolean>;
   /** The earliest expire instant of a member that can still be dialled. */
   nextExpiry(): Promise<Date | null>;
   /** Every wake-up MySQL implies (startup rebuild, DESIGN §1). */
