@@ -48,4 +48,30 @@ describe('Q1: export writer', () => {
     expect(comma).to.contain(',"a;b ""c""\nd",');
     expect(comma).to.contain(',2026-12-01T09:00:00.000Z,');
   });
+
+  it('Q1: the bytes written are every line in order as UTF-8, a line longer than a chunk and repeated cells included', async () => {
+    const rows: ExportRow[] = [];
+    for (let i = 1; i <= 3000; i++) {
+      const r = row(i).slice() as Array<string | number | null>;
+      r[EXPORT_COLUMNS.indexOf('campaign')] = 'Кампанія "Зима"; тест'; // the same in every row
+      r[EXPORT_COLUMNS.indexOf('member_name')] = i % 2 ? 'Іваненко; "Петро"' : 'Ольга';
+      r[EXPORT_COLUMNS.indexOf('result_status')] = null;
+      r[EXPORT_COLUMNS.indexOf('result_success')] = 'true';
+      r[EXPORT_COLUMNS.indexOf('variables')] = JSON.stringify(i === 1500 ? { note: 'Київ; "так"\n'.repeat(4000) } : { i });
+      rows.push(r);
+    }
+    async function* source() { yield* rows; }
+    for (const style of [{ format: 'csv', separator: ';' }, { format: 'ndjson', separator: ',' }] as const) {
+      const parts: Buffer[] = [];
+      const out = new Writable({ write(c, _e, cb) { parts.push(Buffer.from(c)); cb(); } });
+      const r = await writeExport(source(), style, out);
+      expect(r).to.deep.equal({ rows: 3000, complete: true });
+      const expected = (style.format === 'csv' ? 'sep=;\r\n' + EXPORT_COLUMNS.join(';') + '\r\n' : '')
+        + rows.map((x) => exportLine(x, style)).join('');
+      expect(Buffer.concat(parts).toString('utf8') === expected, style.format).to.equal(true);
+      expect(parts.length, 'chunks, not a write per row').to.be.below(100);
+    }
+    const ndjson = exportLine(rows[1]!, { format: 'ndjson', separator: ',' });
+    expect(JSON.parse(ndjson)).to.include({ campaign: 'Кампанія "Зима"; тест', member_name: 'Ольга', attempt_id: 2 });
+  });
 });

@@ -26,7 +26,6 @@ type Kind = 'plain' | 'time' | 'json' | 'bool';
 const KIND: readonly Kind[] = EXPORT_COLUMNS.map((c): Kind =>
   c.endsWith('_at') ? 'time' : c === 'result_status' || c === 'variables' ? 'json' : c === 'result_success' ? 'bool' : 'plain');
 const KEYS = EXPORT_COLUMNS.map((c, i) => `${i ? ',' : '{'}${JSON.stringify(c)}:`);
-const NEEDS_QUOTES = { ',': /[",\r\n]/, ';': /[";\r\n]/ } as const;
 
 /** `2026-12-04 10:00:00.123` (DATETIME(3) in UTC) as ISO-8601 `2026-12-04T10:00:00.123Z`. */
 export function isoFromDb(s: string): string {
@@ -45,41 +44,67 @@ export function exportPreamble(style: ExportStyle): string {
 
 /**
  * One row as a CSV line (CRLF; RFC 4180: a cell with the separator, a quote, CR or LF is quoted,
- * its quotes doubled) or an NDJSON line (numbers as numbers, the JSON columns nested). Written
- * as plain loops: this runs once per row of a million-row export.
+ * its quotes doubled) or an NDJSON line (numbers as numbers, the JSON columns nested).
  */
 export function exportLine(row: ExportRow, style: ExportStyle): string {
-  return style.format === 'csv' ? csvLine(row, style.separator) : ndjsonLine(row);
+  return exportLiner(style)(row);
 }
 
-function csvLine(row: ExportRow, sep: ',' | ';'): string {
-  const quote = NEEDS_QUOTES[sep];
-  let line = '';
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i];
-    if (i) line += sep;
-    if (v === null || v === undefined) continue;
-    if (typeof v === 'number') line += v;
-    else if (KIND[i] === 'time') line += isoFromDb(v);
-    else line += quote.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+/**
+ * The line maker of one export. It runs once per row of a million-row export, so: plain loops,
+ * a character scan instead of a regular expression, and each column's last cell kept with its
+ * spelling: the campaign, the agent, a member's name or an instant often repeat the row before.
+ */
+export function exportLiner(style: ExportStyle): (row: ExportRow) => string {
+  const lastIn: ExportCell[] = [];
+  const lastOut: string[] = [];
+  const spell = style.format === 'csv' ? csvCell(style.separator.charCodeAt(0)) : ndjsonCell;
+  const cell = (v: string, i: number): string => {
+    if (v === lastIn[i]) return lastOut[i]!;
+    const out = spell(v, i);
+    lastIn[i] = v;
+    lastOut[i] = out;
+    return out;
+  };
+  if (style.format === 'csv') {
+    const sep = style.separator;
+    return (row) => {
+      let line = '';
+      for (let i = 0; i < row.length; i++) {
+        const v = row[i];
+        if (i) line += sep;
+        if (v === null || v === undefined) continue;
+        line += typeof v === 'number' ? v : cell(v, i);
+      }
+      return `${line}\r\n`;
+    };
   }
-  return `${line}\r\n`;
-}
-
-function ndjsonLine(row: ExportRow): string {
-  let line = '';
-  for (let i = 0; i < row.length; i++) {
-    const v = row[i];
-    line += KEYS[i];
-    if (v === null || v === undefined) line += 'null';
-    else if (typeof v === 'number') line += v;
-    else {
-      const kind = KIND[i];
-      // The JSON columns are JSON text already (the query casts them): printed as they are, unparsed.
-      line += kind === 'json' ? v
-        : kind === 'bool' ? (v === 'true' || v === 'false' ? v : 'null')
-        : JSON.stringify(kind === 'time' ? isoFromDb(v) : v);
+  return (row) => {
+    let line = '';
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      line += KEYS[i];
+      line += v === null || v === undefined ? 'null' : typeof v === 'number' ? v : cell(v, i);
     }
-  }
-  return `${line}}\n`;
+    return `${line}}\n`;
+  };
+}
+
+function csvCell(sep: number): (v: string, i: number) => string {
+  return (v, i) => {
+    if (KIND[i] === 'time') return isoFromDb(v);
+    for (let k = 0; k < v.length; k++) {
+      const c = v.charCodeAt(k);
+      if (c === sep || c === 34 || c === 10 || c === 13) return `"${v.replaceAll('"', '""')}"`;
+    }
+    return v;
+  };
+}
+
+function ndjsonCell(v: string, i: number): string {
+  const kind = KIND[i];
+  // The JSON columns are JSON text already (the query casts them): printed as they are, unparsed.
+  return kind === 'json' ? v
+    : kind === 'bool' ? (v === 'true' || v === 'false' ? v : 'null')
+    : JSON.stringify(kind === 'time' ? isoFromDb(v) : v);
 }
