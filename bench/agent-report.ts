@@ -11,16 +11,21 @@ import type { Interval } from '../src/domain/interval-buckets.js';
 import { writeSection } from './write-section.js';
 
 /*
- * `npm run bench:agent-report [-- --agents 100 --changes 40000 --attempts 1000000] [--keep] [--no-write]`:
+ * `npm run bench:agent-report [-- --agents 100 --changes 40000 --attempts 1000000] [--keep] [--reuse DB] [--skip-before-012] [--no-write]`:
  * SPEC Q2's agent report over a year of status history (default: 100 agents, 40,000 changes
  * each spread over 2026, 1M attempts of those agents), on a fresh scratch database.
  *
- * The history and attempts are filled by INSERT … SELECT with migration 012 rolled back, then 012
- * is applied again: its backfill builds the running totals (timed). Then, alternated, 3 runs each:
+ * The history and attempts are filled by INSERT … SELECT with migrations 018 and 012 rolled back,
+ * then both are applied again: 012's backfill builds the running totals, 018 keys them by slot
+ * first (both timed). --reuse DB takes a database a run with --keep left (migrated to the latest)
+ * instead: the fill and backfill take 15 minutes on a loaded machine. Then per range, alternated:
  *   report:   agentReportRows (the store half of GET /api/v2/agents/reports) for a day in 15 min,
- *             a month and a quarter in hours, a year in days (Europe/Kyiv buckets)
+ *             a month and a quarter in hours, a year in days (Europe/Kyiv buckets), 3 runs
+ *   012 key:  the same on a copy of agent_slot_totals keyed (agent_id, slot) as 012 made it,
+ *             swapped in by RENAME TABLE, 3 runs
  *   baseline: what the report did before 012 for the same range: every status change of the range
  *             (and the one before it) read and cut per quarter hour (agent-times.ts), once each
+ *             (left out with --skip-before-012)
  * And the write cost: an attempt's four agent status changes, 2,000 times, by a stored procedure,
  * with and without 012's trigger on the history (alternated, 3 pairs).
  */
@@ -98,21 +103,43 @@ async function writeCost(db: Knex, n: number): Promise<number> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { agents: { type: 'string', default: '100' }, changes: { type: 'string', default: '40000' },
-    attempts: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false } } });
-  const agents = Number(values.agents);
-  const changes = Number(values.changes);
-  const attempts = Number(values.attempts);
+    attempts: { type: 'string', default: '1000000' }, keep: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false },
+    reuse: { type: 'string' }, 'skip-before-012': { type: 'boolean', default: false } } });
+  let agents = Number(values.agents);
+  let changes = Number(values.changes);
+  let attempts = Number(values.attempts);
   const { serverUrl } = parseDbUrl(loadConfig().dbUrl);
-  const url = `${serverUrl.replace(/\/$/, '')}/dialer_bench_${randomBytes(3).toString('hex')}`;
+  const url = `${serverUrl.replace(/\/$/, '')}/${values.reuse ?? `dialer_bench_${randomBytes(3).toString('hex')}`}`;
+  const o0 = performance.now();
   const db = await openMigratedDatabase(url, 4);
+  const openSec = (performance.now() - o0) / 1000;
   try {
-    const f0 = performance.now();
-    await fill(db, agents, changes, attempts);
-    const fillSec = (performance.now() - f0) / 1000;
-    const m0 = performance.now();
-    await db.migrate.up({ migrationSource, name: '20261204_012_agent_report_totals' });
-    const migrateSec = (performance.now() - m0) / 1000;
-    process.stdout.write(`  filled in ${fillSec.toFixed(0)} s, migration 012 in ${migrateSec.toFixed(0)} s\n`);
+    let made: string;
+    if (values.reuse) {
+      const [[r]] = await db.raw(`SELECT (SELECT COUNT(*) FROM agents) AS agents, (SELECT COUNT(*) FROM agent_status_history) AS changes,
+        (SELECT COUNT(*) FROM attempts) AS attempts`);
+      [agents, changes, attempts] = [Number(r.agents), Math.round(Number(r.changes) / Number(r.agents)), Number(r.attempts)];
+      made = `a kept database, migrated to the latest in ${openSec.toFixed(0)} s`;
+    } else {
+      await db.migrate.down({ migrationSource, name: '20261205_018_report_keys' });
+      const f0 = performance.now();
+      await fill(db, agents, changes, attempts);
+      const fillSec = (performance.now() - f0) / 1000;
+      const m0 = performance.now();
+      await db.migrate.up({ migrationSource, name: '20261204_012_agent_report_totals' });
+      const migrateSec = (performance.now() - m0) / 1000;
+      const k0 = performance.now();
+      await db.migrate.up({ migrationSource, name: '20261205_018_report_keys' });
+      made = `filled in ${fillSec.toFixed(0)} s; migration 012's backfill ${migrateSec.toFixed(0)} s, 018 ${((performance.now() - k0) / 1000).toFixed(0)} s`;
+    }
+    process.stdout.write(`  ${made}\n`);
+
+    // The totals as 012 keyed them, to swap in for the same-run comparison.
+    await db.raw('DROP TABLE IF EXISTS bench_totals_012');
+    await db.raw('CREATE TABLE bench_totals_012 LIKE agent_slot_totals');
+    await db.raw('ALTER TABLE bench_totals_012 DROP PRIMARY KEY, ADD PRIMARY KEY (agent_id, slot), DROP INDEX agent_slot_totals_agent');
+    await db.raw('INSERT INTO bench_totals_012 SELECT * FROM agent_slot_totals');
+    const swap = () => db.raw('RENAME TABLE agent_slot_totals TO bench_totals_swap, bench_totals_012 TO agent_slot_totals, bench_totals_swap TO bench_totals_012');
 
     const at = (d: number) => new Date(YEAR_START + d * 86_400_000);
     const cases: Array<{ name: string; interval: Interval; from: Date; to: Date }> = [
@@ -123,23 +150,34 @@ async function main(): Promise<void> {
       { name: 'a year, day', interval: 'day', from: at(0), to: at(365) },
     ];
     const lines: string[] = [];
+    const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
     for (const c of cases) {
       const runs: number[] = [];
+      const runs012: number[] = [];
+      const loads: number[] = [];
       let buckets = 0;
       for (let i = 0; i < 3; i++) {
-        const t0 = performance.now();
-        const r = await agentReportRows(db, 'Europe/Kyiv', c.interval, c.from, c.to, c.to);
-        runs.push(performance.now() - t0);
-        buckets = [...r.slots.values()].reduce((s, m) => s + m.size, 0);
+        for (const key of i % 2 === 0 ? ['018', '012'] : ['012', '018']) {
+          if (key === '012') await swap();
+          const t0 = performance.now();
+          const r = await agentReportRows(db, 'Europe/Kyiv', c.interval, c.from, c.to, c.to);
+          (key === '018' ? runs : runs012).push(performance.now() - t0);
+          if (key === '012') await swap();
+          buckets = [...r.slots.values()].reduce((sum, m) => sum + m.size, 0);
+        }
+        loads.push(loadavg()[0]!);
       }
-      const b0 = performance.now();
-      const slots = await baseline(db, c.from, c.to);
-      const base = performance.now() - b0;
-      const best = Math.min(...runs);
-      lines.push(`${c.name.padEnd(17)} ${runs.map((ms) => ms.toFixed(0)).join(' / ')} ms (${buckets.toLocaleString('en-US')} agent buckets; goal < 1000 ms)` +
-        ` · before 012: ${base.toFixed(0)} ms (${slots.toLocaleString('en-US')} agent quarter hours), ratio ${(base / best).toFixed(1)}`);
+      let before = '';
+      if (!values['skip-before-012']) {
+        const b0 = performance.now();
+        const slots = await baseline(db, c.from, c.to);
+        before = ` · before 012: ${(performance.now() - b0).toFixed(0)} ms (${slots.toLocaleString('en-US')} agent quarter hours)`;
+      }
+      lines.push(`${c.name.padEnd(17)} ${ms(runs)} ms (${buckets.toLocaleString('en-US')} agent buckets; goal < 1000 ms) · 012's key: ${ms(runs012)} ms` +
+        `${before} · load ${loads.map((l) => l.toFixed(1)).join(' / ')}`);
       process.stdout.write(`  ${lines[lines.length - 1]}\n`);
     }
+    await db.raw('DROP TABLE bench_totals_012');
 
     // The write side: an attempt moves its agent through four states (as in the 010 bench).
     // A fresh agent: the filled history runs to the end of 2026, so changes dated now would come out of order for the others.
@@ -167,6 +205,9 @@ async function main(): Promise<void> {
       await db.raw(`CREATE TRIGGER agent_status_history_totals AFTER INSERT ON agent_status_history FOR EACH ROW ${trigger.body}`);
       pairs.push([withTrigger, without]);
     }
+    // The write side's agent goes, so a reused database holds the same agents next time.
+    for (const t of ['agent_slot_totals', 'agent_time_marks', 'agent_call_counts', 'agent_status_history']) await db(t).where('agent_id', agent.id).del();
+    await db('agents').where('id', agent.id).del();
     lines.push(`write, per attempt ${pairs.map(([w, o]) => `${w.toFixed(2)} vs ${o.toFixed(2)}`).join(', ')} ms with vs without 012's trigger (4 status changes, autocommit, 3 alternated pairs)`);
     const [[size]] = await db.raw(`SELECT SUM(IF(TABLE_NAME = 'agent_time_marks', DATA_LENGTH + INDEX_LENGTH, 0)) AS marks,
       SUM(IF(TABLE_NAME = 'agent_slot_totals', DATA_LENGTH + INDEX_LENGTH, 0)) AS totals,
@@ -179,13 +220,13 @@ async function main(): Promise<void> {
       JOIN agent_slot_totals t ON t.agent_id = g.id AND t.slot = b.s WHERE g.id IN (?)`, [[agent.id, agent.id + 1]]);
     lines.push(`bound lookup plan  ${plan.map((r: Record<string, unknown>) => `${r.table}: ${r.type}, key ${r.key}`).join('; ')}`);
     const [[ver]] = (await db.raw('SELECT VERSION() AS v')) as [[{ v: string }]];
-    lines.unshift(`data               ${agents} agents × ${changes.toLocaleString('en-US')} status changes over 2026, ${attempts.toLocaleString('en-US')} attempts (filled in ${fillSec.toFixed(0)} s; migration 012's backfill ${migrateSec.toFixed(0)} s)`);
+    lines.unshift(`data               ${agents} agents × ${changes.toLocaleString('en-US')} status changes over 2026, ${attempts.toLocaleString('en-US')} attempts (${made})`);
     lines.push(`machine            ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}, ${ver.v}, ${new Date().toISOString()}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     if (!values['no-write']) writeSection('Agent report (Q2) over a year', `\`npm run bench:agent-report\`\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``);
   } finally {
     await db.destroy();
-    if (!values.keep) await dropDatabase(url);
+    if (!values.keep && !values.reuse) await dropDatabase(url);
     else process.stdout.write(`kept ${url}\n`);
   }
 }

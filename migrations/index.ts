@@ -16,6 +16,7 @@ import * as campaignType from './20261204_014_campaign_type.js';
 import * as previewAttempts from './20261204_014_preview_attempts.js';
 import * as predictiveLegs from './20261204_015_predictive_legs.js';
 import * as reportAbandons from './20261204_017_report_abandons.js';
+import * as reportKeys from './20261205_018_report_keys.js';
 import * as pacerStates from './20261205_019_pacer_states.js';
 
 /** The migrations, in order. A static list works the same under tsx, tests and builds. */
@@ -37,6 +38,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261204_014_preview_attempts': previewAttempts,
   '20261204_015_predictive_legs': predictiveLegs,
   '20261204_017_report_abandons': reportAbandons,
+  '20261205_018_report_keys': reportKeys,
   '20261205_019_pacer_states': pacerStates,
 };
 

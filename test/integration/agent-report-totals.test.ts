@@ -88,9 +88,14 @@ describe('Q2: agent report totals (migration 012) against the status history', f
       }
       await compare(r, `seed ${s}`, start, clock);
     }
-    // A database upgraded to 012 with history already written: the migration's own totals.
+    // A database upgraded to 012 with history already written: the migration's own totals, then
+    // keyed by slot first (018) as an upgrade does.
+    await db.migrate.down({ migrationSource, name: '20261205_018_report_keys' });
     await db.migrate.down({ migrationSource, name: '20261204_012_agent_report_totals' });
     await db.migrate.up({ migrationSource, name: '20261204_012_agent_report_totals' });
+    await db.migrate.up({ migrationSource, name: '20261205_018_report_keys' });
+    const [keys] = await db.raw("SHOW INDEX FROM agent_slot_totals WHERE Key_name = 'PRIMARY'");
+    expect(keys.map((k: { Column_name: string }) => k.Column_name), 'the key after 018').to.deep.equal(['slot', 'agent_id']);
     await compare(prng(11), 'after the migration\'s backfill', T0 + 3 * 86_400_000, T0 + 12 * 86_400_000);
   });
 

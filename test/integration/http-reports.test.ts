@@ -53,7 +53,28 @@ describe('Q2: campaign report by interval (REST)', function () {
     ]);
   });
 
-  it('Q2, P4: the abandoned count and cause read from attempts_report alone (migration 017), no row of the table', async () => {
+  it('Q2, P4: every outcome keeps its own class, an unknown one is other; abandoned and talk count only answered calls (report_class, migration 018)', async () => {
+    const db = api.tdb.db;
+    const seed = seeder(db);
+    const c = await seed.campaign({ calendar_id: await seed.calendar({ timezone: 'UTC' }) });
+    const [m] = await seed.members(c, 1);
+    const outcomes = ['success', 'retry', 'error', 'minus', 'waiting_result', 'agent_failed', 'expired', 'skipped', 'surprise', null];
+    const base = { campaign_id: c, member_id: m, communication_id: 1, number: '100', state: 'done', created_at: new Date('2026-11-03T10:00:00Z') };
+    await db('attempts').insert(outcomes.map((outcome) => ({ ...base, outcome })));
+    const answered = { ...base, answered_at: new Date('2026-11-03T10:00:05Z'), outcome: 'retry' };
+    await db('attempts').insert([
+      { ...answered, hangup_cause: 'ABANDONED', talk_sec: 0 },
+      { ...answered, hangup_cause: 'NORMAL_CLEARING', talk_sec: 10 },
+      { ...base, hangup_cause: 'ABANDONED', talk_sec: 7, outcome: 'retry' }, // not answered: neither abandoned nor talk
+    ]);
+    const r = await api.call('GET', `/api/v2/dialer/${c}/reports?interval=hour&from=2026-11-03T10:00:00Z&to=2026-11-03T11:00:00Z`);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.totals.outcomes).to.deep.equal({ success: 1, retry: 4, error: 1, minus: 1, waiting_result: 1, agent_failed: 1,
+      expired: 1, skipped: 1, other: 1, live: 1 });
+    expect(r.body.totals).to.deep.include({ attempts: 13, answered: 2, abandoned: 1, successful: 1, avg_talk_sec: 5 });
+  });
+
+  it('Q2, P4: the report reads attempts_report alone (report_class, migration 018), no row of the table', async () => {
     const [[plan]] = await api.tdb.db.raw(`EXPLAIN ${SLOTS_SQL.replace('FROM attempts', 'FROM attempts FORCE INDEX (attempts_report)')}`,
       [campaignId, new Date('2026-10-24T00:00:00Z'), new Date('2026-10-26T00:00:00Z')]);
     expect(plan.key).to.equal('attempts_report');

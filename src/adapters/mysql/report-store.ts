@@ -1,31 +1,30 @@
 import type { Knex } from 'knex';
 import type { AbandonCap } from '../../app/ports/report-reader.js';
 import type { ComplianceWindow } from '../../domain/campaign-type.js';
-import { ABANDONED } from '../../domain/compliance.js';
 import { emptyCounts, SLOT_MS, type SlotCounts } from '../../domain/interval-buckets.js';
 
-/** The outcome classes an attempt is written with (call-store.ts, result-status-store.ts); NULL while live. */
+/**
+ * The outcome classes an attempt is written with (call-store.ts, result-status-store.ts); NULL while live.
+ * Migration 018's report_class numbers them in this order: keep both lists the same.
+ */
 const OUTCOMES = ['success', 'retry', 'error', 'minus', 'waiting_result', 'agent_failed', 'expired', 'skipped'] as const;
 
 /**
- * Q2: a campaign's attempts created in [from, to), counted per UTC quarter hour and outcome class.
- * The attempts_report index (migration 009, wrap_up_sec added by 013, hangup_cause by 017) holds every column read here,
- * so only the index is read. Measured over 1M attempts (BENCHMARKS.md): the outcome is grouped by its position in
- * OUTCOMES (FIELD), not by the string, and the quarter hour is TO_SECONDS … DIV 900: comparing
- * collated strings per row (GROUP BY outcome, or a SUM per class) or TIMESTAMPDIFF from a string
- * date costs more than the index read itself. ORDER BY NULL spares the sort of the groups.
- * An attempt still on the line (outcome NULL) is `live` (-1), an outcome this list does not know
- * is `other` (0), so the classes always add up to the attempts.
- * Abandoned (P3, P4) counts among the answered as the live board and the pacer do (attempts with
- * answered_at, cause ABANDONED); the cause string is compared only on answered rows.
+ * Q2: a campaign's attempts created in [from, to), counted per UTC quarter hour and report_class
+ * (migration 018: outcome class * 4 + answered * 2 + abandoned, a number MariaDB keeps in the
+ * index). The attempts_report index holds every column read here, so only the index is read, and
+ * no string is compared per row: the outcome and the cause (ABANDONED, P3) were, before 018, and
+ * cost more than the index read itself (BENCHMARKS.md). Likewise the quarter hour is
+ * TO_SECONDS … DIV 900, not TIMESTAMPDIFF from a string date; ORDER BY NULL spares the sort of
+ * the groups. Talk time is summed per group and kept for the answered groups only.
+ * An attempt still on the line (outcome NULL) is `live`, an outcome the list does not know is
+ * `other`, so the classes always add up to the attempts. Abandoned counts among the answered as
+ * the live board and the pacer do.
  */
-export const SLOTS_SQL = `SELECT TO_SECONDS(created_at) DIV 900 AS slot,
-       IF(outcome IS NULL, -1, FIELD(outcome, ${OUTCOMES.map((o) => `'${o}'`).join(', ')})) AS class,
+export const SLOTS_SQL = `SELECT TO_SECONDS(created_at) DIV 900 AS slot, report_class AS class,
        COUNT(*) AS n,
-       COUNT(answered_at) AS answered,
-       COUNT(CASE WHEN answered_at IS NOT NULL AND hangup_cause = '${ABANDONED}' THEN 1 END) AS abandoned,
-       SUM(CASE WHEN answered_at IS NOT NULL THEN talk_sec END) AS talk_sum,
-       COUNT(CASE WHEN answered_at IS NOT NULL THEN talk_sec END) AS talk_n,
+       SUM(talk_sec) AS talk_sum,
+       COUNT(talk_sec) AS talk_n,
        (SUM(TIMESTAMPDIFF(MICROSECOND, agent_answered_at, ended_at)) / 1e6
          + COALESCE(SUM(CASE WHEN ended_at IS NOT NULL AND agent_answered_at IS NOT NULL THEN wrap_up_sec END), 0)) AS handle_sum,
        COUNT(CASE WHEN ended_at IS NOT NULL THEN agent_answered_at END) AS handle_n
@@ -46,13 +45,16 @@ export async function attemptSlots(db: Knex, campaignId: number, from: Date, to:
     if (!c) slots.set(slot, (c = emptyCounts()));
     const n = Number(r.n);
     const k = Number(r.class);
-    const outcome = k === -1 ? 'live' : k === 0 ? 'other' : OUTCOMES[k - 1]!;
+    const cls = k >> 2;
+    const outcome = cls === 0 ? 'live' : cls === 1 ? 'other' : OUTCOMES[cls - 2] ?? 'other';
     c.attempts += n;
-    c.answered += Number(r.answered);
-    c.abandoned += Number(r.abandoned);
+    if (k & 2) {
+      c.answered += n;
+      c.talkSum += Number(r.talk_sum ?? 0);
+      c.talkN += Number(r.talk_n);
+    }
+    if (k & 1) c.abandoned += n;
     if (outcome === 'success') c.successful += n;
-    c.talkSum += Number(r.talk_sum ?? 0);
-    c.talkN += Number(r.talk_n);
     c.handleSum += Number(r.handle_sum ?? 0);
     c.handleN += Number(r.handle_n);
     c.outcomes[outcome] = (c.outcomes[outcome] ?? 0) + n;
