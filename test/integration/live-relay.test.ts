@@ -24,8 +24,8 @@ function record(feed: LiveFeed) {
 /** DESIGN §1a: a live board on any process sees the changes only another process knows of. */
 describe('live relay between processes (real Redis pub/sub)', () => {
   const opened: RedisLiveRelay[] = [];
-  const relay = async (prefix: string, instanceId: string, feed = new LiveFeed()) => {
-    const r = new RedisLiveRelay({ redisUrl: REDIS_URL, prefix, instanceId, log, batchMs: 5 });
+  const relay = async (prefix: string, instanceId: string, feed = new LiveFeed(), batchMs = 5) => {
+    const r = new RedisLiveRelay({ redisUrl: REDIS_URL, prefix, instanceId, log, batchMs });
     opened.push(r);
     await r.start(feed);
     return feed;
@@ -81,6 +81,27 @@ describe('live relay between processes (real Redis pub/sub)', () => {
     } finally {
       spy.disconnect();
     }
+  });
+
+  it('A5, W3: a change made while a message is on its way goes out in the next one, and every later change still goes out', async () => {
+    // The relay's gathering timer ended with nothing left to send (the message in flight had taken
+    // the change): the relay then thought a publish was still running and never sent again.
+    const prefix = `{live-${randomUUID()}}`;
+    const BATCH_MS = 40;
+    const a = await relay(prefix, 'a', new LiveFeed(), BATCH_MS);
+    const seenB = record(await relay(prefix, 'b'));
+    for (let round = 1; round <= 3; round++) {
+      const first = round * 10;
+      a.agent(first);
+      // Due with the relay's own timer and after it, in the same turn: its PUBLISH is in flight.
+      setTimeout(() => a.agent(first + 1), BATCH_MS);
+      await until(`b saw round ${round}`, () => seenB.agents.includes(first + 1));
+      // The timer the second change started has fired, with nothing left to send.
+      await new Promise((r) => setTimeout(r, 3 * BATCH_MS));
+    }
+    a.agent(99);
+    await until('b saw the change made after', () => seenB.agents.includes(99));
+    expect(seenB.agents).to.deep.equal([10, 11, 20, 21, 30, 31, 99]);
   });
 
   it('A5: the feed is live once the relay is subscribed, and not after it closed; a foreign message is ignored', async () => {

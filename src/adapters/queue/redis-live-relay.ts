@@ -75,9 +75,21 @@ export class RedisLiveRelay {
     news.campaigns?.forEach((c) => this.#campaigns.add(c));
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
-      this.#publishing ??= this.#flush();
+      this.#send();
     }, this.o.batchMs ?? 50);
   };
+
+  /**
+   * Starts sending unless a send is running. The flag is cleared once the loop is over, never
+   * from inside it: a loop with nothing to send (its changes went out in the message before)
+   * ends before `??=` stores its promise, and clearing there would leave the relay thinking a
+   * send runs forever, relaying nothing again.
+   */
+  #send(): void {
+    this.#publishing ??= this.#flush().finally(() => {
+      this.#publishing = null;
+    });
+  }
 
   async #flush(): Promise<void> {
     // Changes gathered while a publish is in flight go out in the next message.
@@ -87,7 +99,6 @@ export class RedisLiveRelay {
       this.#campaigns.clear();
       await this.#channel.publish(m);
     }
-    this.#publishing = null;
   }
 
   /** Sends what is still gathered, then disconnects. Idempotent. */
@@ -97,7 +108,7 @@ export class RedisLiveRelay {
       if (this.#timer) {
         clearTimeout(this.#timer);
         this.#timer = undefined;
-        this.#publishing ??= this.#flush();
+        this.#send();
       }
       await this.#publishing;
       this.#feed?.setLive(false);
