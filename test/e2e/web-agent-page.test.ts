@@ -6,7 +6,7 @@ import { freePorts } from '../../src/adapters/free-port.js';
 import type { Config } from '../../src/config.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { seriousAxeFindings } from '../helpers/axe.js';
-import { addMembers, attempts, createAgents, createCampaign, member, number, run } from '../helpers/e2e-fixtures.js';
+import { addMembers, attempts, createAgents, createCampaign, hangUpSubscriber, member, number, run } from '../helpers/e2e-fixtures.js';
 import { startStack, until, type Stack } from '../helpers/stack.js';
 import { ensureWebBuild, launchBrowser, type TestBrowser } from '../helpers/web-browser.js';
 
@@ -49,12 +49,17 @@ describe('web agent page against the simulator (W5)', function () {
     await s?.close();
   });
 
-  /** An agent user for a new agent in campaign `c`, logged in with the keyboard only; on its page, online. */
-  async function agentAtDesk(page: Page, c: number, username: string, phone: Record<string, unknown> = {}): Promise<number> {
+  /**
+   * An agent user for a new agent in campaign `c`, logged in with the keyboard only; on its page,
+   * online. Whatever login a test before left in the browser is dropped first.
+   */
+  async function agentAtDesk(page: Page, c: number, username: string, phone: Record<string, unknown> = {},
+    agent: Record<string, unknown> = {}): Promise<number> {
     // W2: offered calls only while this page is connected.
-    const [ag] = await createAgents(s, 1, [c], { name: `Olena ${username}`, wrapup_sec: 120, requires_client: true }, phone);
+    const [ag] = await createAgents(s, 1, [c], { name: `Olena ${username}`, wrapup_sec: 120, requires_client: true, ...agent }, phone);
     const u = await s.call('POST', '/api/v2/users', { username, password: `${username}-password`, role: 'agent', agent_id: ag!.id });
     expect(u.status, JSON.stringify(u.body)).to.equal(201);
+    await b.context.clearCookies();
     await page.goto(`${url}/`);
     await page.getByLabel('Username').waitFor();
     await page.keyboard.type(username); // the log-in form focuses Username
@@ -69,8 +74,8 @@ describe('web agent page against the simulator (W5)', function () {
   it('W1, W5: an agent user lands on its page, sees no supervisor menu, and works a call from reservation to result with the keyboard only', async () => {
     const { page } = b;
     const c = await createCampaign(s, { name: 'Renewals', wait_result: true, wrapup_sec: 120, allow_end_wrap_up_early: true, max_tries: 3 });
-    // The phone rings 1.5 s before it answers: the card is on screen while it rings.
-    const agentId = await agentAtDesk(page, c, 'desk-kbd', { afterMs: 1_500 });
+    // The phone rings 3 s before it answers (within a ring time of 20 s): the card is on screen while it rings.
+    const agentId = await agentAtDesk(page, c, 'desk-kbd', { afterMs: 3_000 }, { call_timeout: 20 });
     expect(new URL(page.url()).pathname).to.equal('/agent');
     expect(await page.getByRole('link', { name: 'Campaigns' }).count()).to.equal(0);
     // A supervisor's page typed in the address bar leads back to the agent's own.
@@ -91,7 +96,8 @@ describe('web agent page against the simulator (W5)', function () {
 
     const n = number();
     const other = number();
-    s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 2_500 });
+    // The subscriber stays on the line until the test has seen the call up, then hangs up.
+    s.sim.setSubscriber(n, { outcome: 'answer', afterMs: 20, talkMs: 600_000 });
     const [m] = await addMembers(s, c, [{ name: 'Ada Lovelace', priority: 7, variables: { crm_id: 'C-42' },
       communications: [{ number: n }, { number: other }] }]);
     await run(s, c);
@@ -109,6 +115,7 @@ describe('web agent page against the simulator (W5)', function () {
     await b.shot('41-agent-talking');
     expect(await seriousAxeFindings(page), 'axe on the agent page during a call').to.deep.equal([]);
 
+    await hangUpSubscriber(s, n);
     await page.locator('#progress', { hasText: /^Subscriber hung up · NORMAL_CLEARING · talked \d+:\d\d$/ }).waitFor();
     await page.locator('#countdown', { hasText: /left$/ }).waitFor();
     await page.getByRole('button', { name: /^End wrap-up/ }).waitFor();
@@ -142,7 +149,6 @@ describe('web agent page against the simulator (W5)', function () {
 
   it('W5: a reload mid-call keeps the card and the call\'s progress; H hangs up; S sends success', async () => {
     const { page } = b;
-    await page.getByRole('button', { name: 'Log out' }).click();
     const c = await createCampaign(s, { name: 'Reload', wait_result: true, wrapup_sec: 120, max_tries: 3 });
     await agentAtDesk(page, c, 'desk-reload');
     const n = number();

@@ -123,6 +123,15 @@ export function subscriberLegs(s: Stack, n: string) {
   return s.sim.channelLog().filter((ch) => ch.name.includes(`/${n}@`));
 }
 
+/**
+ * The subscriber of number `n` hangs up now (its SIP leg ended as uuid_kill would): for a call
+ * kept up (a long talkMs) until the test has seen what happens while it is up.
+ */
+export async function hangUpSubscriber(s: Stack, n: string): Promise<void> {
+  const leg = await until(`a live SIP leg to ${n}`, async () => s.sim.channels().find((ch) => ch.name.startsWith(`sofia/internal/${n}@`)));
+  await s.telephony.kill(s.cfg.freeswitch[0]!.name, leg.uuid, 'NORMAL_CLEARING');
+}
+
 /** Every member of a campaign (all pages). */
 export async function members(s: Stack, campaignId: number): Promise<any[]> {
   const out: any[] = [];
