@@ -1,7 +1,5 @@
 import type { Knex } from 'knex';
-import type { CallStore, OrphanedAttempt, SettlePlan, SettleSnapshot, WakeUp } from '../../app/ports/call-store.js';
-import { expireIfDue } from '../../app/engine/settle-plan.js';
-import type { MemberDecision } from '../../domain/attempt-rules.js';
+import type { CallStore, OrphanedAttempt, SettlePlan, SettleSnapshot } from '../../app/ports/call-store.js';
 import type { ResultStatus } from '../../app/ports/result-status.js';
 import type { BridgePlan } from '../../app/ports/telephony.js';
 import type { BridgeFacts } from '../../app/ports/dispatch-store.js';
@@ -288,50 +286,4 @@ function settleWrites(p: SettlePlan, now: Date): { sql: string; values: Knex.Raw
     WHERE ${where.join(' AND ')}`;
   const joinValues: Knex.RawBinding[] = [p.campaignId, p.memberId, ...(c ? [c.id] : []), ...(g ? [g.id] : [])];
   return { sql, values: [...joinValues, ...values, ...whereValues] };
-}
-
-/*
- * P2: a preview's end (preview-store.ts) writes its member and frees its agent in its own
- * transaction with these; a call's end is a settle plan (settle-plan.ts, applySettle).
- */
-export { expireIfDue };
-
-/** The member's counters follow `counts`: the attempt that ends it counts too (C5: tries equals the attempts used). */
-export async function writeMember(trx: Trx, campaignId: number, memberId: number, d: MemberDecision, now: Date, wakeUps: WakeUp[]): Promise<void> {
-  const base = { version: trx.raw('version + 1'), updated_at: now };
-  const counters = d.kind === 'wait-result' ? {} : {
-    tries: trx.raw(`tries + ${d.counts === 'try' ? 1 : 0}`),
-    minus_tries: trx.raw(`minus_tries + ${d.counts === 'minus' ? 1 : 0}`),
-  };
-  switch (d.kind) {
-    case 'end':
-      await trx('members').where('id', memberId).update({ ...base, ...counters, state: 'done', result: d.result, ended_at: now });
-      return;
-    case 'retry':
-      await trx('members').where('id', memberId).update({ ...base, ...counters, state: 'ready', ready_at: d.readyAt, result: null });
-      wakeUps.push({ kind: 'member-ready', campaignId, memberId, at: d.readyAt });
-      return;
-    case 'wait-result':
-      // Counted when the status or the deadline decides it (C7).
-      await trx('members').where('id', memberId).update({ ...base, state: 'waiting_result' });
-      return;
-  }
-}
-
-type AgentTransition = (view: ReturnType<typeof toAgentView>) => ReturnType<typeof toAgentView> & { unregistered?: boolean };
-
-export async function freeAgent(trx: Trx, a: { id: number; agent_id: number | null; node: string | null }, now: Date, wakeUps: WakeUp[], next: AgentTransition) {
-  if (!a.agent_id) return;
-  const row = await trx('agents').where({ id: a.agent_id, attempt_id: a.id }).forUpdate().first(...AGENT_COLUMNS);
-  if (!row) return;
-  const view = next(toAgentView(row));
-  await trx('agents').where('id', row.id).update({
-    ...agentViewColumns(view, now),
-    attempt_id: null,
-    version: trx.raw('version + 1'),
-  });
-  // A3: USER_NOT_REGISTERED means our registration record is stale; the next sofia event or resync restores it.
-  if (view.unregistered && a.node) await trx('registrations').where({ sip_user: row.sip_user, node: a.node }).del();
-  if (view.state === 'Wrap up') wakeUps.push({ kind: 'wrapup-end', agentId: row.id, at: view.readyAt });
-  else if (view.readyAt > now) wakeUps.push({ kind: 'agent-ready', agentId: row.id, at: view.readyAt });
 }
