@@ -49,7 +49,10 @@ export class RedisDispatchNews implements DispatchNews {
   announce(item: DispatchNewsItem): void {
     if (this.#closing) return;
     this.#pending.set(JSON.stringify(item), item);
-    this.#publishing ??= this.#flush();
+    // Cleared when the loop is over, never from inside it (as in redis-live-relay.ts).
+    this.#publishing ??= this.#flush().finally(() => {
+      this.#publishing = null;
+    });
   }
 
   async #flush(): Promise<void> {
@@ -58,7 +61,6 @@ export class RedisDispatchNews implements DispatchNews {
       this.#pending.clear();
       await this.#channel.publish({ items });
     }
-    this.#publishing = null;
   }
 
   close(): Promise<void> {
