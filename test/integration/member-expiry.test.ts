@@ -35,7 +35,11 @@ describe('member expiry: a plan applied in one guarded statement (M4, C7, S3, is
     const [dialing] = await seed.members(c, 1, { expireAt: past() });
     await t.db('members').where('id', dialing!).update({ state: 'dialing' });
     const attemptId = await waiting(c, wait!);
-    const touched = await expireMembers(store, new Date(), 1000);
+    const sent: string[] = [];
+    const count = (q: { sql: string }) => sent.push(q.sql);
+    t.db.on('query', count);
+    const touched = await expireMembers(store, new Date(), 1000).finally(() => t.db.off('query', count));
+    expect(sent.map((q) => q.trim().split(/\s/)[0]), 'one read, one write').to.deep.equal(['SELECT', 'UPDATE']);
     expect([...touched]).to.deep.equal([c]);
     for (const id of [ready!, wait!]) expect(await member(id)).to.deep.include({ state: 'done', result: 'MEMBER_EXPIRED', tries: 0 });
     expect((await member(ready!)).ended_at).to.be.instanceOf(Date);

@@ -57,8 +57,12 @@ describe('preview store: plans applied in one guarded statement (P2, S3, issue 1
   it('P2: a skip writes the attempt (skipped, with its reason), the member (no try) and the agent (Waiting) in one statement', async () => {
     const p = await preview();
     const before = await rows(p);
-    const out = await new PreviewDecisions(store).skip(p.agentId, 'wrong person', new Date());
+    const sent: string[] = [];
+    const count = (q: { sql: string }) => sent.push(q.sql);
+    t.db.on('query', count);
+    const out = await new PreviewDecisions(store).skip(p.agentId, 'wrong person', new Date()).finally(() => t.db.off('query', count));
     expect(out).to.deep.include({ kind: 'skipped', attemptId: p.attemptId });
+    expect(sent.map((q) => q.trim().split(/\s/)[0]), 'one read, one write').to.deep.equal(['SELECT', 'UPDATE']);
     const after = await rows(p);
     expect(after.attempt).to.deep.equal({ state: 'done', outcome: 'skipped', preview_decision: 'skipped', agent_cause: 'PREVIEW_SKIPPED',
       comment: 'wrong person', active_member: null, live_campaign: null });
