@@ -11,6 +11,7 @@ import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, toAgentView, to
 
 /** P2: a preview is live too: it holds its member, its agent and a line of the campaign. */
 export const LIVE_STATES = ['previewing', 'reserved', 'ringing_agent', 'bridging', 'talking'];
+const LIVE_IN = LIVE_STATES.map((x) => `'${x}'`).join(', ');
 
 type Trx = Knex.Transaction;
 
@@ -85,8 +86,10 @@ export class MysqlCallStore implements CallStore {
   }
 
   async markMemberAnswered(attemptId: number, memberUuid: string | null, at: Date): Promise<void> {
-    await this.db('attempts').where({ id: attemptId }).whereIn('state', LIVE_STATES)
-      .update({ state: 'talking', answered_at: at, member_uuid: memberUuid });
+    // Written out (not built): it runs on every answered call.
+    await withRetry(() => this.db.raw(
+      `UPDATE attempts SET state = 'talking', answered_at = ?, member_uuid = ? WHERE id = ? AND state IN (${LIVE_IN})`,
+      [at, memberUuid, attemptId]));
   }
 
   async settleSnapshot(attemptId: number): Promise<SettleSnapshot | null> {

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { SettleSnapshot } from '../../app/ports/call-store.js';
-import type { ClaimedAttempt, ClaimInput, ClaimResult, DispatchStore, OpenCampaign, RunningCampaign } from '../../app/ports/dispatch-store.js';
-import { pickCommunication, type CommunicationChoice } from '../../domain/selection.js';
-import { toCalendar } from './calendar-row.js';
-import { fromJsonColumn } from './row-mapping.js';
-import { AGENT_COLUMNS, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules } from './row-mappers.js';
+import type { AgentSearch, ClaimedAttempt, ClaimInput, ClaimResult, DispatchStore, RunningCampaign } from '../../app/ports/dispatch-store.js';
 import { onAgentAnswered } from '../../domain/agent-state.js';
+import { lockAgent, readyAgents, type AgentRow, type CandidateRow, type LockedAgent } from './agent-pick.js';
+import { toCalendar } from './calendar-row.js';
 import { withRetry } from './deadlock.js';
+import { pickMember, type PickedMember } from './member-pick.js';
+import { fromJsonColumn } from './row-mapping.js';
+import { toAgentView, toCampaignRules } from './row-mappers.js';
 
-/** Members skipped in one claim because of DNC or no number left, before giving up on a campaign. */
-const MAX_MEMBER_SKIPS = 20;
+/** Agents read by a claim's own search (claimNext without an agent). */
+const SEARCH_LIMIT = 32;
 
 export class MysqlDispatchStore implements DispatchStore {
   constructor(private readonly db: Knex) {}
@@ -34,8 +35,32 @@ export class MysqlDispatchStore implements DispatchStore {
     }));
   }
 
-  claimNext(input: ClaimInput): Promise<ClaimResult> {
-    return withRetry(() => this.db.transaction((trx) => claimInTransaction(trx, input)));
+  readyAgents(search: AgentSearch, limit: number): Promise<number[]> {
+    return withRetry(() => readyAgents(this.db, search, limit));
+  }
+
+  /**
+   * One transaction for one agent: with `agentId` that agent; else the ready agents are searched
+   * first (one statement, outside any transaction: it locks nothing) and tried in turn from
+   * `slot` on until one can be locked.
+   */
+  async claimNext(input: ClaimInput): Promise<ClaimResult> {
+    if (input.campaigns.length === 0 || input.upNodes.length === 0) return { kind: 'no-agent' };
+    if (input.agentId !== undefined) return this.#claimAgent(input, input.agentId);
+    const found = await this.readyAgents(input, SEARCH_LIMIT);
+    const start = found.length ? (input.slot ?? 0) % found.length : 0;
+    for (const id of [...found.slice(start), ...found.slice(0, start)]) {
+      const r = await this.#claimAgent(input, id);
+      if (r.kind !== 'no-agent') return r;
+    }
+    return { kind: 'no-agent' };
+  }
+
+  #claimAgent(input: ClaimInput, agentId: number): Promise<ClaimResult> {
+    return withRetry(() => this.db.transaction(async (trx) => {
+      const locked = await lockAgent(trx, input, agentId);
+      return locked ? claimInTransaction(trx, input, locked) : { kind: 'no-agent' };
+    }));
   }
 }
 
@@ -54,19 +79,13 @@ export class MysqlDispatchStore implements DispatchStore {
  * chooseClaim states the same choice in plain code; test/integration/selection-oracle.test.ts runs
  * random worlds through both and requires the same agent, campaign and member. Change them together.
  */
-async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Promise<ClaimResult> {
+async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput, { agent, candidates }: LockedAgent): Promise<ClaimResult> {
   const byId = new Map(input.campaigns.map((c) => [c.id, c]));
-  const campaignIds = [...byId.keys()];
-  if (campaignIds.length === 0 || input.upNodes.length === 0) return { kind: 'no-agent' };
-
-  const found = await pickAgent(trx, input, campaignIds);
-  if (!found) return { kind: 'no-agent' };
-  const { agent, candidates, searched } = found;
 
   const exhausted: number[] = [];
   const fullLineGroupIds: number[] = [];
   const idle = (agentMayRetry: boolean) =>
-    ({ kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds, agentMayRetry, searched }) as const;
+    ({ kind: 'agent-idle', agentId: agent.id, exhaustedCampaignIds: exhausted, fullLineGroupIds, agentMayRetry }) as const;
   for (const c of candidates) {
     // P3: a predictive campaign's lines are dialled by its pacer (pacer-store.ts), never claimed
     // for an agent; an agent on a nailed-up leg takes no other call (its phone is in that one).
@@ -89,16 +108,9 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput): Pro
       exhausted.push(c.id);
       return idle(true);
     }
-    return { kind: 'claimed', attempt: await reserve(trx, input, agent, c, picked), searched };
+    return { kind: 'claimed', attempt: await reserve(trx, input, agent, c, picked) };
   }
   return idle(false);
-}
-
-interface CandidateRow {
-  id: number; call_limit: number; line_group_id: number | null; type: string; preview_sec: number; name: string; variables: unknown; version: number;
-  retry_wait_sec: number; max_tries: number; min_success_sec: number; wait_result: number | boolean; wrapup_sec: number;
-  causes: unknown; max_minus_attempts: number;
-  campaign_live: number; group_live: number; capacity: number | null;
 }
 
 /** C2, C3: which cap, if any, the live calls of the campaign or of its line group have reached. */
@@ -178,16 +190,6 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
   };
 }
 
-interface AgentRow {
-  id: number; version: number; sip_user: string; registered_node: string; call_timeout: number; nailed_uuid: string | null;
-  [view: string]: unknown;
-}
-
-interface MemberRow { variables: unknown; tries: number; minus_tries: number; expire_at: Date | null; version: number }
-/** A member row as the claim reads it (WITH_NUMBERS). */
-interface ReadyMemberRow extends MemberRow { id: number; next_communication_id: number | null; last_communication_id: number | null; numbers: unknown }
-interface PickedMember { memberId: number; comm: CommunicationChoice; row: MemberRow; numbers: CommunicationChoice[] }
-
 /**
  * The rows of the attempt as this claim, then its ringing and its bridge (call-store.ts) leave
  * them: each of those three writes moves the agent's version by one, the claim the member's.
@@ -215,171 +217,3 @@ function onceBridged(attemptId: number, agent: AgentRow, c: CandidateRow, picked
     agent: { ...onAgentAnswered(toAgentView(agent), now), id: agent.id, sipUser: agent.sip_user, version: agent.version + 3 },
   };
 }
-
-
-/** The agent's columns of its view (A3), read with the lock for the bridge. */
-const AGENT_VIEW = AGENT_COLUMNS.filter((k) => k !== 'id' && k !== 'sip_user' && k !== 'version');
-
-/** Candidates read per search; the first one no other claim holds is taken, the rest are offered to the next claims. */
-const AGENT_CANDIDATES = 32;
-
-interface PickedAgent {
-  agent: AgentRow;
-  /** C3: the agent's running campaigns among those open, best first, each with its live calls as read (no locks). */
-  candidates: CandidateRow[];
-  /** The ready agents a search found, best first, when this claim searched. */
-  searched: number[] | undefined;
-}
-
-/**
- * A2: Available + Waiting + registered on an up node + every delay passed; best campaign
- * priority, then longest idle. The ordered search is read without locks (an ordered
- * `FOR UPDATE SKIP LOCKED` locks every row it scans, which would make concurrent claims queue);
- * then one candidate at a time is locked by primary key, re-checked, and skipped when another
- * claim holds it (each sibling claim of a pass starts at its own slot in the list). A claim
- * given `agentId` (the next of an earlier search's list) tries that agent first and searches
- * only when it is taken or no longer ready.
- */
-async function pickAgent(trx: Knex.Transaction, input: ClaimInput, campaignIds: number[]): Promise<PickedAgent | undefined> {
-  const idList = campaignIds.map(() => '?').join(',');
-  const nodeList = input.upNodes.map(() => '?').join(',');
-  // The registration is read without a lock: a phone that unregisters meanwhile fails the originate.
-  const registeredOn = `SELECT r.node FROM registrations r WHERE r.sip_user = a.sip_user AND r.node IN (${nodeList})`;
-  const ready = (q: Knex.QueryBuilder) => q
-    .where('a.status', 'Available')
-    .where('a.state', 'Waiting')
-    .where('a.ready_at', '<=', input.now)
-    // W2: an agent that requires a client only while one is connected (the engine read who is, from Redis).
-    .where((w) => {
-      w.where('a.requires_client', false);
-      if (input.presentAgentIds?.length) w.orWhereIn('a.id', input.presentAgentIds);
-    })
-    .whereRaw(`EXISTS (${registeredOn})`, input.upNodes);
-  // The agent locked with its campaigns (C3 order) and their live calls; subqueries lock nothing.
-  const lock = async (id: number): Promise<PickedAgent | undefined> => {
-    const row = await ready(trx('agents as a'))
-      .where('a.id', id)
-      .first('a.id', 'a.version', 'a.sip_user', 'a.call_timeout', 'a.nailed_uuid', ...AGENT_VIEW.map((k) => `a.${k}`),
-        trx.raw(`(${registeredOn} ORDER BY r.updated_at DESC LIMIT 1) AS registered_node`, input.upNodes),
-        trx.raw(`(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', c.id, 'call_limit', c.call_limit, 'line_group_id', c.line_group_id,
-                   'type', c.type, 'preview_sec', c.preview_sec, 'name', c.name, 'variables', c.variables, 'version', c.version,
-                   ${CAMPAIGN_RULE_COLUMNS.map((k) => `'${k}', c.${k}`).join(', ')},
-                   'campaign_live', (SELECT COUNT(*) FROM attempts x WHERE x.live_campaign = c.id),
-                   'group_live', (SELECT COUNT(*) FROM attempts x WHERE x.live_line_group = c.line_group_id),
-                   'capacity', (SELECT l.capacity FROM line_groups l WHERE l.id = c.line_group_id))
-                   ORDER BY c.priority DESC, c.dialled, c.id)
-                  FROM tiers t JOIN campaigns c ON c.id = t.campaign_id
-                 WHERE t.agent_id = a.id AND c.state = 'running' AND c.id IN (${idList})) AS candidates`, campaignIds))
-      .forUpdate()
-      .skipLocked();
-    if (!row) return undefined;
-    const { candidates, ...agent } = row as AgentRow & { candidates: unknown };
-    return { agent, candidates: fromJsonColumn<CandidateRow[]>(candidates, []), searched: undefined };
-  };
-  if (input.agentId !== undefined && !input.excludeAgentIds.includes(input.agentId)) {
-    const given = await lock(input.agentId);
-    if (given) return given;
-  }
-  const search = ready(trx('agents as a'))
-    .whereRaw(`EXISTS (SELECT 1 FROM tiers t WHERE t.agent_id = a.id AND t.campaign_id IN (${idList}))`, campaignIds)
-    .orderByRaw(
-      `(SELECT MAX(c.priority) FROM tiers t JOIN campaigns c ON c.id = t.campaign_id
-         WHERE t.agent_id = a.id AND c.id IN (${idList})) DESC, a.idle_since, a.id`,
-      campaignIds,
-    )
-    .limit(AGENT_CANDIDATES)
-    .pluck('a.id');
-  const skip = input.agentId === undefined ? input.excludeAgentIds : [...input.excludeAgentIds, input.agentId];
-  if (skip.length) search.whereNotIn('a.id', skip);
-  const found = (await search) as number[];
-  const start = found.length ? (input.slot ?? 0) % found.length : 0;
-  for (const id of [...found.slice(start), ...found.slice(0, start)]) {
-    const picked = await lock(id);
-    if (picked) return { ...picked, searched: found };
-  }
-  return undefined;
-}
-
-/** M3: best priority first, then longest ready. */
-const M3_ORDER = 'ORDER BY priority DESC, ready_at, id';
-
-/**
- * A member's columns for the claim, with its numbers (a subquery, evaluated for the row returned;
- * it locks nothing). Checked at dial time: a number put on a DNC list after upload is never
- * dialled. Its one binding is the campaign id (the DNC list's scope).
- */
-const WITH_NUMBERS = `id, next_communication_id, last_communication_id, variables, tries, minus_tries, expire_at, version,
-  (SELECT JSON_ARRAYAGG(JSON_OBJECT('id', c.id, 'number', c.number, 'priority', c.priority, 'position', c.position,
-     'state', c.state, 'dnc', EXISTS (SELECT 1 FROM dnc d WHERE d.number = c.number AND d.scope IN (0, ?))))
-    FROM communications c WHERE c.member_id = members.id) AS numbers`;
-
-/**
- * M3/M4/K3/P6: the condition of a member ready to dial now, with its bindings: ready and due, not
- * expired, its local window open, and (P6) no call of it abandoned since `abandonedSince`.
- */
-function readyMembers(campaignId: number, open: OpenCampaign, now: Date, abandonedSince?: Date): [string, Knex.Value[]] {
-  let sql = "campaign_id = ? AND state = 'ready'";
-  const values: Knex.Value[] = [campaignId];
-  if (abandonedSince) {
-    // P6: a member whose call was abandoned since then waits, unless an agent is reserved for it
-    sql += " AND NOT EXISTS (SELECT 1 FROM attempts x WHERE x.member_id = members.id AND x.hangup_cause = 'ABANDONED' AND x.ended_at > ?)";
-    values.push(abandonedSince);
-  }
-  sql += ' AND ready_at <= ? AND (expire_at IS NULL OR expire_at > ?)';
-  values.push(now, now);
-  const zones: string[] = [];
-  if (open.openZones.length) {
-    zones.push(`timezone IN (${open.openZones.map(() => '?').join(', ')})`);
-    values.push(...open.openZones);
-  }
-  if (open.calendarZoneOpen) zones.push('timezone IS NULL');
-  sql += zones.length ? ` AND (${zones.join(' OR ')})` : ' AND FALSE';
-  return [sql, values];
-}
-
-/**
- * M3: best priority, then longest ready; only members whose local window is open (K3) and not
- * expired (M4). A member whose numbers are all on the DNC list or stopped is ended here.
- */
-export async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenCampaign, now: Date, abandonedSince?: Date) {
-  // The statements are written out rather than built: this runs at least once per attempt, and
-  // composing them with the query builder cost more CPU than the rest of the claim's code.
-  const [readyWhere, readyValues] = readyMembers(campaignId, open, now, abandonedSince);
-  const first = async (sql: string, values: Knex.Value[]) => ((await trx.raw(sql, values))[0] as ReadyMemberRow[])[0];
-  for (let skips = 0; skips < MAX_MEMBER_SKIPS; skips++) {
-    let member = await first(`SELECT ${WITH_NUMBERS} FROM members WHERE ${readyWhere} ${M3_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [campaignId, ...readyValues]);
-    if (!member) {
-      // C3: every ready member is held by another claim in flight. If that claim does not take it
-      // (its line group filled meanwhile), it is still this campaign's to dial: wait for the
-      // holder rather than let a lower campaign of the line group take the line.
-      const held = await first(`SELECT id FROM members WHERE ${readyWhere} ${M3_ORDER} LIMIT 1`, readyValues);
-      if (!held) return null;
-      member = await first(`SELECT ${WITH_NUMBERS} FROM members WHERE ${readyWhere} AND id = ? LIMIT 1 FOR UPDATE`,
-        [campaignId, ...readyValues, held.id]);
-      if (!member) continue;
-    }
-    // (JSON_OBJECT spells the EXISTS as "0" or "1".)
-    const comms = fromJsonColumn<(CommunicationChoice & { dnc: string | number })[]>(member.numbers, []);
-    // Members and their numbers are written in one transaction (member-writer.ts), so a member read
-    // here without numbers really has none, and ends NO_COMMUNICATIONS below.
-    let choice = pickCommunication(comms, member.next_communication_id, member.last_communication_id);
-    let dnc = false;
-    while (choice && Number(comms.find((x) => x.id === choice!.id)!.dnc) === 1) {
-      dnc = true;
-      await trx('communications').where('id', choice.id).update({ state: 'stopped', last_cause: 'DNC' });
-      choice.state = 'stopped';
-      choice = pickCommunication(comms, null, choice.id);
-    }
-    if (choice) return { memberId: member.id, comm: choice, row: member, numbers: comms };
-    await trx('members').where('id', member.id).update({
-      state: 'done',
-      result: dnc ? 'DNC' : 'NO_COMMUNICATIONS',
-      ended_at: now,
-      version: trx.raw('version + 1'),
-      updated_at: now,
-    });
-  }
-  return null;
-}
-

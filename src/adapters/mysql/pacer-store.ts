@@ -4,7 +4,7 @@ import type { ClaimedLine, PacerFacts, PacerStore } from '../../app/ports/pacer-
 import type { ComplianceWindow } from '../../domain/campaign-type.js';
 import { complianceWindowStart, NO_REDIAL_AFTER_ABANDON_MS } from '../../domain/compliance.js';
 import type { EndedDial, PacerDecision, PacerState, TalkingAgent } from '../../domain/pacer.js';
-import { pickMember } from './claim-store.js';
+import { pickMember } from './member-pick.js';
 import { withRetry } from './deadlock.js';
 import { lockNameSql } from './named-lock.js';
 

@@ -34,19 +34,30 @@ export interface DispatcherDeps {
 /** Claims per pass before yielding, so one pass never starves the event loop. */
 const MAX_CLAIMS_PER_PASS = 200;
 const DEFAULT_CONCURRENCY = 4;
+/** Ready agents read per search (A2 order); the pass searches again when it tried them all and the page was full. */
+const SEARCH_PAGE = 32;
+/**
+ * How long the running campaigns read from MySQL serve the passes, ms. The changes that matter
+ * are news (campaign-changed, members-added: campaignsChanged()); this bounds how late a change
+ * without news is seen (a campaign another process finished, a row edited by hand).
+ */
+const CAMPAIGNS_MAX_AGE_MS = 1_000;
 
 interface PassState {
   upNodes: string[];
   presentAgentIds: number[];
+  /** Agents found with nothing to dial in this pass (full or no member): never searched again in it. */
   exclude: number[];
   campaigns: OpenCampaign[];
   claims: number;
-  /** No agent left: every claim loop of the pass stops. */
-  done: boolean;
-  /** Claims of this pass in progress now (their agent rows are locked). */
-  inFlight: number;
-  /** Agents claimed in this pass: not offered again from an older search's list. */
-  taken: Set<number>;
+  /** Ready agents of the pass's searches not tried yet, best first (A2); every claim loop takes the next. */
+  queue: number[];
+  /** Agents handed to a claim in this pass: a later search of the pass leaves them out. */
+  tried: Set<number>;
+  /** The latest search filled its page: more ready agents may be left after the queue. */
+  more: boolean;
+  /** The search in progress, which the claim loops that ran out of agents wait for. */
+  searching: Promise<void> | null;
 }
 /** Pause before a pass that failed runs again, ms. */
 const RETRY_AFTER_FAILURE_MS = 1_000;
@@ -61,6 +72,10 @@ export class Dispatcher {
   #closed = false;
   /** Calendar wake-ups already armed, so a pass does not re-send them to Redis. */
   readonly #armed = new Map<number, number>();
+  /** The running campaigns as last read, and when (performance.now()). */
+  #runningList: { list: RunningCampaign[]; at: number } | null = null;
+  /** Counts campaignsChanged() calls: a read that one overlapped is used once, not kept. */
+  #campaignChanges = 0;
 
   constructor(private readonly d: DispatcherDeps) {}
 
@@ -73,6 +88,15 @@ export class Dispatcher {
     this.#running = this.#loop().finally(() => {
       this.#running = null;
     });
+  }
+
+  /**
+   * A campaign was started, stopped or edited, or got members (maybe in a new zone, K3): the
+   * next pass reads the running campaigns again.
+   */
+  campaignsChanged(): void {
+    this.#runningList = null;
+    this.#campaignChanges++;
   }
 
   /** Waits for the pass in progress (tests, shutdown). */
@@ -103,8 +127,10 @@ export class Dispatcher {
 
   /**
    * One pass: claim until no agent or no member is left. True when it stopped at the cap.
-   * Several claims run at once: each waits mostly on MySQL round trips, and SKIP LOCKED keeps
-   * them off each other's agents and members.
+   * One search (no transaction, no locks) lists the ready agents best first; claim loops take
+   * them in turn, each claim one transaction for one agent. Several claims run at once: each
+   * waits mostly on MySQL round trips, and SKIP LOCKED keeps them off each other's members. A
+   * pass with no ready agent costs that one statement; a claim is never run to find nothing.
    */
   async #pass(): Promise<boolean> {
     const open = await this.#openCampaigns(this.d.now());
@@ -119,10 +145,34 @@ export class Dispatcher {
     // P3: predictive campaigns are dialled by their pacer (member first, agent at the answer), never by claims.
     const claimable = open.filter((c) => !c.predictive);
     if (claimable.length === 0) return false;
-    const pass: PassState = { upNodes: this.d.upNodes(), presentAgentIds: await this.#presentAgents(), exclude: [], campaigns: claimable, claims: 0,
-      done: false, inFlight: 0, taken: new Set() };
-    await Promise.all(Array.from({ length: this.d.concurrency ?? DEFAULT_CONCURRENCY }, (_, slot) => this.#claimLoop(pass, slot)));
+    const upNodes = this.d.upNodes();
+    if (upNodes.length === 0) return false;
+    const pass: PassState = { upNodes, presentAgentIds: await this.#presentAgents(), exclude: [], campaigns: claimable, claims: 0,
+      queue: [], tried: new Set(), more: false, searching: null };
+    await this.#search(pass);
+    const loops = Math.min(this.d.concurrency ?? DEFAULT_CONCURRENCY, pass.queue.length);
+    await Promise.all(Array.from({ length: loops }, () => this.#claimLoop(pass)));
     return pass.claims >= MAX_CLAIMS_PER_PASS;
+  }
+
+  /** The next page of ready agents (A2 order) onto the pass's queue; loops that ask meanwhile share it. */
+  #search(pass: PassState): Promise<void> {
+    pass.searching ??= (async () => {
+      const found = await this.d.store.readyAgents({
+        now: this.d.now(),
+        upNodes: pass.upNodes,
+        presentAgentIds: pass.presentAgentIds,
+        campaigns: pass.campaigns,
+        excludeAgentIds: [...pass.exclude, ...pass.tried],
+      }, SEARCH_PAGE);
+      pass.more = found.length >= SEARCH_PAGE;
+      for (const id of found) {
+        if (pass.tried.has(id)) continue;
+        pass.tried.add(id);
+        pass.queue.push(id);
+      }
+    })().finally(() => { pass.searching = null; });
+    return pass.searching;
   }
 
   /** W2: unknown (Redis away) counts as nobody: an agent that requires a client is then not offered calls. */
@@ -135,19 +185,13 @@ export class Dispatcher {
     }
   }
 
-  async #claimLoop(pass: PassState, slot: number): Promise<void> {
-    const concurrency = this.d.concurrency ?? DEFAULT_CONCURRENCY;
-    /**
-     * This loop's share of the latest search's ready agents, best first (A2): the claim tries the
-     * next one before searching again, so one search serves several claims. Sibling loops take
-     * every concurrency-th agent from their own slot on, so they do not try the same ones.
-     */
-    let queue: number[] = [];
-    while (!pass.done && !this.#closed && pass.campaigns.length > 0 && pass.claims < MAX_CLAIMS_PER_PASS) {
+  async #claimLoop(pass: PassState): Promise<void> {
+    while (!this.#closed && pass.campaigns.length > 0 && pass.claims < MAX_CLAIMS_PER_PASS) {
+      if (pass.queue.length === 0 && pass.searching) await pass.searching;
+      if (pass.queue.length === 0 && pass.more) await this.#search(pass);
+      const agentId = pass.queue.shift();
+      if (agentId === undefined) return;
       const started = performance.now();
-      pass.inFlight++;
-      queue = queue.filter((id) => !pass.taken.has(id) && !pass.exclude.includes(id));
-      const agentId = queue.shift();
       const r = await this.d.store.claimNext({
         now: this.d.now(),
         instanceId: this.d.instanceId,
@@ -155,26 +199,22 @@ export class Dispatcher {
         upNodes: pass.upNodes,
         presentAgentIds: pass.presentAgentIds,
         campaigns: pass.campaigns,
-        excludeAgentIds: [...pass.exclude],
-        slot,
-        ...(agentId !== undefined ? { agentId } : {}),
-      }).finally(() => { pass.inFlight--; });
-      if (r.kind === 'claimed') pass.taken.add(r.attempt.agentId);
-      if (r.kind !== 'no-agent' && r.searched) queue = r.searched.filter((_, i) => i % concurrency === slot % concurrency);
+        excludeAgentIds: pass.exclude,
+        agentId,
+      });
       switch (r.kind) {
         case 'no-agent':
-          // A sibling claim may hold agent rows it will not use (FOR UPDATE locks every row the
-          // ordered agent query matched, not only the one returned), so SKIP LOCKED saw none:
-          // only a claim with no sibling in progress knows that no agent is left.
-          if (pass.inFlight === 0) pass.done = true;
-          return;
+          // Another process's claim holds this agent, or it is no longer ready: the next one.
+          continue;
         case 'agent-idle':
-          // Full or without a dialable member: true for every agent, not only this one.
-          if (!r.agentMayRetry) pass.exclude.push(r.agentId);
           // C3: a full line group leaves this pass for every campaign on it; when a line frees, the
           // settle kicks a new pass that serves the group's campaigns in priority order again.
           pass.campaigns = pass.campaigns.filter((c) =>
             !r.exhaustedCampaignIds.includes(c.id) && !(c.lineGroupId !== null && r.fullLineGroupIds.includes(c.lineGroupId)));
+          // Full or without a dialable member: true for every agent, not only this one. A campaign
+          // that filled during the claim: the same agent, the best of those left, tries the others.
+          if (r.agentMayRetry) pass.queue.unshift(r.agentId);
+          else pass.exclude.push(r.agentId);
           continue;
         case 'claimed':
           pass.claims++;
@@ -194,7 +234,7 @@ export class Dispatcher {
    * members in gets one wake-up at its next opening instead of being polled.
    */
   async #openCampaigns(now: Date): Promise<OpenCampaign[]> {
-    const running = await this.d.store.runningCampaigns();
+    const running = await this.#runningCampaigns();
     const open: OpenCampaign[] = [];
     for (const c of running) {
       const calendarZoneOpen = isOpen(c.calendar, c.calendar.timezone, now);
@@ -203,6 +243,17 @@ export class Dispatcher {
       if (!calendarZoneOpen || openZones.length < c.zones.length) await this.#armOpening(c, now);
     }
     return open;
+  }
+
+  async #runningCampaigns(): Promise<RunningCampaign[]> {
+    const cached = this.#runningList;
+    if (cached && performance.now() - cached.at < CAMPAIGNS_MAX_AGE_MS) return cached.list;
+    const at = performance.now();
+    const changes = this.#campaignChanges;
+    const list = await this.d.store.runningCampaigns();
+    // A change announced while the read was under way: the next pass reads again.
+    if (changes === this.#campaignChanges) this.#runningList = { list, at };
+    return list;
   }
 
   async #armOpening(c: RunningCampaign, now: Date): Promise<void> {

@@ -210,6 +210,8 @@ export class Engine implements EngineSignals {
 
   /** Changes, made here or announced by another process (news-handler.ts), then a dispatch pass. */
   #onNews(items: DispatchNewsItem[]): void {
+    // The running campaigns (and their zones, K3) are read again by the next pass.
+    if (items.some((n) => n.kind === 'campaign-changed' || n.kind === 'members-added')) this.dispatcher.campaignsChanged();
     handleNews(items, {
       live: this.live, log: this.d.log, now: this.#now, engineStore: this.d.engineStore, telephony: this.d.telephony,
       upkeep: this.#upkeep, previewAccepted: (id) => this.calls.previewAccepted(id),

@@ -44,6 +44,13 @@ export class PredictiveFlow {
   readonly #followed = new Set<number>();
   /** Answered subscribers not yet bridged nor abandoned, by campaign (the pacer's answeredWaiting). */
   readonly #waiting = new Map<number, number>();
+  /**
+   * False once the housekeeping beat found no nailed-up leg on record and no predictive campaign
+   * was open since (legs are taken only while one is): the passes then have none to release.
+   */
+  #legsMayExist = true;
+  /** Passes that found a predictive campaign open, counted: a beat's read they overlap is not trusted. */
+  #predictiveOpenings = 0;
 
   constructor(private readonly d: PredictiveFlowDeps) {}
 
@@ -196,6 +203,11 @@ export class PredictiveFlow {
    * running predictive campaign).
    */
   async keepNailedLegs(upNodes: string[], predictiveOpen: boolean): Promise<void> {
+    if (predictiveOpen) {
+      this.#legsMayExist = true;
+      this.#predictiveOpenings++;
+    }
+    if (!this.#legsMayExist) return;
     for (const leg of await this.d.store.nailedLegsToRelease()) {
       await this.d.telephony.kill(leg.node, leg.legUuid, 'NORMAL_CLEARING');
       await this.d.store.nailedLegGone(leg.legUuid, this.d.now(), false);
@@ -234,7 +246,10 @@ export class PredictiveFlow {
    */
   async checkNailedLegs(): Promise<void> {
     const up = this.d.telephony.upNodes();
-    for (const leg of await this.d.store.nailedLegs()) {
+    const openings = this.#predictiveOpenings;
+    const legs = await this.d.store.nailedLegs();
+    if (legs.length === 0 && openings === this.#predictiveOpenings) this.#legsMayExist = false;
+    for (const leg of legs) {
       if (this.#ringing.has(leg.legUuid)) continue;
       const nodes = leg.node !== null ? [leg.node] : up;
       if (nodes.length === 0) continue;

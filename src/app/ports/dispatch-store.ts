@@ -25,22 +25,29 @@ export interface OpenCampaign {
   openZones: string[];
 }
 
-export interface ClaimInput {
+/** Which agents may take a call now (A2, W2): read without locks. */
+export interface AgentSearch {
   now: Date;
-  instanceId: string;
-  leaseUntil: Date;
   /** FreeSWITCH nodes that are up: only agents registered there are offered calls (A2, F3). */
   upNodes: string[];
   campaigns: OpenCampaign[];
   /** W2: agents with a CTI client connected; an agent with requires_client is offered calls only when listed (absent: none). */
   presentAgentIds?: number[];
-  /** Agents already found unusable in this pass. */
+  /** Agents already found unusable (or already tried) in this pass. */
   excludeAgentIds: number[];
-  /** The agent to try first (the next of an earlier claim's search); the claim searches when it cannot take it. */
+}
+
+export interface ClaimInput extends AgentSearch {
+  instanceId: string;
+  leaseUntil: Date;
+  /**
+   * The agent to claim (one of a search's, readyAgents): the claim takes that agent or none.
+   * Absent: the claim searches, and tries the agents found in turn until one can be locked.
+   */
   agentId?: number;
   /**
-   * Which of the claims running at once this is (0 for the first). Each starts at a different
-   * one of the best ready agents, so sibling claims do not all try to lock the same one.
+   * Without `agentId`: which of the claims running at once this is (0 for the first). Each starts
+   * at a different one of the best ready agents, so sibling claims do not all try the same one.
    */
   slot?: number;
 }
@@ -79,20 +86,23 @@ export interface BridgeFacts {
 }
 
 export type ClaimResult =
-  /** `searched`: when the claim searched, the ready agents it found, best first (A2), for the next claims to try. */
-  | { kind: 'claimed'; attempt: ClaimedAttempt; searched?: number[] | undefined }
-  /** No agent can take a call in these campaigns now. */
+  | { kind: 'claimed'; attempt: ClaimedAttempt }
+  /**
+   * No agent can take a call in these campaigns now; with `agentId`: that agent cannot (another
+   * claim holds it, or it is no longer ready).
+   */
   | { kind: 'no-agent' }
   /**
    * The agent found had nothing to dial: its campaigns are full or have no dialable member.
    * `fullLineGroupIds`: line groups found full. `agentMayRetry`: a campaign filled up during
    * the claim; the agent may try the others.
    */
-  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean; searched?: number[] | undefined };
+  | { kind: 'agent-idle'; agentId: number; exhaustedCampaignIds: number[]; fullLineGroupIds: number[]; agentMayRetry: boolean };
 
-/** Members ended during a claim (DNC, no number left): reported so timers and stats follow. */
 export interface DispatchStore {
   runningCampaigns(): Promise<RunningCampaign[]>;
+  /** A2: up to `limit` ready agents of these campaigns, best first; one statement, no transaction, no locks. */
+  readyAgents(search: AgentSearch, limit: number): Promise<number[]>;
   /** C2, C3, M3, A2 in one READ COMMITTED transaction (DESIGN §2 step 2). */
   claimNext(input: ClaimInput): Promise<ClaimResult>;
 }
