@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
 import type { AgentSearch } from '../../app/ports/dispatch-store.js';
+import type { Sql } from './direct-sql.js';
 import { fromJsonColumn } from './row-mapping.js';
 import { AGENT_COLUMNS, CAMPAIGN_RULE_COLUMNS } from './row-mappers.js';
 
@@ -39,7 +39,7 @@ const AGENT_VIEW = AGENT_COLUMNS.filter((k) => k !== 'id' && k !== 'sip_user' &&
  * requires a client only while one is connected (the engine read who is, from Redis). The
  * registration is read without a lock: a phone that unregisters meanwhile fails the originate.
  */
-function ready(s: AgentSearch): [string, Knex.RawBinding[]] {
+function ready(s: AgentSearch): [string, unknown[]] {
   const present = s.presentAgentIds?.length ? ` OR a.id IN (${list(s.presentAgentIds.length)})` : '';
   return [
     `a.status = 'Available' AND a.state = 'Waiting' AND a.ready_at <= ? AND (a.requires_client = FALSE${present})
@@ -53,12 +53,12 @@ function ready(s: AgentSearch): [string, Knex.RawBinding[]] {
  * (an ordered `FOR UPDATE SKIP LOCKED` locks every row it scans, which would make concurrent
  * claims queue); each claim then locks its one agent by primary key (lockAgent).
  */
-export async function readyAgents(db: Knex, s: AgentSearch, limit: number): Promise<number[]> {
+export async function readyAgents(sql: Sql, s: AgentSearch, limit: number): Promise<number[]> {
   const ids = s.campaigns.map((c) => c.id);
   if (ids.length === 0 || s.upNodes.length === 0) return [];
   const [readyWhere, readyValues] = ready(s);
   const skip = s.excludeAgentIds.length ? ` AND a.id NOT IN (${list(s.excludeAgentIds.length)})` : '';
-  const [rows] = await db.raw(
+  const rows = await sql<{ id: number }[]>(
     `SELECT a.id FROM agents a
       WHERE ${readyWhere}
         AND EXISTS (SELECT 1 FROM tiers t WHERE t.agent_id = a.id AND t.campaign_id IN (${list(ids.length)}))${skip}
@@ -66,7 +66,7 @@ export async function readyAgents(db: Knex, s: AgentSearch, limit: number): Prom
                  WHERE t.agent_id = a.id AND c.id IN (${list(ids.length)})) DESC, a.idle_since, a.id
       LIMIT ?`,
     [...readyValues, ...ids, ...s.excludeAgentIds, ...ids, limit]);
-  return (rows as { id: number }[]).map((r) => r.id);
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -74,11 +74,11 @@ export async function readyAgents(db: Knex, s: AgentSearch, limit: number): Prom
  * by primary key: one row), with its campaigns in C3 order (priority, then the fewest dialled)
  * and their live calls; the subqueries lock nothing.
  */
-export async function lockAgent(trx: Knex.Transaction, s: AgentSearch, id: number): Promise<LockedAgent | undefined> {
+export async function lockAgent(sql: Sql, s: AgentSearch, id: number): Promise<LockedAgent | undefined> {
   const ids = s.campaigns.map((c) => c.id);
   const nodes = list(s.upNodes.length);
   const [readyWhere, readyValues] = ready(s);
-  const [rows] = await trx.raw(
+  const rows = await sql<(AgentRow & { candidates: unknown })[]>(
     `SELECT a.id, a.version, a.sip_user, a.call_timeout, a.nailed_uuid, ${AGENT_VIEW},
        (SELECT r.node FROM registrations r WHERE r.sip_user = a.sip_user AND r.node IN (${nodes})
          ORDER BY r.updated_at DESC LIMIT 1) AS registered_node,
@@ -95,7 +95,7 @@ export async function lockAgent(trx: Knex.Transaction, s: AgentSearch, id: numbe
      WHERE ${readyWhere} AND a.id = ?
      LIMIT 1 FOR UPDATE SKIP LOCKED`,
     [...s.upNodes, ...ids, ...readyValues, id]);
-  const row = (rows as (AgentRow & { candidates: unknown })[])[0];
+  const row = rows[0];
   if (!row) return undefined;
   const { candidates, ...agent } = row;
   return { agent, candidates: fromJsonColumn<CandidateRow[]>(candidates, []) };

@@ -6,6 +6,7 @@ import type { BridgeFacts } from '../../app/ports/dispatch-store.js';
 import { onAgentAnswered, onWrapupEnded, type AgentView } from '../../domain/agent-state.js';
 import type { CommunicationView } from '../../domain/result-status.js';
 import { withRetry } from './deadlock.js';
+import { DirectSql } from './direct-sql.js';
 import { fromJsonColumn } from './row-mapping.js';
 import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
 
@@ -15,16 +16,19 @@ const LIVE_IN = LIVE_STATES.map((x) => `'${x}'`).join(', ');
 
 type Trx = Knex.Transaction;
 
-export class MysqlCallStore implements CallStore {
-  constructor(private readonly db: Knex) {}
+type Written = { affectedRows: number };
 
-  private tx<T>(fn: (trx: Trx) => Promise<T>): Promise<T> {
-    return withRetry(() => this.db.transaction(fn));
+export class MysqlCallStore implements CallStore {
+  /** The statements of every call (ringing, bridge, answer, settle): written out, sent without knex's runner. */
+  readonly #sql: DirectSql;
+
+  constructor(private readonly db: Knex) {
+    this.#sql = new DirectSql(db);
   }
 
   async markRinging(attemptId: number, now: Date): Promise<void> {
     // One statement (attempt, then its Reserved agent): it runs on every call.
-    await withRetry(() => this.db.raw(
+    await withRetry(() => this.#sql.run(
       `UPDATE attempts a LEFT JOIN agents g ON g.attempt_id = a.id AND g.state = 'Reserved'
           SET a.state = 'ringing_agent', g.state = 'Receiving', g.version = g.version + 1, g.updated_at = ?
         WHERE a.id = ? AND a.state = 'reserved'`, [now, attemptId]));
@@ -76,18 +80,18 @@ export class MysqlCallStore implements CallStore {
       values.push(v as Knex.RawBinding);
     }
     sets.push('g.version = g.version + 1');
-    const [res] = await withRetry(() => this.db.raw(
+    const res = await withRetry(() => this.#sql.run<Written>(
       `UPDATE attempts a LEFT JOIN agents g ON g.id = a.agent_id AND g.attempt_id = a.id SET ${sets.join(', ')}
         WHERE a.id = ? AND a.agent_uuid = ? AND a.state IN ('reserved', 'ringing_agent')`,
       [...values, attemptId, agentLegUuid]));
-    if ((res as { affectedRows: number }).affectedRows === 0) return { kind: 'hangup', cause: 'NORMAL_CLEARING' };
+    if (res.affectedRows === 0) return { kind: 'hangup', cause: 'NORMAL_CLEARING' };
     return bridgePlan({ attemptId, campaignId: k.campaignId, memberId: k.memberId, agentId: k.agentId, number: k.number },
       k.campaignVariables, k.memberVariables, k.campaignName);
   }
 
   async markMemberAnswered(attemptId: number, memberUuid: string | null, at: Date): Promise<void> {
     // Written out (not built): it runs on every answered call.
-    await withRetry(() => this.db.raw(
+    await withRetry(() => this.#sql.run(
       `UPDATE attempts SET state = 'talking', answered_at = ?, member_uuid = ? WHERE id = ? AND state IN (${LIVE_IN})`,
       [at, memberUuid, attemptId]));
   }
@@ -130,17 +134,13 @@ export class MysqlCallStore implements CallStore {
 
   async applySettle(p: SettlePlan, now: Date): Promise<boolean> {
     const w = settleWrites(p, now);
-    if (!p.dropRegistration) {
-      const [res] = await withRetry(() => this.db.raw(w.sql, w.values));
-      return (res as { affectedRows: number }).affectedRows > 0;
-    }
+    if (!p.dropRegistration) return (await withRetry(() => this.#sql.run<Written>(w.sql, w.values))).affectedRows > 0;
     const drop = p.dropRegistration;
-    return this.tx(async (trx) => {
-      const [res] = await trx.raw(w.sql, w.values);
-      if ((res as { affectedRows: number }).affectedRows === 0) return false;
-      await trx('registrations').where({ sip_user: drop.sipUser, node: drop.node }).del();
+    return withRetry(() => this.#sql.transaction(async (sql) => {
+      if ((await sql<Written>(w.sql, w.values)).affectedRows === 0) return false;
+      await sql('DELETE FROM registrations WHERE sip_user = ? AND node = ?', [drop.sipUser, drop.node]);
       return true;
-    });
+    }));
   }
 
   async endWrapup(agentId: number, now: Date): Promise<boolean> {

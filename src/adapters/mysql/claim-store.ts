@@ -6,6 +6,7 @@ import { onAgentAnswered } from '../../domain/agent-state.js';
 import { lockAgent, readyAgents, type AgentRow, type CandidateRow, type LockedAgent } from './agent-pick.js';
 import { toCalendar } from './calendar-row.js';
 import { withRetry } from './deadlock.js';
+import { DirectSql, type Sql } from './direct-sql.js';
 import { pickMember, type PickedMember } from './member-pick.js';
 import { fromJsonColumn } from './row-mapping.js';
 import { toAgentView, toCampaignRules } from './row-mappers.js';
@@ -14,7 +15,11 @@ import { toAgentView, toCampaignRules } from './row-mappers.js';
 const SEARCH_LIMIT = 32;
 
 export class MysqlDispatchStore implements DispatchStore {
-  constructor(private readonly db: Knex) {}
+  readonly #sql: DirectSql;
+
+  constructor(private readonly db: Knex) {
+    this.#sql = new DirectSql(db);
+  }
 
   async runningCampaigns(): Promise<RunningCampaign[]> {
     const rows = await this.db('campaigns as c')
@@ -36,7 +41,7 @@ export class MysqlDispatchStore implements DispatchStore {
   }
 
   readyAgents(search: AgentSearch, limit: number): Promise<number[]> {
-    return withRetry(() => readyAgents(this.db, search, limit));
+    return withRetry(() => readyAgents((text, values) => this.#sql.run(text, values), search, limit));
   }
 
   /**
@@ -57,9 +62,9 @@ export class MysqlDispatchStore implements DispatchStore {
   }
 
   #claimAgent(input: ClaimInput, agentId: number): Promise<ClaimResult> {
-    return withRetry(() => this.db.transaction(async (trx) => {
-      const locked = await lockAgent(trx, input, agentId);
-      return locked ? claimInTransaction(trx, input, locked) : { kind: 'no-agent' };
+    return withRetry(() => this.#sql.transaction(async (sql) => {
+      const locked = await lockAgent(sql, input, agentId);
+      return locked ? claimInTransaction(sql, input, locked) : { kind: 'no-agent' };
     }));
   }
 }
@@ -79,7 +84,7 @@ export class MysqlDispatchStore implements DispatchStore {
  * chooseClaim states the same choice in plain code; test/integration/selection-oracle.test.ts runs
  * random worlds through both and requires the same agent, campaign and member. Change them together.
  */
-async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput, { agent, candidates }: LockedAgent): Promise<ClaimResult> {
+async function claimInTransaction(sql: Sql, input: ClaimInput, { agent, candidates }: LockedAgent): Promise<ClaimResult> {
   const byId = new Map(input.campaigns.map((c) => [c.id, c]));
 
   const exhausted: number[] = [];
@@ -97,9 +102,9 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput, { ag
     let full = fullness(c);
     if (full === 'group') fullLineGroupIds.push(c.line_group_id!);
     if (full) { exhausted.push(c.id); continue; }
-    const picked = await pickMember(trx, c.id, byId.get(c.id)!, input.now);
+    const picked = await pickMember(sql, c.id, byId.get(c.id)!, input.now);
     if (!picked) { exhausted.push(c.id); continue; }
-    full = await lockedFullness(trx, c);
+    full = await lockedFullness(sql, c);
     if (full) {
       // Another claim took the last line meanwhile. Locks are held to the end of a transaction,
       // so rather than lock a second campaign here (and risk a lock-order cycle), let the
@@ -108,7 +113,7 @@ async function claimInTransaction(trx: Knex.Transaction, input: ClaimInput, { ag
       exhausted.push(c.id);
       return idle(true);
     }
-    return { kind: 'claimed', attempt: await reserve(trx, input, agent, c, picked) };
+    return { kind: 'claimed', attempt: await reserve(sql, input, agent, c, picked) };
   }
   return idle(false);
 }
@@ -125,14 +130,14 @@ function fullness(c: Pick<CandidateRow, 'call_limit' | 'line_group_id' | 'campai
  * counts are subqueries on each locked row, so they are read after the lock was granted and see
  * every claim committed before (READ COMMITTED reads afresh per statement); they lock nothing.
  */
-async function lockedFullness(trx: Knex.Transaction, c: CandidateRow): Promise<'campaign' | 'group' | null> {
-  const [rows] = await trx.raw(
+async function lockedFullness(sql: Sql, c: CandidateRow): Promise<'campaign' | 'group' | null> {
+  const rows = await sql<{ state: string; capacity: number | null; campaign_live: number; group_live: number }[]>(
     `SELECT c.state, l.capacity,
             (SELECT COUNT(*) FROM attempts x WHERE x.live_campaign = c.id) AS campaign_live,
             (SELECT COUNT(*) FROM attempts x WHERE x.live_line_group = l.id) AS group_live
        FROM campaigns c LEFT JOIN line_groups l ON l.id = c.line_group_id
       WHERE c.id = ? FOR UPDATE`, [c.id]);
-  const r = (rows as { state: string; capacity: number | null; campaign_live: number; group_live: number }[])[0];
+  const r = rows[0];
   if (!r || r.state !== 'running') return 'campaign';
   return fullness({ call_limit: c.call_limit, line_group_id: c.line_group_id, campaign_live: r.campaign_live,
     group_live: r.group_live ?? 0, capacity: r.capacity });
@@ -142,12 +147,12 @@ async function lockedFullness(trx: Knex.Transaction, c: CandidateRow): Promise<'
  * Writes the reservation: attempt row, member dialing, agent Reserved, campaign's fair-share count.
  * P2: an attempt of a preview campaign starts `previewing` until its agent decides or its time passes.
  */
-async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow, c: CandidateRow,
+async function reserve(sql: Sql, input: ClaimInput, agent: AgentRow, c: CandidateRow,
   picked: PickedMember): Promise<ClaimedAttempt> {
   const agentLegUuid = randomUUID();
   const previewUntil = c.type === 'preview' ? new Date(input.now.getTime() + c.preview_sec * 1000) : null;
   // Spelled as the query builder spells it: the claim race test finds the claim waiting here by its text.
-  const [inserted] = await trx.raw(
+  const inserted = await sql<{ insertId: number }>(
     `insert into \`attempts\` (campaign_id, member_id, communication_id, number, agent_id, line_group_id, node, instance_id,
        lease_until, state, preview_deadline_at, agent_uuid, created_at, active_member, live_campaign, live_line_group)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -155,9 +160,9 @@ async function reserve(trx: Knex.Transaction, input: ClaimInput, agent: AgentRow
       agent.registered_node,
       input.instanceId, input.leaseUntil, previewUntil ? 'previewing' : 'reserved', previewUntil,
       agentLegUuid, input.now, picked.memberId, c.id, c.line_group_id]);
-  const attemptId = (inserted as { insertId: number }).insertId;
+  const attemptId = inserted.insertId;
   // The member dialing, the agent Reserved, the campaign's fair-share count, in one statement.
-  await trx.raw(
+  await sql(
     `UPDATE members m JOIN agents g ON g.id = ? JOIN campaigns c ON c.id = ?
         SET m.state = 'dialing', m.next_communication_id = NULL, m.last_communication_id = ?, m.version = m.version + 1,
             m.updated_at = ?, g.state = 'Reserved', g.attempt_id = ?, g.version = g.version + 1, g.updated_at = ?,

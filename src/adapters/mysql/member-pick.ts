@@ -1,6 +1,6 @@
-import type { Knex } from 'knex';
 import type { OpenCampaign } from '../../app/ports/dispatch-store.js';
 import { pickCommunication, type CommunicationChoice } from '../../domain/selection.js';
+import type { Sql } from './direct-sql.js';
 import { fromJsonColumn } from './row-mapping.js';
 
 /*
@@ -35,9 +35,9 @@ const WITH_NUMBERS = `id, next_communication_id, last_communication_id, variable
  * M3/M4/K3/P6: the condition of a member ready to dial now, with its bindings: ready and due, not
  * expired, its local window open, and (P6) no call of it abandoned since `abandonedSince`.
  */
-function readyMembers(campaignId: number, open: OpenCampaign, now: Date, abandonedSince?: Date): [string, Knex.Value[]] {
+function readyMembers(campaignId: number, open: OpenCampaign, now: Date, abandonedSince?: Date): [string, unknown[]] {
   let sql = "campaign_id = ? AND state = 'ready'";
-  const values: Knex.Value[] = [campaignId];
+  const values: unknown[] = [campaignId];
   if (abandonedSince) {
     // P6: a member whose call was abandoned since then waits, unless an agent is reserved for it
     sql += " AND NOT EXISTS (SELECT 1 FROM attempts x WHERE x.member_id = members.id AND x.hangup_cause = 'ABANDONED' AND x.ended_at > ?)";
@@ -59,10 +59,10 @@ function readyMembers(campaignId: number, open: OpenCampaign, now: Date, abandon
  * M3: best priority, then longest ready; only members whose local window is open (K3) and not
  * expired (M4). A member whose numbers are all on the DNC list or stopped is ended here.
  */
-export async function pickMember(trx: Knex.Transaction, campaignId: number, open: OpenCampaign, now: Date,
+export async function pickMember(sql: Sql, campaignId: number, open: OpenCampaign, now: Date,
   abandonedSince?: Date): Promise<PickedMember | null> {
   const [readyWhere, readyValues] = readyMembers(campaignId, open, now, abandonedSince);
-  const first = async (sql: string, values: Knex.Value[]) => ((await trx.raw(sql, values))[0] as ReadyMemberRow[])[0];
+  const first = async (text: string, values: unknown[]) => (await sql<ReadyMemberRow[]>(text, values))[0];
   for (let skips = 0; skips < MAX_MEMBER_SKIPS; skips++) {
     let member = await first(`SELECT ${WITH_NUMBERS} FROM members WHERE ${readyWhere} ${M3_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
       [campaignId, ...readyValues]);
@@ -84,12 +84,12 @@ export async function pickMember(trx: Knex.Transaction, campaignId: number, open
     let dnc = false;
     while (choice && Number(comms.find((x) => x.id === choice!.id)!.dnc) === 1) {
       dnc = true;
-      await trx.raw("UPDATE communications SET state = 'stopped', last_cause = 'DNC' WHERE id = ?", [choice.id]);
+      await sql("UPDATE communications SET state = 'stopped', last_cause = 'DNC' WHERE id = ?", [choice.id]);
       choice.state = 'stopped';
       choice = pickCommunication(comms, null, choice.id);
     }
     if (choice) return { memberId: member.id, comm: choice, row: member, numbers: comms };
-    await trx.raw("UPDATE members SET state = 'done', result = ?, ended_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
+    await sql("UPDATE members SET state = 'done', result = ?, ended_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
       [dnc ? 'DNC' : 'NO_COMMUNICATIONS', now, now, member.id]);
   }
   return null;

@@ -4,6 +4,7 @@ import type { ClaimedLine, PacerFacts, PacerStore } from '../../app/ports/pacer-
 import type { ComplianceWindow } from '../../domain/campaign-type.js';
 import { complianceWindowStart, NO_REDIAL_AFTER_ABANDON_MS } from '../../domain/compliance.js';
 import type { EndedDial, PacerDecision, PacerState, TalkingAgent } from '../../domain/pacer.js';
+import { sqlOf } from './direct-sql.js';
 import { pickMember } from './member-pick.js';
 import { withRetry } from './deadlock.js';
 import { lockNameSql } from './named-lock.js';
@@ -156,7 +157,7 @@ export class MysqlPacerStore implements PacerStore {
       const out: ClaimedLine[] = [];
       const since = new Date(now.getTime() - NO_REDIAL_AFTER_ABANDON_MS);
       for (let i = 0; i < free; i++) {
-        const picked = await pickMember(trx, c.id, open, now, since);
+        const picked = await pickMember(sqlOf(trx), c.id, open, now, since);
         if (!picked) break;
         const [attemptId] = await trx('attempts').insert({
           campaign_id: c.id, member_id: picked.memberId, communication_id: picked.comm.id, number: picked.comm.number,
