@@ -7,8 +7,10 @@
  *   3. RSS of the engine process (`src/main.ts`) with N members and 1000 agents dialling, beside
  *      the same process on an empty database.
  *
- *   npm run bench:engine [-- --members 1000000 --samples 300 --window-sec 20 --no-write --sql-breakdown --cpu-prof FILE]
- *   (--cpu-prof writes a V8 CPU profile of the throughput window only, to FILE.cpuprofile)
+ *   npm run bench:engine [-- --members 1000000 --samples 300 --window-sec 20 --no-write --sql-breakdown --cpu-prof FILE
+ *     --db-socket /run/mysqld/mysqld.sock]
+ *   (--cpu-prof writes a V8 CPU profile of the throughput window only, to FILE.cpuprofile; --db-socket: the
+ *   throughput run's engine reaches MariaDB by that Unix socket, DIALER_DB_URL's socketPath, instead of TCP)
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/adapters/mysql/database.js';
 import { FreeSwitchTelephony } from '../src/adapters/freeswitch/telephony.js';
 import { freePort } from '../src/adapters/free-port.js';
 import { startRuntime } from '../src/runtime.js';
@@ -35,6 +38,7 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'sql-breakdown': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'db-socket': { type: 'string' },
   },
 });
 const N = Number(args.members);
@@ -122,14 +126,17 @@ async function rawBatchRate(db: Knex, campaignId: number, ms: number): Promise<n
 async function throughput(url: string, db: Knex, big: number, simPort: number, simPid: number): Promise<void> {
   const raw = await rawBatchRate(db, big, 5000);
   const outboundPort = await freePort();
+  const engineUrl = args['db-socket'] ? `${url}?socketPath=${encodeURIComponent(args['db-socket'])}` : url;
   const cfg = loadConfig({
-    DIALER_DB_URL: url, DIALER_HTTP_PORT: '0', DIALER_HTTP_HOST: '127.0.0.1', DIALER_REDIS_URL: REDIS_URL,
+    DIALER_DB_URL: engineUrl, DIALER_HTTP_PORT: '0', DIALER_HTTP_HOST: '127.0.0.1', DIALER_REDIS_URL: REDIS_URL,
     DIALER_QUEUE_PREFIX: `{bench-t-${randomBytes(3).toString('hex')}}`, DIALER_TOKEN_SECRET: 'bench-secret-0123456789abcdef',
     DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`, DIALER_OUTBOUND_LISTEN: `127.0.0.1:${outboundPort}`,
   });
   const telephony = new FreeSwitchTelephony({ nodes: cfg.freeswitch, outbound: cfg.outbound, sofiaProfile: cfg.sofiaProfile, routeContext: cfg.routeContext, log: silent });
   await db('campaigns').where('id', big).update({ state: 'running' });
-  const runtime = await startRuntime({ cfg, log: silent, telephony, db });
+  // The engine's own pool when it goes by the socket; else it shares the bench's (TCP).
+  const engineDb = args['db-socket'] ? openDatabase(engineUrl) : db;
+  const runtime = await startRuntime({ cfg, log: silent, telephony, db: engineDb });
   const done = async () => Number((await db('attempts').where('campaign_id', big).where('state', 'done').count({ n: '*' }).first())?.n);
   // Warm-up until every agent has finished a call (bounded): per-attempt figures divide by the
   // attempts that end in the window, so the window must not start while the first calls ramp up.
@@ -139,11 +146,14 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   // Statements this process sends (knex's query event: every statement, BEGIN and COMMIT included);
   // MariaDB's global `Questions` beside it also counts whatever else shares the server.
   let sent = 0;
+  /** Transactions begun: on the hot path, the claims (one each; a claim that finds nothing costs one too). */
+  let begun = 0;
   let counting = false;
   const kinds = new Map<string, number>();
-  db.on('query', (q: { sql: string }) => {
+  engineDb.on('query', (q: { sql: string }) => {
     if (!counting) return;
     sent++;
+    if (q.sql.startsWith('BEGIN')) begun++;
     if (args['sql-breakdown']) {
       const key = q.sql.replace(/\s+/g, ' ').slice(0, 110);
       kinds.set(key, (kinds.get(key) ?? 0) + 1);
@@ -173,6 +183,7 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   const perAttemptMs = (s: number | null) => (s === null ? 'n/a' : ((s * 1000) / n).toFixed(1));
   const cost = {
     sql: (sent / n).toFixed(1),
+    transactions: (begun / n).toFixed(2),
     questions: ((q1 - q0) / n).toFixed(1),
     engine: perAttemptMs((engineCpu.user + engineCpu.system) / 1e6),
     sim: perAttemptMs(c1.sim !== null && c0.sim !== null ? c1.sim - c0.sim : null),
@@ -184,6 +195,7 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   const claimMs = (val('dialer_dispatch_claim_seconds_sum') / val('dialer_dispatch_claim_seconds_count')) * 1000;
   await db('campaigns').where('id', big).update({ state: 'stopped' });
   await runtime.close();
+  if (engineDb !== db) await engineDb.destroy();
   // Where an attempt's time goes (means over the attempts of the window), ms.
   const [[gap]] = await db.raw(`SELECT AVG(g) AS gap FROM (SELECT TIMESTAMPDIFF(MICROSECOND,
       LAG(ended_at) OVER (PARTITION BY agent_id ORDER BY id), created_at) / 1000 AS g FROM attempts WHERE campaign_id = ?) x`, [big]);
@@ -208,7 +220,7 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
     for (const [k, v] of [...kinds].sort((x, y) => y[1] - x[1])) say(`- ${(v / n).toFixed(2)} \`${k}\``);
     say('');
   }
-  say(`Cost of one attempt in the window: ${cost.sql} SQL statements sent by the engine (${cost.questions} by MariaDB's global \`Questions\`, which counts every client of the server); CPU ms: engine ${cost.engine}, simulator ${cost.sim}, MariaDB ${cost.db} (${cpus().length} cores in all); the engine's event loop was busy ${cost.busy} % of the window.\n`);
+  say(`Cost of one attempt in the window: ${cost.sql} SQL statements sent by the engine in ${cost.transactions} transactions (${cost.questions} by MariaDB's global \`Questions\`, which counts every client of the server); CPU ms: engine ${cost.engine}, simulator ${cost.sim}, MariaDB ${cost.db} (${cpus().length} cores in all); the engine's event loop was busy ${cost.busy} % of the window.\n`);
 }
 
 /** Peak RSS of `src/main.ts` on `dbUrl` while dialling for WINDOW_MS. */

@@ -36,6 +36,25 @@ const freeSwitchList = z
     return nodes;
   });
 
+/**
+ * A MariaDB/MySQL URL. Its one parameter, `socketPath`, reaches a server on this machine by its
+ * Unix socket instead of TCP (the host is then ignored): a deployment choice that costs the
+ * dialer's process less CPU per statement than loopback TCP. Other parameters are refused, as the
+ * driver would take each one as an option.
+ */
+const dbUrl = z
+  .string()
+  .url()
+  .superRefine((s, ctx) => {
+    if (!URL.canParse(s)) return; // .url() said so
+    const u = new URL(s);
+    for (const key of u.searchParams.keys()) {
+      if (key !== 'socketPath') ctx.addIssue({ code: 'custom', message: `"${key}" is not a parameter read here (only socketPath)` });
+    }
+    const socket = u.searchParams.get('socketPath');
+    if (socket !== null && !socket.startsWith('/')) ctx.addIssue({ code: 'custom', message: 'socketPath must be an absolute path' });
+  });
+
 /** host:port,… (Redis sentinels or cluster seeds, database hosts). */
 const hostList = z
   .string()
@@ -56,15 +75,15 @@ const bool = z
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 const schema = z.object({
-  /** MySQL/MariaDB URL; the database is created when missing. */
-  DIALER_DB_URL: z.string().url().default('mysql://root@127.0.0.1:3306/dialer'),
+  /** MySQL/MariaDB URL; the database is created when missing. `?socketPath=/run/mysqld/mysqld.sock`: by the Unix socket. */
+  DIALER_DB_URL: dbUrl.default('mysql://root@127.0.0.1:3306/dialer'),
   /**
    * A Galera cluster written through one node at a time: its nodes (host:port,…) in the order
    * they are tried; they replace the URL's host, the URL gives user, password and database.
    */
   DIALER_DB_HOSTS: hostList.optional(),
   /** Where reports, exports and the live boards read; the primary when unset. */
-  DIALER_DB_REPLICA_URL: z.string().url().optional(),
+  DIALER_DB_REPLICA_URL: dbUrl.optional(),
   /** Redis URL (one node) for wake-ups, pub/sub and the small shared state; unused with sentinels or a cluster. */
   DIALER_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** A Sentinel group instead: the sentinels (host:port,…) and the master's name (DESIGN §1a). */
@@ -156,6 +175,9 @@ function parseEnv<S extends z.ZodType>(s: S, env: NodeJS.ProcessEnv): z.output<S
 /** Reads and checks the environment once; fails with the names of the bad fields. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, layers: ConfigLayers = {}) {
   const c = parseEnv(schema, { ...layers.defaults, ...env, ...layers.overrides });
+  if (c.DIALER_DB_HOSTS && new URL(c.DIALER_DB_URL).searchParams.has('socketPath')) {
+    throw new ConfigError('invalid configuration:\n  DIALER_DB_HOSTS: cannot be set together with a socketPath in DIALER_DB_URL');
+  }
   return {
     dbUrl: c.DIALER_DB_URL,
     /** Writer candidates in order (writer-hosts.ts); undefined: DIALER_DB_URL's host alone. */

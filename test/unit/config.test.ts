@@ -53,6 +53,17 @@ describe('config', () => {
     expect(() => loadConfig({ DIALER_DB_REPLICA_URL: 'replica' })).to.throw(ConfigError, /DIALER_DB_REPLICA_URL/);
   });
 
+  it('issue 14: the database by its Unix socket (socketPath, an absolute path); no other URL parameter, no host list beside it', () => {
+    const url = 'mysql://dialer:pw@localhost/dialer?socketPath=/run/mysqld/mysqld.sock';
+    expect(loadConfig({ DIALER_DB_URL: url }).dbUrl).to.equal(url);
+    expect(() => loadConfig({ DIALER_DB_URL: 'mysql://root@localhost/dialer?socketPath=mysqld.sock' }))
+      .to.throw(ConfigError, /DIALER_DB_URL: socketPath must be an absolute path/);
+    expect(() => loadConfig({ DIALER_DB_URL: 'mysql://root@db1:3306/dialer?ssl=true' }))
+      .to.throw(ConfigError, /DIALER_DB_URL: "ssl" is not a parameter read here/);
+    expect(() => loadConfig({ DIALER_DB_REPLICA_URL: 'mysql://r@db2/dialer?multipleStatements=true' })).to.throw(ConfigError, /DIALER_DB_REPLICA_URL/);
+    expect(() => loadConfig({ DIALER_DB_URL: url, DIALER_DB_HOSTS: 'g1:3306' })).to.throw(ConfigError, /DIALER_DB_HOSTS: cannot be set together/);
+  });
+
   it('fails with the names of the bad fields', () => {
     expect(() => loadConfig({ DIALER_HTTP_PORT: 'x', DIALER_FREESWITCH: 'nohost', DIALER_DRAIN_SEC: '-1' }))
       .to.throw(ConfigError)
