@@ -15,6 +15,8 @@ export interface Stack {
   url: string;
   admin: Credentials;
   sim: Simulator;
+  /** A second FreeSWITCH (F3), with `secondNode`: the engine drives both. */
+  sim2?: Simulator;
   runtime: Runtime;
   tdb: TestDatabase;
   cfg: Config;
@@ -34,6 +36,8 @@ export interface StackOptions {
   routeCallTimeoutSec?: number;
   /** DIALER_LEASE_SEC: a third of it is the engine's housekeeping beat (a dispatch pass each). @defaultValue 30 */
   leaseSec?: number;
+  /** F3: a second simulated FreeSWITCH (`sim2`), configured after the first. */
+  secondNode?: boolean;
 }
 
 /**
@@ -48,13 +52,17 @@ export async function startStack(label: string, o: StackOptions = {}): Promise<S
     agentContextSocket: `127.0.0.1:${outboundPort}`,
     ...(o.routeCallTimeoutSec ? { routeCallTimeoutSec: o.routeCallTimeoutSec } : {}) });
   const { port: simPort } = await sim.start();
+  const sim2 = o.secondNode ? new Simulator({ port: 0, scenario: o.scenario ?? {}, log: log.child({ component: 'simulator-2' }),
+    agentContextSocket: `127.0.0.1:${outboundPort}`,
+    ...(o.routeCallTimeoutSec ? { routeCallTimeoutSec: o.routeCallTimeoutSec } : {}) }) : undefined;
+  const sim2Port = sim2 ? (await sim2.start()).port : null;
   const cfg = loadConfig({
     DIALER_DB_URL: tdb.url,
     DIALER_HTTP_PORT: '0',
     DIALER_HTTP_HOST: '127.0.0.1',
     DIALER_QUEUE_PREFIX: `{dialer-t-${randomBytes(4).toString('hex')}}`,
     DIALER_TOKEN_SECRET: 'stack-secret-0123456789abcdef',
-    DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon`,
+    DIALER_FREESWITCH: `127.0.0.1:${simPort}:ClueCon${sim2Port ? `,127.0.0.1:${sim2Port}:ClueCon` : ''}`,
     DIALER_OUTBOUND_LISTEN: `127.0.0.1:${outboundPort}`,
     DIALER_LEASE_SEC: String(o.leaseSec ?? 30),
   });
@@ -68,6 +76,7 @@ export async function startStack(label: string, o: StackOptions = {}): Promise<S
       ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}) });
   } catch (err) {
     await sim.close();
+    await sim2?.close();
     await tdb.drop();
     throw err;
   }
@@ -76,12 +85,13 @@ export async function startStack(label: string, o: StackOptions = {}): Promise<S
   const admin = await client.login(STACK_ADMIN.username, STACK_ADMIN.password);
   let closing: Promise<void> | undefined;
   return {
-    url, admin, sim, runtime, tdb, cfg, telephony,
+    url, admin, sim, ...(sim2 ? { sim2 } : {}), runtime, tdb, cfg, telephony,
     call: (method, path, body, auth = admin) =>
       client.send(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json', auth),
     close: () => (closing ??= (async () => {
       await runtime.close();
       await sim.close();
+      await sim2?.close();
       await tdb.drop();
     })()),
   };

@@ -65,7 +65,7 @@ describe('pacer store (MySQL): the predictive campaign\'s lines and facts (P3, P
     const store = new MysqlPacerStore(tdb.db);
     await store.claimLines(open(c), 1, 'node-1', new Date(), 'test', new Date(Date.now() + 30_000));
     const f = (await store.facts(c, new Date()))!;
-    expect(f.node).to.equal('node-1');
+    expect(f.nodes).to.deep.equal([{ node: 'node-1', idle: 2, working: 3, inFlight: 1 }]);
     expect(f.inputs.idleAgents).to.equal(2);
     expect(f.inputs.wrapUpRemainingSec).to.have.length(1);
     expect(f.inputs.inFlightElapsedSec).to.have.length(1);

@@ -39,7 +39,7 @@ describe('pacer takeover: the controller state goes on in the process that takes
     pools.push(db);
     return new PacerRunner({
       store: new MysqlPacerStore(db), log: pino({ level: 'silent' }), now: () => new Date(at.ms), instanceId: name, leaseSec: 30,
-      dial: () => undefined, answeredWaiting: () => 0, kick: () => undefined,
+      dial: () => undefined, answeredWaiting: () => 0, kick: () => undefined, upNodes: () => ['node-1'],
     });
   }
 

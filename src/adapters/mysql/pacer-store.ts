@@ -3,6 +3,7 @@ import type { OpenCampaign } from '../../app/ports/dispatch-store.js';
 import type { ClaimedLine, PacerFacts, PacerStore } from '../../app/ports/pacer-store.js';
 import type { ComplianceWindow } from '../../domain/campaign-type.js';
 import { complianceWindowStart, NO_REDIAL_AFTER_ABANDON_MS } from '../../domain/compliance.js';
+import type { NodeAgents } from '../../domain/line-split.js';
 import type { EndedDial, PacerDecision, PacerState, TalkingAgent } from '../../domain/pacer.js';
 import { sqlOf } from './direct-sql.js';
 import { pickMember } from './member-pick.js';
@@ -75,7 +76,7 @@ export class MysqlPacerStore implements PacerStore {
       .first('c.call_limit', 'c.line_group_id', 'c.abandon_cap_pct', 'c.abandon_target_pct', 'c.compliance_window', 'k.timezone');
     if (!c) return null;
     const from = complianceWindowStart(c.compliance_window as ComplianceWindow, now, c.timezone as string);
-    const [agents, ringing, dials, talks, window, recent, known, live] = await Promise.all([
+    const [agents, ringing, dials, talks, window, recent, known, live, unbridged] = await Promise.all([
       this.db('agents as a').join('tiers as t', 't.agent_id', 'a.id').leftJoin('attempts as x', 'x.id', 'a.attempt_id')
         .where({ 't.campaign_id': campaignId, 'a.status': 'Available' }).whereNotNull('a.nailed_node')
         .select('a.state', 'a.ready_at', 'a.attempt_id', 'a.wrapup_sec', 'a.nailed_node', 'x.answered_at'),
@@ -91,17 +92,24 @@ export class MysqlPacerStore implements PacerStore {
       this.db.raw(`SELECT (SELECT COUNT(*) FROM attempts WHERE live_campaign = ?) AS campaign_live,
                           (SELECT COUNT(*) FROM attempts WHERE live_line_group = ?) AS group_live,
                           (SELECT capacity FROM line_groups WHERE id = ?) AS capacity`, [campaignId, c.line_group_id ?? 0, c.line_group_id ?? 0]),
+      // F3: lines without an agent yet, per node (the split counts them against the node's agents)
+      this.db('attempts').where('live_campaign', campaignId).whereNull('agent_id').whereNotNull('node').groupBy('node')
+        .select('node', this.db.raw('COUNT(*) AS n')),
     ]);
     const t = now.getTime();
-    const idleByNode = new Map<string, number>();
+    const byNode = new Map<string, NodeAgents>();
+    const nodeOf = (node: string) => byNode.get(node) ?? byNode.set(node, { node, idle: 0, working: 0, inFlight: 0 }).get(node)!;
+    for (const u of unbridged as Array<Record<string, unknown>>) nodeOf(u.node as string).inFlight = num(u.n);
     let idle = 0;
     const wrapUp: number[] = [];
     const talking: TalkingAgent[] = [];
     for (const a of agents as Array<Record<string, unknown>>) {
       const readyAt = new Date(a.ready_at as string).getTime();
+      const at = nodeOf(a.nailed_node as string);
+      at.working++;
       if (a.state === 'Waiting' && a.attempt_id === null && readyAt <= t) {
         idle++;
-        idleByNode.set(a.nailed_node as string, (idleByNode.get(a.nailed_node as string) ?? 0) + 1);
+        at.idle++;
       } else if (a.state === 'Wrap up' || (a.state === 'Waiting' && a.attempt_id === null)) {
         wrapUp.push(sec(readyAt - t));
       } else {
@@ -118,7 +126,6 @@ export class MysqlPacerStore implements PacerStore {
     const cap = (live as Array<Array<Record<string, unknown>>>)[0]![0]!;
     const campaignFree = num(c.call_limit) - num(cap.campaign_live);
     const groupFree = c.line_group_id === null ? Infinity : num(cap.capacity) - num(cap.group_live);
-    const nodes = [...idleByNode.entries()].sort((a, b) => b[1] - a[1]);
     return {
       inputs: {
         nowMs: t,
@@ -135,7 +142,7 @@ export class MysqlPacerStore implements PacerStore {
       },
       abandonCapPct: Number(c.abandon_cap_pct),
       abandonTargetPct: Number(c.abandon_target_pct),
-      node: nodes[0]?.[0] ?? ((agents as Array<Record<string, unknown>>)[0]?.nailed_node as string | undefined) ?? null,
+      nodes: [...byNode.values()],
     };
   }
 

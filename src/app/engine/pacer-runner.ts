@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DEFAULT_PACER_SETTINGS, initialPacerState, pace, targetRate, type PacerDecision, type PacerSettings, type PacerState } from '../../domain/pacer.js';
+import { splitLines } from '../../domain/line-split.js';
 import type { OpenCampaign } from '../ports/dispatch-store.js';
 import type { ClaimedLine, PacerStore } from '../ports/pacer-store.js';
 
@@ -13,6 +14,8 @@ export interface PacerRunnerDeps {
   dial: (line: ClaimedLine) => void;
   /** Answered subscribers of the campaign not yet bridged nor abandoned, in this process. */
   answeredWaiting: (campaignId: number) => number;
+  /** F3: the nodes whose inbound connection is up now. */
+  upNodes: () => string[];
   /** Asks for a dispatch pass (the short tick). */
   kick: () => void;
   /** The campaign's pacer decision changed (the live boards read it again). */
@@ -88,11 +91,15 @@ export class PacerRunner {
     this.#states.set(campaignId, r.state);
     this.#decisions.set(campaignId, r.decision);
     await this.#save(campaignId, r.state, r.decision, now);
-    if (r.decision.lines <= 0 || facts.node === null) return;
+    if (r.decision.lines <= 0) return;
     const leaseUntil = new Date(now.getTime() + this.d.leaseSec * 1000);
-    const lines = await this.d.store.claimLines(open, r.decision.lines, facts.node, now, this.d.instanceId, leaseUntil);
-    if (lines.length) this.d.log.info({ campaignId, lines: lines.length, mode: r.decision.mode, reason: r.decision.reason, dialLevel: r.decision.dialLevel }, 'pacer dials');
-    for (const line of lines) this.d.dial(line);
+    // F3: the lines go to the up nodes the campaign's agents are on (line-split.ts)
+    for (const [node, n] of splitLines(r.decision.lines, facts.nodes, this.d.upNodes())) {
+      const lines = await this.d.store.claimLines(open, n, node, now, this.d.instanceId, leaseUntil);
+      if (lines.length) this.d.log.info({ campaignId, node, lines: lines.length, mode: r.decision.mode, reason: r.decision.reason, dialLevel: r.decision.dialLevel }, 'pacer dials');
+      for (const line of lines) this.d.dial(line);
+      if (lines.length < n) break; // no more members to dial now
+    }
   }
 
   /** Writes the state and decision when ρ's bookkeeping moved, or what the boards show changed (at most every SAVE_EVERY_MS). */

@@ -46,6 +46,7 @@ export function wirePredictive(d: EngineDeps, host: PredictiveHost): PredictiveW
     leaseSec: d.leaseSec,
     dial: (line) => flow.startLine(line),
     answeredWaiting: (id) => flow.answeredWaiting(id),
+    upNodes: () => d.telephony.upNodes(),
     kick: host.kick,
     changed: (id) => host.live.campaign(id),
   });

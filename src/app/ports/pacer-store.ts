@@ -1,4 +1,5 @@
 import type { AbandonCounts, EndedDial, PacerDecision, PacerInputs, PacerState, TalkingAgent } from '../../domain/pacer.js';
+import type { NodeAgents } from '../../domain/line-split.js';
 import type { OpenCampaign } from './dispatch-store.js';
 
 /** P3, P4: what the pacer of one predictive campaign is fed from MySQL (DESIGN §8). */
@@ -6,8 +7,8 @@ export interface PacerFacts {
   inputs: Omit<PacerInputs, 'answeredWaiting'>;
   abandonCapPct: number;
   abandonTargetPct: number;
-  /** The node the campaign's free agents are on (lines are dialled there: the bridge needs both legs on one switch). */
-  node: string | null;
+  /** F3: the campaign's agents on nailed-up legs and its lines in flight, per node (lines go where agents are: the bridge needs both legs on one switch). */
+  nodes: NodeAgents[];
 }
 
 /** A line the pacer dials: a member claimed with no agent (the agent is claimed at the answer). */
