@@ -77,6 +77,23 @@ describe('pacer store (MySQL): the predictive campaign\'s lines and facts (P3, P
     expect(f).to.include({ abandonCapPct: 3, abandonTargetPct: 2.4 });
   });
 
+  it('P3: answers coming together on one node each get one of its idle agents (none skipped as locked by the other claim)', async () => {
+    const c = await predictiveCampaign(10);
+    const agents = await seed.agents(4, [c], { node: null });
+    await tdb.db('agents').whereIn('id', agents).update({ nailed_uuid: tdb.db.raw('UUID()'), nailed_node: 'node-1' });
+    const store = new MysqlPacerStore(tdb.db);
+    for (let round = 0; round < 5; round++) {
+      await tdb.db('agents').whereIn('id', agents).update({ state: 'Waiting', attempt_id: null });
+      await tdb.db('attempts').where('campaign_id', c).update({ state: 'done', live_campaign: null });
+      await seed.members(c, 4, { readyAt: () => new Date(Date.now() - 1000) });
+      const lines = await store.claimLines(open(c), 4, 'node-1', new Date(), 'test', new Date(Date.now() + 30_000));
+      expect(lines).to.have.length(4);
+      const got = await Promise.all(lines.map((l) => store.claimAgentAt(l.attemptId, new Date())));
+      expect(got.every((g) => g !== null), `round ${round}: ${JSON.stringify(got)}`).to.equal(true);
+      expect(new Set(got.map((g) => g!.agentId)).size).to.equal(4);
+    }
+  });
+
   it('one process at a time holds a campaign\'s pacer; it is free again when released', async () => {
     const c = await predictiveCampaign(1);
     const a = new MysqlPacerStore(tdb.db);

@@ -23,6 +23,9 @@ const num = (v: unknown) => Number(v ?? 0);
  * MySQL named lock on a connection it keeps: the lock goes when the process (its connection)
  * dies, and another process takes the campaign over.
  */
+/** Idle agents looked at per answer: each one being taken by another answer at the same moment is skipped. */
+const CLAIM_CANDIDATES = 20;
+
 export class MysqlPacerStore implements PacerStore {
   /** One connection of the pool holds every pacer lock of this process (MariaDB takes several named locks a session). */
   #conn: unknown = null;
@@ -186,10 +189,19 @@ export class MysqlPacerStore implements PacerStore {
       const a = await trx('attempts').where({ id: attemptId }).whereIn('state', ['reserved', 'ringing_agent']).whereNull('agent_id')
         .forUpdate().first('id', 'campaign_id', 'node');
       if (!a) return null;
-      const agent = await trx('agents as g').join('tiers as t', 't.agent_id', 'g.id')
+      // The candidates are read without locks, then locked one at a time by primary key: a locking
+      // read of the sorted join would lock every candidate it sorted, so answers coming together
+      // on one node skipped each other's agents and were abandoned with agents idle.
+      const candidates = await trx('agents as g').join('tiers as t', 't.agent_id', 'g.id')
         .where({ 't.campaign_id': a.campaign_id, 'g.status': 'Available', 'g.state': 'Waiting', 'g.nailed_node': a.node })
         .whereNull('g.attempt_id').where('g.ready_at', '<=', now)
-        .orderBy([{ column: 'g.idle_since' }, { column: 'g.id' }]).forUpdate().skipLocked().first('g.id', 'g.nailed_uuid');
+        .orderBy([{ column: 'g.idle_since' }, { column: 'g.id' }]).limit(CLAIM_CANDIDATES).pluck('g.id');
+      let agent: { id: number; nailed_uuid: string } | undefined;
+      for (const id of candidates as number[]) {
+        agent = await trx('agents').where({ id, status: 'Available', state: 'Waiting', nailed_node: a.node }).whereNull('attempt_id')
+          .where('ready_at', '<=', now).forUpdate().skipLocked().first('id', 'nailed_uuid');
+        if (agent) break;
+      }
       if (!agent) return null;
       await trx('agents').where('id', agent.id).update({ state: 'Reserved', attempt_id: attemptId, version: trx.raw('version + 1'), updated_at: now });
       await trx('attempts').where('id', attemptId).update({ agent_id: agent.id, agent_uuid: agent.nailed_uuid });
