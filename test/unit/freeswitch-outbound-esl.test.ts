@@ -6,6 +6,8 @@ import { expect } from 'chai';
 import type { EslEvent } from '../../src/adapters/freeswitch/event-parser.js';
 import { parseChannelData } from '../../src/adapters/freeswitch/event-parser.js';
 import { OutboundEsl, type CommandOutcome } from '../../src/adapters/freeswitch/outbound-esl.js';
+import { SocketSession } from '../../src/adapters/freeswitch/socket-session.js';
+import pino from 'pino';
 import { readTranscript } from '../helpers/transcript.js';
 
 class FakeSocket extends EventEmitter {
@@ -78,5 +80,25 @@ describe('FreeSWITCH outbound socket framing', () => {
     sock.emit('close');
     expect((await waiting).kind).to.equal('closed');
     expect((await esl.send('linger', undefined, 1000)).kind).to.equal('closed');
+  });
+});
+
+describe('FreeSWITCH outbound socket session', () => {
+  const hangupEvent = (uuid: string) => {
+    const body = `Event-Name: CHANNEL_HANGUP\nUnique-ID: ${uuid}\nHangup-Cause: NORMAL_CLEARING\n\n`;
+    return Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-plain\n\n${body}`);
+  };
+
+  it('F2: no `sendmsg hangup` for a channel whose CHANNEL_HANGUP came (hangup_after_bridge ended it); one while it is up', async () => {
+    const sock = new FakeSocket();
+    const session = new SocketSession(sock as unknown as Socket, pino({ level: 'silent' }), 1000);
+    const up = session.hangupChannel('NORMAL_CLEARING');
+    expect(sock.written).to.deep.equal(['sendmsg\ncall-command: hangup\nhangup-cause: NORMAL_CLEARING\n\n']);
+    sock.emit('data', Buffer.from('Content-Type: command/reply\nReply-Text: +OK\n\n'));
+    await up;
+    sock.emit('data', hangupEvent('u-1'));
+    expect(session.hangup?.name).to.equal('CHANNEL_HANGUP');
+    await session.hangupChannel('NORMAL_CLEARING');
+    expect(sock.written).to.have.length(1);
   });
 });

@@ -112,9 +112,13 @@ export class SocketSession {
     return done;
   }
 
-  /** `sendmsg hangup`; a channel already gone is fine (FreeSWITCH still replies +OK, 05b). */
+  /**
+   * `sendmsg hangup`; a channel already gone is fine (FreeSWITCH still replies +OK, 05b), so none is
+   * sent once its CHANNEL_HANGUP came: after a bridge, hangup_after_bridge has ended the leg and the
+   * HANGUP comes before the bridge's EXECUTE_COMPLETE (05c, real 1.10.12).
+   */
   async hangupChannel(cause: string): Promise<void> {
-    if (this.#gone) return;
+    if (this.#gone || this.hangup) return;
     const r = await this.#conn.send('sendmsg', { 'call-command': 'hangup', 'hangup-cause': cause }, this.commandTimeoutMs);
     if (r.kind !== 'reply' || r.text.startsWith('-')) this.log.debug({ reply: r.kind === 'reply' ? r.text : r.kind }, 'sendmsg hangup failed');
   }
