@@ -17,7 +17,7 @@ import type { Knex } from 'knex';
  * "Attempt export and reports".
  *
  * 2. Q2: the agent report reads agent_slot_totals (012) at every bucket bound of every agent: a
- * year by day is 366 lookups per agent. Keyed (agent_id, slot), each agent's year is ~170 pages
+ * year by day is 366 lookups per agent. Keyed (agent_id, slot), each agent's year is ~200 pages
  * and 366 day bounds touch nearly all of them: 100 agents read the whole table (300 MB for a
  * year, more than a shared buffer pool holds), 2-3.6 s. Keyed (slot, agent_id), the agents' rows
  * of one bound are neighbours: the year touches ~370 pages. The triggers' reads by agent (the
