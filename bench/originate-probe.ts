@@ -39,6 +39,7 @@ export class OriginateProbe implements Telephony {
   async memberLegRecord(): Promise<null> { return null; }
   async memberLegRecords(): Promise<'unknown'> { return 'unknown'; }
   async forgetMemberLeg(): Promise<boolean> { return false; }
+  async moduleLoaded(): Promise<'unknown'> { return 'unknown'; }
   async exists(): Promise<boolean> { return false; }
   async inspect(): Promise<HeldCall> { return { kind: 'gone' }; }
   adopt(): void {}

@@ -44,7 +44,7 @@ const pacingFields = {
   dnc_opt_out_key: z.enum(DTMF_DIGITS).nullable()
     .meta({ description: 'P3: a key the subscriber may press during the information message to be added to the DNC list; null offers none' }),
   amd: z.boolean()
-    .meta({ description: 'P3: answering-machine detection on subscriber calls, where the switch has a module for it' }),
+    .meta({ description: 'P3: answering-machine detection on subscriber calls; kept as a setting only: no detection is run in this version (stock FreeSWITCH 1.10 has no human/machine module), every answer is taken as human' }),
 };
 
 const fields = {

@@ -9,6 +9,9 @@ import { uuidDump } from './uuid-dump.js';
 import { predictiveOf } from './sim-switch.js';
 
 const VERSION = 'FreeSWITCH Version 1.10.12-release~64bit ( 64bit)\n';
+/** The modules the real-FreeSWITCH test bed loads (shared/tools/real-freeswitch, modules.conf.xml): no mod_avmd, no mod_amd. */
+const LOADED_MODULES = new Set(['mod_console', 'mod_logfile', 'mod_event_socket', 'mod_sofia', 'mod_loopback', 'mod_commands', 'mod_dptools',
+  'mod_db', 'mod_hash', 'mod_expr', 'mod_dialplan_xml', 'mod_sndfile', 'mod_native_file', 'mod_tone_stream']);
 
 /** Runs `api …` (reply api/response) or `bgapi …` (+OK Job-UUID now, BACKGROUND_JOB later). */
 export function runApi(sw: SimSwitch, c: EslCommand, verb: 'api' | 'bgapi' | string, write: (s: string) => void): void {
@@ -117,6 +120,8 @@ function replyText(sw: SimSwitch, cmd: string, args: string[]): string {
       return `sofia/${sw.opts.profile}/sip:${ext}@127.0.0.1:5080`;
     }
     case 'callcenter_config': return '+OK\n';
+    // mod_commands: `true` or `false`, no newline (1.10.12); nothing for no name (then -ERR no reply)
+    case 'module_exists': return args[0] ? String(LOADED_MODULES.has(args[0])) : '-ERR no reply\n';
     // 07a: the uuid without a newline; other variables are not simulated
     case 'global_getvar': return args[0] === 'core_uuid' ? sw.coreUuid : '';
     // 07b: no newline after either word

@@ -124,4 +124,28 @@ describe('FreeSWITCH adapter: predictive legs against the simulator (P3, P5)', f
     await waitFor(() => rig.handler.of('nailed-leg-gone').length === 1, 'the nailed leg gone');
     expect(rig.handler.of('nailed-leg-gone')[0]).to.include({ agentId: 7, legUuid: agent.legUuid, node: rig.node });
   });
+  it('S3: the switch keeps the record of an answered leg\'s end: read back equal to its hang-up event, listed only for legs not followed, deleted once settled', async () => {
+    const m = memberLeg(rig.node, '5553009', { optOutKey: '9' });
+    await rig.tel.originateMemberLeg(m);
+    await waitFor(() => answered(m.attemptId) !== undefined, 'the answer');
+    expect(await rig.tel.abandonMemberLeg(rig.node, m.legUuid)).to.equal('abandoned');
+    await waitFor(() => ended(m.attemptId) !== undefined, 'the end');
+    const end = ended(m.attemptId)!;
+    expect(await rig.tel.memberLegRecord(rig.node, m.legUuid)).to.deep.equal(end);
+    const listed = await rig.tel.memberLegRecords(rig.node);
+    expect(listed !== 'unknown' && listed.ends.map((e) => e.memberUuid)).to.deep.equal([m.legUuid]);
+    expect(await rig.tel.forgetMemberLeg(rig.node, m.legUuid)).to.equal(true);
+    expect(await rig.tel.memberLegRecord(rig.node, m.legUuid)).to.equal(null);
+    expect(await rig.tel.memberLegRecords(rig.node)).to.deep.equal({ ends: [], more: false });
+    // a leg that never answered leaves no record
+    const busy = memberLeg(rig.node, '5550486');
+    await rig.tel.originateMemberLeg(busy);
+    expect(await rig.tel.memberLegRecord(rig.node, busy.legUuid)).to.equal(null);
+  });
+
+  it('P3: module_exists as the test bed answers it: no mod_amd, no mod_avmd; mod_db loaded', async () => {
+    expect(await rig.tel.moduleLoaded(rig.node, 'mod_amd')).to.equal(false);
+    expect(await rig.tel.moduleLoaded(rig.node, 'mod_avmd')).to.equal(false);
+    expect(await rig.tel.moduleLoaded(rig.node, 'mod_db')).to.equal(true);
+  });
 });

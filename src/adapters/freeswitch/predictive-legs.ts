@@ -223,6 +223,14 @@ export class PredictiveLegs {
     return { ends, more: cut };
   }
 
+  /** `module_exists <name>` on the node (mod_commands: `true` or `false`). */
+  async moduleLoaded(node: string, module: string): Promise<boolean | 'unknown'> {
+    const conn = this.#up(node);
+    const reply = conn && /^mod_[a-z0-9_]+$/.test(module) ? await this.#api(conn, `module_exists ${module}`) : null;
+    const word = reply?.trim();
+    return word === 'true' ? true : word === 'false' ? false : 'unknown';
+  }
+
   /** The record is settled: deleted from the switch (S3: settling it again would change nothing). */
   async forget(node: string, memberUuid: string): Promise<boolean> {
     const conn = this.#up(node);

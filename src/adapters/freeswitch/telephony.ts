@@ -181,6 +181,10 @@ export class FreeSwitchTelephony implements Telephony {
     return this.#predictive.forget(node, memberUuid);
   }
 
+  moduleLoaded(node: string, module: string): Promise<boolean | 'unknown'> {
+    return this.#predictive.moduleLoaded(node, module);
+  }
+
   async exists(node: string, uuid: string): Promise<boolean | 'unknown'> {
     const conn = this.#nodes.get(node);
     if (!conn?.isUp) return 'unknown';

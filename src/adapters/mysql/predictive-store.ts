@@ -55,6 +55,11 @@ export class MysqlPredictiveStore implements PredictiveStore {
     });
   }
 
+  async campaignsAskingAmd(): Promise<number[]> {
+    const ids = await this.db('campaigns').where({ type: 'predictive', state: 'running', amd: true }).orderBy('id').pluck('id');
+    return (ids as number[]).map(Number);
+  }
+
   async memberUuidOf(attemptId: number): Promise<string | null> {
     const a = await this.db('attempts').where('id', attemptId).first('member_uuid');
     return (a?.member_uuid as string | null | undefined) ?? null;

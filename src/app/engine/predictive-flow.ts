@@ -9,6 +9,9 @@ import type { PredictiveLegEvent } from './call-flow.js';
 import type { LiveFeed } from './live-feed.js';
 import type { Settlement } from './settlement.js';
 
+/** The human/machine detection module the `amd` setting refers to (webitel/mod_amd; not in stock 1.10). */
+export const AMD_MODULE = 'mod_amd';
+
 export interface PredictiveFlowDeps {
   /** Every end of an attempt (settlement.ts). */
   settle: Settlement;
@@ -176,6 +179,7 @@ export class PredictiveFlow {
    * record deleted). Records of attempts that are not ours (another database) are left alone.
    */
   nodeUp(node: string): void {
+    this.#track(this.#checkAmd(node));
     this.#track((async () => {
       for (let round = 0; round < 100; round++) {
         const got = await this.d.telephony.memberLegRecords(node);
@@ -256,6 +260,20 @@ export class PredictiveFlow {
       const seen = await Promise.all(nodes.map((n) => this.d.telephony.exists(n, leg.legUuid)));
       if (seen.every((x) => x === false)) await this.#nailedGone(leg.legUuid, false);
     }
+  }
+
+  /**
+   * P3: `amd` is a setting only (README, "Answering-machine detection"): human/machine detection
+   * needs a module outside stock FreeSWITCH 1.10 (mod_amd), and no detection is run by the dialer.
+   * A node that comes up without the module while campaigns ask for it is said so: their answers
+   * are all taken as human, as an undecided detection would be.
+   */
+  async #checkAmd(node: string): Promise<void> {
+    const asking = await this.d.store.campaignsAskingAmd();
+    if (asking.length === 0) return;
+    const loaded = await this.d.telephony.moduleLoaded(node, AMD_MODULE);
+    this.d.log.warn({ node, module: AMD_MODULE, loaded, campaignIds: asking },
+      'campaigns ask for answering-machine detection, which the dialer does not run: every answer is taken as human');
   }
 
   #track(p: Promise<void>): void {

@@ -34,6 +34,8 @@ export interface PredictiveStore {
    * own attempt (another dialer's database driving the same switch has attempts of the same ids).
    */
   memberUuidOf(attemptId: number): Promise<string | null>;
+  /** P3: running predictive campaigns whose `amd` setting asks for answering-machine detection. */
+  campaignsAskingAmd(): Promise<number[]>;
   /** P3: the opt-out key was pressed during the message: the number goes on the campaign's DNC list. */
   optOut(attemptId: number, now: Date): Promise<void>;
   /**

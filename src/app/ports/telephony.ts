@@ -227,6 +227,8 @@ export interface Telephony {
   memberLegRecords(node: string): Promise<{ ends: PredictiveEnd[]; more: boolean } | 'unknown'>;
   /** S3: a record is settled: it is deleted from the switch. */
   forgetMemberLeg(node: string, memberUuid: string): Promise<boolean>;
+  /** Whether the node has a module loaded (`module_exists`); 'unknown' when it cannot be asked now. */
+  moduleLoaded(node: string, module: string): Promise<boolean | 'unknown'>;
   /** `uuid_exists` on that node; 'unknown' when the node cannot be asked now. */
   exists(node: string, uuid: string): Promise<boolean | 'unknown'>;
   /** S4: what FreeSWITCH holds of a call whose agent leg is `agentLegUuid`. */

@@ -38,7 +38,7 @@ export function pacingFields(c: Campaign) {
       field('Minimum ring time, seconds', minRing, { path: 'min_ring_sec', hint: 'an unanswered call rings at least this long' }),
       field('Information message', message, { path: 'info_message', hint: 'file path or URL the switch plays when no agent is free' }),
       field('Opt-out key', optOut, { path: 'dnc_opt_out_key', hint: 'pressed during the message, adds the number to the do-not-call list' })),
-    field('Answering-machine detection', amd, { path: 'amd', hint: 'needs an AMD module on the switch' }));
+    field('Answering-machine detection', amd, { path: 'amd', hint: 'a setting only: no detection is run yet, every answer is taken as human (README)' }));
 
   return {
     preview,
