@@ -296,6 +296,7 @@ async function main(): Promise<void> {
     say('| engine CPU ms / attempt (goal ≤ 3) | SQL statements / attempt (goal ≤ 12) | attempts/s | ready → originate p99 at ' + `${N.toLocaleString('en')}, engine / raw claim (goal ≤ 1.3×) |`);
     say('|---|---|---|---|');
     say(`| ${summary.cpuMs} | ${summary.sql} | ${summary.rate} | ${summary.p99?.toFixed(1)} / ${summary.rawP99?.toFixed(1)} ms = ${ratio}× |\n`);
+    if (args['db-socket']) say('(CPU, statements and attempts/s with the engine on the Unix socket; the p99s by TCP.)\n');
   } finally {
     sim.kill('SIGKILL');
     await scratch.drop().catch(() => undefined);
