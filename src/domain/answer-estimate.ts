@@ -92,8 +92,17 @@ export function remainingAnswerProbability(est: AnswerEstimate, elapsedSec: numb
  * Wilson bound).
  */
 export function answerWithin(est: AnswerEstimate, elapsedSec: number, withinSec: number): number {
-  const answeredInTime = countAbove(est.answerDelaysSec, elapsedSec) - countAbove(est.answerDelaysSec, elapsedSec + withinSec);
-  return wilsonUpper(answeredInTime, countAbove(est.durationsSec, elapsedSec));
+  return ringingLine(est, elapsedSec).answerWithin(withinSec);
+}
+
+/**
+ * `answerWithin` for one ringing call at several `withinSec`: what depends on the call alone is
+ * looked up once (the pacer asks at ten instants for each call in flight).
+ */
+export function ringingLine(est: AnswerEstimate, elapsedSec: number): { answerWithin: (withinSec: number) => number } {
+  const later = countAbove(est.answerDelaysSec, elapsedSec);
+  const stillRinging = countAbove(est.durationsSec, elapsedSec);
+  return { answerWithin: (withinSec) => wilsonUpper(later - countAbove(est.answerDelaysSec, elapsedSec + withinSec), stillRinging) };
 }
 
 /** Share of the recent answers that came within `withinSec` of the originate. */

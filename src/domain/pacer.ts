@@ -5,12 +5,14 @@
  * controller state it returned last time, and gives the number of new lines plus the figures
  * the live boards show. Nothing here reads a clock or a database.
  *
- * The rule: P4's guards first (one line per idle agent no call is heading for); otherwise the
- * largest n ≤ P7's 3 lines per working agent and C2/C3's headroom whose expected answers
- * without an agent — set against the agents free by the time the answers come, at the
- * quartiles of the answer delay up to H (answer-timeline.ts) — stay within ρ × the expected
- * answers and within what the compliance window can take below its guard; never fewer than
- * the guard's own lines. ρ is moved every ~60 s toward the target (abandon-controller.ts).
+ * The rule: P4's guards first (one line per idle agent no call is heading for); otherwise new
+ * lines one by one, up to P7's 3 lines per working agent and C2/C3's headroom, while the next
+ * line's own chance of finding no agent should it answer — answers and agents free compared at
+ * the deciles of the answer delay (answer-timeline.ts) — is at most RISK_PER_RHO × ρ, scaled down
+ * as the compliance window nears its guard; no line while the lines in flight are expected to
+ * abandon more than the window can take below its guard; never fewer than the guard's own lines.
+ * ρ is moved every ~60 s toward the target (abandon-controller.ts): it sets how much risk a line
+ * may carry, and the measured abandon rate, not the model, decides where it settles.
  * What this achieves is measured by the simulation in bench/pacing (`npm run bench:pacing`,
  * BENCHMARKS.md "Predictive pacing").
  *
@@ -48,6 +50,22 @@ import { handleTimeSurvival } from './handle-time-survival.js';
 export type { AbandonCounts, PacerState } from './abandon-controller.js';
 export { initialPacerState } from './abandon-controller.js';
 export type { EndedDial } from './answer-estimate.js';
+
+/**
+ * A line may carry up to this many times ρ of chance to find no agent. Lines are dialled while
+ * their own chance is under the bound, so the abandon rate they make is below it: at 1 the
+ * controller starts far from where it settles, and a small team's controller (a few answers a
+ * minute) takes hours to get there. 2.5: where the simulation's campaigns settle near the target
+ * (bench:pacing); the controller corrects it for a real campaign.
+ */
+export const RISK_PER_RHO = 2.5;
+/**
+ * Abandons left before the compliance window's guard below which a line's allowed risk shrinks
+ * in proportion: a small window (a calendar day's first hundreds of answers) gets near its guard
+ * after a few unlucky abandons, and the guard's fall-back to one line per idle agent then lasts
+ * until tens of answers have diluted them; slowing down before it costs less.
+ */
+export const GUARD_ROOM_ABANDONS = 6;
 
 export interface PacerSettings {
   /** P4: abandoned ÷ answered over the compliance window never exceeds this. @defaultValue 0.03 */
@@ -128,6 +146,8 @@ export interface PacerDecision {
   dialLevel: number;
   /** The controller's ρ used for this decision. */
   rho: number;
+  /** The chance that the last new line finds no agent should it answer; null when the pacer added no line of its own. */
+  lastLineRisk: number | null;
   /** p̂, H and the model's expectations within H; null in a guard that did not compute them. */
   answerRateUpper: number | null;
   horizonSec: number | null;
@@ -156,7 +176,7 @@ export function pace(inputs: PacerInputs, state: PacerState, settings: PacerSett
     decision: {
       ...base, lines: progressiveLines, mode: modeOf(reason), reason, rho: st.rho,
       dialLevel: level(linesInFlight + progressiveLines, working),
-      answerRateUpper: null, horizonSec: null, expectedAnswers: null, expectedFreeAgents: null, expectedExcess: null,
+      lastLineRisk: null, answerRateUpper: null, horizonSec: null, expectedAnswers: null, expectedFreeAgents: null, expectedExcess: null,
     },
     state: st,
   });
@@ -176,20 +196,23 @@ export function pace(inputs: PacerInputs, state: PacerState, settings: PacerSett
   const next = stepController(state, inputs.nowMs, inputs.recentAnswers, inputs.answersKnown, targetRate(settings));
   // P7 and C2/C3: the most new lines allowed at all.
   const maxLines = Math.max(0, Math.min(headroom, settings.maxLinesPerAgent * working - linesInFlight));
-  // P3: within ρ of the expected answers; P4: within what the window can take below its guard.
+  // P3: each line's risk within RISK_PER_RHO × ρ, less as the window nears its guard; P4: the
+  // lines in flight within what the window can take below its guard.
   const guardRate = settings.guardShare * settings.abandonCap;
+  const guardRoom = Math.max(0, guardRate * inputs.window.answered - inputs.window.abandoned);
   const found = searchLines({
     idleAgents: inputs.idleAgents, wrapUpRemainingSec: inputs.wrapUpRemainingSec, talking: inputs.talking,
     inFlightElapsedSec: inputs.inFlightElapsedSec, answeredWaiting: inputs.answeredWaiting,
     est, survival: handleTimeSurvival(inputs.talkTimesSec), maxLines,
     allowed: (expected) => Math.min(next.rho * expected, guardRate * (inputs.window.answered + expected) - inputs.window.abandoned),
+    maxRisk: RISK_PER_RHO * next.rho * Math.min(1, guardRoom / GUARD_ROOM_ABANDONS),
   });
   // Never fewer than P4's fallback would dial: those lines have an idle agent each.
   const lines = Math.max(progressiveLines, found.lines);
   return {
     decision: {
       ...base, lines, mode: 'predictive', reason: 'paced', rho: next.rho,
-      dialLevel: level(linesInFlight + lines, working),
+      dialLevel: level(linesInFlight + lines, working), lastLineRisk: found.lines > 0 ? found.lastLineRisk : null,
       answerRateUpper: est.rateUpper, horizonSec: est.horizonSec,
       expectedAnswers: found.expectedAnswers, expectedFreeAgents: found.expectedFreeAgents, expectedExcess: found.expectedExcess,
     },

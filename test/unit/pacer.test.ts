@@ -3,7 +3,7 @@ import { remainingAnswerProbability, estimateAnswers, type EndedDial } from '../
 import { initialPacerState, stepController, CONTROLLER_ANSWERS, CONTROLLER_PERIOD_MS, type PacerState } from '../../src/domain/abandon-controller.js';
 import { agentShortfall, expectedExcess, sumOfChances } from '../../src/domain/excess-answers.js';
 import { freeWithin, handleTimeSurvival } from '../../src/domain/handle-time-survival.js';
-import { DEFAULT_PACER_SETTINGS, pace, targetRate, type PacerInputs } from '../../src/domain/pacer.js';
+import { DEFAULT_PACER_SETTINGS, GUARD_ROOM_ABANDONS, pace, RISK_PER_RHO, targetRate, type PacerInputs } from '../../src/domain/pacer.js';
 
 const T0 = Date.UTC(2026, 11, 4, 9, 0, 0);
 
@@ -84,7 +84,23 @@ describe('P3, P4, P7 pacer (domain)', () => {
       const { decision } = pace(steady(), state);
       expect(decision.reason).to.equal('paced');
       expect(decision.lines).to.be.greaterThan(1);
-      expect(decision.expectedExcess!).to.be.at.most(decision.rho * decision.expectedAnswers! + 1e-12);
+      expect(decision.lastLineRisk!).to.be.at.most(RISK_PER_RHO * decision.rho);
+    });
+
+    it('P3: line by line: a line for an agent free in 4 s, not a second one for the same agent (both answering would abandon one)', () => {
+      const busy = [5, 6, 7].map((elapsedSec) => ({ elapsedSec, wrapUpSec: 20 }));
+      const one = pace(steady({ idleAgents: 0, wrapUpRemainingSec: [4], talking: busy }), state).decision;
+      expect(one).to.include({ reason: 'paced', lines: 1, lastLineRisk: 0 });
+      const two = pace(steady({ idleAgents: 0, wrapUpRemainingSec: [4, 4], talking: busy }), state).decision;
+      expect(two.lines).to.equal(2);
+    });
+
+    it(`P4: a line may carry less risk as the compliance window nears its guard (fewer than ${GUARD_ROOM_ABANDONS} abandons left before it)`, () => {
+      const calm = pace(steady({ recentDials: dials(300, 8), window: { answered: 1000, abandoned: 10 } }), state).decision;
+      const near = pace(steady({ recentDials: dials(300, 8), window: { answered: 1000, abandoned: 25 } }), state).decision;
+      expect(calm.lines).to.equal(3);
+      expect(calm.lastLineRisk!).to.be.above(0);
+      expect(near).to.include({ reason: 'paced', lines: 2 });
     });
 
     it('P3: a higher answer rate dials fewer lines for the same agents', () => {
