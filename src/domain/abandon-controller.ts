@@ -28,7 +28,7 @@ const ERROR_MAX = 1;
 const RHO_MIN_FACTOR = 1 / 20;
 const RHO_MAX_FACTOR = 10;
 
-/** The pacer's only memory between calls; the engine keeps it per campaign (in memory is enough). */
+/** The pacer's only memory between calls; the engine keeps it per campaign, in memory and in MySQL (a takeover goes on from it). */
 export interface PacerState {
   /** Share of expected answers allowed to find no agent. */
   rho: number;

@@ -39,7 +39,8 @@
  *    controller's step weight and its paced stretch read it).
  *  - `linesAllowed`: how many more calls C2 (the campaign limit) and C3 (the line group) allow now.
  *  - State: `initialPacerState(targetRate(settings))` when the engine takes the campaign; then
- *    always the `state` returned by the previous call. Losing it (takeover) only restarts ρ.
+ *    always the `state` returned by the previous call; the engine keeps it in MySQL, and a process
+ *    taking the campaign over goes on from it (losing it would only restart ρ).
  */
 import { assertNever } from './assert-never.js';
 import { estimateAnswers, type EndedDial } from './answer-estimate.js';
