@@ -88,11 +88,12 @@ describe('engine end to end: the pacer dials ahead of the agents (P3, P4, P7)', 
   it('P3, P7: with 100+ answers known at a 30 % answer rate and 3 agents, more subscribers ring than agents are idle, never more than 3 per agent', async () => {
     const c = await createCampaign(s, { type: 'predictive', info_message: MESSAGE, max_tries: 1, limit: 20 });
     const agents = await createAgents(s, 3, [c]);
-    // what the campaign has measured so far: 400 dials, 120 answered (P4: past the 100 answers)
-    const past = await seeder(s.tdb.db).members(c, 400, { readyAt: () => new Date(Date.now() + 86_400_000) });
+    // what the campaign has measured so far: 1000 dials, 300 answered (P4: past the 100 answers),
+    // none abandoned: a window far from its guard, where a line may carry its full risk
+    const past = await seeder(s.tdb.db).members(c, 1000, { readyAt: () => new Date(Date.now() + 86_400_000) });
     await s.tdb.db('members').whereIn('id', past).update({ state: 'done', result: 'NORMAL_CLEARING' });
     const comms = await s.tdb.db('communications').whereIn('member_id', past).select('id', 'member_id', 'number');
-    const t = Date.now() - 3 * 3_600_000;
+    const t = Date.now() - 6 * 3_600_000;
     await s.tdb.db('attempts').insert(comms.map((m, i) => ({
       campaign_id: c, member_id: m.member_id, communication_id: m.id, number: m.number, state: 'done', outcome: i % 10 < 3 ? 'success' : 'retry',
       member_uuid: '00000000-0000-4000-8000-000000000000', created_at: new Date(t + i * 5000), answered_at: i % 10 < 3 ? new Date(t + i * 5000 + 4000) : null,
