@@ -7,6 +7,7 @@ import { onAgentAnswered, onWrapupEnded, type AgentView } from '../../domain/age
 import type { CommunicationView } from '../../domain/result-status.js';
 import { withRetry } from './deadlock.js';
 import { DirectSql } from './direct-sql.js';
+import { UpdateSets } from './update-sets.js';
 import { fromJsonColumn } from './row-mapping.js';
 import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
 
@@ -238,45 +239,30 @@ function agentOf(r: Record<string, any>): Record<string, any> {
  * agent, each guarded by what the snapshot saw (state, versions), so a stale plan writes nothing.
  */
 function settleWrites(p: SettlePlan, now: Date): { sql: string; values: Knex.RawBinding[] } {
-  const sets: string[] = [];
-  const values: Knex.RawBinding[] = [];
-  const set = (col: string, v: unknown) => { sets.push(`${col} = ?`); values.push(v as Knex.RawBinding); };
+  const u = new UpdateSets();
   const at = p.attempt;
-  set('a.state', at.state);
-  set('a.outcome', at.outcome);
+  u.set('a.state', at.state);
+  u.set('a.outcome', at.outcome);
   // A leg end that names no subscriber leg keeps the one recorded when it answered.
-  if (at.memberUuid !== undefined) { sets.push('a.member_uuid = COALESCE(?, a.member_uuid)'); values.push(at.memberUuid); }
-  if (at.answeredAt !== undefined) set('a.answered_at', at.answeredAt);
-  if (at.endedAt !== undefined) set('a.ended_at', at.endedAt);
-  if (at.hangupCause !== undefined) set('a.hangup_cause', at.hangupCause);
-  if (at.talkSec !== undefined) set('a.talk_sec', at.talkSec);
-  if (at.messageAt !== undefined) set('a.message_at', at.messageAt);
-  if (at.agentCause !== undefined) set('a.agent_cause', at.agentCause);
-  if (at.resultDeadlineAt !== undefined) set('a.result_deadline_at', at.resultDeadlineAt);
-  if (at.leavesLine) sets.push('a.live_campaign = NULL', 'a.live_line_group = NULL');
-  if (at.releasesMember) sets.push('a.active_member = NULL');
-
-  const m = p.member;
-  set('m.state', m.state);
-  set('m.tries', m.tries);
-  set('m.minus_tries', m.minusTries);
-  if (m.readyAt !== undefined) set('m.ready_at', m.readyAt);
-  if (m.result !== undefined) set('m.result', m.result);
-  if (m.endedAt !== undefined) set('m.ended_at', m.endedAt);
-  sets.push('m.version = m.version + 1');
-  set('m.updated_at', now);
-
+  if (at.memberUuid !== undefined) { u.sets.push('a.member_uuid = COALESCE(?, a.member_uuid)'); u.values.push(at.memberUuid); }
+  if (at.answeredAt !== undefined) u.set('a.answered_at', at.answeredAt);
+  if (at.endedAt !== undefined) u.set('a.ended_at', at.endedAt);
+  if (at.hangupCause !== undefined) u.set('a.hangup_cause', at.hangupCause);
+  if (at.talkSec !== undefined) u.set('a.talk_sec', at.talkSec);
+  if (at.messageAt !== undefined) u.set('a.message_at', at.messageAt);
+  if (at.agentCause !== undefined) u.set('a.agent_cause', at.agentCause);
+  if (at.resultDeadlineAt !== undefined) u.set('a.result_deadline_at', at.resultDeadlineAt);
+  if (at.leavesLine) u.raw('a.live_campaign = NULL', 'a.live_line_group = NULL');
+  if (at.releasesMember) u.raw('a.active_member = NULL');
+  u.member(p.member, now);
   const c = p.communication;
   if (c) {
-    if (c.countTry) sets.push('c.tries = c.tries + 1');
-    set('c.last_cause', c.lastCause);
-    if (c.stop) sets.push("c.state = 'stopped'");
+    if (c.countTry) u.raw('c.tries = c.tries + 1');
+    u.set('c.last_cause', c.lastCause);
+    if (c.stop) u.raw("c.state = 'stopped'");
   }
   const g = p.agent;
-  if (g) {
-    for (const [k, v] of Object.entries(agentViewColumns(g.view, now))) set(`g.${k}`, v);
-    sets.push('g.attempt_id = NULL', 'g.version = g.version + 1');
-  }
+  if (g) u.agentFreed(g.view, now);
   const where = ['a.id = ?', `a.state IN (${p.expectAttemptStates.map(() => '?').join(', ')})`, 'm.version = ?', 'k.version = ?'];
   const whereValues: Knex.RawBinding[] = [p.attemptId, ...p.expectAttemptStates, p.expectMemberVersion, p.expectCampaignVersion];
   if (p.expectNoResultStatus) where.push('a.result_status IS NULL');
@@ -285,8 +271,8 @@ function settleWrites(p: SettlePlan, now: Date): { sql: string; values: Knex.Raw
   const sql = `UPDATE attempts a JOIN campaigns k ON k.id = ? JOIN members m ON m.id = a.member_id AND m.id = ?
     ${c ? 'JOIN communications c ON c.id = ?' : ''}
     ${g ? 'JOIN agents g ON g.id = ? AND g.attempt_id = a.id' : ''}
-    SET ${sets.join(', ')}
+    SET ${u.sets.join(', ')}
     WHERE ${where.join(' AND ')}`;
   const joinValues: Knex.RawBinding[] = [p.campaignId, p.memberId, ...(c ? [c.id] : []), ...(g ? [g.id] : [])];
-  return { sql, values: [...joinValues, ...values, ...whereValues] };
+  return { sql, values: [...joinValues, ...u.values, ...whereValues] };
 }

@@ -3,7 +3,8 @@ import type { PreviewPlan, PreviewSnapshot, PreviewStore } from '../../app/ports
 import type { PreviewTimeoutPolicy } from '../../domain/campaign-type.js';
 import type { PreviewDecision } from '../../domain/preview.js';
 import { withRetry } from './deadlock.js';
-import { AGENT_COLUMNS, agentViewColumns, toAgentView } from './row-mappers.js';
+import { AGENT_COLUMNS, toAgentView } from './row-mappers.js';
+import { UpdateSets } from './update-sets.js';
 
 /** The preview's rows in one read: the attempt `a`, its member, its campaign and its attached agent `g`. */
 const SNAPSHOT_COLUMNS = `a.id, a.state, a.preview_decision, a.campaign_id, a.member_id, a.agent_id, a.node,
@@ -70,32 +71,19 @@ function toSnapshot(r: Record<string, any>): PreviewSnapshot {
  * agent; each row joined only when written or expected, guarded by what the snapshot saw.
  */
 function previewWrites(p: PreviewPlan, now: Date): { sql: string; values: Knex.RawBinding[] } {
-  const sets: string[] = [];
-  const values: Knex.RawBinding[] = [];
-  const set = (col: string, v: unknown) => { sets.push(`${col} = ?`); values.push(v as Knex.RawBinding); };
-  set('a.preview_decision', p.decision);
+  const u = new UpdateSets();
+  u.set('a.preview_decision', p.decision);
   const end = p.end;
   if (end) {
-    set('a.state', 'done');
-    set('a.outcome', end.outcome);
-    set('a.agent_cause', end.agentCause);
-    set('a.comment', end.comment);
-    set('a.ended_at', end.endedAt);
+    u.set('a.state', 'done');
+    u.set('a.outcome', end.outcome);
+    u.set('a.agent_cause', end.agentCause);
+    u.set('a.comment', end.comment);
+    u.set('a.ended_at', end.endedAt);
     // C2: the line is free and the member may be called by another attempt.
-    sets.push('a.active_member = NULL', 'a.live_campaign = NULL', 'a.live_line_group = NULL');
-    const m = end.member;
-    set('m.state', m.state);
-    set('m.tries', m.tries);
-    set('m.minus_tries', m.minusTries);
-    if (m.readyAt !== undefined) set('m.ready_at', m.readyAt);
-    if (m.result !== undefined) set('m.result', m.result);
-    if (m.endedAt !== undefined) set('m.ended_at', m.endedAt);
-    sets.push('m.version = m.version + 1');
-    set('m.updated_at', now);
-    if (end.agent) {
-      for (const [k, v] of Object.entries(agentViewColumns(end.agent.view, now))) set(`g.${k}`, v);
-      sets.push('g.attempt_id = NULL', 'g.version = g.version + 1');
-    }
+    u.raw('a.active_member = NULL', 'a.live_campaign = NULL', 'a.live_line_group = NULL');
+    u.member(end.member, now);
+    if (end.agent) u.agentFreed(end.agent.view, now);
   }
   const x = p.expect;
   const joins: string[] = [];
@@ -121,6 +109,6 @@ function previewWrites(p: PreviewPlan, now: Date): { sql: string; values: Knex.R
     if (x.agentId !== undefined) { where.push('a.agent_id = ?'); whereValues.push(x.agentId); }
     if (x.agentVersion !== undefined) { where.push('g.version = ?'); whereValues.push(x.agentVersion); }
   }
-  const sql = `UPDATE attempts a ${joins.join(' ')} SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`;
-  return { sql, values: [...joinValues, ...values, ...whereValues] };
+  const sql = `UPDATE attempts a ${joins.join(' ')} SET ${u.sets.join(', ')} WHERE ${where.join(' AND ')}`;
+  return { sql, values: [...joinValues, ...u.values, ...whereValues] };
 }
