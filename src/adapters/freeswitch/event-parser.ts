@@ -94,8 +94,8 @@ export function parsePlainEvent(text: string): EslEvent {
   return toEvent(headers, body);
 }
 
-/** The decoded value of the first `name: value` line of the header block `text[0, end)`. */
-function findHeader(text: string, end: number, name: string): string | undefined {
+/** The raw (not decoded) value of the first `name: value` line of the header block `text[0, end)`. */
+export function rawHeader(text: string, end: number, name: string): string | undefined {
   const key = `${name}: `;
   let line = 0;
   if (!text.startsWith(key)) {
@@ -106,7 +106,13 @@ function findHeader(text: string, end: number, name: string): string | undefined
   if (line >= end) return undefined;
   let eol = text.indexOf('\n', line);
   if (eol < 0 || eol > end) eol = end;
-  return safeDecode(text.slice(line + key.length, eol));
+  return text.slice(line + key.length, eol);
+}
+
+/** The decoded value of the first `name: value` line of the header block `text[0, end)`. */
+function findHeader(text: string, end: number, name: string): string | undefined {
+  const raw = rawHeader(text, end, name);
+  return raw === undefined ? undefined : safeDecode(raw);
 }
 
 /**

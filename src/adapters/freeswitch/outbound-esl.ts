@@ -13,7 +13,9 @@
  * commands get their replies in the order sent (also seen on the real switch, BENCHMARKS.md).
  */
 import type { Socket } from 'node:net';
-import { lazyHeaders, parseJsonEvent, parsePlainEvent, type EslEvent, type Headers } from './event-parser.js';
+import { lazyHeaders, parseJsonEvent, parsePlainEvent, rawHeader, type EslEvent, type Headers } from './event-parser.js';
+
+const headerOf = (head: string, name: string) => rawHeader(head, head.length, name);
 
 /** What became of one command: its reply, or why none will be read. */
 export type CommandOutcome =
@@ -146,17 +148,4 @@ export class OutboundEsl {
     this.#closed = true;
     for (const w of this.#waiters.splice(0)) w.settle?.({ kind: 'closed' });
   }
-}
-
-/** The raw value of the first `name: value` line of a short header block (framing headers). */
-function headerOf(head: string, name: string): string | undefined {
-  const key = `${name}: `;
-  let at = 0;
-  if (!head.startsWith(key)) {
-    at = head.indexOf(`\n${key}`) + 1;
-    if (at === 0) return undefined;
-  }
-  at += key.length;
-  const eol = head.indexOf('\n', at);
-  return head.slice(at, eol < 0 ? head.length : eol);
 }
