@@ -1,5 +1,6 @@
 // S4: taking over an orphaned attempt is one conditional update: one process wins, and a lease
 // renewed (or taken) since the attempt was read makes the stale takeover fail.
+import { claimBest } from '../helpers/claim-best.js';
 import { expect } from 'chai';
 import { MysqlCallStore } from '../../src/adapters/mysql/call-store.js';
 import { MysqlDispatchStore } from '../../src/adapters/mysql/claim-store.js';
@@ -17,7 +18,7 @@ describe('call store: taking an orphaned attempt over (S4)', () => {
     const c = await seed.campaign({ call_limit: 5 });
     await seed.agents(1, [c]);
     await seed.members(c, 1);
-    const r = await new MysqlDispatchStore(t.db).claimNext({ now: new Date(), instanceId, leaseUntil: new Date(Date.now() - 1_000),
+    const r = await claimBest(new MysqlDispatchStore(t.db), { now: new Date(), instanceId, leaseUntil: new Date(Date.now() - 1_000),
       upNodes: ['fs1'], campaigns: [{ id: c, lineGroupId: null, calendarZoneOpen: true, openZones: [] }], excludeAgentIds: [] });
     if (r.kind !== 'claimed') throw new Error(`no claim: ${r.kind}`);
     return r.attempt.attemptId;

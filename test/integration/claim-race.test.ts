@@ -17,11 +17,12 @@
  * With the locks exactly one claim takes the last line; without the campaign lock (one campaign)
  * or the line-group lock (two campaigns, one group), two or more do, in every round.
  */
+import { claimBest, type BestClaimInput } from '../helpers/claim-best.js';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { openDatabase } from '../../src/adapters/mysql/database.js';
 import { MysqlDispatchStore } from '../../src/adapters/mysql/claim-store.js';
-import type { ClaimInput, ClaimResult } from '../../src/app/ports/dispatch-store.js';
+import type { ClaimResult } from '../../src/app/ports/dispatch-store.js';
 import { seeder } from '../helpers/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -47,7 +48,7 @@ describe('claim store: a claim that has counted but not committed, and rivals co
     await t?.drop();
   });
 
-  const input = (campaignId: number, lineGroupId: number | null, slot = 0): ClaimInput => ({
+  const input = (campaignId: number, lineGroupId: number | null, slot = 0): BestClaimInput => ({
     now: new Date(), instanceId: 'race', leaseUntil: new Date(Date.now() + 60_000), upNodes: ['fs1'],
     campaigns: [{ id: campaignId, lineGroupId, calendarZoneOpen: true, openZones: [] }], excludeAgentIds: [], slot,
   });
@@ -74,19 +75,19 @@ describe('claim store: a claim that has counted but not committed, and rivals co
   }
 
   /** The schedule of the file comment: `first` stopped after its count, the rivals run, then all finish. */
-  async function race(first: ClaimInput, rivals: ClaimInput[], firstMemberId: number): Promise<{ first: ClaimResult; rivals: ClaimResult[] }> {
+  async function race(first: BestClaimInput, rivals: BestClaimInput[], firstMemberId: number): Promise<{ first: ClaimResult; rivals: ClaimResult[] }> {
     const barrier = await t.db.transaction({ isolationLevel: 'repeatable read' });
     try {
       await barrier('attempts').where('active_member', firstMemberId).forUpdate().select('id');
       let firstDone = false;
-      const firstClaim = store.claimNext(first).finally(() => { firstDone = true; });
+      const firstClaim = claimBest(store, first).finally(() => { firstDone = true; });
       await until('the first claim waits at its insert', async () => {
         const waits = await lockWaits();
         return firstDone || (waits.length === 1 && waits[0]!.startsWith('insert into `attempts`'));
       });
       expect(firstDone, 'the first claim went past the barrier').to.equal(false);
       let rivalsDone = 0;
-      const rivalClaims = rivals.map((i) => store.claimNext(i).finally(() => { rivalsDone++; }));
+      const rivalClaims = rivals.map((i) => claimBest(store, i).finally(() => { rivalsDone++; }));
       await until('every rival is done or waiting', async () => rivalsDone + (await lockWaits()).length === rivals.length + 1);
       await barrier.commit();
       return { first: await firstClaim, rivals: await Promise.all(rivalClaims) };
@@ -105,7 +106,7 @@ describe('claim store: a claim that has counted but not committed, and rivals co
       await seed.agents(RIVALS + 2, [c]);
       // Ids ascending: the rivals' members, the live call's, then the first claim's (M3 order by priority).
       const ids = await seed.members(c, RIVALS + 2, { priority: (i) => (i < RIVALS ? 1 : i === RIVALS ? 3 : 2) });
-      const prior = await store.claimNext(input(c, null));
+      const prior = await claimBest(store, input(c, null));
       expect(prior.kind === 'claimed' && prior.attempt.memberId).to.equal(ids[RIVALS]);
       const r = await race(input(c, null), [...Array(RIVALS).keys()].map((i) => input(c, null, i + 1)), ids[RIVALS + 1]!);
       expect(r.first.kind === 'claimed' && r.first.attempt.memberId, `round ${round}`).to.equal(ids[RIVALS + 1]);
@@ -124,7 +125,7 @@ describe('claim store: a claim that has counted but not committed, and rivals co
       // Ids ascending: the rivals' members (campaign b), the live call's, then the first claim's (campaign a).
       await seed.members(b, RIVALS);
       const ids = await seed.members(a, 2, { priority: (i) => (i === 0 ? 3 : 2) });
-      const prior = await store.claimNext(input(a, lg));
+      const prior = await claimBest(store, input(a, lg));
       expect(prior.kind === 'claimed' && prior.attempt.memberId).to.equal(ids[0]);
       const r = await race(input(a, lg), [...Array(RIVALS).keys()].map((i) => input(b, lg, i)), ids[1]!);
       expect(r.first.kind === 'claimed' && r.first.attempt.memberId, `round ${round}`).to.equal(ids[1]);

@@ -1,6 +1,7 @@
+import { claimBest, type BestClaimInput } from '../helpers/claim-best.js';
 import { expect } from 'chai';
 import { MysqlDispatchStore } from '../../src/adapters/mysql/claim-store.js';
-import type { ClaimInput, ClaimResult, OpenCampaign } from '../../src/app/ports/dispatch-store.js';
+import type { ClaimResult, OpenCampaign } from '../../src/app/ports/dispatch-store.js';
 import { seeder } from '../helpers/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -21,7 +22,7 @@ describe('claim store (MySQL)', () => {
   });
 
   const open = (id: number, zones: string[] = []): OpenCampaign => ({ id, lineGroupId: null, calendarZoneOpen: true, openZones: zones });
-  const input = (campaigns: OpenCampaign[], exclude: number[] = []): ClaimInput => ({
+  const input = (campaigns: OpenCampaign[], exclude: number[] = []): BestClaimInput => ({
     now: new Date(), instanceId: 'test', leaseUntil: new Date(Date.now() + 30_000), upNodes: ['fs1'], campaigns, excludeAgentIds: exclude,
   });
 
@@ -30,7 +31,7 @@ describe('claim store (MySQL)', () => {
     const out: ClaimResult[] = [];
     const exclude: number[] = [];
     for (let i = 0; i < 500; i++) {
-      const r = await store.claimNext(input(campaigns, exclude));
+      const r = await claimBest(store, input(campaigns, exclude));
       if (r.kind === 'no-agent') break;
       if (r.kind === 'agent-idle') { exclude.push(r.agentId); continue; }
       out.push(r);
@@ -55,12 +56,12 @@ describe('claim store (MySQL)', () => {
     const [needs, plain] = await seed.agents(2, [c]);
     await t.db('agents').where('id', needs).update({ requires_client: true });
     await seed.members(c, 5);
-    const first = await store.claimNext(input([open(c)]));
+    const first = await claimBest(store, input([open(c)]));
     expect(first.kind === 'claimed' && first.attempt.agentId).to.equal(plain);
     // The plain agent is busy now; the one without a client is not offered the other members.
-    expect((await store.claimNext(input([open(c)]))).kind).to.equal('no-agent');
-    expect((await store.claimNext({ ...input([open(c)]), presentAgentIds: [plain!] })).kind).to.equal('no-agent');
-    const present = await store.claimNext({ ...input([open(c)]), presentAgentIds: [needs!] });
+    expect((await claimBest(store, input([open(c)]))).kind).to.equal('no-agent');
+    expect((await claimBest(store, { ...input([open(c)]), presentAgentIds: [plain!] })).kind).to.equal('no-agent');
+    const present = await claimBest(store, { ...input([open(c)]), presentAgentIds: [needs!] });
     expect(present.kind === 'claimed' && present.attempt.agentId).to.equal(needs);
   });
 
@@ -186,7 +187,7 @@ describe('claim store (MySQL)', () => {
     const [agent] = await seed.agents(1, [c]);
     await seed.members(c, 1);
     const at = new Date(Date.now() - 5_000);
-    const r = await store.claimNext({ ...input([open(c)]), now: at });
+    const r = await claimBest(store, { ...input([open(c)]), now: at });
     expect(r.kind).to.equal('claimed');
     const since = async () => new Date((await t.db('agents').where('id', agent!).first('state_since')).state_since).getTime();
     expect(await since()).to.equal(at.getTime());

@@ -1,6 +1,7 @@
 // P2 (issue 14): a preview's accept and end are plans applied by one guarded UPDATE. A row moved
 // between the snapshot and the write (an agent's status, an accept racing the preview time, a
 // member changed) makes the write a no-op; the rows are then read and planned again.
+import { claimBest } from '../helpers/claim-best.js';
 import { expect } from 'chai';
 import { MysqlDispatchStore } from '../../src/adapters/mysql/claim-store.js';
 import { MysqlPreviewStore } from '../../src/adapters/mysql/preview-store.js';
@@ -23,7 +24,7 @@ describe('preview store: plans applied in one guarded statement (P2, S3, issue 1
     await t.db('campaigns').where('id', c).update({ type: 'preview', preview_sec: 30, preview_timeout: policy });
     const [agentId] = await seed.agents(1, [c]);
     const [memberId] = await seed.members(c, 1);
-    const r = await new MysqlDispatchStore(t.db).claimNext({ now: new Date(), instanceId: 'p1', leaseUntil: new Date(Date.now() + 30_000),
+    const r = await claimBest(new MysqlDispatchStore(t.db), { now: new Date(), instanceId: 'p1', leaseUntil: new Date(Date.now() + 30_000),
       upNodes: ['fs1'], campaigns: [{ id: c, lineGroupId: null, calendarZoneOpen: true, openZones: [] }], excludeAgentIds: [] });
     if (r.kind !== 'claimed') throw new Error(`no claim: ${r.kind}`);
     expect(r.attempt.previewUntil, 'a preview').to.be.instanceOf(Date);

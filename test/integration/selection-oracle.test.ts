@@ -1,3 +1,4 @@
+import { claimBest } from '../helpers/claim-best.js';
 import { expect } from 'chai';
 import { MysqlDispatchStore } from '../../src/adapters/mysql/claim-store.js';
 import type { ClaimResult, OpenCampaign } from '../../src/app/ports/dispatch-store.js';
@@ -118,7 +119,7 @@ describe('selection oracle: the claim\'s SQL and domain/selection.ts choose alik
         lineGroupFree: g ? g.capacity - (await liveOf('live_line_group', g.id)) : null, calendarZoneOpen: c.open!.calendarZoneOpen, openZones: c.open!.openZones });
     }
     const oracle = chooseClaim(agents, claimCampaigns, members, now);
-    const res: ClaimResult = await store.claimNext({ now, instanceId: 'oracle', leaseUntil: new Date(now.getTime() + 30_000), upNodes: ['fs1'],
+    const res: ClaimResult = await claimBest(store, { now, instanceId: 'oracle', leaseUntil: new Date(now.getTime() + 30_000), upNodes: ['fs1'],
       campaigns: opened.map((c) => c.open!), presentAgentIds: present, excludeAgentIds: [], slot: 0 });
     const sql: ClaimChoice = res.kind === 'claimed' ? { kind: 'claimed', agentId: res.attempt.agentId, campaignId: res.attempt.campaignId, memberId: res.attempt.memberId }
       : res.kind === 'agent-idle' ? { kind: 'agent-idle', agentId: res.agentId } : { kind: 'no-agent' };

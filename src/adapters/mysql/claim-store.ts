@@ -11,9 +11,6 @@ import { pickMember, type PickedMember } from './member-pick.js';
 import { fromJsonColumn } from './row-mapping.js';
 import { toAgentView, toCampaignRules } from './row-mappers.js';
 
-/** Agents read by a claim's own search (claimNext without an agent). */
-const SEARCH_LIMIT = 32;
-
 export class MysqlDispatchStore implements DispatchStore {
   readonly #sql: DirectSql;
 
@@ -44,21 +41,10 @@ export class MysqlDispatchStore implements DispatchStore {
     return withRetry(() => readyAgents((text, values) => this.#sql.run(text, values), search, limit));
   }
 
-  /**
-   * One transaction for one agent: with `agentId` that agent; else the ready agents are searched
-   * first (one statement, outside any transaction: it locks nothing) and tried in turn from
-   * `slot` on until one can be locked.
-   */
+  /** One transaction for one agent, `agentId`: no-agent when another claim holds it or it is no longer ready. */
   async claimNext(input: ClaimInput): Promise<ClaimResult> {
     if (input.campaigns.length === 0 || input.upNodes.length === 0) return { kind: 'no-agent' };
-    if (input.agentId !== undefined) return this.#claimAgent(input, input.agentId);
-    const found = await this.readyAgents(input, SEARCH_LIMIT);
-    const start = found.length ? (input.slot ?? 0) % found.length : 0;
-    for (const id of [...found.slice(start), ...found.slice(0, start)]) {
-      const r = await this.#claimAgent(input, id);
-      if (r.kind !== 'no-agent') return r;
-    }
-    return { kind: 'no-agent' };
+    return this.#claimAgent(input, input.agentId);
   }
 
   #claimAgent(input: ClaimInput, agentId: number): Promise<ClaimResult> {

@@ -40,16 +40,8 @@ export interface AgentSearch {
 export interface ClaimInput extends AgentSearch {
   instanceId: string;
   leaseUntil: Date;
-  /**
-   * The agent to claim (one of a search's, readyAgents): the claim takes that agent or none.
-   * Absent: the claim searches, and tries the agents found in turn until one can be locked.
-   */
-  agentId?: number;
-  /**
-   * Without `agentId`: which of the claims running at once this is (0 for the first). Each starts
-   * at a different one of the best ready agents, so sibling claims do not all try the same one.
-   */
-  slot?: number;
+  /** The agent to claim (one of a search's, readyAgents): the claim takes that agent or none. */
+  agentId: number;
 }
 
 /** Everything needed to ring the agent, read in the claim transaction. */
