@@ -146,13 +146,16 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   // Statements this process sends (knex's query event: every statement, BEGIN and COMMIT included);
   // MariaDB's global `Questions` beside it also counts whatever else shares the server.
   let sent = 0;
+  /** Packets those statements went in (a transaction's BEGIN and COMMIT travel with its statements, direct-sql.ts). */
+  let trips = 0;
   /** Transactions begun: on the hot path, the claims (one each; a claim that finds nothing costs one too). */
   let begun = 0;
   let counting = false;
   const kinds = new Map<string, number>();
   engineDb.on('query', (q: { sql: string }) => {
     if (!counting) return;
-    sent++;
+    trips++;
+    sent += 1 + (q.sql.match(/;\n/g)?.length ?? 0);
     if (q.sql.startsWith('BEGIN')) begun++;
     if (args['sql-breakdown']) {
       const key = q.sql.replace(/\s+/g, ' ').slice(0, 110);
@@ -183,6 +186,7 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   const perAttemptMs = (s: number | null) => (s === null ? 'n/a' : ((s * 1000) / n).toFixed(1));
   const cost = {
     sql: (sent / n).toFixed(1),
+    trips: (trips / n).toFixed(1),
     transactions: (begun / n).toFixed(2),
     questions: ((q1 - q0) / n).toFixed(1),
     engine: perAttemptMs((engineCpu.user + engineCpu.system) / 1e6),
@@ -220,7 +224,7 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
     for (const [k, v] of [...kinds].sort((x, y) => y[1] - x[1])) say(`- ${(v / n).toFixed(2)} \`${k}\``);
     say('');
   }
-  say(`Cost of one attempt in the window: ${cost.sql} SQL statements sent by the engine in ${cost.transactions} transactions (${cost.questions} by MariaDB's global \`Questions\`, which counts every client of the server); CPU ms: engine ${cost.engine}, simulator ${cost.sim}, MariaDB ${cost.db} (${cpus().length} cores in all); the engine's event loop was busy ${cost.busy} % of the window.\n`);
+  say(`Cost of one attempt in the window: ${cost.sql} SQL statements sent by the engine in ${cost.trips} round trips and ${cost.transactions} transactions (${cost.questions} by MariaDB's global \`Questions\`, which counts every client of the server); CPU ms: engine ${cost.engine}, simulator ${cost.sim}, MariaDB ${cost.db} (${cpus().length} cores in all); the engine's event loop was busy ${cost.busy} % of the window.\n`);
 }
 
 /** Peak RSS of `src/main.ts` on `dbUrl` while dialling for WINDOW_MS. */

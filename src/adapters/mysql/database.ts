@@ -54,6 +54,10 @@ function connection(url: string, pool: { min: number; max: number }, writer?: Wr
     supportBigNumbers: true,
     bigNumberStrings: false,
     connectTimeout: 10_000,
+    // The hot path sends a transaction's BEGIN and COMMIT with its first and last statements
+    // (direct-sql.ts). Every statement binds its values (no text is pasted into SQL), so a
+    // second statement cannot be smuggled into one.
+    multipleStatements: true,
   });
   // With a host list, each new connection goes to the writer of the moment, and a connection to
   // an earlier writer is not handed out again (writer-hosts.ts).
