@@ -18,7 +18,7 @@
  * already in flight exceed what `allowed` gives them (the compliance window's room).
  */
 import { answeredBy, quantile, remainingAnswerProbability, ringingLine, type AnswerEstimate } from './answer-estimate.js';
-import { agentShortfall, agentsAtMost, ChanceSum, chanceNoAgentLeft, expectedExcess } from './excess-answers.js';
+import { agentsAtMost, ChanceSum, chanceNoAgentLeft, expectedExcess, shortfallOf } from './excess-answers.js';
 import { freeWithin, type HandleTimeSurvival } from './handle-time-survival.js';
 
 /**
@@ -75,11 +75,12 @@ export function searchLines(s: LineSearch): LineSearchResult {
     expectedFreeAgents = s.idleAgents + free.mean;
     const answers = new ChanceSum([], s.inFlightElapsedSec.length + s.maxLines);
     for (const line of ringing) answers.add(line.answerWithin(atSec));
+    const atMost = agentsAtMost(s.idleAgents, free.pmf, maxAnswers);
     return {
       newLineChance: s.est.rateUpper * answeredBy(s.est, atSec),
       answers,
-      atMost: agentsAtMost(s.idleAgents, free.pmf, maxAnswers),
-      excess: expectedExcess(s.answeredWaiting, answers.pmf, agentShortfall(s.idleAgents, free.pmf, maxAnswers)),
+      atMost,
+      excess: expectedExcess(s.answeredWaiting, answers.pmf, shortfallOf(atMost)),
     };
   });
 
@@ -89,21 +90,24 @@ export function searchLines(s: LineSearch): LineSearchResult {
   let excess = worst();
   let best: LineSearchResult = { lines: 0, expectedAnswers, expectedExcess: excess, expectedFreeAgents, lastLineRisk: 0 };
   if (excess > s.allowed(expectedAnswers)) return best;
+  // P(answers ≥ agents) at each checkpoint: the n-th line's risk there, and what it adds to the excess.
+  const noAgent = new Float64Array(checkpoints.length);
   for (let n = 1; n <= s.maxLines; n++) {
     // The n-th line, answering around checkpoint k (a tenth of the answers each, the tail at the last).
     let risk = 0;
     let below = 0;
     checkpoints.forEach((c, k) => {
       const upTo = k === checkpoints.length - 1 ? 1 : CHECKPOINT_QUANTILES[k]! + 0.05;
-      risk += (upTo - below) * chanceNoAgentLeft(s.answeredWaiting, c.answers.pmf, c.atMost);
+      noAgent[k] = chanceNoAgentLeft(s.answeredWaiting, c.answers.pmf, c.atMost);
+      risk += (upTo - below) * noAgent[k]!;
       below = upTo;
     });
     if (risk > s.maxRisk) break;
-    for (const c of checkpoints) {
+    checkpoints.forEach((c, k) => {
       // One more line of chance p adds p · P(answers ≥ agents) to the excess.
-      c.excess += c.newLineChance * chanceNoAgentLeft(s.answeredWaiting, c.answers.pmf, c.atMost);
+      c.excess += c.newLineChance * noAgent[k]!;
       c.answers.add(c.newLineChance);
-    }
+    });
     expectedAnswers += s.est.rateUpper;
     excess = worst();
     best = { lines: n, expectedAnswers, expectedExcess: excess, expectedFreeAgents, lastLineRisk: risk };

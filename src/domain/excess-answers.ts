@@ -73,9 +73,13 @@ export function agentsAtMost(sure: number, chancePmf: Float64Array, maxAnswers: 
 
 /** Shortfall curve of the agents: short[y] = E[(y − X)⁺], built with short[y + 1] = short[y] + P(X ≤ y). */
 export function agentShortfall(sure: number, chancePmf: Float64Array, maxAnswers: number): Float64Array {
-  const atMost = agentsAtMost(sure, chancePmf, maxAnswers);
-  const short = new Float64Array(maxAnswers + 1);
-  for (let y = 0; y < maxAnswers; y++) short[y + 1] = short[y]! + atMost[y]!;
+  return shortfallOf(agentsAtMost(sure, chancePmf, maxAnswers));
+}
+
+/** The shortfall curve from the agents' `agentsAtMost` curve (a caller holding both builds that once). */
+export function shortfallOf(atMost: Float64Array): Float64Array {
+  const short = new Float64Array(atMost.length);
+  for (let y = 0; y + 1 < atMost.length; y++) short[y + 1] = short[y]! + atMost[y]!;
   return short;
 }
 
