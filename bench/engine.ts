@@ -123,6 +123,9 @@ async function rawBatchRate(db: Knex, campaignId: number, ms: number): Promise<n
   return rate;
 }
 
+/** Attempts ended before the throughput window opens (200 agents: about ten calls each). */
+const WARM_UP_ATTEMPTS = 2000;
+
 async function throughput(url: string, db: Knex, big: number, simPort: number, simPid: number): Promise<void> {
   const raw = await rawBatchRate(db, big, 5000);
   const outboundPort = await freePort();
@@ -138,10 +141,12 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
   const engineDb = args['db-socket'] ? openDatabase(engineUrl) : db;
   const runtime = await startRuntime({ cfg, log: silent, telephony, db: engineDb });
   const done = async () => Number((await db('attempts').where('campaign_id', big).where('state', 'done').count({ n: '*' }).first())?.n);
-  // Warm-up until every agent has finished a call (bounded): per-attempt figures divide by the
-  // attempts that end in the window, so the window must not start while the first calls ramp up.
-  for (let waited = 0; waited < 60_000 && (await done()) < 200; waited += 500) await sleep(500);
-  await sleep(2000);
+  // Warm-up (bounded): per-attempt figures divide by the attempts that end in the window, so the
+  // window must not start while the first calls ramp up (every agent has finished a call); and
+  // V8 compiles the hot path's functions over the first thousands of calls (its optimising
+  // compiler took 11.6 % of the engine's CPU in the first 10 s of a window that began after 200
+  // calls, 1.1 % a minute later, perf), a start-up cost rather than a per-call one.
+  for (let waited = 0; waited < 60_000 && (await done()) < WARM_UP_ATTEMPTS; waited += 500) await sleep(500);
   // What each attempt costs, to say what bounds the rate: SQL statements, CPU of each process.
   // Statements this process sends (knex's query event: every statement, BEGIN and COMMIT included);
   // MariaDB's global `Questions` beside it also counts whatever else shares the server.
@@ -209,7 +214,7 @@ async function throughput(url: string, db: Knex, big: number, simPort: number, s
       AVG(TIMESTAMPDIFF(MICROSECOND, answered_at, ended_at)) / 1000 AS talk,
       AVG(TIMESTAMPDIFF(MICROSECOND, created_at, ended_at)) / 1000 AS total
     FROM attempts WHERE campaign_id = ? AND state = 'done' AND agent_answered_at IS NOT NULL`, [big]);
-  say(`### Attempts completed per second (200 agents, the simulator in its own process, ${WINDOW_MS / 1000} s window)\n`);
+  say(`### Attempts completed per second (200 agents, the simulator in its own process, ${WINDOW_MS / 1000} s window after ${WARM_UP_ATTEMPTS.toLocaleString('en')} attempts of warm-up)\n`);
   say('| path | per second |');
   say('|---|---|');
   say(`| engine: claim → originate → answer → bridge → hang-up → settle | ${rate.toFixed(0)} |`);
