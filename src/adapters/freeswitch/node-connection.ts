@@ -3,17 +3,17 @@
  *
  * Why not esl's FreeSwitchClient: in 11.2.1 it emits `connect` even after `auth` was refused,
  * retries every 200 ms for ever when FreeSWITCH closes after `-ERR invalid` (its backoff only
- * grows on ECONNREFUSED and never resets) and subscribes json events by itself. This class speaks
- * the protocol through EslConnection (the framing shared with the outbound sockets) and owns the
- * socket lifecycle: connect deadline, auth, subscription, exponential backoff with a separate slow
- * retry for a refused password, and an `up` notification carrying `reconnected` so callers
- * re-check what they track (DESIGN §4: missed events are not replayed).
+ * grows on ECONNREFUSED and never resets) and subscribes json events by itself. This class keeps
+ * esl's protocol object (EslSocket) and owns the socket lifecycle: connect deadline, auth,
+ * subscription, exponential backoff with a separate slow retry for a refused password, and an
+ * `up` notification carrying `reconnected` so callers re-check what they track (DESIGN §4:
+ * missed events are not replayed).
  */
 import { Socket } from 'node:net';
+import { FreeSwitchError, FreeSwitchTimeout } from 'esl';
 import type { Logger } from 'pino';
 import type { FreeSwitchNode } from '../../config.js';
-import { assertNever } from '../../domain/assert-never.js';
-import { EslConnection, type CommandOutcome } from './esl-connection.js';
+import { EslSocket } from './esl-socket.js';
 import { microsToDate, type EslEvent } from './event-parser.js';
 import { INBOUND_EVENTS, INBOUND_FILTERS } from './inbound-subscription.js';
 import { NodeShutdown } from './node-shutdown.js';
@@ -33,25 +33,12 @@ export class EslTimeoutError extends Error {
   override name = 'EslTimeoutError';
 }
 
-/** A command was written but its connection closed before the reply: FreeSWITCH may have acted on it. */
-export class EslClosedError extends Error {
-  override name = 'EslClosedError';
-}
-
-/** FreeSWITCH refused a command (`-ERR …` in Reply-Text). */
-export class EslRefusedError extends Error {
-  override name = 'EslRefusedError';
-  constructor(readonly reply: string, what: string) {
-    super(`${what} refused: ${reply}`);
-  }
-}
-
 type Listener<T extends unknown[]> = (...args: T) => void;
 
 export class NodeConnection {
   readonly name: string;
   #state: NodeState = { kind: 'connecting' };
-  #conn: EslConnection | null = null;
+  #conn: EslSocket | null = null;
   #socket: Socket | null = null;
   #timer: NodeJS.Timeout | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
@@ -122,7 +109,13 @@ export class NodeConnection {
   /** `api <cmd>`: resolves with the response body, `-ERR …` included. */
   async api(cmd: string, timeoutMs: number): Promise<string> {
     const conn = this.#live();
-    return this.#reply(await conn.send(`api ${cmd}`, undefined, timeoutMs), conn, `api ${cmd.split(' ')[0]}`, timeoutMs);
+    try {
+      const r = await conn.api(cmd, timeoutMs);
+      return r.body;
+    } catch (err) {
+      if (err instanceof FreeSwitchError && err.res && typeof err.res.body === 'string') return err.res.body;
+      throw this.#commandError(err, conn, `api ${cmd.split(' ')[0]}`);
+    }
   }
 
   /**
@@ -131,8 +124,11 @@ export class NodeConnection {
    */
   async bgapi(cmd: string, jobUuid: string, timeoutMs: number): Promise<void> {
     const conn = this.#live();
-    const reply = this.#reply(await conn.send(`bgapi ${cmd}`, { 'Job-UUID': jobUuid }, timeoutMs), conn, 'bgapi', timeoutMs);
-    if (reply.startsWith('-')) throw new EslRefusedError(reply, 'bgapi');
+    try {
+      await conn.send(`bgapi ${cmd}`, { 'Job-UUID': jobUuid }, timeoutMs);
+    } catch (err) {
+      throw this.#commandError(err, conn, 'bgapi');
+    }
   }
 
   /** Drops the current connection (it reconnects); used by tests and after a desync. */
@@ -156,26 +152,21 @@ export class NodeConnection {
     return this.#state.kind === 'closed';
   }
 
-  #live(): EslConnection {
+  #live(): EslSocket {
     if (this.#state.kind !== 'up' || !this.#conn || this.#conn.closed) throw new NodeDownError(`node ${this.name} is not connected`);
     return this.#conn;
   }
 
-  /** The reply's text (Reply-Text, or an api response's body), or why there is none as an error. */
-  #reply(o: CommandOutcome, conn: EslConnection, what: string, timeoutMs: number): string {
-    switch (o.kind) {
-      case 'reply':
-        return o.text;
-      case 'timeout':
-        // Replies are matched to commands by order only: after a lost reply every later one is off by one.
-        if (this.#conn === conn) this.drop(`${what} timed out`);
-        throw new EslTimeoutError(`${what} on ${this.name}: no reply within ${timeoutMs} ms`);
-      case 'closed':
-        if (!o.written) throw new NodeDownError(`node ${this.name} connection closed before ${what} was written`);
-        throw new EslClosedError(`node ${this.name} connection closed while waiting for the reply to ${what}`);
-      default:
-        return assertNever(o);
+  #commandError(err: unknown, conn: EslSocket, what: string): Error {
+    if (err instanceof FreeSwitchTimeout) {
+      // esl matches replies to requests by order only: after a lost reply every later one is off by one.
+      if (this.#conn === conn) this.drop(`${what} timed out`);
+      return new EslTimeoutError(`${what} on ${this.name}: no reply within ${err.timeout} ms`);
     }
+    if (err instanceof FreeSwitchError && /closed socket/.test(String(err.args['when'] ?? ''))) {
+      return new NodeDownError(`node ${this.name} connection closed before ${what} was written`);
+    }
+    return err instanceof Error ? err : new Error(String(err));
   }
 
   async #connect(): Promise<void> {
@@ -183,21 +174,7 @@ export class NodeConnection {
     if (this.#state.kind === 'closed') return;
     this.attempts++;
     const socket = new Socket();
-    let authRequested: (yes: boolean) => void = () => undefined;
-    const greeted = new Promise<boolean>((resolve) => (authRequested = resolve));
-    /** Events are handed on once authenticated (none come before the subscription anyway). */
-    let authenticated = false;
-    const conn = new EslConnection(socket, {
-      authRequest: () => authRequested(true),
-      event: (ev) => {
-        if (!authenticated) return;
-        this.#shutdown.onEvent(ev);
-        this.lastEventAt = microsToDate(ev.headers['Event-Date-Timestamp']) ?? this.lastEventAt;
-        for (const fn of this.#event) fn(ev);
-      },
-      // FreeSWITCH closes after it (a refused password, `exit`): the close does the rest.
-      disconnectNotice: () => undefined,
-    });
+    const conn = new EslSocket(socket, this.log);
     this.#socket = socket;
     let lastError: string | null = null;
     let authRefused: string | null = null;
@@ -211,26 +188,25 @@ export class NodeConnection {
     }, this.#o.connectTimeoutMs);
     socket.once('close', () => {
       clearTimeout(deadline);
-      authRequested(false);
       this.#closed(socket, upAt, authRefused, lastError);
     });
     socket.connect({ host: this.node.host, port: this.node.port });
     try {
-      if (!(await greeted)) return;
-      const auth = this.#reply(await conn.send(`auth ${this.node.password}`, undefined, this.#o.connectTimeoutMs), conn, 'auth', this.#o.connectTimeoutMs);
-      if (auth.startsWith('-')) {
-        authRefused = auth;
-        throw new EslRefusedError(auth, 'auth');
+      await conn.onceAsync('freeswitch_auth_request', this.#o.connectTimeoutMs, 'auth request');
+      try {
+        await conn.send(`auth ${this.node.password}`, {}, this.#o.connectTimeoutMs);
+      } catch (err) {
+        const reply = err instanceof FreeSwitchError ? err.res?.headers['Reply-Text'] : undefined;
+        if (reply?.startsWith('-')) authRefused = reply;
+        throw err;
       }
-      authenticated = true;
-      // Answered in order (esl-connection.ts): the filters and the subscription go out in one write.
-      const subscription = [...INBOUND_FILTERS.map(([name, value]) => [`filter ${name} ${value}`] as const), [`event plain ${INBOUND_EVENTS}`] as const];
-      const replies = await conn.sendAll(subscription, this.#o.connectTimeoutMs);
-      for (const [i, o] of replies.entries()) {
-        const [line] = subscription[i]!;
-        const reply = this.#reply(o, conn, line.split(' ')[0]!, this.#o.connectTimeoutMs);
-        if (reply.startsWith('-')) throw new EslRefusedError(reply, line);
-      }
+      conn.onEvent((ev) => {
+        this.#shutdown.onEvent(ev);
+        this.lastEventAt = microsToDate(ev.headers['Event-Date-Timestamp']) ?? this.lastEventAt;
+        for (const fn of this.#event) fn(ev);
+      });
+      for (const [name, value] of INBOUND_FILTERS) await conn.send(`filter ${name} ${value}`, {}, this.#o.connectTimeoutMs);
+      await conn.send(`event plain ${INBOUND_EVENTS}`, {}, this.#o.connectTimeoutMs);
       clearTimeout(deadline);
       if (this.#socket !== socket || this.#isClosed()) return;
       upAt = Date.now();
@@ -249,7 +225,7 @@ export class NodeConnection {
     }
   }
 
-  #startHeartbeat(conn: EslConnection): void {
+  #startHeartbeat(conn: EslSocket): void {
     this.#stopHeartbeat();
     if (this.#o.heartbeatMs <= 0) return;
     this.#heartbeat = setInterval(() => {

@@ -6,8 +6,8 @@
  *
  * Why a plain net.Server and not esl's FreeSwitchServer: in 11.2.1 it sends `filter` and
  * `event json ALL` instead of `myevents`, never `linger`, calls `exit` 4 s after the linger
- * notice by itself and emits its own errors; each connection here gets our own framing
- * (EslConnection), handshake and deadlines (socket-session.ts).
+ * notice by itself and emits its own errors; each connection here gets esl's protocol object
+ * (EslSocket) and our own handshake and deadlines (socket-session.ts).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { runAgentCall } from './agent-call.js';

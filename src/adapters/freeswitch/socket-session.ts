@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { parseChannelData, parseChannelEvent, type ChannelData, type ChannelEvent } from './event-parser.js';
-import { EslConnection, type CommandOutcome } from './esl-connection.js';
+import { OutboundEsl, type CommandOutcome } from './outbound-esl.js';
 
 export type ExecuteResult = { kind: 'done'; event: ChannelEvent } | { kind: 'timeout' } | { kind: 'gone'; reason: string };
 
@@ -29,7 +29,7 @@ export const UNREAD_MYEVENTS = [
 ].join(' ');
 
 export class SocketSession {
-  readonly #conn: EslConnection;
+  readonly #conn: OutboundEsl;
   readonly #waits = new Map<string, (r: ExecuteResult) => void>();
   readonly #listeners = new Set<(ev: ChannelEvent) => void>();
   #gone: string | null = null;
@@ -43,7 +43,7 @@ export class SocketSession {
     private readonly log: Logger,
     private readonly commandTimeoutMs: number,
   ) {
-    this.#conn = new EslConnection(socket, {
+    this.#conn = new OutboundEsl(socket, {
       event: (raw) => {
         const ev = parseChannelEvent(raw);
         if (!ev) return;
@@ -72,7 +72,7 @@ export class SocketSession {
 
   /**
    * `connect`, `myevents` (less what is not read), `linger`, written at once (FreeSWITCH answers
-   * them in order, esl-connection.ts): null when FreeSWITCH did not answer as expected.
+   * them in order, outbound-esl.ts): null when FreeSWITCH did not answer as expected.
    */
   async handshake(): Promise<ChannelData | null> {
     const [connect, ...rest] = await this.#conn.sendAll(

@@ -1,19 +1,16 @@
 /*
- * The event-socket framing of one connection, inbound (node-connection.ts) or outbound (`socket …
- * async full`, socket-session.ts): commands written, their replies matched in order, events, the
- * auth request and the disconnect notice handed on.
+ * The event-socket framing of one outbound socket (`socket … async full`): commands written,
+ * their replies matched in order, channel events and the disconnect notice handed on.
  *
- * Why not the `esl` package's FreeSwitchResponse: every event of every dialled channel reaches the
- * inbound connection and every outbound socket lives for one call, and esl pays for each: a ulid
- * and an emitter per socket, every header of every message split and URL-decoded (a channel event
- * or the `connect` reply is ~200 headers, of which the dialer reads about ten), its unread buffer
- * copied again for each message of a TCP read, and one command at a time (its queue waits for each
- * reply before the next write). Here a message's headers are looked up in its text when read
- * (lazyHeaders), and commands FreeSWITCH answers in order go out in one write: mod_event_socket
- * 1.10.12 reads the socket one packet at a time (read_packet stops at the blank line) and writes
- * each command's reply before it reads the next one (`api` runs in the listener's thread; `bgapi`
- * answers at once), so pipelined commands get their replies in the order sent (also seen on the
- * real switch, BENCHMARKS.md).
+ * Why not esl's FreeSwitchResponse here (it stays on the inbound connection, node-connection.ts):
+ * an outbound socket lives for one call and esl's set-up cost is paid per call: a ulid and an
+ * emitter per socket, every header of every message split and URL-decoded (the `connect` reply
+ * alone is ~200 channel headers, of which the session reads about ten), and one command at a time
+ * (its queue waits for each reply before the next write). Here a message's headers are looked up
+ * in its text when read (lazyHeaders), and commands FreeSWITCH answers in order go out in one
+ * write: mod_event_socket 1.10.12 reads the socket one packet at a time (read_packet stops at the
+ * blank line) and writes each command's reply before it reads the next one, so pipelined
+ * commands get their replies in the order sent (also seen on the real switch, BENCHMARKS.md).
  */
 import type { Socket } from 'node:net';
 import { lazyHeaders, parseJsonEvent, parsePlainEvent, rawHeader, type EslEvent, type Headers } from './event-parser.js';
@@ -24,8 +21,7 @@ const headerOf = (head: string, name: string) => rawHeader(head, head.length, na
 export type CommandOutcome =
   | { kind: 'reply'; text: string; headers: Headers }
   | { kind: 'timeout' }
-  /** `written`: the command went out before the socket closed (FreeSWITCH may have acted on it). */
-  | { kind: 'closed'; written: boolean };
+  | { kind: 'closed' };
 
 /** A command line and the headers that follow it (`sendmsg` with `call-command: …`). */
 export type EslCommand = readonly [line: string, headers?: Readonly<Record<string, string>>];
@@ -35,15 +31,13 @@ interface Waiter {
   timer: NodeJS.Timeout | null;
 }
 
-export interface EslHandlers {
+export interface OutboundEslHandlers {
   event(ev: EslEvent): void;
   /** `text/disconnect-notice` (after linger: nothing more comes for the channel). */
   disconnectNotice(): void;
-  /** `auth/request`: the greeting of an inbound connection. */
-  authRequest?(): void;
 }
 
-export class EslConnection {
+export class OutboundEsl {
   /** Replies are matched by order; a command given up on keeps its place to swallow a late reply. */
   readonly #waiters: Waiter[] = [];
   #chunks: Buffer[] = [];
@@ -53,7 +47,7 @@ export class EslConnection {
   #bodyLength = -1;
   #closed = false;
 
-  constructor(private readonly socket: Socket, private readonly on: EslHandlers) {
+  constructor(private readonly socket: Socket, private readonly on: OutboundEslHandlers) {
     // As esl did: commands go out at once (no Nagle delay behind an unacknowledged write), and a
     // peer gone for hours during a long call is found by TCP keepalive.
     socket.setNoDelay(true);
@@ -62,14 +56,9 @@ export class EslConnection {
     socket.once('close', () => this.#close());
   }
 
-  /** The socket closed: nothing more is read or written. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   /** Writes the commands in one socket write; resolves with each one's outcome, in order. */
   sendAll(commands: readonly EslCommand[], timeoutMs: number): Promise<CommandOutcome[]> {
-    if (this.#closed || this.socket.destroyed) return Promise.resolve(commands.map(() => ({ kind: 'closed' as const, written: false })));
+    if (this.#closed || this.socket.destroyed) return Promise.resolve(commands.map(() => ({ kind: 'closed' as const })));
     let text = '';
     const outcomes = commands.map(([line, headers]) => {
       text += `${line}\n`;
@@ -149,9 +138,6 @@ export class EslConnection {
       case 'text/disconnect-notice':
         this.on.disconnectNotice();
         return;
-      case 'auth/request':
-        this.on.authRequest?.();
-        return;
       default:
         return;
     }
@@ -160,6 +146,6 @@ export class EslConnection {
   #close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const w of this.#waiters.splice(0)) w.settle?.({ kind: 'closed', written: true });
+    for (const w of this.#waiters.splice(0)) w.settle?.({ kind: 'closed' });
   }
 }
