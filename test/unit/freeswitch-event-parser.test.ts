@@ -95,6 +95,30 @@ describe('FreeSWITCH event parser against the recorded transcripts', () => {
     expect(count).to.be.greaterThan(150);
   });
 
+  it('F2: a channel event\'s facts, read on demand, are those of its fully parsed headers, for every recorded event', () => {
+    const micros = (v: string | undefined) => (v === undefined || v === '0' ? null : Math.floor(Number(v) / 1000));
+    let count = 0;
+    for (const f of files) {
+      for (const m of messages(f)) {
+        if (m.headers['Content-Type'] !== 'text/event-plain') continue;
+        const end = m.body.indexOf('\n\n');
+        const h = parseHeaderBlock(end < 0 ? m.body : m.body.slice(0, end), true);
+        const ev = parsePlainEvent(m.body);
+        expect(ev.subclass, f).to.equal(h['Event-Subclass'] ?? null);
+        const ch = parseChannelEvent(ev);
+        if (!h['Event-Name']!.startsWith('CHANNEL_')) continue;
+        const facts = ch && [ch.name, ch.uuid, ch.otherLegUuid, ch.cause, ch.answerState, ch.at?.getTime() ?? null, ch.answeredAt?.getTime() ?? null,
+          ch.bridgedAt?.getTime() ?? null, ch.hangupAt?.getTime() ?? null, ch.billsec, ch.application, ch.applicationUuid];
+        expect(facts, `${f}: ${h['Event-Name']}`).to.deep.equal([h['Event-Name'], h['Unique-ID'], h['Other-Leg-Unique-ID'] ?? null, h['Hangup-Cause'] ?? null,
+          h['Answer-State'] ?? null, micros(h['Event-Date-Timestamp']), micros(h['Caller-Channel-Answered-Time']), micros(h['Caller-Channel-Bridged-Time']),
+          micros(h['Caller-Channel-Hangup-Time']), h['variable_billsec'] === undefined ? null : Number(h['variable_billsec']), h['Application'] ?? null,
+          h['Application-UUID'] ?? null]);
+        count++;
+      }
+    }
+    expect(count).to.be.greaterThan(100);
+  });
+
   const outcomes: [string, 'ok' | 'err', string][] = [
     ['04a-originate-user-not-registered', 'err', 'USER_NOT_REGISTERED'],
     ['04a2-originate-user-not-in-directory', 'err', 'SUBSCRIBER_ABSENT'],

@@ -87,11 +87,30 @@ export function parsePlainEvent(text: string): EslEvent {
   const end = found < 0 ? text.length : found;
   const headers = lazyHeaders(text, end);
   let body = '';
-  const len = headers['Content-Length'];
-  if (found >= 0 && len !== undefined && /^\d+$/.test(len)) {
-    body = Buffer.from(text.slice(end + 2), 'utf8').subarray(0, Number(len)).toString('utf8');
+  // A channel event ends with its blank line: only a message with more after it has an inner body.
+  if (found >= 0 && found + 2 < text.length) {
+    const len = headers['Content-Length'];
+    if (len !== undefined && /^\d+$/.test(len)) body = Buffer.from(text.slice(end + 2), 'utf8').subarray(0, Number(len)).toString('utf8');
   }
-  return toEvent(headers, body);
+  return new PlainEvent(headers, body);
+}
+
+/**
+ * An event over lazily read headers: its subclass is looked up only when asked for (CUSTOM events
+ * carry one; on a channel event the look-up would search all of its ~12 KB for nothing).
+ */
+class PlainEvent implements EslEvent {
+  readonly name: string;
+  #subclass: string | null | undefined;
+
+  constructor(readonly headers: Headers, readonly body: string) {
+    this.name = headers['Event-Name'] ?? '';
+  }
+
+  get subclass(): string | null {
+    if (this.#subclass === undefined) this.#subclass = this.headers['Event-Subclass'] ?? null;
+    return this.#subclass;
+  }
 }
 
 /** The raw (not decoded) value of the first `name: value` line of the header block `text[0, end)`. */
@@ -109,11 +128,58 @@ export function rawHeader(text: string, end: number, name: string): string | und
   return text.slice(line + key.length, eol);
 }
 
-/** The decoded value of the first `name: value` line of the header block `text[0, end)`. */
-function findHeader(text: string, end: number, name: string): string | undefined {
-  const raw = rawHeader(text, end, name);
-  return raw === undefined ? undefined : safeDecode(raw);
+/**
+ * The target behind lazyHeaders' Proxy: one header block `text[0, end)`, each header looked up
+ * in the text when first read (one search of the ~12 KB) and kept. One handler object serves every
+ * block, so an event costs this object and its Proxy, not a set of closures.
+ */
+class HeaderBlock {
+  /** Values read (decoded) or set, by name. */
+  read: Map<string, string | undefined> | null = null;
+  /** Every header, once the keys were listed. */
+  all: Headers | null = null;
+
+  constructor(readonly text: string, readonly end: number) {}
+
+  get(name: string): string | undefined {
+    if (this.all) return this.all[name];
+    const read = (this.read ??= new Map());
+    let v = read.get(name);
+    if (v === undefined && !read.has(name)) {
+      const raw = rawHeader(this.text, this.end, name);
+      v = raw === undefined ? undefined : safeDecode(raw);
+      read.set(name, v);
+    }
+    return v;
+  }
+
+  set(name: string, value: string): void {
+    if (this.all) this.all[name] = value;
+    else (this.read ??= new Map()).set(name, value);
+  }
+
+  full(): Headers {
+    if (this.all) return this.all;
+    const all = parseHeaderBlock(this.text.slice(0, this.end), true);
+    for (const [k, v] of this.read ?? []) if (v !== undefined) all[k] = v;
+    return (this.all = all);
+  }
 }
+
+const blockHandler: ProxyHandler<HeaderBlock> = {
+  get: (b, name) => (typeof name === 'string' ? b.get(name) : undefined),
+  has: (b, name) => typeof name === 'string' && b.get(name) !== undefined,
+  set: (b, name, value: string) => {
+    if (typeof name !== 'string') return false;
+    b.set(name, value);
+    return true;
+  },
+  ownKeys: (b) => Reflect.ownKeys(b.full()),
+  getOwnPropertyDescriptor: (b, name) => {
+    const h = b.full();
+    return typeof name === 'string' && Object.hasOwn(h, name) ? { value: h[name], enumerable: true, configurable: true, writable: true } : undefined;
+  },
+};
 
 /**
  * A `Headers` record over a header block, read on demand: a header read is looked up in the text
@@ -121,29 +187,7 @@ function findHeader(text: string, end: number, name: string): string | undefined
  * parses the whole block once.
  */
 export function lazyHeaders(text: string, end: number): Headers {
-  const read = new Map<string, string | undefined>();
-  let all: Headers | null = null;
-  const full = () => (all ??= Object.assign(parseHeaderBlock(text.slice(0, end), true), Object.fromEntries([...read].filter(([, v]) => v !== undefined))));
-  const get = (name: string) => {
-    if (all) return all[name];
-    if (!read.has(name)) read.set(name, findHeader(text, end, name));
-    return read.get(name);
-  };
-  return new Proxy({} as Headers, {
-    get: (_, name) => (typeof name === 'string' ? get(name) : undefined),
-    has: (_, name) => typeof name === 'string' && get(name) !== undefined,
-    set: (_, name, value: string) => {
-      if (typeof name !== 'string') return false;
-      if (all) all[name] = value;
-      else read.set(name, value);
-      return true;
-    },
-    ownKeys: () => Reflect.ownKeys(full()),
-    getOwnPropertyDescriptor: (_, name) => {
-      const h = full();
-      return typeof name === 'string' && Object.hasOwn(h, name) ? { value: h[name], enumerable: true, configurable: true, writable: true } : undefined;
-    },
-  });
+  return new Proxy(new HeaderBlock(text, end), blockHandler) as unknown as Headers;
 }
 
 /** `variable_<name>` headers seen as `<name>`, read on demand like the headers themselves. */
@@ -238,25 +282,68 @@ export interface ChannelEvent {
 }
 
 export function parseChannelEvent(ev: EslEvent): ChannelEvent | null {
-  const h = ev.headers;
-  const uuid = h['Unique-ID'];
-  if (!ev.name.startsWith('CHANNEL_') || !uuid) return null;
-  const variables = variablesOf(h);
-  return {
-    name: ev.name,
-    uuid,
-    otherLegUuid: h['Other-Leg-Unique-ID'] ?? null,
-    cause: h['Hangup-Cause'] ?? null,
-    answerState: h['Answer-State'] ?? null,
-    at: microsToDate(h['Event-Date-Timestamp']),
-    answeredAt: microsToDate(h['Caller-Channel-Answered-Time']),
-    bridgedAt: microsToDate(h['Caller-Channel-Bridged-Time']),
-    hangupAt: microsToDate(h['Caller-Channel-Hangup-Time']),
-    billsec: intOrNull(variables['billsec']),
-    application: h['Application'] ?? null,
-    applicationUuid: h['Application-UUID'] ?? null,
-    variables,
-  };
+  const uuid = ev.name.startsWith('CHANNEL_') ? ev.headers['Unique-ID'] : undefined;
+  return uuid ? new LazyChannelEvent(ev, uuid) : null;
+}
+
+/**
+ * A ChannelEvent whose facts are read from the headers when first asked for: a session reads
+ * three or four of them from most events (name, uuid, time), and each read is a search of the
+ * event's text.
+ */
+class LazyChannelEvent implements ChannelEvent {
+  readonly name: string;
+  readonly #h: Headers;
+  #otherLegUuid?: string | null;
+  #cause?: string | null;
+  #answerState?: string | null;
+  #at?: Date | null;
+  #answeredAt?: Date | null;
+  #bridgedAt?: Date | null;
+  #hangupAt?: Date | null;
+  #billsec?: number | null;
+  #application?: string | null;
+  #applicationUuid?: string | null;
+  #variables?: Headers;
+
+  constructor(ev: EslEvent, readonly uuid: string) {
+    this.name = ev.name;
+    this.#h = ev.headers;
+  }
+
+  get otherLegUuid(): string | null {
+    return this.#otherLegUuid !== undefined ? this.#otherLegUuid : (this.#otherLegUuid = this.#h['Other-Leg-Unique-ID'] ?? null);
+  }
+  get cause(): string | null {
+    return this.#cause !== undefined ? this.#cause : (this.#cause = this.#h['Hangup-Cause'] ?? null);
+  }
+  get answerState(): string | null {
+    return this.#answerState !== undefined ? this.#answerState : (this.#answerState = this.#h['Answer-State'] ?? null);
+  }
+  get at(): Date | null {
+    return this.#at !== undefined ? this.#at : (this.#at = microsToDate(this.#h['Event-Date-Timestamp']));
+  }
+  get answeredAt(): Date | null {
+    return this.#answeredAt !== undefined ? this.#answeredAt : (this.#answeredAt = microsToDate(this.#h['Caller-Channel-Answered-Time']));
+  }
+  get bridgedAt(): Date | null {
+    return this.#bridgedAt !== undefined ? this.#bridgedAt : (this.#bridgedAt = microsToDate(this.#h['Caller-Channel-Bridged-Time']));
+  }
+  get hangupAt(): Date | null {
+    return this.#hangupAt !== undefined ? this.#hangupAt : (this.#hangupAt = microsToDate(this.#h['Caller-Channel-Hangup-Time']));
+  }
+  get billsec(): number | null {
+    return this.#billsec !== undefined ? this.#billsec : (this.#billsec = intOrNull(this.#h['variable_billsec']));
+  }
+  get application(): string | null {
+    return this.#application !== undefined ? this.#application : (this.#application = this.#h['Application'] ?? null);
+  }
+  get applicationUuid(): string | null {
+    return this.#applicationUuid !== undefined ? this.#applicationUuid : (this.#applicationUuid = this.#h['Application-UUID'] ?? null);
+  }
+  get variables(): Headers {
+    return (this.#variables ??= variablesOf(this.#h));
+  }
 }
 
 /** What the outbound `connect` reply (CHANNEL_DATA) says about the channel. */
