@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { OriginateResult } from '../../src/app/ports/telephony.js';
 import type { Scenario } from '../../src/simulator/index.js';
-import { microsToDate } from '../../src/adapters/freeswitch/event-parser.js';
+import { microsToDate } from '../../src/adapters/freeswitch/channel-event.js';
 import { header } from '../helpers/transcript.js';
 import { freePort, legRequest, sleep, startRig, waitFor, type Rig } from './freeswitch-harness.js';
 import { TestEsl } from './simulator-esl-client.js';

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { memberOutcome } from '../../src/adapters/freeswitch/bridge-result.js';
-import type { ChannelEvent } from '../../src/adapters/freeswitch/event-parser.js';
+import type { ChannelEvent } from '../../src/adapters/freeswitch/channel-event.js';
 
 function ev(over: Partial<ChannelEvent>): ChannelEvent {
   return {

@@ -5,17 +5,8 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { memberOutcome, memberOutcomeFromHangup, type BridgeObservation } from '../../src/adapters/freeswitch/bridge-result.js';
-import {
-  eventOfMessage,
-  parseBackgroundJob,
-  parseChannelData,
-  parseChannelEvent,
-  parseEslMessage,
-  parseHeaderBlock,
-  parsePlainEvent,
-  type EslEvent,
-  type EslMessage,
-} from '../../src/adapters/freeswitch/event-parser.js';
+import { eventOfMessage, parseBackgroundJob, parseEslMessage, parseHeaderBlock, parsePlainEvent, type EslEvent, type EslMessage } from '../../src/adapters/freeswitch/event-parser.js';
+import { parseChannelData, parseChannelEvent } from '../../src/adapters/freeswitch/channel-event.js';
 import { parseRegistrationEvent, parseSofiaStatusReg } from '../../src/adapters/freeswitch/registration-parser.js';
 import { readTranscript, TRANSCRIPTS_DIR } from '../helpers/transcript.js';
 

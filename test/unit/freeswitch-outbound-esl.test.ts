@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { expect } from 'chai';
 import type { EslEvent } from '../../src/adapters/freeswitch/event-parser.js';
-import { parseChannelData } from '../../src/adapters/freeswitch/event-parser.js';
+import { parseChannelData } from '../../src/adapters/freeswitch/channel-event.js';
 import { OutboundEsl, type CommandOutcome } from '../../src/adapters/freeswitch/outbound-esl.js';
 import { SocketSession } from '../../src/adapters/freeswitch/socket-session.js';
 import pino from 'pino';

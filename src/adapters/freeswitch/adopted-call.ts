@@ -9,7 +9,8 @@
 import type { AdoptedCall, HeldCall } from '../../app/ports/telephony.js';
 import { lostAgentLegEnd } from './agent-call.js';
 import { adoptedOutcome } from './bridge-result.js';
-import { parseChannelEvent, parsePlainEvent } from './event-parser.js';
+import { parsePlainEvent } from './event-parser.js';
+import { parseChannelEvent } from './channel-event.js';
 import type { SessionContext } from './session-context.js';
 
 /**

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { BridgePlan, TelephonyEvent } from '../../app/ports/telephony.js';
 import { memberOutcome, memberOutcomeFromHangup, type BridgeObservation, type MemberOutcome } from './bridge-result.js';
 import { bracketBlock, sanitizeValue, splitVariables } from './channel-vars.js';
-import type { ChannelData } from './event-parser.js';
+import type { ChannelData } from './channel-event.js';
 import type { SeenHangup } from './hangup-watch.js';
 import { withDeadline, type SessionContext } from './session-context.js';
 import type { SocketSession } from './socket-session.js';

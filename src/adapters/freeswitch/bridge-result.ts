@@ -17,7 +17,7 @@
  * `Caller-Channel-Hangup-Time`, microseconds), never the instant something reached us: when no
  * event tells the end, the call is known to have been up only until the last event of the leg.
  */
-import type { ChannelEvent } from './event-parser.js';
+import type { ChannelEvent } from './channel-event.js';
 import type { SeenHangup } from './hangup-watch.js';
 
 export interface BridgeObservation {

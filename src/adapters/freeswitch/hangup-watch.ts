@@ -3,7 +3,8 @@
  * is lost mid-bridge, the subscriber leg's CHANNEL_HANGUP_COMPLETE still reaches the inbound
  * connection (a separate TCP connection) and gives the real cause and talk time.
  */
-import { parseChannelEvent, type ChannelEvent, type EslEvent } from './event-parser.js';
+import { type EslEvent } from './event-parser.js';
+import { parseChannelEvent, type ChannelEvent } from './channel-event.js';
 
 const KEEP_MS = 120_000;
 /** Every channel of the server passes here: keep a slim copy, and a bounded number of them. */

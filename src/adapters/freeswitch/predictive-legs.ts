@@ -18,7 +18,8 @@
 import type { Logger } from 'pino';
 import type { ConnectResult, MemberLegRequest, NailedLegRequest, PredictiveEnd, TelephonyEvent } from '../../app/ports/telephony.js';
 import { bracketBlock, checkVariable, sanitizeValue, splitVariables } from './channel-vars.js';
-import { microsToDate, type EslEvent } from './event-parser.js';
+import { type EslEvent } from './event-parser.js';
+import { microsToDate } from './channel-event.js';
 import type { NodeConnection } from './node-connection.js';
 import type { OriginateCommand } from './originate.js';
 import { deleteCommand, listCommand, recordEnd, recordKeys, selectCommand } from './predictive-record.js';

@@ -15,7 +15,7 @@
  * (mod_event_socket.c, api_exec).
  */
 import type { PredictiveEnd } from '../../app/ports/telephony.js';
-import { microsToDate } from './event-parser.js';
+import { microsToDate } from './channel-event.js';
 
 export const RECORD_REALM = 'dialer_predictive';
 

@@ -5,7 +5,7 @@
  * error tone and hang up.
  */
 import type { ServiceCode } from '../../app/ports/telephony.js';
-import type { ChannelData } from './event-parser.js';
+import type { ChannelData } from './channel-event.js';
 import { withDeadline, type SessionContext } from './session-context.js';
 import type { SocketSession } from './socket-session.js';
 

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { parseChannelData, parseChannelEvent, type ChannelData, type ChannelEvent } from './event-parser.js';
+import { parseChannelData, parseChannelEvent, type ChannelData, type ChannelEvent } from './channel-event.js';
 import { OutboundEsl, type CommandOutcome } from './outbound-esl.js';
 
 export type ExecuteResult = { kind: 'done'; event: ChannelEvent } | { kind: 'timeout' } | { kind: 'gone'; reason: string };
