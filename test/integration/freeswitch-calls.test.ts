@@ -49,8 +49,8 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
   });
 
   it('A4, C6, C8: answered agent → bridge → subscriber answered, NORMAL_CLEARING, talk 1 s; variables on both legs; events in order; sent once', async () => {
-    const esl = await TestEsl.login(Number(rig.node.split(':')[1]), 'CHANNEL_HANGUP_COMPLETE');
-    const req = legRequest(rig.node, AGENT, { variables: { dialer_member_id: '77' } });
+    const esl = await TestEsl.login(Number(rig.node.split(':')[1]), 'CHANNEL_HANGUP_COMPLETE CHANNEL_EXECUTE_COMPLETE');
+    const req = legRequest(rig.node, AGENT, { variables: { dialer_member_id: '77', dialer_campaign: 'camp-1' } });
     const r = await rig.tel.originateAgent(req);
     expect(r).to.deep.equal({ kind: 'answered', legUuid: req.legUuid });
     await waitFor(() => rig.handler.forAttempt(req.attemptId).some((e) => e.kind === 'agent-hangup'), 'agent hangup');
@@ -81,6 +81,12 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
     const billsec = async (uuid: string) => header(await esl.event((e: EslMessage) => header(e, 'Unique-ID') === uuid), 'variable_billsec');
     expect(await billsec(sip!.uuid)).to.equal('1');
     expect(await billsec(memberLeg!.uuid)).to.equal('1');
+    // C8: the agent leg has the call's variables from its originate and the subscriber's legs from
+    // the bridge's {…}: the socket runs the bridge alone, no `export` (a round trip and a whole
+    // channel's CHANNEL_EXECUTE_COMPLETE each)
+    const apps = esl.events().filter((e) => header(e, 'Unique-ID') === req.legUuid && header(e, 'Event-Name') === 'CHANNEL_EXECUTE_COMPLETE')
+      .map((e) => header(e, 'Application')).filter((app) => app !== 'socket');
+    expect(apps).to.deep.equal(['bridge']);
     esl.close();
   });
 

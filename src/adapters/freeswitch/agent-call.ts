@@ -1,8 +1,8 @@
 /*
  * An answered agent leg on our outbound socket (DESIGN §2 steps 4-6, A4, C8): ask the engine
- * for a plan, export the variables (agent leg and subscriber leg), then bridge through the
- * outbound route (`loopback/<number>/<route context>`, so the route's call_timeout applies); the
- * leg carries `continue_on_fail=true` and `hangup_after_bridge=true` from its originate (originate.ts).
+ * for a plan, then bridge through the outbound route (`loopback/<number>/<route context>`, so the
+ * route's call_timeout applies) with the call's variables in the bridge's `{…}`; the leg carries
+ * them, `continue_on_fail=true` and `hangup_after_bridge=true` from its originate (originate.ts).
  * Emits member-answered at CHANNEL_BRIDGE, member-ended when the bridge is over, then hangs the
  * agent leg up and emits agent-hangup (once per leg, see LiveLegs). A bridged call outlives a lost
  * socket (real 1.10.12): it is then followed on the inbound connection to its real end (LegWatch).
@@ -17,6 +17,8 @@ import { withDeadline, type SessionContext } from './session-context.js';
 import type { SocketSession } from './socket-session.js';
 
 const NUMBER = /^\+?[0-9*#]{1,40}$/;
+/** What the bridge's `{…}` sets itself: never taken from the call's variables. */
+const CONTROL = new Set(['origination_uuid', 'origination_caller_id_number', 'origination_caller_id_name', 'loopback_bowout', 'export_vars', 'loopback_export']);
 
 export async function runAgentCall(ctx: SessionContext, session: SocketSession, data: ChannelData, attemptId: number, node: string): Promise<void> {
   const legUuid = data.uuid;
@@ -93,13 +95,9 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   const t = ctx.timeouts;
   const { accepted, rejected } = splitVariables(plan.variables);
   for (const r of rejected) log.warn({ variable: r.name, reason: r.reason }, 'channel variable not set');
-  // C8: `export` sets the variable here and copies it to the subscriber leg the bridge creates.
-  for (const [k, v] of accepted) {
-    const r = await session.execute('export', `${k}=${v}`, t.executeMs);
-    if (r.kind === 'gone' || session.hangup) {
-      log.info('agent leg gone before the bridge');
-      return null;
-    }
+  if (session.gone || session.hangup) {
+    log.info('agent leg gone before the bridge');
+    return null;
   }
   if (!NUMBER.test(plan.number)) {
     log.error({ number: plan.number }, 'subscriber number refused');
@@ -121,15 +119,16 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
     // dialer_attempt_id (INBOUND_FILTERS); loopback-a is the member leg followed there.
     ['dialer_attempt_id', String(leg.attemptId)],
   ];
-  const names = accepted.map(([k]) => k);
-  if (names.length > 0) {
-    // The exported values land on loopback-a; loopback_export hands them (and export_vars) to
-    // loopback-b, whose export_vars then copies them to the real subscriber leg of the route.
-    pairs.push(['export_vars', names.join(',')], ['loopback_export', [...names, 'export_vars'].join(',')]);
-  }
-  const vars = bracketBlock(pairs);
+  // C8: the call's variables are set on loopback-a by this `{…}` (the agent leg has them from its
+  // originate: one `export` each here cost a command round trip and a CHANNEL_EXECUTE_COMPLETE
+  // of the whole channel); loopback_export hands them (and export_vars) to loopback-b, whose
+  // export_vars then copies them to the real subscriber leg of the route.
+  const names = accepted.map(([k]) => k).filter((k) => !CONTROL.has(k));
+  const set = new Set(pairs.map(([k]) => k));
+  pairs.push(...accepted.filter(([k]) => !set.has(k) && !CONTROL.has(k)));
+  if (names.length > 0) pairs.push(['export_vars', names.join(',')], ['loopback_export', [...names, 'export_vars'].join(',')]);
   const callDeadline = Date.now() + t.maxCallSec * 1000;
-  const r = await session.execute('bridge', `${vars}loopback/${plan.number}/${ctx.routeContext}`, t.maxCallSec * 1000);
+  const r = await session.execute('bridge', `${bracketBlock(pairs)}loopback/${plan.number}/${ctx.routeContext}`, t.maxCallSec * 1000);
   if (r.kind === 'done') {
     obs.complete = r.event;
     return memberOutcome(obs, memberUuid, 'UNKNOWN', new Date());

@@ -4,12 +4,13 @@ import type { ResultStatus } from '../../app/ports/result-status.js';
 import type { BridgePlan } from '../../app/ports/telephony.js';
 import type { BridgeFacts } from '../../app/ports/dispatch-store.js';
 import { onAgentAnswered, onWrapupEnded, type AgentView } from '../../domain/agent-state.js';
+import { callVariables } from '../../domain/call-variables.js';
 import type { CommunicationView } from '../../domain/result-status.js';
 import { withRetry } from './deadlock.js';
 import { DirectSql } from './direct-sql.js';
 import { UpdateSets } from './update-sets.js';
 import { fromJsonColumn } from './row-mapping.js';
-import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules, toChannelVariables } from './row-mappers.js';
+import { AGENT_COLUMNS, agentViewColumns, CAMPAIGN_RULE_COLUMNS, toAgentView, toCampaignRules } from './row-mappers.js';
 
 /** P2: a preview is live too: it holds its member, its agent and a line of the campaign. */
 export const LIVE_STATES = ['previewing', 'reserved', 'ringing_agent', 'bridging', 'talking'];
@@ -195,17 +196,10 @@ export class MysqlCallStore implements CallStore {
   }
 }
 
-/** C8: campaign variables, overridden by member variables; our ids last so they cannot be spoofed. */
+/** A4, C8: the subscriber's number and the call's channel variables. */
 function bridgePlan(a: { attemptId: number; campaignId: number; memberId: number; agentId: number | null; number: string },
   campaignVariables: Record<string, unknown>, memberVariables: Record<string, unknown>, campaignName: string | undefined): BridgePlan {
-  const variables = toChannelVariables({
-    ...campaignVariables,
-    ...memberVariables,
-    dialer_campaign_id: a.campaignId,
-    dialer_member_id: a.memberId,
-    dialer_attempt_id: a.attemptId,
-    dialer_agent_id: a.agentId,
-  });
+  const variables = callVariables(campaignVariables, memberVariables, a);
   return {
     kind: 'bridge',
     number: a.number,

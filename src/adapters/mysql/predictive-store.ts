@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import type { MemberLegPlan, NailedLegWanted, PredictiveStore } from '../../app/ports/predictive-store.js';
 import { onAgentAnswered } from '../../domain/agent-state.js';
+import { callVariables } from '../../domain/call-variables.js';
 import { withRetry } from './deadlock.js';
 import { fromJsonColumn } from './row-mapping.js';
-import { AGENT_COLUMNS, agentViewColumns, toAgentView, toChannelVariables } from './row-mappers.js';
+import { AGENT_COLUMNS, agentViewColumns, toAgentView } from './row-mappers.js';
 
 /** P3: the predictive call flow's writes (src/app/ports/predictive-store.ts). */
 export class MysqlPredictiveStore implements PredictiveStore {
@@ -21,14 +22,8 @@ export class MysqlPredictiveStore implements PredictiveStore {
         trx('members').where('id', a.member_id).first('id', 'variables'),
         trx('campaigns').where('id', a.campaign_id).first('id', 'name', 'variables', 'min_ring_sec', 'info_message', 'dnc_opt_out_key'),
       ]);
-      const variables = toChannelVariables({
-        ...fromJsonColumn<Record<string, unknown>>(c?.variables, {}),
-        ...fromJsonColumn<Record<string, unknown>>(m?.variables, {}),
-        dialer_campaign_id: a.campaign_id,
-        dialer_member_id: a.member_id,
-        dialer_attempt_id: a.id,
-        dialer_agent_id: a.agent_id,
-      });
+      const variables = callVariables(fromJsonColumn<Record<string, unknown>>(c?.variables, {}), fromJsonColumn<Record<string, unknown>>(m?.variables, {}),
+        { campaignId: a.campaign_id, memberId: a.member_id, attemptId: a.id, agentId: a.agent_id });
       return {
         number: a.number as string,
         minRingSec: Number(c?.min_ring_sec ?? 15),

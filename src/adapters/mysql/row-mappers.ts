@@ -46,13 +46,3 @@ export function toCampaignRules(r: Record<string, any>): CampaignRules {
     maxMinusAttempts: r.max_minus_attempts,
   };
 }
-
-/** Channel variables are strings; JSON values of any other type are written as text (C8). */
-export function toChannelVariables(v: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) {
-    if (val === null || val === undefined) continue;
-    out[k] = typeof val === 'object' ? JSON.stringify(val) : String(val);
-  }
-  return out;
-}

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AgentStatus } from '../../domain/agent-state.js';
+import { callVariables } from '../../domain/call-variables.js';
 import type { CallStore, SettleResult, SettleSnapshot } from '../ports/call-store.js';
 import type { ClaimedAttempt } from '../ports/dispatch-store.js';
 import type { EngineStore } from '../ports/engine-store.js';
@@ -173,7 +174,8 @@ export class CallFlow implements TelephonyHandler {
         ringSec: a.ringSec,
         callerIdNumber: this.d.agentCallerId.number,
         callerIdName: this.d.agentCallerId.name,
-        variables: { dialer_campaign_id: String(a.campaignId), dialer_member_id: String(a.memberId) },
+        // C8: the agent leg gets the call's variables from its originate; the bridge gives them to the subscriber's legs.
+        variables: callVariables(a.bridge?.campaignVariables ?? {}, a.bridge?.memberVariables ?? {}, a),
       }),
     ]);
     switch (res.kind) {

@@ -20,7 +20,7 @@ export interface AgentLegRequest {
   /** Caller id shown on the agent's phone. */
   callerIdNumber: string;
   callerIdName: string;
-  /** Channel variables for the agent leg (campaign + member variables, C8). */
+  /** The call's channel variables (C8, domain/call-variables.ts), set on the agent leg by its originate. */
   variables: Record<string, string>;
 }
 
@@ -101,7 +101,7 @@ export type BridgePlan =
       kind: 'bridge';
       /** Subscriber number, dialled through the standard outbound route (A4). */
       number: string;
-      /** Campaign variables overridden by member variables (C8), set on the channel first. */
+      /** The call's channel variables (C8), given by the bridge to the subscriber's legs. */
       variables: Record<string, string>;
       callerIdNumber: string;
       callerIdName: string;
