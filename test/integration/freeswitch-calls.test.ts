@@ -81,6 +81,11 @@ describe('FreeSWITCH adapter: calls over TCP against the simulator', function ()
     const billsec = async (uuid: string) => header(await esl.event((e: EslMessage) => header(e, 'Unique-ID') === uuid), 'variable_billsec');
     expect(await billsec(sip!.uuid)).to.equal('1');
     expect(await billsec(memberLeg!.uuid)).to.equal('1');
+    // F2: what tells the SIP leg apart on the inbound connection (INBOUND_FILTERS): its originator,
+    // loopback-b, is an inbound channel; the agent's and loopback-a's other leg is outbound (real 1.10.12)
+    const otherDirection = (uuid: string) => header(esl.events().find((e) => header(e, 'Unique-ID') === uuid
+      && header(e, 'Event-Name') === 'CHANNEL_HANGUP_COMPLETE')!, 'Other-Leg-Direction');
+    expect([sip!.uuid, memberLeg!.uuid, req.legUuid].map(otherDirection)).to.deep.equal(['inbound', 'outbound', 'outbound']);
     // C8: the agent leg has the call's variables from its originate and the subscriber's legs from
     // the bridge's {…}: the socket runs the bridge alone, no `export` (a round trip and a whole
     // channel's CHANNEL_EXECUTE_COMPLETE each)

@@ -13,8 +13,8 @@ import { UNREAD_MYEVENTS } from '../../src/adapters/freeswitch/socket-session.js
 const ev = (name: string, subclass: string | null = null, headers: [string, string][] = []): SimEvent =>
   ({ name, subclass, uuid: headers.find(([k]) => k === 'Unique-ID')?.[1] ?? null, headers, body: null });
 /** A channel event of leg `uuid` with these channel variables. */
-const leg = (name: string, uuid: string, vars: Record<string, string>): SimEvent =>
-  ev(name, null, [['Event-Name', name], ['Unique-ID', uuid], ...Object.entries(vars).map(([k, v]): [string, string] => [`variable_${k}`, v])]);
+const leg = (name: string, uuid: string, vars: Record<string, string>, more: [string, string][] = []): SimEvent =>
+  ev(name, null, [['Event-Name', name], ['Unique-ID', uuid], ...more, ...Object.entries(vars).map(([k, v]): [string, string] => [`variable_${k}`, v])]);
 
 describe('simulator wire pieces', () => {
   it('F1: URL-encodes like switch_url_encode (02 Job-Command-Arg, 05a sip headers)', () => {
@@ -87,10 +87,18 @@ describe('simulator wire pieces', () => {
     const f = new EventFilter();
     for (const [k, v] of INBOUND_FILTERS) f.filter([k, ...v.split(' ')]);
     f.command('event', ['plain', ...INBOUND_EVENTS.split(' ')]);
+    // the Other-Leg-* headers each leg carries on the real 1.10.12 (loopback route, 05c)
+    const outboundOther: [string, string][] = [['Other-Type', 'originatee'], ['Other-Leg-Direction', 'outbound']];
     expect(f.wants(leg('CHANNEL_ANSWER', 'agent', { dialer_attempt_id: '7' }))).to.equal(true);
-    expect(f.wants(leg('CHANNEL_HANGUP_COMPLETE', 'loop-a', { dialer_attempt_id: '7', loopback_leg: 'A' }))).to.equal(true);
+    expect(f.wants(leg('CHANNEL_HANGUP_COMPLETE', 'agent', { dialer_attempt_id: '7' }, outboundOther))).to.equal(true);
+    expect(f.wants(leg('CHANNEL_HANGUP_COMPLETE', 'loop-a', { dialer_attempt_id: '7', loopback_leg: 'A' },
+      [['Other-Type', 'originator'], ['Other-Leg-Direction', 'outbound']]))).to.equal(true);
     expect(f.wants(leg('CHANNEL_HANGUP_COMPLETE', 'loop-b', { dialer_attempt_id: '7', loopback_leg: 'B' }))).to.equal(false);
     expect(f.wants(leg('CHANNEL_HANGUP_COMPLETE', 'sip', { debt: '12' }))).to.equal(false);
+    // the subscriber's SIP leg has the call's variables (C8) and loopback-b, an inbound channel, as its originator
+    for (const name of ['CHANNEL_ANSWER', 'CHANNEL_HANGUP_COMPLETE']) {
+      expect(f.wants(leg(name, 'sip', { dialer_attempt_id: '7', debt: '12' }, [['Other-Type', 'originator'], ['Other-Leg-Direction', 'inbound']])), name).to.equal(false);
+    }
     expect(f.wants(ev('BACKGROUND_JOB', null, [['Event-Name', 'BACKGROUND_JOB']]))).to.equal(true);
     expect(f.wants(ev('SHUTDOWN', null, [['Event-Name', 'SHUTDOWN']]))).to.equal(true);
     expect(f.wants(ev('CUSTOM', 'sofia::register', [['Event-Name', 'CUSTOM'], ['Event-Subclass', 'sofia::register']]))).to.equal(true);

@@ -19,8 +19,15 @@ export const INBOUND_EVENTS =
  * filter matches — values compared ignoring case, `/re/` a regular expression — unless a later
  * `-value` filter matches too). Channel events pass when the leg carries dialer_attempt_id: the
  * agent leg (originate) and loopback-a (the bridge's dial string); mod_loopback copies the dial
- * string's variables to loopback-b, which the negative filter drops (the SIP leg gets only the
- * campaign's exported variables). Every other event subscribed passes by its name.
+ * string's variables to loopback-b, which the first negative filter drops. The subscriber's own
+ * leg gets them too (loopback-b's export_vars: the call's variables belong on every channel, C8,
+ * and its CDR names the attempt), but it is never read here: the second negative filter drops it
+ * by the direction of its originator, loopback-b, an inbound channel (real 1.10.12: the only
+ * header of its own that tells it apart; the agent leg's and loopback-a's other leg is outbound,
+ * the agent leg's answer has none). A route that places the leg with no originator (enterprise
+ * originate, `:_:`) lets its events through again: they cost a parse, nothing more. A negative
+ * value is compared as text, never as a regular expression (mod_event_socket.c). Every other
+ * event subscribed passes by its name.
  */
 export const INBOUND_FILTERS: readonly (readonly [string, string])[] = [
   ['Event-Name', 'BACKGROUND_JOB'],
@@ -31,4 +38,5 @@ export const INBOUND_FILTERS: readonly (readonly [string, string])[] = [
   // P3: an agent's nailed-up leg (predictive-legs.ts), whose end the engine must learn
   ['variable_dialer_agent_leg', '/^[0-9]+$/'],
   ['variable_loopback_leg', '-B'],
+  ['Other-Leg-Direction', '-inbound'],
 ];
