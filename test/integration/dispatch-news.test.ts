@@ -83,4 +83,25 @@ describe('dispatch news between processes (real Redis pub/sub)', () => {
     await until('the good message heard', () => heard.length === 1);
     expect(heard).to.deep.equal([{ kind: 'agent-changed', agentId: 4 }]);
   });
+
+  it('a process\'s own messages come back from Redis and are dropped unread; an id that merely starts the same is another process', async () => {
+    const prefix = `{news-${randomUUID()}}`;
+    const warnings: string[] = [];
+    const watched = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const heard: DispatchNewsItem[] = [];
+    const b = new RedisDispatchNews({ redisUrl: REDIS_URL, prefix, instanceId: 'b', log: watched });
+    opened.push(b);
+    await b.listen((items) => heard.push(...items));
+    const raw = new Redis(REDIS_URL);
+    try {
+      // b's own message (as publish() starts it) that would not pass the check: not even read
+      await raw.publish(`${prefix}:dispatch-news`, JSON.stringify({ from: 'b', items: [{ kind: 'reboot' }] }));
+      await raw.publish(`${prefix}:dispatch-news`, JSON.stringify({ from: 'bb', items: [{ kind: 'agent-changed', agentId: 4 }] }));
+    } finally {
+      raw.disconnect();
+    }
+    await until('the other process\'s message heard', () => heard.length === 1);
+    expect(heard).to.deep.equal([{ kind: 'agent-changed', agentId: 4 }]);
+    expect(warnings).to.deep.equal([]);
+  });
 });

@@ -40,7 +40,11 @@ export class RedisChannel<S extends z.ZodObject> {
 
   /** Hands every other process's valid message to `onMessage`; resolves once subscribed. */
   async listen(onMessage: (body: z.output<S>) => void): Promise<void> {
+    // Redis hands a subscriber its own publishes too (one a settle, for dispatch news): they are
+    // known by the start publish() gives them, and dropped before they are parsed and checked.
+    const own = `{"from":${JSON.stringify(this.o.instanceId)}`;
     this.sub.on('message', (_channel: string, text: string) => {
+      if (text.startsWith(own) && (text[own.length] === ',' || text[own.length] === '}')) return;
       let parsed: { from: string };
       try {
         parsed = this.#message.parse(JSON.parse(text)) as { from: string };
