@@ -71,12 +71,10 @@ export function agentsAtMost(sure: number, chancePmf: Float64Array, maxAnswers: 
   return atMost;
 }
 
-/** Shortfall curve of the agents: short[y] = E[(y − X)⁺], built with short[y + 1] = short[y] + P(X ≤ y). */
-export function agentShortfall(sure: number, chancePmf: Float64Array, maxAnswers: number): Float64Array {
-  return shortfallOf(agentsAtMost(sure, chancePmf, maxAnswers));
-}
-
-/** The shortfall curve from the agents' `agentsAtMost` curve (a caller holding both builds that once). */
+/**
+ * Shortfall curve of the agents from their `agentsAtMost` curve: short[y] = E[(y − X)⁺], built
+ * with short[y + 1] = short[y] + P(X ≤ y).
+ */
 export function shortfallOf(atMost: Float64Array): Float64Array {
   const short = new Float64Array(atMost.length);
   for (let y = 0; y + 1 < atMost.length; y++) short[y + 1] = short[y]! + atMost[y]!;
