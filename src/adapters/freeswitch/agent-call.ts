@@ -124,8 +124,8 @@ async function bridge(ctx: SessionContext, session: SocketSession, plan: Extract
   // of the whole channel); loopback_export hands them (and export_vars) to loopback-b, whose
   // export_vars then copies them to the real subscriber leg of the route.
   const names = accepted.map(([k]) => k).filter((k) => !CONTROL.has(k));
-  const set = new Set(pairs.map(([k]) => k));
-  pairs.push(...accepted.filter(([k]) => !set.has(k) && !CONTROL.has(k)));
+  const given = new Set(pairs.map(([k]) => k));
+  pairs.push(...accepted.filter(([k]) => !given.has(k) && !CONTROL.has(k)));
   if (names.length > 0) pairs.push(['export_vars', names.join(',')], ['loopback_export', [...names, 'export_vars'].join(',')]);
   const callDeadline = Date.now() + t.maxCallSec * 1000;
   const r = await session.execute('bridge', `${bracketBlock(pairs)}loopback/${plan.number}/${ctx.routeContext}`, t.maxCallSec * 1000);

@@ -174,7 +174,6 @@ export class CallFlow implements TelephonyHandler {
         ringSec: a.ringSec,
         callerIdNumber: this.d.agentCallerId.number,
         callerIdName: this.d.agentCallerId.name,
-        // C8: the agent leg gets the call's variables from its originate; the bridge gives them to the subscriber's legs.
         variables: callVariables(a.bridge?.campaignVariables ?? {}, a.bridge?.memberVariables ?? {}, a),
       }),
     ]);
